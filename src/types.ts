@@ -268,6 +268,8 @@ export interface Results {
   workloads: WorkloadResult[];
   regressions: number;
   improvements: number;
+  /** Rounds run (the most any workload took). */
+  rounds: number;
   totalSeconds: number;
   startedAt: string;
   /** True when --max-time stopped rounds before every workload was decided. */

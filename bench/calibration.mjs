@@ -1,0 +1,241 @@
+// Calibration of the sequential comparison (src/stats/sequential.ts) against REAL trials on this
+// machine: false alarms in A/A experiments, detection of injected slowdowns, rounds per decision.
+//
+//   npx tsc -p tsconfig.json && node_modules/.bin/node bench/calibration.mjs
+//
+// Environment knobs: CAL_N (A/A experiments, default 100), CAL_N_SLOW (experiments per slowdown,
+// default 100), CAL_N_EASY (1.5× experiments, default 20), CAL_SLOWDOWNS (default "5,10,15,25"),
+// CAL_UNITS (loop iterations of the base trial, default 250000 ≈ 20 ms on a quiet core), CAL_SEED
+// (default 1), CAL_BUDGET_S (stop starting experiments after this many seconds, default 540),
+// CAL_RUNNER=own to skip lib/runner/python.js even when it exists, CAL_PYTHON (default python3).
+//
+// Each trial is a fresh Python interpreter running one call of a pure-Python CPU loop, timed inside
+// Python with perf_counter. Trials run strictly one at a time. Each experiment is a full sequential
+// comparison of arm A vs arm B: every round runs A and B once in an order drawn from a seeded PRNG,
+// then compareTimes looks (margin 0.10, alpha 0.01, minRounds 3, maxRounds 15) and stops on a decision.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hodgesLehmann } from '../lib/stats/estimate.js';
+import { compareTimes, isFinalLook, lookLevel } from '../lib/stats/sequential.js';
+
+const env = process.env;
+const N_AA = intFrom(env.CAL_N, 100);
+const N_SLOW = intFrom(env.CAL_N_SLOW, 100);
+const N_EASY = intFrom(env.CAL_N_EASY, 20);
+const SLOWDOWNS = (env.CAL_SLOWDOWNS ?? '5,10,15,25').split(',').map((s) => Number(s.trim()));
+const UNITS = intFrom(env.CAL_UNITS, 250_000);
+const SEED = intFrom(env.CAL_SEED, 1);
+const BUDGET_S = intFrom(env.CAL_BUDGET_S, 540);
+const MARGIN = 0.1;
+const POLICY = { alpha: 0.01, minRounds: 3, maxRounds: 15 };
+
+const started = performance.now();
+const dir = mkdtempSync(join(tmpdir(), 'gilgate-calibration-'));
+const python = resolvePython(env.CAL_PYTHON ?? 'python3');
+const factors = [100, 150, ...SLOWDOWNS.map((pct) => 100 + pct)];
+writeFileSync(join(dir, 'calib_work.py'), workloadModule(factors));
+let trials = 0;
+const runner = await chooseRunner();
+const runOne = runner.run;
+const rng = mulberry32(SEED);
+const rows = [];
+
+try {
+  console.log(`calibration: python ${python}, runner ${runner.name}, base trial ${UNITS} loop iterations`);
+  console.log(`policy: margin ${MARGIN}, alpha ${POLICY.alpha}, rounds ${POLICY.minRounds}..${POLICY.maxRounds}, per-look level ${lookLevel(POLICY).toFixed(5)}`);
+
+  // Round-robin over the experiment kinds so that a time budget cut leaves every row with a fair share.
+  const kinds = [
+    { label: 'A/A (same arm)', count: N_AA, factorA: 100, factorB: 100 },
+    ...SLOWDOWNS.map((p) => ({ label: `B ${p}% slower`, count: N_SLOW, factorA: 100, factorB: 100 + p })),
+    { label: 'easy: B 1.5× slower', count: N_EASY, factorA: 100, factorB: 150 },
+  ];
+  for (const kind of kinds) rows.push(emptyRow(kind.label));
+  const longest = Math.max(...kinds.map((k) => k.count));
+  for (let e = 0; e < longest && !overBudget(); e++) {
+    for (const [i, kind] of kinds.entries()) {
+      if (e < kind.count && !overBudget()) await experiment(rows[i], kind.factorA, kind.factorB);
+    }
+  }
+  const aa = rows[0];
+  if (overBudget()) console.log(`\n(time budget of ${BUDGET_S} s reached: rows show the experiments that finished)`);
+  printTable(rows);
+  console.log(`\nnoise (A/A, all rounds): per-arm CV median ${pct(quantile(aa.cvs, 0.5))}, sd of paired log ratio ${sd(aa.logRatios).toFixed(4)} (≈ ${pct(Math.expm1(sd(aa.logRatios)))})`);
+  console.log(`load average at the end (1/5/15 min): ${loadavg().map((x) => x.toFixed(2)).join(' / ')}: other processes share these cores`);
+  console.log(`trials: ${trials}, wall time ${((performance.now() - started) / 1000).toFixed(1)} s`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function emptyRow(label) {
+  return {
+    label,
+    count: 0,
+    outcomes: { 'a-faster': 0, 'b-faster': 0, equivalent: 0, unknown: 0 },
+    significantSlower: 0,
+    rounds: [],
+    decidedRounds: [],
+    hlDisagrees: 0,
+    seconds: 0,
+    cvs: [],
+    logRatios: [],
+  };
+}
+
+async function experiment(row, factorA, factorB) {
+  const t0 = performance.now();
+  const a = [];
+  const b = [];
+  let comparison;
+  for (let round = 1; ; round++) {
+    const order = rng() < 0.5 ? ['a', 'b'] : ['b', 'a'];
+    for (const arm of order) {
+      const seconds = await runOne(arm === 'a' ? factorA : factorB);
+      (arm === 'a' ? a : b).push(seconds);
+    }
+    comparison = compareTimes(a, b, MARGIN, POLICY);
+    if (comparison.outcome !== 'unknown' || isFinalLook(round, POLICY)) break;
+  }
+  row.count++;
+  row.outcomes[comparison.outcome]++;
+  row.rounds.push(a.length);
+  if (comparison.outcome !== 'unknown') row.decidedRounds.push(a.length);
+  // "Significant": the interval at the stopping look excludes 1 on the side where B is slower.
+  if (comparison.estimate.upper < 1) row.significantSlower++;
+  const d = a.map((x, i) => Math.log(x / b[i]));
+  const hl = Math.exp(hodgesLehmann(d, lookLevel(POLICY)).estimate);
+  if (Math.abs(Math.log(hl / comparison.estimate.ratio)) > Math.log(1.05)) row.hlDisagrees++;
+  row.cvs.push(cv(a), cv(b));
+  row.logRatios.push(...d);
+  row.seconds += (performance.now() - t0) / 1000;
+}
+
+function overBudget() {
+  return (performance.now() - started) / 1000 > BUDGET_S;
+}
+
+function printTable(table) {
+  // Arm A is the reference: B slower shows as a-faster (ratio A/B < 1/(1+m)).
+  const header = ['experiment', 'n', 'false alarm', 'B slower: signif.', 'B slower: flagged', 'equivalent', 'unknown', 'rounds med/p90/max', 'decided ≤6', 'HL≠t', 'wall s'];
+  const lines = table.map((r) => {
+    const aa = r.label.startsWith('A/A');
+    const falseAlarms = r.outcomes['a-faster'] + r.outcomes['b-faster'];
+    return [
+      r.label,
+      String(r.count),
+      aa ? `${falseAlarms} (${pct(falseAlarms / r.count)})` : '',
+      aa ? '' : `${r.significantSlower} (${pct(r.significantSlower / r.count)})`,
+      aa ? '' : `${r.outcomes['a-faster']} (${pct(r.outcomes['a-faster'] / r.count)})`,
+      String(r.outcomes.equivalent),
+      String(r.outcomes.unknown),
+      `${quantile(r.rounds, 0.5)}/${quantile(r.rounds, 0.9)}/${Math.max(...r.rounds)}`,
+      `${r.decidedRounds.filter((x) => x <= 6).length}/${r.count}`,
+      String(r.hlDisagrees),
+      r.seconds.toFixed(0),
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const format = (cells) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
+  console.log('\n' + format(header));
+  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+  for (const l of lines) console.log(format(l));
+}
+
+// ------------------------------------------------------------------ trials
+
+function workloadModule(percents) {
+  // One function per work factor so that the project's runner (module:function, tasks = 1) and the
+  // fallback below time exactly the same code.
+  const body = percents
+    .map((p) => `def spin_${p}(_task=0):\n    return _spin(${UNITS} * ${p} // 100)\n`)
+    .join('\n');
+  return `def _spin(units):\n    s = 0\n    for i in range(units):\n        s += (i * i) % 7\n    return s\n\n${body}`;
+}
+
+async function chooseRunner() {
+  const compiled = new URL('../lib/runner/python.js', import.meta.url);
+  if (env.CAL_RUNNER !== 'own' && existsSync(compiled)) {
+    try {
+      const { runTrial } = await import(compiled.href);
+      if (typeof runTrial === 'function') {
+        const target = { python, cwd: dir, paths: [dir], env: {} };
+        const run = async (factor) => {
+          const outcome = await runTrial(target, { name: 'calibration', run: `calib_work:spin_${factor}`, tasks: 1, timeout: 60 }, { model: 'serial', workers: 1 });
+          trials++;
+          if (!outcome.ok) throw new Error(`trial failed: ${outcome.kind}: ${outcome.message}\n${outcome.stderrTail ?? ''}`);
+          return outcome.wallSeconds;
+        };
+        await run(100); // probe: fall back to our own trials if the runner is not usable yet
+        return { run, name: 'lib/runner/python.js runTrial' };
+      }
+    } catch (error) {
+      console.log(`(lib/runner/python.js not usable, using own trials: ${String(error).split('\n')[0]})`);
+    }
+  }
+  const resultFile = join(dir, 'result.txt');
+  const code = [
+    'import sys, time',
+    'sys.path.insert(0, sys.argv[1])',
+    'import calib_work',
+    'fn = getattr(calib_work, sys.argv[2])',
+    't = time.perf_counter()',
+    'fn(0)',
+    'elapsed = time.perf_counter() - t',
+    "open(sys.argv[3], 'w').write(repr(elapsed))",
+  ].join('\n');
+  const run = async (factor) => {
+    // -I -S: isolated, no site import; startup is not timed, it only costs the bench wall time.
+    const child = spawnSync(python, ['-I', '-S', '-c', code, dir, `spin_${factor}`, resultFile], { encoding: 'utf8' });
+    trials++;
+    if (child.status !== 0) throw new Error(`trial failed (${child.status}): ${child.stderr}`);
+    return Number(readFileSync(resultFile, 'utf8'));
+  };
+  return { run, name: 'own (python -I -S -c, perf_counter)' };
+}
+
+function resolvePython(command) {
+  // Resolve shims (pyenv) to the real interpreter: a shim costs more than the trial itself.
+  const probe = spawnSync(command, ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
+  if (probe.status !== 0) throw new Error(`cannot run ${command}: ${probe.stderr}`);
+  return probe.stdout.trim();
+}
+
+// ------------------------------------------------------------------ helpers
+
+function mulberry32(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function intFrom(text, fallback) {
+  const value = Number.parseInt(text ?? '', 10);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+function quantile(xs, q) {
+  const sorted = [...xs].sort((x, y) => x - y);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+}
+
+function sd(xs) {
+  const m = xs.reduce((s, x) => s + x, 0) / xs.length;
+  return Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1));
+}
+
+function cv(xs) {
+  const m = xs.reduce((s, x) => s + x, 0) / xs.length;
+  return sd(xs) / m;
+}
+
+function pct(x) {
+  return `${(100 * x).toFixed(1)}%`;
+}

@@ -1,0 +1,213 @@
+// The GitHub Action shell: inputs → measure (or read an existing report) → results JSON → job summary
+// → outputs → annotations → sticky comment → the gate's exit status, in that order. The results file
+// is written before any API call so a failing API never loses a measurement; the gate comes last so
+// everything else is published whatever it says.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import * as core from '@actions/core';
+import { ACTION_INPUT_NAMES, ActionInputError, parseActionInputs, type ActionInputs } from './action-inputs.js';
+import { gateFails } from './gate.js';
+import { createGitHubClient, stickyMarker, upsertStickyComment, type UpsertResult } from './github/comment.js';
+import { parseEventContext, type EventContext } from './github/context.js';
+import { DEFAULT_RETRY, describeHttpFailure, isReadOnlyTokenFailure, type RetryOptions } from './github/retry.js';
+import { COMMENT_LIMIT, renderMarkdown } from './report/markdown.js';
+import { measure, UsageError } from './run.js';
+import type { Results } from './types.js';
+
+/** GitHub's job summary takes up to 1 MiB per step; leave room for the multibyte characters. */
+const SUMMARY_LIMIT = 900_000;
+const RESULTS_FILE = 'gilgate-results.json';
+
+export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  try {
+    await runAction(env);
+  } catch (error) {
+    if (error instanceof ActionInputError || error instanceof UsageError) core.setFailed(error.message);
+    else core.setFailed(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  }
+}
+
+async function runAction(env: NodeJS.ProcessEnv): Promise<void> {
+  const inputs = parseActionInputs(
+    Object.fromEntries(ACTION_INPUT_NAMES.map((name) => [name, core.getInput(name)])),
+  );
+  if (inputs.githubToken) core.setSecret(inputs.githubToken);
+  const context = parseEventContext(env, readEventPayload(env['GITHUB_EVENT_PATH']));
+  const workspace = env['GITHUB_WORKSPACE'] || process.cwd();
+  const cwd = resolve(workspace, inputs.workingDirectory);
+
+  const results = inputs.report ? readReport(resolve(cwd, inputs.report)) : await measureHere(inputs, context, cwd, env);
+
+  const resultsPath = resolve(env['RUNNER_TEMP'] || cwd, RESULTS_FILE);
+  writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+  core.setOutput('results', resultsPath);
+  core.setOutput('regressions', String(results.regressions));
+  core.setOutput('recommendations', JSON.stringify(recommendations(results)));
+
+  const failsGate = gateFails(results, inputs.failOn);
+  const marker = stickyMarker(configKey(inputs, results, cwd));
+  const runUrl = context.runUrl ?? undefined;
+  await writeJobSummary(renderMarkdown(results, { marker, runUrl, maxChars: SUMMARY_LIMIT }));
+  annotate(results, failsGate);
+
+  const commented = await publishComment(inputs, context, results, () =>
+    renderMarkdown(results, { marker, runUrl, summaryUrl: runUrl, maxChars: COMMENT_LIMIT }),
+  marker, env);
+  core.setOutput('comment-url', commented?.comment?.url ?? '');
+
+  if (failsGate) {
+    core.setFailed(
+      `gilgate: ${results.regressions} regression${results.regressions === 1 ? '' : 's'} against base (fail-on: ${inputs.failOn})`,
+    );
+  }
+}
+
+async function measureHere(inputs: ActionInputs, context: EventContext, cwd: string, env: NodeJS.ProcessEnv): Promise<Results> {
+  const base = inputs.baseDisabled ? null : (inputs.base ?? context.pullRequest?.baseSha ?? null);
+  if (base) core.info(`gilgate: comparing with base ${base}`);
+  else core.info(`gilgate: no base to compare with (event: ${context.eventName || 'unknown'})`);
+  let lastLogged = 0;
+  return measure({
+    cwd,
+    config: inputs.config,
+    base,
+    python: inputs.python,
+    maxTimeSeconds: inputs.maxTimeSeconds,
+    threshold: inputs.threshold,
+    // The engine strips INPUT_*, ACTIONS_* and GITHUB_TOKEN from the trials' environment and refuses
+    // to pass on any variable holding one of these values.
+    secrets: inputs.githubToken ? [inputs.githubToken] : [],
+    env,
+    onProgress: (p) => {
+      // A line every ~10% keeps the log readable for long runs.
+      if (p.done === p.total || p.done - lastLogged >= Math.max(1, Math.ceil(p.total / 10))) {
+        lastLogged = p.done;
+        core.info(`gilgate: ${p.done}/${p.total} trials, ${p.elapsedSeconds.toFixed(0)} s (${p.label})`);
+      }
+    },
+    onWarning: (message) => core.warning(message),
+  });
+}
+
+function readEventPayload(path: string | undefined): unknown {
+  if (!path || !existsSync(path)) return {};
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch (error) {
+    core.warning(`gilgate: could not read the event payload ${path}: ${String(error)}`);
+    return {};
+  }
+}
+
+/** The report input comes from an artifact that PR code produced: check its shape before trusting it. */
+function readReport(path: string): Results {
+  if (!existsSync(path)) throw new UsageError(`report: ${path} does not exist`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`report: ${path} is not valid JSON: ${String(error)}`);
+  }
+  const candidate = parsed as Partial<Results> | null;
+  if (
+    candidate === null ||
+    typeof candidate !== 'object' ||
+    candidate.schemaVersion !== 1 ||
+    !Array.isArray(candidate.workloads) ||
+    typeof candidate.regressions !== 'number'
+  ) {
+    throw new UsageError(`report: ${path} is not a gilgate results file (schemaVersion 1)`);
+  }
+  return candidate as Results;
+}
+
+function recommendations(results: Results): Record<string, string> {
+  return Object.fromEntries(results.workloads.map((workload) => [workload.name, workload.recommendation]));
+}
+
+/**
+ * Names the sticky comment. The config path relative to the working directory, so the measuring run
+ * and a later workflow_run publishing the same results agree on it.
+ */
+function configKey(inputs: ActionInputs, results: Results, cwd: string): string {
+  const fromResults = results.config ? (isAbsolute(results.config) ? relative(cwd, results.config) : results.config) : '';
+  if (fromResults && !fromResults.startsWith('..') && !isAbsolute(fromResults)) return fromResults;
+  return inputs.config ?? 'gilgate.yml';
+}
+
+async function writeJobSummary(markdown: string): Promise<void> {
+  try {
+    await core.summary.addRaw(markdown, true).write();
+  } catch (error) {
+    // Outside a runner (local harness) there is no GITHUB_STEP_SUMMARY; the comment and outputs still work.
+    core.warning(`gilgate: could not write the job summary: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function annotate(results: Results, failsGate: boolean): void {
+  for (const workload of results.workloads) {
+    for (const regression of workload.regressions) {
+      const message = `${workload.name}: ${regression.kind} regression: ${regression.detail}`;
+      const properties = { title: 'gilgate regression' };
+      if (failsGate) core.error(message, properties);
+      else core.warning(message, properties);
+    }
+    if (workload.error) {
+      core.warning(`${workload.name}: ${workload.error.kind}: ${workload.error.message}`, { title: 'gilgate workload failed' });
+    }
+  }
+}
+
+async function publishComment(
+  inputs: ActionInputs,
+  context: EventContext,
+  results: Results,
+  render: () => string,
+  marker: string,
+  env: NodeJS.ProcessEnv,
+): Promise<UpsertResult | null> {
+  const issueNumber = inputs.prNumber ?? context.pullRequest?.number ?? null;
+  if (inputs.comment === 'never') return null;
+  if (issueNumber === null) {
+    core.info(`gilgate: no pull request for event "${context.eventName || 'unknown'}": no comment`);
+    return null;
+  }
+  if (!inputs.githubToken) {
+    core.warning('gilgate: no github-token: the pull request comment was skipped');
+    return null;
+  }
+  if (!context.owner || !context.repo) {
+    core.warning('gilgate: GITHUB_REPOSITORY is not set: the pull request comment was skipped');
+    return null;
+  }
+  const target = { owner: context.owner, repo: context.repo, issueNumber };
+  const createIfMissing = inputs.comment === 'always' || results.regressions > 0;
+  try {
+    const client = createGitHubClient(inputs.githubToken, context.apiUrl, retryOptions(env));
+    const result = await upsertStickyComment(client, target, marker, render(), { createIfMissing });
+    core.info(`gilgate: comment ${result.action}${result.comment ? `: ${result.comment.url}` : ''}`);
+    return result;
+  } catch (error) {
+    if (isReadOnlyTokenFailure(error)) {
+      core.warning(
+        'gilgate: the token cannot write pull request comments (read-only token: fork pull request, or the job lacks ' +
+          '`permissions: pull-requests: write`). The report is in the job summary and the results output; ' +
+          'see docs/fork-prs.md for commenting on fork pull requests.',
+      );
+      return null;
+    }
+    const failure = describeHttpFailure(error);
+    core.setFailed(
+      `gilgate: could not write the pull request comment on #${issueNumber}: ` +
+        `${failure.status ?? 'no response'} ${failure.message}`,
+    );
+    return null;
+  }
+}
+
+/** GILGATE_RETRY_BASE_MS shortens backoff for tests and impatient self-hosted setups. */
+function retryOptions(env: NodeJS.ProcessEnv): RetryOptions {
+  const base = Number(env['GILGATE_RETRY_BASE_MS']);
+  if (!Number.isFinite(base) || base < 0 || env['GILGATE_RETRY_BASE_MS'] === undefined) return DEFAULT_RETRY;
+  return { ...DEFAULT_RETRY, baseDelayMs: base, maxDelayMs: Math.max(base * 8, 1) };
+}

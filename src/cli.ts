@@ -1,0 +1,196 @@
+// The CLI: `gilgate run` measures and gates; `gilgate report` re-renders a results JSON.
+// Exit codes: 0 fine, 1 the gate failed, 2 usage or config error.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { gateFails, parseFailOn, type FailOn } from './gate.js';
+import { renderHtml } from './report/html.js';
+import { renderMarkdown } from './report/markdown.js';
+import { progressLine } from './report/progress.js';
+import { colorEnabled, renderTerminal } from './report/terminal.js';
+import { measure, UsageError } from './run.js';
+import type { Results } from './types.js';
+import { VERSION } from './version.js';
+
+export interface CliIo {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  stdout: { write(text: string): unknown; isTTY?: boolean };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+}
+
+export const USAGE = `gilgate ${VERSION} — measure whether Python workloads want threads or processes
+
+Usage:
+  gilgate run [options]           measure the workloads in gilgate.yml (from the repository root)
+  gilgate report [--html|--markdown] RESULTS.json
+                                  render a results file (HTML: a self-contained preview page)
+
+Options for run:
+  --config FILE                   config file (default: gilgate.yml, then .github/gilgate.yml)
+  --base REF                      also run REF (e.g. origin/main) in a temporary worktree and compare
+  --json FILE                     write the results JSON there
+  --markdown FILE                 write the Markdown report (the PR comment) there
+  --fail-on regression|flip|never exit 1 on regressions (default), only on flips, or never
+  --seed N                        seed of the randomized trial order (default: random, recorded)
+  --max-time SECONDS              stop adding rounds after this budget
+  --threshold FRACTION            slowdown that counts as a regression (default 0.1 = 10%)
+  --python CMD                    Python interpreter (overrides the config)
+  --quiet                         no progress on stderr
+  -h, --help                      this help
+`;
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+      io.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    }
+    if (command === '--version') {
+      io.stdout.write(`${VERSION}\n`);
+      return 0;
+    }
+    if (command === 'run') return await runCommand(rest, io);
+    if (command === 'report') return await reportCommand(rest, io);
+    throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  } catch (error) {
+    if (error instanceof UsageError || isArgError(error)) {
+      io.stderr.write(`gilgate: ${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+function isArgError(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
+
+async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      config: { type: 'string' },
+      base: { type: 'string' },
+      json: { type: 'string' },
+      markdown: { type: 'string' },
+      'fail-on': { type: 'string', default: 'regression' },
+      seed: { type: 'string' },
+      'max-time': { type: 'string' },
+      threshold: { type: 'string' },
+      python: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  let failOn: FailOn;
+  try {
+    failOn = parseFailOn(values['fail-on']);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const seed = optionalNumber('--seed', values.seed, (n) => Number.isInteger(n) && n >= 0);
+  const maxTime = optionalNumber('--max-time', values['max-time'], (n) => n > 0);
+  const threshold = optionalNumber('--threshold', values.threshold, (n) => n > 0 && n < 10);
+
+  const tty = Boolean(io.stderr.isTTY);
+  let lastDraw = 0;
+  const results = await measure({
+    cwd: io.cwd,
+    config: values.config ?? null,
+    base: values.base ?? null,
+    python: values.python ?? null,
+    seed,
+    maxTimeSeconds: maxTime,
+    threshold,
+    env: io.env,
+    onWarning: (message) => io.stderr.write(`${tty ? '\r\x1b[K' : ''}warning: ${message}\n`),
+    onProgress: values.quiet
+      ? undefined
+      : (p) => {
+          // On a TTY redraw at most ~10×/s; in CI logs print a plain line per step.
+          const now = Date.now();
+          if (tty && now - lastDraw < 100 && p.done < p.total) return;
+          lastDraw = now;
+          io.stderr.write(progressLine(p.done, p.total, p.elapsedSeconds, p.label, { tty }) + (tty ? '' : '\n'));
+        },
+  });
+  if (tty && !values.quiet) io.stderr.write('\r\x1b[K');
+
+  // The JSON first: whatever happens next, the measurements are kept.
+  if (values.json) await writeOut(io.cwd, values.json, `${JSON.stringify(results, null, 2)}\n`);
+  if (values.markdown) await writeOut(io.cwd, values.markdown, renderMarkdown(results, { reproduce: reproduceCommand(results, values.config) }));
+  io.stdout.write(renderTerminal(results, { color: colorEnabled(io.env, Boolean(io.stdout.isTTY)) }));
+  const failed = gateFails(results, failOn);
+  if (failed) io.stderr.write(`gilgate: ${results.regressions} regression(s) — failing (--fail-on ${failOn})\n`);
+  return failed ? 1 : 0;
+}
+
+async function reportCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { html: { type: 'boolean', default: false }, markdown: { type: 'boolean', default: false } },
+    strict: true,
+    allowPositionals: true,
+  });
+  if (positionals.length !== 1) throw new UsageError('report needs exactly one results JSON file');
+  const file = path.resolve(io.cwd, positionals[0]!);
+  let results: Results;
+  try {
+    results = JSON.parse(await readFile(file, 'utf8')) as Results;
+  } catch (error) {
+    throw new UsageError(`cannot read results from ${file}: ${(error as Error).message}`);
+  }
+  if (results?.schemaVersion !== 1 || !Array.isArray(results.workloads)) {
+    throw new UsageError(`${file} is not a gilgate results file (schemaVersion 1)`);
+  }
+  if (values.html) io.stdout.write(renderHtml(results, { mermaidScript: await readFile(mermaidScriptPath(), 'utf8') }));
+  else if (values.markdown) io.stdout.write(renderMarkdown(results));
+  else io.stdout.write(renderTerminal(results, { color: colorEnabled(io.env, Boolean(io.stdout.isTTY)) }));
+  return 0;
+}
+
+/** Mermaid's browser bundle: copied beside the bundle by the build, or from node_modules in source runs. */
+export function mermaidScriptPath(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const candidates = [
+    path.join(here, 'mermaid.min.js'),
+    path.join(here, '..', 'mermaid.min.js'),
+    path.join(here, '..', 'node_modules', 'mermaid', 'dist', 'mermaid.min.js'),
+    path.join(here, '..', '..', 'node_modules', 'mermaid', 'dist', 'mermaid.min.js'),
+  ];
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) throw new UsageError(`mermaid.min.js not found (looked in ${candidates.join(', ')})`);
+  return found;
+}
+
+function reproduceCommand(results: Results, config: string | undefined): string {
+  const parts = ['npx gilgate run'];
+  if (config) parts.push(`--config ${config}`);
+  if (results.git.baseRef) parts.push(`--base ${results.git.base ?? results.git.baseRef}`);
+  parts.push(`--seed ${results.settings.seed}`);
+  return parts.join(' ');
+}
+
+function optionalNumber(flag: string, raw: string | undefined, valid: (n: number) => boolean): number | null {
+  if (raw === undefined) return null;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || !valid(n)) throw new UsageError(`${flag}: invalid value ${JSON.stringify(raw)}`);
+  return n;
+}
+
+async function writeOut(cwd: string, file: string, text: string): Promise<void> {
+  const target = path.resolve(cwd, file);
+  await mkdir(path.dirname(target), { recursive: true });
+  await writeFile(target, text);
+}

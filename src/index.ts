@@ -1,0 +1,4 @@
+// The action's entry point: everything lives in action.ts.
+import { run } from './action.js';
+
+await run();

@@ -1,0 +1,80 @@
+// Plan: which arms to run for a workload, and in what order each round runs them. Pure: the
+// shuffle takes a seeded generator, so a run is reproducible from its seed.
+import type { Arm, ScheduledTrial, Side } from './types.js';
+
+/** CPU/wall at one worker below which a workload "mostly waits" and deserves oversubscription. */
+export const WAITING_CPU_PER_WALL = 0.5;
+export const MAX_OVERSUBSCRIBED_WORKERS = 32;
+
+export interface ArmPlanInput {
+  cores: number;
+  /** CPU seconds / wall seconds of the serial pilot pass. */
+  pilotCpuPerWall: number;
+  /** Tasks in the workload: more workers than tasks cannot help. */
+  taskCount: number;
+  /** Explicit worker counts from the config, replacing the automatic sweep. */
+  workers?: readonly number[];
+  processesAvailable: boolean;
+}
+
+/**
+ * The worker sweep: powers of two up to the cores, plus the cores themselves; a workload that
+ * mostly waits also gets 2× and 4× the cores (capped at 32), since waiting threads need no core.
+ * Counts above the task count are dropped (idle workers measure nothing), but 2 always stays so
+ * that every workload gets a parallel arm.
+ */
+export function workerSweep(input: ArmPlanInput): number[] {
+  if (input.workers && input.workers.length > 0) return [...input.workers].filter((w) => w >= 2);
+  const cores = Math.max(1, Math.floor(input.cores));
+  const counts = new Set<number>();
+  for (let w = 2; w <= cores; w *= 2) counts.add(w);
+  counts.add(Math.max(2, cores));
+  if (input.pilotCpuPerWall < WAITING_CPU_PER_WALL) {
+    for (const factor of [2, 4]) counts.add(Math.min(MAX_OVERSUBSCRIBED_WORKERS, Math.max(2, cores) * factor));
+  }
+  const limit = Math.max(2, input.taskCount);
+  return [...counts].filter((w) => w <= limit).sort((a, b) => a - b);
+}
+
+export function planArms(input: ArmPlanInput): Arm[] {
+  const arms: Arm[] = [{ model: 'serial', workers: 1 }];
+  for (const workers of workerSweep(input)) {
+    arms.push({ model: 'threads', workers });
+    if (input.processesAvailable) arms.push({ model: 'processes', workers });
+  }
+  return arms;
+}
+
+export function armLabel(arm: Arm): string {
+  return arm.model === 'serial' ? 'serial' : `${arm.model}×${arm.workers}`;
+}
+
+export function sameArm(a: Arm, b: Arm): boolean {
+  return a.model === b.model && a.workers === b.workers;
+}
+
+/** One round: every (workload, side, arm) once, in a seeded random order (RMIT). */
+export function roundSchedule(
+  entries: ReadonlyArray<{ workload: string; side: Side; arms: readonly Arm[] }>,
+  random: () => number,
+): ScheduledTrial[] {
+  const trials: ScheduledTrial[] = entries.flatMap((e) => e.arms.map((arm) => ({ workload: e.workload, side: e.side, arm })));
+  // Fisher–Yates with the injected generator.
+  for (let i = trials.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [trials[i], trials[j]] = [trials[j]!, trials[i]!];
+  }
+  return trials;
+}
+
+/** mulberry32: a small, well-known seeded PRNG; good enough to shuffle, and reproducible. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,125 @@
+// The scaling chart: speedup against worker count, one line per parallel model plus the ideal line,
+// as a Mermaid xychart-beta block that GitHub renders in place.
+//
+// xychart-beta lines carry no names, so colours are pinned with an init directive and named in a
+// legend line the caller puts above the chart (see chartLegend).
+//
+// Missing points: every line needs a value at every x. The x axis is the union of the worker counts
+// any model ran at. A model absent altogether (unavailable, or every trial failed) gets no line.
+// A model with a gap is drawn honestly-but-approximately: interior gaps are interpolated linearly
+// between its measured neighbours, and counts beyond its last measured one repeat that last value.
+// Every such filled point is listed in a note under the chart so no-one mistakes it for a measurement.
+import type { ArmResult, ParallelModel } from '../types.js';
+import { PARALLEL_MODELS } from '../types.js';
+import { codeFence, escapeMermaidLabel } from './escape.js';
+
+export const MODEL_COLORS: Record<ParallelModel | 'ideal', { hex: string; swatch: string; name: string }> = {
+  threads: { hex: '#2563eb', swatch: '🟦', name: 'blue' },
+  processes: { hex: '#ea580c', swatch: '🟧', name: 'orange' },
+  ideal: { hex: '#9ca3af', swatch: '⬜', name: 'grey' },
+};
+
+export interface ChartPlan {
+  workers: number[];
+  lines: { series: ParallelModel | 'ideal'; values: number[] }[];
+  /** Points not measured but drawn anyway, per model. */
+  filled: { model: ParallelModel; workers: number }[];
+  yMax: number;
+  /** True when the ideal line was cut at the top of the y axis. */
+  idealClipped: boolean;
+}
+
+/** Decide what to draw: shared by the Mermaid text and the legend/notes around it. */
+export function planChart(arms: readonly ArmResult[]): ChartPlan {
+  const usable = arms.filter((a) => Number.isFinite(a.speedup) && a.speedup > 0);
+  const workers = [...new Set([1, ...usable.map((a) => a.workers)])].sort((a, b) => a - b);
+  const serial = usable.find((a) => a.model === 'serial');
+  const lines: ChartPlan['lines'] = [];
+  const filled: ChartPlan['filled'] = [];
+
+  for (const model of PARALLEL_MODELS) {
+    const measured = new Map<number, number>();
+    for (const arm of usable) if (arm.model === model) measured.set(arm.workers, arm.speedup);
+    if (measured.size === 0) continue;
+    // One worker of any model is serial by definition: anchor every line at the serial point.
+    if (!measured.has(1) && serial) measured.set(1, serial.speedup);
+    const known = [...measured.keys()].sort((a, b) => a - b);
+    const values = workers.map((w) => {
+      const exact = measured.get(w);
+      if (exact !== undefined) return exact;
+      filled.push({ model, workers: w });
+      const below = known.filter((k) => k < w).at(-1);
+      const above = known.find((k) => k > w);
+      if (below === undefined) return measured.get(above!)!;
+      if (above === undefined) return measured.get(below)!;
+      // Interpolate by position on the (categorical) axis, which is how the line is drawn.
+      const i = workers.indexOf(w), i0 = workers.indexOf(below), i1 = workers.indexOf(above);
+      const y0 = measured.get(below)!, y1 = measured.get(above)!;
+      return y0 + ((y1 - y0) * (i - i0)) / (i1 - i0);
+    });
+    lines.push({ series: model, values });
+  }
+
+  const maxMeasured = Math.max(1, ...lines.flatMap((l) => l.values));
+  // Enough head-room to read the measured lines; the ideal line may be cut at the top rather than
+  // squash every real line into the bottom when the sweep goes to 32 workers.
+  const yMax = Math.max(2, Math.ceil(maxMeasured * 1.15), Math.min(Math.max(...workers), 8));
+  const ideal = workers.map((w) => Math.min(w, yMax));
+  lines.push({ series: 'ideal', values: ideal });
+  return { workers, lines, filled, yMax, idealClipped: workers.some((w) => w > yMax) };
+}
+
+function formatValue(v: number): string {
+  return String(Math.round(v * 100) / 100);
+}
+
+/** The Markdown legend for a chart: the colours as emoji swatches, since lines carry no names. */
+export function chartLegend(arms: readonly ArmResult[]): string {
+  const plan = planChart(arms);
+  const parts = plan.lines.map((l) => {
+    const c = MODEL_COLORS[l.series];
+    const what = l.series === 'ideal' ? `ideal, speedup = workers${plan.idealClipped ? `, cut at ×${plan.yMax}` : ''}` : l.series;
+    return `${c.swatch} ${what} (${c.name})`;
+  });
+  return parts.join(' · ');
+}
+
+/** Notes for points drawn without a measurement, or "" when every point was measured. */
+export function chartNotes(arms: readonly ArmResult[]): string {
+  const { filled } = planChart(arms);
+  if (filled.length === 0) return '';
+  const byModel = new Map<ParallelModel, number[]>();
+  for (const f of filled) byModel.set(f.model, [...(byModel.get(f.model) ?? []), f.workers]);
+  const parts = [...byModel].map(([m, ws]) => `${m} at ${ws.join(', ')} workers`);
+  return `Not measured, drawn from neighbouring points: ${parts.join('; ')}.`;
+}
+
+/**
+ * A ```mermaid xychart-beta block. `dashedBase` dashes the measured lines (used for the base
+ * commit's chart); the ideal line is always dotted. Renderers that ignore themeCSS still draw
+ * solid lines in the same colours.
+ */
+export function scalingChart(title: string, arms: readonly ArmResult[], options: { dashedBase?: boolean } = {}): string {
+  const plan = planChart(arms);
+  const palette = plan.lines.map((l) => MODEL_COLORS[l.series].hex).join(', ');
+  const idealIndex = plan.lines.length - 1;
+  const css = [`.line-plot-${idealIndex} path { stroke-dasharray: 2 4; }`];
+  if (options.dashedBase) {
+    for (let i = 0; i < idealIndex; i++) css.push(`.line-plot-${i} path { stroke-dasharray: 8 4; }`);
+  }
+  // The default 700×500 dwarfs the comment; this keeps a chart about one screen-third tall.
+  const init = {
+    xyChart: { width: 640, height: 320 },
+    themeVariables: { xyChart: { plotColorPalette: palette } },
+    themeCSS: css.join(' '),
+  };
+  const body = [
+    `%%{init: ${JSON.stringify(init)}}%%`,
+    'xychart-beta',
+    `    title "${escapeMermaidLabel(title)}"`,
+    `    x-axis "workers" [${plan.workers.join(', ')}]`,
+    `    y-axis "speedup vs serial" 0 --> ${plan.yMax}`,
+    ...plan.lines.map((l) => `    line [${l.values.map(formatValue).join(', ')}]`),
+  ].join('\n');
+  return codeFence(body, 'mermaid');
+}

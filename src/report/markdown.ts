@@ -1,0 +1,314 @@
+// The PR comment and job summary: one Markdown document rendered from Results alone.
+//
+// Layout: marker, a one-line verdict, one summary table, a collapsible section per workload, footer.
+// GitHub rejects comments over 65,536 characters, so the per-workload sections are folded, least
+// interesting first, until the whole fits (see fitToLimit). Folding only ever drops whole blocks,
+// so no tag or code fence is cut in half.
+import type { Results, WorkloadResult } from '../types.js';
+import { PARALLEL_MODELS } from '../types.js';
+import { chartLegend, chartNotes, planChart, scalingChart } from './chart.js';
+import { codeFence, codeSpan, escapeHtml, escapeMarkdown } from './escape.js';
+import {
+  armLabel,
+  defaultReproduce,
+  formatBytes,
+  formatDelta,
+  formatLevel,
+  formatSeconds,
+  gilState,
+  keyComparison,
+  overallCounts,
+  plural,
+  REGRESSION_WORDS,
+  shortSha,
+  speedupAt,
+} from './format.js';
+
+export const COMMENT_LIMIT = 65_536;
+
+export interface MarkdownOptions {
+  /** Hidden HTML comment that identifies the sticky comment, placed first. */
+  marker?: string;
+  runUrl?: string | null;
+  /** Where the full report lives when this one had to be folded. */
+  summaryUrl?: string | null;
+  /** Default COMMENT_LIMIT. */
+  maxChars?: number;
+  /** CLI command to reproduce locally; default built from the results. */
+  reproduce?: string;
+}
+
+/** How much of a workload's section to show; folding walks down this list. */
+type Detail = 'full' | 'no-chart' | 'short' | 'brief' | 'none';
+const DETAIL_ORDER: readonly Detail[] = ['full', 'no-chart', 'short', 'brief', 'none'];
+
+// Caps on user-controlled text, so one pathological name or message cannot crowd out the rest.
+const NAME_CAP = 120;
+const MESSAGE_CAP = 2_000;
+const SHORT_TRACEBACK_LINES = 20;
+
+export function renderMarkdown(results: Results, options: MarkdownOptions = {}): string {
+  const maxChars = options.maxChars ?? COMMENT_LIMIT;
+  const head = [options.marker ?? null, headline(results)].filter((x): x is string => x !== null).join('\n');
+  const footer = renderFooter(results, options);
+  return fitToLimit(results, head, footer, options, maxChars);
+}
+
+// ------------------------------------------------------------------ headline and table
+
+function headline(results: Results): string {
+  const { regressions, inconclusive, errors } = overallCounts(results);
+  let icon: string;
+  let status: string;
+  if (regressions > 0) {
+    icon = '❌';
+    status = plural(regressions, 'regression');
+  } else if (inconclusive + errors > 0) {
+    const parts = [];
+    if (inconclusive > 0) parts.push(`${inconclusive} inconclusive`);
+    if (errors > 0) parts.push(plural(errors, 'error'));
+    icon = '⚠️';
+    status = `no regressions, ${parts.join(', ')}`;
+  } else {
+    icon = '✅';
+    status = 'no regressions';
+  }
+  const env = results.environment;
+  const bits = [`${icon} gilgate: ${status}`];
+  const head = shortSha(results.git.head);
+  const base = shortSha(results.git.base);
+  if (base && head) bits.push(`${codeSpan(base)} → ${codeSpan(head)}`);
+  else if (head) bits.push(codeSpan(head));
+  bits.push(plural(env.cores, 'core'));
+  bits.push(escapeMarkdown(`${env.implementation} ${env.python}`));
+  return `### ${bits.join(' · ')}`;
+}
+
+function cap(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function recommendationCell(w: WorkloadResult): string {
+  const icon = w.recommendation === 'error' ? '❌ ' : w.recommendation === 'inconclusive' ? '⚠️ ' : '';
+  const was = w.base && w.base.recommendation !== w.recommendation ? ` (was ${w.base.recommendation})` : '';
+  return `${icon}**${w.recommendation}**${was}`;
+}
+
+function vsBaseCell(results: Results, w: WorkloadResult): string {
+  if (w.status === 'new') return 'new';
+  if (w.status === 'removed') return 'removed';
+  if (!w.vsBase) return results.git.base && w.base ? 'n/a' : '—';
+  const icon = w.regressions.some((r) => r.kind === 'slower') ? '❌ ' : w.improvements.some((i) => i.kind === 'faster') ? '✅ ' : '';
+  return `${icon}${formatDelta(w.vsBase)}`;
+}
+
+function confidenceCell(w: WorkloadResult): string {
+  const key = keyComparison(w);
+  const rounds = plural(w.rounds, 'round');
+  return key ? `${formatLevel(key.estimate.level)} · ${rounds}` : rounds;
+}
+
+function tableRow(results: Results, w: WorkloadResult): string {
+  const flag = w.regressions.length > 0 ? '❌ ' : '';
+  const cells = [
+    `${flag}${escapeMarkdown(cap(w.name, NAME_CAP))}`,
+    recommendationCell(w),
+    speedupAt(w, 'threads'),
+    speedupAt(w, 'processes'),
+    vsBaseCell(results, w),
+    confidenceCell(w),
+  ];
+  return `| ${cells.join(' | ')} |`;
+}
+
+const TABLE_HEAD = '| Workload | Recommendation | Threads | Processes | vs base (time) | Confidence |\n|---|---|---|---|---|---|';
+
+// ------------------------------------------------------------------ per-workload sections
+
+/** 0 = fine and unchanged (folded first) … 3 = regressed or broken (folded last). */
+function interest(w: WorkloadResult): number {
+  if (w.regressions.length > 0 || w.recommendation === 'error' || w.error) return 3;
+  if (w.recommendation === 'inconclusive') return 2;
+  const flipped = w.base !== null && w.base.recommendation !== w.recommendation;
+  if (flipped || w.improvements.length > 0 || w.warnings.length > 0 || Object.keys(w.unavailable).length > 0 || w.status !== 'measured') return 1;
+  return 0;
+}
+
+function hasParallelLine(arms: WorkloadResult['arms']): boolean {
+  return planChart(arms).lines.length > 1;
+}
+
+function renderSection(w: WorkloadResult, detail: Detail): string {
+  if (detail === 'none') return '';
+  const parts: string[] = [];
+  const regressed = w.regressions.length > 0;
+  const badge = regressed ? ` · ❌ ${plural(w.regressions.length, 'regression')}` : w.improvements.length > 0 ? ` · ✅ ${plural(w.improvements.length, 'improvement')}` : '';
+  // Raw HTML lines: Markdown escapes do not apply inside them, HTML entities do.
+  parts.push(`<details${regressed || w.error ? ' open' : ''}><summary><b>${escapeHtml(cap(w.name, NAME_CAP))}</b> — ${escapeHtml(w.recommendation)}${badge}</summary>`);
+  parts.push(escapeMarkdown(cap(w.reason, MESSAGE_CAP)));
+  if (w.status === 'new') parts.push('New in this change: there is no base measurement to compare with.');
+  if (w.status === 'removed') parts.push('Removed in this change: the numbers below are from the base commit.');
+
+  if (w.regressions.length > 0) {
+    parts.push(['**Regressions**', '', ...w.regressions.map((r) => `- ❌ **${REGRESSION_WORDS[r.kind]}**: ${escapeMarkdown(cap(r.detail, MESSAGE_CAP))}`)].join('\n'));
+  }
+  if (w.improvements.length > 0) {
+    parts.push(['**Improvements**', '', ...w.improvements.map((i) => `- ✅ **${i.kind}**: ${escapeMarkdown(cap(i.detail, MESSAGE_CAP))}`)].join('\n'));
+  }
+  if (w.warnings.length > 0) {
+    parts.push(['**Warnings**', '', ...w.warnings.map((x) => `- ⚠️ ${escapeMarkdown(cap(x, MESSAGE_CAP))}`)].join('\n'));
+  }
+  const unavailable = PARALLEL_MODELS.filter((m) => w.unavailable[m]);
+  if (unavailable.length > 0) {
+    parts.push(['**Unavailable**', '', ...unavailable.map((m) => `- **${m}**: ${escapeMarkdown(cap(w.unavailable[m]!, MESSAGE_CAP))}`)].join('\n'));
+  }
+  if (w.error) {
+    parts.push(`**Error** (${w.error.kind}): ${escapeMarkdown(cap(w.error.message, MESSAGE_CAP))}`);
+    if (w.error.traceback && detail !== 'brief') {
+      let tb = w.error.traceback.replace(/\r\n?/g, '\n').replace(/\n+$/, '');
+      const lines = tb.split('\n');
+      if (detail !== 'full' && detail !== 'no-chart' && lines.length > SHORT_TRACEBACK_LINES) {
+        tb = [`… ${lines.length - SHORT_TRACEBACK_LINES} earlier lines left out`, ...lines.slice(-SHORT_TRACEBACK_LINES)].join('\n');
+      }
+      parts.push(codeFence(tb, 'text'));
+    }
+  }
+
+  if (detail === 'full') {
+    if (hasParallelLine(w.arms)) parts.push(chartBlock(`${w.name}: speedup vs workers${w.base ? ' (head)' : ''}`, w.arms, false));
+    const baseArms = w.base?.detail.arms;
+    if (baseArms && hasParallelLine(baseArms)) parts.push(chartBlock(`${w.name}: speedup vs workers (base)`, baseArms, true));
+  }
+  if ((detail === 'full' || detail === 'no-chart') && w.arms.length > 0) parts.push(armTable(w));
+  parts.push('</details>');
+  return parts.join('\n\n');
+}
+
+function chartBlock(title: string, arms: WorkloadResult['arms'], dashed: boolean): string {
+  const notes = chartNotes(arms);
+  const legend = `${dashed ? '**Base** (dashed)' : '**Scaling**'}: ${chartLegend(arms)}`;
+  return [legend, scalingChart(title, arms, { dashedBase: dashed }), ...(notes ? [notes] : [])].join('\n\n');
+}
+
+function armTable(w: WorkloadResult): string {
+  const anyFailures = w.arms.some((a) => a.failures > 0);
+  const header = ['Arm', 'Wall (median)', 'CV', 'Speedup', 'CPU/wall', 'Start-up', 'Peak memory', ...(anyFailures ? ['Failed trials'] : [])];
+  const rows = w.arms.map((a) => {
+    const chunk = a.chunksize !== null && a.model === 'processes' ? ` (chunksize ${a.chunksize})` : '';
+    return [
+      `${armLabel(a)}${chunk}`,
+      formatSeconds(a.wall.median),
+      `${Math.round(a.wall.cv * 1000) / 10}%`,
+      `×${a.speedup.toFixed(2)}`,
+      a.cpuPerWall.toFixed(2),
+      a.model === 'serial' ? '—' : formatSeconds(a.startupSeconds),
+      formatBytes(a.peakRssBytes),
+      ...(anyFailures ? [String(a.failures)] : []),
+    ];
+  });
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+// ------------------------------------------------------------------ footer
+
+function safeUrl(url: string | null | undefined): string | null {
+  if (!url || !/^https?:\/\//i.test(url)) return null;
+  return url.replace(/[\s()<>[\]"'`]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+function renderFooter(results: Results, options: MarkdownOptions): string {
+  const env = results.environment;
+  const s = results.settings;
+  const envLine = [
+    `${plural(env.cores, 'core')} (${escapeMarkdown(env.coresSource)})`,
+    escapeMarkdown(env.cpuModel),
+    `${escapeMarkdown(`${env.implementation} ${env.python}`)} (${gilState(env)})`,
+    `start method ${codeSpan(env.startMethod)}`,
+    escapeMarkdown(env.os),
+  ].join(' · ');
+  const trialEnv = Object.entries(s.trialEnvironment).map(([k, v]) => `${k}=${v}`).join(' ');
+  const runUrl = safeUrl(options.runUrl);
+  const runLine = [
+    `${s.minRounds}–${s.maxRounds} rounds per workload`,
+    `α ${s.alpha}, regression threshold ${Math.round(s.threshold * 100)}%, equivalence margin ${Math.round(s.margin * 100)}%`,
+    `seed ${s.seed}`,
+    `total ${formatSeconds(results.totalSeconds)}`,
+    `${escapeMarkdown(results.tool.name)} ${escapeMarkdown(results.tool.version)}`,
+    ...(runUrl ? [`[workflow run](${runUrl})`] : []),
+  ].join(' · ');
+  const lines = ['---', '', `- **Environment:** ${envLine}`];
+  if (trialEnv) lines.push(`- **Trial environment:** ${codeSpan(trialEnv)}`);
+  lines.push(`- **Run:** ${runLine}`);
+  if (results.budgetExhausted) lines.push('- ⏱️ **Time budget ran out** before every workload was decided: undecided ones show as inconclusive.');
+  lines.push(`- **Reproduce locally:** ${codeSpan(options.reproduce ?? defaultReproduce(results))}`);
+  return lines.join('\n');
+}
+
+// ------------------------------------------------------------------ fitting under the limit
+
+function foldNotice(options: MarkdownOptions, maxChars: number): string {
+  const url = safeUrl(options.summaryUrl);
+  const where = url ? `the [job summary](${url}) has the full report` : 'the job summary has the full report';
+  return `✂️ Some details were left out to fit the ${maxChars.toLocaleString('en-US')}-character comment limit: ${where}.`;
+}
+
+function fitToLimit(results: Results, head: string, footer: string, options: MarkdownOptions, maxChars: number): string {
+  const workloads = results.workloads;
+  const levels: Detail[] = workloads.map(() => 'full');
+  const cache = new Map<string, string>();
+  const section = (i: number): string => {
+    const key = `${i}:${levels[i]}`;
+    let s = cache.get(key);
+    if (s === undefined) {
+      s = renderSection(workloads[i]!, levels[i]!);
+      cache.set(key, s);
+    }
+    return s;
+  };
+  let rows = workloads.map((w) => tableRow(results, w));
+  let hiddenRows = 0;
+
+  const assemble = (notice: boolean): string => {
+    const table = [TABLE_HEAD, ...rows];
+    if (hiddenRows > 0) table.push(`| … ${plural(hiddenRows, 'more workload')} | see the job summary | | | | |`);
+    const blocks = [head, table.join('\n')];
+    if (notice) blocks.push(foldNotice(options, maxChars));
+    for (let i = 0; i < workloads.length; i++) {
+      const s = section(i);
+      if (s) blocks.push(s);
+    }
+    blocks.push(footer);
+    return `${blocks.join('\n\n')}\n`;
+  };
+
+  let out = assemble(false);
+  if (out.length <= maxChars) return out;
+
+  // Least interesting first; among equals, later workloads fold before earlier ones.
+  const order = workloads.map((w, i) => ({ i, score: interest(w) })).sort((a, b) => a.score - b.score || b.i - a.i);
+  const fits = (): boolean => (out = assemble(true)).length <= maxChars;
+
+  // 1. Fine-and-unchanged workloads lose their whole section: the table row says it all.
+  for (const { i, score } of order) {
+    if (score > 0) break;
+    levels[i] = 'none';
+    if (fits()) return out;
+  }
+  // 2. Then, one step at a time for everyone: charts, long tracebacks and arm tables, the rest.
+  for (const target of DETAIL_ORDER.slice(1)) {
+    for (const { i } of order) {
+      if (DETAIL_ORDER.indexOf(levels[i]!) >= DETAIL_ORDER.indexOf(target)) continue;
+      levels[i] = target;
+      if (fits()) return out;
+    }
+  }
+  // 3. Last resort (thousands of workloads): table rows, least interesting first.
+  const keep = new Set(workloads.map((_, i) => i));
+  for (const { i } of order) {
+    keep.delete(i);
+    hiddenRows++;
+    rows = workloads.map((w, j) => (keep.has(j) ? tableRow(results, w) : null)).filter((r): r is string => r !== null);
+    if (fits()) return out;
+  }
+  return out;
+}

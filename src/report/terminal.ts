@@ -1,0 +1,129 @@
+// The CLI's report: a compact table, then each workload's explanation and anything a reviewer must
+// act on. ANSI colour only when asked; every user-supplied string loses its control characters so a
+// workload name cannot repaint the terminal.
+import type { Recommendation, Results, WorkloadResult } from '../types.js';
+import { PARALLEL_MODELS } from '../types.js';
+import { stripControl } from './escape.js';
+import { formatDelta, formatSeconds, overallCounts, plural, REGRESSION_WORDS, shortSha, speedupAt } from './format.js';
+
+export interface TerminalOptions {
+  color: boolean;
+  /** Columns available; default 100. The workload column shrinks to fit. */
+  width?: number;
+}
+
+/** NO_COLOR (any value, https://no-color.org) wins, then FORCE_COLOR, then whether stdout is a TTY. */
+export function colorEnabled(env: Record<string, string | undefined>, isTTY: boolean): boolean {
+  if (env.NO_COLOR !== undefined) return false;
+  if (env.FORCE_COLOR !== undefined) return true;
+  return isTTY;
+}
+
+type Paint = (code: string, text: string) => string;
+
+const RECOMMENDATION_COLOR: Record<Recommendation, string> = {
+  threads: '36', // cyan
+  processes: '35', // magenta
+  either: '32', // green
+  serial: '34', // blue
+  inconclusive: '33', // yellow
+  error: '1;31', // bold red
+};
+
+function oneLine(text: string): string {
+  return stripControl(text).replace(/\s*\n\s*/g, ' ');
+}
+
+function truncate(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length > max ? `${chars.slice(0, Math.max(1, max - 1)).join('')}…` : text;
+}
+
+/** Visible width: code points, which is right for the characters this report uses. */
+function widthOf(text: string): number {
+  return [...text].length;
+}
+
+function pad(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - widthOf(text)));
+}
+
+function vsBase(results: Results, w: WorkloadResult): string {
+  if (w.status === 'new') return 'new';
+  if (w.status === 'removed') return 'removed';
+  if (!w.vsBase) return results.git.base && w.base ? 'n/a' : '-';
+  return formatDelta(w.vsBase);
+}
+
+export function renderTerminal(results: Results, options: TerminalOptions): string {
+  const paint: Paint = options.color ? (code, text) => `\x1b[${code}m${text}\x1b[0m` : (_code, text) => text;
+  const width = Math.max(40, options.width ?? 100);
+  const lines: string[] = [headline(results, paint), ''];
+
+  const header = ['workload', 'recommendation', 'threads', 'processes', 'vs base (time)', 'rounds'];
+  const rows = results.workloads.map((w) => [
+    oneLine(w.name),
+    w.base && w.base.recommendation !== w.recommendation ? `${w.recommendation} (was ${w.base.recommendation})` : w.recommendation,
+    speedupAt(w, 'threads'),
+    speedupAt(w, 'processes'),
+    vsBase(results, w),
+    String(w.rounds),
+  ]);
+  const widths = header.map((h, c) => Math.max(widthOf(h), ...rows.map((r) => widthOf(r[c]!))));
+  const gap = 2;
+  const others = widths.slice(1).reduce((a, b) => a + b, 0) + gap * (widths.length - 1);
+  widths[0] = Math.max(10, Math.min(widths[0]!, width - others));
+  const line = (cells: string[], colors: (string | null)[]) =>
+    cells
+      .map((cell, c) => {
+        const padded = pad(c === 0 ? truncate(cell, widths[0]!) : cell, c === cells.length - 1 ? 0 : widths[c]!);
+        const code = colors[c];
+        return code ? paint(code, padded) : padded;
+      })
+      .join(' '.repeat(gap))
+      .trimEnd();
+
+  lines.push(line(header, header.map(() => '1')));
+  results.workloads.forEach((w, r) => {
+    const slower = w.regressions.some((x) => x.kind === 'slower');
+    const faster = w.improvements.some((x) => x.kind === 'faster');
+    const deltaColor = slower ? '31' : faster ? '32' : null;
+    lines.push(line(rows[r]!, [w.regressions.length > 0 ? '31' : null, RECOMMENDATION_COLOR[w.recommendation], null, null, deltaColor, null]));
+  });
+
+  for (const w of results.workloads) {
+    lines.push('');
+    lines.push(`${paint('1', oneLine(w.name))}: ${oneLine(w.reason)}`);
+    for (const r of w.regressions) lines.push(paint('31', `  ✗ ${REGRESSION_WORDS[r.kind]}: ${oneLine(r.detail)}`));
+    for (const i of w.improvements) lines.push(paint('32', `  ✓ ${i.kind}: ${oneLine(i.detail)}`));
+    for (const m of PARALLEL_MODELS) {
+      const why = w.unavailable[m];
+      if (why) lines.push(`  - ${m} unavailable: ${oneLine(why)}`);
+    }
+    for (const warning of w.warnings) lines.push(paint('33', `  ! ${oneLine(warning)}`));
+    if (w.error) lines.push(paint('31', `  error (${w.error.kind}): ${oneLine(w.error.message)}`));
+  }
+
+  const s = results.settings;
+  lines.push('');
+  lines.push(paint('2', `seed ${s.seed} · ${s.minRounds}–${s.maxRounds} rounds · total ${formatSeconds(results.totalSeconds)}${results.budgetExhausted ? ' · time budget ran out' : ''}`));
+  return `${lines.join('\n')}\n`;
+}
+
+function headline(results: Results, paint: Paint): string {
+  const { regressions, inconclusive, errors } = overallCounts(results);
+  let status: string;
+  if (regressions > 0) status = paint('1;31', `✗ ${plural(regressions, 'regression')}`);
+  else if (inconclusive + errors > 0) {
+    const parts = [inconclusive > 0 ? `${inconclusive} inconclusive` : '', errors > 0 ? plural(errors, 'error') : ''].filter(Boolean);
+    status = paint('1;33', `! no regressions, ${parts.join(', ')}`);
+  } else status = paint('1;32', '✓ no regressions');
+  const env = results.environment;
+  const head = shortSha(results.git.head);
+  const base = shortSha(results.git.base);
+  const bits = [`gilgate: ${status}`];
+  if (base && head) bits.push(`${base} → ${head}`);
+  else if (head) bits.push(head);
+  bits.push(plural(env.cores, 'core'), oneLine(`${env.implementation} ${env.python}`));
+  return bits.join(' · ');
+}

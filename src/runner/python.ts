@@ -1,0 +1,233 @@
+// The shell around python/gilgate_runner.py: one fresh interpreter per call, a spec file in, a
+// result file out. Workload output never travels with results: stdout goes to /dev/null and only
+// the last few KB of stderr are kept, for context when something fails.
+
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import type {
+  Arm,
+  Failure,
+  FailureKind,
+  PythonEnvironment,
+  TrialOutcome,
+  WorkloadConfig,
+  WorkloadProbe,
+} from '../types.js';
+
+/** Where and how to start the interpreter for one side (head or base) of a run. */
+export interface PythonTarget {
+  /** Interpreter command, looked up on env.PATH, e.g. "python3" or an absolute path. */
+  python: string;
+  /** Working directory of the interpreter (the checkout being measured). */
+  cwd: string;
+  /** Absolute paths put first on sys.path. */
+  paths: string[];
+  /** The whole environment of the interpreter (see trialEnvironment); nothing else is inherited. */
+  env: Record<string, string>;
+}
+
+const STDERR_TAIL_BYTES = 4096;
+/** Describing the interpreter imports nothing of the user's: a minute is generous. */
+const ENVIRONMENT_TIMEOUT_SECONDS = 60;
+/** A probe runs one serial pass plus two small pools (default start method, then spawn). */
+const PROBE_TIMEOUT_FACTOR = 2;
+
+/**
+ * The runner script: beside the bundle (dist/index.js → dist/, dist/cli/index.js → dist/), or in
+ * python/ when running from source (src/runner or lib/runner).
+ */
+export function runnerScriptPath(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [
+    join(here, 'gilgate_runner.py'),
+    join(here, '..', 'gilgate_runner.py'),
+    join(here, '..', '..', 'python', 'gilgate_runner.py'),
+  ];
+  const found = candidates.find((candidate) => existsSync(candidate));
+  if (found === undefined) {
+    throw new Error(`gilgate_runner.py not found; looked in: ${candidates.join(', ')}`);
+  }
+  return found;
+}
+
+export function isFailure(value: unknown): value is Failure {
+  return typeof value === 'object' && value !== null && (value as { ok?: unknown }).ok === false;
+}
+
+/** Describe the interpreter: version, cores, GIL, start method. */
+export async function probeEnvironment(target: PythonTarget): Promise<PythonEnvironment | Failure> {
+  return (await invokeRunner(target, 'environment', {}, ENVIRONMENT_TIMEOUT_SECONDS)) as
+    | PythonEnvironment
+    | Failure;
+}
+
+/** Import the workload, count its tasks, time one serial pass, check pickling and spawn. */
+export async function probeWorkload(
+  target: PythonTarget,
+  workload: WorkloadConfig,
+): Promise<WorkloadProbe | Failure> {
+  const spec = { paths: target.paths, run: workload.run, tasks: workload.tasks };
+  return (await invokeRunner(target, 'probe', spec, workload.timeout * PROBE_TIMEOUT_FACTOR)) as
+    | WorkloadProbe
+    | Failure;
+}
+
+/** One timed trial of one arm in a fresh interpreter. */
+export async function runTrial(
+  target: PythonTarget,
+  workload: WorkloadConfig,
+  arm: Arm,
+): Promise<TrialOutcome> {
+  const spec = {
+    paths: target.paths,
+    run: workload.run,
+    tasks: workload.tasks,
+    model: arm.model,
+    workers: arm.workers,
+    warmup: true,
+  };
+  return (await invokeRunner(target, 'trial', spec, workload.timeout)) as TrialOutcome;
+}
+
+function failure(kind: FailureKind, type: string, message: string, stderrTail = ''): Failure {
+  return { ok: false, kind, type, message, traceback: '', stderrTail };
+}
+
+/**
+ * Run the runner once and return its parsed result, or a Failure when the interpreter could not
+ * start, ran out of time, or died without writing a result.
+ */
+async function invokeRunner(
+  target: PythonTarget,
+  mode: 'environment' | 'probe' | 'trial',
+  spec: object,
+  timeoutSeconds: number,
+): Promise<unknown> {
+  if (!existsSync(target.cwd)) {
+    // Node reports a missing cwd as ENOENT too; keep it from reading as a missing interpreter.
+    return failure('runner', 'Error', `working directory ${target.cwd} does not exist`);
+  }
+  const workDirectory = await mkdtemp(join(tmpdir(), 'gilgate-'));
+  try {
+    const specPath = join(workDirectory, 'spec.json');
+    const resultPath = join(workDirectory, 'result.json');
+    await writeFile(specPath, JSON.stringify(spec));
+
+    const stderr = new StderrTail(STDERR_TAIL_BYTES);
+    const subprocess = execa(target.python, [runnerScriptPath(), mode, specPath, resultPath], {
+      cwd: target.cwd,
+      env: target.env,
+      extendEnv: false,
+      stdin: 'ignore',
+      stdout: 'ignore',
+      stderr: 'pipe',
+      buffer: false,
+      // Its own process group, so that pool workers can be killed with it.
+      detached: true,
+      reject: false,
+    });
+    const group = subprocess.pid;
+    if (group !== undefined) liveGroups.add(group);
+    subprocess.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
+
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      if (group !== undefined) killGroup(group);
+      // A descendant that left the group could still hold the pipe open; stop waiting on it.
+      subprocess.stderr?.destroy();
+    }, timeoutSeconds * 1000);
+    const result = await subprocess;
+    clearTimeout(timer);
+    if (group !== undefined) {
+      // Workers orphaned by a parent that died (os._exit, segfault) would otherwise live on.
+      killGroup(group);
+      liveGroups.delete(group);
+    }
+
+    if (result.code === 'ENOENT' || result.code === 'EACCES') {
+      return failure(
+        'python-missing',
+        result.code,
+        `Python interpreter "${target.python}" could not be started (${result.code}); ` +
+          `set \`python:\` in the config to an installed interpreter`,
+      );
+    }
+    if (timedOut) {
+      return failure(
+        'timeout',
+        'Timeout',
+        `${mode} ran past the ${timeoutSeconds} s timeout; its whole process tree was killed`,
+        stderr.text(),
+      );
+    }
+
+    let text: string;
+    try {
+      text = await readFile(resultPath, 'utf8');
+    } catch {
+      const how =
+        result.signal !== undefined
+          ? `was killed by ${result.signal}${result.signalDescription ? ` (${result.signalDescription})` : ''}`
+          : result.exitCode !== undefined
+            ? `exited with code ${result.exitCode}`
+            : `failed: ${result.shortMessage}`;
+      return failure(
+        'crash',
+        result.signal ?? 'Exit',
+        `the Python interpreter ${how} without writing a result`,
+        stderr.text(),
+      );
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      return failure('runner', 'SyntaxError', `unreadable runner result: ${String(error)}`, stderr.text());
+    }
+    if (isFailure(parsed)) return { ...parsed, stderrTail: stderr.text() };
+    return parsed;
+  } finally {
+    await rm(workDirectory, { recursive: true, force: true });
+  }
+}
+
+function killGroup(group: number): void {
+  try {
+    process.kill(-group, 'SIGKILL');
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}
+
+// Detached groups are not killed by execa when Node exits; do it ourselves.
+const liveGroups = new Set<number>();
+process.once('exit', () => {
+  for (const group of liveGroups) killGroup(group);
+});
+
+/** The last `limit` bytes of a stream, however much passes through it. */
+class StderrTail {
+  private tail = Buffer.alloc(0);
+  private truncated = false;
+
+  constructor(private readonly limit: number) {}
+
+  push(chunk: Buffer): void {
+    const joined = chunk.length >= this.limit ? chunk : Buffer.concat([this.tail, chunk]);
+    if (joined.length > this.limit) this.truncated = true;
+    this.tail = Buffer.from(joined.subarray(Math.max(0, joined.length - this.limit)));
+  }
+
+  /** The tail as text, starting at a line boundary when earlier output was dropped. */
+  text(): string {
+    const text = this.tail.toString('utf8');
+    if (!this.truncated) return text;
+    const newline = text.indexOf('\n');
+    return newline >= 0 && newline < text.length - 1 ? text.slice(newline + 1) : text;
+  }
+}

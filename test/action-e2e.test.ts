@@ -1,0 +1,321 @@
+// The bundled action (dist/index.js) run as a child process exactly as a runner runs it: INPUT_*
+// variables with action.yml's defaults applied, an event payload file, GITHUB_OUTPUT and
+// GITHUB_STEP_SUMMARY files, and GITHUB_API_URL pointing at a GitHub API stand-in on 127.0.0.1.
+// The measured repository is a real git repo with two commits; the head makes one workload ~2× slower.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { startGitHubApiServer, type GitHubApiServer } from './helpers/github-api-server.js';
+
+const ACTION = resolve('dist/index.js');
+const TOKEN = 'ghs_testtoken123';
+const OWNER = 'octo';
+const REPO = 'widgets';
+const MARKER = '<!-- gilgate:gilgate.yml -->';
+
+interface ActionRun {
+  code: number | null;
+  stdout: string;
+  outputs: Record<string, string>;
+  summary: string;
+  runnerTemp: string;
+}
+
+let server: GitHubApiServer;
+let work: string;
+let repo: string;
+let envDumps: string;
+let baseSha: string;
+let headSha: string;
+
+// ------------------------------------------------------------------------------------------------
+// The measured repository
+
+const config = (extra = '') => `python: python3
+workloads:
+  - name: spin
+    run: workload:spin
+    tasks: 4
+    timeout: 60
+    workers: [2]
+  - name: environment
+    run: envdump:dump
+    tasks: 2
+    timeout: 60
+    workers: [2]
+rounds: {min: 3, max: 6}
+${extra}`;
+
+// Pure-Python CPU work, ~15 ms a task at LOOPS = 150_000 on a typical core; the head doubles it.
+const spin = (loops: number) => `LOOPS = ${loops}
+
+def spin(task):
+    total = 0
+    for i in range(LOOPS):
+        total += i * i % 7
+    return total + task
+`;
+
+// Writes what a workload process can see: one file per process, so pool workers are covered too.
+const envdump = (dir: string) => `import json, os
+
+def dump(task):
+    with open(os.path.join(${JSON.stringify(dir)}, f"env-{os.getpid()}.json"), "w") as f:
+        json.dump(dict(os.environ), f)
+    return task
+`;
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'test',
+      GIT_AUTHOR_EMAIL: 'test@example.invalid',
+      GIT_COMMITTER_NAME: 'test',
+      GIT_COMMITTER_EMAIL: 'test@example.invalid',
+    },
+  }).trim();
+}
+
+function createRepository(): void {
+  mkdirSync(repo);
+  git(repo, 'init', '-q', '-b', 'main');
+  writeFileSync(join(repo, 'gilgate.yml'), config());
+  writeFileSync(join(repo, 'workload.py'), spin(150_000));
+  writeFileSync(join(repo, 'envdump.py'), envdump(envDumps));
+  writeFileSync(join(repo, '.gitignore'), '__pycache__/\n');
+  git(repo, 'add', '.');
+  git(repo, 'commit', '-q', '-m', 'base: fast spin');
+  baseSha = git(repo, 'rev-parse', 'HEAD');
+  writeFileSync(join(repo, 'workload.py'), spin(300_000));
+  git(repo, 'commit', '-q', '-am', 'head: spin twice as long');
+  headSha = git(repo, 'rev-parse', 'HEAD');
+}
+
+// ------------------------------------------------------------------------------------------------
+// Running the action like a runner does
+
+function pullRequestPayload(number: number, headRepo = `${OWNER}/${REPO}`) {
+  return {
+    action: 'synchronize',
+    number,
+    pull_request: {
+      number,
+      base: { sha: baseSha, ref: 'main', repo: { full_name: `${OWNER}/${REPO}` } },
+      head: { sha: headSha, ref: 'feature', repo: { full_name: headRepo } },
+    },
+  };
+}
+
+/** action.yml's defaults, with the `${{ }}` expressions a runner would evaluate against the event. */
+function inputsWithDefaults(payload: unknown, given: Record<string, string>): Record<string, string> {
+  const action = parse(readFileSync('action.yml', 'utf8')) as { inputs: Record<string, { default?: string }> };
+  const evaluate = (text: string) =>
+    text.replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_, expression: string) => {
+      if (expression === 'github.token') return TOKEN;
+      if (expression.startsWith('github.event.')) {
+        let value: unknown = payload;
+        for (const key of expression.slice('github.event.'.length).split('.')) {
+          value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+        }
+        return value === undefined || value === null ? '' : String(value);
+      }
+      throw new Error(`the test cannot evaluate \${{ ${expression} }} from action.yml`);
+    });
+  const env: Record<string, string> = {};
+  for (const [name, input] of Object.entries(action.inputs)) {
+    env[`INPUT_${name.toUpperCase()}`] = given[name] ?? evaluate(String(input.default ?? ''));
+  }
+  return env;
+}
+
+async function runAction(
+  eventName: string,
+  payload: unknown,
+  given: Record<string, string> = {},
+): Promise<ActionRun> {
+  const dir = mkdtempSync(join(work, 'run-'));
+  const runnerTemp = join(dir, 'temp');
+  mkdirSync(runnerTemp);
+  const eventPath = join(dir, 'event.json');
+  const outputPath = join(dir, 'output');
+  const summaryPath = join(dir, 'summary.md');
+  writeFileSync(eventPath, JSON.stringify(payload));
+  writeFileSync(outputPath, '');
+  writeFileSync(summaryPath, '');
+
+  const env: Record<string, string> = {
+    PATH: process.env['PATH'] ?? '',
+    HOME: process.env['HOME'] ?? dir,
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_EVENT_NAME: eventName,
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_OUTPUT: outputPath,
+    GITHUB_STEP_SUMMARY: summaryPath,
+    GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+    GITHUB_RUN_ID: '4242',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: server.url,
+    GITHUB_WORKSPACE: repo,
+    GITHUB_SHA: 'f'.repeat(40), // the merge commit: must not be mistaken for the head
+    RUNNER_TEMP: runnerTemp,
+    // What a real runner also puts in the environment, and no workload may see.
+    GITHUB_TOKEN: TOKEN,
+    ACTIONS_RUNTIME_TOKEN: 'runtime-secret-456',
+    ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:1/oidc',
+    GILGATE_RETRY_BASE_MS: '5',
+    ...inputsWithDefaults(payload, given),
+  };
+
+  const child = spawn(process.execPath, [ACTION], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  return { code, stdout, outputs: parseOutputs(readFileSync(outputPath, 'utf8')), summary: readFileSync(summaryPath, 'utf8'), runnerTemp };
+}
+
+/** GITHUB_OUTPUT holds `name<<delimiter\nvalue\ndelimiter` blocks. */
+function parseOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const pattern = /^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
+  for (const match of text.matchAll(pattern)) outputs[match[1]!] = match[3]!;
+  return outputs;
+}
+
+const ourComments = (issue: number) => server.comments(OWNER, REPO, issue).filter((c) => c.body.includes(MARKER));
+const explain = (run: ActionRun) => `exit ${run.code}; output:\n${run.stdout.slice(-4000)}`;
+
+// ------------------------------------------------------------------------------------------------
+
+beforeAll(async () => {
+  if (!existsSync(ACTION)) {
+    throw new Error(`${ACTION} does not exist: run "npm run build" before this test (CI builds before testing)`);
+  }
+  work = mkdtempSync(join(tmpdir(), 'gilgate-action-e2e-'));
+  repo = join(work, 'repo');
+  envDumps = join(work, 'env-dumps');
+  mkdirSync(envDumps);
+  createRepository();
+  server = await startGitHubApiServer();
+  server.expectedToken = TOKEN;
+  // More than a page of other people's comments (the action asks for 100 a page).
+  server.seedComments(OWNER, REPO, 7, Array.from({ length: 105 }, (_, i) => `review remark ${i}`));
+});
+
+afterAll(async () => {
+  await server?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('the action, run as a runner runs dist/index.js', () => {
+  let firstCommentId: number | undefined;
+
+  it('creates the sticky comment on the first run, beyond the first page of comments', async () => {
+    const run = await runAction('pull_request', pullRequestPayload(7), { base: 'none' });
+    expect(run.code, explain(run)).toBe(0);
+
+    const ours = ourComments(7);
+    expect(ours).toHaveLength(1);
+    firstCommentId = ours[0]!.id;
+    expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+    expect(server.requests.every((r) => r.authorization === `token ${TOKEN}`)).toBe(true);
+
+    expect(run.outputs['comment-url']).toContain(`#issuecomment-${firstCommentId}`);
+    expect(run.outputs['regressions']).toBe('0');
+    expect(Object.keys(JSON.parse(run.outputs['recommendations'] ?? '{}') as object).sort()).toEqual(['environment', 'spin']);
+    const resultsPath = run.outputs['results'];
+    expect(resultsPath).toBe(join(run.runnerTemp, 'gilgate-results.json'));
+    const results = JSON.parse(readFileSync(resultsPath!, 'utf8')) as { schemaVersion: number; git: { head: string } };
+    expect(results.schemaVersion).toBe(1);
+    expect(results.git.head).toBe(headSha);
+    expect(run.summary).toContain('spin');
+    expect(run.stdout).not.toContain(TOKEN);
+  });
+
+  it('updates the same comment on the next run, through a transient 502', async () => {
+    // Other people keep commenting: the action's comment is now on page 2 of 100.
+    server.seedComments(OWNER, REPO, 7, Array.from({ length: 10 }, (_, i) => `later remark ${i}`));
+    const before = server.requests.length;
+    server.failNext({ status: 502, message: 'Bad Gateway' });
+
+    const run = await runAction('pull_request', pullRequestPayload(7), { base: 'none' });
+    expect(run.code, explain(run)).toBe(0);
+
+    const requests = server.requests.slice(before);
+    expect(requests[0]?.status).toBe(502);
+    expect(requests.some((r) => r.method === 'GET' && r.url.includes('page=2'))).toBe(true);
+    expect(requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+    expect(requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
+    expect(ourComments(7)).toHaveLength(1);
+    expect(ourComments(7)[0]!.id).toBe(firstCommentId);
+    expect(run.outputs['comment-url']).toContain(`#issuecomment-${firstCommentId}`);
+  });
+
+  it('fails on a regression against the base commit, still publishing everything', async () => {
+    const run = await runAction('pull_request', pullRequestPayload(7), {});
+    expect(run.code, explain(run)).toBe(1);
+
+    expect(Number(run.outputs['regressions'])).toBeGreaterThanOrEqual(1);
+    const results = JSON.parse(readFileSync(run.outputs['results']!, 'utf8')) as {
+      git: { base: string; head: string };
+      workloads: { name: string; regressions: unknown[] }[];
+    };
+    expect(results.git).toMatchObject({ base: baseSha, head: headSha });
+    expect(results.workloads.find((w) => w.name === 'spin')?.regressions.length).toBeGreaterThanOrEqual(1);
+    expect(run.stdout).toMatch(/::error title=gilgate regression::spin: /);
+    expect(run.stdout).toMatch(/::error::gilgate: \d+ regressions? against base \(fail-on: regression\)/);
+    expect(run.summary).toContain('spin');
+    // Still exactly one sticky comment, now carrying the regression.
+    expect(ourComments(7)).toHaveLength(1);
+    expect(ourComments(7)[0]!.id).toBe(firstCommentId);
+    expect(ourComments(7)[0]!.body).not.toBe('');
+  });
+
+  it('treats a fork\'s read-only token as a warning: exit 0, summary and outputs still written', async () => {
+    server.denyWrites = true;
+    try {
+      const run = await runAction('pull_request', pullRequestPayload(8, 'stranger/widgets'), { base: 'none' });
+      expect(run.code, explain(run)).toBe(0);
+      expect(run.stdout).toMatch(/::warning::gilgate: the token cannot write pull request comments/);
+      expect(server.requests.filter((r) => r.method === 'POST' && r.status === 403)).toHaveLength(1);
+      expect(server.comments(OWNER, REPO, 8)).toHaveLength(0);
+      expect(run.outputs['regressions']).toBe('0');
+      expect(run.outputs['comment-url']).toBe('');
+      expect(existsSync(run.outputs['results']!)).toBe(true);
+      expect(run.summary).toContain('spin');
+    } finally {
+      server.denyWrites = false;
+    }
+  });
+
+  it('runs without a comment on push', async () => {
+    const before = server.requests.length;
+    const run = await runAction('push', { ref: 'refs/heads/main', after: headSha }, { base: 'none' });
+    expect(run.code, explain(run)).toBe(0);
+    expect(server.requests.length).toBe(before);
+    expect(run.outputs['comment-url']).toBe('');
+    expect(run.summary).toContain('spin');
+  });
+
+  it('never lets a workload see the token or the runner\'s INPUT_/ACTIONS_ variables', () => {
+    const dumps = readdirSync(envDumps).filter((name) => name.startsWith('env-'));
+    // Serial, thread and process trials of head and base all wrote one.
+    expect(dumps.length).toBeGreaterThan(10);
+    for (const name of dumps) {
+      const seen = JSON.parse(readFileSync(join(envDumps, name), 'utf8')) as Record<string, string>;
+      expect(seen['PATH'], name).toBeTruthy();
+      for (const [key, value] of Object.entries(seen)) {
+        expect(key.startsWith('INPUT_') || key.startsWith('ACTIONS_') || key === 'GITHUB_TOKEN', `${name}: ${key}`).toBe(false);
+        expect(value.includes(TOKEN), `${name}: ${key}`).toBe(false);
+        expect(value.includes('runtime-secret-456'), `${name}: ${key}`).toBe(false);
+      }
+    }
+  });
+});

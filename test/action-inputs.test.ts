@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { ActionInputError, parseActionInputs } from '../src/action-inputs.js';
+
+describe('parseActionInputs', () => {
+  it('falls back to sensible values when every input is absent', () => {
+    expect(parseActionInputs({})).toEqual({
+      config: null,
+      githubToken: null,
+      python: null,
+      base: null,
+      baseDisabled: false,
+      failOn: 'regression',
+      threshold: null,
+      maxTimeSeconds: null,
+      comment: 'always',
+      workingDirectory: '.',
+      report: null,
+      prNumber: null,
+    });
+  });
+
+  it('treats blank strings like absent inputs', () => {
+    const inputs = parseActionInputs({ config: '  ', base: '', 'fail-on': '', comment: ' ', 'working-directory': '' });
+    expect(inputs.config).toBeNull();
+    expect(inputs.base).toBeNull();
+    expect(inputs.failOn).toBe('regression');
+    expect(inputs.comment).toBe('always');
+    expect(inputs.workingDirectory).toBe('.');
+  });
+
+  it('reads every input', () => {
+    const inputs = parseActionInputs({
+      config: 'examples/gilgate.yml',
+      'github-token': 'ghs_abc',
+      python: 'python3.12',
+      base: 'abc123',
+      'fail-on': 'Flip',
+      threshold: '0.15',
+      'max-time': '10m',
+      comment: 'on-regression',
+      'working-directory': 'sub',
+      report: 'results/gilgate-results.json',
+      'pr-number': '#42\n',
+    });
+    expect(inputs).toEqual({
+      config: 'examples/gilgate.yml',
+      githubToken: 'ghs_abc',
+      python: 'python3.12',
+      base: 'abc123',
+      baseDisabled: false,
+      failOn: 'flip',
+      threshold: 0.15,
+      maxTimeSeconds: 600,
+      comment: 'on-regression',
+      workingDirectory: 'sub',
+      report: 'results/gilgate-results.json',
+      prNumber: 42,
+    });
+  });
+
+  it('lets base: none turn the base comparison off', () => {
+    expect(parseActionInputs({ base: 'none' })).toMatchObject({ base: null, baseDisabled: true });
+    expect(parseActionInputs({ base: 'main' })).toMatchObject({ base: 'main', baseDisabled: false });
+  });
+
+  it('accepts a threshold written as a percentage', () => {
+    expect(parseActionInputs({ threshold: '10%' }).threshold).toBeCloseTo(0.1);
+  });
+
+  it.each([
+    ['600', 600],
+    ['90s', 90],
+    ['1.5m', 90],
+    ['1h', 3600],
+  ])('reads max-time %s as %d seconds', (text, seconds) => {
+    expect(parseActionInputs({ 'max-time': text }).maxTimeSeconds).toBe(seconds);
+  });
+
+  it('reports every invalid input at once', () => {
+    let caught: unknown;
+    try {
+      parseActionInputs({ 'fail-on': 'sometimes', comment: 'loud', threshold: '-1', 'max-time': 'soon', 'pr-number': '0' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ActionInputError);
+    const problems = (caught as ActionInputError).problems;
+    expect(problems).toHaveLength(5);
+    expect(problems[0]).toContain('fail-on: "sometimes" is not one of regression | flip | never');
+    expect((caught as Error).message).toMatch(/comment: "loud"/);
+    expect((caught as Error).message).toMatch(/threshold: "-1"/);
+    expect((caught as Error).message).toMatch(/max-time: "soon"/);
+    expect((caught as Error).message).toMatch(/pr-number: "0"/);
+  });
+});

@@ -1,0 +1,100 @@
+// The CLI in-process (main) and as the bundled executable, against real Python.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main, type CliIo } from '../src/cli.js';
+import type { Results } from '../src/types.js';
+
+const FIXTURES = path.resolve('test/fixtures/cli');
+let out: string;
+
+function io(cwd = FIXTURES, env: Record<string, string | undefined> = process.env) {
+  let stdout = '';
+  let stderr = '';
+  const value: CliIo = {
+    cwd,
+    env,
+    stdout: { write: (t: string) => (stdout += t), isTTY: false },
+    stderr: { write: (t: string) => (stderr += t), isTTY: false },
+  };
+  return { io: value, stdout: () => stdout, stderr: () => stderr };
+}
+
+beforeAll(async () => {
+  out = await mkdtemp(path.join(tmpdir(), 'gilgate-cli-'));
+});
+afterAll(async () => {
+  await rm(out, { recursive: true, force: true });
+});
+
+describe('gilgate CLI', () => {
+  it('exits 2 with file:line:col and the key for a config mistake', async () => {
+    const t = io();
+    expect(await main(['run', '--config', 'bad.yml'], t.io)).toBe(2);
+    expect(t.stderr()).toContain(`${path.join(FIXTURES, 'bad.yml')}:5:5: workloads[0].timout: unknown key (did you mean "timeout"?)`);
+  });
+
+  it('exits 2 for unknown commands, flags and values', async () => {
+    for (const argv of [['frobnicate'], ['run', '--fail-on', 'sometimes'], ['run', '--seed', 'x'], ['run', '--nope'], []]) {
+      const t = io();
+      expect(await main(argv, t.io)).toBe(2);
+      expect(t.stderr() + t.stdout()).toContain('Usage:');
+    }
+  });
+
+  it('exits 2 when no config exists', async () => {
+    const t = io(out);
+    expect(await main(['run'], t.io)).toBe(2);
+    expect(t.stderr()).toContain('no config found');
+  });
+
+  it('measures, writes JSON and Markdown, reports the broken workload and still exits 0 without a base', async () => {
+    const json = path.join(out, 'results.json');
+    const markdown = path.join(out, 'report.md');
+    const t = io();
+    const code = await main(['run', '--json', json, '--markdown', markdown, '--seed', '5', '--quiet'], t.io);
+    expect(code).toBe(0);
+    const results = JSON.parse(await readFile(json, 'utf8')) as Results;
+    expect(results.schemaVersion).toBe(1);
+    expect(results.settings.seed).toBe(5);
+    expect(results.regressions).toBe(0);
+    const byName = Object.fromEntries(results.workloads.map((w) => [w.name, w]));
+    expect(byName['quick-sum']!.recommendation).not.toBe('error');
+    expect(byName['quick-sum']!.arms.map((a) => a.model)).toContain('processes');
+    expect(byName['broken-import']).toMatchObject({ recommendation: 'error', error: { kind: 'import' } });
+    expect(byName['broken-import']!.error!.message).toContain('not_a_module');
+    expect(byName['broken-import']!.error!.traceback).toContain('Traceback');
+    expect(await readFile(markdown, 'utf8')).toContain('broken-import');
+    expect(t.stdout()).toContain('quick-sum');
+  });
+
+  it('renders a results file as a self-contained HTML page', async () => {
+    const json = path.join(out, 'results.json');
+    if (!existsSync(json)) {
+      const t = io();
+      await main(['run', '--json', json, '--quiet'], t.io);
+    }
+    const t = io();
+    expect(await main(['report', '--html', json], t.io)).toBe(0);
+    expect(t.stdout()).toMatch(/^<!doctype html>/i);
+    expect(t.stdout()).toContain('quick-sum');
+    expect(t.stdout()).not.toMatch(/<script[^>]+src=["']https?:/);
+    const bad = path.join(out, 'not-results.json');
+    await writeFile(bad, '{"hello": 1}');
+    expect(await main(['report', '--html', bad], io().io)).toBe(2);
+  });
+
+  it('runs as the bundled executable (dist/cli/index.js)', async () => {
+    const cli = path.resolve('dist/cli/index.js');
+    expect(existsSync(cli), 'dist/cli/index.js is missing: run npm run build').toBe(true);
+    const json = path.join(out, 'bundle.json');
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'run', '--config', 'gilgate.yml', '--json', json, '--quiet', '--seed', '3'], { cwd: FIXTURES });
+    expect(stdout).toContain('quick-sum');
+    const results = JSON.parse(await readFile(json, 'utf8')) as Results;
+    expect(results.workloads).toHaveLength(2);
+  });
+});

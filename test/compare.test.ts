@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { compareSides, holmFilter, isFlip, type SideData } from '../src/compare.js';
+import { gateFails, parseFailOn } from '../src/gate.js';
+import type { SequentialPolicy } from '../src/stats/sequential.js';
+import type { Regression, Results } from '../src/types.js';
+import { judge } from '../src/verdict.js';
+import { arm, failure, probe, processes, SERIAL, threads } from './helpers/samples.js';
+
+const policy: SequentialPolicy = { alpha: 0.01, minRounds: 3, maxRounds: 15 };
+const R = 10;
+
+function side(arms: SideData['arms'], p = probe()): SideData {
+  return { arms, result: judge({ probe: p, arms, rounds: R, margin: 0.1, policy, final: true }).result };
+}
+
+const gilReleasing = (scale = 1, rss = 50e6) =>
+  side([
+    arm(SERIAL, R, 1.0 * scale, 0.01, () => ({ peakRssSelfBytes: rss })),
+    arm(threads(), R, 0.52 * scale, 0.01, () => ({ cpuSeconds: 1.0 * scale, peakRssSelfBytes: rss })),
+    arm(processes(), R, 0.7 * scale, 0.01, () => ({ cpuSeconds: 1.0 * scale, peakRssSelfBytes: rss })),
+  ]);
+const gilHolding = () =>
+  side([arm(SERIAL, R, 1.5), arm(threads(), R, 1.55, 0.01, () => ({ cpuSeconds: 1.5 })), arm(processes(), R, 0.8)]);
+
+const compare = (head: SideData, base: SideData) => compareSides({ head, base, rounds: R, threshold: 0.1, memoryThreshold: 0.2, policy });
+
+describe('compareSides', () => {
+  it('flags nothing when head and base measure the same', () => {
+    const report = compare(gilReleasing(), gilReleasing());
+    expect(report.regressions).toEqual([]);
+    expect(report.vsBase?.outcome).toBe('equivalent');
+    expect(report.settled).toBe(true);
+  });
+
+  it('flags slower with the interval when head is 40% slower with the recommended model', () => {
+    const report = compare(gilReleasing(1.4), gilReleasing());
+    expect(report.regressions.map((r) => r.kind)).toEqual(['slower']);
+    expect(report.regressions[0]!.detail).toMatch(/^\+40% \(CI \+\d+%…\+\d+%\) with threads×2$/);
+    expect(report.arm).toEqual(threads());
+  });
+
+  it('reports an improvement when head is faster', () => {
+    const report = compare(gilReleasing(0.6), gilReleasing());
+    expect(report.regressions).toEqual([]);
+    expect(report.improvements.map((i) => i.kind)).toEqual(['faster']);
+  });
+
+  it('flags a flip from threads to processes: the PR made the code hold the GIL', () => {
+    const base = gilReleasing();
+    const head = gilHolding();
+    expect(base.result.recommendation).toBe('threads');
+    expect(head.result.recommendation).toBe('processes');
+    const report = compare(head, base);
+    const flip = report.regressions.find((r) => r.kind === 'flip');
+    expect(flip?.detail).toBe('threads → processes: the PR made this code hold the GIL');
+    expect(report.regressions.map((r) => r.kind)).toContain('scaling');
+  });
+
+  it('flags memory growth beyond the memory threshold', () => {
+    const report = compare(gilReleasing(1, 80e6), gilReleasing(1, 50e6));
+    expect(report.regressions.map((r) => r.kind)).toEqual(['memory']);
+    expect(report.regressions[0]!.detail).toContain('+60%');
+  });
+
+  it('flags failing when head breaks what base ran, and reports a fix the other way', () => {
+    const broken = side([], failure('import', "No module named 'x'"));
+    expect(compare(broken, gilReleasing()).regressions).toEqual([
+      { kind: 'failing', detail: "ran in base, fails in head: RuntimeError: No module named 'x'" },
+    ]);
+    expect(compare(gilReleasing(), broken).improvements[0]?.kind).toBe('fixed');
+  });
+});
+
+describe('isFlip', () => {
+  it('counts changes between settled recommendations, but not either ↔ a model it covers', () => {
+    expect(isFlip('threads', 'processes')).toBe(true);
+    expect(isFlip('processes', 'serial')).toBe(true);
+    expect(isFlip('either', 'serial')).toBe(true);
+    expect(isFlip('either', 'threads')).toBe(false);
+    expect(isFlip('processes', 'either')).toBe(false);
+    expect(isFlip('threads', 'inconclusive')).toBe(false);
+    expect(isFlip('error', 'threads')).toBe(false);
+    expect(isFlip('threads', 'threads')).toBe(false);
+  });
+});
+
+describe('holmFilter', () => {
+  const est = (pValue: number) => ({ ratio: 1.2, lower: 1.1, upper: 1.3, level: 0.999, pValue, n: 10 });
+  it('keeps strong regressions, drops ones that do not survive the correction, and always keeps flips', () => {
+    const looks = 13; // minRounds 3 .. maxRounds 15
+    const regressions: Regression[][] = [
+      [{ kind: 'slower', detail: 'a', estimate: est(1e-6) }],
+      [{ kind: 'slower', detail: 'b', estimate: est(0.004 / looks) }, { kind: 'flip', detail: 'f' }],
+      [{ kind: 'memory', detail: 'c', estimate: est(0.0009 / looks) }],
+    ];
+    // Sorted p×looks: 1.3e-5 (≤ 0.01/3), 0.0009 (≤ 0.01/2), 0.004 (≤ 0.01/1) → all kept.
+    expect(holmFilter(regressions, 0.01, policy)).toEqual([[true], [true, true], [true]]);
+    // alpha 0.002: 1.3e-5 ≤ 0.002/3, 0.0009 ≤ 0.002/2, but 0.004 > 0.002 → only 'b' is dropped.
+    expect(holmFilter(regressions, 0.002, policy)).toEqual([[true], [false, true], [true]]);
+    // alpha 0.0015: 0.0009 > 0.0015/2 stops the step-down, so it and 0.004 are dropped.
+    expect(holmFilter(regressions, 0.0015, policy)).toEqual([[true], [false, true], [false]]);
+  });
+});
+
+describe('gate', () => {
+  const results = (kinds: Regression['kind'][]) =>
+    ({ workloads: [{ regressions: kinds.map((kind) => ({ kind, detail: '' })) }] }) as unknown as Results;
+  it('fails on any regression by default, only on flips with flip, never with never', () => {
+    expect(gateFails(results([]), 'regression')).toBe(false);
+    expect(gateFails(results(['slower']), 'regression')).toBe(true);
+    expect(gateFails(results(['slower']), 'flip')).toBe(false);
+    expect(gateFails(results(['flip']), 'flip')).toBe(true);
+    expect(gateFails(results(['flip', 'slower']), 'never')).toBe(false);
+  });
+  it('parses fail-on strictly', () => {
+    expect(parseFailOn(' Flip ')).toBe('flip');
+    expect(() => parseFailOn('sometimes')).toThrow(/regression, flip, never/);
+  });
+});

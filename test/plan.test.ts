@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { armLabel, planArms, roundSchedule, seededRandom, workerSweep } from '../src/plan.js';
+
+const base = { pilotCpuPerWall: 1, taskCount: 1000, processesAvailable: true };
+
+describe('workerSweep', () => {
+  it('uses powers of two up to the cores plus the cores', () => {
+    expect(workerSweep({ ...base, cores: 2 })).toEqual([2]);
+    expect(workerSweep({ ...base, cores: 4 })).toEqual([2, 4]);
+    expect(workerSweep({ ...base, cores: 6 })).toEqual([2, 4, 6]);
+    expect(workerSweep({ ...base, cores: 16 })).toEqual([2, 4, 8, 16]);
+  });
+  it('still measures 2 workers on a single core', () => {
+    expect(workerSweep({ ...base, cores: 1 })).toEqual([2]);
+  });
+  it('oversubscribes workloads that mostly wait, capped at 32', () => {
+    expect(workerSweep({ ...base, cores: 2, pilotCpuPerWall: 0.05 })).toEqual([2, 4, 8]);
+    expect(workerSweep({ ...base, cores: 16, pilotCpuPerWall: 0.05 })).toEqual([2, 4, 8, 16, 32]);
+  });
+  it('drops counts above the task count and honours explicit workers', () => {
+    expect(workerSweep({ ...base, cores: 16, taskCount: 5 })).toEqual([2, 4]);
+    expect(workerSweep({ ...base, cores: 2, workers: [1, 3, 6] })).toEqual([3, 6]);
+  });
+});
+
+describe('planArms', () => {
+  it('always has serial, and processes only when available', () => {
+    expect(planArms({ ...base, cores: 4 }).map(armLabel)).toEqual(['serial', 'threads×2', 'processes×2', 'threads×4', 'processes×4']);
+    expect(planArms({ ...base, cores: 4, processesAvailable: false }).map(armLabel)).toEqual(['serial', 'threads×2', 'threads×4']);
+  });
+});
+
+describe('roundSchedule', () => {
+  const entries = [
+    { workload: 'a', side: 'head' as const, arms: planArms({ ...base, cores: 2 }) },
+    { workload: 'a', side: 'base' as const, arms: planArms({ ...base, cores: 2 }) },
+    { workload: 'b', side: 'head' as const, arms: planArms({ ...base, cores: 2 }) },
+  ];
+  const key = (t: { workload: string; side: string; arm: { model: string; workers: number } }) => `${t.workload}/${t.side}/${armLabel(t.arm as never)}`;
+
+  it('runs every (workload, side, arm) exactly once per round', () => {
+    const round = roundSchedule(entries, seededRandom(7)).map(key);
+    expect(round).toHaveLength(9);
+    expect(new Set(round).size).toBe(9);
+  });
+  it('is reproducible from the seed and differs between seeds and rounds', () => {
+    const a = roundSchedule(entries, seededRandom(42)).map(key);
+    expect(roundSchedule(entries, seededRandom(42)).map(key)).toEqual(a);
+    const random = seededRandom(42);
+    const orders = new Set(Array.from({ length: 10 }, () => roundSchedule(entries, random).map(key).join(',')));
+    expect(orders.size).toBeGreaterThan(5);
+  });
+  it('seededRandom stays in [0, 1)', () => {
+    const random = seededRandom(1);
+    for (let i = 0; i < 1000; i++) {
+      const x = random();
+      expect(x).toBeGreaterThanOrEqual(0);
+      expect(x).toBeLessThan(1);
+    }
+  });
+});

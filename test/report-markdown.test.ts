@@ -1,0 +1,280 @@
+import { describe, expect, it } from 'vitest';
+import { COMMENT_LIMIT, renderMarkdown } from '../src/report/markdown.js';
+import { scalingChart, planChart } from '../src/report/chart.js';
+import { codeFence, escapeMarkdown, escapeMermaidLabel } from '../src/report/escape.js';
+import { inline, markdownToHtml, renderHtml } from '../src/report/html.js';
+import { arm, fixtures, HOSTILE_NAME } from './fixtures/results/index.js';
+
+const MARKER = '<!-- gilgate:examples/gilgate.yml -->';
+const OPTIONS = { marker: MARKER, runUrl: 'https://github.com/acme/repo/actions/runs/42', summaryUrl: 'https://github.com/acme/repo/actions/runs/42#summary' };
+
+/** Structural validity a reader (and GitHub) depends on: every fence closed, every <details> closed. */
+function assertWellFormed(md: string): void {
+  let open: number | null = null;
+  let depth = 0;
+  for (const line of md.split('\n')) {
+    if (open !== null) {
+      if (new RegExp(`^\`{${open},}\\s*$`).test(line)) open = null;
+      continue;
+    }
+    const fence = /^(`{3,})/.exec(line);
+    if (fence) {
+      open = fence[1]!.length;
+      continue;
+    }
+    if (line.startsWith('<details')) depth++;
+    if (line.includes('</details>')) depth--;
+    expect(depth).toBeGreaterThanOrEqual(0);
+  }
+  expect(open, 'an unclosed code fence').toBeNull();
+  expect(depth, 'unbalanced <details>').toBe(0);
+}
+
+/** Summary-table rows (the first table): cells split on unescaped pipes. */
+function summaryRows(md: string): string[][] {
+  const lines = md.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('| Workload'));
+  const rows: string[][] = [];
+  for (let i = start + 2; i < lines.length && lines[i]!.startsWith('|'); i++) {
+    rows.push(lines[i]!.split(/(?<!\\)\|/).slice(1, -1));
+  }
+  return rows;
+}
+
+describe('renderMarkdown snapshots', () => {
+  for (const [name, results] of Object.entries(fixtures)) {
+    it(`renders ${name}`, async () => {
+      const md = renderMarkdown(results, OPTIONS);
+      assertWellFormed(md);
+      expect(md.startsWith(`${MARKER}\n`)).toBe(true);
+      expect(md.length).toBeLessThanOrEqual(COMMENT_LIMIT);
+      await expect(md).toMatchFileSnapshot(`__snapshots__/report-markdown/${name}.md`);
+    });
+  }
+});
+
+describe('renderMarkdown content', () => {
+  it('puts the status, SHAs, cores and Python on the top line', () => {
+    const top = renderMarkdown(fixtures.allFine).split('\n')[0]!;
+    expect(top).toContain('✅');
+    expect(top).toContain('no regressions');
+    expect(top).toContain('`0a1b2c3` → `9f1c2e3`');
+    expect(top).toContain('4 cores');
+    expect(top).toContain('CPython 3.12.3');
+    expect(renderMarkdown(fixtures.regressions).split('\n')[0]).toContain('❌ gilgate: 3 regressions');
+    expect(renderMarkdown(fixtures.inconclusive).split('\n')[0]).toContain('⚠️');
+  });
+
+  it('shows one summary row per workload with Δ and its interval', () => {
+    const md = renderMarkdown(fixtures.regressions);
+    const rows = summaryRows(md);
+    expect(rows).toHaveLength(3);
+    for (const row of rows) expect(row).toHaveLength(6);
+    expect(rows[0]![4]).toContain('+41% (+33%…+49%)');
+    expect(rows[1]![1]).toContain('(was processes)');
+    expect(summaryRows(renderMarkdown(fixtures.unavailableProcesses))[0]![4]!.trim()).toBe('—');
+  });
+
+  it('draws a head chart and a base chart with every line on the same x values', () => {
+    const md = renderMarkdown(fixtures.allFine);
+    const charts = md.match(/```mermaid\n[\s\S]*?\n```/g) ?? [];
+    expect(charts).toHaveLength(6);
+    for (const chart of charts) {
+      const xs = /x-axis "workers" \[([^\]]*)\]/.exec(chart)![1]!.split(', ');
+      const lines = [...chart.matchAll(/line \[([^\]]*)\]/g)].map((m) => m[1]!.split(', '));
+      expect(lines.length).toBe(3);
+      for (const l of lines) expect(l).toHaveLength(xs.length);
+    }
+  });
+
+  it('names the charted models in a legend and notes points it did not measure', () => {
+    const md = renderMarkdown(fixtures.unevenSweep);
+    expect(md).toContain('🟦 threads (blue) · 🟧 processes (orange) · ⬜ ideal');
+    expect(md).toContain('Not measured, drawn from neighbouring points: processes at 8 workers.');
+  });
+
+  it('drops the processes line and says why when processes are unavailable', () => {
+    const md = renderMarkdown(fixtures.unavailableProcesses);
+    const chart = /```mermaid\n[\s\S]*?\n```/.exec(md)![0];
+    expect([...chart.matchAll(/line \[/g)]).toHaveLength(2);
+    expect(chart).toContain('"plotColorPalette":"#2563eb, #9ca3af"');
+    expect(md).toContain("- **processes**: PicklingError: Can't pickle &lt;function &lt;lambda&gt; at 0x7f&gt;");
+    expect(md).toContain("- ⚠️ spawn: bench.stream:handler is a lambda");
+    expect(md).toContain('race condition is likely');
+    expect(summaryRows(md)[0]![3]).toContain('unavailable');
+  });
+
+  it('fences a traceback with more backticks than it contains', () => {
+    const md = renderMarkdown(fixtures.error);
+    expect(md).toContain('`````text\nTraceback (most recent call last):');
+    expect(md).toContain('ZeroDivisionError: integer division or modulo by zero\n# a line with ``` and ```` fences that must not close the block\n`````');
+    expect(md).toContain('**Error** (task)');
+    expect(md).toContain('❌ **now failing**');
+  });
+
+  it('shows the environment, settings, run link and a reproduce command in the footer', () => {
+    const md = renderMarkdown(fixtures.regressions, OPTIONS);
+    expect(md).toContain('AMD EPYC 7763 64-Core Processor');
+    expect(md).toContain('CPython 3.12.3 (GIL enabled)');
+    expect(md).toContain('start method `fork`');
+    expect(md).toContain('seed 1234');
+    expect(md).toContain('[workflow run](https://github.com/acme/repo/actions/runs/42)');
+    expect(md).toContain('`npx gilgate run --config examples/gilgate.yml --seed 1234 --base 0a1b2c3d4e5f60718293a4b5c6d7e8f901234567`');
+    expect(renderMarkdown(fixtures.regressions, { reproduce: 'npx gilgate run --config x.yml' })).toContain('`npx gilgate run --config x.yml`');
+    expect(renderMarkdown(fixtures.inconclusive)).toContain('Time budget ran out');
+  });
+
+  it('ignores a run URL that is not http(s)', () => {
+    expect(renderMarkdown(fixtures.allFine, { runUrl: 'javascript:alert(1)' })).not.toContain('javascript:');
+  });
+});
+
+describe('hostile text', () => {
+  const md = renderMarkdown(fixtures.hostile, OPTIONS);
+  // Code fences show their content literally (a traceback may well contain "<script>").
+  const outsideFences = md.replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1\s*$/gm, '');
+  // Inside raw HTML lines (<details><summary>) Markdown is not interpreted, entities are.
+  const prose = outsideFences.split('\n').filter((l) => !l.startsWith('<details')).join('\n');
+
+  it('never lets raw HTML through', () => {
+    expect(md).not.toMatch(/<img/i);
+    expect(md).not.toMatch(/<iframe/i);
+    expect(outsideFences).not.toMatch(/<script/i);
+    expect(md).not.toMatch(/<b>html/);
+    expect(md).toContain('<summary><b>&lt;img src=x onerror=alert(1)&gt;|**bold**</b>');
+    // Outside code fences, the only tags are the ones the renderer writes itself.
+    const tags = outsideFences.match(/<\/?[a-z][^>]*>/gi) ?? [];
+    for (const tag of tags) expect(tag).toMatch(/^<\/?(details|summary|b)( open)?>$/);
+  });
+
+  it('keeps the table at six cells per row', () => {
+    const rows = summaryRows(md);
+    expect(rows).toHaveLength(3);
+    for (const row of rows) expect(row).toHaveLength(6);
+    expect(rows[0]![0]).toContain('\\|');
+  });
+
+  it('neither links, mentions nor emphasises', () => {
+    expect(md).not.toContain('](javascript');
+    expect(md).not.toContain('@octocat');
+    expect(prose).not.toMatch(/(?<!\\)\*\*bold/);
+    expect(prose).toContain('\\*\\*bold\\*\\*');
+  });
+
+  it('keeps chart titles inside their quotes', () => {
+    for (const m of md.matchAll(/^ {4}title (.*)$/gm)) expect(m[1]!).toMatch(/^"[^"]*"$/);
+    expect(md).not.toMatch(/title "[^"]*#quot;/);
+  });
+
+  it('shows the literal name when rendered to HTML', () => {
+    const html = markdownToHtml(md);
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;|**bold**');
+    expect(html).not.toMatch(/<img|<script|<iframe/i);
+  });
+});
+
+describe('fitting into one comment', () => {
+  it('folds 60 workloads under 65,536 characters and says where the rest is', () => {
+    const md = renderMarkdown(fixtures.many, OPTIONS);
+    expect(md.length).toBeLessThanOrEqual(COMMENT_LIMIT);
+    assertWellFormed(md);
+    expect(summaryRows(md)).toHaveLength(60);
+    expect(md).toContain('[job summary](https://github.com/acme/repo/actions/runs/42#summary)');
+    // Regressed workloads keep a section; fine-and-unchanged ones lose theirs first.
+    for (const w of fixtures.many.workloads) {
+      const hasSection = md.includes(`<summary><b>${w.name}</b>`);
+      expect(hasSection, w.name).toBe(w.regressions.length > 0);
+    }
+  });
+
+  it('stays within any limit, well-formed, and drops the notice when nothing was dropped', () => {
+    for (const maxChars of [40_000, 20_000, 8_000, 4_000]) {
+      const md = renderMarkdown(fixtures.many, { ...OPTIONS, maxChars });
+      expect(md.length, `maxChars ${maxChars}`).toBeLessThanOrEqual(maxChars);
+      assertWellFormed(md);
+    }
+    expect(renderMarkdown(fixtures.allFine, OPTIONS)).not.toContain('✂️');
+  });
+
+  it('shortens tracebacks before dropping a regressed workload', () => {
+    const md = renderMarkdown(fixtures.many, { ...OPTIONS, maxChars: 20_000 });
+    expect(md).toContain('earlier lines left out');
+  });
+});
+
+describe('escapeMarkdown', () => {
+  it('escapes every character that means something', () => {
+    expect(escapeMarkdown('a|b*c_d`e[f]g<h>i&j#k~l\\m')).toBe('a\\|b\\*c\\_d\\`e\\[f\\]g&lt;h&gt;i&amp;j\\#k\\~l\\\\m');
+    expect(escapeMarkdown('line1\nline2\r\nline3')).toBe('line1 line2 line3');
+    expect(escapeMarkdown('- item')).toBe('\\- item');
+    expect(escapeMarkdown('1. item')).toBe('1\\. item');
+    expect(escapeMarkdown('3.12.1')).toBe('3.12.1');
+  });
+
+  it('round-trips through the HTML converter as the original text', () => {
+    const cases = [HOSTILE_NAME, 'a\\b', '`x`', '&amp; stays literal', '**not bold**', '[t](https://e.com)', '$x$ ~y~ #z'];
+    for (const text of cases) {
+      const html = inline(escapeMarkdown(text));
+      const decoded = html.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+      expect(decoded).toBe(text);
+    }
+  });
+});
+
+describe('escapeMermaidLabel', () => {
+  it('removes what would end the label, the fence or start a directive', () => {
+    const label = escapeMermaidLabel('a "b" `c` #quot; %%{init}%% <x>\nnext');
+    expect(label).not.toMatch(/["`#%<>{}\n]/);
+    expect(label).toContain('a');
+    expect(escapeMermaidLabel('x'.repeat(200)).length).toBe(80);
+  });
+});
+
+describe('scalingChart', () => {
+  it('plots threads, processes and ideal over the union of worker counts', () => {
+    const chart = scalingChart('t', [arm('serial', 1, 2, 1), arm('threads', 2, 1, 2), arm('threads', 4, 0.6, 3.3), arm('processes', 2, 1.1, 1.8)]);
+    expect(chart).toContain('x-axis "workers" [1, 2, 4]');
+    expect(chart).toContain('line [1, 2, 3.3]');
+    expect(chart).toContain('line [1, 1.8, 1.8]'); // processes at 4: not measured, held at its last value
+    expect(chart).toContain('line [1, 2, 4]');
+    expect(chart.startsWith('```mermaid\n')).toBe(true);
+    expect(chart.endsWith('\n```')).toBe(true);
+  });
+
+  it('interpolates an interior gap and cuts the ideal line at the top of the axis', () => {
+    const plan = planChart([arm('serial', 1, 2, 1), arm('threads', 2, 1, 2), arm('threads', 32, 0.2, 10), arm('processes', 4, 1, 2)]);
+    expect(plan.workers).toEqual([1, 2, 4, 32]);
+    expect(plan.lines[0]!.values).toEqual([1, 2, 6, 10]);
+    expect(plan.lines[1]!.values).toEqual([1, 1.5, 2, 2]);
+    expect(plan.yMax).toBe(12);
+    expect(plan.lines[2]!.values).toEqual([1, 2, 4, 12]);
+    expect(plan.idealClipped).toBe(true);
+  });
+
+  it('dashes the measured lines of a base chart', () => {
+    const arms = [arm('serial', 1, 2, 1), arm('threads', 2, 1, 2)];
+    expect(scalingChart('t', arms, { dashedBase: true })).toContain('.line-plot-0 path { stroke-dasharray: 8 4; }');
+    expect(scalingChart('t', arms)).not.toContain('stroke-dasharray: 8 4');
+  });
+});
+
+describe('codeFence', () => {
+  it('uses a fence longer than any backtick run inside', () => {
+    expect(codeFence('a ```` b')).toBe('`````\na ```` b\n`````');
+    expect(codeFence('plain', 'text')).toBe('```text\nplain\n```');
+  });
+});
+
+describe('renderHtml', () => {
+  it('renders the same document with one <pre class="mermaid"> per chart and the script inlined', () => {
+    const md = renderMarkdown(fixtures.regressions);
+    const html = renderHtml(fixtures.regressions, { mermaidScript: 'window.x = "</script><!--";' });
+    const fences = md.match(/^```mermaid$/gm)?.length ?? 0;
+    expect(fences).toBeGreaterThan(0);
+    expect(html.match(/<pre class="mermaid">/g)).toHaveLength(fences);
+    expect(html.match(/<details/g)?.length).toBe(md.match(/^<details/gm)?.length);
+    expect(html).toContain('window.x = "<\\/script><\\!--";');
+    expect(html).toContain('<table>');
+    expect(html).toContain('<strong>processes</strong>');
+  });
+});

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { colorEnabled, renderTerminal } from '../src/report/terminal.js';
+import { progressLine } from '../src/report/progress.js';
+import { cpuBoundSide, fixtures, results, workload } from './fixtures/results/index.js';
+
+const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
+
+describe('colorEnabled', () => {
+  it('follows NO_COLOR, then FORCE_COLOR, then the TTY', () => {
+    expect(colorEnabled({}, true)).toBe(true);
+    expect(colorEnabled({}, false)).toBe(false);
+    expect(colorEnabled({ NO_COLOR: '' }, true)).toBe(false);
+    expect(colorEnabled({ NO_COLOR: '1', FORCE_COLOR: '1' }, true)).toBe(false);
+    expect(colorEnabled({ FORCE_COLOR: '1' }, false)).toBe(true);
+    expect(colorEnabled({ NO_COLOR: undefined }, true)).toBe(true);
+  });
+});
+
+describe('renderTerminal', () => {
+  it('prints plain text without color', () => {
+    const out = renderTerminal(fixtures.regressions, { color: false });
+    expect(out).not.toMatch(ANSI);
+    expect(out.split('\n')[0]).toBe('gilgate: ✗ 3 regressions · 0a1b2c3 → 9f1c2e3 · 4 cores · CPython 3.12.3');
+    expect(out).toContain('  ✗ slower: +41% (CI +33%…+49%) with processes×4');
+    expect(out).toContain('  ✗ recommendation flipped: recommendation changed from processes to threads');
+    expect(out).toContain('  ✓ faster: −12% (CI −20%…−3%) with threads×4');
+    expect(out).toContain('resize-images: CPU-bound and holds the GIL');
+  });
+
+  it('aligns the table columns', () => {
+    const lines = renderTerminal(fixtures.regressions, { color: false }).split('\n');
+    const header = lines.find((l) => l.startsWith('workload'))!;
+    const rows = lines.slice(lines.indexOf(header) + 1, lines.indexOf(header) + 4);
+    expect(rows.map((r) => r.split(/\s{2,}/)[0])).toEqual(['resize-images', 'parse-logs', 'build-index']);
+    const col = header.indexOf('threads');
+    for (const row of rows) expect(row[col - 1]).toBe(' ');
+    expect(rows[0]!.slice(col)).toMatch(/^×1\.0 at 2/);
+    expect(rows[1]).toContain('threads (was processes)');
+    expect(rows[0]).toContain('+41% (+33%…+49%)');
+  });
+
+  it('colors recommendations and regressions when asked', () => {
+    const out = renderTerminal(fixtures.regressions, { color: true });
+    expect(out).toMatch(ANSI);
+    expect(out).toContain('\x1b[35mprocesses');
+    expect(out).toContain('\x1b[31m+41% (+33%…+49%)');
+    expect(out.replace(ANSI, '')).toBe(renderTerminal(fixtures.regressions, { color: false }));
+  });
+
+  it('shows unavailable models, warnings and errors', () => {
+    const out = renderTerminal(fixtures.unavailableProcesses, { color: false });
+    expect(out).toContain('  - processes unavailable: PicklingError');
+    expect(out).toContain('  ! threads returned different results than serial');
+    expect(renderTerminal(fixtures.error, { color: false })).toContain('  error (task): ZeroDivisionError');
+  });
+
+  it('keeps table lines within the width by shortening names', () => {
+    const long = results([workload(`a-very-long-workload-name-${'x'.repeat(200)}`, cpuBoundSide())]);
+    const lines = renderTerminal(long, { color: false, width: 100 }).split('\n');
+    const header = lines.findIndex((l) => l.startsWith('workload'));
+    for (const line of lines.slice(header, header + 2)) expect([...line].length).toBeLessThanOrEqual(100);
+    expect(lines[header + 1]).toContain('…');
+  });
+
+  it('strips terminal control sequences from user text', () => {
+    const evil = results([workload('evil\x1b[2J\x1b]0;pwned\x07name', { ...cpuBoundSide(), reason: 'why\x1b[31m red\u202etxt' })]);
+    const out = renderTerminal(evil, { color: false });
+    expect(out).not.toContain('\x1b');
+    expect(out).not.toContain('\x07');
+    expect(out).not.toContain('\u202e');
+    expect(out).toContain('evil[2J]0;pwnedname');
+  });
+});
+
+describe('progressLine', () => {
+  it('redraws a bar with percentage and ETA on a TTY', () => {
+    const line = progressLine(5, 20, 10, 'resize-images threads×2', { tty: true, width: 80 });
+    expect(line.startsWith('\r[')).toBe(true);
+    expect(line.endsWith('\x1b[K')).toBe(true);
+    expect(line).not.toContain('\n');
+    expect(line).toContain(' 25% 5/20');
+    expect(line).toContain('ETA 30.0 s'); // 10 s for 5 trials → 30 s for the remaining 15
+    expect(line).toContain('resize-images threads×2');
+    expect([...line.replace('\r', '').replace('\x1b[K', '')].length).toBeLessThan(80);
+  });
+
+  it('says the ETA is unknown before the first trial and zero at the end', () => {
+    expect(progressLine(0, 20, 0, 'x', { tty: true })).toContain('ETA …');
+    expect(progressLine(20, 20, 60, 'x', { tty: true })).toContain('100% 20/20 · ETA 0 s');
+  });
+
+  it('writes a plain line off a TTY', () => {
+    expect(progressLine(3, 12, 4.5, 'hash-blobs', { tty: false })).toBe('[3/12] 25% hash-blobs (4.50 s elapsed)\n');
+  });
+
+  it('clamps nonsense and strips control characters from the label', () => {
+    expect(progressLine(30, 20, 1, 'a\x1b[2Jb', { tty: false })).toBe('[20/20] 100% a[2Jb (1.00 s elapsed)\n');
+    expect(progressLine(0, 0, 0, '', { tty: false })).toBe('[0/0] 100% (0 µs elapsed)\n');
+  });
+
+  it('shortens a long label to fit the width', () => {
+    const line = progressLine(1, 2, 1, 'y'.repeat(300), { tty: true, width: 60 });
+    expect([...line.replace('\r', '').replace('\x1b[K', '')].length).toBeLessThan(60);
+    expect(line).toContain('…');
+  });
+});

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { studentTQuantile } from '../src/stats/estimate.js';
+import { compareTimes, isFinalLook, lookCount, lookLevel, type SequentialPolicy } from '../src/stats/sequential.js';
+import type { ComparisonOutcome } from '../src/types.js';
+
+const policy: SequentialPolicy = { alpha: 0.01, minRounds: 3, maxRounds: 20 };
+const margin = 0.1;
+
+/** Small deterministic noise in [−amplitude, +amplitude], different per round and per stream. */
+function wobble(round: number, stream: number, amplitude: number): number {
+  return 1 + amplitude * Math.sin(round * 2.3 + stream * 1.7);
+}
+
+/** Feed the rounds one at a time, as the runner does, and report the first decision. */
+function runSequentially(a: readonly number[], b: readonly number[], p: SequentialPolicy) {
+  for (let rounds = 1; rounds <= a.length; rounds++) {
+    const comparison = compareTimes(a.slice(0, rounds), b.slice(0, rounds), margin, p);
+    if (comparison.outcome !== 'unknown' || isFinalLook(rounds, p)) return { rounds, ...comparison };
+  }
+  throw new Error('ran out of rounds before the final look');
+}
+
+describe('looks', () => {
+  it('splits alpha over one look per round from minRounds to maxRounds', () => {
+    expect(lookCount(policy)).toBe(18); // rounds 3, 4, …, 20
+    expect(lookLevel(policy)).toBeCloseTo(1 - 0.01 / 18, 15);
+    expect(lookCount({ alpha: 0.05, minRounds: 5, maxRounds: 5 })).toBe(1);
+    expect(lookLevel({ alpha: 0.05, minRounds: 5, maxRounds: 5 })).toBeCloseTo(0.95, 15);
+    expect(isFinalLook(19, policy)).toBe(false);
+    expect(isFinalLook(20, policy)).toBe(true);
+    expect(isFinalLook(21, policy)).toBe(true);
+  });
+
+  it('uses the per-look level for the interval', () => {
+    // d = 0.1, 0.2, 0.3 (sd 0.1, n = 3): half width = t_{1 − α/(2K), 2} · 0.1/√3 with K = 18.
+    const b = [1, 1, 1];
+    const a = [Math.exp(0.1), Math.exp(0.2), Math.exp(0.3)];
+    const { estimate } = compareTimes(a, b, margin, policy);
+    expect(estimate.level).toBeCloseTo(1 - 0.01 / 18, 15);
+    const half = studentTQuantile(1 - 0.01 / 36, 2) * (0.1 / Math.sqrt(3));
+    expect(Math.log(estimate.upper)).toBeCloseTo(0.2 + half, 10);
+    expect(half).toBeGreaterThan(4.3027 * (0.1 / Math.sqrt(3))); // wider than the plain 95% interval
+  });
+});
+
+describe('compareTimes', () => {
+  const rounds = 20;
+  const base = Array.from({ length: rounds }, (_, i) => 0.03 * wobble(i, 0, 0.03));
+
+  it('decides an easy 1.5× case within 6 rounds, in both directions', () => {
+    const slow = base.map((x, i) => 1.5 * x * wobble(i, 1, 0.03));
+    const bSlower = runSequentially(base, slow, policy);
+    expect(bSlower.outcome).toBe('a-faster');
+    expect(bSlower.rounds).toBeLessThanOrEqual(6);
+    expect(bSlower.estimate.ratio).toBeCloseTo(1 / 1.5, 1);
+    const aSlower = runSequentially(slow, base, policy);
+    expect(aSlower.outcome).toBe('b-faster');
+    expect(aSlower.rounds).toBe(bSlower.rounds);
+  });
+
+  it('calls identical samples equivalent as soon as it may look', () => {
+    const same = runSequentially(base, base, policy);
+    expect(same).toMatchObject({ outcome: 'equivalent', rounds: 3 });
+    expect(same.estimate).toMatchObject({ ratio: 1, lower: 1, upper: 1, pValue: 1 });
+  });
+
+  it('calls arms within ±3% of each other equivalent, later', () => {
+    const close = base.map((x, i) => x * wobble(i, 2, 0.03));
+    const result = runSequentially(close, base, policy);
+    expect(result.outcome).toBe('equivalent');
+    expect(result.rounds).toBeGreaterThan(3);
+    expect(result.estimate.lower).toBeGreaterThan(1 / 1.1);
+    expect(result.estimate.upper).toBeLessThan(1.1);
+  });
+
+  it('stays unknown when the noise is larger than the margin', () => {
+    // Round-to-round log ratios swing by ±0.3 (about ±35%), far wider than the 10% margin.
+    const noisy = base.map((x, i) => x * Math.exp(i % 2 === 0 ? 0.3 : -0.28));
+    const result = runSequentially(noisy, base, policy);
+    expect(result.outcome).toBe('unknown');
+    expect(result.rounds).toBe(20);
+  });
+
+  it('does not decide before minRounds, however clear the difference', () => {
+    const slow = base.map((x) => 3 * x);
+    expect(compareTimes(slow.slice(0, 2), base.slice(0, 2), margin, policy).outcome).toBe('unknown');
+    expect(compareTimes(slow.slice(0, 3), base.slice(0, 3), margin, policy).outcome).toBe('b-faster');
+    // minRounds counts valid pairs: a failed trial (NaN) does not count as a round.
+    const withFailure = [...slow.slice(0, 2), Number.NaN];
+    expect(compareTimes(withFailure, base.slice(0, 3), margin, policy).outcome).toBe('unknown');
+  });
+
+  it('never decides on fewer than two pairs, even with minRounds 1', () => {
+    const eager: SequentialPolicy = { alpha: 0.05, minRounds: 1, maxRounds: 10 };
+    expect(compareTimes([2], [1], margin, eager).outcome).toBe('unknown');
+    expect(compareTimes([], [], margin, eager).outcome).toBe('unknown');
+  });
+
+  it('a significant difference inside the margin is equivalent, not a-faster/b-faster', () => {
+    // Exactly 3% slower every round: zero spread, so significant (p = 0), but within 10%.
+    const slightly = base.map((x) => 1.03 * x);
+    const result = compareTimes(slightly, base, margin, policy);
+    expect(result.outcome).toBe('equivalent');
+    expect(result.estimate.pValue).toBe(0);
+  });
+
+  it('a point estimate beyond the margin is not enough while the interval still covers 1', () => {
+    // a ≈ 1.12·b with per-round swings of ±10%: the estimate sits beyond the 10% margin, but in
+    // rounds 3–6 the interval is too wide to exclude 1 (and to fit inside the margin): unknown.
+    const outcomes = new Set<ComparisonOutcome>();
+    const a = base.map((x, i) => 1.12 * x * Math.exp(i % 2 === 0 ? 0.1 : -0.1));
+    for (let n = 3; n <= 6; n++) outcomes.add(compareTimes(a.slice(0, n), base.slice(0, n), margin, policy).outcome);
+    expect([...outcomes]).toEqual(['unknown']);
+  });
+
+  it('one outlier round delays the decision but does not flip it', () => {
+    const close = base.map((x, i) => x * wobble(i, 2, 0.03));
+    close[4] = close[4]! * 3; // one round where a hiccup tripled a's time
+    const result = runSequentially(close, base, policy);
+    expect(result.outcome).not.toBe('b-faster');
+    expect(result.outcome).not.toBe('a-faster');
+  });
+
+  it('rejects a negative margin and unequal lengths', () => {
+    expect(() => compareTimes([1, 2, 3], [1, 2, 3], -0.1, policy)).toThrow(/margin/);
+    expect(() => compareTimes([1, 2, 3], [1, 2], 0.1, policy)).toThrow(/equal length/);
+  });
+});
