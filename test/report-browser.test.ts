@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // Proves the charts are valid Mermaid for the version we ship: each preview page is opened in real
 // headless Chromium, Mermaid (from node_modules, the file the build copies to dist/) must turn every
 // chart into an SVG, and no parse error may appear. Saves a screenshot to test-output/report.png,

@@ -90,12 +90,12 @@ describe('progressLine', () => {
   });
 
   it('writes a plain line off a TTY', () => {
-    expect(progressLine(3, 12, 4.5, 'hash-blobs', { tty: false })).toBe('[3/12] 25% hash-blobs (4.50 s elapsed)\n');
+    expect(progressLine(3, 12, 4.5, 'hash-blobs', { tty: false })).toBe('[3/12] 25% hash-blobs (4.50 s elapsed)');
   });
 
   it('clamps nonsense and strips control characters from the label', () => {
-    expect(progressLine(30, 20, 1, 'a\x1b[2Jb', { tty: false })).toBe('[20/20] 100% a[2Jb (1.00 s elapsed)\n');
-    expect(progressLine(0, 0, 0, '', { tty: false })).toBe('[0/0] 100% (0 µs elapsed)\n');
+    expect(progressLine(30, 20, 1, 'a\x1b[2Jb', { tty: false })).toBe('[20/20] 100% a[2Jb (1.00 s elapsed)');
+    expect(progressLine(0, 0, 0, '', { tty: false })).toBe('[0/0] 100% (0 µs elapsed)');
   });
 
   it('shortens a long label to fit the width', () => {

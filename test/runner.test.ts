@@ -260,6 +260,14 @@ describe('failures', () => {
     expect(failure.message).toContain('generator');
   });
 
+  it("reports an unpicklable function as 'pickle' without hanging, even under Python 3.8", async () => {
+    for (const python of ['python3', PYTHON_38]) {
+      const failure = expectFailure(await runTrial(target(python), workload('unpicklable:as_lambda', 3, 20), { model: 'processes', workers: 2 }));
+      expect(failure.kind).toBe('pickle');
+      expect(failure.message).toContain('the function');
+    }
+  });
+
   it("reports a worker that dies (os._exit) as 'crash'", async () => {
     const failure = expectFailure(await runTrial(target(), workload('worker_exit:die_in_worker', 4), { model: 'processes', workers: 2 }));
     expect(failure.kind).toBe('crash');

@@ -12,7 +12,8 @@ function eta(done: number, total: number, elapsedSeconds: number): number | null
 
 /**
  * TTY: "\r[█████░░░░░]  45% 9/20 · ETA 12 s · label" then ESC[K to clear what a longer previous line
- * left behind; no newline. Otherwise: "[9/20] 45% label (12 s elapsed)\n".
+ * left behind. Otherwise: "[9/20] 45% label (12 s elapsed)". Neither ends in a newline: the caller
+ * adds one off a TTY, and one after the last redraw on a TTY.
  */
 export function progressLine(done: number, total: number, elapsedSeconds: number, label: string, options: { tty: boolean; width?: number }): string {
   const safeTotal = Math.max(0, total);
@@ -22,7 +23,7 @@ export function progressLine(done: number, total: number, elapsedSeconds: number
   const text = stripControl(label).replace(/\s+/g, ' ').trim();
 
   if (!options.tty) {
-    return `[${safeDone}/${safeTotal}] ${percent}${text ? ` ${text}` : ''} (${formatSeconds(elapsedSeconds)} elapsed)\n`;
+    return `[${safeDone}/${safeTotal}] ${percent}${text ? ` ${text}` : ''} (${formatSeconds(elapsedSeconds)} elapsed)`;
   }
 
   const width = Math.max(30, options.width ?? 80);
