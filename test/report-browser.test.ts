@@ -95,6 +95,8 @@ describe.skipIf(!hasChromium)('HTML preview in headless Chromium', () => {
       if (name === 'hostile') expect(state.text).toContain(HOSTILE_NAME);
 
       if (name === pages[0]![0]) {
+        // Show what a reader sees after expanding every section, charts included.
+        await page.evaluate(() => document.querySelectorAll('details').forEach((d) => d.setAttribute('open', '')));
         const shot = await page.screenshot({ fullPage: true });
         mkdirSync(join(ROOT, 'test-output'), { recursive: true });
         writeFileSync(join(ROOT, 'test-output/report.png'), shot);

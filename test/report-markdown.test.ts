@@ -73,6 +73,14 @@ describe('renderMarkdown content', () => {
     expect(rows[0]![4]).toContain('+41% (+33%…+49%)');
     expect(rows[1]![1]).toContain('(was processes)');
     expect(summaryRows(renderMarkdown(fixtures.unavailableProcesses))[0]![4]!.trim()).toBe('—');
+    expect(summaryRows(renderMarkdown(fixtures.inconclusive))[0]![5]!.trim()).toBe('undecided · 30 rounds');
+  });
+
+  it('lists arms serial first, then threads and processes by worker count, and keeps tiny speedups readable', () => {
+    const tiny = { ...fixtures.unevenSweep, workloads: fixtures.unevenSweep.workloads.map((w) => ({ ...w, arms: [...w.arms].reverse().map((a) => (a.workers === 2 && a.model === 'threads' ? { ...a, speedup: 0.0042 } : a)) })) };
+    const labels = [...renderMarkdown(tiny).matchAll(/^\| (serial|threads×\d+|processes×\d+)/gm)].map((m) => m[1]);
+    expect(labels).toEqual(['serial', 'threads×2', 'threads×4', 'threads×8', 'processes×2', 'processes×4']);
+    expect(renderMarkdown(tiny)).toContain('| threads×2 | 810 ms | 2.1% | ×0.0042 |');
   });
 
   it('draws a head chart and a base chart with every line on the same x values', () => {

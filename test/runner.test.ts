@@ -280,6 +280,15 @@ describe('failures', () => {
     expect(failure.message).toContain('code 3');
   });
 
+  it("reports the interpreter's death as 'crash' at once, even when orphaned workers live on", async () => {
+    const started = Date.now();
+    const failure = expectFailure(await runTrial(target(), workload('worker_exit:kill_parent_then_hang', 2, 60), { model: 'processes', workers: 1 }));
+    expect(failure.kind).toBe('crash');
+    expect(failure.message).toContain('SIGKILL');
+    // well under the 60 s timeout: the orphan did not keep us waiting
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
   it("reports a segfault as 'crash' with the signal and the stderr tail", async () => {
     const failure = expectFailure(await runTrial(target(), workload('segfault:segfault', 2), serial));
     expect(failure.kind).toBe('crash');

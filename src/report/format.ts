@@ -4,7 +4,8 @@ import type { ArmResult, Comparison, ParallelModel, Recommendation, RegressionKi
 
 export function formatSpeedup(speedup: number | null): string {
   if (speedup === null || !Number.isFinite(speedup)) return 'n/a';
-  return `×${speedup < 0.1 ? speedup.toFixed(2) : speedup.toFixed(1)}`;
+  // Two significant digits below ×0.1, so a tiny-task ×0.004 does not read as ×0.00.
+  return `×${speedup < 0.1 ? Number(speedup.toPrecision(2)) : speedup.toFixed(1)}`;
 }
 
 /** Worker count of the model's best arm (the one the headline speedup comes from), or null. */

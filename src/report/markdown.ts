@@ -105,6 +105,8 @@ function vsBaseCell(results: Results, w: WorkloadResult): string {
 function confidenceCell(w: WorkloadResult): string {
   const key = keyComparison(w);
   const rounds = plural(w.rounds, 'round');
+  // An interval's level says nothing about an undecided verdict: say it is undecided instead.
+  if (w.recommendation === 'inconclusive') return `undecided · ${rounds}`;
   return key ? `${formatLevel(key.estimate.level)} · ${rounds}` : rounds;
 }
 
@@ -193,13 +195,15 @@ function chartBlock(title: string, arms: WorkloadResult['arms'], dashed: boolean
 function armTable(w: WorkloadResult): string {
   const anyFailures = w.arms.some((a) => a.failures > 0);
   const header = ['Arm', 'Wall (median)', 'CV', 'Speedup', 'CPU/wall', 'Start-up', 'Peak memory', ...(anyFailures ? ['Failed trials'] : [])];
-  const rows = w.arms.map((a) => {
+  const modelOrder = { serial: 0, threads: 1, processes: 2 } as const;
+  const arms = [...w.arms].sort((a, b) => modelOrder[a.model] - modelOrder[b.model] || a.workers - b.workers);
+  const rows = arms.map((a) => {
     const chunk = a.chunksize !== null && a.model === 'processes' ? ` (chunksize ${a.chunksize})` : '';
     return [
       `${armLabel(a)}${chunk}`,
       formatSeconds(a.wall.median),
       `${Math.round(a.wall.cv * 1000) / 10}%`,
-      `×${a.speedup.toFixed(2)}`,
+      `×${a.speedup < 0.1 ? Number(a.speedup.toPrecision(2)) : a.speedup.toFixed(2)}`,
       a.cpuPerWall.toFixed(2),
       a.model === 'serial' ? '—' : formatSeconds(a.startupSeconds),
       formatBytes(a.peakRssBytes),

@@ -33,8 +33,6 @@ export interface PythonTarget {
 const STDERR_TAIL_BYTES = 4096;
 /** Describing the interpreter imports nothing of the user's: a minute is generous. */
 const ENVIRONMENT_TIMEOUT_SECONDS = 60;
-/** A probe runs one serial pass plus two small pools (default start method, then spawn). */
-const PROBE_TIMEOUT_FACTOR = 2;
 
 /**
  * The runner script: beside the bundle (dist/index.js → dist/, dist/cli/index.js → dist/), or in
@@ -71,7 +69,7 @@ export async function probeWorkload(
   workload: WorkloadConfig,
 ): Promise<WorkloadProbe | Failure> {
   const spec = { paths: target.paths, run: workload.run, tasks: workload.tasks };
-  return (await invokeRunner(target, 'probe', spec, workload.timeout * PROBE_TIMEOUT_FACTOR)) as
+  return (await invokeRunner(target, 'probe', spec, workload.timeout)) as
     | WorkloadProbe
     | Failure;
 }
@@ -131,7 +129,12 @@ async function invokeRunner(
       reject: false,
     });
     const group = subprocess.pid;
-    if (group !== undefined) liveGroups.add(group);
+    if (group !== undefined) {
+      liveGroups.add(group);
+      // Workers orphaned when the interpreter dies hold stderr open, so the subprocess would not
+      // settle until the timeout and a crash would read as one. The group dies with its leader.
+      subprocess.nodeChildProcess.once('exit', () => killGroup(group));
+    }
     subprocess.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
 
     let timedOut = false;
