@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { studentTQuantile } from '../src/stats/estimate.js';
-import { compareTimes, isFinalLook, lookCount, lookLevel, type SequentialPolicy } from '../src/stats/sequential.js';
+import { compareTimes, isFinalLook, lastLookAt, lookCount, lookLevel, lookSchedule, type SequentialPolicy } from '../src/stats/sequential.js';
 import type { ComparisonOutcome } from '../src/types.js';
 
 const policy: SequentialPolicy = { alpha: 0.01, minRounds: 3, maxRounds: 20 };
@@ -21,9 +21,13 @@ function runSequentially(a: readonly number[], b: readonly number[], p: Sequenti
 }
 
 describe('looks', () => {
-  it('splits alpha over one look per round from minRounds to maxRounds', () => {
-    expect(lookCount(policy)).toBe(18); // rounds 3, 4, …, 20
-    expect(lookLevel(policy)).toBeCloseTo(1 - 0.01 / 18, 15);
+  it('schedules looks geometrically and splits alpha over them', () => {
+    expect(lookSchedule(policy)).toEqual([3, 5, 8, 12, 18, 20]); // ×1.5 rounded up, then maxRounds
+    expect(lookSchedule({ alpha: 0.01, minRounds: 3, maxRounds: 15 })).toEqual([3, 5, 8, 12, 15]);
+    expect(lookSchedule({ alpha: 0.01, minRounds: 2, maxRounds: 3 })).toEqual([2, 3]);
+    expect(lookCount(policy)).toBe(6);
+    expect(lookLevel(policy)).toBeCloseTo(1 - 0.01 / 6, 15);
+    expect([2, 3, 4, 7, 8, 19, 20, 25].map((r) => lastLookAt(r, policy))).toEqual([null, 3, 3, 5, 8, 18, 20, 20]);
     expect(lookCount({ alpha: 0.05, minRounds: 5, maxRounds: 5 })).toBe(1);
     expect(lookLevel({ alpha: 0.05, minRounds: 5, maxRounds: 5 })).toBeCloseTo(0.95, 15);
     expect(isFinalLook(19, policy)).toBe(false);
@@ -32,12 +36,12 @@ describe('looks', () => {
   });
 
   it('uses the per-look level for the interval', () => {
-    // d = 0.1, 0.2, 0.3 (sd 0.1, n = 3): half width = t_{1 − α/(2K), 2} · 0.1/√3 with K = 18.
+    // d = 0.1, 0.2, 0.3 (sd 0.1, n = 3): half width = t_{1 − α/(2K), 2} · 0.1/√3 with K = 6.
     const b = [1, 1, 1];
     const a = [Math.exp(0.1), Math.exp(0.2), Math.exp(0.3)];
     const { estimate } = compareTimes(a, b, margin, policy);
-    expect(estimate.level).toBeCloseTo(1 - 0.01 / 18, 15);
-    const half = studentTQuantile(1 - 0.01 / 36, 2) * (0.1 / Math.sqrt(3));
+    expect(estimate.level).toBeCloseTo(1 - 0.01 / 6, 15);
+    const half = studentTQuantile(1 - 0.01 / 12, 2) * (0.1 / Math.sqrt(3));
     expect(Math.log(estimate.upper)).toBeCloseTo(0.2 + half, 10);
     expect(half).toBeGreaterThan(4.3027 * (0.1 / Math.sqrt(3))); // wider than the plain 95% interval
   });
