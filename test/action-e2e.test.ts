@@ -1,7 +1,7 @@
 // The bundled action (dist/index.js) run as a child process exactly as a runner runs it: INPUT_*
 // variables with action.yml's defaults applied, an event payload file, GITHUB_OUTPUT and
 // GITHUB_STEP_SUMMARY files, and GITHUB_API_URL pointing at a GitHub API stand-in on 127.0.0.1.
-// The measured repository is a real git repo with two commits; the head makes one workload ~2× slower.
+// The measured repository is a real git repo with two commits; the head makes its workload ~3× slower.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,38 +34,33 @@ let headSha: string;
 // ------------------------------------------------------------------------------------------------
 // The measured repository
 
-const config = (extra = '') => `python: python3
+// One workload keeps the file fast: it spins (the head makes it ~3× slower) and records what every
+// process it runs in can see of the environment.
+const CONFIG = `python: python3
 workloads:
   - name: spin
     run: workload:spin
     tasks: 4
     timeout: 60
     workers: [2]
-  - name: environment
-    run: envdump:dump
-    tasks: 2
-    timeout: 60
-    workers: [2]
 rounds: {min: 3, max: 6}
-${extra}`;
+`;
 
-// Pure-Python CPU work, ~15 ms a task at LOOPS = 150_000 on a typical core; the head doubles it.
-const spin = (loops: number) => `LOOPS = ${loops}
+// Pure-Python CPU work, ~8 ms a task at 100_000 loops on a typical core. Each process (serial
+// interpreter, thread-pool parent, process-pool worker) writes its environment once, keyed by pid.
+const workload = (loops: number, envDir: string) => `import json, os
+
+LOOPS = ${loops}
 
 def spin(task):
+    path = os.path.join(${JSON.stringify(envDir)}, f"env-{os.getpid()}.json")
+    if not os.path.exists(path):
+        with open(path, "w") as f:
+            json.dump(dict(os.environ), f)
     total = 0
     for i in range(LOOPS):
         total += i * i % 7
     return total + task
-`;
-
-// Writes what a workload process can see: one file per process, so pool workers are covered too.
-const envdump = (dir: string) => `import json, os
-
-def dump(task):
-    with open(os.path.join(${JSON.stringify(dir)}, f"env-{os.getpid()}.json"), "w") as f:
-        json.dump(dict(os.environ), f)
-    return task
 `;
 
 function git(cwd: string, ...args: string[]): string {
@@ -85,15 +80,14 @@ function git(cwd: string, ...args: string[]): string {
 function createRepository(): void {
   mkdirSync(repo);
   git(repo, 'init', '-q', '-b', 'main');
-  writeFileSync(join(repo, 'gilgate.yml'), config());
-  writeFileSync(join(repo, 'workload.py'), spin(150_000));
-  writeFileSync(join(repo, 'envdump.py'), envdump(envDumps));
+  writeFileSync(join(repo, 'gilgate.yml'), CONFIG);
+  writeFileSync(join(repo, 'workload.py'), workload(100_000, envDumps));
   writeFileSync(join(repo, '.gitignore'), '__pycache__/\n');
   git(repo, 'add', '.');
   git(repo, 'commit', '-q', '-m', 'base: fast spin');
   baseSha = git(repo, 'rev-parse', 'HEAD');
-  writeFileSync(join(repo, 'workload.py'), spin(300_000));
-  git(repo, 'commit', '-q', '-am', 'head: spin twice as long');
+  writeFileSync(join(repo, 'workload.py'), workload(300_000, envDumps));
+  git(repo, 'commit', '-q', '-am', 'head: spin three times as long');
   headSha = git(repo, 'rev-parse', 'HEAD');
 }
 
@@ -190,7 +184,11 @@ function parseOutputs(text: string): Record<string, string> {
 }
 
 const ourComments = (issue: number) => server.comments(OWNER, REPO, issue).filter((c) => c.body.includes(MARKER));
-const explain = (run: ActionRun) => `exit ${run.code}; output:\n${run.stdout.slice(-4000)}`;
+const explain = (run: ActionRun) => {
+  const results = run.outputs['results'] && existsSync(run.outputs['results']) ? readFileSync(run.outputs['results'], 'utf8') : '';
+  const spinResult = results ? JSON.stringify((JSON.parse(results) as { workloads: unknown[] }).workloads[0]).slice(0, 3000) : '(no results)';
+  return `exit ${run.code}; output:\n${run.stdout.slice(-4000)}\nspin: ${spinResult}`;
+};
 
 // ------------------------------------------------------------------------------------------------
 
@@ -216,6 +214,7 @@ afterAll(async () => {
 
 describe('the action, run as a runner runs dist/index.js', () => {
   let firstCommentId: number | undefined;
+  let regressionResults = '';
 
   it('creates the sticky comment on the first run, beyond the first page of comments', async () => {
     const run = await runAction('pull_request', pullRequestPayload(7), { base: 'none' });
@@ -223,20 +222,25 @@ describe('the action, run as a runner runs dist/index.js', () => {
 
     const ours = ourComments(7);
     expect(ours).toHaveLength(1);
+    expect(ours[0]!.body.startsWith(MARKER)).toBe(true);
+    expect(ours[0]!.body).toContain('spin');
     firstCommentId = ours[0]!.id;
     expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
     expect(server.requests.every((r) => r.authorization === `token ${TOKEN}`)).toBe(true);
 
     expect(run.outputs['comment-url']).toContain(`#issuecomment-${firstCommentId}`);
     expect(run.outputs['regressions']).toBe('0');
-    expect(Object.keys(JSON.parse(run.outputs['recommendations'] ?? '{}') as object).sort()).toEqual(['environment', 'spin']);
+    expect(Object.keys(JSON.parse(run.outputs['recommendations'] ?? '{}') as object)).toEqual(['spin']);
     const resultsPath = run.outputs['results'];
     expect(resultsPath).toBe(join(run.runnerTemp, 'gilgate-results.json'));
     const results = JSON.parse(readFileSync(resultsPath!, 'utf8')) as { schemaVersion: number; git: { head: string } };
     expect(results.schemaVersion).toBe(1);
     expect(results.git.head).toBe(headSha);
     expect(run.summary).toContain('spin');
-    expect(run.stdout).not.toContain(TOKEN);
+    // The runner consumes ::add-mask:: and masks the value everywhere else; nothing else may print it.
+    const printed = run.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::'));
+    expect(run.stdout).toContain(`::add-mask::${TOKEN}`);
+    expect(printed.join('\n')).not.toContain(TOKEN);
   });
 
   it('updates the same comment on the next run, through a transient 502', async () => {
@@ -268,6 +272,7 @@ describe('the action, run as a runner runs dist/index.js', () => {
       workloads: { name: string; regressions: unknown[] }[];
     };
     expect(results.git).toMatchObject({ base: baseSha, head: headSha });
+    regressionResults = readFileSync(run.outputs['results']!, 'utf8');
     expect(results.workloads.find((w) => w.name === 'spin')?.regressions.length).toBeGreaterThanOrEqual(1);
     expect(run.stdout).toMatch(/::error title=gilgate regression::spin: /);
     expect(run.stdout).toMatch(/::error::gilgate: \d+ regressions? against base \(fail-on: regression\)/);
@@ -275,7 +280,10 @@ describe('the action, run as a runner runs dist/index.js', () => {
     // Still exactly one sticky comment, now carrying the regression.
     expect(ourComments(7)).toHaveLength(1);
     expect(ourComments(7)[0]!.id).toBe(firstCommentId);
-    expect(ourComments(7)[0]!.body).not.toBe('');
+    const body = ourComments(7)[0]!.body;
+    expect(body.startsWith(MARKER)).toBe(true);
+    expect(body).toMatch(/\d+ regressions?/);
+    expect(body).toContain('https://github.com/octo/widgets/actions/runs/4242');
   });
 
   it('treats a fork\'s read-only token as a warning: exit 0, summary and outputs still written', async () => {
@@ -302,6 +310,32 @@ describe('the action, run as a runner runs dist/index.js', () => {
     expect(server.requests.length).toBe(before);
     expect(run.outputs['comment-url']).toBe('');
     expect(run.summary).toContain('spin');
+  });
+
+  it('publishes an existing report on workflow_run without measuring (the fork recipe\'s second half)', async () => {
+    expect(regressionResults, 'needs the regression run before it').not.toBe('');
+    const artifact = join(work, 'artifact-results.json');
+    writeFileSync(artifact, regressionResults);
+    const dumpsBefore = readdirSync(envDumps).length;
+    const before = server.requests.length;
+    const payload = { action: 'completed', workflow_run: { id: 99, event: 'pull_request', head_sha: headSha, pull_requests: [] } };
+
+    const run = await runAction('workflow_run', payload, { report: artifact, 'pr-number': '7', 'fail-on': 'never' });
+    expect(run.code, explain(run)).toBe(0);
+    expect(readdirSync(envDumps).length, 'no workload may run').toBe(dumpsBefore);
+    expect(server.requests.slice(before).filter((r) => r.method === 'POST')).toHaveLength(0);
+    expect(ourComments(7)).toHaveLength(1);
+    expect(run.outputs['comment-url']).toContain(`#issuecomment-${firstCommentId}`);
+    expect(Number(run.outputs['regressions'])).toBeGreaterThanOrEqual(1);
+    expect(run.stdout).toMatch(/::warning title=gilgate regression::spin: /);
+  });
+
+  it('refuses a report that is not a gilgate results file', async () => {
+    const bogus = join(work, 'bogus.json');
+    writeFileSync(bogus, JSON.stringify({ schemaVersion: 2, workloads: [] }));
+    const run = await runAction('workflow_run', {}, { report: bogus, 'pr-number': '7' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('is not a gilgate results file');
   });
 
   it('never lets a workload see the token or the runner\'s INPUT_/ACTIONS_ variables', () => {
