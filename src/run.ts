@@ -103,6 +103,11 @@ export async function measure(options: MeasureOptions): Promise<Results> {
   if (options.base) {
     try {
       root = await repoRoot(cwd);
+      // The base side finds its code at the same place inside a worktree of this repository, so
+      // the config (and its paths) must live in it.
+      if (path.relative(root, configFile).startsWith('..')) {
+        throw new UsageError(`--base needs the config inside the repository ${root}, but it is ${configFile}: run gilgate from the config's repository`);
+      }
       baseSha = await resolveCommit(cwd, options.base);
       if (await isDirty(cwd)) {
         warn(`the working tree has uncommitted changes: head is measured as the working tree, not as commit ${headSha?.slice(0, 12)}`);
