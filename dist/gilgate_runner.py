@@ -260,20 +260,26 @@ def describe_environment(_spec):
 # ---------------------------------------------------------------- probe
 
 
-def first_pickling_problem(fn, tasks, results):
-    """Why a process pool could not ship this workload, or None.
+def pickling_failure(checks):
+    """The first (exception, what) among (value, what) pairs that cannot be pickled, or None.
 
     Uses the pickler multiprocessing itself uses, so what passes here passes in the pool."""
     dumps = multiprocessing.reduction.ForkingPickler.dumps
-    checks = [(fn, "the function")]
-    checks += [(argument, "argument of task %d" % i) for i, argument in enumerate(tasks)]
-    checks += [(result, "result of task %d" % i) for i, result in enumerate(results)]
     for value, what in checks:
         try:
             dumps(value)
         except BaseException as exc:
-            return "%s (%s)" % (describe(exc), what)
+            return exc, what
     return None
+
+
+def first_pickling_problem(fn, tasks, results):
+    """Why a process pool could not ship this workload, or None."""
+    checks = [(fn, "the function")]
+    checks += [(argument, "argument of task %d" % i) for i, argument in enumerate(tasks)]
+    checks += [(result, "result of task %d" % i) for i, result in enumerate(results)]
+    failure = pickling_failure(checks)
+    return None if failure is None else "%s (%s)" % (describe(failure[0]), failure[1])
 
 
 def run_in_process_pool(fn, tasks, context):
@@ -404,6 +410,12 @@ def run_trial(spec):
     model = spec.get("model")
     workers = int(spec.get("workers") or 1)
     fn, tasks = load_workload(spec)
+    if model == "processes":
+        # Python 3.8's pool hangs, instead of failing, when it cannot pickle the function itself
+        # (arguments and results fail cleanly); checking first costs one small pickle.
+        failure = pickling_failure([(fn, "the function")])
+        if failure is not None:
+            raise Failed("pickle", failure[0], failure[1])
     if spec.get("warmup", True) and tasks:
         # Untimed first call: imports done lazily, caches and JIT (PyPy) warm in this interpreter.
         run_serially(fn, tasks[:1])

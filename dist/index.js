@@ -46419,7 +46419,9 @@ function scalingChart(title, arms, options = {}) {
         for (let i = 0; i < idealIndex; i++)
             css.push(`.line-plot-${i} path { stroke-dasharray: 8 4; }`);
     }
+    // The default 700×500 dwarfs the comment; this keeps a chart about one screen-third tall.
     const init = {
+        xyChart: { width: 640, height: 320 },
         themeVariables: { xyChart: { plotColorPalette: palette } },
         themeCSS: css.join(' '),
     };
@@ -46438,7 +46440,8 @@ function scalingChart(title, arms, options = {}) {
 function formatSpeedup(speedup) {
     if (speedup === null || !Number.isFinite(speedup))
         return 'n/a';
-    return `×${speedup < 0.1 ? speedup.toFixed(2) : speedup.toFixed(1)}`;
+    // Two significant digits below ×0.1, so a tiny-task ×0.004 does not read as ×0.00.
+    return `×${speedup < 0.1 ? Number(speedup.toPrecision(2)) : speedup.toFixed(1)}`;
 }
 /** Worker count of the model's best arm (the one the headline speedup comes from), or null. */
 function bestWorkers(arms, model) {
@@ -46627,6 +46630,9 @@ function vsBaseCell(results, w) {
 function confidenceCell(w) {
     const key = keyComparison(w);
     const rounds = plural(w.rounds, 'round');
+    // An interval's level says nothing about an undecided verdict: say it is undecided instead.
+    if (w.recommendation === 'inconclusive')
+        return `undecided · ${rounds}`;
     return key ? `${formatLevel(key.estimate.level)} · ${rounds}` : rounds;
 }
 function tableRow(results, w) {
@@ -46714,13 +46720,15 @@ function chartBlock(title, arms, dashed) {
 function armTable(w) {
     const anyFailures = w.arms.some((a) => a.failures > 0);
     const header = ['Arm', 'Wall (median)', 'CV', 'Speedup', 'CPU/wall', 'Start-up', 'Peak memory', ...(anyFailures ? ['Failed trials'] : [])];
-    const rows = w.arms.map((a) => {
+    const modelOrder = { serial: 0, threads: 1, processes: 2 };
+    const arms = [...w.arms].sort((a, b) => modelOrder[a.model] - modelOrder[b.model] || a.workers - b.workers);
+    const rows = arms.map((a) => {
         const chunk = a.chunksize !== null && a.model === 'processes' ? ` (chunksize ${a.chunksize})` : '';
         return [
             `${armLabel(a)}${chunk}`,
             formatSeconds(a.wall.median),
             `${Math.round(a.wall.cv * 1000) / 10}%`,
-            `×${a.speedup.toFixed(2)}`,
+            `×${a.speedup < 0.1 ? Number(a.speedup.toPrecision(2)) : a.speedup.toFixed(2)}`,
             a.cpuPerWall.toFixed(2),
             a.model === 'serial' ? '—' : formatSeconds(a.startupSeconds),
             formatBytes(a.peakRssBytes),
@@ -52153,14 +52161,31 @@ function isPositiveFinite(x) {
 // Sequential three-outcome comparison of two arms' times (a-faster, b-faster, equivalent, or not yet
 // known), looked at after every round. Pure.
 //
-// Looking after every round and stopping at the first decision inflates false alarms if every look
-// used the nominal α. We split α evenly over the K possible looks (Bonferroni): each look uses a
+// Looking repeatedly and stopping at the first decision inflates false alarms if every look used
+// the nominal α. We split α evenly over the K scheduled looks (Bonferroni): each look uses a
 // 1 − α/K interval, so the chance that any look raises a false alarm stays ≤ α. It is conservative
 // (looks are strongly correlated), but it is simple, exact as a bound, and needs no spending tables.
+//
+// Looks are scheduled geometrically (minRounds, then ×1.5, and maxRounds: 3, 5, 8, 12, 15 by
+// default) rather than after every round. With α = 0.01 and one look per round (K = 13) the
+// critical t is 36.0 at round 3, 9.22 at round 5 and 4.28 at round 15; with the 5 scheduled looks
+// it is 22.3, 7.17 and 3.79 (studentTQuantile(1 − α/2K, n − 1)). Rounds between looks still add
+// data; they only wait for the next look to decide.
 
-/** Number of looks: one after each round from minRounds to maxRounds. */
+/** The rounds after which a comparison may decide: minRounds, then ×1.5 (at least +1), and maxRounds. */
+function lookSchedule(policy) {
+    const looks = [];
+    let rounds = Math.max(1, policy.minRounds);
+    while (rounds < policy.maxRounds) {
+        looks.push(rounds);
+        rounds = Math.max(rounds + 1, Math.ceil(rounds * 1.5));
+    }
+    looks.push(Math.max(policy.maxRounds, policy.minRounds));
+    return looks;
+}
+/** Number of scheduled looks. */
 function lookCount(policy) {
-    return Math.max(1, policy.maxRounds - policy.minRounds + 1);
+    return lookSchedule(policy).length;
 }
 /** Confidence level of the interval used at each look: 1 − α/K. */
 function lookLevel(policy) {
@@ -52174,12 +52199,26 @@ function isFinalLook(rounds, policy) {
  * 10%): a-faster when the ratio a/b is significantly below 1 and beyond the margin (< 1/(1+m)),
  * b-faster symmetrically, equivalent when the whole interval lies within (1/(1+m), 1+m), else
  * unknown. Unknown also before minRounds valid pairs. The estimate is always filled in.
+ *
+ * a[i] and b[i] belong to round i. Decisions use the data up to the last scheduled look at or
+ * below a.length (rounds past it wait for the next look), so stopping on a time budget between
+ * looks never spends α on an unscheduled look. Before the first look the estimate uses all rounds.
  */
 function compareTimes(a, b, margin, policy) {
     if (!(margin >= 0))
         throw new Error(`margin must be non-negative, got ${margin}`);
-    const estimate = pairedRatio(a, b, lookLevel(policy));
+    if (a.length !== b.length)
+        throw new Error(`compareTimes needs samples of equal length (one value per round), got ${a.length} and ${b.length}`);
+    const look = lastLookAt(a.length, policy);
+    if (look === null)
+        return { outcome: 'unknown', estimate: pairedRatio(a, b, lookLevel(policy)) };
+    const estimate = pairedRatio(a.slice(0, look), b.slice(0, look), lookLevel(policy));
     return { outcome: decide(estimate.n, estimate.ratio, estimate.lower, estimate.upper, margin, policy), estimate };
+}
+/** The last scheduled look at or before `rounds`, or null before the first. */
+function lastLookAt(rounds, policy) {
+    const looks = lookSchedule(policy).filter((look) => look <= rounds);
+    return looks.length > 0 ? looks[looks.length - 1] : null;
 }
 function decide(n, ratio, lower, upper, margin, policy) {
     if (n < Math.max(2, policy.minRounds))
@@ -63998,8 +64037,6 @@ async function withWorktree(cwd, sha, fn) {
 const STDERR_TAIL_BYTES = 4096;
 /** Describing the interpreter imports nothing of the user's: a minute is generous. */
 const ENVIRONMENT_TIMEOUT_SECONDS = 60;
-/** A probe runs one serial pass plus two small pools (default start method, then spawn). */
-const PROBE_TIMEOUT_FACTOR = 2;
 /**
  * The runner script: beside the bundle (dist/index.js → dist/, dist/cli/index.js → dist/), or in
  * python/ when running from source (src/runner or lib/runner).
@@ -64027,7 +64064,7 @@ async function probeEnvironment(target) {
 /** Import the workload, count its tasks, time one serial pass, check pickling and spawn. */
 async function probeWorkload(target, workload) {
     const spec = { paths: target.paths, run: workload.run, tasks: workload.tasks };
-    return (await invokeRunner(target, 'probe', spec, workload.timeout * PROBE_TIMEOUT_FACTOR));
+    return (await invokeRunner(target, 'probe', spec, workload.timeout));
 }
 /** One timed trial of one arm in a fresh interpreter. */
 async function runTrial(target, workload, arm) {
@@ -64072,8 +64109,12 @@ async function invokeRunner(target, mode, spec, timeoutSeconds) {
             reject: false,
         });
         const group = subprocess.pid;
-        if (group !== undefined)
+        if (group !== undefined) {
             liveGroups.add(group);
+            // Workers orphaned when the interpreter dies hold stderr open, so the subprocess would not
+            // settle until the timeout and a crash would read as one. The group dies with its leader.
+            subprocess.nodeChildProcess.once('exit', () => killGroup(group));
+        }
         subprocess.stderr?.on('data', (chunk) => stderr.push(chunk));
         let timedOut = false;
         const timer = setTimeout(() => {
@@ -64279,6 +64320,11 @@ async function measure(options) {
     if (options.base) {
         try {
             root = await repoRoot(cwd);
+            // The base side finds its code at the same place inside a worktree of this repository, so
+            // the config (and its paths) must live in it.
+            if (external_node_path_namespaceObject.relative(root, configFile).startsWith('..')) {
+                throw new UsageError(`--base needs the config inside the repository ${root}, but it is ${configFile}: run gilgate from the config's repository`);
+            }
             baseSha = await resolveCommit(cwd, options.base);
             if (await isDirty(cwd)) {
                 warn(`the working tree has uncommitted changes: head is measured as the working tree, not as commit ${headSha?.slice(0, 12)}`);
