@@ -18,6 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { seededRandom } from '../lib/plan.js';
 import { hodgesLehmann } from '../lib/stats/estimate.js';
 import { compareTimes, isFinalLook, lookLevel } from '../lib/stats/sequential.js';
 
@@ -40,7 +41,7 @@ writeFileSync(join(dir, 'calib_work.py'), workloadModule(factors));
 let trials = 0;
 const runner = await chooseRunner();
 const runOne = runner.run;
-const rng = mulberry32(SEED);
+const rng = seededRandom(SEED);
 const rows = [];
 
 try {
@@ -204,17 +205,6 @@ function resolvePython(command) {
 }
 
 // ------------------------------------------------------------------ helpers
-
-function mulberry32(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function intFrom(text, fallback) {
   const value = Number.parseInt(text ?? '', 10);
