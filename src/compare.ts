@@ -2,7 +2,7 @@
 // Pure. Base and head trials ran in the same rounds, so head[i] and base[i] are paired like arms.
 import { holm } from './stats/multiplicity.js';
 import { compareTimes, lookCount, type SequentialPolicy } from './stats/sequential.js';
-import { armLabel, bestArm, measurements, poolRssOf, serialArm, series, wallOf, type ArmSamples } from './samples.js';
+import { armLabel, bestArm, measurements, medianOf, medianWall, poolRssOf, serialArm, series, wallOf, type ArmSamples } from './samples.js';
 import { fmt } from './verdict.js';
 import type { Arm, Comparison, Improvement, ParallelModel, Recommendation, Regression, SideResult } from './types.js';
 import { PARALLEL_MODELS } from './types.js';
@@ -128,7 +128,7 @@ function scalingChange(head: SideData, base: SideData, rounds: number, threshold
   if (!['threads', 'processes', 'either'].includes(base.result.recommendation)) return null;
   const candidates = PARALLEL_MODELS.map((m) => bestArm(base.arms, m)).filter((a): a is ArmSamples => a !== null);
   if (candidates.length === 0) return null;
-  const baseBest = candidates.reduce((a, b) => (medianOf(a) <= medianOf(b) ? a : b));
+  const baseBest = candidates.reduce((a, b) => (medianWall(a) <= medianWall(b) ? a : b));
   const headSame = matching(head.arms, baseBest.arm);
   const baseSerial = serialArm(base.arms);
   const headSerial = serialArm(head.arms);
@@ -143,20 +143,9 @@ function scalingChange(head: SideData, base: SideData, rounds: number, threshold
   return {
     label: armLabel(baseBest.arm),
     comparison: compareTimes(headSpeedups, baseSpeedups, threshold, policy),
-    headSpeedup: medianFinite(headSpeedups),
-    baseSpeedup: medianFinite(baseSpeedups),
+    headSpeedup: medianOf(headSpeedups),
+    baseSpeedup: medianOf(baseSpeedups),
   };
-}
-
-function medianOf(arm: ArmSamples): number {
-  return medianFinite(measurements(arm).map(wallOf));
-}
-
-function medianFinite(values: number[]): number {
-  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (v.length === 0) return Number.NaN;
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
 }
 
 function signed(x: number): string {

@@ -15507,7 +15507,7 @@ function scalingChange(head, base, rounds, threshold, policy) {
     const candidates = PARALLEL_MODELS.map((m) => bestArm(base.arms, m)).filter((a) => a !== null);
     if (candidates.length === 0)
         return null;
-    const baseBest = candidates.reduce((a, b) => (compare_medianOf(a) <= compare_medianOf(b) ? a : b));
+    const baseBest = candidates.reduce((a, b) => (medianWall(a) <= medianWall(b) ? a : b));
     const headSame = matching(head.arms, baseBest.arm);
     const baseSerial = serialArm(base.arms);
     const headSerial = serialArm(head.arms);
@@ -15523,19 +15523,9 @@ function scalingChange(head, base, rounds, threshold, policy) {
     return {
         label: plan_armLabel(baseBest.arm),
         comparison: compareTimes(headSpeedups, baseSpeedups, threshold, policy),
-        headSpeedup: medianFinite(headSpeedups),
-        baseSpeedup: medianFinite(baseSpeedups),
+        headSpeedup: medianOf(headSpeedups),
+        baseSpeedup: medianOf(baseSpeedups),
     };
-}
-function compare_medianOf(arm) {
-    return medianFinite(measurements(arm).map(wallOf));
-}
-function medianFinite(values) {
-    const v = values.filter(Number.isFinite).sort((a, b) => a - b);
-    if (v.length === 0)
-        return Number.NaN;
-    const mid = Math.floor(v.length / 2);
-    return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 function signed(x) {
     const p = Math.round(x * 100);
