@@ -12,15 +12,17 @@
 // Each trial is a fresh Python interpreter running one call of a pure-Python CPU loop, timed inside
 // Python with perf_counter. Trials run strictly one at a time. Each experiment is a full sequential
 // comparison of arm A vs arm B: every round runs A and B once in an order drawn from a seeded PRNG,
-// then compareTimes looks (margin 0.10, alpha 0.01, minRounds 3, maxRounds 15) and stops on a decision.
+// then compareTimes looks with the engine's defaults (src/config.ts DEFAULTS: margin 0.10, alpha 0.01,
+// rounds 3..30) and stops on a decision.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULTS } from '../lib/config.js';
 import { seededRandom } from '../lib/plan.js';
 import { hodgesLehmann } from '../lib/stats/estimate.js';
-import { compareTimes, isFinalLook, lookLevel } from '../lib/stats/sequential.js';
+import { compareTimes, isFinalLook, lookLevel, lookSchedule, TRIM } from '../lib/stats/sequential.js';
 
 const env = process.env;
 const N_AA = intFrom(env.CAL_N, 100);
@@ -30,8 +32,8 @@ const SLOWDOWNS = (env.CAL_SLOWDOWNS ?? '5,10,15,25').split(',').map((s) => Numb
 const UNITS = intFrom(env.CAL_UNITS, 250_000);
 const SEED = intFrom(env.CAL_SEED, 1);
 const BUDGET_S = intFrom(env.CAL_BUDGET_S, 540);
-const MARGIN = 0.1;
-const POLICY = { alpha: 0.01, minRounds: 3, maxRounds: 15 };
+const MARGIN = DEFAULTS.margin;
+const POLICY = { alpha: DEFAULTS.alpha, minRounds: DEFAULTS.minRounds, maxRounds: DEFAULTS.maxRounds };
 
 const started = performance.now();
 const dir = mkdtempSync(join(tmpdir(), 'gilgate-calibration-'));
@@ -46,7 +48,7 @@ const rows = [];
 
 try {
   console.log(`calibration: python ${python}, runner ${runner.name}, base trial ${UNITS} loop iterations`);
-  console.log(`policy: margin ${MARGIN}, alpha ${POLICY.alpha}, rounds ${POLICY.minRounds}..${POLICY.maxRounds}, per-look level ${lookLevel(POLICY).toFixed(5)}`);
+  console.log(`policy: margin ${MARGIN}, alpha ${POLICY.alpha}, rounds ${POLICY.minRounds}..${POLICY.maxRounds}, looks ${lookSchedule(POLICY).join(',')}, per-look level ${lookLevel(POLICY).toFixed(5)}, trimmed mean ${TRIM * 100}%`);
 
   // Round-robin over the experiment kinds so that a time budget cut leaves every row with a fair share.
   const kinds = [
@@ -120,7 +122,7 @@ function overBudget() {
 
 function printTable(table) {
   // Arm A is the reference: B slower shows as a-faster (ratio A/B < 1/(1+m)).
-  const header = ['experiment', 'n', 'false alarm', 'B slower: signif.', 'B slower: flagged', 'equivalent', 'unknown', 'rounds med/p90/max', 'decided ≤6', 'HL≠t', 'wall s'];
+  const header = ['experiment', 'n', 'false alarm', 'B slower: signif.', 'B slower: flagged', 'equivalent', 'unknown', 'rounds med/p90/max', 'decided ≤6', 'HL≠est', 'wall s'];
   const lines = table.map((r) => {
     const aa = r.label.startsWith('A/A');
     const falseAlarms = r.outcomes['a-faster'] + r.outcomes['b-faster'];

@@ -4,18 +4,23 @@
 //
 //   npx tsc -p tsconfig.json && node_modules/.bin/node bench/overhead.mjs [repetitions]
 //
-// Repetitions alternate which of the pair runs first, so drift on a noisy machine hits both. On a
-// shared machine the ratio of minima (each side's least-disturbed run) is the steadier figure.
+// Repetitions alternate which of the pair runs first, so drift on a noisy machine hits both. The
+// headline figure is the paired estimate the engine itself uses (src/stats/estimate.ts pairedRatio:
+// 25%-trimmed mean of the per-pair log ratios, with its 95% interval): the goal is met when the
+// interval's upper end is ≤ 1.02, refuted when its lower end is above 1.02, and undecided otherwise.
+// The ratio of minima (each side's least-disturbed run) is printed beside it.
 
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runTrial } from '../lib/runner/python.js';
+import { pairedRatio } from '../lib/stats/estimate.js';
+import { TRIM } from '../lib/stats/sequential.js';
 import { trialEnvironment } from '../lib/runner/trial-environment.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const workloadsDir = join(root, 'examples', 'workloads');
-const repetitions = Math.max(10, Number(process.argv[2] ?? 10));
+const repetitions = Math.max(10, Number(process.argv[2] ?? 30));
 const python = process.env.GILGATE_PYTHON ?? 'python3';
 
 const workload = {
@@ -78,7 +83,7 @@ const median = (values) => {
 };
 
 console.log(`harness overhead: ${workload.name}, ${repetitions} paired repetitions per arm, ${python}`);
-console.log('arm            runner s   bare s   ratio (median)   ratio of minima   ratio range');
+console.log('arm            runner s   bare s   ratio (trimmed, 95% CI)   goal ≤ 1.02   ratio of minima   ratio range');
 for (const arm of arms) {
   const runner = [];
   const bare = [];
@@ -98,9 +103,12 @@ for (const arm of arms) {
     ratios.push(r / b);
   }
   const label = arm.model === 'serial' ? 'serial' : `${arm.model}×${arm.workers}`;
+  const estimate = pairedRatio(runner, bare, 0.95, TRIM);
+  const goal = estimate.upper <= 1.02 ? 'met' : estimate.lower > 1.02 ? 'missed' : 'undecided';
+  const interval = `${estimate.ratio.toFixed(3)} (${estimate.lower.toFixed(3)}…${estimate.upper.toFixed(3)})`;
   console.log(
-    `${label.padEnd(14)} ${median(runner).toFixed(3).padStart(8)} ${median(bare).toFixed(3).padStart(8)} ` +
-      `${median(ratios).toFixed(3).padStart(16)}   ${(Math.min(...runner) / Math.min(...bare)).toFixed(3).padStart(15)}   ` +
+    `${label.padEnd(14)} ${median(runner).toFixed(3).padStart(8)} ${median(bare).toFixed(3).padStart(8)}   ` +
+      `${interval.padEnd(23)}   ${goal.padEnd(11)}   ${(Math.min(...runner) / Math.min(...bare)).toFixed(3).padStart(15)}   ` +
       `${Math.min(...ratios).toFixed(3)}…${Math.max(...ratios).toFixed(3)}`,
   );
 }

@@ -15,7 +15,7 @@ export const DEFAULTS = {
   memoryThreshold: 0.2,
   alpha: 0.01,
   minRounds: 3,
-  maxRounds: 15,
+  maxRounds: 30,
 } as const;
 
 const TOP_KEYS = ['python', 'paths', 'workloads', 'threshold', 'margin', 'memory-threshold', 'alpha', 'rounds'];

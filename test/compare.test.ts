@@ -87,7 +87,7 @@ describe('isFlip', () => {
 describe('holmFilter', () => {
   const est = (pValue: number) => ({ ratio: 1.2, lower: 1.1, upper: 1.3, level: 0.999, pValue, n: 10 });
   it('keeps strong regressions, drops ones that do not survive the correction, and always keeps flips', () => {
-    const looks = 5; // scheduled looks 3, 5, 8, 12, 15
+    const looks = 4; // scheduled looks 3, 6, 10, 15
     const regressions: Regression[][] = [
       [{ kind: 'slower', detail: 'a', estimate: est(1e-6) }],
       [{ kind: 'slower', detail: 'b', estimate: est(0.004 / looks) }, { kind: 'flip', detail: 'f' }],

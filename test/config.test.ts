@@ -17,7 +17,7 @@ describe('parseConfig', () => {
     expect(result.config.python).toBe('python3');
     expect(result.config.paths).toEqual(['/repo']);
     expect(result.config.workloads).toEqual([{ name: 'a', run: 'mod:fn', tasks: 8, timeout: 300 }]);
-    expect(result.config).toMatchObject({ threshold: 0.1, margin: 0.1, memoryThreshold: 0.2, alpha: 0.01, minRounds: 3, maxRounds: 15 });
+    expect(result.config).toMatchObject({ threshold: 0.1, margin: 0.1, memoryThreshold: 0.2, alpha: 0.01, minRounds: 3, maxRounds: 30 });
   });
 
   it('reads every optional key', () => {

@@ -50,6 +50,34 @@ describe('roundSchedule', () => {
     const orders = new Set(Array.from({ length: 10 }, () => roundSchedule(entries, random).map(key).join(',')));
     expect(orders.size).toBeGreaterThan(5);
   });
+  it('keeps each workload in one block and runs head and base of an arm back to back', () => {
+    const random = seededRandom(3);
+    const firsts = new Set<string>();
+    for (let r = 0; r < 20; r++) {
+      const round = roundSchedule(entries, random);
+      const workloads = round.map((t) => t.workload);
+      // One block per workload: once a workload's trials end, it does not come back.
+      const blocks = workloads.filter((w, i) => i === 0 || workloads[i - 1] !== w);
+      expect(blocks.sort()).toEqual(['a', 'b']);
+      // In workload a, each arm's head and base trials are adjacent.
+      for (const arm of planArms({ ...base, cores: 2 })) {
+        const at = round.flatMap((t, i) => (t.workload === 'a' && armLabel(t.arm) === armLabel(arm) ? [i] : []));
+        expect(at).toHaveLength(2);
+        expect(at[1]! - at[0]!).toBe(1);
+      }
+      firsts.add(key(round[0]!));
+    }
+    // Still random: workload order, arm order and which side goes first all vary.
+    expect(firsts.size).toBeGreaterThan(4);
+  });
+  it('runs an arm that only one side has once', () => {
+    const uneven = [
+      { workload: 'a', side: 'head' as const, arms: [{ model: 'serial' as const, workers: 1 }, { model: 'threads' as const, workers: 2 }] },
+      { workload: 'a', side: 'base' as const, arms: [{ model: 'serial' as const, workers: 1 }] },
+    ];
+    const round = roundSchedule(uneven, seededRandom(1)).map(key).sort();
+    expect(round).toEqual(['a/base/serial', 'a/head/serial', 'a/head/threads×2']);
+  });
   it('seededRandom stays in [0, 1)', () => {
     const random = seededRandom(1);
     for (let i = 0; i < 1000; i++) {

@@ -131,6 +131,57 @@ describe('pairedRatio', () => {
   });
 });
 
+describe('pairedRatio with trimming (Yuen)', () => {
+  it('matches a hand computation (n = 5, 20% trimmed: g = 1)', () => {
+    // d = 1, 2, 3, 4, 100 (as log ratios: a = b·e^d). g = ⌊0.2·5⌋ = 1.
+    // Trimmed: 2, 3, 4 → estimate 3. Winsorized: 2, 2, 3, 4, 4 → mean 3, s_w² = (1+1+0+1+1)/4 = 1.
+    // se = s_w / ((1 − 2g/n)·√n) = 1 / (0.6·√5) = 0.745356; df = n − 2g − 1 = 2.
+    // 95%: t_{0.975,2} = 4.302653 → half width 3.207008 → [exp(−0.207008), exp(6.207008)].
+    // p: T = 3 / 0.745356 = 4.024922; df 2: P(T ≥ t) = ½(1 − t/√(2 + t²)) = ½(1 − 4.024922/4.266145)
+    //   = 0.0282718 → two-sided 0.0565437.
+    const b = [1, 1, 1, 1, 1];
+    const a = [1, 2, 3, 4, 100].map(Math.exp);
+    const r = pairedRatio(a, b, 0.95, 0.2);
+    expect(r.n).toBe(5);
+    expect(Math.log(r.ratio)).toBeCloseTo(3, 10);
+    expect(Math.log(r.lower)).toBeCloseTo(-0.207008, 5);
+    expect(Math.log(r.upper)).toBeCloseTo(6.207008, 5);
+    expect(r.pValue).toBeCloseTo(0.0565437, 6);
+  });
+
+  it('equals the plain t interval when nothing is trimmed (n < 5 at 20%, or trim 0)', () => {
+    const a = [1.1, 2.5, 3.2, 4.1];
+    const b = [1, 2, 3, 4];
+    expect(pairedRatio(a, b, 0.99, 0.2)).toEqual(pairedRatio(a, b, 0.99, 0));
+    expect(pairedRatio(a, b, 0.99)).toEqual(pairedRatio(a, b, 0.99, 0));
+  });
+
+  it('shrugs off a single outlier round that the mean follows', () => {
+    // Nine rounds where a is 20% slower within ±1%, one where a burst made b 3× slower.
+    const b = [1, 1, 1, 1, 1, 1, 1, 1, 1, 3];
+    const a = [1.21, 1.19, 1.2, 1.21, 1.19, 1.2, 1.21, 1.19, 1.2, 1.2];
+    const plain = pairedRatio(a, b, 0.99, 0);
+    const trimmed = pairedRatio(a, b, 0.99, 0.2);
+    expect(plain.lower).toBeLessThan(1); // the outlier round drags the mean and widens the interval
+    expect(trimmed.ratio).toBeCloseTo(1.2, 2);
+    expect(trimmed.lower).toBeGreaterThan(1.15);
+    expect(trimmed.upper).toBeLessThan(1.25);
+  });
+
+  it('keeps two values when trimming would leave fewer, and handles ties', () => {
+    // n = 2 at any trim: nothing can be trimmed (g = 0).
+    expect(pairedRatio([1.1, 1.3], [1, 1], 0.95, 0.45)).toEqual(pairedRatio([1.1, 1.3], [1, 1], 0.95, 0));
+    // Ties at the winsorizing edges: d = 0, 0, 0, 0, 0.5 → winsorized all 0 → no spread, estimate 0.
+    const tied = pairedRatio([1, 1, 1, 1, Math.exp(0.5)], [1, 1, 1, 1, 1], 0.99, 0.2);
+    expect(tied).toEqual({ ratio: 1, lower: 1, upper: 1, level: 0.99, pValue: 1, n: 5 });
+  });
+
+  it('rejects a trim outside [0, 0.5)', () => {
+    expect(() => pairedRatio([1, 2], [1, 2], 0.95, 0.5)).toThrow(/trim/);
+    expect(() => pairedRatio([1, 2], [1, 2], 0.95, -0.1)).toThrow(/trim/);
+  });
+});
+
 describe('hodgesLehmann', () => {
   it('matches a hand computation with n = 4', () => {
     // d = 1, 2, 4, 9. Walsh averages (d_i + d_j)/2, i ≤ j:
