@@ -3,8 +3,9 @@
 //
 // Three comparisons drive it, each a sequential three-outcome test on paired per-round time ratios:
 // best threads arm vs serial, best processes arm vs serial, best threads vs best processes.
-// A parallel model "helps" when it is faster than serial beyond the margin, significantly.
-import { compareTimes, isFinalLook, type SequentialPolicy } from './stats/sequential.js';
+// A parallel model "helps" when it is faster than serial beyond the margin, significantly; it does
+// not help when the interval rules that out (equivalent to serial, slower, or anything in between).
+import { compareTimes, isFinalLook, rulesOutAFaster, type SequentialPolicy } from './stats/sequential.js';
 import {
   armLabel,
   armResult,
@@ -81,7 +82,7 @@ export function judge(input: VerdictInput): Verdict {
       best.threads && best.processes ? compareTimes(wall(best.threads), wall(best.processes), margin, policy) : null,
   };
 
-  const decision = decide(comparisons, best);
+  const decision = decide(comparisons, best, (c) => rulesOutAFaster(c, margin, policy));
   const recommendation: Recommendation = decision ?? 'inconclusive';
   const speedup = {
     threads: best.threads ? serialMedian / medianWall(best.threads) : null,
@@ -107,12 +108,14 @@ export function judge(input: VerdictInput): Verdict {
 function decide(
   c: SideResult['comparisons'],
   best: Record<ParallelModel, ArmSamples | null>,
+  cannotHelp: (vsSerial: Comparison) => boolean,
 ): Recommendation | null {
   const available = PARALLEL_MODELS.filter((m) => best[m] !== null);
   if (available.length === 0) return 'serial';
-  const vs = (m: ParallelModel) => (m === 'threads' ? c.threadsVsSerial : c.processesVsSerial)!.outcome;
+  const comparison = (m: ParallelModel) => (m === 'threads' ? c.threadsVsSerial : c.processesVsSerial)!;
+  const vs = (m: ParallelModel) => comparison(m).outcome;
   const helps = available.filter((m) => vs(m) === 'a-faster');
-  const undecided = available.filter((m) => vs(m) === 'unknown');
+  const undecided = available.filter((m) => vs(m) === 'unknown' && !cannotHelp(comparison(m)));
   if (helps.length === 0) return undecided.length === 0 ? 'serial' : null;
   if (available.length === 1) return helps[0]!;
   switch (c.threadsVsProcesses!.outcome) {

@@ -53,6 +53,34 @@ describe('judge', () => {
     expect(v.result.reason).toContain('prefer threads');
   });
 
+  it('says serial once the interval rules out a gain, even before slower-or-equal is known', () => {
+    // Threads are 13% slower than serial with ±6% round-to-round swings (the GIL convoy on a noisy
+    // runner); processes cannot run. "Slower beyond 10%" and "equivalent" are both still open at
+    // round 10, but the interval already excludes threads being faster than serial: serial.
+    const swing = (i: number) => (i % 2 === 0 ? 1.06 : 0.945);
+    const unpicklable = probe({ processesUnavailable: "TypeError: cannot pickle 'generator' object" });
+    const arms = [arm(SERIAL, 10, 1.0, 0.01), { arm: threads(), outcomes: arm(threads(), 10, 1.13, 0.01).outcomes.map((t, i) => ({ ...t, wallSeconds: t.wallSeconds * swing(i) })) }];
+    const v = judge(input(arms, { probe: unpicklable, rounds: 10 }));
+    const c = v.result.comparisons.threadsVsSerial!;
+    expect(c.outcome).toBe('unknown');
+    expect(c.estimate.lower).toBeLessThan(1);
+    expect(c.estimate.lower).toBeGreaterThan(1 / 1.1);
+    expect(c.estimate.upper).toBeGreaterThan(1.1);
+    expect(v.result.recommendation).toBe('serial');
+    expect(v.settled).toBe(true);
+    expect(v.result.reason).toContain('no parallel model beats serial by more than 10%');
+    expect(v.result.reason).toContain('processes cannot run');
+  });
+
+  it('stays undecided while the interval still allows a gain beyond the margin', () => {
+    const swing = (i: number) => (i % 2 === 0 ? 1.6 : 0.6);
+    const arms = [arm(SERIAL, 10, 1.0, 0.01), { arm: threads(), outcomes: arm(threads(), 10, 1.0, 0.01).outcomes.map((t, i) => ({ ...t, wallSeconds: t.wallSeconds * swing(i) })) }];
+    const v = judge(input(arms, { probe: probe({ processesUnavailable: 'unpicklable' }), rounds: 10 }));
+    expect(v.result.comparisons.threadsVsSerial!.estimate.lower).toBeLessThan(1 / 1.1);
+    expect(v.result.recommendation).toBe('inconclusive');
+    expect(v.settled).toBe(false);
+  });
+
   it('says serial when no parallel model beats serial', () => {
     const v = judge(
       input([arm(SERIAL, R, 0.01), arm(threads(), R, 0.4), arm(processes(), R, 0.2)], { probe: probe({ taskCount: 10000 }) }),

@@ -1,7 +1,9 @@
 """Real stdlib workloads of known character, for bench/verdicts.mjs (not the bundled examples).
 
-Each serial pass takes roughly 0.2-0.6 s on a 2-core runner. Inputs are built at import time or
-from small task arguments, except where passing a big argument is the point (hashlib_args).
+Each task takes 40-80 ms and each serial pass roughly 0.4-0.8 s on the 2-core runner: big enough
+that pool start-up (tens of ms) does not decide the answer, as in the code people actually
+parallelize. Inputs are built at import time or from small task arguments, except where passing a
+big argument is the point (hashlib_args).
 """
 import hashlib
 import json
@@ -17,7 +19,7 @@ import zlib
 
 def collatz(n):
     steps = 0
-    for start in range(1, 2500):
+    for start in range(1, 8000):
         x = start + n
         while x != 1:
             x = x // 2 if x % 2 == 0 else 3 * x + 1
@@ -35,13 +37,15 @@ _DOC = [{"id": i, "name": "item-%d" % i, "tags": ["a", "b", "c"], "score": i * 0
 
 
 def json_roundtrip(n):
-    text = json.dumps(_DOC)
-    return len(json.loads(text)) + n
+    total = n
+    for _ in range(4):
+        total += len(json.loads(json.dumps(_DOC)))
+    return total
 
 
 # --- regex: holds the GIL ---------------------------------------------------------------------
 
-_TEXT = " ".join("word%d foo@example.com 2024-01-%02d" % (i, i % 28 + 1) for i in range(8000))
+_TEXT = " ".join("word%d foo@example.com 2024-01-%02d" % (i, i % 28 + 1) for i in range(24000))
 _PATTERN = re.compile(r"(\w+)@(\w+)\.com|(\d{4})-(\d{2})-(\d{2})")
 
 
@@ -85,7 +89,7 @@ _COMPRESSIBLE = b"".join(b"line %d of some moderately compressible text\n" % i f
 
 
 def compress(level):
-    return len(zlib.compress(_COMPRESSIBLE, 6))
+    return sum(len(zlib.compress(_COMPRESSIBLE, 6)) for _ in range(2))
 
 
 # --- sqlite in memory: did not scale under threads here ----------------------------------------
@@ -94,7 +98,7 @@ def compress(level):
 def sqlite_query(n):
     db = sqlite3.connect(":memory:")
     db.execute("create table t (a integer, b text)")
-    db.executemany("insert into t values (?, ?)", ((i, "v%d" % (i % 97)) for i in range(12000)))
+    db.executemany("insert into t values (?, ?)", ((i, "v%d" % (i % 97)) for i in range(36000)))
     row = db.execute("select b, count(*), sum(a) from t group by b order by 3 desc limit 1").fetchone()
     db.close()
     return row[1] + n
@@ -111,5 +115,5 @@ def increment(x):
 
 
 def make_counter(n):
-    total = sum(i * i for i in range(400000 + n))
+    total = sum(i * i for i in range(1000000 + n))
     return (x for x in range(total % 7))  # a generator cannot be pickled

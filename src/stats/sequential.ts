@@ -83,6 +83,18 @@ export function compareTimes(
   return { outcome: decide(estimate.n, estimate.ratio, estimate.lower, estimate.upper, margin, policy), estimate };
 }
 
+/**
+ * True when the comparison, at a scheduled look, rules out "a is faster than b beyond the margin":
+ * the whole interval of a/b lies above 1/(1+m). This is the one-sided half of the equivalence test,
+ * at the same per-look level, so its error rate is bounded the same way. It settles "does a parallel
+ * model help?" with "no" both when the model is equivalent to serial and when it is slower — and
+ * when the data cannot yet tell those two apart, which does not matter for that question.
+ */
+export function rulesOutAFaster(comparison: Comparison, margin: number, policy: SequentialPolicy): boolean {
+  const e = comparison.estimate;
+  return e.n >= Math.max(2, policy.minRounds) && e.lower > 1 / (1 + margin);
+}
+
 /** The last scheduled look at or before `rounds`, or null before the first. */
 export function lastLookAt(rounds: number, policy: SequentialPolicy): number | null {
   const looks = lookSchedule(policy).filter((look) => look <= rounds);
