@@ -5,7 +5,7 @@
 // best threads arm vs serial, best processes arm vs serial, best threads vs best processes.
 // A parallel model "helps" when it is faster than serial beyond the margin, significantly; it does
 // not help when the interval rules that out (equivalent to serial, slower, or anything in between).
-import { compareTimes, isFinalLook, rulesOutAFaster, type SequentialPolicy } from './stats/sequential.js';
+import { compareTimes, isFinalLook, rulesOut, type SequentialPolicy } from './stats/sequential.js';
 import {
   armLabel,
   armResult,
@@ -82,7 +82,7 @@ export function judge(input: VerdictInput): Verdict {
       best.threads && best.processes ? compareTimes(wall(best.threads), wall(best.processes), margin, policy) : null,
   };
 
-  const decision = decide(comparisons, best, (c) => rulesOutAFaster(c, margin, policy));
+  const decision = decide(comparisons, best, final, (c, outcome) => rulesOut(c, outcome, margin, policy));
   const recommendation: Recommendation = decision ?? 'inconclusive';
   const speedup = {
     threads: best.threads ? serialMedian / medianWall(best.threads) : null,
@@ -108,14 +108,15 @@ export function judge(input: VerdictInput): Verdict {
 function decide(
   c: SideResult['comparisons'],
   best: Record<ParallelModel, ArmSamples | null>,
-  cannotHelp: (vsSerial: Comparison) => boolean,
+  final: boolean,
+  ruledOut: (comparison: Comparison, outcome: 'a-faster' | 'b-faster') => boolean,
 ): Recommendation | null {
   const available = PARALLEL_MODELS.filter((m) => best[m] !== null);
   if (available.length === 0) return 'serial';
   const comparison = (m: ParallelModel) => (m === 'threads' ? c.threadsVsSerial : c.processesVsSerial)!;
   const vs = (m: ParallelModel) => comparison(m).outcome;
   const helps = available.filter((m) => vs(m) === 'a-faster');
-  const undecided = available.filter((m) => vs(m) === 'unknown' && !cannotHelp(comparison(m)));
+  const undecided = available.filter((m) => vs(m) === 'unknown' && !ruledOut(comparison(m), 'a-faster'));
   if (helps.length === 0) return undecided.length === 0 ? 'serial' : null;
   if (available.length === 1) return helps[0]!;
   switch (c.threadsVsProcesses!.outcome) {
@@ -126,7 +127,10 @@ function decide(
     case 'equivalent':
       return 'either';
     case 'unknown':
-      return null;
+      // At the cap, "threads win" and "equivalent" give the same advice — use threads — so when both
+      // help and processes cannot be faster than threads beyond the margin, say threads rather than
+      // inconclusive. Not before the cap: the weaker condition would pre-empt a proper `either`.
+      return final && helps.includes('threads') && ruledOut(c.threadsVsProcesses!, 'b-faster') ? 'threads' : null;
   }
 }
 
@@ -215,6 +219,13 @@ function explain(e: ExplainInput): string {
   }
   const percent = Math.round(e.margin * 100);
   switch (e.recommendation) {
+    case 'threads':
+      if (e.comparisons.threadsVsProcesses?.outcome === 'unknown') {
+        parts.push(
+          `threads are at least as fast as processes (${ratioText(e.comparisons.threadsVsProcesses)}: processes cannot be more than ${percent}% faster), not shown equivalent after ${e.rounds} rounds: use threads — less memory, no pickling`,
+        );
+      }
+      break;
     case 'either':
       parts.push(`threads and processes are within ±${percent}% of each other (${ratioText(e.comparisons.threadsVsProcesses)}): prefer threads — less memory, no pickling`);
       break;

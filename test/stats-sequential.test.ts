@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { studentTQuantile } from '../src/stats/estimate.js';
-import { compareTimes, isFinalLook, lastLookAt, lookCount, lookLevel, lookSchedule, rulesOutAFaster, type SequentialPolicy } from '../src/stats/sequential.js';
+import { compareTimes, isFinalLook, lastLookAt, lookCount, lookLevel, lookSchedule, rulesOut, type SequentialPolicy } from '../src/stats/sequential.js';
 import type { ComparisonOutcome } from '../src/types.js';
 
 const policy: SequentialPolicy = { alpha: 0.01, minRounds: 3, maxRounds: 20 };
@@ -137,18 +137,18 @@ describe('compareTimes', () => {
     expect(result.estimate.ratio).toBeCloseTo(1 / 1.25, 2);
   });
 
-  it('rulesOutAFaster: true once the whole interval of a/b lies above 1/(1+m), only at a look', () => {
+  it('rulesOut: true once the whole interval of a/b lies above 1/(1+m), only at a look', () => {
     // a is 5% slower than b within ±1%: at round 3 the interval is already above 1/1.1.
     const slower = base.map((x, i) => 1.05 * x * wobble(i, 5, 0.01));
-    expect(rulesOutAFaster(compareTimes(slower.slice(0, 3), base.slice(0, 3), margin, policy), margin, policy)).toBe(true);
+    expect(rulesOut(compareTimes(slower.slice(0, 3), base.slice(0, 3), margin, policy), 'a-faster', margin, policy)).toBe(true);
     // Before the first look nothing is ruled out, however clear.
-    expect(rulesOutAFaster(compareTimes(slower.slice(0, 2), base.slice(0, 2), margin, policy), margin, policy)).toBe(false);
+    expect(rulesOut(compareTimes(slower.slice(0, 2), base.slice(0, 2), margin, policy), 'a-faster', margin, policy)).toBe(false);
     // a 1.5× faster: the interval sits below 1/1.1, so a gain is not ruled out (it is shown).
     const faster = base.map((x) => x / 1.5);
-    expect(rulesOutAFaster(compareTimes(faster.slice(0, 6), base.slice(0, 6), margin, policy), margin, policy)).toBe(false);
+    expect(rulesOut(compareTimes(faster.slice(0, 6), base.slice(0, 6), margin, policy), 'a-faster', margin, policy)).toBe(false);
     // Swings of ±30%: the interval reaches below 1/1.1, nothing is ruled out yet.
     const noisy = base.map((x, i) => x * Math.exp(i % 2 === 0 ? 0.3 : -0.28));
-    expect(rulesOutAFaster(compareTimes(noisy.slice(0, 6), base.slice(0, 6), margin, policy), margin, policy)).toBe(false);
+    expect(rulesOut(compareTimes(noisy.slice(0, 6), base.slice(0, 6), margin, policy), 'a-faster', margin, policy)).toBe(false);
   });
 
   it('rejects a negative margin and unequal lengths', () => {

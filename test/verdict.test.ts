@@ -81,6 +81,29 @@ describe('judge', () => {
     expect(v.settled).toBe(false);
   });
 
+  it('at the cap, says threads when both help and processes cannot be faster beyond the margin', () => {
+    // GIL-releasing code: threads ×1.53, processes ×1.47, threads swinging ±5% between rounds. At 15
+    // rounds threads/processes is ×0.96 with an interval from below 1/1.1 to below 1.1: "threads
+    // win" and "equivalent" are both open, and both mean "use threads".
+    const swing = (i: number) => (i % 2 === 0 ? 1.05 : 0.952);
+    const arms = [
+      arm(SERIAL, 15, 1.0, 0.01),
+      { arm: threads(), outcomes: arm(threads(), 15, 0.653, 0.01, () => ({ cpuSeconds: 1.0 })).outcomes.map((t, i) => ({ ...t, wallSeconds: t.wallSeconds * swing(i) })) },
+      arm(processes(), 15, 0.68, 0.01, () => ({ cpuSeconds: 1.0 })),
+    ];
+    const atCap = judge(input(arms, { rounds: 15 }));
+    const c = atCap.result.comparisons.threadsVsProcesses!;
+    expect(c.outcome).toBe('unknown');
+    expect(c.estimate.lower).toBeLessThan(1 / 1.1);
+    expect(c.estimate.upper).toBeLessThan(1.1);
+    expect(atCap.result.recommendation).toBe('threads');
+    expect(atCap.result.reason).toMatch(/threads are at least as fast as processes \(×0\.9\d, CI 0\.\d\d–1\.\d\d: processes cannot be more than 10% faster\)/);
+    // Before the cap the same data keeps going: `either` may still be shown.
+    const early = judge(input(arms.map((a) => ({ ...a, outcomes: a.outcomes.slice(0, 10) })), { rounds: 10 }));
+    expect(early.settled).toBe(false);
+    expect(early.result.recommendation).toBe('inconclusive');
+  });
+
   it('says serial when no parallel model beats serial', () => {
     const v = judge(
       input([arm(SERIAL, R, 0.01), arm(threads(), R, 0.4), arm(processes(), R, 0.2)], { probe: probe({ taskCount: 10000 }) }),

@@ -84,15 +84,22 @@ export function compareTimes(
 }
 
 /**
- * True when the comparison, at a scheduled look, rules out "a is faster than b beyond the margin":
- * the whole interval of a/b lies above 1/(1+m). This is the one-sided half of the equivalence test,
- * at the same per-look level, so its error rate is bounded the same way. It settles "does a parallel
- * model help?" with "no" both when the model is equivalent to serial and when it is slower — and
- * when the data cannot yet tell those two apart, which does not matter for that question.
+ * True when the comparison, at a scheduled look, rules out `outcome`: for 'a-faster' ("a is faster
+ * than b beyond the margin") the whole interval of a/b lies above 1/(1+m); for 'b-faster', below
+ * 1+m. This is one side of the equivalence test, at the same per-look level, so its error rate is
+ * bounded the same way. It settles "does a parallel model help?" with "no" both when the model is
+ * equivalent to serial and when it is slower — and when the data cannot yet tell those two apart,
+ * which does not matter for that question.
  */
-export function rulesOutAFaster(comparison: Comparison, margin: number, policy: SequentialPolicy): boolean {
+export function rulesOut(
+  comparison: Comparison,
+  outcome: 'a-faster' | 'b-faster',
+  margin: number,
+  policy: SequentialPolicy,
+): boolean {
   const e = comparison.estimate;
-  return e.n >= Math.max(2, policy.minRounds) && e.lower > 1 / (1 + margin);
+  if (e.n < Math.max(2, policy.minRounds)) return false;
+  return outcome === 'a-faster' ? e.lower > 1 / (1 + margin) : e.upper < 1 + margin;
 }
 
 /** The last scheduled look at or before `rounds`, or null before the first. */
