@@ -20,8 +20,9 @@ import { pairedRatio } from './estimate.js';
  * Share of paired log ratios trimmed from each end (Yuen's trimmed mean, see pairedRatio). 20% is
  * the textbook choice (Wilcox): close to the mean's efficiency on normal data. On this runner's
  * bursty noise, replayed from recorded real trials (bench/estimators.mjs), 25% detected a 15%
- * slowdown in 96% of comparisons against 81% for 20% and 47% for the plain mean, with no false
- * alarm in A/A; 40% trims so much that the lost degrees of freedom cost more than it gains.
+ * slowdown in 95% of comparisons against 80% for 20% and 52% for the plain mean, with no false
+ * alarm in A/A; 30% did a little better there but leaves df 3 at 10 rounds, and 40% trims so much
+ * that the lost degrees of freedom cost more than it gains.
  */
 export const TRIM = 0.25;
 
