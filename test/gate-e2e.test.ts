@@ -222,7 +222,7 @@ describe('a change that slows one workload and turns another GIL-bound', () => {
     capacity = await parallelCapacity();
     // Detecting a change needs more rounds than confirming none on 2 shared, noisy cores; α = 5%
     // (still Bonferroni-split over the looks) keeps the intervals narrow enough to decide in time.
-    r = await repoWith(baseFiles({ rounds: '{min: 3, max: 12}', extra: 'alpha: 0.05\n' }));
+    r = await repoWith(baseFiles({ rounds: '{min: 3, max: 20}', extra: 'alpha: 0.05\n' }));
     const base = (await r.git('rev-parse', 'HEAD')).trim();
     await r.commit(
       { 'bench/work.py': workModule({ spin: BASE_LOOPS.spin, grow: Math.round(BASE_LOOPS.grow * 1.4) }, 'pure') },

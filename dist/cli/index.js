@@ -15000,8 +15000,9 @@ function isPositiveFinite(x) {
  * Share of paired log ratios trimmed from each end (Yuen's trimmed mean, see pairedRatio). 20% is
  * the textbook choice (Wilcox): close to the mean's efficiency on normal data. On this runner's
  * bursty noise, replayed from recorded real trials (bench/estimators.mjs), 25% detected a 15%
- * slowdown in 96% of comparisons against 81% for 20% and 47% for the plain mean, with no false
- * alarm in A/A; 40% trims so much that the lost degrees of freedom cost more than it gains.
+ * slowdown in 95% of comparisons against 80% for 20% and 52% for the plain mean, with no false
+ * alarm in A/A; 30% did a little better there but leaves df 3 at 10 rounds, and 40% trims so much
+ * that the lost degrees of freedom cost more than it gains.
  */
 const TRIM = 0.25;
 /** The rounds after which a comparison may decide: minRounds, 2·minRounds, every multiple of 5 after that, and maxRounds. */
@@ -15047,6 +15048,20 @@ function compareTimes(a, b, margin, policy) {
         return { outcome: 'unknown', estimate: pairedRatio(a, b, lookLevel(policy), TRIM) };
     const estimate = pairedRatio(a.slice(0, look), b.slice(0, look), lookLevel(policy), TRIM);
     return { outcome: decide(estimate.n, estimate.ratio, estimate.lower, estimate.upper, margin, policy), estimate };
+}
+/**
+ * True when the comparison, at a scheduled look, rules out `outcome`: for 'a-faster' ("a is faster
+ * than b beyond the margin") the whole interval of a/b lies above 1/(1+m); for 'b-faster', below
+ * 1+m. This is one side of the equivalence test, at the same per-look level, so its error rate is
+ * bounded the same way. It settles "does a parallel model help?" with "no" both when the model is
+ * equivalent to serial and when it is slower — and when the data cannot yet tell those two apart,
+ * which does not matter for that question.
+ */
+function rulesOut(comparison, outcome, margin, policy) {
+    const e = comparison.estimate;
+    if (e.n < Math.max(2, policy.minRounds))
+        return false;
+    return outcome === 'a-faster' ? e.lower > 1 / (1 + margin) : e.upper < 1 + margin;
 }
 /** The last scheduled look at or before `rounds`, or null before the first. */
 function lastLookAt(rounds, policy) {
@@ -15226,7 +15241,8 @@ function describeFailure(failure) {
 //
 // Three comparisons drive it, each a sequential three-outcome test on paired per-round time ratios:
 // best threads arm vs serial, best processes arm vs serial, best threads vs best processes.
-// A parallel model "helps" when it is faster than serial beyond the margin, significantly.
+// A parallel model "helps" when it is faster than serial beyond the margin, significantly; it does
+// not help when the interval rules that out (equivalent to serial, slower, or anything in between).
 
 
 
@@ -15260,7 +15276,7 @@ function judge(input) {
         processesVsSerial: vsSerial('processes'),
         threadsVsProcesses: best.threads && best.processes ? compareTimes(wall(best.threads), wall(best.processes), margin, policy) : null,
     };
-    const decision = verdict_decide(comparisons, best);
+    const decision = verdict_decide(comparisons, best, final, (c, outcome) => rulesOut(c, outcome, margin, policy));
     const recommendation = decision ?? 'inconclusive';
     const speedup = {
         threads: best.threads ? serialMedian / medianWall(best.threads) : null,
@@ -15282,13 +15298,14 @@ function judge(input) {
     return { settled: decision !== null || final, result };
 }
 /** The recommendation when the comparisons settle it, or null while they do not. */
-function verdict_decide(c, best) {
+function verdict_decide(c, best, final, ruledOut) {
     const available = PARALLEL_MODELS.filter((m) => best[m] !== null);
     if (available.length === 0)
         return 'serial';
-    const vs = (m) => (m === 'threads' ? c.threadsVsSerial : c.processesVsSerial).outcome;
+    const comparison = (m) => (m === 'threads' ? c.threadsVsSerial : c.processesVsSerial);
+    const vs = (m) => comparison(m).outcome;
     const helps = available.filter((m) => vs(m) === 'a-faster');
-    const undecided = available.filter((m) => vs(m) === 'unknown');
+    const undecided = available.filter((m) => vs(m) === 'unknown' && !ruledOut(comparison(m), 'a-faster'));
     if (helps.length === 0)
         return undecided.length === 0 ? 'serial' : null;
     if (available.length === 1)
@@ -15301,7 +15318,10 @@ function verdict_decide(c, best) {
         case 'equivalent':
             return 'either';
         case 'unknown':
-            return null;
+            // At the cap, "threads win" and "equivalent" give the same advice — use threads — so when both
+            // help and processes cannot be faster than threads beyond the margin, say threads rather than
+            // inconclusive. Not before the cap: the weaker condition would pre-empt a proper `either`.
+            return final && helps.includes('threads') && ruledOut(c.threadsVsProcesses, 'b-faster') ? 'threads' : null;
     }
 }
 function unavailableModels(probe, arms) {
@@ -15372,6 +15392,11 @@ function explain(e) {
     }
     const percent = Math.round(e.margin * 100);
     switch (e.recommendation) {
+        case 'threads':
+            if (e.comparisons.threadsVsProcesses?.outcome === 'unknown') {
+                parts.push(`threads are at least as fast as processes (${ratioText(e.comparisons.threadsVsProcesses)}: processes cannot be more than ${percent}% faster), not shown equivalent after ${e.rounds} rounds: use threads — less memory, no pickling`);
+            }
+            break;
         case 'either':
             parts.push(`threads and processes are within ±${percent}% of each other (${ratioText(e.comparisons.threadsVsProcesses)}): prefer threads — less memory, no pickling`);
             break;
