@@ -20,7 +20,7 @@ import { readFileSync } from 'node:fs';
 import { seededRandom } from '../lib/plan.js';
 import { DEFAULTS } from '../lib/config.js';
 import { pairedRatio } from '../lib/stats/estimate.js';
-import { lookSchedule, TRIM } from '../lib/stats/sequential.js';
+import { lookSchedule, outcomeOf, TRIM } from '../lib/stats/sequential.js';
 
 const file = process.argv[2];
 if (!file) {
@@ -70,7 +70,7 @@ for (const rule of rules) {
         a.push(flip ? wall[other] : wall['100a']);
         b.push(flip ? wall['100a'] : wall[other]);
         if (!rule.looks.includes(i + 1)) continue;
-        outcome = decide(pairedRatio(a, b, level, rule.trim));
+        outcome = outcomeOf(pairedRatio(a, b, level, rule.trim), MARGIN, { alpha: ALPHA, minRounds: rule.looks[0], maxRounds });
         if (outcome !== 'unknown') {
           at = i + 1;
           break;
@@ -90,14 +90,6 @@ for (const rule of rules) {
     );
   }
   console.log(`${rule.name}\n   ${cells.join(' | ')}`);
-}
-
-function decide(e) {
-  const high = 1 + MARGIN;
-  if (e.upper < 1 && e.ratio < 1 / high) return 'a-faster';
-  if (e.lower > 1 && e.ratio > high) return 'b-faster';
-  if (1 / high < e.lower && e.upper < high) return 'equivalent';
-  return 'unknown';
 }
 
 function synthetic(cv) {

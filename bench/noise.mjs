@@ -15,7 +15,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { seededRandom } from '../lib/plan.js';
+import { median, medianAbsoluteDeviation, sampleStandardDeviation as sd } from 'simple-statistics';
+import { seededRandom, shuffle } from '../lib/plan.js';
 import { runTrial } from '../lib/runner/python.js';
 
 const env = process.env;
@@ -23,7 +24,7 @@ const ROUNDS = Number(env.NOISE_ROUNDS ?? 150);
 const UNITS = Number(env.NOISE_UNITS ?? 2_000_000);
 const here = dirname(fileURLToPath(import.meta.url));
 const OUT = env.NOISE_OUT ?? join(here, `noise-${UNITS}.json`);
-export const ARMS = ['100a', '100b', '105', '110', '115', '125', '150'];
+const ARMS = ['100a', '100b', '105', '110', '115', '125', '150'];
 
 const dir = mkdtempSync(join(tmpdir(), 'gilgate-noise-'));
 const functions = ARMS.map((arm) => `def spin_${arm}(_task=0):\n    return _spin(${UNITS} * ${parseInt(arm, 10)} // 100)\n`);
@@ -34,11 +35,7 @@ const started = performance.now();
 const rounds = [];
 try {
   for (let r = 0; r < ROUNDS; r++) {
-    const order = [...ARMS];
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [order[i], order[j]] = [order[j], order[i]];
-    }
+    const order = shuffle([...ARMS], random);
     const round = { order, wall: {} };
     for (const arm of order) {
       const outcome = await runTrial(target, { name: 'noise', run: `noise_work:spin_${arm}`, tasks: 1, timeout: 120 }, { model: 'serial', workers: 1 });
@@ -54,16 +51,8 @@ try {
 writeFileSync(OUT, JSON.stringify({ units: UNITS, arms: ARMS, rounds }));
 
 const log = Math.log;
-const sd = (xs) => {
-  const m = xs.reduce((s, x) => s + x, 0) / xs.length;
-  return Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1));
-};
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 // 1.4826 × MAD estimates the sd of the well-behaved bulk; sd ≫ that means heavy tails.
-const robustSd = (xs) => 1.4826 * median(xs.map((x) => Math.abs(x - median(xs))));
+const robustSd = (xs) => 1.4826 * medianAbsoluteDeviation(xs);
 
 const aa = rounds.map((r) => log(r.wall['100a'] / r.wall['100b']));
 const base = rounds.map((r) => r.wall['100a']);

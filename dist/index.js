@@ -51937,8 +51937,9 @@ function summarize(xs) {
  * with s_w the sample sd of the winsorized d (the g extremes on each side set to the nearest kept
  * value); df = n − 2g − 1. Why trim: a shared runner's noise is a stable floor plus bursts when a
  * neighbour takes the core, so a few rounds carry ±30% and the rest ±3%. The mean and its sd
- * follow the bursts; the 20%-trimmed mean ignores them and keeps most of the mean's efficiency on
- * clean data. For n < 5 at γ = 0.2, g = 0 and the interval is the plain t interval.
+ * follow the bursts; a 20–25%-trimmed mean ignores them and keeps most of the mean's efficiency on
+ * clean data (the engine uses TRIM = 0.25, see sequential.ts). Whenever g = 0 (n < 4 at γ = 0.25,
+ * n < 5 at γ = 0.2) the interval is the plain t interval.
  *
  * Only paired data is supported: a and b must have the same length (one value per round), and the
  * function throws otherwise. Unpaired samples would lose the within-round pairing that cancels the
@@ -52243,7 +52244,7 @@ function compareTimes(a, b, margin, policy) {
     if (look === null)
         return { outcome: 'unknown', estimate: pairedRatio(a, b, lookLevel(policy), TRIM) };
     const estimate = pairedRatio(a.slice(0, look), b.slice(0, look), lookLevel(policy), TRIM);
-    return { outcome: decide(estimate.n, estimate.ratio, estimate.lower, estimate.upper, margin, policy), estimate };
+    return { outcome: outcomeOf(estimate, margin, policy), estimate };
 }
 /**
  * True when the comparison, at a scheduled look, rules out `outcome`: for 'a-faster' ("a is faster
@@ -52264,7 +52265,12 @@ function lastLookAt(rounds, policy) {
     const looks = lookSchedule(policy).filter((look) => look <= rounds);
     return looks.length > 0 ? looks[looks.length - 1] : null;
 }
-function decide(n, ratio, lower, upper, margin, policy) {
+/**
+ * The three-outcome rule applied to one look's estimate (see compareTimes): exported so that
+ * bench/estimators.mjs replays exactly the engine's rule under other estimators and schedules.
+ */
+function outcomeOf(estimate, margin, policy) {
+    const { n, ratio, lower, upper } = estimate;
     if (n < Math.max(2, policy.minRounds))
         return 'unknown';
     const high = 1 + margin;
@@ -52472,7 +52478,7 @@ function judge(input) {
         processesVsSerial: vsSerial('processes'),
         threadsVsProcesses: best.threads && best.processes ? compareTimes(wall(best.threads), wall(best.processes), margin, policy) : null,
     };
-    const decision = verdict_decide(comparisons, best, final, (c, outcome) => rulesOut(c, outcome, margin, policy));
+    const decision = decide(comparisons, best, final, (c, outcome) => rulesOut(c, outcome, margin, policy));
     const recommendation = decision ?? 'inconclusive';
     const speedup = {
         threads: best.threads ? serialMedian / medianWall(best.threads) : null,
@@ -52494,7 +52500,7 @@ function judge(input) {
     return { settled: decision !== null || final, result };
 }
 /** The recommendation when the comparisons settle it, or null while they do not. */
-function verdict_decide(c, best, final, ruledOut) {
+function decide(c, best, final, ruledOut) {
     const available = PARALLEL_MODELS.filter((m) => best[m] !== null);
     if (available.length === 0)
         return 'serial';

@@ -85,7 +85,7 @@ export function roundSchedule(
 }
 
 /** Fisher–Yates with the injected generator; shuffles in place and returns the array. */
-function shuffle<T>(items: T[], random: () => number): T[] {
+export function shuffle<T>(items: T[], random: () => number): T[] {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [items[i], items[j]] = [items[j]!, items[i]!];

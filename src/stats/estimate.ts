@@ -28,8 +28,9 @@ export function summarize(xs: readonly number[]): SampleSummary {
  * with s_w the sample sd of the winsorized d (the g extremes on each side set to the nearest kept
  * value); df = n − 2g − 1. Why trim: a shared runner's noise is a stable floor plus bursts when a
  * neighbour takes the core, so a few rounds carry ±30% and the rest ±3%. The mean and its sd
- * follow the bursts; the 20%-trimmed mean ignores them and keeps most of the mean's efficiency on
- * clean data. For n < 5 at γ = 0.2, g = 0 and the interval is the plain t interval.
+ * follow the bursts; a 20–25%-trimmed mean ignores them and keeps most of the mean's efficiency on
+ * clean data (the engine uses TRIM = 0.25, see sequential.ts). Whenever g = 0 (n < 4 at γ = 0.25,
+ * n < 5 at γ = 0.2) the interval is the plain t interval.
  *
  * Only paired data is supported: a and b must have the same length (one value per round), and the
  * function throws otherwise. Unpaired samples would lose the within-round pairing that cancels the

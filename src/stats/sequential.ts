@@ -13,7 +13,7 @@
 // The schedule and the 25% trimming were chosen by replaying recorded real trials from this
 // 2-core runner (bench/noise.mjs → bench/estimators.mjs); docs/statistics.md has the figures.
 
-import type { Comparison, ComparisonOutcome } from '../types.js';
+import type { Comparison, ComparisonOutcome, RatioEstimate } from '../types.js';
 import { pairedRatio } from './estimate.js';
 
 /**
@@ -81,7 +81,7 @@ export function compareTimes(
   const look = lastLookAt(a.length, policy);
   if (look === null) return { outcome: 'unknown', estimate: pairedRatio(a, b, lookLevel(policy), TRIM) };
   const estimate = pairedRatio(a.slice(0, look), b.slice(0, look), lookLevel(policy), TRIM);
-  return { outcome: decide(estimate.n, estimate.ratio, estimate.lower, estimate.upper, margin, policy), estimate };
+  return { outcome: outcomeOf(estimate, margin, policy), estimate };
 }
 
 /**
@@ -109,14 +109,12 @@ export function lastLookAt(rounds: number, policy: SequentialPolicy): number | n
   return looks.length > 0 ? looks[looks.length - 1]! : null;
 }
 
-function decide(
-  n: number,
-  ratio: number,
-  lower: number,
-  upper: number,
-  margin: number,
-  policy: SequentialPolicy,
-): ComparisonOutcome {
+/**
+ * The three-outcome rule applied to one look's estimate (see compareTimes): exported so that
+ * bench/estimators.mjs replays exactly the engine's rule under other estimators and schedules.
+ */
+export function outcomeOf(estimate: RatioEstimate, margin: number, policy: SequentialPolicy): ComparisonOutcome {
+  const { n, ratio, lower, upper } = estimate;
   if (n < Math.max(2, policy.minRounds)) return 'unknown';
   const high = 1 + margin;
   const low = 1 / high;
