@@ -7,7 +7,7 @@
 // default 100), CAL_N_EASY (1.5× experiments, default 20), CAL_SLOWDOWNS (default "5,10,15,25"),
 // CAL_UNITS (loop iterations of the base trial, default 250000 ≈ 20 ms on a quiet core), CAL_SEED
 // (default 1), CAL_BUDGET_S (stop starting experiments after this many seconds, default 540),
-// CAL_RUNNER=own to skip lib/runner/python.js even when it exists, CAL_PYTHON (default python3).
+// CAL_RUNNER=own to skip lib/measure/python.js even when it exists, CAL_PYTHON (default python3).
 //
 // Each trial is a fresh Python interpreter running one call of a pure-Python CPU loop, timed inside
 // Python with perf_counter. Trials run strictly one at a time. Each experiment is a full sequential
@@ -19,10 +19,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULTS } from '../lib/config.js';
-import { seededRandom } from '../lib/plan.js';
-import { hodgesLehmann } from '../lib/stats/estimate.js';
-import { compareTimes, isFinalLook, lookLevel, lookSchedule, TRIM } from '../lib/stats/sequential.js';
+import { DEFAULTS } from '../lib/core/config.js';
+import { seededRandom } from '../lib/core/plan.js';
+import { hodgesLehmann } from '../lib/core/stats/estimate.js';
+import { compareTimes, isFinalLook, lookLevel, lookSchedule, TRIM } from '../lib/core/stats/sequential.js';
 
 const env = process.env;
 const N_AA = intFrom(env.CAL_N, 100);
@@ -159,7 +159,7 @@ function workloadModule(percents) {
 }
 
 async function chooseRunner() {
-  const compiled = new URL('../lib/runner/python.js', import.meta.url);
+  const compiled = new URL('../lib/measure/python.js', import.meta.url);
   if (env.CAL_RUNNER !== 'own' && existsSync(compiled)) {
     try {
       const { runTrial } = await import(compiled.href);
@@ -172,10 +172,10 @@ async function chooseRunner() {
           return outcome.wallSeconds;
         };
         await run(100); // probe: fall back to our own trials if the runner is not usable yet
-        return { run, name: 'lib/runner/python.js runTrial' };
+        return { run, name: 'lib/measure/python.js runTrial' };
       }
     } catch (error) {
-      console.log(`(lib/runner/python.js not usable, using own trials: ${String(error).split('\n')[0]})`);
+      console.log(`(lib/measure/python.js not usable, using own trials: ${String(error).split('\n')[0]})`);
     }
   }
   const resultFile = join(dir, 'result.txt');

@@ -17,10 +17,10 @@
 // does), margin 10%: a-faster = significant and the estimate beyond the margin.
 
 import { readFileSync } from 'node:fs';
-import { seededRandom } from '../lib/plan.js';
-import { DEFAULTS } from '../lib/config.js';
-import { pairedRatio } from '../lib/stats/estimate.js';
-import { lookSchedule, outcomeOf, TRIM } from '../lib/stats/sequential.js';
+import { seededRandom } from '../lib/core/plan.js';
+import { DEFAULTS } from '../lib/core/config.js';
+import { pairedRatio } from '../lib/core/stats/estimate.js';
+import { lookSchedule, outcomeOf, TRIM } from '../lib/core/stats/sequential.js';
 
 const file = process.argv[2];
 if (!file) {

@@ -1,5 +1,5 @@
 // Noise on this machine, as the measurement engine sees it: rounds of real trials (a fresh Python
-// interpreter each, through lib/runner/python.js runTrial), every round running seven arms of the
+// interpreter each, through lib/measure/python.js runTrial), every round running seven arms of the
 // same pure-Python loop — two identical ones (A/A) and five made 5, 10, 15, 25 and 50% longer — in
 // a seeded random order. Prints the spread of the paired log ratio of the two identical arms, how it
 // grows with the distance between the pair's trials within a round, and how heavy the tails are;
@@ -16,8 +16,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median, medianAbsoluteDeviation, sampleStandardDeviation as sd } from 'simple-statistics';
-import { seededRandom, shuffle } from '../lib/plan.js';
-import { runTrial } from '../lib/runner/python.js';
+import { seededRandom, shuffle } from '../lib/core/plan.js';
+import { runTrial } from '../lib/measure/python.js';
 
 const env = process.env;
 const ROUNDS = Number(env.NOISE_ROUNDS ?? 150);

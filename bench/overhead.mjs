@@ -13,10 +13,10 @@
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runTrial } from '../lib/runner/python.js';
-import { pairedRatio } from '../lib/stats/estimate.js';
-import { TRIM } from '../lib/stats/sequential.js';
-import { trialEnvironment } from '../lib/runner/trial-environment.js';
+import { runTrial } from '../lib/measure/python.js';
+import { pairedRatio } from '../lib/core/stats/estimate.js';
+import { TRIM } from '../lib/core/stats/sequential.js';
+import { trialEnvironment } from '../lib/measure/trial-environment.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const workloadsDir = join(root, 'examples', 'workloads');

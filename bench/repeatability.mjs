@@ -3,7 +3,7 @@
 //
 // Run: npx tsc -p tsconfig.json && node_modules/.bin/node bench/repeatability.mjs [runs=3]
 import path from 'node:path';
-import { measure } from '../lib/run.js';
+import { measure } from '../lib/measure/run.js';
 
 const runs = Number(process.argv[2] ?? 3);
 const root = path.resolve(import.meta.dirname, '..');

@@ -4,7 +4,7 @@
 // Run: npx tsc -p tsconfig.json && node_modules/.bin/node bench/verdicts.mjs [runs]
 // The expectations are for a machine with ≥ 2 cores and a GIL-enabled CPython.
 import path from 'node:path';
-import { measure } from '../lib/run.js';
+import { measure } from '../lib/measure/run.js';
 
 const EXPECTED = {
   'pure-python-collatz': ['processes'],

@@ -37988,7 +37988,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 2130:
+/***/ 9100:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40946,7 +40946,7 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./lib/gate.js
+;// CONCATENATED MODULE: ./lib/core/gate.js
 const FAIL_ON_VALUES = ['regression', 'flip', 'never'];
 function parseFailOn(value) {
     const v = value.trim().toLowerCase();
@@ -40962,7 +40962,7 @@ function gateFails(results, failOn) {
     return failOn === 'flip' ? kinds.includes('flip') : kinds.length > 0;
 }
 
-;// CONCATENATED MODULE: ./lib/action-inputs.js
+;// CONCATENATED MODULE: ./lib/github/inputs.js
 // The action's inputs, parsed and validated from plain strings (pure: the shell reads them with
 // core.getInput and hands over a record). Defaults live in action.yml; an absent input arrives as ""
 // and must still mean something sensible, because runners of old or local harnesses may omit it.
@@ -46249,7 +46249,7 @@ function stripSlash(url) {
     return url.replace(/\/+$/, '');
 }
 
-;// CONCATENATED MODULE: ./lib/types.js
+;// CONCATENATED MODULE: ./lib/core/types.js
 // The nouns every stage shares. Pure data: no functions with side effects live here.
 // The Results value at the bottom is both the results JSON (schemaVersion 1, see docs/results.md)
 // and the single input every report renderer takes.
@@ -46850,7 +46850,7 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./lib/stats/multiplicity.js
+;// CONCATENATED MODULE: ./lib/core/stats/multiplicity.js
 // Multiplicity across workloads for the gate. Pure.
 /**
  * Holm–Bonferroni step-down: sort p-values ascending, compare the i-th smallest (0-based) with
@@ -51909,7 +51909,7 @@ function zScore(x, mean, standardDeviation) {
 
 //# sourceMappingURL=simple-statistics.mjs.map
 
-;// CONCATENATED MODULE: ./lib/stats/estimate.js
+;// CONCATENATED MODULE: ./lib/core/stats/estimate.js
 // Estimators on samples of wall times: summaries, the paired time ratio with a Student-t interval,
 // and Hodges–Lehmann as a rank-based cross-check. Pure: values in, values out.
 //
@@ -52177,7 +52177,7 @@ function isPositiveFinite(x) {
     return Number.isFinite(x) && x > 0;
 }
 
-;// CONCATENATED MODULE: ./lib/stats/sequential.js
+;// CONCATENATED MODULE: ./lib/core/stats/sequential.js
 // Sequential three-outcome comparison of two arms' times (a-faster, b-faster, equivalent, or not yet
 // known), looked at after every round. Pure.
 //
@@ -52284,7 +52284,7 @@ function outcomeOf(estimate, margin, policy) {
     return 'unknown';
 }
 
-;// CONCATENATED MODULE: ./lib/plan.js
+;// CONCATENATED MODULE: ./lib/core/plan.js
 /** CPU/wall at one worker below which a workload "mostly waits" and deserves oversubscription. */
 const WAITING_CPU_PER_WALL = 0.5;
 const MAX_OVERSUBSCRIBED_WORKERS = 32;
@@ -52369,7 +52369,7 @@ function seededRandom(seed) {
     };
 }
 
-;// CONCATENATED MODULE: ./lib/samples.js
+;// CONCATENATED MODULE: ./lib/core/samples.js
 // Samples: the trials of one workload on one side, arranged by arm and round, and the per-arm
 // numbers derived from them. Pure. Rounds are the pairing unit: index i of every arm's list ran in
 // round i, so two arms' values at the same index are compared with each other.
@@ -52437,7 +52437,7 @@ function describeFailure(failure) {
 }
 
 
-;// CONCATENATED MODULE: ./lib/verdict.js
+;// CONCATENATED MODULE: ./lib/core/verdict.js
 // Verdict: from one side's samples, the recommendation, whether it is settled, and the sentence
 // that explains it with the numbers. Pure.
 //
@@ -52682,7 +52682,7 @@ function fmt(x) {
     return x >= 10 ? x.toFixed(1) : x.toFixed(2);
 }
 
-;// CONCATENATED MODULE: ./lib/compare.js
+;// CONCATENATED MODULE: ./lib/core/compare.js
 // Compare: what the PR changed for one workload, head against its base re-run in the same job.
 // Pure. Base and head trials ran in the same rounds, so head[i] and base[i] are paired like arms.
 
@@ -52835,7 +52835,7 @@ function holmFilter(regressionsPerWorkload, alpha, policy) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./lib/config.js
+;// CONCATENATED MODULE: ./lib/core/config.js
 // Config: YAML text in, a typed Config or a list of issues out. Pure: the caller reads the file.
 // Every issue carries file:line:col and the key, because "invalid config" without a place is useless
 // in a CI log.
@@ -63942,7 +63942,7 @@ const {
 } = getIpcExport();
 
 
-;// CONCATENATED MODULE: ./lib/git.js
+;// CONCATENATED MODULE: ./lib/measure/git.js
 // The git side of the gate: find the repository, resolve the base commit, and check it out in a
 // temporary worktree that leaves nothing behind. Shell code: it runs `git` through execa.
 
@@ -64097,7 +64097,7 @@ async function withWorktree(cwd, sha, fn) {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/runner/python.js
+;// CONCATENATED MODULE: ./lib/measure/python.js
 // The shell around python/gilgate_runner.py: one fresh interpreter per call, a spec file in, a
 // result file out. Workload output never travels with results: stdout goes to /dev/null and only
 // the last few KB of stderr are kept, for context when something fails.
@@ -64276,7 +64276,7 @@ class StderrTail {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/runner/trial-environment.js
+;// CONCATENATED MODULE: ./lib/measure/trial-environment.js
 // The environment every trial interpreter gets: the parent's, minus anything that could leak a
 // credential into workload code, plus variables that make trials comparable. Pure.
 /**
@@ -64324,12 +64324,12 @@ function trialEnvironment(parent, secrets) {
     return { ...environment, ...TRIAL_VARIABLES };
 }
 
-;// CONCATENATED MODULE: ./lib/version.js
+;// CONCATENATED MODULE: ./lib/core/version.js
 // The version printed in results and reports. Kept in a module (not read from package.json) because
 // the ncc bundle in dist/ ships without package.json.
-const lib_version_VERSION = '0.1.0';
+const core_version_VERSION = '0.1.0';
 
-;// CONCATENATED MODULE: ./lib/run.js
+;// CONCATENATED MODULE: ./lib/measure/run.js
 // The engine's shell: config → plan → trials → verdict → compare → Results. All I/O of a
 // measurement happens here or below (python runner, git); every decision is made by the pure core.
 
@@ -64587,7 +64587,7 @@ async function experiment(input) {
     });
     return {
         schemaVersion: 1,
-        tool: { name: 'gilgate', version: lib_version_VERSION },
+        tool: { name: 'gilgate', version: core_version_VERSION },
         environment,
         settings: {
             seed,
@@ -64656,7 +64656,7 @@ function describeEnvironment(probe) {
     };
 }
 
-;// CONCATENATED MODULE: ./lib/action.js
+;// CONCATENATED MODULE: ./lib/github/action.js
 // The GitHub Action shell: inputs → measure (or read an existing report) → results JSON → job summary
 // → outputs → annotations → sticky comment → the gate's exit status, in that order. The results file
 // is written before any API call so a failing API never loses a measurement; the gate comes last so
@@ -64858,10 +64858,10 @@ function retryOptions(env) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2130);
+/* harmony import */ var _github_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9100);
 // The action's entry point: everything lives in action.ts.
 
-await (0,_action_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+await (0,_github_action_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);

@@ -8,7 +8,7 @@ rmSync('lib', { recursive: true, force: true });
 rmSync('dist', { recursive: true, force: true });
 run('tsc', ['-p', 'tsconfig.json']);
 run('ncc', ['build', 'lib/index.js', '-o', 'dist', '--license', 'licenses.txt', '--quiet']);
-run('ncc', ['build', 'lib/cli-main.js', '-o', 'dist/cli', '--quiet']);
+run('ncc', ['build', 'lib/cli/main.js', '-o', 'dist/cli', '--quiet']);
 mkdirSync('dist', { recursive: true });
 cpSync('python/gilgate_runner.py', 'dist/gilgate_runner.py');
 // The HTML preview (gilgate preview / --html) inlines Mermaid from here; same file the browser test loads.

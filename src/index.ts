@@ -1,4 +1,4 @@
 // The action's entry point: everything lives in action.ts.
-import { run } from './action.js';
+import { run } from './github/action.js';
 
 await run();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ActionInputError, parseActionInputs } from '../src/action-inputs.js';
+import { ActionInputError, parseActionInputs } from '../src/github/inputs.js';
 
 describe('parseActionInputs', () => {
   it('falls back to sensible values when every input is absent', () => {

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../src/cli.js';
-import type { Results } from '../src/types.js';
+import { main, type CliIo } from '../src/cli/cli.js';
+import type { Results } from '../src/core/types.js';
 
 const FIXTURES = path.resolve('test/fixtures/cli');
 let out: string;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { compareSides, holmFilter, isFlip, type SideData } from '../src/compare.js';
-import { gateFails, parseFailOn } from '../src/gate.js';
-import type { SequentialPolicy } from '../src/stats/sequential.js';
-import type { Regression, Results } from '../src/types.js';
-import { judge } from '../src/verdict.js';
+import { compareSides, holmFilter, isFlip, type SideData } from '../src/core/compare.js';
+import { gateFails, parseFailOn } from '../src/core/gate.js';
+import type { SequentialPolicy } from '../src/core/stats/sequential.js';
+import type { Regression, Results } from '../src/core/types.js';
+import { judge } from '../src/core/verdict.js';
 import { arm, failure, probe, processes, SERIAL, threads } from './helpers/samples.js';
 
 const policy: SequentialPolicy = { alpha: 0.01, minRounds: 3, maxRounds: 15 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatIssue, parseConfig } from '../src/config.js';
+import { formatIssue, parseConfig } from '../src/core/config.js';
 
 const FILE = '/repo/gilgate.yml';
 

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gateFails } from '../src/gate.js';
-import { measure, UsageError, type MeasureOptions } from '../src/run.js';
-import type { Results, WorkloadResult } from '../src/types.js';
+import { gateFails } from '../src/core/gate.js';
+import { measure, UsageError, type MeasureOptions } from '../src/measure/run.js';
+import type { Results, WorkloadResult } from '../src/core/types.js';
 import { createRepo, worktreePaths, type RepoFiles, type TempRepo } from './helpers/temp-repo.js';
 
 const RUN_TIMEOUT = 300_000;

@@ -11,7 +11,7 @@ import {
   repoRoot,
   resolveCommit,
   withWorktree,
-} from '../src/git.js';
+} from '../src/measure/git.js';
 import { createRepo, runGit, worktreePaths, type TempRepo } from './helpers/temp-repo.js';
 
 const cleanups: Array<() => Promise<void>> = [];

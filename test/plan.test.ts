@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { armLabel, planArms, roundSchedule, seededRandom, workerSweep } from '../src/plan.js';
+import { armLabel, planArms, roundSchedule, seededRandom, workerSweep } from '../src/core/plan.js';
 
 const base = { pilotCpuPerWall: 1, taskCount: 1000, processesAvailable: true };
 

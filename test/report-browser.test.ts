@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { htmlPage, markdownToHtml, renderHtml } from '../src/report/html.js';
-import type { Results } from '../src/types.js';
+import type { Results } from '../src/core/types.js';
 import { fixtures, HOSTILE_NAME } from './fixtures/results/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -10,9 +10,9 @@ import {
   runTrial,
   runnerScriptPath,
   type PythonTarget,
-} from '../src/runner/python.js';
-import { trialEnvironment } from '../src/runner/trial-environment.js';
-import type { Failure, TrialMeasurement, WorkloadConfig, WorkloadProbe } from '../src/types.js';
+} from '../src/measure/python.js';
+import { trialEnvironment } from '../src/measure/trial-environment.js';
+import type { Failure, TrialMeasurement, WorkloadConfig, WorkloadProbe } from '../src/core/types.js';
 
 const FIXTURES = resolve(import.meta.dirname, 'fixtures', 'workloads');
 const PYTHON_38 = '/root/.pyenv/versions/3.8.18/bin/python3';

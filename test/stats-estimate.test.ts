@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hodgesLehmann, pairedRatio, studentTCdf, studentTQuantile, summarize } from '../src/stats/estimate.js';
+import { hodgesLehmann, pairedRatio, studentTCdf, studentTQuantile, summarize } from '../src/core/stats/estimate.js';
 
 describe('studentTQuantile / studentTCdf', () => {
   it('matches the printed t table', () => {

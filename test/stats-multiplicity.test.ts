@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { holm } from '../src/stats/multiplicity.js';
+import { holm } from '../src/core/stats/multiplicity.js';
 
 describe('holm', () => {
   it('matches a hand-worked example', () => {

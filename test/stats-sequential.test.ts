@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { studentTQuantile } from '../src/stats/estimate.js';
-import { compareTimes, isFinalLook, lastLookAt, lookCount, lookLevel, lookSchedule, rulesOut, type SequentialPolicy } from '../src/stats/sequential.js';
-import type { ComparisonOutcome } from '../src/types.js';
+import { studentTQuantile } from '../src/core/stats/estimate.js';
+import { compareTimes, isFinalLook, lastLookAt, lookCount, lookLevel, lookSchedule, rulesOut, type SequentialPolicy } from '../src/core/stats/sequential.js';
+import type { ComparisonOutcome } from '../src/core/types.js';
 
 const policy: SequentialPolicy = { alpha: 0.01, minRounds: 3, maxRounds: 20 };
 const margin = 0.1;

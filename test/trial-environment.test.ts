@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TRIAL_VARIABLES, trialEnvironment } from '../src/runner/trial-environment.js';
+import { TRIAL_VARIABLES, trialEnvironment } from '../src/measure/trial-environment.js';
 
 describe('trialEnvironment', () => {
   it('keeps ordinary variables and adds the trial variables', () => {

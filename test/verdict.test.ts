@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { SequentialPolicy } from '../src/stats/sequential.js';
-import { judge, type VerdictInput } from '../src/verdict.js';
+import type { SequentialPolicy } from '../src/core/stats/sequential.js';
+import { judge, type VerdictInput } from '../src/core/verdict.js';
 import { arm, failure, probe, processes, SERIAL, threads, trial } from './helpers/samples.js';
 
 const policy: SequentialPolicy = { alpha: 0.01, minRounds: 3, maxRounds: 15 };

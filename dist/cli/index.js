@@ -8632,7 +8632,7 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
 ;// CONCATENATED MODULE: external "node:util"
 const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-;// CONCATENATED MODULE: ./lib/gate.js
+;// CONCATENATED MODULE: ./lib/core/gate.js
 const FAIL_ON_VALUES = ['regression', 'flip', 'never'];
 function parseFailOn(value) {
     const v = value.trim().toLowerCase();
@@ -8722,7 +8722,7 @@ function codeFence(content, info = '') {
     return `${fence}${info}\n${body}\n${fence}`;
 }
 
-;// CONCATENATED MODULE: ./lib/types.js
+;// CONCATENATED MODULE: ./lib/core/types.js
 // The nouns every stage shares. Pure data: no functions with side effects live here.
 // The Results value at the bottom is both the results JSON (schemaVersion 1, see docs/results.md)
 // and the single input every report renderer takes.
@@ -9654,7 +9654,7 @@ function terminal_headline(results, paint) {
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./lib/stats/multiplicity.js
+;// CONCATENATED MODULE: ./lib/core/stats/multiplicity.js
 // Multiplicity across workloads for the gate. Pure.
 /**
  * Holm–Bonferroni step-down: sort p-values ascending, compare the i-th smallest (0-based) with
@@ -14713,7 +14713,7 @@ function zScore(x, mean, standardDeviation) {
 
 //# sourceMappingURL=simple-statistics.mjs.map
 
-;// CONCATENATED MODULE: ./lib/stats/estimate.js
+;// CONCATENATED MODULE: ./lib/core/stats/estimate.js
 // Estimators on samples of wall times: summaries, the paired time ratio with a Student-t interval,
 // and Hodges–Lehmann as a rank-based cross-check. Pure: values in, values out.
 //
@@ -14981,7 +14981,7 @@ function isPositiveFinite(x) {
     return Number.isFinite(x) && x > 0;
 }
 
-;// CONCATENATED MODULE: ./lib/stats/sequential.js
+;// CONCATENATED MODULE: ./lib/core/stats/sequential.js
 // Sequential three-outcome comparison of two arms' times (a-faster, b-faster, equivalent, or not yet
 // known), looked at after every round. Pure.
 //
@@ -15088,7 +15088,7 @@ function outcomeOf(estimate, margin, policy) {
     return 'unknown';
 }
 
-;// CONCATENATED MODULE: ./lib/plan.js
+;// CONCATENATED MODULE: ./lib/core/plan.js
 /** CPU/wall at one worker below which a workload "mostly waits" and deserves oversubscription. */
 const WAITING_CPU_PER_WALL = 0.5;
 const MAX_OVERSUBSCRIBED_WORKERS = 32;
@@ -15173,7 +15173,7 @@ function seededRandom(seed) {
     };
 }
 
-;// CONCATENATED MODULE: ./lib/samples.js
+;// CONCATENATED MODULE: ./lib/core/samples.js
 // Samples: the trials of one workload on one side, arranged by arm and round, and the per-arm
 // numbers derived from them. Pure. Rounds are the pairing unit: index i of every arm's list ran in
 // round i, so two arms' values at the same index are compared with each other.
@@ -15241,7 +15241,7 @@ function describeFailure(failure) {
 }
 
 
-;// CONCATENATED MODULE: ./lib/verdict.js
+;// CONCATENATED MODULE: ./lib/core/verdict.js
 // Verdict: from one side's samples, the recommendation, whether it is settled, and the sentence
 // that explains it with the numbers. Pure.
 //
@@ -15486,7 +15486,7 @@ function fmt(x) {
     return x >= 10 ? x.toFixed(1) : x.toFixed(2);
 }
 
-;// CONCATENATED MODULE: ./lib/compare.js
+;// CONCATENATED MODULE: ./lib/core/compare.js
 // Compare: what the PR changed for one workload, head against its base re-run in the same job.
 // Pure. Base and head trials ran in the same rounds, so head[i] and base[i] are paired like arms.
 
@@ -15639,7 +15639,7 @@ function holmFilter(regressionsPerWorkload, alpha, policy) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./lib/config.js
+;// CONCATENATED MODULE: ./lib/core/config.js
 // Config: YAML text in, a typed Config or a list of issues out. Pure: the caller reads the file.
 // Every issue carries file:line:col and the key, because "invalid config" without a place is useless
 // in a CI log.
@@ -26742,7 +26742,7 @@ const {
 } = getIpcExport();
 
 
-;// CONCATENATED MODULE: ./lib/git.js
+;// CONCATENATED MODULE: ./lib/measure/git.js
 // The git side of the gate: find the repository, resolve the base commit, and check it out in a
 // temporary worktree that leaves nothing behind. Shell code: it runs `git` through execa.
 
@@ -26897,7 +26897,7 @@ async function withWorktree(cwd, sha, fn) {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/runner/python.js
+;// CONCATENATED MODULE: ./lib/measure/python.js
 // The shell around python/gilgate_runner.py: one fresh interpreter per call, a spec file in, a
 // result file out. Workload output never travels with results: stdout goes to /dev/null and only
 // the last few KB of stderr are kept, for context when something fails.
@@ -27076,7 +27076,7 @@ class StderrTail {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/runner/trial-environment.js
+;// CONCATENATED MODULE: ./lib/measure/trial-environment.js
 // The environment every trial interpreter gets: the parent's, minus anything that could leak a
 // credential into workload code, plus variables that make trials comparable. Pure.
 /**
@@ -27124,12 +27124,12 @@ function trialEnvironment(parent, secrets) {
     return { ...environment, ...TRIAL_VARIABLES };
 }
 
-;// CONCATENATED MODULE: ./lib/version.js
+;// CONCATENATED MODULE: ./lib/core/version.js
 // The version printed in results and reports. Kept in a module (not read from package.json) because
 // the ncc bundle in dist/ ships without package.json.
 const VERSION = '0.1.0';
 
-;// CONCATENATED MODULE: ./lib/run.js
+;// CONCATENATED MODULE: ./lib/measure/run.js
 // The engine's shell: config → plan → trials → verdict → compare → Results. All I/O of a
 // measurement happens here or below (python runner, git); every decision is made by the pure core.
 
@@ -27456,7 +27456,7 @@ function describeEnvironment(probe) {
     };
 }
 
-;// CONCATENATED MODULE: ./lib/cli.js
+;// CONCATENATED MODULE: ./lib/cli/cli.js
 // The CLI: `gilgate run` measures and gates; `gilgate report` re-renders a results JSON.
 // Exit codes: 0 fine, 1 the gate failed, 2 usage or config error.
 
@@ -27654,7 +27654,7 @@ async function writeOut(cwd, file, text) {
     await (0,promises_namespaceObject.writeFile)(target, text);
 }
 
-;// CONCATENATED MODULE: ./lib/cli-main.js
+;// CONCATENATED MODULE: ./lib/cli/main.js
 // The `gilgate` executable: wires the CLI to the real process.
 
 main(process.argv.slice(2), { cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr }).then((code) => {

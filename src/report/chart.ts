@@ -9,8 +9,8 @@
 // A model with a gap is drawn honestly-but-approximately: interior gaps are interpolated linearly
 // between its measured neighbours, and counts beyond its last measured one repeat that last value.
 // Every such filled point is listed in a note under the chart so no-one mistakes it for a measurement.
-import type { ArmResult, ParallelModel } from '../types.js';
-import { PARALLEL_MODELS } from '../types.js';
+import type { ArmResult, ParallelModel } from '../core/types.js';
+import { PARALLEL_MODELS } from '../core/types.js';
 import { codeFence, escapeMermaidLabel } from './escape.js';
 
 export const MODEL_COLORS: Record<ParallelModel | 'ideal', { hex: string; swatch: string; name: string }> = {

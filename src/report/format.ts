@@ -1,6 +1,6 @@
 // Number and word formatting shared by the Markdown, HTML and terminal reports, so a number reads
 // the same everywhere. Plain text out: callers escape for their sink.
-import type { ArmResult, Comparison, ParallelModel, Recommendation, RegressionKind, Results, WorkloadResult } from '../types.js';
+import type { ArmResult, Comparison, ParallelModel, Recommendation, RegressionKind, Results, WorkloadResult } from '../core/types.js';
 
 export function formatSpeedup(speedup: number | null): string {
   if (speedup === null || !Number.isFinite(speedup)) return 'n/a';

@@ -3,7 +3,7 @@
 // (headings, tables, <details>/<summary> lines, lists, fenced code, code spans, bold, links,
 // backslash escapes, entities), with Mermaid inlined to draw the charts. Anything outside the subset
 // is shown as text, never passed through as HTML.
-import type { Results } from '../types.js';
+import type { Results } from '../core/types.js';
 import { escapeHtml } from './escape.js';
 import { renderMarkdown, type MarkdownOptions } from './markdown.js';
 

@@ -4,8 +4,8 @@
 // GitHub rejects comments over 65,536 characters, so the per-workload sections are folded, least
 // interesting first, until the whole fits (see fitToLimit). Folding only ever drops whole blocks,
 // so no tag or code fence is cut in half.
-import type { Results, WorkloadResult } from '../types.js';
-import { PARALLEL_MODELS } from '../types.js';
+import type { Results, WorkloadResult } from '../core/types.js';
+import { PARALLEL_MODELS } from '../core/types.js';
 import { chartLegend, chartNotes, planChart, scalingChart } from './chart.js';
 import { codeFence, codeSpan, escapeHtml, escapeMarkdown } from './escape.js';
 import {

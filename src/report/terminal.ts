@@ -1,8 +1,8 @@
 // The CLI's report: a compact table, then each workload's explanation and anything a reviewer must
 // act on. ANSI colour only when asked; every user-supplied string loses its control characters so a
 // workload name cannot repaint the terminal.
-import type { Recommendation, Results, WorkloadResult } from '../types.js';
-import { PARALLEL_MODELS } from '../types.js';
+import type { Recommendation, Results, WorkloadResult } from '../core/types.js';
+import { PARALLEL_MODELS } from '../core/types.js';
 import { stripControl } from './escape.js';
 import { formatDelta, formatSeconds, overallCounts, plural, REGRESSION_WORDS, shortSha, speedupAt } from './format.js';
 

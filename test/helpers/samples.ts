@@ -1,6 +1,6 @@
 // Plain-data builders for the pure core's tests: trials as the runner would report them.
-import type { ArmSamples } from '../../src/samples.js';
-import type { Arm, Failure, TrialMeasurement, WorkloadProbe } from '../../src/types.js';
+import type { ArmSamples } from '../../src/core/samples.js';
+import type { Arm, Failure, TrialMeasurement, WorkloadProbe } from '../../src/core/types.js';
 
 export function trial(wallSeconds: number, extra: Partial<TrialMeasurement> = {}): TrialMeasurement {
   return {

@@ -1,7 +1,7 @@
 // The action's inputs, parsed and validated from plain strings (pure: the shell reads them with
 // core.getInput and hands over a record). Defaults live in action.yml; an absent input arrives as ""
 // and must still mean something sensible, because runners of old or local harnesses may omit it.
-import { FAIL_ON_VALUES, type FailOn } from './gate.js';
+import { FAIL_ON_VALUES, type FailOn } from '../core/gate.js';
 
 export type CommentMode = 'always' | 'on-regression' | 'never';
 

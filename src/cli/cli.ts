@@ -5,14 +5,14 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { gateFails, parseFailOn, type FailOn } from './gate.js';
-import { renderHtml } from './report/html.js';
-import { renderMarkdown } from './report/markdown.js';
-import { progressLine } from './report/progress.js';
-import { colorEnabled, renderTerminal } from './report/terminal.js';
-import { measure, UsageError } from './run.js';
-import type { Results } from './types.js';
-import { VERSION } from './version.js';
+import { gateFails, parseFailOn, type FailOn } from '../core/gate.js';
+import { renderHtml } from '../report/html.js';
+import { renderMarkdown } from '../report/markdown.js';
+import { progressLine } from '../report/progress.js';
+import { colorEnabled, renderTerminal } from '../report/terminal.js';
+import { measure, UsageError } from '../measure/run.js';
+import type { Results } from '../core/types.js';
+import { VERSION } from '../core/version.js';
 
 export interface CliIo {
   cwd: string;

@@ -5,14 +5,14 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import * as core from '@actions/core';
-import { ACTION_INPUT_NAMES, ActionInputError, parseActionInputs, type ActionInputs } from './action-inputs.js';
-import { gateFails } from './gate.js';
-import { createGitHubClient, stickyMarker, upsertStickyComment, type UpsertResult } from './github/comment.js';
-import { parseEventContext, type EventContext } from './github/context.js';
-import { DEFAULT_RETRY, describeHttpFailure, isReadOnlyTokenFailure, type RetryOptions } from './github/retry.js';
-import { COMMENT_LIMIT, renderMarkdown } from './report/markdown.js';
-import { measure, UsageError } from './run.js';
-import type { Results } from './types.js';
+import { ACTION_INPUT_NAMES, ActionInputError, parseActionInputs, type ActionInputs } from './inputs.js';
+import { gateFails } from '../core/gate.js';
+import { createGitHubClient, stickyMarker, upsertStickyComment, type UpsertResult } from './comment.js';
+import { parseEventContext, type EventContext } from './context.js';
+import { DEFAULT_RETRY, describeHttpFailure, isReadOnlyTokenFailure, type RetryOptions } from './retry.js';
+import { COMMENT_LIMIT, renderMarkdown } from '../report/markdown.js';
+import { measure, UsageError } from '../measure/run.js';
+import type { Results } from '../core/types.js';
 
 /** GitHub's job summary takes up to 1 MiB per step; leave room for the multibyte characters. */
 const SUMMARY_LIMIT = 900_000;

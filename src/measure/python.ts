@@ -16,7 +16,7 @@ import type {
   TrialOutcome,
   WorkloadConfig,
   WorkloadProbe,
-} from '../types.js';
+} from '../core/types.js';
 
 /** Where and how to start the interpreter for one side (head or base) of a run. */
 export interface PythonTarget {

@@ -5,14 +5,14 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { compareSides, holmFilter, type ComparisonReport } from './compare.js';
-import { CONFIG_CANDIDATES, formatIssue, parseConfig } from './config.js';
+import { compareSides, holmFilter, type ComparisonReport } from '../core/compare.js';
+import { CONFIG_CANDIDATES, formatIssue, parseConfig } from '../core/config.js';
 import { addWorktree, GitError, headCommit, isDirty, repoRoot, resolveCommit, type Worktree } from './git.js';
-import { planArms, roundSchedule, seededRandom, armLabel } from './plan.js';
-import { probeEnvironment, probeWorkload, runTrial, type PythonTarget } from './runner/python.js';
-import { TRIAL_VARIABLES, trialEnvironment } from './runner/trial-environment.js';
-import type { ArmSamples } from './samples.js';
-import type { SequentialPolicy } from './stats/sequential.js';
+import { planArms, roundSchedule, seededRandom, armLabel } from '../core/plan.js';
+import { probeEnvironment, probeWorkload, runTrial, type PythonTarget } from './python.js';
+import { TRIAL_VARIABLES, trialEnvironment } from './trial-environment.js';
+import type { ArmSamples } from '../core/samples.js';
+import type { SequentialPolicy } from '../core/stats/sequential.js';
 import type {
   Config,
   Failure,
@@ -23,9 +23,9 @@ import type {
   WorkloadConfig,
   WorkloadProbe,
   WorkloadResult,
-} from './types.js';
-import { judge, type Verdict } from './verdict.js';
-import { VERSION } from './version.js';
+} from '../core/types.js';
+import { judge, type Verdict } from '../core/verdict.js';
+import { VERSION } from '../core/version.js';
 
 /** A mistake in how gilgate was called or configured: CLI exit 2, a failed action step. */
 export class UsageError extends Error {
