@@ -43,6 +43,11 @@ def json_roundtrip(n):
     return total
 
 
+def json_roundtrip_small(n):
+    """A quarter of json_roundtrip: a batch of ~60-120 ms, where pool start-up can decide."""
+    return len(json.loads(json.dumps(_DOC))) + n
+
+
 # --- regex: holds the GIL ---------------------------------------------------------------------
 
 _TEXT = " ".join("word%d foo@example.com 2024-01-%02d" % (i, i % 28 + 1) for i in range(24000))
@@ -51,6 +56,14 @@ _PATTERN = re.compile(r"(\w+)@(\w+)\.com|(\d{4})-(\d{2})-(\d{2})")
 
 def regex_scan(n):
     return sum(1 for _ in _PATTERN.finditer(_TEXT)) + n
+
+
+_TEXT_QUARTER = _TEXT[: len(_TEXT) // 4]
+
+
+def regex_scan_small(n):
+    """A quarter of regex_scan: a batch of ~60-120 ms, where pool start-up can decide."""
+    return sum(1 for _ in _PATTERN.finditer(_TEXT_QUARTER)) + n
 
 
 # --- sleep and subprocess waits: threads overlap them -----------------------------------------
