@@ -1,0 +1,408 @@
+#!/usr/bin/env python3
+"""The right answer per workload, measured independently of gilgate (stdlib only, imports nothing from it).
+
+For each workload, interleaved rounds; in each round every arm runs once, in random order, each in a
+fresh interpreter (the configured python, resolved once to its real executable):
+
+  serial@CPU       the batch in a loop, pinned to one CPU (every usable CPU in turn: runner vCPUs differ)
+  threads-batch    ThreadPoolExecutor(2), created inside the timed region (what a per-batch pool pays)
+  processes-batch  ProcessPoolExecutor(2), likewise
+  threads-steady   ThreadPoolExecutor(2), started and warmed before timing (a long-lived pool)
+  processes-steady ProcessPoolExecutor(2), likewise
+
+Pools are not pinned. Each interpreter makes one untimed warm-up call first, as gilgate's trials do.
+The serial reference is the mean over CPUs (the expected time of unpinned serial code). Speedups
+are serial mean / arm median, with a bootstrap 95% interval over rounds (rounds resampled whole,
+so the pairing within a round is kept).
+
+The rule, per pool kind (batch, steady): a model helps when its speedup interval lies above HELPS.
+None helps: serial. One: that one. Both: the faster if the threads/processes time ratio interval
+lies beyond +-10%, else either (threads preferred). When an interval straddles HELPS and the answer
+depends on it: undecided (reported, never guessed).
+
+  /usr/bin/python3 bench/truth.py bench/thirdparty/gilgate.yml [--rounds 10] [--workload NAME ...]
+  python3 bench/truth.py --run workloads:json_roundtrip_small --tasks 8 --path bench/stdlib --suite adhoc
+
+Writes bench/truth-<suite>.json (suite: the config's folder name, or --suite).
+"""
+import argparse
+import json
+import math
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HELPS = 1.10
+MARGIN = 0.10
+WORKERS = 2
+TRIAL_ENVIRONMENT = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
+
+# ---------------------------------------------------------------- the child: one measurement
+
+CHILD = r'''
+import concurrent.futures, importlib, json, os, sys, time
+spec = json.loads(sys.argv[1])
+for entry in reversed(spec["paths"]):
+    sys.path.insert(0, entry)
+if spec["cpu"] is not None:
+    os.sched_setaffinity(0, {spec["cpu"]})
+
+def resolve(reference):
+    module, _, name = reference.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+fn = resolve(spec["run"])
+tasks = spec["tasks"]
+if isinstance(tasks, str):
+    tasks = resolve(tasks)()
+if isinstance(tasks, int):
+    tasks = list(range(tasks))
+tasks = list(tasks)
+fn(tasks[0])  # untimed warm-up, as in gilgate's trials
+
+arm = spec["arm"]
+model, _, pool = arm.partition("-")
+workers = spec["workers"]
+def make_pool():
+    if model == "threads":
+        return concurrent.futures.ThreadPoolExecutor(workers)
+    return concurrent.futures.ProcessPoolExecutor(workers)
+chunksize = max(1, round(len(tasks) / (4 * workers)))
+def run_on(executor):
+    if model == "threads":
+        return list(executor.map(fn, tasks))
+    return list(executor.map(fn, tasks, chunksize=chunksize))
+
+if model == "serial":
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    results = [fn(task) for task in tasks]
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+elif pool == "batch":
+    times0, t0 = os.times(), time.perf_counter()
+    with make_pool() as executor:
+        results = run_on(executor)
+    wall = time.perf_counter() - t0
+    times1 = os.times()
+    cpu = sum(times1[:4]) - sum(times0[:4])
+else:
+    executor = make_pool()
+    # Every worker started (sleeps overlap, so each worker takes one) and has run the workload once.
+    list(executor.map(time.sleep, [0.05] * (2 * workers)))
+    list(executor.map(fn, tasks[: 2 * workers]))
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    results = run_on(executor)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    executor.shutdown()
+    # CPU of processes' workers is not counted here (unreaped until shutdown): only threads' is meaningful.
+with open(spec["out"], "w") as out:
+    json.dump({"wall": wall, "cpu": cpu, "tasks": len(tasks)}, out)
+'''
+
+# ---------------------------------------------------------------- config
+
+
+def _scalar(text):
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        return text[1:-1]
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if re.fullmatch(r"-?\d+\.\d*", text):
+        return float(text)
+    return text
+
+
+def _strip_comment(line):
+    quote = None
+    for i, char in enumerate(line):
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char == "#" and (i == 0 or line[i - 1] in " \t"):
+            return line[:i]
+    return line
+
+
+def _split_flow(text):
+    """Split 'a, "b, c", d' at top-level commas."""
+    parts, depth, quote, current = [], 0, None, ""
+    for char in text:
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+            continue
+        current += char
+    if current.strip():
+        parts.append(current)
+    return parts
+
+
+def _value(text):
+    text = text.strip()
+    if text.startswith("[") and text.endswith("]"):
+        return [_value(part) for part in _split_flow(text[1:-1])]
+    if text.startswith("{") and text.endswith("}"):
+        mapping = {}
+        for part in _split_flow(text[1:-1]):
+            key, _, value = part.partition(":")
+            mapping[key.strip()] = _value(value)
+        return mapping
+    return _scalar(text)
+
+
+def read_config(path):
+    """The subset of gilgate.yml this needs: python, paths, workloads (flow or block mappings)."""
+    config = {"python": "python3", "paths": ["."], "workloads": []}
+    in_workloads = False
+    current = None
+    with open(path) as handle:
+        for raw in handle:
+            line = _strip_comment(raw).rstrip()
+            if not line.strip():
+                continue
+            indent = len(line) - len(line.lstrip())
+            if indent == 0:
+                key, _, value = line.partition(":")
+                in_workloads = key.strip() == "workloads"
+                if not in_workloads and value.strip():
+                    config[key.strip()] = _value(value)
+                continue
+            if not in_workloads:
+                continue
+            body = line.strip()
+            if body.startswith("- "):
+                body = body[2:].strip()
+                current = {}
+                config["workloads"].append(current)
+                if body.startswith("{"):
+                    current.update(_value(body))
+                    continue
+            key, _, value = body.partition(":")
+            current[key.strip()] = _value(value)
+    directory = os.path.dirname(os.path.abspath(path))
+    config["paths"] = [os.path.normpath(os.path.join(directory, entry)) for entry in config["paths"]]
+    return config
+
+
+# ---------------------------------------------------------------- measuring
+
+
+def real_executable(command):
+    """The interpreter behind a command (a pyenv shim costs ~100 ms a start and can change under us)."""
+    out = subprocess.run([command, "-c", "import sys; print(sys.executable)"], check=True, capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+def measure(python, workload, paths, arm, cpu, timeout):
+    handle, out = tempfile.mkstemp(suffix=".json", prefix="truth-")
+    os.close(handle)
+    spec = {"run": workload["run"], "tasks": workload["tasks"], "paths": paths, "arm": arm, "cpu": cpu, "workers": WORKERS, "out": out}
+    environment = dict(os.environ, **TRIAL_ENVIRONMENT)
+    try:
+        done = subprocess.run([python, "-c", CHILD, json.dumps(spec)], env=environment, capture_output=True, text=True, timeout=timeout)
+        if done.returncode != 0:
+            raise RuntimeError("%s %s failed (exit %d):\n%s" % (workload["name"], arm, done.returncode, done.stderr[-2000:]))
+        with open(out) as handle:
+            return json.load(handle)
+    finally:
+        os.unlink(out)
+
+
+def arms_of(cpus):
+    return ["serial@%d" % cpu for cpu in cpus] + ["threads-batch", "processes-batch", "threads-steady", "processes-steady"]
+
+
+# ---------------------------------------------------------------- statistics
+
+
+def percentile(sorted_values, q):
+    position = q * (len(sorted_values) - 1)
+    low = math.floor(position)
+    high = min(low + 1, len(sorted_values) - 1)
+    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
+
+
+def serial_mean(rounds, cpus):
+    """Mean over CPUs of each CPU's median serial time."""
+    return statistics.fmean(statistics.median(r["serial@%d" % cpu] for r in rounds) for cpu in cpus)
+
+
+def summarize(rounds, cpus, arm, versus, generator, resamples):
+    """Estimate and bootstrap 95% interval of a time ratio computed from medians over rounds."""
+
+    def ratio(sample):
+        return versus(sample) / statistics.median(r[arm] for r in sample)
+
+    boots = sorted(ratio([generator.choice(rounds) for _ in rounds]) for _ in range(resamples))
+    return {"x": ratio(rounds), "lower": percentile(boots, 0.025), "upper": percentile(boots, 0.975)}
+
+
+def helps(estimate):
+    if estimate["lower"] > HELPS:
+        return "yes"
+    if estimate["upper"] <= HELPS:
+        return "no"
+    return "straddles"
+
+
+def answer(threads_helps, processes_helps, threads_over_processes):
+    """The rule for one combination of decided 'helps' (booleans)."""
+    if not threads_helps and not processes_helps:
+        return "serial"
+    if threads_helps and not processes_helps:
+        return "threads"
+    if processes_helps and not threads_helps:
+        return "processes"
+    # threads_over_processes: processes' time / threads' time, > 1 when threads are faster
+    if threads_over_processes["lower"] > 1 + MARGIN:
+        return "threads"
+    if threads_over_processes["upper"] < 1 / (1 + MARGIN):
+        return "processes"
+    return "either"
+
+
+ACCEPTED = {"serial": ["serial"], "threads": ["threads"], "processes": ["processes"], "either": ["either", "threads"], "undecided": []}
+
+
+def truth_for(speedups, threads_vs_processes, pool):
+    t, p = helps(speedups["threads-" + pool]), helps(speedups["processes-" + pool])
+    options_t = [True, False] if t == "straddles" else [t == "yes"]
+    options_p = [True, False] if p == "straddles" else [p == "yes"]
+    answers = sorted({answer(a, b, threads_vs_processes) for a in options_t for b in options_p})
+    verdict = answers[0] if len(answers) == 1 else "undecided"
+    why = "threads %s, processes %s (helps: interval above x%.2f)" % (t, p, HELPS)
+    if verdict == "undecided":
+        why += "; could be %s" % " or ".join(answers)
+    return {"answer": verdict, "accepted": ACCEPTED[verdict], "why": why}
+
+
+def analyze(workload, rounds, cpus, generator, resamples):
+    arms = arms_of(cpus)
+    medians = {arm: statistics.median(r[arm] for r in rounds) for arm in arms}
+    serial = serial_mean(rounds, cpus)
+    speedups = {}
+    for arm in arms[len(cpus):]:
+        speedups[arm] = summarize(rounds, cpus, arm, lambda sample: serial_mean(sample, cpus), generator, resamples)
+    pools = {}
+    for pool in ("batch", "steady"):
+        threads_vs_processes = summarize(rounds, cpus, "threads-" + pool, lambda sample, pool=pool: statistics.median(r["processes-" + pool] for r in sample), generator, resamples)
+        pools[pool] = dict(truth_for(speedups, threads_vs_processes, pool), threadsVsProcesses=threads_vs_processes)
+    cpu_per_wall = {arm: statistics.median(r["cpu:" + arm] / r[arm] for r in rounds) for arm in ("threads-batch", "threads-steady")}
+    return {
+        "name": workload["name"],
+        "run": workload["run"],
+        "tasks": workload["tasks"],
+        "rounds": len(rounds),
+        "medianSeconds": medians,
+        "serialMeanSeconds": serial,
+        "speedup": speedups,
+        "threadsCpuPerWall": cpu_per_wall,
+        "truth": {"perBatch": pools["batch"], "steady": pools["steady"]},
+        "values": rounds,
+    }
+
+
+# ---------------------------------------------------------------- main
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("config", nargs="?", help="a gilgate.yml")
+    parser.add_argument("--run", help="module:function (instead of a config)")
+    parser.add_argument("--tasks", default="8", help="with --run: an int or module:function")
+    parser.add_argument("--path", action="append", default=[], help="with --run: added to sys.path")
+    parser.add_argument("--workload", action="append", default=[], help="only these workloads (repeatable)")
+    parser.add_argument("--python", help="interpreter command (default: the config's, else python3)")
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--resamples", type=int, default=4000)
+    parser.add_argument("--suite", help="name in the output file (default: the config's folder)")
+    parser.add_argument("--out", help="output JSON (default: bench/truth-<suite>.json)")
+    arguments = parser.parse_args()
+
+    if arguments.run:
+        tasks = int(arguments.tasks) if re.fullmatch(r"\d+", arguments.tasks) else arguments.tasks
+        config = {"python": "python3", "paths": [os.path.abspath(p) for p in arguments.path] or [os.getcwd()], "workloads": [{"name": arguments.run, "run": arguments.run, "tasks": tasks}]}
+        suite = arguments.suite or "adhoc"
+    elif arguments.config:
+        config = read_config(arguments.config)
+        suite = arguments.suite or os.path.basename(os.path.dirname(os.path.abspath(arguments.config)))
+    else:
+        parser.error("give a config or --run")
+    workloads = [w for w in config["workloads"] if not arguments.workload or w["name"] in arguments.workload]
+    if not workloads:
+        parser.error("no workload matches %s" % arguments.workload)
+    python = real_executable(arguments.python or str(config["python"]))
+    cpus = sorted(os.sched_getaffinity(0))
+    generator = random.Random(arguments.seed)
+    out = arguments.out or os.path.join(os.path.dirname(os.path.abspath(__file__)), "truth-%s.json" % suite)
+    print("python %s, CPUs %s, %d rounds, %d workloads" % (python, cpus, arguments.rounds, len(workloads)), file=sys.stderr)
+
+    values = {w["name"]: [] for w in workloads}
+    started = time.time()
+    for round_index in range(arguments.rounds):
+        order = list(workloads)
+        generator.shuffle(order)
+        for workload in order:  # a workload's arms together, so they share the machine's momentary state
+            arms = arms_of(cpus)
+            generator.shuffle(arms)
+            record = {}
+            for arm in arms:
+                cpu = int(arm.split("@")[1]) if arm.startswith("serial@") else None
+                outcome = measure(python, workload, config["paths"], arm.split("@")[0], cpu, float(workload.get("timeout", 300)))
+                record[arm] = outcome["wall"]
+                record["cpu:" + arm] = outcome["cpu"]
+            values[workload["name"]].append(record)
+        print("round %d/%d done, %.0f s" % (round_index + 1, arguments.rounds, time.time() - started), file=sys.stderr)
+
+    results = [analyze(w, values[w["name"]], cpus, generator, arguments.resamples) for w in workloads]
+    document = {
+        "suite": suite,
+        "config": arguments.config,
+        "python": python,
+        "cpus": cpus,
+        "workers": WORKERS,
+        "rounds": arguments.rounds,
+        "helps": HELPS,
+        "margin": MARGIN,
+        "seed": arguments.seed,
+        "generatedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "workloads": results,
+    }
+    with open(out, "w") as handle:
+        json.dump(document, handle, indent=1)
+    print_table(results, cpus)
+    print("\nwritten: %s" % out)
+
+
+def print_table(results, cpus):
+    ms = lambda seconds: "%.0f" % (seconds * 1000)
+    x = lambda e: "%.2f [%.2f-%.2f]" % (e["x"], e["lower"], e["upper"])
+    for r in results:
+        m = r["medianSeconds"]
+        print("\n%s (%d rounds)" % (r["name"], r["rounds"]))
+        print("  median ms: " + ", ".join("%s %s" % (arm, ms(m[arm])) for arm in m) + "; serial mean %s" % ms(r["serialMeanSeconds"]))
+        for arm, estimate in r["speedup"].items():
+            extra = " cpu/wall %.2f" % r["threadsCpuPerWall"][arm] if arm in r["threadsCpuPerWall"] else ""
+            print("  %-17s x%s%s" % (arm, x(estimate), extra))
+        for pool, key in (("per-batch", "perBatch"), ("steady", "steady")):
+            t = r["truth"][key]
+            print("  truth %-9s %-10s %s; processes/threads time x%s" % (pool, t["answer"], t["why"], x(t["threadsVsProcesses"])))
+
+
+if __name__ == "__main__":
+    main()
