@@ -1,42 +1,130 @@
-// Verdict accuracy on real stdlib workloads beyond the examples (bench/stdlib/gilgate.yml).
-// Prints expected vs measured recommendation per workload, the speedups and rounds, and totals.
+// gilgate's verdicts against the independently measured truth (bench/truth.py).
 //
-// Run: npx tsc -p tsconfig.json && node_modules/.bin/node bench/verdicts.mjs [runs]
-// The expectations are for a machine with ≥ 2 cores and a GIL-enabled CPython.
+// Runs the built CLI on a suite N times and prints, per workload, the true answer, each run's verdict
+// and how many were right. A `threads` verdict whose threads×2 arm shows CPU/wall ≈ 1 (≤ 1.15) is
+// flagged: two threads that never ran at once cannot have made the batch faster (a sign that serial
+// was measured on the slower vCPU, or of noise). Uses only the CLI and the results JSON
+// (workloads[].name, .recommendation, .speedup, .reason, .arms[].model/.workers/.cpuPerWall).
+//
+//   /usr/bin/python3 bench/truth.py bench/<suite>/gilgate.yml        # once: writes bench/truth-<suite>.json
+//   node bench/verdicts.mjs <stdlib|thirdparty> [runs] [--truth FILE] [--workload NAME]... [--pool per-batch|steady]
+//   node bench/verdicts.mjs <suite> --results a.json --results b.json     # score results files, run nothing
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { measure } from '../lib/measure/run.js';
+import { parseArgs } from 'node:util';
+import YAML from 'yaml';
 
-const EXPECTED = {
-  'pure-python-collatz': ['processes'],
-  'json-roundtrip': ['processes'],
-  'regex-scan': ['processes'],
-  sleep: ['threads'],
-  'subprocess-wait': ['threads', 'either'],
-  'hashlib-big-args': ['threads'],
-  'zlib-compress': ['threads', 'either'],
-  'sqlite-memory': ['processes'],
-  'tiny-tasks': ['serial'],
-  'unpicklable-results': ['serial'],
-};
-
-const runs = Number(process.argv[2] ?? 1);
+const SERIALIZED_CPU_PER_WALL = 1.15;
 const root = path.resolve(import.meta.dirname, '..');
-let right = 0;
-let total = 0;
-let inconclusive = 0;
-for (let run = 1; run <= runs; run++) {
-  const results = await measure({ cwd: root, config: 'bench/stdlib/gilgate.yml', seed: 1000 + run });
-  console.log(`\nrun ${run}: ${results.totalSeconds.toFixed(0)} s, ${results.environment.cores} cores, Python ${results.environment.python}, seed ${results.settings.seed}`);
-  console.log('workload'.padEnd(22), 'expected'.padEnd(18), 'measured'.padEnd(13), 'threads×'.padEnd(9), 'processes×'.padEnd(11), 'rounds', ' ok');
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    truth: { type: 'string' },
+    workload: { type: 'string', multiple: true, default: [] },
+    pool: { type: 'string', default: 'per-batch' },
+    seed: { type: 'string', default: '1000' },
+    results: { type: 'string', multiple: true, default: [] },
+  },
+});
+const [suite, runsArgument] = positionals;
+if (suite === undefined) {
+  console.error('usage: node bench/verdicts.mjs <stdlib|thirdparty> [runs] [--truth FILE] [--workload NAME]... [--pool per-batch|steady]');
+  process.exit(2);
+}
+const runs = Number(runsArgument ?? 1);
+const suiteConfig = path.join(root, 'bench', suite, 'gilgate.yml');
+const truthFile = values.truth ?? path.join(root, 'bench', `truth-${suite}.json`);
+if (!fs.existsSync(truthFile)) {
+  console.error(`no truth at ${truthFile}: run  /usr/bin/python3 bench/truth.py bench/${suite}/gilgate.yml  first`);
+  process.exit(2);
+}
+const truth = JSON.parse(fs.readFileSync(truthFile, 'utf8'));
+const truthKey = values.pool === 'steady' ? 'steady' : 'perBatch';
+const truthByName = new Map(truth.workloads.map((w) => [w.name, w.truth[truthKey]]));
+
+// With --workload, a copy of the config with only those workloads, beside the original so that its
+// relative paths still resolve; removed afterwards.
+let config = suiteConfig;
+if (values.workload.length > 0) {
+  const document = YAML.parse(fs.readFileSync(suiteConfig, 'utf8'));
+  document.workloads = document.workloads.filter((w) => values.workload.includes(w.name));
+  if (document.workloads.length === 0) {
+    console.error(`no workload named ${values.workload.join(', ')} in ${suiteConfig}`);
+    process.exit(2);
+  }
+  config = path.join(path.dirname(suiteConfig), `.verdicts-${process.pid}.yml`);
+  fs.writeFileSync(config, YAML.stringify(document));
+}
+
+const columns = new Map(); // workload → [{ recommendation, flag, speedup }]
+function collect(results) {
   for (const w of results.workloads) {
-    const expected = EXPECTED[w.name] ?? ['?'];
-    const ok = expected.includes(w.recommendation);
-    right += ok ? 1 : 0;
-    total += 1;
-    inconclusive += w.recommendation === 'inconclusive' ? 1 : 0;
-    const x = (s) => (s === null ? '—' : s.toFixed(2));
-    console.log(w.name.padEnd(22), expected.join('|').padEnd(18), w.recommendation.padEnd(13), x(w.speedup.threads).padEnd(9), x(w.speedup.processes).padEnd(11), String(w.rounds).padEnd(6), ok ? ' ✓' : ' ✗');
-    if (!ok) console.log('   ', w.reason);
+    const list = columns.get(w.name) ?? [];
+    list.push({ recommendation: w.recommendation, flag: serializedThreads(w), speedup: w.speedup ?? {}, reason: w.reason });
+    columns.set(w.name, list);
   }
 }
-console.log(`\nverdicts as expected: ${right}/${total} (${((100 * right) / total).toFixed(0)}%), inconclusive: ${inconclusive}`);
+for (const file of values.results) collect(JSON.parse(fs.readFileSync(file, 'utf8')));
+try {
+  for (let run = 1; run <= (values.results.length > 0 ? 0 : runs); run++) {
+    const json = path.join(os.tmpdir(), `gilgate-verdicts-${process.pid}-${run}.json`);
+    const seed = String(Number(values.seed) + run);
+    const started = Date.now();
+    const cli = spawnSync(
+      process.execPath,
+      ['dist/cli/index.js', 'run', '--config', path.relative(root, config), '--json', json, '--seed', seed, '--fail-on', 'never', '--quiet'],
+      { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    if (cli.status !== 0 || !fs.existsSync(json)) {
+      console.error(`run ${run}: gilgate exited ${cli.status}${cli.error ? ` (${cli.error.message})` : ''}`);
+      process.exit(1);
+    }
+    const results = JSON.parse(fs.readFileSync(json, 'utf8'));
+    fs.rmSync(json);
+    const environment = results.environment ?? {};
+    console.error(`run ${run}: ${((Date.now() - started) / 1000).toFixed(0)} s, Python ${environment.python}, ${environment.cores} cores, seed ${seed}`);
+    collect(results);
+  }
+} finally {
+  if (config !== suiteConfig) fs.rmSync(config, { force: true });
+}
+
+/** CPU/wall of the threads×2 arm when a `threads` verdict rests on threads that never overlapped. */
+function serializedThreads(workload) {
+  if (workload.recommendation !== 'threads') return null;
+  const arm = (workload.arms ?? []).find((a) => a.model === 'threads' && a.workers === 2);
+  if (arm === undefined || typeof arm.cpuPerWall !== 'number') return 'threads×2 CPU/wall missing';
+  return arm.cpuPerWall <= SERIALIZED_CPU_PER_WALL ? `threads×2 CPU/wall ${arm.cpuPerWall.toFixed(2)}` : null;
+}
+
+const x = (s) => (typeof s === 'number' ? s.toFixed(2) : '—');
+console.log(`\n${suite}: truth from ${path.relative(root, truthFile)} (${truth.rounds} rounds, ${truth.python}), pool ${values.pool}`);
+console.log('workload'.padEnd(24), 'truth'.padEnd(22), 'verdicts (threads× processes×)'.padEnd(48), 'right');
+let right = 0;
+let scored = 0;
+const flags = [];
+for (const [name, verdicts] of columns) {
+  const t = truthByName.get(name);
+  const accepted = t?.accepted ?? [];
+  const truthText = t === undefined ? 'not measured' : t.answer === 'undecided' ? `undecided${accepted.length ? ` (${accepted.join('|')} ok)` : ''}` : accepted.join('|');
+  const cells = verdicts.map((v) => `${v.recommendation}${v.flag ? '!' : ''} ${x(v.speedup.threads)} ${x(v.speedup.processes)}`);
+  const ok = verdicts.filter((v) => accepted.includes(v.recommendation)).length;
+  const rightText = accepted.length === 0 ? 'not scored' : `${ok}/${verdicts.length}`;
+  if (accepted.length > 0) {
+    right += ok;
+    scored += verdicts.length;
+  }
+  console.log(name.padEnd(24), truthText.padEnd(22), cells.join(', ').padEnd(48), rightText);
+  verdicts.forEach((v, i) => {
+    if (v.flag) flags.push(`${name} run ${i + 1}: threads with ${v.flag}: ${v.reason}`);
+    else if (accepted.length > 0 && !accepted.includes(v.recommendation)) console.log(`    run ${i + 1} wrong: ${v.reason}`);
+  });
+}
+console.log(`\nright: ${right}/${scored}${scored ? ` (${((100 * right) / scored).toFixed(0)}%)` : ''}; not scored (truth undecided or missing) are left out`);
+if (flags.length > 0) {
+  console.log(`\n! threads verdicts whose two threads never overlapped (CPU/wall ≤ ${SERIALIZED_CPU_PER_WALL}):`);
+  for (const flag of flags) console.log(`  ${flag}`);
+}
