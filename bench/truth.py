@@ -215,9 +215,12 @@ def measure(python, workload, paths, arm, cpu, timeout):
     try:
         done = subprocess.run([python, "-c", CHILD, json.dumps(spec)], env=environment, capture_output=True, text=True, timeout=timeout)
         if done.returncode != 0:
-            raise RuntimeError("%s %s failed (exit %d):\n%s" % (workload["name"], arm, done.returncode, done.stderr[-2000:]))
+            lines = done.stderr.strip().splitlines() or ["exit %d" % done.returncode]
+            return {"error": lines[-1]}
         with open(out) as handle:
             return json.load(handle)
+    except subprocess.TimeoutExpired:
+        return {"error": "timeout after %.0f s" % timeout}
     finally:
         os.unlink(out)
 
@@ -252,6 +255,8 @@ def summarize(rounds, cpus, arm, versus, generator, resamples):
 
 
 def helps(estimate):
+    if estimate is None:  # the model could not run this workload
+        return "no"
     if estimate["lower"] > HELPS:
         return "yes"
     if estimate["upper"] <= HELPS:
@@ -268,6 +273,8 @@ def answer(threads_helps, processes_helps, threads_over_processes):
     if processes_helps and not threads_helps:
         return "processes"
     # threads_over_processes: processes' time / threads' time, > 1 when threads are faster
+    if threads_over_processes is None:
+        return "either"
     if threads_over_processes["lower"] > 1 + MARGIN:
         return "threads"
     if threads_over_processes["upper"] < 1 / (1 + MARGIN):
@@ -275,7 +282,7 @@ def answer(threads_helps, processes_helps, threads_over_processes):
     return "either"
 
 
-ACCEPTED = {"serial": ["serial"], "threads": ["threads"], "processes": ["processes"], "either": ["either", "threads"], "undecided": []}
+ACCEPTED = {"error": ["error"], "serial": ["serial"], "threads": ["threads"], "processes": ["processes"], "either": ["either", "threads"], "undecided": []}
 
 
 def truth_for(speedups, threads_vs_processes, pool):
@@ -293,19 +300,26 @@ def truth_for(speedups, threads_vs_processes, pool):
     return {"answer": verdict, "accepted": accepted, "why": why}
 
 
-def analyze(workload, rounds, cpus, generator, resamples):
+def analyze(workload, rounds, cpus, generator, resamples, failures):
     arms = arms_of(cpus)
-    medians = {arm: statistics.median(r[arm] for r in rounds) for arm in arms}
+    ran = [arm for arm in arms if arm not in failures]
+    medians = {arm: statistics.median(r[arm] for r in rounds) if arm in ran else None for arm in arms}
+    common = {"name": workload["name"], "run": workload["run"], "tasks": workload["tasks"], "rounds": len(rounds), "failures": failures}
+    if any(arm.startswith("serial@") for arm in failures):
+        error = {"answer": "error", "accepted": ["error"], "why": "serial failed: %s" % "; ".join(failures.values()), "threadsVsProcesses": None}
+        return dict(common, medianSeconds=medians, serialMeanSeconds=None, speedup={}, threadsCpuPerWall={}, truth={"perBatch": error, "steady": error}, values=rounds)
     serial = serial_mean(rounds, cpus)
     speedups = {}
     for arm in arms[len(cpus):]:
-        speedups[arm] = summarize(rounds, cpus, arm, lambda sample: serial_mean(sample, cpus), generator, resamples)
+        speedups[arm] = summarize(rounds, cpus, arm, lambda sample: serial_mean(sample, cpus), generator, resamples) if arm in ran else None
     pools = {}
     for pool in ("batch", "steady"):
-        threads_vs_processes = summarize(rounds, cpus, "threads-" + pool, lambda sample, pool=pool: statistics.median(r["processes-" + pool] for r in sample), generator, resamples)
+        both = "threads-" + pool in ran and "processes-" + pool in ran
+        threads_vs_processes = summarize(rounds, cpus, "threads-" + pool, lambda sample, pool=pool: statistics.median(r["processes-" + pool] for r in sample), generator, resamples) if both else None
         pools[pool] = dict(truth_for(speedups, threads_vs_processes, pool), threadsVsProcesses=threads_vs_processes)
-    cpu_per_wall = {arm: statistics.median(r["cpu:" + arm] / r[arm] for r in rounds) for arm in ("threads-batch", "threads-steady")}
+    cpu_per_wall = {arm: statistics.median(r["cpu:" + arm] / r[arm] for r in rounds) for arm in ("threads-batch", "threads-steady") if arm in ran}
     return {
+        "failures": failures,
         "name": workload["name"],
         "run": workload["run"],
         "tasks": workload["tasks"],
@@ -356,6 +370,9 @@ def main():
     print("python %s, CPUs %s, %d rounds, %d workloads" % (python, cpus, arguments.rounds, len(workloads)), file=sys.stderr)
 
     values = {w["name"]: [] for w in workloads}
+    # A failed arm (unpicklable code under processes, a timeout) is an answer, not retried: the model
+    # cannot run this workload, so it does not help.
+    failures = {w["name"]: {} for w in workloads}
     started = time.time()
     for round_index in range(arguments.rounds):
         order = list(workloads)
@@ -365,14 +382,23 @@ def main():
             generator.shuffle(arms)
             record = {}
             for arm in arms:
+                failed = failures[workload["name"]]
+                if arm in failed:
+                    record[arm] = record["cpu:" + arm] = None
+                    continue
                 cpu = int(arm.split("@")[1]) if arm.startswith("serial@") else None
                 outcome = measure(python, workload, config["paths"], arm.split("@")[0], cpu, float(workload.get("timeout", 300)))
+                if "error" in outcome:
+                    failed[arm] = outcome["error"]
+                    print("%s %s failed: %s" % (workload["name"], arm, outcome["error"]), file=sys.stderr)
+                    record[arm] = record["cpu:" + arm] = None
+                    continue
                 record[arm] = outcome["wall"]
                 record["cpu:" + arm] = outcome["cpu"]
             values[workload["name"]].append(record)
         print("round %d/%d done, %.0f s" % (round_index + 1, arguments.rounds, time.time() - started), file=sys.stderr)
 
-    results = [analyze(w, values[w["name"]], cpus, generator, arguments.resamples) for w in workloads]
+    results = [analyze(w, values[w["name"]], cpus, generator, arguments.resamples, failures[w["name"]]) for w in workloads]
     document = {
         "suite": suite,
         "config": arguments.config,
@@ -398,13 +424,18 @@ def print_table(results, cpus):
     for r in results:
         m = r["medianSeconds"]
         print("\n%s (%d rounds)" % (r["name"], r["rounds"]))
-        print("  median ms: " + ", ".join("%s %s" % (arm, ms(m[arm])) for arm in m) + "; serial mean %s" % ms(r["serialMeanSeconds"]))
+        print("  median ms: " + ", ".join("%s %s" % (arm, ms(m[arm]) if m[arm] is not None else "failed") for arm in m) + ("; serial mean %s" % ms(r["serialMeanSeconds"]) if r["serialMeanSeconds"] else ""))
+        for arm, message in r["failures"].items():
+            print("  %-17s failed: %s" % (arm, message))
         for arm, estimate in r["speedup"].items():
+            if estimate is None:
+                continue
             extra = " cpu/wall %.2f" % r["threadsCpuPerWall"][arm] if arm in r["threadsCpuPerWall"] else ""
             print("  %-17s x%s%s" % (arm, x(estimate), extra))
         for pool, key in (("per-batch", "perBatch"), ("steady", "steady")):
             t = r["truth"][key]
-            print("  truth %-9s %-10s accepts %s: %s; processes/threads time x%s" % (pool, t["answer"], "|".join(t["accepted"]) or "nothing", t["why"], x(t["threadsVsProcesses"])))
+            ratio = "; processes/threads time x%s" % x(t["threadsVsProcesses"]) if t["threadsVsProcesses"] else ""
+            print("  truth %-9s %-10s accepts %s: %s%s" % (pool, t["answer"], "|".join(t["accepted"]) or "nothing", t["why"], ratio))
 
 
 if __name__ == "__main__":
