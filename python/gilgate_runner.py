@@ -516,8 +516,9 @@ def interpreters_problem(fn, tasks, results):
         return None
     module = module_not_importable(exc)
     if module is not None:
-        return "module %s cannot be imported in a subinterpreter (%s)" % (
-            module, describe(exception_chain(exc)[-1]))
+        # The chain's innermost link is the subinterpreter's whole traceback as text: too long
+        # for a reason; the module's name is what a reader needs.
+        return "module %s cannot be imported in a subinterpreter" % module
     return describe(exc)
 
 
@@ -606,6 +607,9 @@ def classify_pool_error(exc, model):
         return "crash"
     if getattr(exc, TASK_ERROR_TAG, False):
         return "task"
+    if model == "interpreters" and module_not_importable(exc) is not None:
+        # The workload (or something it imports) cannot load in a subinterpreter.
+        return "import"
     return "pickle"
 
 
@@ -665,7 +669,9 @@ def run_in_pool(model, workers, fn, tasks, start_method):
         raise
     except BaseException as exc:
         shut_down(pool)
-        raise Failed(classify_pool_error(exc, model), exc)
+        module_name = module_not_importable(exc) if model == "interpreters" else None
+        note = None if module_name is None else "module %s cannot be imported in a subinterpreter" % module_name
+        raise Failed(classify_pool_error(exc, model), exc, note)
     pool.shutdown(wait=True)
     return results, steady_start - startup_start, steady_end - steady_start, chunksize, method
 
