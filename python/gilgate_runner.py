@@ -11,6 +11,7 @@ Stdlib only, Python >= 3.8, also under PyPy. Keep it one file: it is copied besi
 """
 
 import concurrent.futures
+import contextlib
 import functools
 import hashlib
 import importlib
@@ -332,32 +333,52 @@ def median(values):
     return (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def spin_when_told(start_line, finished, index, iterations):
-    start_line.wait()
-    spin(iterations)
-    finished[index] = time.perf_counter()
+def spin_on_request(connection):
+    """A capacity probe process: for each iteration count received, run the loop and send back
+    when it finished (perf_counter is one system-wide clock on Linux and macOS); None ends it."""
+    while True:
+        iterations = connection.recv()
+        if iterations is None:
+            return
+        spin(iterations)
+        connection.send(time.perf_counter())
 
 
-def capacity_wall(context, workers, iterations):
-    """Seconds for `workers` processes to each run the loop, from a common start to the last one's
-    end. They are started first and released together by a barrier, and report when they finish
-    (perf_counter is one system-wide clock), so neither forking nor exiting is timed."""
-    start_line = context.Barrier(workers + 1)
-    finished = context.Array("d", workers, lock=False)
-    processes = [context.Process(target=shipped().spin_when_told,
-                                 args=(start_line, finished, index, iterations))
-                 for index in range(workers)]
-    for process in processes:
-        process.start()
-    start_line.wait()
-    start = time.perf_counter()
-    for process in processes:
-        process.join()
-    return max(finished) - start
+class SpinProcesses:
+    """Processes started once and reused for every capacity round, so that neither forking nor
+    exiting is timed (and the probe stays short)."""
+
+    def __init__(self, context, count):
+        self.connections, self.processes = [], []
+        for _ in range(count):
+            parent_end, child_end = context.Pipe()
+            process = context.Process(target=shipped().spin_on_request, args=(child_end,))
+            process.daemon = True
+            process.start()
+            child_end.close()
+            self.connections.append(parent_end)
+            self.processes.append(process)
+
+    def wall(self, workers, iterations):
+        """Seconds from releasing `workers` processes on the loop to the last one's end."""
+        chosen = self.connections[:workers]
+        start = time.perf_counter()
+        for connection in chosen:
+            connection.send(iterations)
+        return max(connection.recv() for connection in chosen) - start
+
+    def close(self):
+        for connection in self.connections:
+            try:
+                connection.send(None)
+            except OSError:
+                pass
+        for process in self.processes:
+            process.join()
 
 
 def machine_context():
-    """Fork where it exists (cheap, and the loop needs no import); else the default."""
+    """Fork where it exists (cheap: nothing to import); else the default."""
     try:
         return multiprocessing.get_context("fork")
     except ValueError:
@@ -386,12 +407,22 @@ def probe_machine(spec):
     per_cpu = [{"cpu": cpu, "loopSeconds": median(times[cpu])} for cpu in cpus]
     single = sum(entry["loopSeconds"] for entry in per_cpu) / len(per_cpu)
 
-    context = machine_context()
+    counts = [int(workers) for workers in spec.get("workers") or []]
     capacity = []
-    for workers in spec.get("workers") or []:
-        workers = int(workers)
-        walls = [capacity_wall(context, workers, iterations) for _ in range(MACHINE_RUNS)]
-        capacity.append({"workers": workers, "ratio": workers * single / median(walls)})
+    if counts:
+        processes = SpinProcesses(machine_context(), max(counts))
+        try:
+            # A first round unmeasured: each process's first loop pays for its page faults (and
+            # PyPy's JIT in it).
+            processes.wall(max(counts), iterations)
+            walls = dict((workers, []) for workers in counts)
+            for _ in range(MACHINE_RUNS):
+                for workers in counts:
+                    walls[workers].append(processes.wall(workers, iterations))
+        finally:
+            processes.close()
+        capacity = [{"workers": workers, "ratio": workers * single / median(walls[workers])}
+                    for workers in counts]
     return {"ok": True, "cpus": per_cpu, "capacity": capacity, "singleLoopSeconds": single}
 
 
@@ -536,6 +567,27 @@ def gil_reenabled_by(messages):
     return None
 
 
+@contextlib.contextmanager
+def showing_warnings_to(shown):
+    """Also append the message of every warning shown meanwhile to `shown`.
+
+    Hooks warnings.showwarning instead of using catch_warnings, which would reset on exit any
+    filter the workload sets while importing and so make the pilot behave unlike a trial. CPython
+    shows its GIL warning once, by the default filter for RuntimeWarning."""
+    original = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        shown.append(message)
+        original(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        if warnings.showwarning is show:  # unless the workload installed its own meanwhile
+            warnings.showwarning = original
+
+
 def start_context(method):
     """The multiprocessing context for a start method (None: the interpreter's default)."""
     return multiprocessing.get_context(method) if method else multiprocessing.get_context()
@@ -545,8 +597,8 @@ def probe_workload(spec):
     """Learn, before any timed trial, whether the workload imports, how many tasks it has,
     roughly how long a serial pass takes, and whether processes (and spawn) and interpreters can
     run it."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    shown = []
+    with showing_warnings_to(shown):
         fn, tasks = load_workload(spec)
     gil_after_import = gil_enabled()
     wall_start, cpu_start = time.perf_counter(), time.process_time()
@@ -578,7 +630,7 @@ def probe_workload(spec):
         "interpretersUnavailable": interpreters_problem(fn, tasks, results),
         "startMethod": method,
         "gilEnabledAfterImport": gil_after_import,
-        "gilReenabledBy": gil_reenabled_by([w.message for w in caught]),
+        "gilReenabledBy": gil_reenabled_by(shown),
         "pilotWallSeconds": pilot_wall,
         "pilotCpuSeconds": pilot_cpu,
     }

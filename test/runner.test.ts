@@ -315,6 +315,17 @@ describe('older interpreters', () => {
   }
 });
 
+describe('GIL re-enabled by an import', () => {
+  it('reports the module named by the warning shown while importing the workload', async () => {
+    for (const python of [PYTHON, PYTHON_38, PYTHON_314, PYPY]) {
+      const probe = expectProbe(await probeWorkload(target(python), workload('gil_warning:double', 2)));
+      expect(probe.gilReenabledBy).toBe('fake_ext');
+      // an ordinary build: the GIL was on all along
+      expect(probe.gilEnabledAfterImport).toBe(true);
+    }
+  });
+});
+
 describe('gil_reenabled_by (the runner function, called in a real interpreter)', () => {
   it("reads the module's name from CPython's warning, and nothing from other warnings", async () => {
     const script = [
