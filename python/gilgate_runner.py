@@ -768,6 +768,9 @@ def run_trial(spec):
     model = spec.get("model")
     workers = int(spec.get("workers") or 1)
     repetitions = max(1, int(spec.get("repetitions") or 1))
+    if model != "serial" and spec.get("cpu") is not None:
+        # Workers inherit the parent's affinity: a pinned pool would run on one CPU.
+        raise Failed("runner", ValueError("a %s trial cannot be pinned to a CPU" % model))
     # Pinned before the workload is imported, so that threads its import starts inherit the CPU.
     cpu = pin(spec.get("cpu"))
     fn, tasks = load_workload(spec)

@@ -183,6 +183,12 @@ describe('placement and repetitions', () => {
     }
   });
 
+  it('refuses to pin a pool or to run no repetitions', async () => {
+    const deterministic = workload('deterministic:sum_of_squares', 3);
+    await expect(runTrial(target(), deterministic, arm('threads', 2, { cpu: 0 }))).rejects.toThrow(/cannot be pinned/);
+    await expect(runTrial(target(), deterministic, arm('serial', 1, { repetitions: 0 }))).rejects.toThrow(/repetitions/);
+  });
+
   it('leaves affinity alone when no CPU is given', async () => {
     const m = expectMeasurement(await runTrial(target(), workload('placement:affinity', 1), arm('serial', 1)));
     expect(m.cpu).toBeNull();

@@ -129,6 +129,10 @@ export async function runTrial(
   if (!Number.isInteger(settings.repetitions) || settings.repetitions < 1) {
     throw new Error(`repetitions must be an integer ≥ 1, got ${settings.repetitions}`);
   }
+  if (settings.model !== 'serial' && settings.cpu !== null) {
+    // Workers inherit the parent's affinity: a pinned pool would measure one CPU.
+    throw new Error(`a ${settings.model} trial cannot be pinned to a CPU (cpu must be null)`);
+  }
   const spec = {
     paths: target.paths,
     run: workload.run,
