@@ -1,46 +1,79 @@
 // Every fault here is real: real interpreters, real pools, real segfaults and timeouts.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   probeEnvironment,
+  probeMachine,
   probeWorkload,
   runTrial,
   runnerScriptPath,
   type PythonTarget,
+  type TrialSettings,
 } from '../src/measure/python.js';
 import { trialEnvironment } from '../src/measure/trial-environment.js';
-import type { Failure, TrialMeasurement, WorkloadConfig, WorkloadProbe } from '../src/core/types.js';
+import type { Failure, PythonEnvironment, TrialMeasurement, WorkloadConfig, WorkloadProbe } from '../src/core/types.js';
 
 const FIXTURES = resolve(import.meta.dirname, 'fixtures', 'workloads');
 const PYTHON_38 = '/root/.pyenv/versions/3.8.18/bin/python3';
+const PYTHON_314 = '/root/.cache/gilgate-pythons/3.14/bin/python3.14';
+const PYPY = '/usr/bin/pypy3';
 
 let scratch: string;
+/** The default interpreter, resolved once as gilgate does: `executable` of the environment probe
+ *  (the pyenv `python3` is a slow shim; every trial runs the real path). */
+let PYTHON: string;
+let environment: PythonEnvironment;
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'gilgate-runner-test-'));
+  environment = expectEnvironment(await probeEnvironment(target('python3')));
+  PYTHON = environment.executable;
 });
 afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-function target(python = 'python3', extraEnv: Record<string, string> = {}): PythonTarget {
-  return { python, cwd: FIXTURES, paths: [FIXTURES], env: { ...trialEnvironment(process.env, []), ...extraEnv } };
+function target(python?: string, extraEnv: Record<string, string> = {}): PythonTarget {
+  return { python: python ?? PYTHON, cwd: FIXTURES, paths: [FIXTURES], env: { ...trialEnvironment(process.env, []), ...extraEnv } };
 }
 
 function workload(run: string, tasks: string | number, timeout = 60): WorkloadConfig {
   return { name: run, run, tasks, timeout };
 }
 
-function expectFailure(outcome: { ok: boolean }): Failure {
-  expect(outcome.ok).toBe(false);
+/** An arm run once, unpinned, with the interpreter's default start method. */
+function arm(model: TrialSettings['model'], workers: number, more: Partial<TrialSettings> = {}): TrialSettings {
+  return { model, workers, cpu: null, repetitions: 1, startMethod: null, ...more };
+}
+
+function expectFailure(outcome: object): Failure {
+  // A PythonEnvironment has no `ok`: it would read as undefined here and fail the check.
+  expect((outcome as { ok?: unknown }).ok).toBe(false);
   return outcome as Failure;
 }
 
 function expectMeasurement(outcome: { ok: boolean }): TrialMeasurement {
   if (!outcome.ok) throw new Error(`trial failed: ${JSON.stringify(outcome, null, 2)}`);
   return outcome as TrialMeasurement;
+}
+
+function expectEnvironment(outcome: PythonEnvironment | Failure): PythonEnvironment {
+  if ('ok' in outcome) throw new Error(`environment probe failed: ${JSON.stringify(outcome, null, 2)}`);
+  return outcome;
+}
+
+function expectProbe(outcome: WorkloadProbe | Failure): WorkloadProbe {
+  if (!outcome.ok) throw new Error(`probe failed: ${JSON.stringify(outcome, null, 2)}`);
+  return outcome;
+}
+
+/** The runner's digest of a result list, computed here from the repr Python would print. */
+function digestOfRepr(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** Alive means running: a killed process may linger as a zombie until someone reaps it. */
@@ -63,24 +96,58 @@ describe('runnerScriptPath', () => {
 });
 
 describe('probeEnvironment', () => {
-  it('describes the interpreter', async () => {
-    const env = await probeEnvironment(target());
-    if ('ok' in env) throw new Error(JSON.stringify(env));
+  it('describes the interpreter, its CPUs and what it can run', async () => {
+    // The configured command (a pyenv shim), once: its result names the real interpreter.
+    const env = expectEnvironment(await probeEnvironment(target('python3')));
     expect(env.cores).toBeGreaterThanOrEqual(1);
-    expect(env.python).toMatch(/^3\.\d+\.\d+/);
+    expect(env.python).toMatch(/^3\.11\.\d+/);
     expect(env.implementation).toBe('CPython');
     expect(['affinity', 'cpu_count', 'cgroup cpu.max', 'cgroup cpu.cfs_quota_us']).toContain(env.coresSource);
     expect(typeof env.gilEnabled).toBe('boolean');
     expect(env.startMethod).toMatch(/^(fork|spawn|forkserver)$/);
-    expect(env.executable).not.toBe('');
+    expect(env.startMethods).toContain(env.startMethod);
+    expect(env.startMethods).toContain('spawn');
+    expect(env.cpus).toHaveLength(env.cores);
+    expect(new Set(env.cpus).size).toBe(env.cores);
+    expect(env.placement).toBe('affinity');
+    expect(env.interpretersUnavailable).toBe(`needs Python 3.14 or later (this is CPython ${env.python})`);
+    expect(isAbsolute(env.executable)).toBe(true);
   });
 
-  it('works under Python 3.8', async () => {
-    const env = await probeEnvironment(target(PYTHON_38));
-    if ('ok' in env) throw new Error(JSON.stringify(env));
+  it('reports sys.executable as it is, not resolved through links (a venv stays the venv)', async () => {
+    const venv = join(scratch, 'venv');
+    await execa(PYTHON, ['-m', 'venv', '--without-pip', venv]);
+    const venvPython = join(venv, 'bin', 'python');
+    const env = expectEnvironment(await probeEnvironment(target(venvPython)));
+    expect(env.executable).toBe(venvPython);
+    // and a trial runs when given that path, as every call after the probe does
+    const m = expectMeasurement(await runTrial(target(env.executable), workload('deterministic:sum_of_squares', 3), arm('serial', 1)));
+    expect(m.tasks).toBe(3);
+  });
+
+  it('says interpreters are available on 3.14, with its start methods', async () => {
+    const env = expectEnvironment(await probeEnvironment(target(PYTHON_314)));
+    expect(env.python).toMatch(/^3\.14\./);
+    expect(env.interpretersUnavailable).toBeNull();
+    expect(env.startMethod).toBe('forkserver');
+    expect([...env.startMethods].sort()).toEqual(['fork', 'forkserver', 'spawn']);
+  });
+
+  it('works under Python 3.8, and says why interpreters cannot run there', async () => {
+    const env = expectEnvironment(await probeEnvironment(target(PYTHON_38)));
     expect(env.python).toMatch(/^3\.8\./);
     expect(env.gilEnabled).toBe(true);
     expect(env.freeThreadedBuild).toBe(false);
+    expect(env.interpretersUnavailable).toMatch(/^needs Python 3\.14 or later \(this is CPython 3\.8\.\d+\)$/);
+  });
+
+  it('works under PyPy, and says why interpreters cannot run there', async () => {
+    const env = expectEnvironment(await probeEnvironment(target(PYPY)));
+    expect(env.implementation).toBe('PyPy');
+    expect(env.interpretersUnavailable).toMatch(/^needs CPython 3\.14 or later \(this is PyPy 3\.9\.\d+\)$/);
+    // PyPy 3.9 has no os.sched_setaffinity: trials there cannot be pinned
+    expect(env.placement).toBe('unsupported');
+    expect(env.cpus).toHaveLength(env.cores);
   });
 
   it("reports a Python that is not installed as 'python-missing'", async () => {
@@ -90,13 +157,211 @@ describe('probeEnvironment', () => {
   });
 });
 
+describe('probeMachine', () => {
+  for (const [name, python] of [['default Python', () => PYTHON], ['PyPy', () => PYPY]] as const) {
+    it(`measures every usable CPU and each requested worker count (${name})`, async () => {
+      const env = expectEnvironment(await probeEnvironment(target(python())));
+      const machine = await probeMachine(target(python()), [1, 2, 3]);
+      if (!machine.ok) throw new Error(JSON.stringify(machine));
+      expect(machine.cpus.map((c) => c.cpu)).toEqual(env.cpus);
+      for (const cpu of machine.cpus) expect(cpu.loopSeconds).toBeGreaterThan(0);
+      expect(machine.capacity.map((c) => c.workers)).toEqual([1, 2, 3]);
+      for (const entry of machine.capacity) expect(entry.ratio).toBeGreaterThan(0);
+      const mean = machine.cpus.reduce((sum, c) => sum + c.loopSeconds, 0) / machine.cpus.length;
+      expect(machine.singleLoopSeconds).toBeCloseTo(mean, 12);
+    });
+  }
+});
+
+describe('placement and repetitions', () => {
+  it('pins a trial to the CPU asked for, before the workload runs', async () => {
+    for (const cpu of environment.cpus) {
+      const m = expectMeasurement(await runTrial(target(), workload('placement:affinity', 1), arm('serial', 1, { cpu })));
+      expect(m.cpu).toBe(cpu);
+      // placement:affinity returns sorted(os.sched_getaffinity(0)) seen from inside the workload
+      expect(m.digest).toBe(digestOfRepr(`[[${cpu}]]`));
+    }
+  });
+
+  it('refuses to pin a pool or to run no repetitions', async () => {
+    const deterministic = workload('deterministic:sum_of_squares', 3);
+    await expect(runTrial(target(), deterministic, arm('threads', 2, { cpu: 0 }))).rejects.toThrow(/cannot be pinned/);
+    await expect(runTrial(target(), deterministic, arm('serial', 1, { repetitions: 0 }))).rejects.toThrow(/repetitions/);
+  });
+
+  it('leaves affinity alone when no CPU is given', async () => {
+    const m = expectMeasurement(await runTrial(target(), workload('placement:affinity', 1), arm('serial', 1)));
+    expect(m.cpu).toBeNull();
+    expect(m.digest).toBe(digestOfRepr(`[[${environment.cpus.join(', ')}]]`));
+  });
+
+  it('runs the timed repetitions asked for and summarizes them by their median', async () => {
+    const deterministic = workload('deterministic:sum_of_squares', 'deterministic:tasks');
+    const serial = expectMeasurement(await runTrial(target(), deterministic, arm('serial', 1, { repetitions: 3 })));
+    expect(serial.repetitions).toHaveLength(3);
+    for (const r of serial.repetitions) {
+      expect(r.startupSeconds).toBe(0);
+      expect(r.steadySeconds).toBe(r.wallSeconds);
+    }
+    const walls = serial.repetitions.map((r) => r.wallSeconds).sort((a, b) => a - b);
+    expect(serial.wallSeconds).toBe(walls[1]);
+    expect(serial.repetitionsDiffer).toBe(false);
+
+    for (const settings of [arm('threads', 2, { repetitions: 2 }), arm('processes', 2, { repetitions: 4 })]) {
+      const m = expectMeasurement(await runTrial(target(), deterministic, settings));
+      expect(m.repetitions).toHaveLength(settings.repetitions);
+      for (const r of m.repetitions) {
+        expect(r.steadySeconds).toBeGreaterThan(0);
+        expect(r.startupSeconds).toBeGreaterThan(0);
+        expect(r.wallSeconds).toBeGreaterThanOrEqual(r.steadySeconds + r.startupSeconds);
+      }
+      expect(m.digest).toBe(serial.digest);
+      expect(m.repetitionsDiffer).toBe(false);
+    }
+  });
+
+  it('notices results that change from one repetition to the next', async () => {
+    const m = expectMeasurement(await runTrial(target(), workload('nondeterministic:count_calls', 3), arm('serial', 1, { repetitions: 2 })));
+    expect(m.digestStable).toBe(true);
+    expect(m.repetitionsDiffer).toBe(true);
+    // the digest is the first repetition's: the warm-up made 1 call, so it returned 2, 3, 4
+    expect(m.digest).toBe(digestOfRepr('[2, 3, 4]'));
+  });
+});
+
+describe('Python 3.14: interpreters and start methods', () => {
+  const deterministic = workload('deterministic:sum_of_squares', 'deterministic:tasks');
+
+  it('runs the interpreters model with the same digest as serial', async () => {
+    const serial = expectMeasurement(await runTrial(target(PYTHON_314), deterministic, arm('serial', 1)));
+    const interpreters = expectMeasurement(await runTrial(target(PYTHON_314), deterministic, arm('interpreters', 2, { repetitions: 2 })));
+    expect(interpreters.digest).toBe(serial.digest);
+    expect(interpreters.tasks).toBe(40);
+    expect(interpreters.repetitions).toHaveLength(2);
+    for (const r of interpreters.repetitions) {
+      expect(r.startupSeconds).toBeGreaterThan(0);
+      expect(r.wallSeconds).toBeGreaterThanOrEqual(r.steadySeconds + r.startupSeconds);
+    }
+    expect(interpreters.chunksize).toBeNull();
+    expect(interpreters.startMethod).toBeNull();
+  });
+
+  it('honours each start method for processes', async () => {
+    const serial = expectMeasurement(await runTrial(target(PYTHON_314), deterministic, arm('serial', 1)));
+    for (const startMethod of ['fork', 'forkserver', 'spawn']) {
+      const m = expectMeasurement(await runTrial(target(PYTHON_314), deterministic, arm('processes', 2, { startMethod })));
+      expect(m.startMethod).toBe(startMethod);
+      expect(m.digest).toBe(serial.digest);
+    }
+    const byDefault = expectMeasurement(await runTrial(target(PYTHON_314), deterministic, arm('processes', 2)));
+    expect(byDefault.startMethod).toBe('forkserver');
+  });
+
+  it('names the module that cannot be imported in a subinterpreter', async () => {
+    const blocked = workload('subinterpreter_blocked:square', 4);
+    const probe = expectProbe(await probeWorkload(target(PYTHON_314), blocked));
+    expect(probe.interpretersUnavailable).toBe('module readline cannot be imported in a subinterpreter');
+    expect(probe.processesUnavailable).toBeNull();
+
+    const failure = expectFailure(await runTrial(target(PYTHON_314), blocked, arm('interpreters', 2)));
+    expect(failure.kind).toBe('import');
+    expect(failure.message).toContain('module readline cannot be imported in a subinterpreter');
+    expect(failure.traceback).toContain('does not support loading in subinterpreters');
+  });
+
+  it('says interpreters can run a workload that works in a subinterpreter', async () => {
+    const probe = expectProbe(await probeWorkload(target(PYTHON_314), deterministic));
+    expect(probe.interpretersUnavailable).toBeNull();
+    expect(probe.startMethod).toBe('forkserver');
+    expect(probe.gilEnabledAfterImport).toBe(true);
+    expect(probe.gilReenabledBy).toBeNull();
+  });
+
+  it("reports a task's exception in an interpreter pool as 'task', and an unpicklable result as 'pickle'", async () => {
+    const taskError = expectFailure(await runTrial(target(PYTHON_314), workload('task_error:fail_on_three', 6), arm('interpreters', 2)));
+    expect(taskError.kind).toBe('task');
+    expect(taskError.type).toBe('ValueError');
+    expect(taskError.traceback).toContain('task_error.py');
+    const pickle = expectFailure(await runTrial(target(PYTHON_314), workload('unpicklable:make_generator', 'unpicklable:tasks'), arm('interpreters', 2)));
+    expect(pickle.kind).toBe('pickle');
+  });
+
+  it('checks processes with the start method asked for, and spawn apart', async () => {
+    const spawnOnly = workload('spawn_only:scaled', 'spawn_only:tasks');
+    // forkserver (3.14's default) re-imports the module like spawn: the global is lost
+    const byDefault = expectProbe(await probeWorkload(target(PYTHON_314), spawnOnly));
+    expect(byDefault.startMethod).toBe('forkserver');
+    expect(byDefault.processesUnavailable).toContain('NoneType');
+    expect(byDefault.spawnProblem).toBeNull();
+    const fork = expectProbe(await probeWorkload(target(PYTHON_314), spawnOnly, 'fork'));
+    expect(fork.startMethod).toBe('fork');
+    expect(fork.processesUnavailable).toBeNull();
+    expect(fork.spawnProblem).toContain('NoneType');
+    const missing = expectProbe(await probeWorkload(target(PYTHON_314), spawnOnly, 'no-such-method'));
+    expect(missing.processesUnavailable).toContain("start method 'no-such-method' is not available");
+  });
+});
+
+describe('older interpreters', () => {
+  for (const [name, python] of [['Python 3.8', PYTHON_38], ['PyPy 3.9', PYPY]] as const) {
+    it(`${name} runs trials and reports interpreters unavailable with the reason`, async () => {
+      const deterministic = workload('deterministic:sum_of_squares', 'deterministic:tasks');
+      const serial = expectMeasurement(await runTrial(target(python), deterministic, arm('serial', 1, { repetitions: 2 })));
+      const processes = expectMeasurement(await runTrial(target(python), deterministic, arm('processes', 2, { repetitions: 2 })));
+      expect(serial.repetitions).toHaveLength(2);
+      expect(processes.digest).toBe(serial.digest);
+      const probe = expectProbe(await probeWorkload(target(python), deterministic));
+      expect(probe.interpretersUnavailable).toMatch(/^needs (CPython|Python) 3\.14 or later \(this is /);
+      expect(probe.gilEnabledAfterImport).toBe(true);
+      expect(probe.gilReenabledBy).toBeNull();
+      const failure = expectFailure(await runTrial(target(python), deterministic, arm('interpreters', 2)));
+      expect(failure.kind).toBe('runner');
+      expect(failure.message).toContain('needs');
+    });
+  }
+});
+
+describe('GIL re-enabled by an import', () => {
+  it('reports the module named by the warning shown while importing the workload', async () => {
+    for (const python of [PYTHON, PYTHON_38, PYTHON_314, PYPY]) {
+      const probe = expectProbe(await probeWorkload(target(python), workload('gil_warning:double', 2)));
+      expect(probe.gilReenabledBy).toBe('fake_ext');
+      // an ordinary build: the GIL was on all along
+      expect(probe.gilEnabledAfterImport).toBe(true);
+    }
+  });
+});
+
+describe('gil_reenabled_by (the runner function, called in a real interpreter)', () => {
+  it("reads the module's name from CPython's warning, and nothing from other warnings", async () => {
+    const script = [
+      'import json, sys',
+      `sys.path.insert(0, ${JSON.stringify(dirname(runnerScriptPath()))})`,
+      'import gilgate_runner as g',
+      'warning = ("The global interpreter lock (GIL) has been enabled to load module \'_fastmath\', which has "',
+      '           "not declared that it can run safely without the GIL. To override this behavior and keep "',
+      '           "the GIL disabled (at your own risk), run with PYTHON_GIL=0 or -Xgil=0.")',
+      'print(json.dumps([',
+      '    g.gil_reenabled_by([RuntimeWarning(warning)]),',
+      '    g.gil_reenabled_by(["unrelated", warning.replace("_fastmath", "pkg.sub._ext")]),',
+      '    g.gil_reenabled_by([DeprecationWarning("something else")]),',
+      '    g.gil_reenabled_by([]),',
+      ']))',
+    ].join('\n');
+    for (const python of [PYTHON, PYTHON_38]) {
+      const { stdout } = await execa(python, ['-c', script]);
+      expect(JSON.parse(stdout)).toEqual(['_fastmath', 'pkg.sub._ext', null, null]);
+    }
+  });
+});
+
 describe('successful trials', () => {
   const deterministic = workload('deterministic:sum_of_squares', 'deterministic:tasks');
 
   it('runs serial, threads and processes with equal digests', async () => {
-    const serial = expectMeasurement(await runTrial(target(), deterministic, { model: 'serial', workers: 1 }));
-    const threads = expectMeasurement(await runTrial(target(), deterministic, { model: 'threads', workers: 2 }));
-    const processes = expectMeasurement(await runTrial(target(), deterministic, { model: 'processes', workers: 3 }));
+    const serial = expectMeasurement(await runTrial(target(), deterministic, arm('serial', 1)));
+    const threads = expectMeasurement(await runTrial(target(), deterministic, arm('threads', 2)));
+    const processes = expectMeasurement(await runTrial(target(), deterministic, arm('processes', 3)));
 
     for (const m of [serial, threads, processes]) {
       expect(m.tasks).toBe(40);
@@ -123,38 +388,38 @@ describe('successful trials', () => {
   });
 
   it('digests the results in task order, so different results give different digests', async () => {
-    const squares = expectMeasurement(await runTrial(target(), workload('deterministic:sum_of_squares', 5), { model: 'serial', workers: 1 }));
-    const others = expectMeasurement(await runTrial(target(), workload('deterministic:sum_of_squares', 6), { model: 'serial', workers: 1 }));
+    const squares = expectMeasurement(await runTrial(target(), workload('deterministic:sum_of_squares', 5), arm('serial', 1)));
+    const others = expectMeasurement(await runTrial(target(), workload('deterministic:sum_of_squares', 6), arm('serial', 1)));
     expect(squares.tasks).toBe(5);
     expect(others.digest).not.toBe(squares.digest);
   });
 
   it('gives chunksize 1 when tasks are fewer than 4 × workers', async () => {
-    const m = expectMeasurement(await runTrial(target(), workload('deterministic:sum_of_squares', 5), { model: 'processes', workers: 2 }));
+    const m = expectMeasurement(await runTrial(target(), workload('deterministic:sum_of_squares', 5), arm('processes', 2)));
     expect(m.chunksize).toBe(1);
     expect(m.tasks).toBe(5);
   });
 
   it('marks digests of results that print addresses as unstable', async () => {
-    const m = expectMeasurement(await runTrial(target(), workload('unpicklable:make_generator', 'unpicklable:tasks'), { model: 'threads', workers: 2 }));
+    const m = expectMeasurement(await runTrial(target(), workload('unpicklable:make_generator', 'unpicklable:tasks'), arm('threads', 2)));
     expect(m.digestStable).toBe(false);
   });
 
   it('handles zero tasks', async () => {
-    const m = expectMeasurement(await runTrial(target(), workload('deterministic:sum_of_squares', 0), { model: 'processes', workers: 2 }));
+    const m = expectMeasurement(await runTrial(target(), workload('deterministic:sum_of_squares', 0), arm('processes', 2)));
     expect(m.tasks).toBe(0);
   });
 
   it('runs under Python 3.8, with the same digest as the default Python', async () => {
-    const old = expectMeasurement(await runTrial(target(PYTHON_38), deterministic, { model: 'processes', workers: 2 }));
-    const current = expectMeasurement(await runTrial(target(), deterministic, { model: 'serial', workers: 1 }));
+    const old = expectMeasurement(await runTrial(target(PYTHON_38), deterministic, arm('processes', 2)));
+    const current = expectMeasurement(await runTrial(target(), deterministic, arm('serial', 1)));
     expect(old.tasks).toBe(40);
     expect(old.chunksize).toBe(5);
     expect(old.digest).toBe(current.digest);
   });
 
   it('survives a workload that floods stdout and stderr (50 MB)', async () => {
-    const m = expectMeasurement(await runTrial(target(), workload('flood:flood', 'flood:tasks'), { model: 'threads', workers: 2 }));
+    const m = expectMeasurement(await runTrial(target(), workload('flood:flood', 'flood:tasks'), arm('threads', 2)));
     expect(m.tasks).toBe(25);
   });
 });
@@ -185,7 +450,7 @@ describe('probeWorkload', () => {
     expect(probe.spawnProblem).toContain('TypeError');
     expect(probe.spawnProblem).toContain('NoneType');
     // and under the default start method (fork) the trial itself works
-    const m = expectMeasurement(await runTrial(target(), workload('spawn_only:scaled', 'spawn_only:tasks'), { model: 'processes', workers: 2 }));
+    const m = expectMeasurement(await runTrial(target(), workload('spawn_only:scaled', 'spawn_only:tasks'), arm('processes', 2)));
     expect(m.tasks).toBe(4);
   });
 
@@ -198,7 +463,7 @@ describe('probeWorkload', () => {
 });
 
 describe('failures', () => {
-  const serial = { model: 'serial', workers: 1 } as const;
+  const serial = arm('serial', 1);
 
   it("reports a missing module as 'import'", async () => {
     const failure = expectFailure(await runTrial(target(), workload('no_such_module_anywhere:run', 3), serial));
@@ -236,9 +501,9 @@ describe('failures', () => {
     expect(nonsense.message).toContain('NoneType');
   });
 
-  for (const arm of [serial, { model: 'threads', workers: 2 }, { model: 'processes', workers: 2 }] as const) {
-    it(`reports an exception inside a task as 'task' with its traceback (${arm.model})`, async () => {
-      const failure = expectFailure(await runTrial(target(), workload('task_error:fail_on_three', 6), arm));
+  for (const settings of [serial, arm('threads', 2), arm('processes', 2)]) {
+    it(`reports an exception inside a task as 'task' with its traceback (${settings.model})`, async () => {
+      const failure = expectFailure(await runTrial(target(), workload('task_error:fail_on_three', 6), settings));
       expect(failure.kind).toBe('task');
       expect(failure.type).toBe('ValueError');
       expect(failure.message).toContain('task three is broken');
@@ -249,27 +514,27 @@ describe('failures', () => {
   }
 
   it("reports a task exception in a process pool under Python 3.8 with the remote traceback", async () => {
-    const failure = expectFailure(await runTrial(target(PYTHON_38), workload('task_error:fail_on_three', 6), { model: 'processes', workers: 2 }));
+    const failure = expectFailure(await runTrial(target(PYTHON_38), workload('task_error:fail_on_three', 6), arm('processes', 2)));
     expect(failure.kind).toBe('task');
     expect(failure.traceback).toContain('task_error.py');
   });
 
   it("reports an unpicklable result in a process pool as 'pickle'", async () => {
-    const failure = expectFailure(await runTrial(target(), workload('unpicklable:make_generator', 'unpicklable:tasks'), { model: 'processes', workers: 2 }));
+    const failure = expectFailure(await runTrial(target(), workload('unpicklable:make_generator', 'unpicklable:tasks'), arm('processes', 2)));
     expect(failure.kind).toBe('pickle');
     expect(failure.message).toContain('generator');
   });
 
   it("reports an unpicklable function as 'pickle' without hanging, even under Python 3.8", async () => {
-    for (const python of ['python3', PYTHON_38]) {
-      const failure = expectFailure(await runTrial(target(python), workload('unpicklable:as_lambda', 3, 20), { model: 'processes', workers: 2 }));
+    for (const python of [PYTHON, PYTHON_38]) {
+      const failure = expectFailure(await runTrial(target(python), workload('unpicklable:as_lambda', 3, 20), arm('processes', 2)));
       expect(failure.kind).toBe('pickle');
       expect(failure.message).toContain('the function');
     }
   });
 
   it("reports a worker that dies (os._exit) as 'crash'", async () => {
-    const failure = expectFailure(await runTrial(target(), workload('worker_exit:die_in_worker', 4), { model: 'processes', workers: 2 }));
+    const failure = expectFailure(await runTrial(target(), workload('worker_exit:die_in_worker', 4), arm('processes', 2)));
     expect(failure.kind).toBe('crash');
     expect(failure.type).toBe('BrokenProcessPool');
   });
@@ -280,13 +545,11 @@ describe('failures', () => {
     expect(failure.message).toContain('code 3');
   });
 
-  it("reports the interpreter's death as 'crash' at once, even when orphaned workers live on", async () => {
-    const started = Date.now();
-    const failure = expectFailure(await runTrial(target(), workload('worker_exit:kill_parent_then_hang', 2, 60), { model: 'processes', workers: 1 }));
+  it("reports the interpreter's death as 'crash', not as a timeout, even when orphaned workers live on", async () => {
+    // Were the orphan holding stderr open to keep us waiting, this would end as 'timeout'.
+    const failure = expectFailure(await runTrial(target(), workload('worker_exit:kill_parent_then_hang', 2, 60), arm('processes', 1)));
     expect(failure.kind).toBe('crash');
     expect(failure.message).toContain('SIGKILL');
-    // well under the 60 s timeout: the orphan did not keep us waiting
-    expect(Date.now() - started).toBeLessThan(30_000);
   });
 
   it("reports a segfault as 'crash' with the signal and the stderr tail", async () => {
@@ -299,13 +562,13 @@ describe('failures', () => {
 
   it("kills the whole process tree on timeout and reports 'timeout'", async () => {
     const pidFile = join(scratch, 'hang-pids.txt');
-    const started = Date.now();
+    // Generous: the workers must have started (and written their pids) before the timeout fires,
+    // however slowly a busy machine starts interpreters. Nothing here depends on how long it took.
     const failure = expectFailure(
-      await runTrial(target('python3', { GILGATE_TEST_PID_FILE: pidFile }), workload('hang:hang_in_workers', 4, 2), { model: 'processes', workers: 2 }),
+      await runTrial(target(PYTHON, { GILGATE_TEST_PID_FILE: pidFile }), workload('hang:hang_in_workers', 4, 10), arm('processes', 2)),
     );
     expect(failure.kind).toBe('timeout');
-    expect(failure.message).toContain('2 s');
-    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(failure.message).toContain('10 s');
 
     // Lines are "pid parentPid": the runner's warm-up first, then at least one hanging worker.
     const lines = (await readFile(pidFile, 'utf8')).trim().split('\n').map((line) => line.split(' ').map(Number));
@@ -313,7 +576,8 @@ describe('failures', () => {
     const workers = lines.slice(1).filter(([, parent]) => parent === runnerPid).map(([pid]) => pid!);
     expect(workers.length).toBeGreaterThanOrEqual(1);
     const pids = [runnerPid, ...workers];
-    await new Promise((done) => setTimeout(done, 200));
+    // SIGKILL was sent; death is asynchronous, so wait for it (the test's own timeout bounds this).
+    while (pids.some(isRunning)) await new Promise((done) => setTimeout(done, 50));
     expect(pids.filter(isRunning)).toEqual([]);
   });
 
@@ -321,7 +585,7 @@ describe('failures', () => {
     const pidFile = join(scratch, 'probe-hang-pids.txt');
     // The pilot runs in the parent (returns at once); the spawn check's worker hangs.
     const failure = expectFailure(
-      await probeWorkload(target('python3', { GILGATE_TEST_PID_FILE: pidFile }), workload('hang:hang_in_workers', 2, 2)),
+      await probeWorkload(target(PYTHON, { GILGATE_TEST_PID_FILE: pidFile }), workload('hang:hang_in_workers', 2, 2)),
     );
     expect(failure.kind).toBe('timeout');
   });

@@ -67,25 +67,63 @@ export interface PythonEnvironment {
   cores: number;
   /** How cores was found: "affinity", "cgroup cpu.max", ... */
   coresSource: string;
+  /** Usable CPU ids (the affinity mask, as many as `cores`); 0..cores-1 where there is no mask. */
+  cpus: number[];
+  /** 'unsupported' where trials cannot be pinned to a CPU (no os.sched_setaffinity, e.g. macOS). */
+  placement: 'affinity' | 'unsupported';
   python: string;
   implementation: string;
+  /** sys.executable, not resolved through links (a venv's python stays the venv's). Every call
+   *  after the environment probe runs this path. */
   executable: string;
   gilEnabled: boolean;
   /** True when the build is free-threaded (Py_GIL_DISABLED), whatever the runtime GIL state. */
   freeThreadedBuild: boolean;
+  /** The interpreter's default multiprocessing start method. */
   startMethod: string;
+  /** multiprocessing.get_all_start_methods(), default first. */
+  startMethods: string[];
+  /** Why InterpreterPoolExecutor cannot run here (e.g. "needs Python 3.14 or later (this is
+   *  CPython 3.11.7)"), or null. */
+  interpretersUnavailable: string | null;
   os: string;
   cpuModel: string;
+}
+
+/** One CPU's speed: the median time of the machine probe's loop pinned to it. */
+export interface CpuSpeed {
+  cpu: number;
+  loopSeconds: number;
+}
+
+/** What the machine can deliver: per-CPU speed, and N processes' throughput against one. */
+export interface MachineProbe {
+  ok: true;
+  /** One entry per usable CPU (unpinned times where placement is unsupported). */
+  cpus: CpuSpeed[];
+  /** capacity(N) = N × singleLoopSeconds / (wall of N concurrent loops), median of 3. */
+  capacity: { workers: number; ratio: number }[];
+  /** Mean of the per-CPU medians: t1 in the capacity ratio. */
+  singleLoopSeconds: number;
 }
 
 /** What one probe of a workload learned before any timed trial (import, tasks, pickling, spawn). */
 export interface WorkloadProbe {
   ok: true;
   taskCount: number;
-  /** Why processes cannot run this workload (pickling), or null. */
+  /** Why processes cannot run this workload with `startMethod` (pickling, a failing pool), or null. */
   processesUnavailable: string | null;
   /** Why the code would break under the `spawn` start method (macOS/Windows default), or null. */
   spawnProblem: string | null;
+  /** Why interpreters cannot run it: the Python version, pickling, or the module that cannot be
+   *  imported in a subinterpreter; null when a 1-worker interpreter pool ran the first tasks. */
+  interpretersUnavailable: string | null;
+  /** The start method the processes check used (the spec's, else the interpreter's default). */
+  startMethod: string;
+  /** sys._is_gil_enabled() after importing the workload and building its tasks (true before 3.13). */
+  gilEnabledAfterImport: boolean;
+  /** On a free-threaded build, the module whose import turned the GIL back on, or null. */
+  gilReenabledBy: string | null;
   /** One serial pass, untimed for decisions, used to plan: wall and CPU seconds. */
   pilotWallSeconds: number;
   pilotCpuSeconds: number;
@@ -113,23 +151,41 @@ export interface Failure {
   stderrTail: string;
 }
 
+/** One timed repetition of a trial. */
+export interface RepetitionValues {
+  /** Seconds from creating the pool to the end of its shutdown: what a per-batch pool pays. For
+   *  serial, the loop. */
+  wallSeconds: number;
+  /** Seconds of the map over every task: what a long-lived pool pays per batch (serial: wall). */
+  steadySeconds: number;
+  /** Seconds until the workers ran and had the workload's function loaded (0 for serial). */
+  startupSeconds: number;
+  /** CPU seconds: this interpreter plus reaped children. */
+  cpuSeconds: number;
+}
+
 export interface TrialMeasurement {
   ok: true;
-  /** Seconds from creating the pool to its shutdown: what users pay. For serial, the loop. */
+  /** The CPU the interpreter was pinned to, null when unpinned (pools, or no affinity). */
+  cpu: number | null;
+  /** Every timed repetition, in order, after one untimed warm-up call. */
+  repetitions: RepetitionValues[];
+  /** trialValue() over the repetitions of each field (src/core/repetitions.ts). */
   wallSeconds: number;
-  /** Seconds the pool took to start its workers (0 for serial). */
+  steadySeconds: number;
   startupSeconds: number;
-  /** CPU seconds: this interpreter plus reaped children, during the timed region. */
   cpuSeconds: number;
   /** Peak RSS of the parent interpreter, bytes. */
   peakRssSelfBytes: number;
   /** Peak RSS of the largest reaped child, bytes (0 when none). */
   peakRssChildBytes: number;
   tasks: number;
-  /** sha256 of repr(results) in task order. */
+  /** sha256 of repr(results) of the first repetition, in task order. */
   digest: string;
   /** False when repr(results) holds object addresses, so digests cannot be compared. */
   digestStable: boolean;
+  /** True when a later repetition's (stable) digest differed from the first's: nondeterminism. */
+  repetitionsDiffer: boolean;
   chunksize: number | null;
   startMethod: string | null;
 }

@@ -8,19 +8,30 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { trialValue } from '../core/repetitions.js';
 import type {
-  Arm,
   Failure,
   FailureKind,
+  MachineProbe,
+  Model,
   PythonEnvironment,
+  RepetitionValues,
+  TrialMeasurement,
   TrialOutcome,
   WorkloadConfig,
   WorkloadProbe,
 } from '../core/types.js';
 
-/** Where and how to start the interpreter for one side (head or base) of a run. */
+/**
+ * Where and how to start the interpreter for one side (head or base) of a run.
+ *
+ * The interpreter is resolved once: callers run probeEnvironment with the configured command
+ * (e.g. "python3", possibly a slow pyenv shim), then use its `environment.executable` as
+ * `python` for every later call (machine, probe, trial). A PATH lookup or shim per trial would
+ * add its start-up to every trial and could pick another interpreter mid-run.
+ */
 export interface PythonTarget {
-  /** Interpreter command, looked up on env.PATH, e.g. "python3" or an absolute path. */
+  /** Interpreter command: the configured one for probeEnvironment, then `executable`. */
   python: string;
   /** Working directory of the interpreter (the checkout being measured). */
   cwd: string;
@@ -31,7 +42,7 @@ export interface PythonTarget {
 }
 
 const STDERR_TAIL_BYTES = 4096;
-/** Describing the interpreter imports nothing of the user's: a minute is generous. */
+/** Describing the interpreter or the machine imports nothing of the user's: a minute is generous. */
 const ENVIRONMENT_TIMEOUT_SECONDS = 60;
 
 /**
@@ -52,43 +63,99 @@ export function runnerScriptPath(): string {
   return found;
 }
 
+/** The one test for a runner Failure (ok: false) among runner results. */
 export function isFailure(value: unknown): value is Failure {
   return typeof value === 'object' && value !== null && (value as { ok?: unknown }).ok === false;
 }
 
-/** Describe the interpreter: version, cores, GIL, start method. */
+/** Describe the interpreter: version, cores and CPU ids, GIL, start methods, interpreters. */
 export async function probeEnvironment(target: PythonTarget): Promise<PythonEnvironment | Failure> {
   return (await invokeRunner(target, 'environment', {}, ENVIRONMENT_TIMEOUT_SECONDS)) as
     | PythonEnvironment
     | Failure;
 }
 
-/** Import the workload, count its tasks, time one serial pass, check pickling and spawn. */
+/**
+ * Measure the machine: each usable CPU's speed (a pinned loop) and, for each N in `workers`, the
+ * capacity of N unpinned processes against one. About half a second on 2 CPUs.
+ */
+export async function probeMachine(
+  target: PythonTarget,
+  workers: readonly number[],
+): Promise<MachineProbe | Failure> {
+  return (await invokeRunner(target, 'machine', { workers }, ENVIRONMENT_TIMEOUT_SECONDS)) as
+    | MachineProbe
+    | Failure;
+}
+
+/**
+ * Import the workload, count its tasks, time one serial pass, check processes (with
+ * `startMethod`, null = the interpreter's default) and spawn, and interpreters; report whether
+ * the import turned the GIL back on.
+ */
 export async function probeWorkload(
   target: PythonTarget,
   workload: WorkloadConfig,
+  startMethod: string | null = null,
 ): Promise<WorkloadProbe | Failure> {
-  const spec = { paths: target.paths, run: workload.run, tasks: workload.tasks };
+  const spec = { paths: target.paths, run: workload.run, tasks: workload.tasks, startMethod };
   return (await invokeRunner(target, 'probe', spec, workload.timeout)) as
     | WorkloadProbe
     | Failure;
 }
 
-/** One timed trial of one arm in a fresh interpreter. */
+/** How one trial runs: which arm, where, how many times. */
+export interface TrialSettings {
+  model: Model | 'interpreters';
+  workers: number;
+  /** Pin the interpreter to this CPU before importing the workload; null leaves affinity alone
+   *  (always null for pools: they get every usable CPU). */
+  cpu: number | null;
+  /** Timed repetitions after the untimed warm-up call, ≥ 1. */
+  repetitions: number;
+  /** multiprocessing start method for processes; null = the interpreter's default. */
+  startMethod: string | null;
+}
+
+/** The runner's trial result, before the per-trial summary values are added. */
+type RunnerMeasurement = Omit<TrialMeasurement, 'wallSeconds' | 'steadySeconds' | 'startupSeconds' | 'cpuSeconds'>;
+
+/** One trial of one arm in a fresh interpreter: a warm-up call, then the timed repetitions. */
 export async function runTrial(
   target: PythonTarget,
   workload: WorkloadConfig,
-  arm: Arm,
+  settings: TrialSettings,
 ): Promise<TrialOutcome> {
+  if (!Number.isInteger(settings.repetitions) || settings.repetitions < 1) {
+    throw new Error(`repetitions must be an integer ≥ 1, got ${settings.repetitions}`);
+  }
+  if (settings.model !== 'serial' && settings.cpu !== null) {
+    // Workers inherit the parent's affinity: a pinned pool would measure one CPU.
+    throw new Error(`a ${settings.model} trial cannot be pinned to a CPU (cpu must be null)`);
+  }
   const spec = {
     paths: target.paths,
     run: workload.run,
     tasks: workload.tasks,
-    model: arm.model,
-    workers: arm.workers,
-    warmup: true,
+    model: settings.model,
+    workers: settings.workers,
+    cpu: settings.cpu,
+    repetitions: settings.repetitions,
+    startMethod: settings.startMethod,
   };
-  return (await invokeRunner(target, 'trial', spec, workload.timeout)) as TrialOutcome;
+  const outcome = (await invokeRunner(target, 'trial', spec, workload.timeout)) as RunnerMeasurement | Failure;
+  if (isFailure(outcome)) return outcome;
+  return { ...outcome, ...summarize(outcome.repetitions) };
+}
+
+/** Each measure's per-trial value over the repetitions (the estimator lives in trialValue). */
+function summarize(repetitions: readonly RepetitionValues[]): RepetitionValues {
+  return {
+    wallSeconds: trialValue(repetitions.map((r) => r.wallSeconds)),
+    steadySeconds: trialValue(repetitions.map((r) => r.steadySeconds)),
+    startupSeconds: trialValue(repetitions.map((r) => r.startupSeconds)),
+    cpuSeconds: trialValue(repetitions.map((r) => r.cpuSeconds)),
+  };
 }
 
 function failure(kind: FailureKind, type: string, message: string, stderrTail = ''): Failure {
@@ -101,7 +168,7 @@ function failure(kind: FailureKind, type: string, message: string, stderrTail = 
  */
 async function invokeRunner(
   target: PythonTarget,
-  mode: 'environment' | 'probe' | 'trial',
+  mode: 'environment' | 'machine' | 'probe' | 'trial',
   spec: object,
   timeoutSeconds: number,
 ): Promise<unknown> {
