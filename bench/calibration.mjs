@@ -9,8 +9,11 @@
 // (default 1), CAL_BUDGET_S (stop starting experiments after this many seconds, default 540),
 // CAL_RUNNER=own to skip lib/measure/python.js even when it exists, CAL_PYTHON (default python3).
 //
-// Each trial is a fresh Python interpreter running one call of a pure-Python CPU loop, timed inside
-// Python with perf_counter. Trials run strictly one at a time. Each experiment is a full sequential
+// Each trial is a fresh Python interpreter running a pure-Python CPU loop, timed inside Python with
+// perf_counter. Trials run strictly one at a time. With the project's runner (the default) trials are
+// placed as the engine places compared single-threaded trials: both trials of a round pinned to the
+// same CPU, the CPU rotating over rounds, and each trial running the engine's calibrated number of
+// repetitions (plan.ts repetitionsFor) summarized by its per-trial estimator (repetitions.ts). Each experiment is a full sequential
 // comparison of arm A vs arm B: every round runs A and B once in an order drawn from a seeded PRNG,
 // then compareTimes looks with the engine's defaults (src/config.ts DEFAULTS: margin 0.10, alpha 0.01,
 // rounds 3..30) and stops on a decision.
@@ -95,8 +98,9 @@ async function experiment(row, factorA, factorB) {
   let comparison;
   for (let round = 1; ; round++) {
     const order = rng() < 0.5 ? ['a', 'b'] : ['b', 'a'];
+    const cpu = runner.cpus.length > 0 ? runner.cpus[round % runner.cpus.length] : null;
     for (const arm of order) {
-      const seconds = await runOne(arm === 'a' ? factorA : factorB);
+      const seconds = await runOne(arm === 'a' ? factorA : factorB, cpu);
       (arm === 'a' ? a : b).push(seconds);
     }
     comparison = compareTimes(a, b, MARGIN, POLICY);
@@ -162,19 +166,24 @@ async function chooseRunner() {
   const compiled = new URL('../lib/measure/python.js', import.meta.url);
   if (env.CAL_RUNNER !== 'own' && existsSync(compiled)) {
     try {
-      const { runTrial } = await import(compiled.href);
-      if (typeof runTrial === 'function') {
-        const target = { python, cwd: dir, paths: [dir], env: {} };
-        const run = async (factor) => {
-          const outcome = await runTrial(target, { name: 'calibration', run: `calib_work:spin_${factor}`, tasks: 1, timeout: 60 }, { model: 'serial', workers: 1 });
-          trials++;
-          if (!outcome.ok) throw new Error(`trial failed: ${outcome.kind}: ${outcome.message}\n${outcome.stderrTail ?? ''}`);
-          return outcome.wallSeconds;
-        };
-        await run(100); // probe: fall back to our own trials if the runner is not usable yet
-        return { run, name: 'lib/measure/python.js runTrial' };
-      }
-    } catch (error) {
+      const { runTrial, probeEnvironment, isFailure } = await import(compiled.href);
+      const { repetitionsFor } = await import(new URL('../lib/core/plan.js', import.meta.url).href);
+      const environment = await probeEnvironment({ python, cwd: dir, paths: [dir], env: {} });
+      if (isFailure(environment)) throw new Error(environment.message);
+      const target = { python: environment.executable, cwd: dir, paths: [dir], env: {} };
+      let repetitions = 1;
+      const run = async (factor, cpu = null) => {
+        const outcome = await runTrial(target, { name: 'calibration', run: `calib_work:spin_${factor}`, tasks: 1, timeout: 120 }, { model: 'serial', workers: 1, cpu, repetitions, startMethod: null });
+        trials++;
+        if (!outcome.ok) throw new Error(`trial failed: ${outcome.kind}: ${outcome.message}\n${outcome.stderrTail ?? ''}`);
+        return outcome.wallSeconds;
+      };
+      // The pilot calibrates the repetitions as the engine does from its probe's serial pass.
+      repetitions = repetitionsFor(await run(100));
+      const cpus = environment.placement === 'affinity' ? environment.cpus : [];
+      return { run, cpus, name: `lib/measure/python.js runTrial, ${repetitions} repetitions per trial, ${cpus.length > 0 ? `pinned per round (cpus ${cpus.join(',')})` : 'unpinned'}` };
+    }
+    catch (error) {
       console.log(`(lib/measure/python.js not usable, using own trials: ${String(error).split('\n')[0]})`);
     }
   }
@@ -196,7 +205,7 @@ async function chooseRunner() {
     if (child.status !== 0) throw new Error(`trial failed (${child.status}): ${child.stderr}`);
     return Number(readFileSync(resultFile, 'utf8'));
   };
-  return { run, name: 'own (python -I -S -c, perf_counter)' };
+  return { run, cpus: [], name: 'own (python -I -S -c, perf_counter, unpinned, one call)' };
 }
 
 function resolvePython(command) {

@@ -3,44 +3,75 @@
 // same pure-Python loop — two identical ones (A/A) and five made 5, 10, 15, 25 and 50% longer — in
 // a seeded random order. Prints the spread of the paired log ratio of the two identical arms, how it
 // grows with the distance between the pair's trials within a round, and how heavy the tails are;
-// saves every trial to a JSON file that bench/estimators.mjs replays to compare decision rules.
+// saves every trial (every repetition) to a JSON file that bench/estimators.mjs replays.
 //
 //   npx tsc -p tsconfig.json && node_modules/.bin/node bench/noise.mjs
 //
+// Two protocols, both recorded the same way:
+// - engine (default): what the engine does for compared single-threaded trials since issue 10: the
+//   round's trials are pinned to one CPU (rotating over rounds, so every CPU is used equally) and each
+//   trial runs `repetitions` timed calls after its warm-up, so that a trial's timed work is about
+//   NOISE_TARGET seconds; the per-trial value is a robust summary of the repetitions.
+// - legacy (NOISE_PROTOCOL=legacy): the first release's: unpinned, one timed call per trial.
+// Since every repetition is kept, the per-trial estimators (first repetition alone, mean, median,
+// minimum) are compared on the very same recording.
+//
 // Knobs: NOISE_ROUNDS (default 150), NOISE_UNITS (loop iterations of the base arm, default 2000000,
-// ≈ 0.15 s on a quiet core; 250000 ≈ 15 ms), NOISE_OUT (default bench/noise-<units>.json, ignored by
-// git), NOISE_PYTHON (default python3), NOISE_SEED (default 7).
+// ≈ 0.12 s on a quiet core; 250000 ≈ 15 ms), NOISE_TARGET (seconds of timed work per trial, default
+// 0.3), NOISE_PROTOCOL (engine | legacy), NOISE_OUT (default bench/noise-<protocol>-<units>.json,
+// ignored by git), NOISE_PYTHON (default python3), NOISE_SEED (default 7).
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, medianAbsoluteDeviation, sampleStandardDeviation as sd } from 'simple-statistics';
-import { seededRandom, shuffle } from '../lib/core/plan.js';
-import { runTrial } from '../lib/measure/python.js';
+import { mean, median, medianAbsoluteDeviation, min, sampleStandardDeviation as sd } from 'simple-statistics';
+import { repetitionsFor, seededRandom, shuffle } from '../lib/core/plan.js';
+import { trialValue } from '../lib/core/repetitions.js';
+import { isFailure, probeEnvironment, runTrial } from '../lib/measure/python.js';
 
 const env = process.env;
 const ROUNDS = Number(env.NOISE_ROUNDS ?? 150);
 const UNITS = Number(env.NOISE_UNITS ?? 2_000_000);
+const TARGET = Number(env.NOISE_TARGET ?? 0.3);
+const PROTOCOL = env.NOISE_PROTOCOL ?? 'engine';
+if (!['engine', 'legacy'].includes(PROTOCOL)) throw new Error(`NOISE_PROTOCOL must be engine or legacy, got ${PROTOCOL}`);
 const here = dirname(fileURLToPath(import.meta.url));
-const OUT = env.NOISE_OUT ?? join(here, `noise-${UNITS}.json`);
+const OUT = env.NOISE_OUT ?? join(here, `noise-${PROTOCOL}-${UNITS}.json`);
 const ARMS = ['100a', '100b', '105', '110', '115', '125', '150'];
 
 const dir = mkdtempSync(join(tmpdir(), 'gilgate-noise-'));
 const functions = ARMS.map((arm) => `def spin_${arm}(_task=0):\n    return _spin(${UNITS} * ${parseInt(arm, 10)} // 100)\n`);
 writeFileSync(join(dir, 'noise_work.py'), `def _spin(units):\n    s = 0\n    for i in range(units):\n        s += (i * i) % 7\n    return s\n\n${functions.join('\n')}`);
-const target = { python: env.NOISE_PYTHON ?? 'python3', cwd: dir, paths: [dir], env: {} };
+// The interpreter is resolved once, as the engine does: trials never start through a shim.
+const probed = await probeEnvironment({ python: env.NOISE_PYTHON ?? 'python3', cwd: dir, paths: [dir], env: {} });
+if (isFailure(probed)) throw new Error(`cannot describe the interpreter: ${probed.message}`);
+const target = { python: probed.executable, cwd: dir, paths: [dir], env: {} };
+const pinned = PROTOCOL === 'engine' && probed.placement === 'affinity';
+const workload = (arm) => ({ name: 'noise', run: `noise_work:spin_${arm}`, tasks: 1, timeout: 300 });
+const settings = (cpu, repetitions) => ({ model: 'serial', workers: 1, cpu, repetitions, startMethod: null });
+
+let repetitions = 1;
+if (PROTOCOL === 'engine') {
+  // Calibrate like the engine: one untimed-for-decisions pass of the base arm sets the count.
+  const pilot = await runTrial(target, workload('100a'), settings(null, 1));
+  if (!pilot.ok) throw new Error(`pilot failed: ${pilot.kind}: ${pilot.message}`);
+  repetitions = repetitionsFor(pilot.wallSeconds);
+}
+
 const random = seededRandom(Number(env.NOISE_SEED ?? 7));
 const started = performance.now();
 const rounds = [];
 try {
   for (let r = 0; r < ROUNDS; r++) {
     const order = shuffle([...ARMS], random);
-    const round = { order, wall: {} };
+    const cpu = pinned ? probed.cpus[r % probed.cpus.length] : null;
+    const round = { order, cpu, wall: {}, repetitions: {} };
     for (const arm of order) {
-      const outcome = await runTrial(target, { name: 'noise', run: `noise_work:spin_${arm}`, tasks: 1, timeout: 120 }, { model: 'serial', workers: 1 });
+      const outcome = await runTrial(target, workload(arm), settings(cpu, repetitions));
       if (!outcome.ok) throw new Error(`trial failed: ${outcome.kind}: ${outcome.message}`);
       round.wall[arm] = outcome.wallSeconds;
+      round.repetitions[arm] = outcome.repetitions.map((x) => x.wallSeconds);
     }
     rounds.push(round);
     if ((r + 1) % 25 === 0) process.stderr.write(`${r + 1}/${ROUNDS} rounds, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
@@ -48,17 +79,38 @@ try {
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
-writeFileSync(OUT, JSON.stringify({ units: UNITS, arms: ARMS, rounds }));
+writeFileSync(OUT, JSON.stringify({ protocol: PROTOCOL, units: UNITS, repetitions, pinned, arms: ARMS, rounds }));
 
 const log = Math.log;
 // 1.4826 × MAD estimates the sd of the well-behaved bulk; sd ≫ that means heavy tails.
 const robustSd = (xs) => 1.4826 * medianAbsoluteDeviation(xs);
 
-const aa = rounds.map((r) => log(r.wall['100a'] / r.wall['100b']));
 const base = rounds.map((r) => r.wall['100a']);
 const floor = median(base);
-console.log(`noise: ${ROUNDS} rounds × ${ARMS.length} trials, base arm median ${floor.toFixed(4)} s (${UNITS} loop iterations), ${((performance.now() - started) / 1000).toFixed(0)} s`);
-console.log(`A/A paired log ratio: sd ${sd(aa).toFixed(3)}, 1.4826·MAD ${robustSd(aa).toFixed(3)} (the bulk), |d| > 0.2 in ${((100 * aa.filter((d) => Math.abs(d) > 0.2).length) / aa.length).toFixed(1)}% of rounds`);
+console.log(`noise (${PROTOCOL}): ${ROUNDS} rounds × ${ARMS.length} trials, ${pinned ? 'each round pinned to one CPU, rotating' : 'unpinned'}, ${repetitions} repetition(s) per trial, base arm median ${floor.toFixed(4)} s per trial value (${UNITS} loop iterations), ${((performance.now() - started) / 1000).toFixed(0)} s`);
+console.log(`python ${probed.python} (${probed.executable}), cpus ${probed.cpus.join(',')}`);
+
+// The per-trial estimators, on the same recording (with one repetition they all coincide).
+const estimators = [
+  ['first repetition alone', (xs) => xs[0]],
+  ['mean of repetitions', mean],
+  ['median of repetitions (engine: trialValue)', trialValue],
+  ['minimum of repetitions', min],
+];
+console.log('\nA/A paired log ratio (arms 100a vs 100b, same round, same CPU):');
+console.log('per-trial estimator                          sd      1.4826·MAD   |d| > 0.05');
+for (const [name, estimate] of estimators) {
+  const aa = rounds.map((r) => log(estimate(r.repetitions['100a']) / estimate(r.repetitions['100b'])));
+  const tail = (100 * aa.filter((d) => Math.abs(d) > 0.05).length) / aa.length;
+  console.log(`${name.padEnd(44)} ${sd(aa).toFixed(3)}   ${robustSd(aa).toFixed(3)}        ${tail.toFixed(1)}%`);
+}
+if (pinned) {
+  console.log('\nbase arm per CPU (median trial value), the placement the engine blocks on:');
+  for (const cpu of probed.cpus) {
+    const values = rounds.filter((r) => r.cpu === cpu).map((r) => r.wall['100a']);
+    if (values.length > 0) console.log(`  cpu ${cpu}: ${median(values).toFixed(4)} s over ${values.length} rounds`);
+  }
+}
 console.log(`base arm: trials ≥ 20% above its median: ${((100 * base.filter((x) => x > 1.2 * floor).length) / base.length).toFixed(1)}%`);
 console.log('\nspread of a pair by distance in the round (every pair of arms, the known factor removed):');
 console.log('distance   pairs   sd      1.4826·MAD');
