@@ -4,13 +4,14 @@ import { gateFails, parseFailOn } from '../src/core/gate.js';
 import type { SequentialPolicy } from '../src/core/stats/sequential.js';
 import type { Regression, Results } from '../src/core/types.js';
 import { judge } from '../src/core/verdict.js';
+import { explainChange, explainSide } from '../src/report/explain.js';
 import { arm, failure, probe, processes, SERIAL, threads } from './helpers/samples.js';
 
 const policy: SequentialPolicy = { alpha: 0.01, minRounds: 3, maxRounds: 15 };
 const R = 10;
 
 function side(arms: SideData['arms'], p = probe()): SideData {
-  return { arms, result: judge({ probe: p, arms, rounds: R, margin: 0.1, policy, final: true }).result };
+  return { arms, result: judge({ probe: p, arms, rounds: R, margin: 0.1, policy, final: true, describe: explainSide }).result };
 }
 
 const gilReleasing = (scale = 1, rss = 50e6) =>
@@ -22,7 +23,7 @@ const gilReleasing = (scale = 1, rss = 50e6) =>
 const gilHolding = () =>
   side([arm(SERIAL, R, 1.5), arm(threads(), R, 1.55, 0.01, () => ({ cpuSeconds: 1.5 })), arm(processes(), R, 0.8)]);
 
-const compare = (head: SideData, base: SideData) => compareSides({ head, base, rounds: R, threshold: 0.1, memoryThreshold: 0.2, policy });
+const compare = (head: SideData, base: SideData) => compareSides({ head, base, rounds: R, threshold: 0.1, memoryThreshold: 0.2, policy, describe: explainChange });
 
 describe('compareSides', () => {
   it('flags nothing when head and base measure the same', () => {

@@ -16,6 +16,7 @@ import { codeFence, escapeMermaidLabel } from './escape.js';
 export const MODEL_COLORS: Record<ParallelModel | 'ideal', { hex: string; swatch: string; name: string }> = {
   threads: { hex: '#2563eb', swatch: '🟦', name: 'blue' },
   processes: { hex: '#ea580c', swatch: '🟧', name: 'orange' },
+  interpreters: { hex: '#16a34a', swatch: '🟩', name: 'green' },
   ideal: { hex: '#9ca3af', swatch: '⬜', name: 'grey' },
 };
 

@@ -81,6 +81,7 @@ export function keyComparison(w: WorkloadResult): Comparison | null {
   const byRecommendation: Record<Recommendation, (Comparison | null)[]> = {
     threads: [c.threadsVsSerial, c.threadsVsProcesses],
     processes: [c.processesVsSerial, c.threadsVsProcesses],
+    interpreters: [c.interpretersVsSerial ?? null, c.interpretersVsProcesses ?? null],
     either: [c.threadsVsProcesses, c.threadsVsSerial, c.processesVsSerial],
     serial: [c.threadsVsSerial, c.processesVsSerial],
     inconclusive: [c.threadsVsProcesses, c.threadsVsSerial, c.processesVsSerial],

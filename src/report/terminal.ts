@@ -24,6 +24,7 @@ type Paint = (code: string, text: string) => string;
 const RECOMMENDATION_COLOR: Record<Recommendation, string> = {
   threads: '36', // cyan
   processes: '35', // magenta
+  interpreters: '35', // magenta
   either: '32', // green
   serial: '34', // blue
   inconclusive: '33', // yellow
