@@ -20,6 +20,17 @@ const CHARACTER_PHRASE: Record<WorkloadCharacter, string> = {
   unknown: 'mixed character',
 };
 
+/** Without a GIL the character is not about the GIL: say what the threads did. */
+const FREE_THREADED_PHRASE: Partial<Record<WorkloadCharacter, string>> = {
+  'cpu-bound-gil': 'CPU-bound, and threads do not scale',
+  'gil-releasing': 'CPU-bound, and threads run in parallel',
+  'memory-heavy': 'CPU-bound, threads do not scale, and memory-heavy under processes',
+};
+
+function freeThreaded(f: SideFacts): boolean {
+  return f.build?.freeThreadedBuild === true && f.build.gilEnabled === false;
+}
+
 /** Why each model is cheaper than the next: said when the cheaper one is preferred. */
 const CHEAPER_BECAUSE: Record<ParallelModel, string> = {
   threads: 'less memory, no pickling',
@@ -40,19 +51,19 @@ export function explainReason(f: SideFacts): string {
     const facts = f.models[m];
     return facts ? `${m} ×${fmt(facts.speedup)} at ${facts.workers} workers` : `${m} unavailable`;
   });
-  parts.push(`${CHARACTER_PHRASE[f.character]}: ${speed.join(', ')}`);
+  const character = (freeThreaded(f) ? FREE_THREADED_PHRASE[f.character] : undefined) ?? CHARACTER_PHRASE[f.character];
+  parts.push(`${character}: ${speed.join(', ')}`);
   const threads = f.models.threads;
   if (f.serial && threads) {
     const ratio = threads.cpuPerWall;
-    const freeThreaded = f.build?.freeThreadedBuild === true && f.build.gilEnabled === false;
     const meaning =
       f.serial.cpuPerWall < 0.5
         ? 'the code waits more than it computes'
         : ratio <= 1.3
-          ? freeThreaded
+          ? freeThreaded(f)
             ? 'even on this free-threaded build the threads do not run in parallel'
             : 'the GIL serializes this code'
-          : freeThreaded
+          : freeThreaded(f)
             ? 'on this free-threaded build threads run Python code in parallel'
             : 'threads run in parallel, so the code releases the GIL';
     parts.push(`CPU/wall ${fmt(f.serial.cpuPerWall)} serial, ${fmt(ratio)} under ${threads.workers} threads: ${meaning}`);
