@@ -261,9 +261,12 @@ describe('judge with interpreters', () => {
     );
     expect(fromEnvironment.result.unavailable.interpreters).toContain('InterpreterPoolExecutor');
     expect(fromEnvironment.result.speedup.interpreters).toBeNull();
-    expect(fromEnvironment.result.reason).toContain('interpreters cannot run');
+    // The whole interpreter lacks them: the report says so once, not in every workload's reason.
+    expect(fromEnvironment.result.facts?.everywhere.interpreters).toContain('InterpreterPoolExecutor');
+    expect(fromEnvironment.result.reason).not.toContain('interpreters');
     const fromProbe = judge(input([arm(SERIAL, R, 1.0), arm(threads(), R, 0.5)], { probe: probe({ interpretersUnavailable: 'cannot share the module' }) }));
     expect(fromProbe.result.unavailable.interpreters).toBe('cannot share the module');
+    expect(fromProbe.result.reason).toContain('interpreters cannot run: cannot share the module');
   });
 });
 

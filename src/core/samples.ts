@@ -84,7 +84,11 @@ export function serialArm(all: readonly ArmSamples[]): ArmSamples | null {
   return all.find((s) => s.arm.model === 'serial') ?? null;
 }
 
-export function armResult(samples: ArmSamples, serialMedian: number): ArmResult {
+/**
+ * The arm's summary. serialMedian and serialSteady are serial's median wall and steady seconds;
+ * capacity is what the machine delivers at this arm's worker count (null when unknown).
+ */
+export function armResult(samples: ArmSamples, serialMedian: number, serialSteady = serialMedian, capacity: number | null = null): ArmResult {
   const ok = measurements(samples);
   const wall = summarize(ok.map(wallOf));
   const chunks = ok.map((m) => m.chunksize).filter((c): c is number => c !== null);
@@ -96,6 +100,8 @@ export function armResult(samples: ArmSamples, serialMedian: number): ArmResult 
     cpuPerWall: medianOf(ok.map((m) => m.cpuSeconds / m.wallSeconds)),
     peakRssBytes: medianOf(ok.map(poolRssOf(samples.arm))),
     speedup: samples.arm.model === 'serial' ? 1 : serialMedian / wall.median,
+    steadySpeedup: samples.arm.model === 'serial' ? 1 : serialSteady / medianOf(ok.map(steadyOf)),
+    capacity: samples.arm.model === 'serial' ? 1 : capacity,
     chunksize: chunks.length > 0 ? chunks[0]! : null,
     failures: failures(samples).length,
   };

@@ -225,8 +225,12 @@ export interface ArmResult {
   cpuPerWall: number;
   /** Peak RSS estimate for the whole pool: parent + workers × largest child (median), bytes. */
   peakRssBytes: number;
-  /** Speedup vs serial (median serial / median this), 1 for serial. */
+  /** Speedup vs serial (median serial / median this), 1 for serial: per batch, pool start-up included. */
   speedup: number;
+  /** Speedup once started (steady time: the map alone), 1 for serial. Absent in files before v2. */
+  steadySpeedup?: number;
+  /** What this machine delivers with this many busy workers (MachineProbe capacity), null without a probe. */
+  capacity?: number | null;
   chunksize: number | null;
   failures: number;
 }
@@ -334,6 +338,8 @@ export interface SideFacts {
   serial: { seconds: number; cpuPerWall: number } | null;
   models: Partial<Record<ParallelModel, ModelFacts>>;
   unavailable: Partial<Record<ParallelModel, string>>;
+  /** Of those, the models this interpreter cannot run for any workload (said once, not per workload). */
+  everywhere: Partial<Record<ParallelModel, string>>;
   /** The comparison behind the rule, when one is (fastest, within-margin, either, at-cap). */
   deciding: PairFacts | null;
   /** When undecided: the first comparison still open. */

@@ -138,8 +138,13 @@ export function judge(input: VerdictInput): Verdict {
   }
 
   const serialWall = medianTime(serial, wallOf);
-  const armResults = arms.filter((a) => measurements(a).length > 0 || failures(a).length > 0).map((a) => armResult(a, serialWall));
+  const serialSteady = medianTime(serial, steadyOf);
+  const armResults = arms
+    .filter((a) => measurements(a).length > 0 || failures(a).length > 0)
+    .map((a) => armResult(a, serialWall, serialSteady, capacityAt(input.machine, a.arm.workers)));
   const unavailable = unavailableModels(probe, arms, input.environment ?? null);
+  const everywhere: Partial<Record<ParallelModel, string>> = {};
+  if (input.environment?.interpretersUnavailable) everywhere.interpreters = input.environment.interpretersUnavailable;
   const context: DecisionContext = { arms, serial, rounds, margin, policy, final, unavailable, machine: input.machine ?? null, armResults };
   const decision = decideFor(context, pool);
   const other = decideFor(context, pool === 'per-batch' ? 'long-lived' : 'per-batch');
@@ -158,6 +163,7 @@ export function judge(input: VerdictInput): Verdict {
     serial: { seconds: serialWall, cpuPerWall: armResults.find((a) => a.model === 'serial')?.cpuPerWall ?? Number.NaN },
     models: decision.models,
     unavailable,
+    everywhere,
     deciding: decision.deciding,
     open: decision.open,
     otherLifetime:
@@ -468,6 +474,7 @@ function errorResult(
     serial: null,
     models: {},
     unavailable: {},
+    everywhere: {},
     deciding: null,
     open: null,
     otherLifetime: null,

@@ -46,7 +46,8 @@ export function explainSide(facts: SideFacts): SideWords {
 export function explainReason(f: SideFacts): string {
   if (f.error) return `failed (${f.error.kind}): ${f.error.message}.`;
   const parts: string[] = [];
-  const models = PARALLEL_MODELS.filter((m) => f.models[m] || f.unavailable[m]);
+  // A model no workload can run here (interpreters before 3.14) is said once by the report, not per workload.
+  const models = PARALLEL_MODELS.filter((m) => f.models[m] || (f.unavailable[m] && !f.everywhere[m]));
   const speed = models.map((m) => {
     const facts = f.models[m];
     return facts ? `${m} ×${fmt(facts.speedup)} at ${facts.workers} workers` : `${m} unavailable`;
@@ -98,7 +99,7 @@ export function explainReason(f: SideFacts): string {
   }
   const lifetime = lifetimeClause(f);
   if (lifetime) parts.push(lifetime);
-  for (const m of PARALLEL_MODELS) if (f.unavailable[m]) parts.push(`${m} cannot run: ${f.unavailable[m]}`);
+  for (const m of PARALLEL_MODELS) if (f.unavailable[m] && !f.everywhere[m]) parts.push(`${m} cannot run: ${f.unavailable[m]}`);
   return `${parts.join('; ')}.`;
 }
 
