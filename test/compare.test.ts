@@ -3,14 +3,14 @@ import { compareSides, holmFilter, isFlip, type SideData } from '../src/core/com
 import { gateFails, parseFailOn } from '../src/core/gate.js';
 import { compareValues, type SequentialPolicy } from '../src/core/stats/sequential.js';
 import type { Regression, Results } from '../src/core/types.js';
-import { judge } from '../src/core/verdict.js';
+import { judge, type VerdictInput } from '../src/core/verdict.js';
 import { explainChange, explainSide } from '../src/report/explain.js';
 import { arm, failure, probe, processes, SERIAL, threads } from './helpers/samples.js';
 
 const policy: SequentialPolicy = { alpha: 0.01, minRounds: 3, maxRounds: 15 };
 const R = 10;
 
-function side(arms: SideData['arms'], p = probe()): SideData {
+function side(arms: SideData['arms'], p: VerdictInput['probe'] = probe()): SideData {
   return { arms, result: judge({ probe: p, arms, rounds: R, margin: 0.1, policy, final: true, describe: explainSide }).result };
 }
 

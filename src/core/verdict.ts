@@ -166,8 +166,9 @@ export function judge(input: VerdictInput): Verdict {
     everywhere,
     deciding: decision.deciding,
     open: decision.open,
+    // Only advice that would change: `either` and the model it covers say the same (see compare.isFlip).
     otherLifetime:
-      other.settled && decision.settled && other.recommendation !== decision.recommendation
+      other.settled && decision.settled && adviceDiffers(decision.recommendation, other.recommendation)
         ? { pool: pool === 'per-batch' ? 'long-lived' : 'per-batch', recommendation: other.recommendation }
         : null,
     warnings: warningsFor(probe, arms, serial, build),
@@ -194,6 +195,12 @@ export function judge(input: VerdictInput): Verdict {
     facts,
   };
   return { settled: decision.settled || final, result };
+}
+
+function adviceDiffers(a: Recommendation, b: Recommendation): boolean {
+  if (a === b) return false;
+  const pair = new Set([a, b]);
+  return !(pair.has('either') && (pair.has('threads') || pair.has('processes')));
 }
 
 function figures(models: SideFacts['models'], pick: (m: ModelFacts) => number | null): ModelFigures {

@@ -27,8 +27,9 @@ const FREE_THREADED_PHRASE: Partial<Record<WorkloadCharacter, string>> = {
   'memory-heavy': 'CPU-bound, threads do not scale, and memory-heavy under processes',
 };
 
+/** Threads can run Python code in parallel: a free-threaded build whose GIL no import re-enabled. */
 function freeThreaded(f: SideFacts): boolean {
-  return f.build?.freeThreadedBuild === true && f.build.gilEnabled === false;
+  return f.build?.freeThreadedBuild === true && f.build.gilEnabled === false && !f.warnings.some((w) => w.kind === 'gil-reenabled');
 }
 
 /** Why each model is cheaper than the next: said when the cheaper one is preferred. */
@@ -63,7 +64,9 @@ export function explainReason(f: SideFacts): string {
         : ratio <= 1.3
           ? freeThreaded(f)
             ? 'even on this free-threaded build the threads do not run in parallel'
-            : 'the GIL serializes this code'
+            : reenabledBy(f) !== undefined
+              ? `the GIL, re-enabled by importing ${reenabledBy(f) ?? 'the workload'}, serializes this code`
+              : 'the GIL serializes this code'
           : freeThreaded(f)
             ? 'on this free-threaded build threads run Python code in parallel'
             : 'threads run in parallel, so the code releases the GIL';
@@ -101,6 +104,12 @@ export function explainReason(f: SideFacts): string {
   if (lifetime) parts.push(lifetime);
   for (const m of PARALLEL_MODELS) if (f.unavailable[m] && !f.everywhere[m]) parts.push(`${m} cannot run: ${f.unavailable[m]}`);
   return `${parts.join('; ')}.`;
+}
+
+/** The module that re-enabled the GIL (null: unknown), or undefined when none did. */
+function reenabledBy(f: SideFacts): string | null | undefined {
+  const w = f.warnings.find((x) => x.kind === 'gil-reenabled');
+  return w && w.kind === 'gil-reenabled' ? w.module : undefined;
 }
 
 function because(model: ParallelModel): string {
@@ -143,7 +152,7 @@ function lifetimeClause(f: SideFacts): string | null {
   const batch = formatSeconds(f.serial.seconds);
   if (f.pool === 'per-batch' && model && f.models[model]) {
     const m = f.models[model]!;
-    const payoff = m.breakEven === null ? 'never pay off per batch' : `pay off above about ${roundSeconds(m.breakEven)} of work per pool`;
+    const payoff = m.breakEven === null ? 'never pay off per batch' : m.breakEven === 0 ? 'pay off at any batch size' : `pay off above about ${roundSeconds(m.breakEven)} of work per pool`;
     return `${f.recommendation} for this ${batch} batch; ${model} scale ×${fmt(m.steadySpeedup)} once started and ${payoff}`;
   }
   if (f.pool === 'long-lived' && model && f.models[model]) {
