@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { compareSides, holmFilter, isFlip, type SideData } from '../src/core/compare.js';
 import { gateFails, parseFailOn } from '../src/core/gate.js';
-import type { SequentialPolicy } from '../src/core/stats/sequential.js';
+import { compareValues, type SequentialPolicy } from '../src/core/stats/sequential.js';
 import type { Regression, Results } from '../src/core/types.js';
-import { judge } from '../src/core/verdict.js';
+import { judge, type VerdictInput } from '../src/core/verdict.js';
+import { explainChange, explainSide } from '../src/report/explain.js';
 import { arm, failure, probe, processes, SERIAL, threads } from './helpers/samples.js';
 
 const policy: SequentialPolicy = { alpha: 0.01, minRounds: 3, maxRounds: 15 };
 const R = 10;
 
-function side(arms: SideData['arms'], p = probe()): SideData {
-  return { arms, result: judge({ probe: p, arms, rounds: R, margin: 0.1, policy, final: true }).result };
+function side(arms: SideData['arms'], p: VerdictInput['probe'] = probe()): SideData {
+  return { arms, result: judge({ probe: p, arms, rounds: R, margin: 0.1, policy, final: true, describe: explainSide }).result };
 }
 
 const gilReleasing = (scale = 1, rss = 50e6) =>
@@ -22,7 +23,7 @@ const gilReleasing = (scale = 1, rss = 50e6) =>
 const gilHolding = () =>
   side([arm(SERIAL, R, 1.5), arm(threads(), R, 1.55, 0.01, () => ({ cpuSeconds: 1.5 })), arm(processes(), R, 0.8)]);
 
-const compare = (head: SideData, base: SideData) => compareSides({ head, base, rounds: R, threshold: 0.1, memoryThreshold: 0.2, policy });
+const compare = (head: SideData, base: SideData) => compareSides({ head, base, rounds: R, threshold: 0.1, memoryThreshold: 0.2, policy, describe: explainChange });
 
 describe('compareSides', () => {
   it('flags nothing when head and base measure the same', () => {
@@ -65,9 +66,45 @@ describe('compareSides', () => {
   it('flags failing when head breaks what base ran, and reports a fix the other way', () => {
     const broken = side([], failure('import', "No module named 'x'"));
     expect(compare(broken, gilReleasing()).regressions).toEqual([
-      { kind: 'failing', detail: "ran in base, fails in head: RuntimeError: No module named 'x'" },
+      { kind: 'failing', detail: "ran in base, fails in head: RuntimeError: No module named 'x'", facts: { kind: 'failing', message: "RuntimeError: No module named 'x'" } },
     ]);
     expect(compare(gilReleasing(), broken).improvements[0]?.kind).toBe('fixed');
+  });
+});
+
+describe('compareValues', () => {
+  it('names the direction of values where lower is not "faster" (memory, speedups)', () => {
+    const base = Array.from({ length: R }, (_, i) => 100 * (1 + 0.01 * Math.sin(i)));
+    expect(compareValues(base.map((x) => x * 1.5), base, 0.1, policy).outcome).toBe('higher');
+    expect(compareValues(base.map((x) => x * 0.6), base, 0.1, policy).outcome).toBe('lower');
+    expect(compareValues(base, base, 0.1, policy).outcome).toBe('equivalent');
+  });
+});
+
+describe('compareSides facts', () => {
+  it('returns the figures behind each change, and the words come from the describe function', () => {
+    const head = gilReleasing(1.4);
+    const base = gilReleasing();
+    const plain = compareSides({ head, base, rounds: R, threshold: 0.1, memoryThreshold: 0.2, policy });
+    expect(plain.regressions[0]!.facts).toMatchObject({ kind: 'time', direction: 'slower', arm: 'threads×2' });
+    expect(plain.regressions[0]!.detail).toBe('time');
+    expect(compare(head, base).regressions[0]!.detail).toMatch(/^\+40%/);
+  });
+
+  it('compares steady times for a long-lived pool: a slower start-up alone is no regression there', () => {
+    const slowStart = (startupSeconds: number) =>
+      side([
+        arm(SERIAL, R, 1.0),
+        arm(threads(), R, 1.0, 0.01, () => ({ cpuSeconds: 1.0 })),
+        arm(processes(), R, 0.5 + startupSeconds, 0.01, () => ({ startupSeconds })),
+      ]);
+    const head = slowStart(0.3);
+    const base = slowStart(0.05);
+    const perBatch = compareSides({ head, base, rounds: R, threshold: 0.1, memoryThreshold: 0.2, policy });
+    expect(perBatch.regressions.map((r) => r.kind)).toContain('slower');
+    const longLived = compareSides({ head, base, rounds: R, threshold: 0.1, memoryThreshold: 0.2, policy, pool: 'long-lived' });
+    expect(longLived.regressions.map((r) => r.kind)).not.toContain('slower');
+    expect(longLived.vsBase?.outcome).toBe('equivalent');
   });
 });
 
@@ -81,6 +118,7 @@ describe('isFlip', () => {
     expect(isFlip('threads', 'inconclusive')).toBe(false);
     expect(isFlip('error', 'threads')).toBe(false);
     expect(isFlip('threads', 'threads')).toBe(false);
+    expect(isFlip('processes', 'interpreters')).toBe(true);
   });
 });
 

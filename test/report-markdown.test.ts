@@ -239,6 +239,25 @@ describe('escapeMermaidLabel', () => {
 });
 
 describe('scalingChart', () => {
+  it("draws the ideal line at the runner's measured capacity, y = x without it", () => {
+    const measured = [arm('serial', 1, 2, 1), arm('processes', 2, 1.3, 1.5, { capacity: 1.56 }), arm('processes', 4, 1.2, 1.6, { capacity: 1.6 })];
+    const plan = planChart(measured);
+    expect(plan.idealMeasured).toBe(true);
+    expect(plan.lines.at(-1)).toEqual({ series: 'ideal', values: [1, 1.56, 1.6] });
+    const unmeasured = planChart(measured.map((a) => ({ ...a, capacity: null })));
+    expect(unmeasured.idealMeasured).toBe(false);
+    expect(unmeasured.lines.at(-1)!.values).toEqual([1, 2, 4]);
+  });
+
+  it('adds an interpreters line and column for a free-threaded 3.14 run', () => {
+    const md = renderMarkdown(fixtures.freeThreaded);
+    expect(md).toContain('| Workload | Recommendation | Threads | Processes | Interpreters | vs base (time) | Confidence |');
+    expect(md).toContain('🟩 interpreters (green)');
+    expect(md).toContain('ideal, what this runner delivers (measured capacity)');
+    expect(md).toContain('(free-threaded build, GIL disabled: threads run Python code in parallel)');
+    expect(md).toContain('| processes×2 | 86 ms | 0.6% | ×0.67 | ×1.60 | 43% of ×1.56 |');
+  });
+
   it('plots threads, processes and ideal over the union of worker counts', () => {
     const chart = scalingChart('t', [arm('serial', 1, 2, 1), arm('threads', 2, 1, 2), arm('threads', 4, 0.6, 3.3), arm('processes', 2, 1.1, 1.8)]);
     expect(chart).toContain('x-axis "workers" [1, 2, 4]');

@@ -62,6 +62,27 @@ describe('renderTerminal', () => {
     expect(lines[header + 1]).toContain('…');
   });
 
+  it('adds an interpreters column only where some workload ran them, and says once when none can', () => {
+    const free = renderTerminal(fixtures.freeThreaded, { color: false });
+    const header = free.split('\n').find((l) => l.startsWith('workload'))!;
+    expect(header.split(/\s{2,}/)).toEqual(['workload', 'recommendation', 'threads', 'processes', 'interpreters', 'vs base (time)', 'rounds']);
+    expect(free).toMatch(/legacy-ext\s+interpreters\s+×1\.0 at 2\s+×1\.4 at 2\s+×1\.5 at 2/);
+    const old = renderTerminal(fixtures.unavailableProcesses, { color: false });
+    expect(old.split('\n').find((l) => l.startsWith('workload'))).not.toContain('interpreters');
+    expect(old).toContain('interpreters cannot run on this interpreter: Python 3.12 has no');
+    expect(old).not.toContain('  - interpreters unavailable');
+  });
+
+  it('shows per-batch and once-started speedups with the break-even, and the free-threaded words', () => {
+    const out = renderTerminal(fixtures.freeThreaded, { color: false });
+    expect(out).toContain('small-batch: ');
+    expect(out).toContain('serial for this 57 ms batch; interpreters scale ×1.60 once started and pay off above about 140 ms of work per pool');
+    expect(out).toContain('  start-up: the verdict is for a pool created per batch (this batch: 57 ms serial): processes ×0.7 per batch, ×1.6 once started, start-up 50 ms');
+    expect(out).toContain('on this free-threaded build threads run Python code in parallel');
+    expect(out).toContain('this runner delivers ×1.60 with 4 workers');
+    expect(out).toContain('  ! importing legacy_ext re-enabled the GIL on this free-threaded build: threads are serialized again');
+  });
+
   it('strips terminal control sequences from user text', () => {
     const evil = results([workload('evil\x1b[2J\x1b]0;pwned\x07name', { ...cpuBoundSide(), reason: 'why\x1b[31m red\u202etxt' })]);
     const out = renderTerminal(evil, { color: false });

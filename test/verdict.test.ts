@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { SequentialPolicy } from '../src/core/stats/sequential.js';
-import { judge, type VerdictInput } from '../src/core/verdict.js';
-import { arm, failure, probe, processes, SERIAL, threads, trial } from './helpers/samples.js';
+import { series } from '../src/core/samples.js';
+import { breakEven, capacityAt, capacityShare, judge, type VerdictInput } from '../src/core/verdict.js';
+import { explainSide } from '../src/report/explain.js';
+import { arm, failure, interpreters, probe, processes, rounds, scaled, SERIAL, threads, trial } from './helpers/samples.js';
 
 const policy: SequentialPolicy = { alpha: 0.01, minRounds: 3, maxRounds: 15 };
 const R = 8;
 
 function input(arms: VerdictInput['arms'], extra: Partial<VerdictInput> = {}): VerdictInput {
-  return { probe: probe(), arms, rounds: R, margin: 0.1, policy, final: false, ...extra };
+  return { probe: probe(), arms, rounds: R, margin: 0.1, policy, final: false, describe: explainSide, ...extra };
 }
 
 describe('judge', () => {
@@ -59,7 +61,7 @@ describe('judge', () => {
     // round 10, but the interval already excludes threads being faster than serial: serial.
     const swing = (i: number) => (i % 2 === 0 ? 1.06 : 0.945);
     const unpicklable = probe({ processesUnavailable: "TypeError: cannot pickle 'generator' object" });
-    const arms = [arm(SERIAL, 10, 1.0, 0.01), { arm: threads(), outcomes: arm(threads(), 10, 1.13, 0.01).outcomes.map((t, i) => ({ ...t, wallSeconds: t.wallSeconds * swing(i) })) }];
+    const arms = [arm(SERIAL, 10, 1.0, 0.01), scaled(arm(threads(), 10, 1.13, 0.01), swing)];
     const v = judge(input(arms, { probe: unpicklable, rounds: 10 }));
     const c = v.result.comparisons.threadsVsSerial!;
     expect(c.outcome).toBe('unknown');
@@ -74,7 +76,7 @@ describe('judge', () => {
 
   it('stays undecided while the interval still allows a gain beyond the margin', () => {
     const swing = (i: number) => (i % 2 === 0 ? 1.6 : 0.6);
-    const arms = [arm(SERIAL, 10, 1.0, 0.01), { arm: threads(), outcomes: arm(threads(), 10, 1.0, 0.01).outcomes.map((t, i) => ({ ...t, wallSeconds: t.wallSeconds * swing(i) })) }];
+    const arms = [arm(SERIAL, 10, 1.0, 0.01), scaled(arm(threads(), 10, 1.0, 0.01), swing)];
     const v = judge(input(arms, { probe: probe({ processesUnavailable: 'unpicklable' }), rounds: 10 }));
     expect(v.result.comparisons.threadsVsSerial!.estimate.lower).toBeLessThan(1 / 1.1);
     expect(v.result.recommendation).toBe('inconclusive');
@@ -88,7 +90,7 @@ describe('judge', () => {
     const swing = (i: number) => (i % 2 === 0 ? 1.05 : 0.952);
     const arms = [
       arm(SERIAL, 15, 1.0, 0.01),
-      { arm: threads(), outcomes: arm(threads(), 15, 0.653, 0.01, () => ({ cpuSeconds: 1.0 })).outcomes.map((t, i) => ({ ...t, wallSeconds: t.wallSeconds * swing(i) })) },
+      scaled(arm(threads(), 15, 0.653, 0.01, () => ({ cpuSeconds: 1.0 })), swing),
       arm(processes(), 15, 0.68, 0.01, () => ({ cpuSeconds: 1.0 })),
     ];
     const atCap = judge(input(arms, { rounds: 15 }));
@@ -117,7 +119,7 @@ describe('judge', () => {
     const noisy = [
       arm(SERIAL, R, 1.0, 0.02),
       arm(threads(), R, 0.5, 0.25),
-      { arm: processes(), outcomes: Array.from({ length: R }, (_, i) => trial(0.54 * (1 + 0.25 * Math.sin(i * 2.1)))) },
+      rounds(processes(), Array.from({ length: R }, (_, i) => trial(0.54 * (1 + 0.25 * Math.sin(i * 2.1))))),
     ];
     const early = judge(input(noisy));
     expect(early.settled).toBe(false);
@@ -150,7 +152,7 @@ describe('judge', () => {
       input([
         arm(SERIAL, R, 1.0),
         arm(threads(), R, 1.0, 0.01, () => ({ cpuSeconds: 1.0 })),
-        { arm: processes(), outcomes: [failure('crash', 'A process in the process pool was terminated abruptly')] },
+        rounds(processes(), [failure('crash', 'A process in the process pool was terminated abruptly')]),
       ]),
     );
     expect(v.result.unavailable.processes).toContain('terminated abruptly');
@@ -161,7 +163,7 @@ describe('judge', () => {
     const v = judge(input([], { probe: failure('import', "No module named 'nope'") }));
     expect(v.result.recommendation).toBe('error');
     expect(v.result.error).toMatchObject({ kind: 'import', message: expect.stringContaining("No module named 'nope'") });
-    const s = judge(input([{ arm: SERIAL, outcomes: [failure('task', 'division by zero')] }, arm(threads(), 1, 1)]));
+    const s = judge(input([rounds(SERIAL, [failure('task', 'division by zero')]), arm(threads(), 1, 1)]));
     expect(s.result.recommendation).toBe('error');
     expect(s.result.error?.kind).toBe('task');
   });
@@ -186,5 +188,168 @@ describe('judge', () => {
   it('warns when the code works only with fork', () => {
     const v = judge(input([arm(SERIAL, R, 1.0), arm(threads(), R, 1.0), arm(processes(), R, 0.5)], { probe: probe({ spawnProblem: "AttributeError: 'NoneType' object has no attribute 'x'" }) }));
     expect(v.result.warnings[0]).toMatch(/only with the fork start method.*AttributeError/);
+  });
+});
+
+describe('samples', () => {
+  it('takes the per-round mean of the serial trials on each CPU, ignoring failures, NaN where none ran', () => {
+    const serial = {
+      arm: SERIAL,
+      outcomes: [[trial(1.0), trial(1.4)], [trial(2.0), failure('task')], [], [failure('task')]],
+    };
+    const values = series(serial, 5, (m) => m.wallSeconds);
+    expect(values.slice(0, 2)).toEqual([1.2, 2.0]);
+    expect(values.slice(2).every(Number.isNaN)).toBe(true);
+  });
+});
+
+describe('break-even and capacity (plain numbers)', () => {
+  it('break-even: the serial work per batch above which a per-batch pool pays off beyond the margin', () => {
+    // startup + W/s ≤ W/(1+m) at W = (1+m)·startup / (1 − (1+m)/s).
+    expect(breakEven(0.05, 2, 0.1)).toBeCloseTo((1.1 * 0.05) / (1 - 1.1 / 2), 12);
+    const w = breakEven(0.05, 1.6, 0.1)!;
+    expect(w / (0.05 + w / 1.6)).toBeCloseTo(1.1, 12);
+    expect(breakEven(0, 3, 0.1)).toBe(0);
+    expect(breakEven(0.05, 1.1, 0.1)).toBeNull();
+    expect(breakEven(0.05, 0.9, 0.1)).toBeNull();
+  });
+
+  it('capacity: measured, interpolated between counts, nearest beyond them; share of it', () => {
+    const machine = { cpus: [], singleLoopSeconds: 0.01, capacity: [{ workers: 1, ratio: 1 }, { workers: 2, ratio: 1.56 }, { workers: 4, ratio: 2.8 }] };
+    expect(capacityAt(machine, 2)).toBe(1.56);
+    expect(capacityAt(machine, 3)).toBeCloseTo(2.18, 12);
+    expect(capacityAt(machine, 8)).toBe(2.8);
+    expect(capacityAt(null, 2)).toBeNull();
+    expect(capacityShare(1.5, 1.56)).toBeCloseTo(1.5 / 1.56, 12);
+    expect(capacityShare(1.5, null)).toBeNull();
+  });
+});
+
+describe('judge with interpreters', () => {
+  const gil = () => ({ cpuSeconds: 1.0 });
+  it('recommends interpreters when they beat the other models beyond the margin', () => {
+    const v = judge(
+      input([arm(SERIAL, R, 1.0), arm(threads(), R, 1.0, 0.01, gil), arm(processes(), R, 0.7), arm(interpreters(), R, 0.53)]),
+    );
+    expect(v.result.recommendation).toBe('interpreters');
+    expect(v.result.facts?.rule).toBe('fastest');
+    expect(v.result.speedup.interpreters).toBeCloseTo(1 / 0.53, 1);
+    expect(v.result.comparisons.interpretersVsProcesses?.outcome).toBe('a-faster');
+    expect(v.result.reason).toMatch(/interpreters ×1\.8\d at 2 workers/);
+  });
+
+  it('prefers interpreters over processes within the margin, since they need no second process', () => {
+    const v = judge(input([arm(SERIAL, R, 1.0), arm(threads(), R, 1.0, 0.01, gil), arm(processes(), R, 0.52), arm(interpreters(), R, 0.53)]));
+    expect(v.result.recommendation).toBe('interpreters');
+    expect(v.result.facts?.rule).toBe('within-margin-prefer-cheaper');
+    expect(v.result.reason).toContain('processes are within ±10% of interpreters');
+    expect(v.result.reason).toContain('prefer interpreters — no second process');
+  });
+
+  it('keeps either for threads and processes alike, even when interpreters also help', () => {
+    const v = judge(
+      input([arm(SERIAL, R, 1.0), arm(threads(), R, 0.52, 0.01, () => ({ cpuSeconds: 1.0 })), arm(processes(), R, 0.53), arm(interpreters(), R, 0.54)]),
+    );
+    expect(v.result.recommendation).toBe('either');
+  });
+
+  it('says why interpreters cannot run, from the environment or the probe', () => {
+    const fromEnvironment = judge(
+      input([arm(SERIAL, R, 1.0), arm(threads(), R, 0.5, 0.01, gil)], {
+        environment: { freeThreadedBuild: false, gilEnabled: true, interpretersUnavailable: 'Python 3.11 has no InterpreterPoolExecutor (3.14+)' },
+      }),
+    );
+    expect(fromEnvironment.result.unavailable.interpreters).toContain('InterpreterPoolExecutor');
+    expect(fromEnvironment.result.speedup.interpreters).toBeNull();
+    // The whole interpreter lacks them: the report says so once, not in every workload's reason.
+    expect(fromEnvironment.result.facts?.everywhere.interpreters).toContain('InterpreterPoolExecutor');
+    expect(fromEnvironment.result.reason).not.toContain('interpreters');
+    const fromProbe = judge(input([arm(SERIAL, R, 1.0), arm(threads(), R, 0.5)], { probe: probe({ interpretersUnavailable: 'cannot share the module' }) }));
+    expect(fromProbe.result.unavailable.interpreters).toBe('cannot share the module');
+    expect(fromProbe.result.reason).toContain('interpreters cannot run: cannot share the module');
+  });
+});
+
+describe("judge: winner's curse", () => {
+  it('does not let one arm that wins by luck among several make the model help', () => {
+    // threads×4 is 18% faster than serial on noisy rounds: enough alone, not when it is the best of
+    // three arms, since α is then split over the three.
+    const lucky = arm(threads(4), 10, 0.82, 0.05);
+    const alone = judge(input([arm(SERIAL, 10, 1.0, 0.05), lucky], { rounds: 10, probe: probe({ processesUnavailable: 'x' }) }));
+    expect(alone.result.recommendation).toBe('threads');
+    const amongThree = judge(
+      input([arm(SERIAL, 10, 1.0, 0.05), arm(threads(2), 10, 1.0, 0.05), arm(threads(3), 10, 1.0, 0.05), lucky], { rounds: 10, probe: probe({ processesUnavailable: 'x' }) }),
+    );
+    expect(amongThree.result.recommendation).not.toBe('threads');
+    expect(amongThree.result.facts?.models.threads?.armsTested).toBe(3);
+    // The reported speedup is still the best arm's, with an interval wider than the single arm's.
+    expect(amongThree.result.facts?.models.threads?.workers).toBe(4);
+    const wide = amongThree.result.facts!.models.threads!;
+    const narrow = alone.result.facts!.models.threads!;
+    expect(wide.upper - wide.lower).toBeGreaterThan(narrow.upper - narrow.lower);
+  });
+
+  it('still finds a model that helps clearly in one of several arms', () => {
+    const v = judge(input([arm(SERIAL, R, 1.0), arm(threads(2), R, 1.0, 0.01, gil4), arm(threads(4), R, 1.0, 0.01, gil4), arm(processes(2), R, 0.9), arm(processes(4), R, 0.5)]));
+    expect(v.result.recommendation).toBe('processes');
+    expect(v.result.facts?.models.processes).toMatchObject({ workers: 4, armsTested: 2, helps: true });
+  });
+});
+const gil4 = () => ({ cpuSeconds: 1.0 });
+
+describe('judge: pool lifetime', () => {
+  // A 60 ms batch: processes scale ×1.6 once started, but their 50 ms start-up makes every batch slower.
+  const arms = [
+    arm(SERIAL, R, 0.06),
+    arm(threads(), R, 0.06, 0.01, () => ({ cpuSeconds: 0.06 })),
+    arm(processes(), R, 0.0875, 0.01, () => ({ startupSeconds: 0.05, cpuSeconds: 0.06 })),
+  ];
+  it('per batch (the default) compares wall time and says when a long-lived pool would pay off', () => {
+    const v = judge(input(arms));
+    expect(v.result.pool).toBe('per-batch');
+    expect(v.result.recommendation).toBe('serial');
+    expect(v.result.steadySpeedup.processes).toBeCloseTo(0.06 / 0.0375, 1);
+    expect(v.result.startupSeconds.processes).toBeCloseTo(0.05, 3);
+    expect(v.result.breakEven.processes).toBeCloseTo(breakEven(0.05, v.result.steadySpeedup.processes!, 0.1)!, 12);
+    expect(v.result.facts?.otherLifetime).toEqual({ pool: 'long-lived', recommendation: 'processes' });
+    expect(v.result.reason).toMatch(/serial for this 60 ms batch; processes scale ×1\.\d\d once started and pay off above about 1\d0 ms of work per pool/);
+  });
+
+  it('long-lived compares the steady time: the pool is already started', () => {
+    const v = judge(input(arms, { pool: 'long-lived' }));
+    expect(v.result.pool).toBe('long-lived');
+    expect(v.result.recommendation).toBe('processes');
+    expect(v.result.speedup.processes).toBeCloseTo(0.06 / 0.0375, 1);
+    expect(v.result.facts?.otherLifetime?.recommendation).toBe('serial');
+  });
+});
+
+describe('judge: the build and the machine', () => {
+  it('speaks of the free-threaded build when threads run Python code in parallel', () => {
+    const v = judge(
+      input([arm(SERIAL, R, 1.0), arm(threads(), R, 0.52, 0.01, () => ({ cpuSeconds: 1.0 })), arm(processes(), R, 0.7)], {
+        environment: { freeThreadedBuild: true, gilEnabled: false },
+      }),
+    );
+    expect(v.result.recommendation).toBe('threads');
+    expect(v.result.reason).toContain('on this free-threaded build threads run Python code in parallel');
+    expect(v.result.reason).not.toContain('releases the GIL');
+  });
+
+  it('warns, naming the module, when an import re-enabled the GIL on a free-threaded build', () => {
+    const p = probe({ gilEnabledAfterImport: true, gilReenabledBy: 'legacy_ext' });
+    const v = judge(input([arm(SERIAL, R, 1.0), arm(threads(), R, 1.0, 0.01, gil4), arm(processes(), R, 0.5)], { probe: p, environment: { freeThreadedBuild: true, gilEnabled: true } }));
+    expect(v.result.warnings).toContain('importing legacy_ext re-enabled the GIL on this free-threaded build: threads are serialized again');
+    // On a build with a GIL there is nothing to re-enable.
+    const gilBuild = judge(input([arm(SERIAL, R, 1.0), arm(threads(), R, 1.0)], { probe: p, environment: { freeThreadedBuild: false, gilEnabled: true } }));
+    expect(gilBuild.result.warnings.join('\n')).not.toContain('re-enabled');
+  });
+
+  it('reports what the runner can deliver and the speedup as a share of it', () => {
+    const machine = { cpus: [{ cpu: 0, loopSeconds: 0.01 }, { cpu: 1, loopSeconds: 0.0105 }], singleLoopSeconds: 0.0102, capacity: [{ workers: 1, ratio: 1 }, { workers: 2, ratio: 1.56 }] };
+    const v = judge(input([arm(SERIAL, R, 1.0), arm(threads(), R, 1.0, 0.01, gil4), arm(processes(), R, 0.68)], { machine }));
+    expect(v.result.capacity.processes).toBe(1.56);
+    expect(v.result.capacityShare.processes).toBeCloseTo(1 / 0.68 / 1.56, 1);
+    expect(v.result.reason).toMatch(/this runner delivers ×1\.56 with 2 workers: processes reach 9\d% of it/);
   });
 });

@@ -1,10 +1,11 @@
 // Compare: what the PR changed for one workload, head against its base re-run in the same job.
 // Pure. Base and head trials ran in the same rounds, so head[i] and base[i] are paired like arms.
+// Returns facts (ChangeFact) with every regression and improvement; the words come from `describe`
+// (report/explain.ts: explainChange), since core never imports report/.
 import { holm } from './stats/multiplicity.js';
-import { compareTimes, lookCount, type SequentialPolicy } from './stats/sequential.js';
-import { armLabel, bestArm, measurements, medianOf, medianWall, poolRssOf, serialArm, series, wallOf, type ArmSamples } from './samples.js';
-import { fmt } from './verdict.js';
-import type { Arm, Comparison, Improvement, ParallelModel, Recommendation, Regression, SideResult } from './types.js';
+import { compareTimes, compareValues, lookCount, type SequentialPolicy } from './stats/sequential.js';
+import { armLabel, bestArm, measurements, medianOf, medianTime, poolRssOf, serialArm, series, timeOf, type ArmSamples } from './samples.js';
+import type { Arm, ChangeFact, TrialMeasurement as TrialMeasurementOf, Comparison, Improvement, ParallelModel, PoolLifetime, Recommendation, Regression, SideResult } from './types.js';
 import { PARALLEL_MODELS } from './types.js';
 
 export interface SideData {
@@ -19,6 +20,10 @@ export interface CompareInput {
   threshold: number;
   memoryThreshold: number;
   policy: SequentialPolicy;
+  /** Which time is compared: per-batch wall (default) or long-lived steady. */
+  pool?: PoolLifetime;
+  /** Writes a change's detail from its facts (report/explain.ts: explainChange). */
+  describe?: (fact: ChangeFact) => string;
 }
 
 export interface ComparisonReport {
@@ -32,15 +37,15 @@ export interface ComparisonReport {
 }
 
 /** The arm that stands for a recommendation: the recommended model at its best worker count. */
-export function representativeArm(side: SideData): ArmSamples | null {
+export function representativeArm(side: SideData, pool: PoolLifetime = 'per-batch'): ArmSamples | null {
+  const recommendation = side.result.recommendation;
   const model: ParallelModel | null =
-    side.result.recommendation === 'threads' || side.result.recommendation === 'either'
-      ? 'threads'
-      : side.result.recommendation === 'processes'
-        ? 'processes'
-        : null;
-  return (model && bestArm(side.arms, model)) || serialArm(side.arms);
+    recommendation === 'either' ? 'threads' : (PARALLEL_MODELS as readonly string[]).includes(recommendation) ? (recommendation as ParallelModel) : null;
+  return (model && bestArm(side.arms, model, timeOf(pool))) || serialArm(side.arms);
 }
+
+/** Without report/, the facts' kind: callers pass report/explain.ts's explainChange. */
+const plainChange = (fact: ChangeFact): string => fact.kind;
 
 function matching(arms: readonly ArmSamples[], arm: Arm): ArmSamples | null {
   return arms.find((a) => a.arm.model === arm.model && a.arm.workers === arm.workers && measurements(a).length > 0) ?? null;
@@ -48,54 +53,64 @@ function matching(arms: readonly ArmSamples[], arm: Arm): ArmSamples | null {
 
 export function compareSides(input: CompareInput): ComparisonReport {
   const { head, base, rounds, threshold, memoryThreshold, policy } = input;
+  const pool = input.pool ?? 'per-batch';
+  const describe = input.describe ?? plainChange;
+  const time = timeOf(pool);
   const regressions: Regression[] = [];
   const improvements: Improvement[] = [];
-  const pct = (x: number) => `${Math.round(x * 100)}%`;
+  const firstLine = (side: SideData) => side.result.error?.message.split('\n')[0] ?? 'error';
 
   if (head.result.recommendation === 'error') {
     if (base.result.recommendation !== 'error') {
-      regressions.push({ kind: 'failing', detail: `ran in base, fails in head: ${head.result.error?.message.split('\n')[0] ?? 'error'}` });
+      const facts: ChangeFact = { kind: 'failing', message: firstLine(head) };
+      regressions.push({ kind: 'failing', detail: describe(facts), facts });
     }
     return { vsBase: null, arm: null, regressions, improvements, settled: true };
   }
   if (base.result.recommendation === 'error') {
-    improvements.push({ kind: 'fixed', detail: `failed in base (${base.result.error?.message.split('\n')[0] ?? 'error'}), runs in head` });
+    const facts: ChangeFact = { kind: 'fixed', message: firstLine(base) };
+    improvements.push({ kind: 'fixed', detail: describe(facts), facts });
     return { vsBase: null, arm: null, regressions, improvements, settled: true };
   }
 
-  const headArm = representativeArm(head);
+  const headArm = representativeArm(head, pool);
   const baseArm = headArm ? matching(base.arms, headArm.arm) : null;
   let vsBase: Comparison | null = null;
   if (headArm && baseArm) {
-    vsBase = compareTimes(series(headArm, rounds, wallOf), series(baseArm, rounds, wallOf), threshold, policy);
+    vsBase = compareTimes(series(headArm, rounds, time), series(baseArm, rounds, time), threshold, policy);
     const e = vsBase.estimate;
     const where = armLabel(headArm.arm);
     if (vsBase.outcome === 'b-faster') {
-      regressions.push({ kind: 'slower', detail: `${signed(e.ratio - 1)} (CI ${signed(e.lower - 1)}…${signed(e.upper - 1)}) with ${where}`, estimate: e });
+      const facts: ChangeFact = { kind: 'time', direction: 'slower', arm: where, estimate: e };
+      regressions.push({ kind: 'slower', detail: describe(facts), estimate: e, facts });
     } else if (vsBase.outcome === 'a-faster') {
-      improvements.push({ kind: 'faster', detail: `${signed(e.ratio - 1)} (CI ${signed(e.lower - 1)}…${signed(e.upper - 1)}) with ${where}`, estimate: e });
+      const facts: ChangeFact = { kind: 'time', direction: 'faster', arm: where, estimate: e };
+      improvements.push({ kind: 'faster', detail: describe(facts), estimate: e, facts });
     }
     const headRss = series(headArm, rounds, poolRssOf(headArm.arm));
     const baseRss = series(baseArm, rounds, poolRssOf(baseArm.arm));
-    const memory = compareTimes(headRss, baseRss, memoryThreshold, policy);
-    if (memory.outcome === 'b-faster') {
-      regressions.push({ kind: 'memory', detail: `peak memory ${signed(memory.estimate.ratio - 1)} with ${where} (threshold ${pct(memoryThreshold)})`, estimate: memory.estimate });
-    } else if (memory.outcome === 'a-faster') {
-      improvements.push({ kind: 'memory', detail: `peak memory ${signed(memory.estimate.ratio - 1)} with ${where}`, estimate: memory.estimate });
+    const memory = compareValues(headRss, baseRss, memoryThreshold, policy);
+    if (memory.outcome === 'higher') {
+      const facts: ChangeFact = { kind: 'memory', direction: 'more', arm: where, estimate: memory.estimate, threshold: memoryThreshold };
+      regressions.push({ kind: 'memory', detail: describe(facts), estimate: memory.estimate, facts });
+    } else if (memory.outcome === 'lower') {
+      const facts: ChangeFact = { kind: 'memory', direction: 'less', arm: where, estimate: memory.estimate, threshold: memoryThreshold };
+      improvements.push({ kind: 'memory', detail: describe(facts), estimate: memory.estimate, facts });
     }
   }
 
   if (isFlip(base.result.recommendation, head.result.recommendation)) {
-    regressions.push({ kind: 'flip', detail: `${base.result.recommendation} → ${head.result.recommendation}: ${flipMeaning(base.result.recommendation, head.result.recommendation)}` });
+    const facts: ChangeFact = { kind: 'flip', before: base.result.recommendation, after: head.result.recommendation };
+    regressions.push({ kind: 'flip', detail: describe(facts), facts });
   }
 
-  const scaling = scalingChange(head, base, rounds, threshold, policy);
-  if (scaling?.comparison.outcome === 'a-faster') {
+  const scaling = scalingChange(head, base, rounds, threshold, policy, time);
+  if (scaling && (scaling.comparison.outcome === 'lower' || scaling.comparison.outcome === 'higher')) {
     const e = scaling.comparison.estimate;
-    regressions.push({ kind: 'scaling', detail: `speedup with ${scaling.label} fell ${signed(e.ratio - 1)} (×${fmt(scaling.baseSpeedup)} → ×${fmt(scaling.headSpeedup)})`, estimate: e });
-  } else if (scaling?.comparison.outcome === 'b-faster') {
-    const e = scaling.comparison.estimate;
-    improvements.push({ kind: 'scaling', detail: `speedup with ${scaling.label} rose ${signed(e.ratio - 1)} (×${fmt(scaling.baseSpeedup)} → ×${fmt(scaling.headSpeedup)})`, estimate: e });
+    const fell = scaling.comparison.outcome === 'lower';
+    const facts: ChangeFact = { kind: 'scaling', direction: fell ? 'fell' : 'rose', arm: scaling.label, estimate: e, baseSpeedup: scaling.baseSpeedup, headSpeedup: scaling.headSpeedup };
+    if (fell) regressions.push({ kind: 'scaling', detail: describe(facts), estimate: e, facts });
+    else improvements.push({ kind: 'scaling', detail: describe(facts), estimate: e, facts });
   }
 
   return { vsBase, arm: headArm?.arm ?? null, regressions, improvements, settled: vsBase === null || vsBase.outcome !== 'unknown' };
@@ -106,51 +121,38 @@ export function compareSides(input: CompareInput): ComparisonReport {
  * `either` ↔ `threads`/`processes` is not one: the old advice still works within the margin.
  */
 export function isFlip(before: Recommendation, after: Recommendation): boolean {
-  const settled: Recommendation[] = ['threads', 'processes', 'either', 'serial'];
+  const settled: Recommendation[] = ['threads', 'processes', 'interpreters', 'either', 'serial'];
   if (!settled.includes(before) || !settled.includes(after) || before === after) return false;
   const pair = new Set([before, after]);
   return !(pair.has('either') && (pair.has('threads') || pair.has('processes')));
-}
-
-function flipMeaning(before: Recommendation, after: Recommendation): string {
-  if (before === 'threads' && after === 'processes') return 'the PR made this code hold the GIL';
-  if (before === 'processes' && after === 'threads') return 'the code now releases the GIL (or waits)';
-  if (after === 'serial') return 'parallelism no longer pays off';
-  if (before === 'serial') return 'parallelism now pays off';
-  return 'the best concurrency model changed';
 }
 
 /**
  * Per round, the speedup base got from its best parallel arm, against the speedup head gets from the
  * same arm; compared as paired ratios so the margin and the interval mean the same as for times.
  */
-function scalingChange(head: SideData, base: SideData, rounds: number, threshold: number, policy: SequentialPolicy) {
-  if (!['threads', 'processes', 'either'].includes(base.result.recommendation)) return null;
-  const candidates = PARALLEL_MODELS.map((m) => bestArm(base.arms, m)).filter((a): a is ArmSamples => a !== null);
+function scalingChange(head: SideData, base: SideData, rounds: number, threshold: number, policy: SequentialPolicy, time: (m: TrialMeasurementOf) => number) {
+  if (!['threads', 'processes', 'interpreters', 'either'].includes(base.result.recommendation)) return null;
+  const candidates = PARALLEL_MODELS.map((m) => bestArm(base.arms, m, time)).filter((a): a is ArmSamples => a !== null);
   if (candidates.length === 0) return null;
-  const baseBest = candidates.reduce((a, b) => (medianWall(a) <= medianWall(b) ? a : b));
+  const baseBest = candidates.reduce((a, b) => (medianTime(a, time) <= medianTime(b, time) ? a : b));
   const headSame = matching(head.arms, baseBest.arm);
   const baseSerial = serialArm(base.arms);
   const headSerial = serialArm(head.arms);
   if (!headSame || !baseSerial || !headSerial) return null;
   const speedups = (serial: ArmSamples, arm: ArmSamples) => {
-    const s = series(serial, rounds, wallOf);
-    const p = series(arm, rounds, wallOf);
+    const s = series(serial, rounds, time);
+    const p = series(arm, rounds, time);
     return s.map((x, i) => x / p[i]!);
   };
   const headSpeedups = speedups(headSerial, headSame);
   const baseSpeedups = speedups(baseSerial, baseBest);
   return {
     label: armLabel(baseBest.arm),
-    comparison: compareTimes(headSpeedups, baseSpeedups, threshold, policy),
+    comparison: compareValues(headSpeedups, baseSpeedups, threshold, policy),
     headSpeedup: medianOf(headSpeedups),
     baseSpeedup: medianOf(baseSpeedups),
   };
-}
-
-function signed(x: number): string {
-  const p = Math.round(x * 100);
-  return `${p >= 0 ? '+' : ''}${p}%`;
 }
 
 /**

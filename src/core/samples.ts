@@ -1,37 +1,55 @@
 // Samples: the trials of one workload on one side, arranged by arm and round, and the per-arm
 // numbers derived from them. Pure. Rounds are the pairing unit: index i of every arm's list ran in
 // round i, so two arms' values at the same index are compared with each other.
+//
+// A round may hold several trials of one arm: serial runs once per CPU it is placed on (pinned), so
+// the round's value is the mean over those CPUs — the expected time of unpinned serial code on this
+// machine (docs/engine.md, "Placement"). Pools run once per round.
 import { median } from 'simple-statistics';
 import { armLabel } from './plan.js';
 import { summarize } from './stats/estimate.js';
-import type { Arm, ArmResult, Failure, ParallelModel, TrialMeasurement, TrialOutcome } from './types.js';
+import type { Arm, ArmResult, Failure, ParallelModel, PoolLifetime, TrialMeasurement, TrialOutcome } from './types.js';
 
 export interface ArmSamples {
   arm: Arm;
-  /** outcomes[round] — null when the arm did not run in that round. */
-  outcomes: (TrialOutcome | null)[];
+  /** outcomes[round] — the arm's trials in that round (empty or missing when it did not run). */
+  outcomes: (readonly TrialOutcome[] | undefined)[];
 }
 
 export function measurements(samples: ArmSamples): TrialMeasurement[] {
-  return samples.outcomes.filter((o): o is TrialMeasurement => o !== null && o.ok);
+  return samples.outcomes.flatMap((round) => (round ?? []).filter((o): o is TrialMeasurement => o.ok));
 }
 
 export function failures(samples: ArmSamples): Failure[] {
-  return samples.outcomes.filter((o): o is Failure => o !== null && !o.ok);
+  return samples.outcomes.flatMap((round) => (round ?? []).filter((o): o is Failure => !o.ok));
 }
 
-/** One value per round (NaN where the arm did not run or failed): what paired comparisons take. */
+/**
+ * One value per round: the mean of the round's successful values (NaN where none), what paired
+ * comparisons take. For serial, the mean over the CPUs it ran on that round.
+ */
 export function series(samples: ArmSamples, rounds: number, value: (m: TrialMeasurement) => number): number[] {
   return Array.from({ length: rounds }, (_, i) => {
-    const outcome = samples.outcomes[i];
-    return outcome && outcome.ok ? value(outcome) : Number.NaN;
+    const values = (samples.outcomes[i] ?? []).filter((o): o is TrialMeasurement => o.ok).map(value);
+    return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
   });
 }
 
+/** What a per-batch pool costs: creating the pool, the map, the shutdown. */
 export const wallOf = (m: TrialMeasurement): number => m.wallSeconds;
+
+/** What a long-lived pool costs per batch: the map alone, the pool already started. */
+// Older runners did not report it: the wall less the start-up is the same quantity, less precisely.
+export const steadyOf = (m: TrialMeasurement): number => m.steadySeconds ?? m.wallSeconds - m.startupSeconds;
+
+/** The time a verdict answers for a pool lifetime. */
+export function timeOf(pool: PoolLifetime): (m: TrialMeasurement) => number {
+  return pool === 'long-lived' ? steadyOf : wallOf;
+}
 
 /** Whole-pool peak memory: the parent plus one largest child per worker (processes hold a copy each). */
 export function poolRssOf(arm: Arm): (m: TrialMeasurement) => number {
+  // Interpreters live in the parent process: its peak already counts them.
   return (m) => m.peakRssSelfBytes + (arm.model === 'processes' ? arm.workers * m.peakRssChildBytes : 0);
 }
 
@@ -44,21 +62,33 @@ export function medianWall(samples: ArmSamples): number {
   return medianOf(measurements(samples).map(wallOf));
 }
 
-/** The model's arm with the lowest median wall time among arms that produced data. */
-export function bestArm(all: readonly ArmSamples[], model: ParallelModel): ArmSamples | null {
+export function medianTime(samples: ArmSamples, value: (m: TrialMeasurement) => number): number {
+  return medianOf(measurements(samples).map(value));
+}
+
+/** The model's arm with the lowest median time among arms that produced data. */
+export function bestArm(all: readonly ArmSamples[], model: ParallelModel, value: (m: TrialMeasurement) => number = wallOf): ArmSamples | null {
   let best: ArmSamples | null = null;
-  for (const samples of all) {
-    if (samples.arm.model !== model || measurements(samples).length === 0) continue;
-    if (best === null || medianWall(samples) < medianWall(best)) best = samples;
+  for (const samples of modelArms(all, model)) {
+    if (best === null || medianTime(samples, value) < medianTime(best, value)) best = samples;
   }
   return best;
+}
+
+/** The model's arms that produced data. */
+export function modelArms(all: readonly ArmSamples[], model: ParallelModel): ArmSamples[] {
+  return all.filter((s) => s.arm.model === model && measurements(s).length > 0);
 }
 
 export function serialArm(all: readonly ArmSamples[]): ArmSamples | null {
   return all.find((s) => s.arm.model === 'serial') ?? null;
 }
 
-export function armResult(samples: ArmSamples, serialMedian: number): ArmResult {
+/**
+ * The arm's summary. serialMedian and serialSteady are serial's median wall and steady seconds;
+ * capacity is what the machine delivers at this arm's worker count (null when unknown).
+ */
+export function armResult(samples: ArmSamples, serialMedian: number, serialSteady = serialMedian, capacity: number | null = null): ArmResult {
   const ok = measurements(samples);
   const wall = summarize(ok.map(wallOf));
   const chunks = ok.map((m) => m.chunksize).filter((c): c is number => c !== null);
@@ -70,6 +100,8 @@ export function armResult(samples: ArmSamples, serialMedian: number): ArmResult 
     cpuPerWall: medianOf(ok.map((m) => m.cpuSeconds / m.wallSeconds)),
     peakRssBytes: medianOf(ok.map(poolRssOf(samples.arm))),
     speedup: samples.arm.model === 'serial' ? 1 : serialMedian / wall.median,
+    steadySpeedup: samples.arm.model === 'serial' ? 1 : serialSteady / medianOf(ok.map(steadyOf)),
+    capacity: samples.arm.model === 'serial' ? 1 : capacity,
     chunksize: chunks.length > 0 ? chunks[0]! : null,
     failures: failures(samples).length,
   };

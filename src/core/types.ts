@@ -2,11 +2,22 @@
 // The Results value at the bottom is both the results JSON (schemaVersion 1, see docs/results.md)
 // and the single input every report renderer takes.
 
-export type Model = 'serial' | 'threads' | 'processes';
+export type Model = 'serial' | 'threads' | 'processes' | 'interpreters';
 export type ParallelModel = Exclude<Model, 'serial'>;
-export const PARALLEL_MODELS: readonly ParallelModel[] = ['threads', 'processes'];
+/** Every parallel model, in report order. */
+export const PARALLEL_MODELS: readonly ParallelModel[] = ['threads', 'processes', 'interpreters'];
+/**
+ * Cheapest first: threads share memory and need no pickling; interpreters need no second process
+ * but copy what they share; processes hold a whole interpreter and pickle every argument and result.
+ * Within the margin of each other, the cheaper model is recommended.
+ */
+export const COST_ORDER: readonly ParallelModel[] = ['threads', 'interpreters', 'processes'];
 
-export type Recommendation = 'threads' | 'processes' | 'either' | 'serial' | 'inconclusive' | 'error';
+/** `either`: threads and processes are equivalent within the margin (threads preferred in words). */
+export type Recommendation = 'threads' | 'processes' | 'interpreters' | 'either' | 'serial' | 'inconclusive' | 'error';
+
+/** Per-batch: a pool is created for each batch, so its start-up counts; long-lived: it is not. */
+export type PoolLifetime = 'per-batch' | 'long-lived';
 
 /** One way of running a workload: serial (workers = 1) or a pool of N workers. */
 export interface Arm {
@@ -222,6 +233,14 @@ export interface Comparison {
   estimate: RatioEstimate;
 }
 
+/** How value a compares with value b when lower is not "faster" (memory, speedups). */
+export type ValueOutcome = 'lower' | 'higher' | 'equivalent' | 'unknown';
+
+export interface ValueComparison {
+  outcome: ValueOutcome;
+  estimate: RatioEstimate;
+}
+
 export interface SampleSummary {
   n: number;
   median: number;
@@ -243,8 +262,12 @@ export interface ArmResult {
   cpuPerWall: number;
   /** Peak RSS estimate for the whole pool: parent + workers × largest child (median), bytes. */
   peakRssBytes: number;
-  /** Speedup vs serial (median serial / median this), 1 for serial. */
+  /** Speedup vs serial (median serial / median this), 1 for serial: per batch, pool start-up included. */
   speedup: number;
+  /** Speedup once started (steady time: the map alone), 1 for serial. Absent in files before v2. */
+  steadySpeedup?: number;
+  /** What this machine delivers with this many busy workers (MachineProbe capacity), null without a probe. */
+  capacity?: number | null;
   chunksize: number | null;
   failures: number;
 }
@@ -259,23 +282,136 @@ export type WorkloadCharacter =
 
 export type RegressionKind = 'slower' | 'flip' | 'scaling' | 'memory' | 'failing';
 
+/** What changed between base and head, as figures: report/explain.ts turns it into words. */
+export type ChangeFact =
+  | { kind: 'failing'; message: string }
+  | { kind: 'fixed'; message: string }
+  | { kind: 'time'; direction: 'slower' | 'faster'; arm: string; estimate: RatioEstimate }
+  | { kind: 'memory'; direction: 'more' | 'less'; arm: string; estimate: RatioEstimate; threshold: number }
+  | { kind: 'flip'; before: Recommendation; after: Recommendation }
+  | { kind: 'scaling'; direction: 'fell' | 'rose'; arm: string; estimate: RatioEstimate; baseSpeedup: number; headSpeedup: number };
+
 export interface Regression {
   kind: RegressionKind;
   detail: string;
   /** Ratio estimate behind it, when there is one. */
   estimate?: RatioEstimate;
+  /** The figures `detail` was written from. */
+  facts?: ChangeFact;
 }
 
 export interface Improvement {
   kind: 'faster' | 'scaling' | 'memory' | 'fixed';
   detail: string;
   estimate?: RatioEstimate;
+  facts?: ChangeFact;
 }
+
+/** Which rule of the decision fired (docs/statistics.md, "Deciding"). */
+export type DecisionRule =
+  | 'error' // the probe or serial failed
+  | 'no-model-helps' // every available model is ruled out as faster than serial beyond the margin
+  | 'only-helper' // exactly one model helps and no other is still open
+  | 'fastest' // several help; this one is faster than each other beyond the margin
+  | 'within-margin-prefer-cheaper' // the fastest is within the margin of a cheaper helper: the cheaper one
+  | 'either' // threads and processes help and are equivalent within the margin
+  | 'threads-at-least-as-fast-at-cap' // at the cap: processes cannot beat threads beyond the margin
+  | 'undecided'; // the data cannot tell yet (or, at the cap, could not)
+
+/** One parallel model's figures, from its best arm. */
+export interface ModelFacts {
+  model: ParallelModel;
+  /** Worker count of the reported (best) arm. */
+  workers: number;
+  /** Arms of this model compared with serial: α was split over them (winner's curse). */
+  armsTested: number;
+  /** Speedup vs serial under the verdict's pool lifetime, and its interval. */
+  speedup: number;
+  lower: number;
+  upper: number;
+  /** The best arm against serial (time ratio model/serial). */
+  vsSerial: Comparison;
+  /** Some arm is faster than serial beyond the margin. */
+  helps: boolean;
+  /** Every arm is ruled out as faster than serial beyond the margin. */
+  ruledOut: boolean;
+  cpuPerWall: number;
+  /** Speedup per batch (start-up included) and once started (start-up excluded). */
+  wallSpeedup: number;
+  steadySpeedup: number;
+  startupSeconds: number;
+  /** Serial work per batch above which a per-batch pool pays off beyond the margin; null: never. */
+  breakEven: number | null;
+  /** What this machine delivers at the best arm's worker count, and the speedup's share of it. */
+  capacity: number | null;
+  capacityShare: number | null;
+}
+
+export type WarningFact =
+  | { kind: 'spawn'; problem: string }
+  | { kind: 'nondeterministic'; distinct: number }
+  | { kind: 'race'; model: ParallelModel; differing: number; trials: number }
+  | { kind: 'gil-reenabled'; module: string | null };
+
+/** A pairwise comparison named by what it compares (a/b is a time ratio). */
+export interface PairFacts {
+  a: Model;
+  b: Model;
+  comparison: Comparison;
+}
+
+/** Everything a verdict's sentences are written from (report/explain.ts). */
+export interface SideFacts {
+  rule: DecisionRule;
+  recommendation: Recommendation;
+  character: WorkloadCharacter;
+  pool: PoolLifetime;
+  margin: number;
+  rounds: number;
+  final: boolean;
+  /** The interpreter build: sentences speak of it (free-threaded builds run threads in parallel). */
+  build: { freeThreadedBuild: boolean; gilEnabled: boolean } | null;
+  /** Serial's median seconds per batch and CPU/wall; null when serial did not run. */
+  serial: { seconds: number; cpuPerWall: number } | null;
+  models: Partial<Record<ParallelModel, ModelFacts>>;
+  unavailable: Partial<Record<ParallelModel, string>>;
+  /** Of those, the models this interpreter cannot run for any workload (said once, not per workload). */
+  everywhere: Partial<Record<ParallelModel, string>>;
+  /** The comparison behind the rule, when one is (fastest, within-margin, either, at-cap). */
+  deciding: PairFacts | null;
+  /** When undecided: the first comparison still open. */
+  open: PairFacts | null;
+  /** The verdict under the other pool lifetime, when it differs. */
+  otherLifetime: { pool: PoolLifetime; recommendation: Recommendation } | null;
+  warnings: WarningFact[];
+  error: { kind: FailureKind; message: string } | null;
+}
+
+/** The reason and the warnings of a side, in words. */
+export interface SideWords {
+  reason: string;
+  warnings: string[];
+}
+
+export type ModelFigures = Record<ParallelModel, number | null>;
 
 export interface SideResult {
   recommendation: Recommendation;
   reason: string;
-  speedup: { threads: number | null; processes: number | null };
+  /** Best arm vs serial under the verdict's pool lifetime; null when unavailable or not run. */
+  speedup: ModelFigures;
+  /** Which lifetime the verdict answers (per-batch compares wall time, long-lived steady time). */
+  pool: PoolLifetime;
+  /** Best arm once started (pool start-up excluded). */
+  steadySpeedup: ModelFigures;
+  /** Best arm's median pool start-up, seconds. */
+  startupSeconds: ModelFigures;
+  /** Serial work per batch (seconds) above which a per-batch pool pays off beyond the margin; null: never. */
+  breakEven: ModelFigures;
+  /** The machine's capacity at the best arm's worker count (null without a machine probe). */
+  capacity: ModelFigures;
+  /** speedup / capacity. */
+  capacityShare: ModelFigures;
   character: WorkloadCharacter;
   arms: ArmResult[];
   /** Models that could not run, with the reason. */
@@ -284,12 +420,17 @@ export interface SideResult {
   warnings: string[];
   error: { kind: FailureKind; message: string; traceback: string } | null;
   rounds: number;
-  /** The key comparisons behind the verdict (time ratios). */
+  /** The key comparisons behind the verdict (time ratios a/b, best arms). */
   comparisons: {
     threadsVsSerial: Comparison | null;
     processesVsSerial: Comparison | null;
+    interpretersVsSerial: Comparison | null;
     threadsVsProcesses: Comparison | null;
+    threadsVsInterpreters: Comparison | null;
+    interpretersVsProcesses: Comparison | null;
   };
+  /** The figures and the rule behind `reason` (absent in files written before v2). */
+  facts?: SideFacts;
 }
 
 export interface WorkloadResult extends SideResult {

@@ -1,36 +1,52 @@
-// Verdict: from one side's samples, the recommendation, whether it is settled, and the sentence
-// that explains it with the numbers. Pure.
+// Verdict: from one side's samples, the recommendation, whether it is settled, and the facts behind
+// it (which rule fired, with the figures). Pure. The sentences are written in report/explain.ts;
+// the caller passes them in as `describe`, since core never imports report/.
 //
-// Three comparisons drive it, each a sequential three-outcome test on paired per-round time ratios:
-// best threads arm vs serial, best processes arm vs serial, best threads vs best processes.
-// A parallel model "helps" when it is faster than serial beyond the margin, significantly; it does
-// not help when the interval rules that out (equivalent to serial, slower, or anything in between).
+// Each arm of each parallel model is compared with serial: a sequential three-outcome test on
+// paired per-round time ratios, with α split over the model's arms as well as over the looks
+// (winner's curse: the best of several noisy arms looks better than it is). A model "helps" when
+// some arm is faster than serial beyond the margin; it does not help when every arm is ruled out.
+// Models that may help are then compared pairwise (best arms): the fastest is recommended, unless a
+// cheaper one is within the margin of it (threads, then interpreters, then processes).
 import { compareTimes, isFinalLook, rulesOut, type SequentialPolicy } from './stats/sequential.js';
 import {
-  armLabel,
   armResult,
-  bestArm,
   describeFailure,
   failures,
   measurements,
   medianOf,
-  medianWall,
+  medianTime,
+  modelArms,
   serialArm,
   series,
+  steadyOf,
+  timeOf,
   wallOf,
   type ArmSamples,
 } from './samples.js';
+import { armLabel } from './plan.js';
 import type {
   ArmResult,
   Comparison,
+  DecisionRule,
   Failure,
+  MachineProbe,
+  Model,
+  ModelFacts,
+  ModelFigures,
+  PairFacts,
   ParallelModel,
+  PoolLifetime,
+  PythonEnvironment,
   Recommendation,
+  SideFacts,
   SideResult,
+  SideWords,
+  WarningFact,
   WorkloadCharacter,
   WorkloadProbe,
 } from './types.js';
-import { PARALLEL_MODELS } from './types.js';
+import { COST_ORDER, PARALLEL_MODELS } from './types.js';
 
 export interface VerdictInput {
   probe: WorkloadProbe | Failure;
@@ -40,6 +56,14 @@ export interface VerdictInput {
   policy: SequentialPolicy;
   /** True when no more rounds will come (cap or time budget): undecided becomes inconclusive. */
   final: boolean;
+  /** Which pool lifetime the verdict answers; default per-batch (start-up counts). */
+  pool?: PoolLifetime;
+  /** The machine's measured capacity, for speedups as a share of what it can deliver. */
+  machine?: MachineProbe | null;
+  /** The interpreter build, so the words speak of it; and why interpreters cannot run at all. */
+  environment?: Pick<PythonEnvironment, 'freeThreadedBuild' | 'gilEnabled' | 'interpretersUnavailable'> | null;
+  /** Writes the reason and the warnings from the facts (report/explain.ts: explainSide). */
+  describe?: (facts: SideFacts) => SideWords;
 }
 
 export interface Verdict {
@@ -51,99 +75,339 @@ export interface Verdict {
 /** Per-task time under which pools rarely pay off: the work is smaller than the hand-off. */
 const TINY_TASK_SECONDS = 0.0005;
 
+/** Without report/, a plain statement of the facts: callers pass report/explain.ts's explainSide. */
+function plainWords(facts: SideFacts): SideWords {
+  return { reason: `${facts.recommendation} (${facts.rule}).`, warnings: facts.warnings.map((w) => w.kind) };
+}
+
+/**
+ * The serial work per batch (seconds) above which a pool created per batch pays off beyond the
+ * margin m. A batch of W serial seconds costs a pool startup + W/s (s: its steady speedup), so
+ * W ≥ (1+m)·(startup + W/s) ⇔ W ≥ (1+m)·startup / (1 − (1+m)/s), for s > 1+m; null when it never does.
+ */
+export function breakEven(startupSeconds: number, steadySpeedup: number, margin: number): number | null {
+  const need = 1 + margin;
+  if (!(steadySpeedup > need) || !Number.isFinite(startupSeconds)) return null;
+  return (need * Math.max(0, startupSeconds)) / (1 - need / steadySpeedup);
+}
+
+/**
+ * The machine's capacity at a worker count: measured, else interpolated linearly between the
+ * neighbouring measured counts, else the nearest measured one. Null without measurements.
+ */
+export function capacityAt(machine: MachineProbe | null | undefined, workers: number): number | null {
+  const points = (machine?.capacity ?? []).filter((p) => Number.isFinite(p.ratio) && p.ratio > 0).sort((a, b) => a.workers - b.workers);
+  if (points.length === 0) return null;
+  const exact = points.find((p) => p.workers === workers);
+  if (exact) return exact.ratio;
+  const below = points.filter((p) => p.workers < workers).at(-1);
+  const above = points.find((p) => p.workers > workers);
+  if (!below) return above!.ratio;
+  if (!above) return below.ratio;
+  return below.ratio + ((above.ratio - below.ratio) * (workers - below.workers)) / (above.workers - below.workers);
+}
+
+/** A speedup as a share of what the machine can deliver at that worker count. */
+export function capacityShare(speedup: number | null, capacity: number | null): number | null {
+  return speedup === null || capacity === null || !(capacity > 0) ? null : speedup / capacity;
+}
+
+const NO_FIGURES = (): ModelFigures => ({ threads: null, processes: null, interpreters: null });
+const NO_COMPARISONS = (): SideResult['comparisons'] => ({
+  threadsVsSerial: null,
+  processesVsSerial: null,
+  interpretersVsSerial: null,
+  threadsVsProcesses: null,
+  threadsVsInterpreters: null,
+  interpretersVsProcesses: null,
+});
+
 export function judge(input: VerdictInput): Verdict {
   const { probe, arms, rounds, margin, policy } = input;
+  const pool = input.pool ?? 'per-batch';
+  const describe = input.describe ?? plainWords;
   const final = input.final || isFinalLook(rounds, policy);
-  if (!probe.ok) return { settled: true, result: errorResult(probe, arms, rounds) };
+  const build = input.environment ? { freeThreadedBuild: input.environment.freeThreadedBuild, gilEnabled: input.environment.gilEnabled } : null;
+  if (!probe.ok) return { settled: true, result: errorResult(probe, arms, rounds, pool, margin, build, describe) };
 
   const serial = serialArm(arms);
   const serialFailure = serial ? failures(serial)[0] : undefined;
   if (!serial || serialFailure || measurements(serial).length === 0) {
     const failure = serialFailure ?? missingSerial();
-    return { settled: true, result: errorResult(failure, arms, rounds) };
+    return { settled: true, result: errorResult(failure, arms, rounds, pool, margin, build, describe) };
   }
 
-  const serialMedian = medianWall(serial);
-  const armResults = arms.filter((a) => measurements(a).length > 0 || failures(a).length > 0).map((a) => armResult(a, serialMedian));
-  const unavailable = unavailableModels(probe, arms);
-  const best: Record<ParallelModel, ArmSamples | null> = {
-    threads: unavailable.threads ? null : bestArm(arms, 'threads'),
-    processes: unavailable.processes ? null : bestArm(arms, 'processes'),
-  };
-  const wall = (s: ArmSamples) => series(s, rounds, wallOf);
-  const vsSerial = (model: ParallelModel): Comparison | null => {
-    const arm = best[model];
-    return arm ? compareTimes(wall(arm), wall(serial), margin, policy) : null;
-  };
-  const comparisons = {
-    threadsVsSerial: vsSerial('threads'),
-    processesVsSerial: vsSerial('processes'),
-    threadsVsProcesses:
-      best.threads && best.processes ? compareTimes(wall(best.threads), wall(best.processes), margin, policy) : null,
-  };
+  const serialWall = medianTime(serial, wallOf);
+  const serialSteady = medianTime(serial, steadyOf);
+  const armResults = arms
+    .filter((a) => measurements(a).length > 0 || failures(a).length > 0)
+    .map((a) => armResult(a, serialWall, serialSteady, capacityAt(input.machine, a.arm.workers)));
+  const unavailable = unavailableModels(probe, arms, input.environment ?? null);
+  const everywhere: Partial<Record<ParallelModel, string>> = {};
+  if (input.environment?.interpretersUnavailable) everywhere.interpreters = input.environment.interpretersUnavailable;
+  const context: DecisionContext = { arms, serial, rounds, margin, policy, final, unavailable, machine: input.machine ?? null, armResults };
+  const decision = decideFor(context, pool);
+  const other = decideFor(context, pool === 'per-batch' ? 'long-lived' : 'per-batch');
 
-  const decision = decide(comparisons, best, final, (c, outcome) => rulesOut(c, outcome, margin, policy));
-  const recommendation: Recommendation = decision ?? 'inconclusive';
-  const speedup = {
-    threads: best.threads ? serialMedian / medianWall(best.threads) : null,
-    processes: best.processes ? serialMedian / medianWall(best.processes) : null,
+  const speedup = figures(decision.models, (m) => m.speedup);
+  const character = classify(armResults, decision.models, speedup, probe, margin);
+  const facts: SideFacts = {
+    rule: decision.rule,
+    recommendation: decision.recommendation,
+    character,
+    pool,
+    margin,
+    rounds,
+    final,
+    build,
+    serial: { seconds: serialWall, cpuPerWall: armResults.find((a) => a.model === 'serial')?.cpuPerWall ?? Number.NaN },
+    models: decision.models,
+    unavailable,
+    everywhere,
+    deciding: decision.deciding,
+    open: decision.open,
+    // Only advice that would change: `either` and the model it covers say the same (see compare.isFlip).
+    otherLifetime:
+      other.settled && decision.settled && adviceDiffers(decision.recommendation, other.recommendation)
+        ? { pool: pool === 'per-batch' ? 'long-lived' : 'per-batch', recommendation: other.recommendation }
+        : null,
+    warnings: warningsFor(probe, arms, serial, build),
+    error: null,
   };
-  const character = classify(armResults, best, speedup, probe, margin);
+  const words = describe(facts);
   const result: SideResult = {
-    recommendation,
-    reason: explain({ recommendation, decided: decision !== null, character, speedup, best, comparisons, armResults, unavailable, rounds, margin, final }),
+    recommendation: decision.recommendation,
+    reason: words.reason,
     speedup,
+    pool,
+    steadySpeedup: figures(decision.models, (m) => m.steadySpeedup),
+    startupSeconds: figures(decision.models, (m) => m.startupSeconds),
+    breakEven: figures(decision.models, (m) => m.breakEven),
+    capacity: figures(decision.models, (m) => m.capacity),
+    capacityShare: figures(decision.models, (m) => m.capacityShare),
     character,
     arms: armResults,
     unavailable,
-    warnings: warningsFor(probe, arms, serial),
+    warnings: words.warnings,
     error: null,
     rounds,
-    comparisons,
+    comparisons: decision.comparisons,
+    facts,
   };
-  return { settled: decision !== null || final, result };
+  return { settled: decision.settled || final, result };
 }
 
-/** The recommendation when the comparisons settle it, or null while they do not. */
-function decide(
-  c: SideResult['comparisons'],
-  best: Record<ParallelModel, ArmSamples | null>,
-  final: boolean,
-  ruledOut: (comparison: Comparison, outcome: 'a-faster' | 'b-faster') => boolean,
-): Recommendation | null {
-  const available = PARALLEL_MODELS.filter((m) => best[m] !== null);
-  if (available.length === 0) return 'serial';
-  const comparison = (m: ParallelModel) => (m === 'threads' ? c.threadsVsSerial : c.processesVsSerial)!;
-  const vs = (m: ParallelModel) => comparison(m).outcome;
-  const helps = available.filter((m) => vs(m) === 'a-faster');
-  const undecided = available.filter((m) => vs(m) === 'unknown' && !ruledOut(comparison(m), 'a-faster'));
-  if (helps.length === 0) return undecided.length === 0 ? 'serial' : null;
-  if (available.length === 1) return helps[0]!;
-  switch (c.threadsVsProcesses!.outcome) {
-    case 'a-faster':
-      return helps.includes('threads') ? 'threads' : null;
-    case 'b-faster':
-      return helps.includes('processes') ? 'processes' : null;
-    case 'equivalent':
-      return 'either';
-    case 'unknown':
-      // At the cap, "threads win" and "equivalent" give the same advice — use threads — so when both
-      // help and processes cannot be faster than threads beyond the margin, say threads rather than
-      // inconclusive. Not before the cap: the weaker condition would pre-empt a proper `either`.
-      return final && helps.includes('threads') && ruledOut(c.threadsVsProcesses!, 'b-faster') ? 'threads' : null;
+function adviceDiffers(a: Recommendation, b: Recommendation): boolean {
+  if (a === b) return false;
+  const pair = new Set([a, b]);
+  return !(pair.has('either') && (pair.has('threads') || pair.has('processes')));
+}
+
+function figures(models: SideFacts['models'], pick: (m: ModelFacts) => number | null): ModelFigures {
+  const out = NO_FIGURES();
+  for (const m of PARALLEL_MODELS) {
+    const f = models[m];
+    out[m] = f ? pick(f) : null;
   }
+  return out;
 }
 
-function unavailableModels(probe: WorkloadProbe, arms: readonly ArmSamples[]): Partial<Record<ParallelModel, string>> {
+interface DecisionContext {
+  arms: readonly ArmSamples[];
+  serial: ArmSamples;
+  rounds: number;
+  margin: number;
+  policy: SequentialPolicy;
+  final: boolean;
+  unavailable: Partial<Record<ParallelModel, string>>;
+  machine: MachineProbe | null;
+  armResults: readonly ArmResult[];
+}
+
+interface Decision {
+  recommendation: Recommendation;
+  rule: DecisionRule;
+  settled: boolean;
+  models: Partial<Record<ParallelModel, ModelFacts>>;
+  comparisons: SideResult['comparisons'];
+  deciding: PairFacts | null;
+  open: PairFacts | null;
+}
+
+/** Every model's facts under one pool lifetime, the pairwise comparisons, and the rule that fires. */
+function decideFor(c: DecisionContext, pool: PoolLifetime): Decision {
+  const time = timeOf(pool);
+  const serialSeries = series(c.serial, c.rounds, time);
+  const models: Partial<Record<ParallelModel, ModelFacts>> = {};
+  const bestArms: Partial<Record<ParallelModel, ArmSamples>> = {};
+  for (const model of PARALLEL_MODELS) {
+    if (c.unavailable[model]) continue;
+    const candidates = modelArms(c.arms, model);
+    if (candidates.length === 0) continue;
+    const facts = modelFacts(c, model, candidates, serialSeries, time);
+    models[model] = facts.facts;
+    bestArms[model] = facts.arm;
+  }
+  const comparisons = NO_COMPARISONS();
+  comparisons.threadsVsSerial = models.threads?.vsSerial ?? null;
+  comparisons.processesVsSerial = models.processes?.vsSerial ?? null;
+  comparisons.interpretersVsSerial = models.interpreters?.vsSerial ?? null;
+  // Pairs are oriented cheaper / costlier (COST_ORDER), so 'a-faster' always means "the cheaper one is faster".
+  const pairSeries = (m: ParallelModel) => series(bestArms[m]!, c.rounds, time);
+  const pair = (a: ParallelModel, b: ParallelModel): Comparison | null =>
+    bestArms[a] && bestArms[b] ? compareTimes(pairSeries(a), pairSeries(b), c.margin, c.policy) : null;
+  comparisons.threadsVsProcesses = pair('threads', 'processes');
+  comparisons.threadsVsInterpreters = pair('threads', 'interpreters');
+  comparisons.interpretersVsProcesses = pair('interpreters', 'processes');
+  const pairOf = (a: ParallelModel, b: ParallelModel): PairFacts | null => {
+    const [cheap, dear] = COST_ORDER.indexOf(a) < COST_ORDER.indexOf(b) ? [a, b] : [b, a];
+    const key = `${cheap}Vs${dear[0]!.toUpperCase()}${dear.slice(1)}` as keyof SideResult['comparisons'];
+    const comparison = comparisons[key];
+    return comparison ? { a: cheap, b: dear, comparison } : null;
+  };
+  return { ...decide(c, models, pairOf), models, comparisons };
+}
+
+function modelFacts(
+  c: DecisionContext,
+  model: ParallelModel,
+  candidates: readonly ArmSamples[],
+  serialSeries: readonly number[],
+  time: (m: Parameters<typeof wallOf>[0]) => number,
+): { facts: ModelFacts; arm: ArmSamples } {
+  // Winner's curse: α is split over the model's arms too (Bonferroni), so an arm that wins only by
+  // luck among several does not make the model "help".
+  const armPolicy: SequentialPolicy = { ...c.policy, alpha: c.policy.alpha / candidates.length };
+  const tested = candidates.map((arm) => ({ arm, comparison: compareTimes(series(arm, c.rounds, time), serialSeries, c.margin, armPolicy) }));
+  const helping = tested.filter((t) => t.comparison.outcome === 'a-faster');
+  const fastest = (list: typeof tested) => list.reduce((a, b) => (medianTime(b.arm, time) < medianTime(a.arm, time) ? b : a));
+  const best = fastest(helping.length > 0 ? helping : tested);
+  const serialTime = medianTime(c.serial, time);
+  const speedup = serialTime / medianTime(best.arm, time);
+  const wallSpeedup = medianTime(c.serial, wallOf) / medianTime(best.arm, wallOf);
+  const steadySpeedup = medianTime(c.serial, steadyOf) / medianTime(best.arm, steadyOf);
+  const startupSeconds = medianOf(measurements(best.arm).map((m) => m.startupSeconds));
+  const capacity = capacityAt(c.machine, best.arm.arm.workers);
+  const e = best.comparison.estimate;
+  const cpuPerWall = c.armResults.find((a) => a.model === model && a.workers === best.arm.arm.workers)?.cpuPerWall ?? Number.NaN;
+  return {
+    arm: best.arm,
+    facts: {
+      model,
+      workers: best.arm.arm.workers,
+      armsTested: candidates.length,
+      speedup,
+      lower: e.upper > 0 ? 1 / e.upper : 0,
+      upper: e.lower > 0 ? 1 / e.lower : Number.POSITIVE_INFINITY,
+      vsSerial: best.comparison,
+      helps: helping.length > 0,
+      ruledOut: tested.every((t) => rulesOut(t.comparison, 'a-faster', c.margin, armPolicy)),
+      cpuPerWall,
+      wallSpeedup,
+      steadySpeedup,
+      startupSeconds,
+      breakEven: breakEven(startupSeconds, steadySpeedup, c.margin),
+      capacity,
+      capacityShare: capacityShare(speedup, capacity),
+    },
+  };
+}
+
+/**
+ * The rule that fires. A model is recommended when it helps, is faster beyond the margin than every
+ * cheaper model that may help, and no costlier model that may help is faster beyond the margin
+ * (one within the margin loses to the cheaper). At the cap, "the costlier cannot be faster beyond
+ * the margin" is enough: "cheaper wins" and "equivalent" give the same advice.
+ */
+function decide(
+  c: DecisionContext,
+  models: Partial<Record<ParallelModel, ModelFacts>>,
+  pairOf: (a: ParallelModel, b: ParallelModel) => PairFacts | null,
+): Pick<Decision, 'recommendation' | 'rule' | 'settled' | 'deciding' | 'open'> {
+  const available = COST_ORDER.filter((m) => models[m] !== undefined);
+  const helps = available.filter((m) => models[m]!.helps);
+  const candidates = available.filter((m) => models[m]!.helps || !models[m]!.ruledOut);
+  const undecided = (): Pick<Decision, 'recommendation' | 'rule' | 'settled' | 'deciding' | 'open'> => ({
+    recommendation: 'inconclusive',
+    rule: 'undecided',
+    settled: false,
+    deciding: null,
+    open: openQuestion(available, models, pairOf),
+  });
+  if (helps.length === 0) {
+    return candidates.length === 0 ? { recommendation: 'serial', rule: 'no-model-helps', settled: true, deciding: null, open: null } : undecided();
+  }
+  if (candidates.length === 1) return { recommendation: helps[0]!, rule: 'only-helper', settled: true, deciding: null, open: null };
+
+  for (const model of helps) {
+    const rank = COST_ORDER.indexOf(model);
+    let atCap: PairFacts | null = null;
+    let withinMargin: PairFacts | null = null;
+    let beaten: PairFacts | null = null;
+    let wins = true;
+    for (const other of candidates) {
+      if (other === model) continue;
+      const p = pairOf(model, other);
+      if (!p) {
+        wins = false;
+        break;
+      }
+      const outcome = p.comparison.outcome;
+      if (COST_ORDER.indexOf(other) < rank) {
+        // A cheaper model that may help: this one must be faster than it beyond the margin.
+        if (outcome !== 'b-faster') wins = false;
+        else beaten ??= p;
+      } else if (outcome === 'a-faster') {
+        beaten ??= p;
+      } else if (outcome === 'equivalent') {
+        if (models[other]!.speedup > models[model]!.speedup) withinMargin ??= p;
+        else beaten ??= p;
+      } else if (outcome === 'unknown' && c.final && rulesOut(p.comparison, 'b-faster', c.margin, c.policy)) {
+        atCap ??= p;
+      } else wins = false;
+      if (!wins) break;
+    }
+    if (!wins) continue;
+    const processesAlike = model === 'threads' && helps.includes('processes') && pairOf('threads', 'processes')?.comparison.outcome === 'equivalent';
+    if (processesAlike) return { recommendation: 'either', rule: 'either', settled: true, deciding: pairOf('threads', 'processes'), open: null };
+    if (atCap) return { recommendation: model, rule: 'threads-at-least-as-fast-at-cap', settled: true, deciding: atCap, open: null };
+    if (withinMargin) return { recommendation: model, rule: 'within-margin-prefer-cheaper', settled: true, deciding: withinMargin, open: null };
+    return { recommendation: model, rule: 'fastest', settled: true, deciding: beaten, open: null };
+  }
+  return undecided();
+}
+
+/** The first comparison not yet clearly inside or outside the margin: pairs first, then vs serial. */
+function openQuestion(
+  available: readonly ParallelModel[],
+  models: Partial<Record<ParallelModel, ModelFacts>>,
+  pairOf: (a: ParallelModel, b: ParallelModel) => PairFacts | null,
+): PairFacts | null {
+  const pairs: PairFacts[] = [];
+  for (const [i, a] of PARALLEL_MODELS.entries()) for (const b of PARALLEL_MODELS.slice(i + 1)) {
+    const p = available.includes(a) && available.includes(b) ? pairOf(a, b) : null;
+    if (p) pairs.push(p);
+  }
+  const vsSerial: PairFacts[] = PARALLEL_MODELS.filter((m) => models[m]).map((m) => ({ a: m as Model, b: 'serial' as Model, comparison: models[m]!.vsSerial }));
+  return [...pairs, ...vsSerial].find((p) => p.comparison.outcome === 'unknown') ?? null;
+}
+
+function unavailableModels(
+  probe: WorkloadProbe,
+  arms: readonly ArmSamples[],
+  environment: VerdictInput['environment'],
+): Partial<Record<ParallelModel, string>> {
   const out: Partial<Record<ParallelModel, string>> = {};
   if (probe.processesUnavailable) out.processes = probe.processesUnavailable;
+  const interpreters = environment?.interpretersUnavailable ?? probe.interpretersUnavailable;
+  if (interpreters) out.interpreters = interpreters;
   for (const model of PARALLEL_MODELS) {
     if (out[model]) continue;
-    const modelArms = arms.filter((a) => a.arm.model === model);
+    const ofModel = arms.filter((a) => a.arm.model === model);
     // A model that failed in every arm it ran is an answer ("cannot run"), not a crash of the run.
-    const ran = modelArms.filter((a) => measurements(a).length > 0);
-    const failed = modelArms.flatMap((a) => failures(a).map((f) => ({ arm: a.arm, f })));
-    if (modelArms.length > 0 && ran.length === 0 && failed.length > 0) {
+    const ran = ofModel.filter((a) => measurements(a).length > 0);
+    const failed = ofModel.flatMap((a) => failures(a).map((f) => ({ arm: a.arm, f })));
+    if (ofModel.length > 0 && ran.length === 0 && failed.length > 0) {
       const first = failed[0]!;
       out[model] = `${describeFailure(first.f)} (${armLabel(first.arm)}, ${first.f.kind})`;
     }
@@ -153,19 +417,20 @@ function unavailableModels(probe: WorkloadProbe, arms: readonly ArmSamples[]): P
 
 function classify(
   arms: readonly ArmResult[],
-  best: Record<ParallelModel, ArmSamples | null>,
-  speedup: SideResult['speedup'],
+  models: Partial<Record<ParallelModel, ModelFacts>>,
+  speedup: ModelFigures,
   probe: WorkloadProbe,
   margin: number,
 ): WorkloadCharacter {
   const serial = arms.find((a) => a.model === 'serial');
   if (!serial) return 'unknown';
-  const threadsArm = best.threads ? arms.find((a) => a.model === 'threads' && a.workers === best.threads!.arm.workers) : undefined;
-  const processesArm = best.processes ? arms.find((a) => a.model === 'processes' && a.workers === best.processes!.arm.workers) : undefined;
+  const at = (model: ParallelModel) => (models[model] ? arms.find((a) => a.model === model && a.workers === models[model]!.workers) : undefined);
+  const threadsArm = at('threads');
+  const processesArm = at('processes');
   if (serial.cpuPerWall < 0.5) return 'io-wait';
   const perTask = probe.taskCount > 0 ? serial.wall.median / probe.taskCount : Infinity;
   const noGain = (s: number | null) => s === null || s < 1 + margin;
-  if (perTask < TINY_TASK_SECONDS && noGain(speedup.threads) && noGain(speedup.processes)) return 'overhead-bound';
+  if (perTask < TINY_TASK_SECONDS && PARALLEL_MODELS.every((m) => noGain(speedup[m]))) return 'overhead-bound';
   if (threadsArm && threadsArm.cpuPerWall > 1.3) return 'gil-releasing';
   if (threadsArm && threadsArm.cpuPerWall <= 1.3 && noGain(speedup.threads)) {
     if (processesArm && processesArm.peakRssBytes > 4 * serial.peakRssBytes && processesArm.peakRssBytes > 512 * 2 ** 20) return 'memory-heavy';
@@ -174,141 +439,77 @@ function classify(
   return 'unknown';
 }
 
-const CHARACTER_PHRASE: Record<WorkloadCharacter, string> = {
-  'cpu-bound-gil': 'CPU-bound and holds the GIL',
-  'gil-releasing': 'CPU-bound in code that releases the GIL',
-  'io-wait': 'mostly waiting (I/O or sleep)',
-  'overhead-bound': 'tasks too small for a pool to pay off',
-  'memory-heavy': 'CPU-bound, holds the GIL, and memory-heavy under processes',
-  unknown: 'mixed character',
-};
-
-interface ExplainInput {
-  recommendation: Recommendation;
-  decided: boolean;
-  character: WorkloadCharacter;
-  speedup: SideResult['speedup'];
-  best: Record<ParallelModel, ArmSamples | null>;
-  comparisons: SideResult['comparisons'];
-  armResults: readonly ArmResult[];
-  unavailable: Partial<Record<ParallelModel, string>>;
-  rounds: number;
-  margin: number;
-  final: boolean;
-}
-
-function explain(e: ExplainInput): string {
-  const parts: string[] = [];
-  const speed = PARALLEL_MODELS.map((m) => {
-    const arm = e.best[m];
-    const s = e.speedup[m];
-    return arm && s !== null ? `${m} ×${fmt(s)} at ${arm.arm.workers} workers` : `${m} unavailable`;
-  });
-  parts.push(`${CHARACTER_PHRASE[e.character]}: ${speed.join(', ')}`);
-  const serial = e.armResults.find((a) => a.model === 'serial');
-  const threadsArm = e.best.threads ? e.armResults.find((a) => a.model === 'threads' && a.workers === e.best.threads!.arm.workers) : undefined;
-  if (serial && threadsArm) {
-    const ratio = threadsArm.cpuPerWall;
-    const meaning =
-      serial.cpuPerWall < 0.5
-        ? 'the code waits more than it computes'
-        : ratio <= 1.3
-          ? 'the GIL serializes this code'
-          : 'threads run in parallel, so the code releases the GIL';
-    parts.push(`CPU/wall ${fmt(serial.cpuPerWall)} serial, ${fmt(ratio)} under ${threadsArm.workers} threads: ${meaning}`);
-  }
-  const percent = Math.round(e.margin * 100);
-  switch (e.recommendation) {
-    case 'threads':
-      if (e.comparisons.threadsVsProcesses?.outcome === 'unknown') {
-        parts.push(
-          `threads are at least as fast as processes (${ratioText(e.comparisons.threadsVsProcesses)}: processes cannot be more than ${percent}% faster), not shown equivalent after ${e.rounds} rounds: use threads — less memory, no pickling`,
-        );
-      }
-      break;
-    case 'either':
-      parts.push(`threads and processes are within ±${percent}% of each other (${ratioText(e.comparisons.threadsVsProcesses)}): prefer threads — less memory, no pickling`);
-      break;
-    case 'serial':
-      parts.push(`no parallel model beats serial by more than ${percent}%`);
-      break;
-    case 'inconclusive': {
-      const open = openQuestion(e.comparisons);
-      parts.push(`${e.final ? 'undecided' : 'not yet decided'} after ${e.rounds} rounds${open ? `: ${open}` : ''}`);
-      break;
-    }
-    default:
-      break;
-  }
-  for (const [model, why] of Object.entries(e.unavailable)) parts.push(`${model} cannot run: ${why}`);
-  return `${parts.join('; ')}.`;
-}
-
-function openQuestion(c: SideResult['comparisons']): string | null {
-  const entries: Array<[string, Comparison | null]> = [
-    ['threads vs processes', c.threadsVsProcesses],
-    ['threads vs serial', c.threadsVsSerial],
-    ['processes vs serial', c.processesVsSerial],
-  ];
-  const open = entries.find(([, cmp]) => cmp?.outcome === 'unknown');
-  return open ? `${open[0]} time ratio ${ratioText(open[1])} is not clearly inside or outside the margin` : null;
-}
-
-function ratioText(c: Comparison | null): string {
-  if (!c) return 'n/a';
-  const e = c.estimate;
-  const hi = Number.isFinite(e.upper) ? fmt(e.upper) : '∞';
-  return `×${fmt(e.ratio)}, CI ${fmt(e.lower)}–${hi}`;
-}
-
-function warningsFor(probe: WorkloadProbe, arms: readonly ArmSamples[], serial: ArmSamples): string[] {
-  const warnings: string[] = [];
-  if (probe.spawnProblem) {
-    warnings.push(`works only with the fork start method: under spawn (the default on macOS and Windows) it fails: ${probe.spawnProblem}`);
-  }
+function warningsFor(probe: WorkloadProbe, arms: readonly ArmSamples[], serial: ArmSamples, build: SideFacts['build']): WarningFact[] {
+  const warnings: WarningFact[] = [];
+  if (build?.freeThreadedBuild && probe.gilEnabledAfterImport) warnings.push({ kind: 'gil-reenabled', module: probe.gilReenabledBy ?? null });
+  if (probe.spawnProblem) warnings.push({ kind: 'spawn', problem: probe.spawnProblem });
   const serialDigests = measurements(serial);
   if (serialDigests.some((m) => !m.digestStable)) return warnings;
   const reference = new Set(serialDigests.map((m) => m.digest));
   if (reference.size > 1) {
-    warnings.push(`results differ between serial runs (${reference.size} distinct): the workload is not deterministic, so gilgate cannot check threads and processes for races`);
+    warnings.push({ kind: 'nondeterministic', distinct: reference.size });
     return warnings;
   }
   const expected = [...reference][0];
   for (const model of PARALLEL_MODELS) {
     const runs = arms.filter((a) => a.arm.model === model).flatMap(measurements);
     const differing = runs.filter((m) => m.digestStable && m.digest !== expected);
-    if (differing.length > 0) {
-      warnings.push(
-        model === 'threads'
-          ? `race hint: threads returned different results than serial in ${differing.length} of ${runs.length} trials — the code is probably not thread-safe`
-          : `processes returned different results than serial in ${differing.length} of ${runs.length} trials — the code probably depends on shared state that processes do not share`,
-      );
-    }
+    if (differing.length > 0) warnings.push({ kind: 'race', model, differing: differing.length, trials: runs.length });
   }
   return warnings;
 }
 
-function errorResult(failure: Failure, arms: readonly ArmSamples[], rounds: number): SideResult {
+function errorResult(
+  failure: Failure,
+  arms: readonly ArmSamples[],
+  rounds: number,
+  pool: PoolLifetime,
+  margin: number,
+  build: SideFacts['build'],
+  describe: (facts: SideFacts) => SideWords,
+): SideResult {
   const message = describeFailure(failure);
+  const facts: SideFacts = {
+    rule: 'error',
+    recommendation: 'error',
+    character: 'unknown',
+    pool,
+    margin,
+    rounds,
+    final: true,
+    build,
+    serial: null,
+    models: {},
+    unavailable: {},
+    everywhere: {},
+    deciding: null,
+    open: null,
+    otherLifetime: null,
+    warnings: [],
+    error: { kind: failure.kind, message },
+  };
+  const words = describe(facts);
   return {
     recommendation: 'error',
-    reason: `failed (${failure.kind}): ${message}.`,
-    speedup: { threads: null, processes: null },
+    reason: words.reason,
+    speedup: NO_FIGURES(),
+    pool,
+    steadySpeedup: NO_FIGURES(),
+    startupSeconds: NO_FIGURES(),
+    breakEven: NO_FIGURES(),
+    capacity: NO_FIGURES(),
+    capacityShare: NO_FIGURES(),
     character: 'unknown',
     arms: arms.filter((a) => measurements(a).length > 0).map((a) => armResult(a, medianOf([]))),
     unavailable: {},
-    warnings: [],
+    warnings: words.warnings,
     error: { kind: failure.kind, message: message + (failure.stderrTail ? `\n${failure.stderrTail}` : ''), traceback: failure.traceback },
     rounds,
-    comparisons: { threadsVsSerial: null, processesVsSerial: null, threadsVsProcesses: null },
+    comparisons: NO_COMPARISONS(),
+    facts,
   };
 }
 
 function missingSerial(): Failure {
   return { ok: false, kind: 'runner', type: 'NoData', message: 'no serial trial completed', traceback: '', stderrTail: '' };
-}
-
-export function fmt(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  return x >= 10 ? x.toFixed(1) : x.toFixed(2);
 }

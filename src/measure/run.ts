@@ -25,6 +25,7 @@ import type {
   WorkloadResult,
 } from '../core/types.js';
 import { judge, type Verdict } from '../core/verdict.js';
+import { explainChange, explainSide } from '../report/explain.js';
 import { VERSION } from '../core/version.js';
 
 /** A mistake in how gilgate was called or configured: CLI exit 2, a failed action step. */
@@ -258,7 +259,7 @@ async function experiment(input: ExperimentInput): Promise<Omit<Results, 'git' |
   const evaluate = (state: WorkloadState, final: boolean) => {
     for (const side of [state.head, state.base]) {
       if (side?.probe) {
-        side.verdict = judge({ probe: side.probe, arms: side.arms, rounds: side.rounds, margin: config.margin, policy, final });
+        side.verdict = judge({ probe: side.probe, arms: side.arms, rounds: side.rounds, margin: config.margin, policy, final, environment, describe: explainSide });
       }
     }
     if (state.head?.verdict && state.base?.verdict) {
@@ -269,6 +270,7 @@ async function experiment(input: ExperimentInput): Promise<Omit<Results, 'git' |
         threshold: config.threshold,
         memoryThreshold: config.memoryThreshold,
         policy,
+        describe: explainChange,
       });
     }
     const sidesSettled = [state.head, state.base].every((s) => s === null || s.verdict === null || s.verdict.settled);
@@ -307,7 +309,7 @@ async function experiment(input: ExperimentInput): Promise<Omit<Results, 'git' |
       const samples = side.arms.find((a) => a.arm.model === trial.arm.model && a.arm.workers === trial.arm.workers)!;
       report(done, total, `round ${round + 1}: ${trial.workload}${trial.side === 'base' ? ' (base)' : ''} ${armLabel(trial.arm)}`);
       const outcome = await runTrial(side.target, side.workload, trial.arm);
-      samples.outcomes[round] = outcome;
+      samples.outcomes[round] = [...(samples.outcomes[round] ?? []), outcome];
       if (!outcome.ok) side.dropped.add(armLabel(trial.arm));
       done++;
     }
@@ -371,14 +373,27 @@ function notRun(): SideResult {
   return {
     recommendation: 'error',
     reason: 'not run.',
-    speedup: { threads: null, processes: null },
+    speedup: { threads: null, processes: null, interpreters: null },
+    pool: 'per-batch',
+    steadySpeedup: { threads: null, processes: null, interpreters: null },
+    startupSeconds: { threads: null, processes: null, interpreters: null },
+    breakEven: { threads: null, processes: null, interpreters: null },
+    capacity: { threads: null, processes: null, interpreters: null },
+    capacityShare: { threads: null, processes: null, interpreters: null },
     character: 'unknown',
     arms: [],
     unavailable: {},
     warnings: [],
     error: { kind: 'runner', message: 'not run', traceback: '' },
     rounds: 0,
-    comparisons: { threadsVsSerial: null, processesVsSerial: null, threadsVsProcesses: null },
+    comparisons: {
+      threadsVsSerial: null,
+      processesVsSerial: null,
+      interpretersVsSerial: null,
+      threadsVsProcesses: null,
+      threadsVsInterpreters: null,
+      interpretersVsProcesses: null,
+    },
   };
 }
 

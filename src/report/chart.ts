@@ -1,5 +1,8 @@
 // The scaling chart: speedup against worker count, one line per parallel model plus the ideal line,
-// as a Mermaid xychart-beta block that GitHub renders in place.
+// as a Mermaid xychart-beta block that GitHub renders in place. The ideal line is what this machine
+// measurably delivers with N busy workers (its capacity), not y = x: on a runner whose vCPUs are
+// hyper-threads or throttled, ×2 on 2 workers is not on offer. Without a capacity probe (older
+// results), it falls back to y = x.
 //
 // xychart-beta lines carry no names, so colours are pinned with an init directive and named in a
 // legend line the caller puts above the chart (see chartLegend).
@@ -16,6 +19,7 @@ import { codeFence, escapeMermaidLabel } from './escape.js';
 export const MODEL_COLORS: Record<ParallelModel | 'ideal', { hex: string; swatch: string; name: string }> = {
   threads: { hex: '#2563eb', swatch: '🟦', name: 'blue' },
   processes: { hex: '#ea580c', swatch: '🟧', name: 'orange' },
+  interpreters: { hex: '#16a34a', swatch: '🟩', name: 'green' },
   ideal: { hex: '#9ca3af', swatch: '⬜', name: 'grey' },
 };
 
@@ -27,6 +31,8 @@ export interface ChartPlan {
   yMax: number;
   /** True when the ideal line was cut at the top of the y axis. */
   idealClipped: boolean;
+  /** True when the ideal line is the measured capacity; false when it is y = x. */
+  idealMeasured: boolean;
 }
 
 /** Decide what to draw: shared by the Mermaid text and the legend/notes around it. */
@@ -63,10 +69,23 @@ export function planChart(arms: readonly ArmResult[]): ChartPlan {
   const maxMeasured = Math.max(1, ...lines.flatMap((l) => l.values));
   // Enough head-room to read the measured lines; the ideal line may be cut at the top rather than
   // squash every real line into the bottom when the sweep goes to 32 workers.
-  const yMax = Math.max(2, Math.ceil(maxMeasured * 1.15), Math.min(Math.max(...workers), 8));
-  const ideal = workers.map((w) => Math.min(w, yMax));
+  const capacity = measuredCapacity(arms, workers);
+  const idealValues = capacity ?? workers;
+  const yMax = Math.max(2, Math.ceil(maxMeasured * 1.15), Math.ceil(Math.min(Math.max(...idealValues), 8)));
+  const ideal = idealValues.map((v) => Math.min(v, yMax));
   lines.push({ series: 'ideal', values: ideal });
-  return { workers, lines, filled, yMax, idealClipped: workers.some((w) => w > yMax) };
+  return { workers, lines, filled, yMax, idealClipped: idealValues.some((v) => v > yMax), idealMeasured: capacity !== null };
+}
+
+/** The machine's capacity at every charted worker count, or null when any is unknown. */
+function measuredCapacity(arms: readonly ArmResult[], workers: readonly number[]): number[] | null {
+  const known = new Map<number, number>([[1, 1]]);
+  for (const arm of arms) {
+    if (typeof arm.capacity === 'number' && Number.isFinite(arm.capacity) && arm.model !== 'serial') known.set(arm.workers, arm.capacity);
+  }
+  if (known.size === 1) return null;
+  const values = workers.map((w) => known.get(w));
+  return values.every((v): v is number => v !== undefined) ? values : null;
 }
 
 function formatValue(v: number): string {
@@ -78,7 +97,8 @@ export function chartLegend(arms: readonly ArmResult[]): string {
   const plan = planChart(arms);
   const parts = plan.lines.map((l) => {
     const c = MODEL_COLORS[l.series];
-    const what = l.series === 'ideal' ? `ideal, speedup = workers${plan.idealClipped ? `, cut at ×${plan.yMax}` : ''}` : l.series;
+    const ideal = plan.idealMeasured ? 'ideal, what this runner delivers (measured capacity)' : 'ideal, speedup = workers';
+    const what = l.series === 'ideal' ? `${ideal}${plan.idealClipped ? `, cut at ×${plan.yMax}` : ''}` : l.series;
     return `${c.swatch} ${what} (${c.name})`;
   });
   return parts.join(' · ');

@@ -1,6 +1,7 @@
 // Number and word formatting shared by the Markdown, HTML and terminal reports, so a number reads
 // the same everywhere. Plain text out: callers escape for their sink.
 import type { ArmResult, Comparison, ParallelModel, Recommendation, RegressionKind, Results, WorkloadResult } from '../core/types.js';
+import { PARALLEL_MODELS } from '../core/types.js';
 
 export function formatSpeedup(speedup: number | null): string {
   if (speedup === null || !Number.isFinite(speedup)) return 'n/a';
@@ -18,9 +19,47 @@ export function bestWorkers(arms: readonly ArmResult[], model: ParallelModel): n
   return best ? best.workers : null;
 }
 
+/**
+ * The models a page shows a column for: threads and processes always; interpreters where some
+ * workload ran them or has its own reason they could not (not where the interpreter lacks them).
+ */
+export function pageModels(results: Results): ParallelModel[] {
+  const interpreters = results.workloads.some((w) => (w.speedup.interpreters ?? null) !== null || localUnavailable(w).includes('interpreters'));
+  return interpreters ? ['threads', 'processes', 'interpreters'] : ['threads', 'processes'];
+}
+
+/** Models this workload could not run, less those the whole interpreter cannot (said once). */
+export function localUnavailable(w: WorkloadResult): ParallelModel[] {
+  return PARALLEL_MODELS.filter((m) => w.unavailable[m] && !w.facts?.everywhere[m]);
+}
+
+/**
+ * Per-batch against once-started speedups, start-up and break-even, for the models whose start-up
+ * is a material share (≥ 2%) of the serial batch: "the verdict is for a pool created per batch:
+ * processes ×1.4 per batch, ×1.9 once started, start-up 84 ms, pays off above about 150 ms of
+ * serial work per batch". Null when no model's start-up matters (or the file predates these figures).
+ */
+export function lifetimeSummary(w: WorkloadResult): string | null {
+  const facts = w.facts;
+  if (!facts?.serial) return null;
+  const batch = facts.serial.seconds;
+  const models = PARALLEL_MODELS.filter((m) => {
+    const f = facts.models[m];
+    return f !== undefined && Number.isFinite(f.startupSeconds) && f.startupSeconds >= 0.02 * batch;
+  });
+  if (models.length === 0) return null;
+  const pieces = models.map((m) => {
+    const f = facts.models[m]!;
+    const payoff = f.breakEven === null ? 'never pays off beyond the margin' : f.breakEven === 0 ? 'pays off at any batch size' : `pays off above about ${formatSeconds(Number(f.breakEven.toPrecision(2)))} of serial work per batch`;
+    return `${m} ${formatSpeedup(f.wallSpeedup)} per batch, ${formatSpeedup(f.steadySpeedup)} once started, start-up ${formatSeconds(f.startupSeconds)}, ${payoff}`;
+  });
+  const which = facts.pool === 'long-lived' ? 'a long-lived pool (start-up paid once)' : `a pool created per batch (this batch: ${formatSeconds(batch)} serial)`;
+  return `the verdict is for ${which}: ${pieces.join('; ')}.`;
+}
+
 /** "×1.9 at 2" — the speedup with the worker count it was reached at, when known. */
 export function speedupAt(w: WorkloadResult, model: ParallelModel): string {
-  const s = w.speedup[model];
+  const s = w.speedup[model] ?? null;
   if (s === null) return w.unavailable[model] ? 'unavailable' : 'n/a';
   const at = bestWorkers(w.arms, model);
   return at === null ? formatSpeedup(s) : `${formatSpeedup(s)} at ${at}`;
@@ -46,8 +85,9 @@ export function formatLevel(level: number): string {
 
 export function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return 'n/a';
-  if (s < 1e-3) return `${Math.round(s * 1e6)} µs`;
-  if (s < 1) return `${Math.round(s * 1000)} ms`;
+  // Thresholds on the rounded value, so 0.9996 s reads "1.00 s", not "1000 ms".
+  if (Math.round(s * 1e6) < 1000) return `${Math.round(s * 1e6)} µs`;
+  if (Math.round(s * 1000) < 1000) return `${Math.round(s * 1000)} ms`;
   if (s < 60) return `${s < 10 ? s.toFixed(2) : s.toFixed(1)} s`;
   const m = Math.floor(s / 60);
   const rest = Math.round(s - m * 60);
@@ -81,6 +121,7 @@ export function keyComparison(w: WorkloadResult): Comparison | null {
   const byRecommendation: Record<Recommendation, (Comparison | null)[]> = {
     threads: [c.threadsVsSerial, c.threadsVsProcesses],
     processes: [c.processesVsSerial, c.threadsVsProcesses],
+    interpreters: [c.interpretersVsSerial ?? null, c.interpretersVsProcesses ?? null],
     either: [c.threadsVsProcesses, c.threadsVsSerial, c.processesVsSerial],
     serial: [c.threadsVsSerial, c.processesVsSerial],
     inconclusive: [c.threadsVsProcesses, c.threadsVsSerial, c.processesVsSerial],
@@ -112,7 +153,7 @@ export function plural(n: number, word: string, many = `${word}s`): string {
 
 export function gilState(env: Results['environment']): string {
   if (env.gilEnabled) return env.freeThreadedBuild ? 'free-threaded build, GIL re-enabled' : 'GIL enabled';
-  return 'free-threaded, GIL disabled';
+  return 'free-threaded build, GIL disabled: threads run Python code in parallel';
 }
 
 /** The CLI command that reproduces this run locally. */

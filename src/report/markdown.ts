@@ -4,8 +4,7 @@
 // GitHub rejects comments over 65,536 characters, so the per-workload sections are folded, least
 // interesting first, until the whole fits (see fitToLimit). Folding only ever drops whole blocks,
 // so no tag or code fence is cut in half.
-import type { Results, WorkloadResult } from '../core/types.js';
-import { PARALLEL_MODELS } from '../core/types.js';
+import type { ParallelModel, Results, WorkloadResult } from '../core/types.js';
 import { chartLegend, chartNotes, planChart, scalingChart } from './chart.js';
 import { codeFence, codeSpan, escapeHtml, escapeMarkdown } from './escape.js';
 import {
@@ -16,6 +15,9 @@ import {
   formatLevel,
   formatSeconds,
   gilState,
+  lifetimeSummary,
+  localUnavailable,
+  pageModels,
   keyComparison,
   overallCounts,
   plural,
@@ -115,15 +117,20 @@ function tableRow(results: Results, w: WorkloadResult): string {
   const cells = [
     `${flag}${escapeMarkdown(cap(w.name, NAME_CAP))}`,
     recommendationCell(w),
-    speedupAt(w, 'threads'),
-    speedupAt(w, 'processes'),
+    ...pageModels(results).map((m) => speedupAt(w, m)),
     vsBaseCell(results, w),
     confidenceCell(w),
   ];
   return `| ${cells.join(' | ')} |`;
 }
 
-const TABLE_HEAD = '| Workload | Recommendation | Threads | Processes | vs base (time) | Confidence |\n|---|---|---|---|---|---|';
+const MODEL_HEADING: Record<ParallelModel, string> = { threads: 'Threads', processes: 'Processes', interpreters: 'Interpreters' };
+
+/** One speedup column per model some workload ran (interpreters only where the interpreter has them). */
+function tableHead(results: Results): string {
+  const header = ['Workload', 'Recommendation', ...pageModels(results).map((m) => MODEL_HEADING[m]), 'vs base (time)', 'Confidence'];
+  return `| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`;
+}
 
 // ------------------------------------------------------------------ per-workload sections
 
@@ -132,7 +139,7 @@ function interest(w: WorkloadResult): number {
   if (w.regressions.length > 0 || w.recommendation === 'error' || w.error) return 3;
   if (w.recommendation === 'inconclusive') return 2;
   const flipped = w.base !== null && w.base.recommendation !== w.recommendation;
-  if (flipped || w.improvements.length > 0 || w.warnings.length > 0 || Object.keys(w.unavailable).length > 0 || w.status !== 'measured') return 1;
+  if (flipped || w.improvements.length > 0 || w.warnings.length > 0 || localUnavailable(w).length > 0 || w.status !== 'measured') return 1;
   return 0;
 }
 
@@ -148,6 +155,8 @@ function renderSection(w: WorkloadResult, detail: Detail): string {
   // Raw HTML lines: Markdown escapes do not apply inside them, HTML entities do.
   parts.push(`<details${regressed || w.error ? ' open' : ''}><summary><b>${escapeHtml(cap(w.name, NAME_CAP))}</b> — ${escapeHtml(w.recommendation)}${badge}</summary>`);
   parts.push(escapeMarkdown(cap(w.reason, MESSAGE_CAP)));
+  const lifetime = lifetimeSummary(w);
+  if (lifetime) parts.push(`**Pool start-up:** ${escapeMarkdown(lifetime)}`);
   if (w.status === 'new') parts.push('New in this change: there is no base measurement to compare with.');
   if (w.status === 'removed') parts.push('Removed in this change: the numbers below are from the base commit.');
 
@@ -160,7 +169,7 @@ function renderSection(w: WorkloadResult, detail: Detail): string {
   if (w.warnings.length > 0) {
     parts.push(['**Warnings**', '', ...w.warnings.map((x) => `- ⚠️ ${escapeMarkdown(cap(x, MESSAGE_CAP))}`)].join('\n'));
   }
-  const unavailable = PARALLEL_MODELS.filter((m) => w.unavailable[m]);
+  const unavailable = localUnavailable(w);
   if (unavailable.length > 0) {
     parts.push(['**Unavailable**', '', ...unavailable.map((m) => `- **${m}**: ${escapeMarkdown(cap(w.unavailable[m]!, MESSAGE_CAP))}`)].join('\n'));
   }
@@ -194,8 +203,22 @@ function chartBlock(title: string, arms: WorkloadResult['arms'], dashed: boolean
 
 function armTable(w: WorkloadResult): string {
   const anyFailures = w.arms.some((a) => a.failures > 0);
-  const header = ['Arm', 'Wall (median)', 'CV', 'Speedup', 'CPU/wall', 'Start-up', 'Peak memory', ...(anyFailures ? ['Failed trials'] : [])];
-  const modelOrder = { serial: 0, threads: 1, processes: 2 } as const;
+  const anySteady = w.arms.some((a) => a.model !== 'serial' && typeof a.steadySpeedup === 'number');
+  const anyCapacity = w.arms.some((a) => a.model !== 'serial' && typeof a.capacity === 'number');
+  const header = [
+    'Arm',
+    'Wall (median)',
+    'CV',
+    'Speedup',
+    ...(anySteady ? ['Once started'] : []),
+    ...(anyCapacity ? ['Of capacity'] : []),
+    'CPU/wall',
+    'Start-up',
+    'Peak memory',
+    ...(anyFailures ? ['Failed trials'] : []),
+  ];
+  const modelOrder = { serial: 0, threads: 1, processes: 2, interpreters: 3 } as const;
+  const ratio = (x: number) => `×${x < 0.1 ? Number(x.toPrecision(2)) : x.toFixed(2)}`;
   const arms = [...w.arms].sort((a, b) => modelOrder[a.model] - modelOrder[b.model] || a.workers - b.workers);
   const rows = arms.map((a) => {
     const chunk = a.chunksize !== null && a.model === 'processes' ? ` (chunksize ${a.chunksize})` : '';
@@ -203,7 +226,9 @@ function armTable(w: WorkloadResult): string {
       `${armLabel(a)}${chunk}`,
       formatSeconds(a.wall.median),
       `${Math.round(a.wall.cv * 1000) / 10}%`,
-      `×${a.speedup < 0.1 ? Number(a.speedup.toPrecision(2)) : a.speedup.toFixed(2)}`,
+      ratio(a.speedup),
+      ...(anySteady ? [a.model === 'serial' || typeof a.steadySpeedup !== 'number' || !Number.isFinite(a.steadySpeedup) ? '—' : ratio(a.steadySpeedup)] : []),
+      ...(anyCapacity ? [a.model === 'serial' || typeof a.capacity !== 'number' ? '—' : `${Math.round((a.speedup / a.capacity) * 100)}% of ×${a.capacity.toFixed(2)}`] : []),
       a.cpuPerWall.toFixed(2),
       a.model === 'serial' ? '—' : formatSeconds(a.startupSeconds),
       formatBytes(a.peakRssBytes),
@@ -242,6 +267,7 @@ function renderFooter(results: Results, options: MarkdownOptions): string {
   ].join(' · ');
   const lines = ['---', '', `- **Environment:** ${envLine}`];
   if (trialEnv) lines.push(`- **Trial environment:** ${codeSpan(trialEnv)}`);
+  if (env.interpretersUnavailable) lines.push(`- **Interpreters** cannot run on this interpreter: ${escapeMarkdown(cap(env.interpretersUnavailable, MESSAGE_CAP))}`);
   lines.push(`- **Run:** ${runLine}`);
   if (results.budgetExhausted) lines.push('- ⏱️ **Time budget ran out** before every workload was decided: undecided ones show as inconclusive.');
   lines.push(`- **Reproduce locally:** ${codeSpan(options.reproduce ?? defaultReproduce(results))}`);
@@ -273,8 +299,9 @@ function fitToLimit(results: Results, head: string, footer: string, options: Mar
   let hiddenRows = 0;
 
   const assemble = (notice: boolean): string => {
-    const table = [TABLE_HEAD, ...rows];
-    if (hiddenRows > 0) table.push(`| … ${plural(hiddenRows, 'more workload')} | see the job summary | | | | |`);
+    const table = [tableHead(results), ...rows];
+    const blanks = ' |'.repeat(pageModels(results).length + 2);
+    if (hiddenRows > 0) table.push(`| … ${plural(hiddenRows, 'more workload')} | see the job summary |${blanks}`);
     const blocks = [head, table.join('\n')];
     if (notice) blocks.push(foldNotice(options, maxChars));
     for (let i = 0; i < workloads.length; i++) {

@@ -2,9 +2,8 @@
 // act on. ANSI colour only when asked; every user-supplied string loses its control characters so a
 // workload name cannot repaint the terminal.
 import type { Recommendation, Results, WorkloadResult } from '../core/types.js';
-import { PARALLEL_MODELS } from '../core/types.js';
 import { stripControl } from './escape.js';
-import { formatDelta, formatSeconds, overallCounts, plural, REGRESSION_WORDS, shortSha, speedupAt } from './format.js';
+import { formatDelta, formatSeconds, lifetimeSummary, localUnavailable, overallCounts, pageModels, plural, REGRESSION_WORDS, shortSha, speedupAt } from './format.js';
 
 export interface TerminalOptions {
   color: boolean;
@@ -24,6 +23,7 @@ type Paint = (code: string, text: string) => string;
 const RECOMMENDATION_COLOR: Record<Recommendation, string> = {
   threads: '36', // cyan
   processes: '35', // magenta
+  interpreters: '35', // magenta
   either: '32', // green
   serial: '34', // blue
   inconclusive: '33', // yellow
@@ -60,12 +60,12 @@ export function renderTerminal(results: Results, options: TerminalOptions): stri
   const width = Math.max(40, options.width ?? 100);
   const lines: string[] = [headline(results, paint), ''];
 
-  const header = ['workload', 'recommendation', 'threads', 'processes', 'vs base (time)', 'rounds'];
+  const models = pageModels(results);
+  const header = ['workload', 'recommendation', ...models, 'vs base (time)', 'rounds'];
   const rows = results.workloads.map((w) => [
     oneLine(w.name),
     w.base && w.base.recommendation !== w.recommendation ? `${w.recommendation} (was ${w.base.recommendation})` : w.recommendation,
-    speedupAt(w, 'threads'),
-    speedupAt(w, 'processes'),
+    ...models.map((m) => speedupAt(w, m)),
     vsBase(results, w),
     String(w.rounds),
   ]);
@@ -88,7 +88,7 @@ export function renderTerminal(results: Results, options: TerminalOptions): stri
     const slower = w.regressions.some((x) => x.kind === 'slower');
     const faster = w.improvements.some((x) => x.kind === 'faster');
     const deltaColor = slower ? '31' : faster ? '32' : null;
-    lines.push(line(rows[r]!, [w.regressions.length > 0 ? '31' : null, RECOMMENDATION_COLOR[w.recommendation], null, null, deltaColor, null]));
+    lines.push(line(rows[r]!, [w.regressions.length > 0 ? '31' : null, RECOMMENDATION_COLOR[w.recommendation], ...models.map(() => null), deltaColor, null]));
   });
 
   for (const w of results.workloads) {
@@ -96,16 +96,16 @@ export function renderTerminal(results: Results, options: TerminalOptions): stri
     lines.push(`${paint('1', oneLine(w.name))}: ${oneLine(w.reason)}`);
     for (const r of w.regressions) lines.push(paint('31', `  ✗ ${REGRESSION_WORDS[r.kind]}: ${oneLine(r.detail)}`));
     for (const i of w.improvements) lines.push(paint('32', `  ✓ ${i.kind}: ${oneLine(i.detail)}`));
-    for (const m of PARALLEL_MODELS) {
-      const why = w.unavailable[m];
-      if (why) lines.push(`  - ${m} unavailable: ${oneLine(why)}`);
-    }
+    const lifetime = lifetimeSummary(w);
+    if (lifetime) lines.push(`  start-up: ${oneLine(lifetime)}`);
+    for (const m of localUnavailable(w)) lines.push(`  - ${m} unavailable: ${oneLine(w.unavailable[m]!)}`);
     for (const warning of w.warnings) lines.push(paint('33', `  ! ${oneLine(warning)}`));
     if (w.error) lines.push(paint('31', `  error (${w.error.kind}): ${oneLine(w.error.message)}`));
   }
 
   const s = results.settings;
   lines.push('');
+  if (results.environment.interpretersUnavailable) lines.push(`interpreters cannot run on this interpreter: ${oneLine(results.environment.interpretersUnavailable)}`);
   lines.push(paint('2', `seed ${s.seed} · ${s.minRounds}–${s.maxRounds} rounds · total ${formatSeconds(results.totalSeconds)}${results.budgetExhausted ? ' · time budget ran out' : ''}`));
   return `${lines.join('\n')}\n`;
 }

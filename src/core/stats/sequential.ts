@@ -13,7 +13,7 @@
 // The schedule and the 25% trimming were chosen by replaying recorded real trials from this
 // 2-core runner (bench/noise.mjs → bench/estimators.mjs); docs/statistics.md has the figures.
 
-import type { Comparison, ComparisonOutcome, RatioEstimate } from '../types.js';
+import type { Comparison, ComparisonOutcome, RatioEstimate, ValueComparison, ValueOutcome } from '../types.js';
 import { pairedRatio } from './estimate.js';
 
 /**
@@ -122,4 +122,19 @@ export function outcomeOf(estimate: RatioEstimate, margin: number, policy: Seque
   if (lower > 1 && ratio > high) return 'b-faster';
   if (low < lower && upper < high) return 'equivalent';
   return 'unknown';
+}
+
+/**
+ * compareTimes for values where lower is not "faster" (peak memory, speedups): the same test, with
+ * outcomes that name the direction instead of a speed, so callers do not read 'a-faster' backwards.
+ */
+export function compareValues(
+  a: readonly number[],
+  b: readonly number[],
+  margin: number,
+  policy: SequentialPolicy,
+): ValueComparison {
+  const { outcome, estimate } = compareTimes(a, b, margin, policy);
+  const named: Record<ComparisonOutcome, ValueOutcome> = { 'a-faster': 'lower', 'b-faster': 'higher', equivalent: 'equivalent', unknown: 'unknown' };
+  return { outcome: named[outcome], estimate };
 }
