@@ -8,23 +8,30 @@ import type { Arm, ArmResult, Failure, ParallelModel, TrialMeasurement, TrialOut
 
 export interface ArmSamples {
   arm: Arm;
-  /** outcomes[round] — null when the arm did not run in that round. */
-  outcomes: (TrialOutcome | null)[];
+  /**
+   * outcomes[round]: that round's trials of this arm (serial runs one per CPU it was placed on);
+   * empty or missing when the arm did not run in that round.
+   */
+  outcomes: TrialOutcome[][];
 }
 
 export function measurements(samples: ArmSamples): TrialMeasurement[] {
-  return samples.outcomes.filter((o): o is TrialMeasurement => o !== null && o.ok);
+  return samples.outcomes.flat().filter((o): o is TrialMeasurement => o.ok);
 }
 
 export function failures(samples: ArmSamples): Failure[] {
-  return samples.outcomes.filter((o): o is Failure => o !== null && !o.ok);
+  return samples.outcomes.flat().filter((o): o is Failure => !o.ok);
 }
 
-/** One value per round (NaN where the arm did not run or failed): what paired comparisons take. */
+/**
+ * One value per round (NaN where the arm did not run or failed): what paired comparisons take.
+ * A round's trials on several CPUs are averaged: the expected time of unpinned code.
+ */
 export function series(samples: ArmSamples, rounds: number, value: (m: TrialMeasurement) => number): number[] {
   return Array.from({ length: rounds }, (_, i) => {
-    const outcome = samples.outcomes[i];
-    return outcome && outcome.ok ? value(outcome) : Number.NaN;
+    const trials = samples.outcomes[i] ?? [];
+    if (trials.length === 0 || trials.some((o) => !o.ok)) return Number.NaN;
+    return trials.reduce((sum, o) => sum + value(o as TrialMeasurement), 0) / trials.length;
   });
 }
 

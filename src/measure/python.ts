@@ -12,6 +12,7 @@ import type {
   Arm,
   Failure,
   FailureKind,
+  MachineProbe,
   PythonEnvironment,
   TrialOutcome,
   WorkloadConfig,
@@ -74,11 +75,26 @@ export async function probeWorkload(
     | Failure;
 }
 
+// engine: stand-in for the runner engineer's call (same name); a runner without the mode fails
+// and the engine goes on without machine probes.
+/** CPU speeds and the capacity of N workers on this machine. */
+export async function probeMachine(target: PythonTarget, workers: readonly number[]): Promise<MachineProbe | Failure> {
+  return (await invokeRunner(target, 'machine', { workers }, ENVIRONMENT_TIMEOUT_SECONDS)) as MachineProbe | Failure;
+}
+
+/** Where and how long one trial runs (engine: stand-in for the runner engineer's spec fields). */
+export interface TrialPlacement {
+  cpu: number | null;
+  repetitions: number;
+  startMethod: 'fork' | 'forkserver' | 'spawn' | null;
+}
+
 /** One timed trial of one arm in a fresh interpreter. */
 export async function runTrial(
   target: PythonTarget,
   workload: WorkloadConfig,
   arm: Arm,
+  placement: TrialPlacement = { cpu: null, repetitions: 1, startMethod: null },
 ): Promise<TrialOutcome> {
   const spec = {
     paths: target.paths,
@@ -87,6 +103,7 @@ export async function runTrial(
     model: arm.model,
     workers: arm.workers,
     warmup: true,
+    ...placement,
   };
   return (await invokeRunner(target, 'trial', spec, workload.timeout)) as TrialOutcome;
 }
@@ -101,7 +118,7 @@ function failure(kind: FailureKind, type: string, message: string, stderrTail = 
  */
 async function invokeRunner(
   target: PythonTarget,
-  mode: 'environment' | 'probe' | 'trial',
+  mode: 'environment' | 'probe' | 'trial' | 'machine',
   spec: object,
   timeoutSeconds: number,
 ): Promise<unknown> {

@@ -195,7 +195,7 @@ function chartBlock(title: string, arms: WorkloadResult['arms'], dashed: boolean
 function armTable(w: WorkloadResult): string {
   const anyFailures = w.arms.some((a) => a.failures > 0);
   const header = ['Arm', 'Wall (median)', 'CV', 'Speedup', 'CPU/wall', 'Start-up', 'Peak memory', ...(anyFailures ? ['Failed trials'] : [])];
-  const modelOrder = { serial: 0, threads: 1, processes: 2 } as const;
+  const modelOrder = { serial: 0, threads: 1, interpreters: 2, processes: 3 } as const;
   const arms = [...w.arms].sort((a, b) => modelOrder[a.model] - modelOrder[b.model] || a.workers - b.workers);
   const rows = arms.map((a) => {
     const chunk = a.chunksize !== null && a.model === 'processes' ? ` (chunksize ${a.chunksize})` : '';
