@@ -200,14 +200,14 @@ export function next(state: ExperimentState, nowSeconds: number): Step {
     state.roundStartedAt = null;
   }
   const { settings } = state.input;
-  if (state.round > 0) for (const v of state.variants) evaluate(state, v, false);
-  const active = state.variants.filter((v) => !v.settled && [v.head, v.base].some(runnable));
   const stop = (reason: StopReason): Step => {
     state.stopped = reason;
     return { kind: 'stop', reason };
   };
-  if (active.length === 0) return stop('settled');
   if (state.round >= settings.maxRounds) return stop('cap');
+  if (state.round > 0) for (const v of state.variants) evaluate(state, v, false);
+  const active = state.variants.filter((v) => !v.settled && [v.head, v.base].some(runnable));
+  if (active.length === 0) return stop('settled');
   // The budget check uses the last round's duration: would one more round still fit?
   if (settings.maxTimeSeconds !== null && nowSeconds + state.lastRoundSeconds > settings.maxTimeSeconds) return stop('budget');
   if (machineProbeDue(state.round) && state.machineAskedBefore !== state.round) {

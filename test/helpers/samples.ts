@@ -31,7 +31,7 @@ export function jitter(i: number, amount: number): number {
 
 /** An arm whose trial i takes base × jitter(i) seconds, with per-trial extras. */
 export function arm(a: Arm, rounds: number, seconds: number, noise = 0.01, extra: (i: number) => Partial<TrialMeasurement> = () => ({})): ArmSamples {
-  return { arm: a, outcomes: Array.from({ length: rounds }, (_, i) => trial(seconds * jitter(i + a.workers, noise), extra(i))) };
+  return { arm: a, outcomes: Array.from({ length: rounds }, (_, i) => [trial(seconds * jitter(i + a.workers, noise), extra(i))]) };
 }
 
 export const SERIAL: Arm = { model: 'serial', workers: 1 };
