@@ -219,7 +219,8 @@ export async function runExperiment(
     const total = done + step.trials.length * (maxRounds - step.round);
     const outcomes: TrialOutcome[] = [];
     for (const t of step.trials) {
-      const where = `${t.side === 'base' ? ' (base)' : ''}${t.cpu !== null ? ` cpu${t.cpu}` : ''}`;
+      const pythons = state.input.setup.pythons;
+      const where = `${pythons.length > 1 ? ` [${pythons[t.interpreter]}]` : ''}${t.side === 'base' ? ' (base)' : ''}${t.cpu !== null ? ` cpu${t.cpu}` : ''}`;
       report(done, total, `round ${step.round + 1}: ${t.workload}${where} ${armLabel(t.arm)}`);
       outcomes.push(await runner.trial(t));
       done++;
