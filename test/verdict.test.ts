@@ -59,7 +59,7 @@ describe('judge', () => {
     // round 10, but the interval already excludes threads being faster than serial: serial.
     const swing = (i: number) => (i % 2 === 0 ? 1.06 : 0.945);
     const unpicklable = probe({ processesUnavailable: "TypeError: cannot pickle 'generator' object" });
-    const arms = [arm(SERIAL, 10, 1.0, 0.01), { arm: threads(), outcomes: arm(threads(), 10, 1.13, 0.01).outcomes.map((t, i) => ({ ...t, wallSeconds: t.wallSeconds * swing(i) })) }];
+    const arms = [arm(SERIAL, 10, 1.0, 0.01), { arm: threads(), outcomes: arm(threads(), 10, 1.13, 0.01).outcomes.map((round, i) => round.map((t) => ({ ...t, wallSeconds: t.wallSeconds * swing(i) }))) }];
     const v = judge(input(arms, { probe: unpicklable, rounds: 10 }));
     const c = v.result.comparisons.threadsVsSerial!;
     expect(c.outcome).toBe('unknown');
@@ -74,7 +74,7 @@ describe('judge', () => {
 
   it('stays undecided while the interval still allows a gain beyond the margin', () => {
     const swing = (i: number) => (i % 2 === 0 ? 1.6 : 0.6);
-    const arms = [arm(SERIAL, 10, 1.0, 0.01), { arm: threads(), outcomes: arm(threads(), 10, 1.0, 0.01).outcomes.map((t, i) => ({ ...t, wallSeconds: t.wallSeconds * swing(i) })) }];
+    const arms = [arm(SERIAL, 10, 1.0, 0.01), { arm: threads(), outcomes: arm(threads(), 10, 1.0, 0.01).outcomes.map((round, i) => round.map((t) => ({ ...t, wallSeconds: t.wallSeconds * swing(i) }))) }];
     const v = judge(input(arms, { probe: probe({ processesUnavailable: 'unpicklable' }), rounds: 10 }));
     expect(v.result.comparisons.threadsVsSerial!.estimate.lower).toBeLessThan(1 / 1.1);
     expect(v.result.recommendation).toBe('inconclusive');
@@ -88,7 +88,7 @@ describe('judge', () => {
     const swing = (i: number) => (i % 2 === 0 ? 1.05 : 0.952);
     const arms = [
       arm(SERIAL, 15, 1.0, 0.01),
-      { arm: threads(), outcomes: arm(threads(), 15, 0.653, 0.01, () => ({ cpuSeconds: 1.0 })).outcomes.map((t, i) => ({ ...t, wallSeconds: t.wallSeconds * swing(i) })) },
+      { arm: threads(), outcomes: arm(threads(), 15, 0.653, 0.01, () => ({ cpuSeconds: 1.0 })).outcomes.map((round, i) => round.map((t) => ({ ...t, wallSeconds: t.wallSeconds * swing(i) }))) },
       arm(processes(), 15, 0.68, 0.01, () => ({ cpuSeconds: 1.0 })),
     ];
     const atCap = judge(input(arms, { rounds: 15 }));
@@ -117,7 +117,7 @@ describe('judge', () => {
     const noisy = [
       arm(SERIAL, R, 1.0, 0.02),
       arm(threads(), R, 0.5, 0.25),
-      { arm: processes(), outcomes: Array.from({ length: R }, (_, i) => trial(0.54 * (1 + 0.25 * Math.sin(i * 2.1)))) },
+      { arm: processes(), outcomes: Array.from({ length: R }, (_, i) => [trial(0.54 * (1 + 0.25 * Math.sin(i * 2.1)))]) },
     ];
     const early = judge(input(noisy));
     expect(early.settled).toBe(false);
@@ -150,7 +150,7 @@ describe('judge', () => {
       input([
         arm(SERIAL, R, 1.0),
         arm(threads(), R, 1.0, 0.01, () => ({ cpuSeconds: 1.0 })),
-        { arm: processes(), outcomes: [failure('crash', 'A process in the process pool was terminated abruptly')] },
+        { arm: processes(), outcomes: [[failure('crash', 'A process in the process pool was terminated abruptly')]] },
       ]),
     );
     expect(v.result.unavailable.processes).toContain('terminated abruptly');
@@ -161,7 +161,7 @@ describe('judge', () => {
     const v = judge(input([], { probe: failure('import', "No module named 'nope'") }));
     expect(v.result.recommendation).toBe('error');
     expect(v.result.error).toMatchObject({ kind: 'import', message: expect.stringContaining("No module named 'nope'") });
-    const s = judge(input([{ arm: SERIAL, outcomes: [failure('task', 'division by zero')] }, arm(threads(), 1, 1)]));
+    const s = judge(input([{ arm: SERIAL, outcomes: [[failure('task', 'division by zero')]] }, arm(threads(), 1, 1)]));
     expect(s.result.recommendation).toBe('error');
     expect(s.result.error?.kind).toBe('task');
   });
