@@ -234,7 +234,7 @@ describe('the action, run as a runner runs dist/index.js', () => {
     const resultsPath = run.outputs['results'];
     expect(resultsPath).toBe(join(run.runnerTemp, 'gilgate-results.json'));
     const results = JSON.parse(readFileSync(resultsPath!, 'utf8')) as { schemaVersion: number; git: { head: string } };
-    expect(results.schemaVersion).toBe(1);
+    expect(results.schemaVersion).toBe(2);
     expect(results.git.head).toBe(headSha);
     expect(run.summary).toContain('spin');
     // The runner consumes ::add-mask:: and masks the value everywhere else; nothing else may print it.

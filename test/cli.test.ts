@@ -59,7 +59,7 @@ describe('gilgate CLI', () => {
     const code = await main(['run', '--json', json, '--markdown', markdown, '--seed', '5', '--quiet'], t.io);
     expect(code).toBe(0);
     const results = JSON.parse(await readFile(json, 'utf8')) as Results;
-    expect(results.schemaVersion).toBe(1);
+    expect(results.schemaVersion).toBe(2);
     expect(results.settings.seed).toBe(5);
     expect(results.regressions).toBe(0);
     const byName = Object.fromEntries(results.workloads.map((w) => [w.name, w]));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { armLabel, planArms, roundSchedule, seededRandom, workerSweep } from '../src/core/plan.js';
+import { armLabel, machineProbeDue, MAX_REPETITIONS, planArms, repetitionsFor, roundSchedule, seededRandom, serialCpus, TRIAL_TARGET_SECONDS, workerSweep } from '../src/core/plan.js';
 
 const base = { pilotCpuPerWall: 1, taskCount: 1000, processesAvailable: true };
 
@@ -27,6 +27,50 @@ describe('planArms', () => {
   it('always has serial, and processes only when available', () => {
     expect(planArms({ ...base, cores: 4 }).map(armLabel)).toEqual(['serial', 'threads×2', 'processes×2', 'threads×4', 'processes×4']);
     expect(planArms({ ...base, cores: 4, processesAvailable: false }).map(armLabel)).toEqual(['serial', 'threads×2', 'threads×4']);
+  });
+  it('adds interpreters arms only when they are available', () => {
+    expect(planArms({ ...base, cores: 2, interpretersAvailable: true }).map(armLabel)).toEqual(['serial', 'threads×2', 'interpreters×2', 'processes×2']);
+    expect(planArms({ ...base, cores: 2, interpretersAvailable: false }).map(armLabel)).toEqual(['serial', 'threads×2', 'processes×2']);
+  });
+});
+
+describe('repetitionsFor', () => {
+  it('repeats so that a serial trial times at least TRIAL_TARGET_SECONDS, bounded 1..50', () => {
+    expect(TRIAL_TARGET_SECONDS).toBe(0.3);
+    expect(repetitionsFor(0.01)).toBe(30);
+    expect(repetitionsFor(0.07)).toBe(5);
+    expect(repetitionsFor(0.3)).toBe(1);
+    expect(repetitionsFor(2)).toBe(1);
+    expect(repetitionsFor(0.0001)).toBe(MAX_REPETITIONS);
+    expect(repetitionsFor(0)).toBe(MAX_REPETITIONS);
+    expect(repetitionsFor(Number.NaN)).toBe(1);
+    for (const pilot of [0.0061, 0.011, 0.05, 0.29]) expect(repetitionsFor(pilot) * pilot).toBeGreaterThanOrEqual(TRIAL_TARGET_SECONDS);
+  });
+});
+
+describe('placement', () => {
+  it('uses min(cores, 2) CPUs per round, rotating so every CPU is used equally', () => {
+    const count = (cpus: number[], cores: number, rounds: number) => {
+      const uses = new Map<number | null, number>();
+      for (let r = 0; r < rounds; r++) {
+        const chosen = serialCpus(cpus, cores, 'affinity', r);
+        expect(chosen).toHaveLength(Math.min(cores, 2, cpus.length));
+        expect(new Set(chosen).size).toBe(chosen.length);
+        for (const c of chosen) uses.set(c, (uses.get(c) ?? 0) + 1);
+      }
+      return Object.fromEntries(uses);
+    };
+    expect(count([0, 1], 2, 4)).toEqual({ 0: 4, 1: 4 });
+    expect(count([0, 1, 2, 3], 4, 4)).toEqual({ 0: 2, 1: 2, 2: 2, 3: 2 });
+    expect(count([0, 2, 5], 3, 3)).toEqual({ 0: 2, 2: 2, 5: 2 });
+    expect(count([3], 1, 3)).toEqual({ 3: 3 });
+  });
+  it('runs one unpinned serial trial without affinity', () => {
+    expect(serialCpus([0, 1], 2, 'unsupported', 0)).toEqual([null]);
+    expect(serialCpus([], 2, 'affinity', 0)).toEqual([null]);
+  });
+  it('probes the machine before round 0 and every 5 rounds', () => {
+    expect(Array.from({ length: 12 }, (_, r) => r).filter(machineProbeDue)).toEqual([0, 5, 10]);
   });
 });
 
@@ -69,6 +113,24 @@ describe('roundSchedule', () => {
     }
     // Still random: workload order, arm order and which side goes first all vary.
     expect(firsts.size).toBeGreaterThan(4);
+  });
+  it('runs serial once per CPU, head and base of each (arm, cpu) back to back', () => {
+    const arms = planArms({ ...base, cores: 2 });
+    const placed = [
+      { workload: 'a', side: 'head' as const, arms, serialCpus: [0, 1] },
+      { workload: 'a', side: 'base' as const, arms, serialCpus: [0, 1] },
+    ];
+    const random = seededRandom(11);
+    for (let r = 0; r < 10; r++) {
+      const round = roundSchedule(placed, random);
+      expect(round).toHaveLength(8);
+      expect(round.filter((t) => t.arm.model === 'serial').map((t) => `${t.side}${t.cpu}`).sort()).toEqual(['base0', 'base1', 'head0', 'head1']);
+      expect(round.filter((t) => t.arm.model !== 'serial').every((t) => t.cpu === null)).toBe(true);
+      for (let i = 0; i < round.length; i += 2) {
+        expect([armLabel(round[i]!.arm), round[i]!.cpu]).toEqual([armLabel(round[i + 1]!.arm), round[i + 1]!.cpu]);
+        expect(round[i]!.side).not.toBe(round[i + 1]!.side);
+      }
+    }
   });
   it('runs an arm that only one side has once', () => {
     const uneven = [

@@ -151,8 +151,8 @@ async function reportCommand(args: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     throw new UsageError(`cannot read results from ${file}: ${(error as Error).message}`);
   }
-  if (results?.schemaVersion !== 1 || !Array.isArray(results.workloads)) {
-    throw new UsageError(`${file} is not a gilgate results file (schemaVersion 1)`);
+  if ((results?.schemaVersion !== 1 && results?.schemaVersion !== 2) || !Array.isArray(results.workloads)) {
+    throw new UsageError(`${file} is not a gilgate results file (schemaVersion 1 or 2)`);
   }
   if (values.html) io.stdout.write(renderHtml(results, { mermaidScript: await readFile(mermaidScriptPath(), 'utf8') }));
   else if (values.markdown) io.stdout.write(renderMarkdown(results));

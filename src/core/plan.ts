@@ -15,6 +15,8 @@ export interface ArmPlanInput {
   /** Explicit worker counts from the config, replacing the automatic sweep. */
   workers?: readonly number[];
   processesAvailable: boolean;
+  /** InterpreterPoolExecutor runs here and the workload imports in a subinterpreter. */
+  interpretersAvailable?: boolean;
 }
 
 /**
@@ -40,9 +42,44 @@ export function planArms(input: ArmPlanInput): Arm[] {
   const arms: Arm[] = [{ model: 'serial', workers: 1 }];
   for (const workers of workerSweep(input)) {
     arms.push({ model: 'threads', workers });
+    if (input.interpretersAvailable) arms.push({ model: 'interpreters', workers });
     if (input.processesAvailable) arms.push({ model: 'processes', workers });
   }
   return arms;
+}
+
+/** Timed work a serial trial should reach, so one trial outlives short disturbances. */
+export const TRIAL_TARGET_SECONDS = 0.3;
+export const MAX_REPETITIONS = 50;
+
+/**
+ * Timed repetitions per trial for a workload whose serial pilot pass took `pilotWallSeconds`:
+ * enough that a serial trial times at least TRIAL_TARGET_SECONDS, bounded 1..MAX_REPETITIONS.
+ * One count per workload, the same for every arm and both sides, so every trial does equal work.
+ */
+export function repetitionsFor(pilotWallSeconds: number): number {
+  if (!Number.isFinite(pilotWallSeconds) || pilotWallSeconds < 0) return 1;
+  if (pilotWallSeconds === 0) return MAX_REPETITIONS;
+  return Math.min(MAX_REPETITIONS, Math.max(1, Math.ceil(TRIAL_TARGET_SECONDS / pilotWallSeconds)));
+}
+
+/** Every this many rounds the machine is probed again (CPU speeds and capacity drift). */
+export const MACHINE_PROBE_EVERY = 5;
+
+/** True when a machine probe is due before round `round` (0-based): before the first, then every MACHINE_PROBE_EVERY. */
+export function machineProbeDue(round: number): boolean {
+  return round % MACHINE_PROBE_EVERY === 0;
+}
+
+/**
+ * The CPUs serial trials run on in round `round`: min(cores, 2) of the usable CPUs, taken in turn
+ * so that over rounds every CPU is used equally (placement is a blocking factor, balanced). Without
+ * affinity: one unpinned trial.
+ */
+export function serialCpus(cpus: readonly number[], cores: number, placement: 'affinity' | 'unsupported', round: number): (number | null)[] {
+  if (placement !== 'affinity' || cpus.length === 0) return [null];
+  const count = Math.max(1, Math.min(cores, 2, cpus.length));
+  return Array.from({ length: count }, (_, j) => cpus[(round * count + j) % cpus.length]!);
 }
 
 export function armLabel(arm: Arm): string {
@@ -65,19 +102,30 @@ export function sameArm(a: Arm, b: Arm): boolean {
  * the paired log-ratio spread of two trials grows from 0.20 when adjacent to 0.29 when six trials
  * apart. Base vs head — the comparison that gates — gets the adjacent pair; arms of one workload
  * share a block. Every order is still equally likely within those constraints.
+ *
+ * Placement: serial runs once per CPU in the entry's `serialCpus` (default one unpinned trial);
+ * each (arm, cpu) is a unit, and the head and base trials of a unit are the adjacent pair.
  */
 export function roundSchedule(
-  entries: ReadonlyArray<{ workload: string; side: Side; arms: readonly Arm[] }>,
+  entries: ReadonlyArray<{ workload: string; side: Side; arms: readonly Arm[]; serialCpus?: readonly (number | null)[] }>,
   random: () => number,
 ): ScheduledTrial[] {
   const workloads = shuffle([...new Set(entries.map((e) => e.workload))], random);
   return workloads.flatMap((workload) => {
     const sides = entries.filter((e) => e.workload === workload);
-    const arms: Arm[] = [];
-    for (const entry of sides) for (const arm of entry.arms) if (!arms.some((a) => sameArm(a, arm))) arms.push(arm);
-    return shuffle(arms, random).flatMap((arm) =>
+    // A unit is (arm, cpu): serial runs once per CPU of the round, pools once, unpinned.
+    const units: Array<{ arm: Arm; cpu: number | null }> = [];
+    for (const entry of sides) {
+      for (const arm of entry.arms) {
+        const cpus = arm.model === 'serial' ? (entry.serialCpus ?? [null]) : [null];
+        for (const cpu of cpus) if (!units.some((u) => sameArm(u.arm, arm) && u.cpu === cpu)) units.push({ arm, cpu });
+      }
+    }
+    return shuffle(units, random).flatMap(({ arm, cpu }) =>
       shuffle(
-        sides.filter((e) => e.arms.some((a) => sameArm(a, arm))).map((e) => ({ workload, side: e.side, arm })),
+        sides
+          .filter((e) => e.arms.some((a) => sameArm(a, arm)) && (arm.model !== 'serial' || (e.serialCpus ?? [null]).includes(cpu)))
+          .map((e) => ({ workload, side: e.side, arm, cpu })),
         random,
       ),
     );

@@ -1,5 +1,5 @@
 // The nouns every stage shares. Pure data: no functions with side effects live here.
-// The Results value at the bottom is both the results JSON (schemaVersion 1, see docs/results.md)
+// The Results value at the bottom is both the results JSON (schemaVersion 2, see docs/results.md)
 // and the single input every report renderer takes.
 
 export type Model = 'serial' | 'threads' | 'processes' | 'interpreters';
@@ -40,6 +40,11 @@ export interface WorkloadConfig {
   timeout: number;
   /** Worker counts to sweep instead of the automatic sweep (optional). */
   workers?: number[];
+  // engine: minimal stand-ins for the plumbing engineer's fields (same names); absent = default.
+  /** Which pool cost the verdict answers (default per-batch). */
+  pool?: 'per-batch' | 'long-lived';
+  /** Start method for process pools; null/absent = the interpreter's default. */
+  startMethod?: 'fork' | 'forkserver' | 'spawn' | null;
 }
 
 export interface Config {
@@ -47,7 +52,11 @@ export interface Config {
   file: string;
   /** Absolute directory of the config file: `paths` and module imports are relative to it. */
   dir: string;
+  /** The interpreter command: pythons[0]. */
   python: string;
+  // engine: stand-in for the plumbing engineer's field; absent = [python].
+  /** Every interpreter to measure, interleaved in one run. */
+  pythons?: string[];
   /** Absolute paths added to sys.path. */
   paths: string[];
   workloads: WorkloadConfig[];
@@ -209,6 +218,78 @@ export interface ScheduledTrial {
   workload: string;
   side: Side;
   arm: Arm;
+  /** The CPU a serial trial is pinned to; null = unpinned (pools, or no affinity). */
+  cpu: number | null;
+}
+
+// ---------------------------------------------------------------- experiment (engine)
+
+/** One trial the experiment asks the shell to run. */
+export interface TrialRequest {
+  workload: string;
+  /** Index into the run's interpreters (Config.pythons, Results.values.environments). */
+  interpreter: number;
+  side: Side;
+  arm: Arm;
+  cpu: number | null;
+  /** Timed repetitions inside the trial (after one untimed warm-up). */
+  repetitions: number;
+  startMethod: 'fork' | 'forkserver' | 'spawn' | null;
+}
+
+/** Every measured value, as kept in the results (schemaVersion 2). */
+export interface TrialRecord {
+  workload: string;
+  /** The interpreter's label: its command in the config. */
+  python: string;
+  side: Side;
+  round: number;
+  arm: Arm;
+  cpu: number | null;
+  outcome: TrialOutcome;
+}
+
+/** What one workload probe returned, for one interpreter and side. */
+export interface ProbeRecord {
+  workload: string;
+  python: string;
+  side: Side;
+  probe: WorkloadProbe | Failure;
+}
+
+export type StopReason = 'settled' | 'budget' | 'cap';
+
+/** What the experiment wants next: a machine probe, one round of trials, or nothing more. */
+export type Step =
+  | { kind: 'machine' }
+  | { kind: 'trials'; round: number; trials: TrialRequest[] }
+  | { kind: 'stop'; reason: StopReason };
+
+/** What was learned by running a step; trial outcomes in the order of the step's trials. */
+export type Observation =
+  | { kind: 'trials'; outcomes: TrialOutcome[] }
+  | { kind: 'machine'; probe: MachineProbe | null };
+
+/** What the run was asked to measure: enough, with the values, to judge it again. */
+export interface ExperimentSetup {
+  /** Interpreter labels (their commands), index = interpreter. */
+  pythons: string[];
+  /** Head workloads (or, without --base, the only side). */
+  workloads: WorkloadConfig[];
+  /** null without --base. workloads null: the base config was missing or invalid, so base runs head's. */
+  base: { workloads: WorkloadConfig[] | null; configMissing: boolean } | null;
+}
+
+/** Every value measured, beside the summaries (schemaVersion 2): rejudge() reads only these. */
+export interface ResultValues {
+  setup: ExperimentSetup;
+  trials: TrialRecord[];
+  probes: ProbeRecord[];
+  /** One per interpreter, index = interpreter. */
+  environments: PythonEnvironment[];
+  machine: MachineProbe[];
+  /** Why rounds stopped (null when finish() was called before next() said stop). */
+  stopReason: StopReason | null;
 }
 
 // ---------------------------------------------------------------- stats
@@ -435,6 +516,8 @@ export interface SideResult {
 
 export interface WorkloadResult extends SideResult {
   name: string;
+  /** The interpreter (its command in the config): one result per (workload, interpreter). */
+  python: string;
   /** `new`: absent in base; `removed`: absent in head (then head fields describe base). */
   status: 'measured' | 'new' | 'removed';
   base: (Pick<SideResult, 'recommendation' | 'speedup'> & { detail: SideResult }) | null;
@@ -445,7 +528,8 @@ export interface WorkloadResult extends SideResult {
 }
 
 export interface Results {
-  schemaVersion: 1;
+  /** The engine writes 2; readers also accept 1 (no `values`, one interpreter). */
+  schemaVersion: 1 | 2;
   tool: { name: 'gilgate'; version: string };
   environment: PythonEnvironment;
   settings: {
@@ -471,4 +555,6 @@ export interface Results {
   startedAt: string;
   /** True when --max-time stopped rounds before every workload was decided. */
   budgetExhausted: boolean;
+  /** Every measured value (schemaVersion 2; absent in version 1 files). */
+  values?: ResultValues;
 }

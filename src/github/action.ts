@@ -112,11 +112,11 @@ function readReport(path: string): Results {
   if (
     candidate === null ||
     typeof candidate !== 'object' ||
-    candidate.schemaVersion !== 1 ||
+    (candidate.schemaVersion !== 1 && candidate.schemaVersion !== 2) ||
     !Array.isArray(candidate.workloads) ||
     typeof candidate.regressions !== 'number'
   ) {
-    throw new UsageError(`report: ${path} is not a gilgate results file (schemaVersion 1)`);
+    throw new UsageError(`report: ${path} is not a gilgate results file (schemaVersion 1 or 2)`);
   }
   return candidate as Results;
 }

@@ -5,28 +5,25 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { compareSides, holmFilter, type ComparisonReport } from '../core/compare.js';
 import { CONFIG_CANDIDATES, formatIssue, parseConfig } from '../core/config.js';
 import { addWorktree, GitError, headCommit, isDirty, repoRoot, resolveCommit, type Worktree } from './git.js';
-import { planArms, roundSchedule, seededRandom, armLabel } from '../core/plan.js';
-import { probeEnvironment, probeWorkload, runTrial, type PythonTarget } from './python.js';
+import { finish, next, probePlan, record, start, type ExperimentState } from '../core/experiment.js';
+import { armLabel } from '../core/plan.js';
+import { WORDS } from '../report/explain.js';
+import { isFailure, probeEnvironment, probeMachine, probeWorkload, runTrial, type PythonTarget } from './python.js';
 import { TRIAL_VARIABLES, trialEnvironment } from './trial-environment.js';
-import type { ArmSamples } from '../core/samples.js';
-import type { SequentialPolicy } from '../core/stats/sequential.js';
 import type {
   Config,
+  ExperimentSetup,
   Failure,
+  MachineProbe,
+  ProbeRecord,
   PythonEnvironment,
   Results,
   Side,
-  SideResult,
-  WorkloadConfig,
-  WorkloadProbe,
-  WorkloadResult,
+  TrialOutcome,
+  TrialRequest,
 } from '../core/types.js';
-import { judge, type Verdict } from '../core/verdict.js';
-import { explainChange, explainSide } from '../report/explain.js';
-import { VERSION } from '../core/version.js';
 
 /** A mistake in how gilgate was called or configured: CLI exit 2, a failed action step. */
 export class UsageError extends Error {
@@ -87,11 +84,8 @@ export async function measure(options: MeasureOptions): Promise<Results> {
   const warn = options.onWarning ?? (() => {});
   const configFile = locateConfig(cwd, options.config);
   const loaded = await loadConfig(configFile);
-  const config: Config = {
-    ...loaded,
-    python: options.python || loaded.python,
-    threshold: options.threshold ?? loaded.threshold,
-  };
+  const pythons = options.python ? [options.python] : (loaded.pythons ?? [loaded.python]);
+  const config: Config = { ...loaded, python: pythons[0]!, pythons, threshold: options.threshold ?? loaded.threshold };
   const seed = options.seed ?? randomInt(0, 2 ** 31);
   const env = trialEnvironment(options.env ?? process.env, options.secrets ?? []);
 
@@ -122,10 +116,8 @@ export async function measure(options: MeasureOptions): Promise<Results> {
   }
 
   try {
-    let baseTarget: PythonTarget | null = null;
+    const inBase = (p: string) => path.join(worktree!.dir, path.relative(root, p));
     if (worktree) {
-      const inBase = (p: string) => path.join(worktree!.dir, path.relative(root, p));
-      baseTarget = { python: config.python, cwd: inBase(config.dir), paths: config.paths.map(inBase), env };
       const baseConfigFile = inBase(configFile);
       if (existsSync(baseConfigFile)) {
         const parsed = parseConfig(await readFile(baseConfigFile, 'utf8'), baseConfigFile);
@@ -136,279 +128,126 @@ export async function measure(options: MeasureOptions): Promise<Results> {
         warn(`the base commit has no ${path.relative(root, configFile)}: measuring base with the head's config; workloads that do not import there count as new`);
       }
     }
-    const headTarget: PythonTarget = { python: config.python, cwd: config.dir, paths: config.paths, env };
-    const results = await experiment({
-      config,
-      baseConfig,
-      baseConfigMissing,
-      headTarget,
-      baseTarget,
-      seed,
-      maxTimeSeconds: options.maxTimeSeconds ?? null,
-      onProgress: options.onProgress,
-      startedAt,
-    });
-    return {
-      ...results,
+    const clock: Clock = () => (Date.now() - startedAt.getTime()) / 1000;
+    const report = (done: number, total: number, label: string) => options.onProgress?.({ done, total, elapsedSeconds: clock(), label });
+
+    // Each interpreter is resolved once: its probe reports sys.executable, and every later call
+    // runs that path (never a shim or a PATH lookup per trial).
+    const environments: PythonEnvironment[] = [];
+    const targets: Record<Side, PythonTarget[]> = { head: [], base: [] };
+    for (const command of pythons) {
+      const environment = describeEnvironment(await probeEnvironment({ python: command, cwd: config.dir, paths: config.paths, env }));
+      environments.push(environment);
+      const python = environment.executable || command;
+      targets.head.push({ python, cwd: config.dir, paths: config.paths, env });
+      if (worktree) targets.base.push({ python, cwd: inBase(config.dir), paths: config.paths.map(inBase), env });
+    }
+
+    // Probe every side: import, tasks, pickling, spawn, and a pilot pass that shapes the plan.
+    const setup: ExperimentSetup = {
+      pythons,
+      workloads: config.workloads,
+      base: worktree ? { workloads: baseConfig?.workloads ?? null, configMissing: baseConfigMissing } : null,
+    };
+    const requests = probePlan(setup);
+    const workloadOf = new Map(requests.map((r) => [`${r.side}\u0000${r.interpreter}\u0000${r.workload.name}`, r.workload]));
+    const probes: ProbeRecord[] = [];
+    for (const [i, r] of requests.entries()) {
+      report(i, requests.length, `probe ${r.workload.name}${r.side === 'base' ? ' (base)' : ''}${pythons.length > 1 ? ` [${r.python}]` : ''}`);
+      probes.push({ workload: r.workload.name, python: r.python, side: r.side, probe: await probeWorkload(targets[r.side][r.interpreter]!, r.workload, r.workload.startMethod ?? null) });
+    }
+
+    const state = start({
+      setup,
+      settings: {
+        seed,
+        threshold: config.threshold,
+        margin: config.margin,
+        memoryThreshold: config.memoryThreshold,
+        alpha: config.alpha,
+        minRounds: config.minRounds,
+        maxRounds: config.maxRounds,
+        maxTimeSeconds: options.maxTimeSeconds ?? null,
+        trialEnvironment: { ...TRIAL_VARIABLES },
+      },
+      environments,
+      probes,
+      startedAt: startedAt.toISOString(),
       git: { head: headSha, base: baseSha, baseRef: options.base ?? null },
       config: path.relative(cwd, configFile) || configFile,
+    });
+    const runner: TrialRunner = {
+      trial: (t) => {
+        const target = targets[t.side][t.interpreter]!;
+        const workload = workloadOf.get(`${t.side}\u0000${t.interpreter}\u0000${t.workload}`)!;
+        return runTrial(target, workload, { model: t.arm.model, workers: t.arm.workers, cpu: t.cpu, repetitions: t.repetitions, startMethod: t.startMethod });
+      },
+      machine: async () => {
+        const probe = await probeMachine(targets.head[0]!, [...new Set([2, environments[0]!.cores])]);
+        return isFailure(probe) ? null : probe;
+      },
     };
+    return finish(await runExperiment(state, runner, clock, options.onProgress), WORDS);
   } finally {
     await worktree?.remove();
   }
 }
 
-// ------------------------------------------------------------------------------------------------
-
-interface SideState {
-  side: Side;
-  target: PythonTarget;
-  workload: WorkloadConfig;
-  probe: WorkloadProbe | Failure | null;
-  arms: ArmSamples[];
-  /** Arms that failed once: a failing model is an answer, running it again only costs time. */
-  dropped: Set<string>;
-  rounds: number;
-  verdict: Verdict | null;
+/** Runs what the experiment asks for: one trial, or one machine probe (null when it failed). */
+export interface TrialRunner {
+  trial(request: TrialRequest): Promise<TrialOutcome>;
+  machine(): Promise<MachineProbe | null>;
 }
 
-interface WorkloadState {
-  name: string;
-  status: WorkloadResult['status'];
-  head: SideState | null;
-  base: SideState | null;
-  compare: ComparisonReport | null;
-  settled: boolean;
-}
+/** Seconds since the run started. */
+export type Clock = () => number;
 
-interface ExperimentInput {
-  config: Config;
-  baseConfig: Config | null;
-  baseConfigMissing: boolean;
-  headTarget: PythonTarget;
-  baseTarget: PythonTarget | null;
-  seed: number;
-  maxTimeSeconds: number | null;
-  onProgress?: ((p: Progress) => void) | undefined;
-  startedAt: Date;
-}
-
-async function experiment(input: ExperimentInput): Promise<Omit<Results, 'git' | 'config'>> {
-  const { config, headTarget, baseTarget, seed, maxTimeSeconds } = input;
-  const policy: SequentialPolicy = { alpha: config.alpha, minRounds: config.minRounds, maxRounds: config.maxRounds };
-  const clock = () => (Date.now() - input.startedAt.getTime()) / 1000;
-  const report = (done: number, total: number, label: string) =>
-    input.onProgress?.({ done, total, elapsedSeconds: clock(), label });
-
-  const environment = describeEnvironment(await probeEnvironment(headTarget));
-
-  // Which workloads exist on which side.
-  const sideState = (side: Side, target: PythonTarget, workload: WorkloadConfig): SideState => ({
-    side, target, workload, probe: null, arms: [], dropped: new Set(), rounds: 0, verdict: null,
-  });
-  const states: WorkloadState[] = config.workloads.map((w) => {
-    const inBase = baseTarget !== null && (input.baseConfig === null || input.baseConfig.workloads.some((b) => b.name === w.name));
-    return {
-      name: w.name,
-      status: baseTarget !== null && !inBase ? 'new' : 'measured',
-      head: sideState('head', headTarget, w),
-      base: baseTarget !== null && inBase ? sideState('base', baseTarget, w) : null,
-      compare: null,
-      settled: false,
-    };
-  });
-  if (baseTarget && input.baseConfig) {
-    for (const b of input.baseConfig.workloads) {
-      if (config.workloads.some((w) => w.name === b.name)) continue;
-      const baseWorkload: WorkloadConfig = { ...b };
-      const baseSide = sideState('base', { ...baseTarget, python: config.python }, baseWorkload);
-      states.push({ name: b.name, status: 'removed', head: null, base: baseSide, compare: null, settled: false });
-    }
-  }
-
-  // Probe every side: import, tasks, pickling, spawn, and a pilot pass that shapes the plan.
-  const sides = states.flatMap((s) => [s.head, s.base].filter((x): x is SideState => x !== null));
+/** The engine loop: ask the state machine for the next step, run it, record what it learned, until it says stop. */
+export async function runExperiment(
+  state: ExperimentState,
+  runner: TrialRunner,
+  clock: Clock,
+  onProgress?: (p: Progress) => void,
+): Promise<ExperimentState> {
+  const report = (done: number, total: number, label: string) => onProgress?.({ done, total, elapsedSeconds: clock(), label });
+  const maxRounds = state.input.settings.maxRounds;
   let done = 0;
-  for (const side of sides) {
-    report(done, sides.length, `probe ${side.workload.name}${side.side === 'base' ? ' (base)' : ''}`);
-    side.probe = await probeWorkload(side.target, side.workload);
-    done++;
-  }
-  for (const state of states) {
-    // With no base config, a workload that cannot even be imported in base did not exist there.
-    if (input.baseConfigMissing && state.base?.probe && !state.base.probe.ok && state.base.probe.kind === 'import') {
-      state.base = null;
-      state.status = 'new';
+  for (let step = next(state, clock()); step.kind !== 'stop'; step = next(state, clock())) {
+    if (step.kind === 'machine') {
+      state = record(state, { kind: 'machine', probe: await runner.machine() });
+      continue;
     }
-    const measured = [state.head, state.base].filter((x): x is SideState => x !== null);
-    const pilots = measured.map((s) => s.probe).filter((p): p is WorkloadProbe => p !== null && p.ok);
-    const pilotCpuPerWall = Math.min(...pilots.map((p) => (p.pilotWallSeconds > 0 ? p.pilotCpuSeconds / p.pilotWallSeconds : 1)));
-    const taskCount = Math.max(0, ...pilots.map((p) => p.taskCount));
-    for (const side of measured) {
-      if (!side.probe?.ok) continue;
-      side.arms = planArms({
-        cores: environment.cores,
-        pilotCpuPerWall,
-        taskCount,
-        ...(side.workload.workers ? { workers: side.workload.workers } : {}),
-        processesAvailable: side.probe.processesUnavailable === null,
-      }).map((arm) => ({ arm, outcomes: [] }));
-    }
-  }
-
-  const evaluate = (state: WorkloadState, final: boolean) => {
-    for (const side of [state.head, state.base]) {
-      if (side?.probe) {
-        side.verdict = judge({ probe: side.probe, arms: side.arms, rounds: side.rounds, margin: config.margin, policy, final, environment, describe: explainSide });
-      }
-    }
-    if (state.head?.verdict && state.base?.verdict) {
-      state.compare = compareSides({
-        head: { result: state.head.verdict.result, arms: state.head.arms },
-        base: { result: state.base.verdict.result, arms: state.base.arms },
-        rounds: Math.min(state.head.rounds, state.base.rounds),
-        threshold: config.threshold,
-        memoryThreshold: config.memoryThreshold,
-        policy,
-        describe: explainChange,
-      });
-    }
-    const sidesSettled = [state.head, state.base].every((s) => s === null || s.verdict === null || s.verdict.settled);
-    state.settled = final || (sidesSettled && (state.compare === null || state.compare.settled));
-  };
-
-  const random = seededRandom(seed);
-  let budgetExhausted = false;
-  let lastRoundSeconds = 0;
-  let roundsRun = 0;
-  done = 0;
-  for (let round = 0; round < config.maxRounds; round++) {
-    for (const state of states) if (round > 0) evaluate(state, false);
-    const runnable = (s: SideState | null): s is SideState =>
-      s !== null && s.probe !== null && s.probe.ok && !(s.verdict?.result.recommendation === 'error');
-    const active = states.filter((s) => !s.settled && [s.head, s.base].some(runnable));
-    if (active.length === 0) break;
-    if (maxTimeSeconds !== null && clock() + lastRoundSeconds > maxTimeSeconds) {
-      budgetExhausted = true;
-      break;
-    }
-    const entries = active.flatMap((s) =>
-      [s.head, s.base].filter(runnable).map((side) => ({
-        workload: s.name,
-        side: side.side,
-        arms: side.arms.filter((a) => !side.dropped.has(armLabel(a.arm))).map((a) => a.arm),
-      })),
-    );
-    const schedule = roundSchedule(entries, random);
-    const roundStart = clock();
-    const remainingRounds = config.maxRounds - round;
-    const total = done + schedule.length * remainingRounds;
-    for (const trial of schedule) {
-      const state = active.find((s) => s.name === trial.workload)!;
-      const side = (trial.side === 'head' ? state.head : state.base)!;
-      const samples = side.arms.find((a) => a.arm.model === trial.arm.model && a.arm.workers === trial.arm.workers)!;
-      report(done, total, `round ${round + 1}: ${trial.workload}${trial.side === 'base' ? ' (base)' : ''} ${armLabel(trial.arm)}`);
-      const outcome = await runTrial(side.target, side.workload, trial.arm);
-      samples.outcomes[round] = [...(samples.outcomes[round] ?? []), outcome];
-      if (!outcome.ok) side.dropped.add(armLabel(trial.arm));
+    const total = done + step.trials.length * (maxRounds - step.round);
+    const outcomes: TrialOutcome[] = [];
+    for (const t of step.trials) {
+      const pythons = state.input.setup.pythons;
+      const where = `${pythons.length > 1 ? ` [${pythons[t.interpreter]}]` : ''}${t.side === 'base' ? ' (base)' : ''}${t.cpu !== null ? ` cpu${t.cpu}` : ''}`;
+      report(done, total, `round ${step.round + 1}: ${t.workload}${where} ${armLabel(t.arm)}`);
+      outcomes.push(await runner.trial(t));
       done++;
     }
-    for (const state of active) for (const side of [state.head, state.base]) if (side && runnable(side)) side.rounds = round + 1;
-    roundsRun = round + 1;
-    lastRoundSeconds = clock() - roundStart;
+    state = record(state, { kind: 'trials', outcomes });
   }
-  for (const state of states) evaluate(state, true);
   report(done, done, 'done');
-
-  const workloads = states.map(toWorkloadResult);
-  const keep = holmFilter(workloads.map((w) => w.regressions), config.alpha, policy);
-  workloads.forEach((w, i) => {
-    const dropped = w.regressions.filter((_, j) => !keep[i]![j]);
-    w.regressions = w.regressions.filter((_, j) => keep[i]![j]);
-    for (const r of dropped) w.warnings.push(`possible ${r.kind} regression (${r.detail}) did not survive the Holm correction across ${workloads.length} workloads`);
-  });
-
-  return {
-    schemaVersion: 1,
-    tool: { name: 'gilgate', version: VERSION },
-    environment,
-    settings: {
-      seed,
-      threshold: config.threshold,
-      margin: config.margin,
-      memoryThreshold: config.memoryThreshold,
-      alpha: config.alpha,
-      minRounds: config.minRounds,
-      maxRounds: config.maxRounds,
-      maxTimeSeconds,
-      trialEnvironment: { ...TRIAL_VARIABLES },
-    },
-    workloads,
-    regressions: workloads.reduce((n, w) => n + w.regressions.length, 0),
-    improvements: workloads.reduce((n, w) => n + w.improvements.length, 0),
-    totalSeconds: clock(),
-    startedAt: input.startedAt.toISOString(),
-    budgetExhausted,
-    rounds: roundsRun,
-  };
-}
-
-function toWorkloadResult(state: WorkloadState): WorkloadResult {
-  const primary = state.head ?? state.base!;
-  const result: SideResult = primary.verdict?.result ?? notRun();
-  const base = state.head && state.base?.verdict ? state.base.verdict.result : null;
-  return {
-    name: state.name,
-    status: state.status,
-    ...result,
-    warnings: [...result.warnings],
-    base: base ? { recommendation: base.recommendation, speedup: base.speedup, detail: base } : null,
-    vsBase: state.compare?.vsBase ?? null,
-    regressions: state.compare?.regressions ?? [],
-    improvements: state.compare?.improvements ?? [],
-  };
-}
-
-function notRun(): SideResult {
-  return {
-    recommendation: 'error',
-    reason: 'not run.',
-    speedup: { threads: null, processes: null, interpreters: null },
-    pool: 'per-batch',
-    steadySpeedup: { threads: null, processes: null, interpreters: null },
-    startupSeconds: { threads: null, processes: null, interpreters: null },
-    breakEven: { threads: null, processes: null, interpreters: null },
-    capacity: { threads: null, processes: null, interpreters: null },
-    capacityShare: { threads: null, processes: null, interpreters: null },
-    character: 'unknown',
-    arms: [],
-    unavailable: {},
-    warnings: [],
-    error: { kind: 'runner', message: 'not run', traceback: '' },
-    rounds: 0,
-    comparisons: {
-      threadsVsSerial: null,
-      processesVsSerial: null,
-      interpretersVsSerial: null,
-      threadsVsProcesses: null,
-      threadsVsInterpreters: null,
-      interpretersVsProcesses: null,
-    },
-  };
+  return state;
 }
 
 /** When the interpreter cannot even describe itself, say so in the fields and go on: every workload will report why. */
 function describeEnvironment(probe: PythonEnvironment | Failure): PythonEnvironment {
-  if (!('ok' in probe) || probe.ok !== false) return probe as PythonEnvironment;
+  if (!isFailure(probe)) return probe;
   return {
     cores: availableParallelism(),
     coresSource: 'node availableParallelism (the Python probe failed)',
+    cpus: [],
+    placement: 'unsupported',
     python: 'unknown',
     implementation: 'unknown',
     executable: '',
     gilEnabled: true,
     freeThreadedBuild: false,
     startMethod: 'unknown',
+    startMethods: [],
+    interpretersUnavailable: `the interpreter could not be described: ${probe.message}`,
     os: process.platform,
     cpuModel: 'unknown',
   };

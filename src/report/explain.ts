@@ -3,6 +3,7 @@
 // compareSides, so the words live here and the decisions in core/.
 import type { ChangeFact, Comparison, PairFacts, ParallelModel, SideFacts, SideWords, WarningFact, WorkloadCharacter } from '../core/types.js';
 import { PARALLEL_MODELS } from '../core/types.js';
+import type { Words } from '../core/experiment.js';
 import { formatSeconds } from './format.js';
 
 /** Two decimals below 10, one above: ×1.53, ×12.4. */
@@ -229,3 +230,6 @@ function flipMeaning(before: string, after: string): string {
   return 'the best concurrency model changed';
 }
 
+
+/** Every sentence of a run, as the engine's finish and rejudge take them (src/core/experiment.ts). */
+export const WORDS: Words = { side: explainSide, change: explainChange };
