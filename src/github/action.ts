@@ -209,5 +209,5 @@ async function publishComment(
 function retryOptions(env: NodeJS.ProcessEnv): RetryOptions {
   const base = Number(env['GILGATE_RETRY_BASE_MS']);
   if (!Number.isFinite(base) || base < 0 || env['GILGATE_RETRY_BASE_MS'] === undefined) return DEFAULT_RETRY;
-  return { ...DEFAULT_RETRY, baseDelayMs: base, maxDelayMs: Math.max(base * 8, 1) };
+  return { ...DEFAULT_RETRY, baseDelayMs: base };
 }

@@ -1,7 +1,7 @@
 // The sticky pull-request comment: one per PR and config, found again by a hidden marker among all
 // of the PR's comments (every page), updated in place, created only when missing.
 import { getOctokit } from '@actions/github';
-import { DEFAULT_RETRY, withRetry, type RetryOptions } from './retry.js';
+import { DEFAULT_RETRY, RETRY_PLUGINS, retryClientOptions, type RetryOptions } from './retry.js';
 
 export type GitHubClient = ReturnType<typeof getOctokit>;
 
@@ -9,13 +9,12 @@ export type GitHubClient = ReturnType<typeof getOctokit>;
 export const GITHUB_COMMENT_LIMIT = 65_536;
 
 /**
- * An octokit whose every request (each page of a pagination too) is retried on transient failures.
+ * An octokit whose every request (each page of a pagination too) is retried on transient failures and
+ * rate limits by octokit's retry and throttling plugins.
  * baseUrl is explicit because @actions/github reads GITHUB_API_URL once, when its module loads.
  */
 export function createGitHubClient(token: string, baseUrl: string, retry: RetryOptions = DEFAULT_RETRY): GitHubClient {
-  const octokit = getOctokit(token, { baseUrl });
-  octokit.hook.wrap('request', (request, options) => withRetry(async () => request(options), retry));
-  return octokit;
+  return getOctokit(token, { baseUrl, ...retryClientOptions(retry) }, ...RETRY_PLUGINS);
 }
 
 export interface CommentTarget {
