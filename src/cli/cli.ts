@@ -4,12 +4,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { Writable } from 'node:stream';
+import { parseArgs, styleText } from 'node:util';
 import { gateFails, parseFailOn, type FailOn } from '../core/gate.js';
 import { renderHtml } from '../report/html.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { progressLine } from '../report/progress.js';
-import { colorEnabled, renderTerminal } from '../report/terminal.js';
+import { renderTerminal } from '../report/terminal.js';
 import { measure, UsageError } from '../measure/run.js';
 import type { Results } from '../core/types.js';
 import { VERSION } from '../core/version.js';
@@ -130,7 +131,7 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
   // The JSON first: whatever happens next, the measurements are kept.
   if (values.json) await writeOut(io.cwd, values.json, `${JSON.stringify(results, null, 2)}\n`);
   if (values.markdown) await writeOut(io.cwd, values.markdown, renderMarkdown(results, { reproduce: reproduceCommand(results, values.config) }));
-  io.stdout.write(renderTerminal(results, { color: colorEnabled(io.env, Boolean(io.stdout.isTTY)) }));
+  io.stdout.write(renderTerminal(results, { color: streamWantsColor(io.stdout) }));
   const failed = gateFails(results, failOn);
   if (failed) io.stderr.write(`gilgate: ${results.regressions} regression(s) — failing (--fail-on ${failOn})\n`);
   return failed ? 1 : 0;
@@ -156,7 +157,7 @@ async function reportCommand(args: readonly string[], io: CliIo): Promise<number
   }
   if (values.html) io.stdout.write(renderHtml(results, { mermaidScript: await readFile(mermaidScriptPath(), 'utf8') }));
   else if (values.markdown) io.stdout.write(renderMarkdown(results));
-  else io.stdout.write(renderTerminal(results, { color: colorEnabled(io.env, Boolean(io.stdout.isTTY)) }));
+  else io.stdout.write(renderTerminal(results, { color: streamWantsColor(io.stdout) }));
   return 0;
 }
 
@@ -180,6 +181,15 @@ function reproduceCommand(results: Results, config: string | undefined): string 
   if (results.git.baseRef) parts.push(`--base ${results.git.base ?? results.git.baseRef}`);
   parts.push(`--seed ${results.settings.seed}`);
   return parts.join(' ');
+}
+
+/**
+ * Colour when node:util's styleText would colour this stream: a TTY that has colours, NO_COLOR,
+ * NODE_DISABLE_COLORS and FORCE_COLOR respected by Node's own rules. A stand-in writer (tests) gets plain text.
+ */
+export function streamWantsColor(stream: CliIo['stdout']): boolean {
+  if (!(stream instanceof Writable)) return false;
+  return styleText('bold', 'x', { stream }) !== 'x';
 }
 
 function optionalNumber(flag: string, raw: string | undefined, valid: (n: number) => boolean): number | null {
