@@ -29,14 +29,24 @@ export interface WorkloadConfig {
   timeout: number;
   /** Worker counts to sweep instead of the automatic sweep (optional). */
   workers?: number[];
+  /** multiprocessing start method for the pools (`start-method`, the workload's over the global one); null = the interpreter's default. */
+  startMethod: StartMethod | null;
+  /** Which cost the verdict answers: a pool created per batch (start-up paid every time) or a long-lived one (steady state). */
+  pool: PoolLifetime;
 }
+
+export type StartMethod = 'fork' | 'forkserver' | 'spawn';
+export type PoolLifetime = 'per-batch' | 'long-lived';
 
 export interface Config {
   /** Absolute path of the config file. */
   file: string;
   /** Absolute directory of the config file: `paths` and module imports are relative to it. */
   dir: string;
+  /** The first of `pythons`: the interpreter a single run uses. */
   python: string;
+  /** Every interpreter command of the config's `python` (a string or a list: a matrix), at least one. */
+  pythons: string[];
   /** Absolute paths added to sys.path. */
   paths: string[];
   workloads: WorkloadConfig[];
