@@ -14,6 +14,7 @@ import { renderTerminal } from '../report/terminal.js';
 import { measure, UsageError } from '../measure/run.js';
 import type { Results } from '../core/types.js';
 import { VERSION } from '../core/version.js';
+import { readResults } from '../core/contracts/results.js';
 
 export interface CliIo {
   cwd: string;
@@ -26,7 +27,7 @@ export const USAGE = `gilgate ${VERSION} — measure whether Python workloads wa
 
 Usage:
   gilgate run [options]           measure the workloads in gilgate.yml (from the repository root)
-  gilgate report [--html|--markdown] RESULTS.json
+  gilgate report [--html|--markdown] RESULTS.json   (schemaVersion 1 or 2)
                                   render a results file (HTML: a self-contained preview page)
 
 Options for run:
@@ -38,7 +39,7 @@ Options for run:
   --seed N                        seed of the randomized trial order (default: random, recorded)
   --max-time SECONDS              stop adding rounds after this budget
   --threshold FRACTION            slowdown that counts as a regression (default 0.1 = 10%)
-  --python CMD                    Python interpreter (overrides the config)
+  --python CMD                    Python interpreter (overrides the config); repeat for a matrix
   --quiet                         no progress on stderr
   -h, --help                      this help
 `;
@@ -83,7 +84,7 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
       seed: { type: 'string' },
       'max-time': { type: 'string' },
       threshold: { type: 'string' },
-      python: { type: 'string' },
+      python: { type: 'string', multiple: true },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -148,12 +149,9 @@ async function reportCommand(args: readonly string[], io: CliIo): Promise<number
   const file = path.resolve(io.cwd, positionals[0]!);
   let results: Results;
   try {
-    results = JSON.parse(await readFile(file, 'utf8')) as Results;
+    results = readResults(JSON.parse(await readFile(file, 'utf8')));
   } catch (error) {
-    throw new UsageError(`cannot read results from ${file}: ${(error as Error).message}`);
-  }
-  if (results?.schemaVersion !== 1 || !Array.isArray(results.workloads)) {
-    throw new UsageError(`${file} is not a gilgate results file (schemaVersion 1)`);
+    throw new UsageError(`cannot read results from ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (values.html) io.stdout.write(renderHtml(results, { mermaidScript: await readFile(mermaidScriptPath(), 'utf8') }));
   else if (values.markdown) io.stdout.write(renderMarkdown(results));

@@ -258,7 +258,8 @@ export interface WorkloadResult extends SideResult {
 }
 
 export interface Results {
-  schemaVersion: 1;
+  /** The file format: writers write the newest; readers (contracts/results.ts) accept 1 and 2. */
+  schemaVersion: 1 | 2;
   tool: { name: 'gilgate'; version: string };
   environment: PythonEnvironment;
   settings: {

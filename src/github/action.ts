@@ -13,6 +13,7 @@ import { DEFAULT_RETRY, describeHttpFailure, isReadOnlyTokenFailure, type RetryO
 import { COMMENT_LIMIT, renderMarkdown } from '../report/markdown.js';
 import { measure, UsageError } from '../measure/run.js';
 import type { Results } from '../core/types.js';
+import { readResults } from '../core/contracts/results.js';
 
 /** GitHub's job summary takes up to 1 MiB per step; leave room for the multibyte characters. */
 const SUMMARY_LIMIT = 900_000;
@@ -108,17 +109,11 @@ function readReport(path: string): Results {
   } catch (error) {
     throw new UsageError(`report: ${path} is not valid JSON: ${String(error)}`);
   }
-  const candidate = parsed as Partial<Results> | null;
-  if (
-    candidate === null ||
-    typeof candidate !== 'object' ||
-    candidate.schemaVersion !== 1 ||
-    !Array.isArray(candidate.workloads) ||
-    typeof candidate.regressions !== 'number'
-  ) {
-    throw new UsageError(`report: ${path} is not a gilgate results file (schemaVersion 1)`);
+  try {
+    return readResults(parsed);
+  } catch (error) {
+    throw new UsageError(`report: ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return candidate as Results;
 }
 
 function recommendations(results: Results): Record<string, string> {

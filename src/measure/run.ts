@@ -46,7 +46,8 @@ export interface MeasureOptions {
   config?: string | null;
   /** Git ref to re-run as base in a temporary worktree, interleaved with head. */
   base?: string | null;
-  python?: string | null;
+  /** Interpreter commands from the command line (--python, possibly several: a matrix); override the config's. */
+  python?: readonly string[] | string | null;
   seed?: number | null;
   maxTimeSeconds?: number | null;
   threshold?: number | null;
@@ -86,9 +87,12 @@ export async function measure(options: MeasureOptions): Promise<Results> {
   const warn = options.onWarning ?? (() => {});
   const configFile = locateConfig(cwd, options.config);
   const loaded = await loadConfig(configFile);
+  const given = typeof options.python === 'string' ? [options.python] : [...(options.python ?? [])];
+  const pythons = given.length > 0 ? given : loaded.pythons;
   const config: Config = {
     ...loaded,
-    python: options.python || loaded.python,
+    python: pythons[0]!,
+    pythons,
     threshold: options.threshold ?? loaded.threshold,
   };
   const seed = options.seed ?? randomInt(0, 2 ** 31);
