@@ -6,6 +6,7 @@ import { readResults, ResultsFileError } from '../src/core/contracts/results.js'
 import { parseRunnerOutput, RunnerOutputError } from '../src/core/contracts/runner.js';
 import { probeEnvironment, probeWorkload, runTrial, type PythonTarget } from '../src/measure/python.js';
 import { fixtures } from './fixtures/results/index.js';
+import { requirePython, type PythonVersion } from './helpers/pythons.js';
 
 const FIXTURES = path.resolve('test/fixtures/cli');
 const target: PythonTarget = { python: 'python3', cwd: FIXTURES, paths: [FIXTURES], env: { ...process.env } };
@@ -71,4 +72,15 @@ describe('parseRunnerOutput', () => {
     expect(() => parseRunnerOutput('trial', { ok: true, wallSeconds: 'fast' })).toThrow(/wallSeconds/);
     expect(() => parseRunnerOutput('machine', { ok: true, cpus: [], capacity: [] })).toThrow(/singleLoopSeconds/);
   });
+
+  for (const version of ['3.8', '3.14', '3.15', 'pypy3'] as const satisfies readonly PythonVersion[]) {
+    it(`accepts the environment of Python ${version}`, async () => {
+      const python = requirePython(version);
+      const environment = parseRunnerOutput('environment', await probeEnvironment({ ...target, python }));
+      expect(environment.ok).not.toBe(false);
+      if (environment.ok === false) return;
+      expect(environment.implementation).toBe(version === 'pypy3' ? 'PyPy' : 'CPython');
+      if (version !== 'pypy3') expect(environment.python.startsWith(version)).toBe(true);
+    });
+  }
 });
