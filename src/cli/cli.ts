@@ -131,7 +131,7 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
 
   // The JSON first: whatever happens next, the measurements are kept.
   if (values.json) await writeOut(io.cwd, values.json, `${JSON.stringify(results, null, 2)}\n`);
-  if (values.markdown) await writeOut(io.cwd, values.markdown, renderMarkdown(results, { reproduce: reproduceCommand(results, values.config) }));
+  if (values.markdown) await writeOut(io.cwd, values.markdown, renderMarkdown(results));
   io.stdout.write(renderTerminal(results, { color: streamWantsColor(io.stdout) }));
   const failed = gateFails(results, failOn);
   if (failed) io.stderr.write(`gilgate: ${results.regressions} regression(s) — failing (--fail-on ${failOn})\n`);
@@ -171,14 +171,6 @@ export function mermaidScriptPath(): string {
   const found = candidates.find((c) => existsSync(c));
   if (!found) throw new UsageError(`mermaid.min.js not found (looked in ${candidates.join(', ')})`);
   return found;
-}
-
-function reproduceCommand(results: Results, config: string | undefined): string {
-  const parts = ['npx gilgate run'];
-  if (config) parts.push(`--config ${config}`);
-  if (results.git.baseRef) parts.push(`--base ${results.git.base ?? results.git.baseRef}`);
-  parts.push(`--seed ${results.settings.seed}`);
-  return parts.join(' ');
 }
 
 /**
