@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """gilgate's Python runner: one call, one fresh interpreter, one JSON result file.
 
-Usage: python gilgate_runner.py <environment|probe|trial> <spec.json> <result.json>
+Usage: python gilgate_runner.py <environment|machine|probe|trial> <spec.json> <result.json>
 
 Results never travel over stdout or stderr, because workload code may print anything there
 (floods included). The result file is written under a temporary name and renamed, so a killed
@@ -11,6 +11,7 @@ Stdlib only, Python >= 3.8, also under PyPy. Keep it one file: it is copied besi
 """
 
 import concurrent.futures
+import contextlib
 import functools
 import hashlib
 import importlib
@@ -20,22 +21,21 @@ import multiprocessing
 import multiprocessing.reduction
 import os
 import platform
+import re
+import resource  # Unix only, and so is gilgate: it runs on Linux and macOS runners.
 import sys
 import sysconfig
+import threading
 import time
 import traceback
-
-try:  # Unix only; gilgate runs on Linux and macOS runners.
-    import resource
-except ImportError:  # pragma: no cover
-    resource = None
+import warnings
 
 
 # ---------------------------------------------------------------- failures
 
 
 class Failed(Exception):
-    """A failure already classified into one of the FailureKind values of src/types.ts.
+    """A failure already classified into one of the FailureKind values of src/core/types.ts.
 
     Carrying the original exception (not a copy of its text) keeps its traceback and cause chain,
     which for process pools holds the worker's remote traceback.
@@ -77,7 +77,7 @@ TASK_ERROR_TAG = "_gilgate_task_error"
 
 
 def call_tagging_errors(fn, argument):
-    """Run one task in a worker process, tagging anything it raises as the task's own error.
+    """Run one task in a worker process or interpreter, tagging what it raises as the task's own.
 
     Module-level (and so picklable by reference) on purpose: it is what the pool ships.
     """
@@ -241,20 +241,220 @@ def gil_enabled():
     return bool(probe()) if probe is not None else True
 
 
+def usable_cpus(cores):
+    """The CPU ids this process may run on, as many as `cores` (a cgroup quota may allow fewer
+    CPUs than the mask lists; the first ones are kept so cpus and cores always agree)."""
+    try:
+        ids = sorted(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        ids = list(range(cores))
+    return ids[:cores]
+
+
+def placement():
+    """Whether a trial can be pinned to one CPU ('unsupported' on macOS: no sched_setaffinity)."""
+    return "affinity" if hasattr(os, "sched_setaffinity") else "unsupported"
+
+
+def interpreters_unavailable():
+    """Why concurrent.futures.InterpreterPoolExecutor cannot run here, or None when it can."""
+    if getattr(concurrent.futures, "InterpreterPoolExecutor", None) is not None:
+        return None
+    implementation = platform.python_implementation()
+    this = "%s %s" % (implementation, platform.python_version())
+    if implementation != "CPython":
+        return "needs CPython 3.14 or later (this is %s)" % this
+    return "needs Python 3.14 or later (this is %s)" % this
+
+
 def describe_environment(_spec):
     cores, source = usable_cores()
     return {
         "cores": cores,
         "coresSource": source,
+        "cpus": usable_cpus(cores),
+        "placement": placement(),
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
+        # Not realpath'd: a virtual environment's python is a link to the base interpreter, and
+        # only the link makes it the environment's (its site-packages).
         "executable": sys.executable,
         "gilEnabled": gil_enabled(),
         "freeThreadedBuild": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
         "startMethod": multiprocessing.get_start_method(),
+        "startMethods": multiprocessing.get_all_start_methods(),
+        "interpretersUnavailable": interpreters_unavailable(),
         "os": platform.platform(),
         "cpuModel": cpu_model(),
     }
+
+
+# ---------------------------------------------------------------- machine
+
+# The loop is calibrated to about this long: long enough to dwarf timer and scheduling noise,
+# short enough that the whole probe stays around half a second on 2 CPUs.
+LOOP_TARGET_SECONDS = 0.02
+MACHINE_RUNS = 3
+
+
+def spin(iterations):
+    """The machine probe's pure-Python loop. Module-level: forked copies run it too."""
+    total = 0
+    for i in range(iterations):
+        total += i ^ (total & 7)
+    return total
+
+
+def timed_spin(iterations):
+    start = time.perf_counter()
+    spin(iterations)
+    return time.perf_counter() - start
+
+
+def calibrate_spin():
+    """Iterations that take about LOOP_TARGET_SECONDS, after a warm-up (PyPy's JIT compiles the
+    loop during the first calls; timing those would measure the compiler)."""
+    iterations = 10000
+    while True:
+        elapsed = timed_spin(iterations)
+        if elapsed >= LOOP_TARGET_SECONDS / 4:
+            break
+        iterations *= 4
+    iterations = max(1, int(iterations * LOOP_TARGET_SECONDS / elapsed))
+    timed_spin(iterations)
+    return iterations
+
+
+def median(values):
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def spin_on_request(connection):
+    """A capacity probe process: for each iteration count received, run the loop and send back
+    when it finished (perf_counter is one system-wide clock on Linux and macOS); None ends it."""
+    while True:
+        iterations = connection.recv()
+        if iterations is None:
+            return
+        spin(iterations)
+        connection.send(time.perf_counter())
+
+
+class SpinProcesses:
+    """Processes started once and reused for every capacity round, so that neither forking nor
+    exiting is timed (and the probe stays short)."""
+
+    def __init__(self, context, count):
+        self.connections, self.processes = [], []
+        for _ in range(count):
+            parent_end, child_end = context.Pipe()
+            process = context.Process(target=shipped().spin_on_request, args=(child_end,))
+            process.daemon = True
+            process.start()
+            child_end.close()
+            self.connections.append(parent_end)
+            self.processes.append(process)
+
+    def wall(self, workers, iterations):
+        """Seconds from releasing `workers` processes on the loop to the last one's end."""
+        chosen = self.connections[:workers]
+        start = time.perf_counter()
+        for connection in chosen:
+            connection.send(iterations)
+        return max(connection.recv() for connection in chosen) - start
+
+    def close(self):
+        for connection in self.connections:
+            try:
+                connection.send(None)
+            except OSError:
+                pass
+        for process in self.processes:
+            process.join()
+
+
+def machine_context():
+    """Fork where it exists (cheap: nothing to import); else the default."""
+    try:
+        return multiprocessing.get_context("fork")
+    except ValueError:
+        return multiprocessing.get_context()
+
+
+def probe_machine(spec):
+    """Each usable CPU's speed (the loop pinned to it) and the capacity of N unpinned processes
+    against one: N x t1 / tN, where t1 is the mean of the per-CPU medians."""
+    cores, _ = usable_cores()
+    cpus = usable_cpus(cores)
+    iterations = calibrate_spin()
+    can_pin = placement() == "affinity"
+    original = os.sched_getaffinity(0) if can_pin else None
+    times = dict((cpu, []) for cpu in cpus)
+    try:
+        # Alternating CPUs run by run spreads a passing disturbance over all of them.
+        for _ in range(MACHINE_RUNS):
+            for cpu in cpus:
+                if can_pin:
+                    os.sched_setaffinity(0, {cpu})
+                times[cpu].append(timed_spin(iterations))
+    finally:
+        if can_pin:
+            os.sched_setaffinity(0, original)
+    per_cpu = [{"cpu": cpu, "loopSeconds": median(times[cpu])} for cpu in cpus]
+    single = sum(entry["loopSeconds"] for entry in per_cpu) / len(per_cpu)
+
+    counts = [int(workers) for workers in spec.get("workers") or []]
+    capacity = []
+    if counts:
+        processes = SpinProcesses(machine_context(), max(counts))
+        try:
+            # A first round unmeasured: each process's first loop pays for its page faults (and
+            # PyPy's JIT in it).
+            processes.wall(max(counts), iterations)
+            walls = dict((workers, []) for workers in counts)
+            for _ in range(MACHINE_RUNS):
+                for workers in counts:
+                    walls[workers].append(processes.wall(workers, iterations))
+        finally:
+            processes.close()
+        capacity = [{"workers": workers, "ratio": workers * single / median(walls[workers])}
+                    for workers in counts]
+    return {"ok": True, "cpus": per_cpu, "capacity": capacity, "singleLoopSeconds": single}
+
+
+# ---------------------------------------------------------------- shipping to workers
+
+
+def shipped():
+    """This module under its importable name, for functions sent to pool workers.
+
+    Run as a script it is __main__, and a function pickled as __main__.f cannot be found in a
+    subinterpreter (its __main__ is empty); as gilgate_runner.f it can, given sys.path."""
+    if __name__ != "__main__":
+        return sys.modules[__name__]
+    directory = os.path.dirname(os.path.abspath(__file__))
+    if directory not in sys.path:
+        sys.path.append(directory)
+    return importlib.import_module("gilgate_runner")
+
+
+def worker_ready(fn):
+    """What start-up waits for: a worker that runs and has the workload's function. Taking fn as
+    an argument makes a process or interpreter worker unpickle it, which imports its module."""
+    return os.getpid(), threading.get_ident()
+
+
+def interpreter_path_setup():
+    """(initializer, initargs) that give a subinterpreter this interpreter's sys.path.
+
+    A subinterpreter starts with the default sys.path, without the workload's paths or the
+    runner's directory. exec is a builtin, so it ships by name; the code is a plain string."""
+    code = "import sys\nsys.path[:0] = [p for p in %r if p not in sys.path]\n" % (list(sys.path),)
+    return exec, (code, {})
 
 
 # ---------------------------------------------------------------- probe
@@ -282,42 +482,155 @@ def first_pickling_problem(fn, tasks, results):
     return None if failure is None else "%s (%s)" % (describe(failure[0]), failure[1])
 
 
-def run_in_process_pool(fn, tasks, context):
-    """Run a few tasks in a one-worker pool; returns the error text, or None when it worked."""
+def run_few_in_pool(make_pool, fn, tasks):
+    """Run a few tasks in a one-worker pool; returns the exception, or None when it worked."""
     try:
-        with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-            list(pool.map(functools.partial(call_tagging_errors, fn), tasks))
+        with make_pool() as pool:
+            list(pool.map(functools.partial(shipped().call_tagging_errors, fn), tasks))
     except BaseException as exc:
-        return describe(exc)
+        return exc
     return None
+
+
+def process_pool_maker(context):
+    return lambda: concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context)
+
+
+def interpreter_pool_maker():
+    initializer, initargs = interpreter_path_setup()
+    return lambda: concurrent.futures.InterpreterPoolExecutor(
+        max_workers=1, initializer=initializer, initargs=initargs)
+
+
+SUBINTERPRETER_IMPORT_PATTERNS = (
+    re.compile(r"module (\S+) does not support loading in subinterpreters"),
+    re.compile(r"No module named '([^']+)'"),
+)
+
+
+def exception_chain(exc):
+    seen = []
+    while exc is not None and not any(exc is other for other in seen):
+        seen.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    return seen
+
+
+def module_not_importable(exc):
+    """The module an import failure in a subinterpreter names, or None.
+
+    The import fails inside the subinterpreter and arrives as text in a cause chain (a
+    NotShareableError caused by a proxy exception), so the message is read as well as .name."""
+    for link in exception_chain(exc):
+        if isinstance(link, ImportError) and getattr(link, "name", None):
+            return link.name
+        for pattern in SUBINTERPRETER_IMPORT_PATTERNS:
+            match = pattern.search(str(link))
+            if match:
+                return match.group(1)
+    return None
+
+
+def interpreters_problem(fn, tasks, results):
+    """Why an interpreter pool cannot run this workload, or None."""
+    reason = interpreters_unavailable()
+    if reason is not None:
+        return reason
+    # Arguments and results cross interpreters by pickling, like processes.
+    problem = first_pickling_problem(fn, tasks, results)
+    if problem is not None:
+        return problem
+    if not tasks:
+        return None
+    exc = run_few_in_pool(interpreter_pool_maker(), fn, tasks[:2])
+    if exc is None:
+        return None
+    module = module_not_importable(exc)
+    if module is not None:
+        # The chain's innermost link is the subinterpreter's whole traceback as text: too long
+        # for a reason; the module's name is what a reader needs.
+        return "module %s cannot be imported in a subinterpreter" % module
+    return describe(exc)
+
+
+GIL_REENABLED = re.compile(
+    r"The global interpreter lock \(GIL\) has been enabled to load module '([^']+)'")
+
+
+def gil_reenabled_by(messages):
+    """The module named by CPython's warning that importing it turned the GIL back on (in a
+    free-threaded build), or None. `messages`: the text of warnings raised during the import."""
+    for message in messages:
+        match = GIL_REENABLED.search(str(message))
+        if match:
+            return match.group(1)
+    return None
+
+
+@contextlib.contextmanager
+def showing_warnings_to(shown):
+    """Also append the message of every warning shown meanwhile to `shown`.
+
+    Hooks warnings.showwarning instead of using catch_warnings, which would reset on exit any
+    filter the workload sets while importing and so make the pilot behave unlike a trial. CPython
+    shows its GIL warning once, by the default filter for RuntimeWarning."""
+    original = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        shown.append(message)
+        original(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        if warnings.showwarning is show:  # unless the workload installed its own meanwhile
+            warnings.showwarning = original
+
+
+def start_context(method):
+    """The multiprocessing context for a start method (None: the interpreter's default)."""
+    return multiprocessing.get_context(method) if method else multiprocessing.get_context()
 
 
 def probe_workload(spec):
     """Learn, before any timed trial, whether the workload imports, how many tasks it has,
-    roughly how long a serial pass takes, and whether processes (and spawn) can run it."""
-    fn, tasks = load_workload(spec)
+    roughly how long a serial pass takes, and whether processes (and spawn) and interpreters can
+    run it."""
+    shown = []
+    with showing_warnings_to(shown):
+        fn, tasks = load_workload(spec)
+    gil_after_import = gil_enabled()
     wall_start, cpu_start = time.perf_counter(), time.process_time()
     results = run_serially(fn, tasks)
     pilot_wall = time.perf_counter() - wall_start
     pilot_cpu = time.process_time() - cpu_start
 
+    method = spec.get("startMethod") or multiprocessing.get_start_method()
     processes_unavailable = first_pickling_problem(fn, tasks, results)
     spawn_problem = None
-    if processes_unavailable is None and tasks:
+    if method not in multiprocessing.get_all_start_methods():
+        processes_unavailable = "start method %r is not available here (available: %s)" % (
+            method, ", ".join(multiprocessing.get_all_start_methods()))
+    elif processes_unavailable is None and tasks:
         sample = tasks[:2]
-        default_method = multiprocessing.get_start_method()
-        # The default start method is tried first so that a problem shared by every start method
+        # The chosen start method is tried first so that a problem shared by every start method
         # is reported as processes being unavailable, not as a spawn portability problem.
-        default_error = run_in_process_pool(fn, sample, multiprocessing.get_context())
-        if default_error is not None:
-            processes_unavailable = default_error
-        elif default_method != "spawn":
-            spawn_problem = run_in_process_pool(fn, sample, multiprocessing.get_context("spawn"))
+        error = run_few_in_pool(process_pool_maker(start_context(method)), fn, sample)
+        if error is not None:
+            processes_unavailable = describe(error)
+        elif method != "spawn":
+            error = run_few_in_pool(process_pool_maker(start_context("spawn")), fn, sample)
+            spawn_problem = None if error is None else describe(error)
     return {
         "ok": True,
         "taskCount": len(tasks),
         "processesUnavailable": processes_unavailable,
         "spawnProblem": spawn_problem,
+        "interpretersUnavailable": interpreters_problem(fn, tasks, results),
+        "startMethod": method,
+        "gilEnabledAfterImport": gil_after_import,
+        "gilReenabledBy": gil_reenabled_by(shown),
         "pilotWallSeconds": pilot_wall,
         "pilotCpuSeconds": pilot_cpu,
     }
@@ -337,25 +650,37 @@ def run_serially(fn, tasks):
 def classify_pool_error(exc, model):
     """Map an exception out of a pool to a FailureKind.
 
-    Threads never pickle, so their errors are the tasks'. For processes a dead worker breaks the
-    pool, a tagged error is the task's, and anything else is the pool failing to ship a function,
-    an argument or a result between processes."""
+    Threads never pickle, so their errors are the tasks'. For processes and interpreters a broken
+    pool is a crash (a dead worker, or one that could not start), a tagged error is the task's,
+    and anything else is the pool failing to ship a function, an argument or a result."""
     if model == "threads":
         return "task"
-    if isinstance(exc, concurrent.futures.process.BrokenProcessPool):
+    if isinstance(exc, concurrent.futures.BrokenExecutor):
         return "crash"
     if getattr(exc, TASK_ERROR_TAG, False):
         return "task"
+    if model == "interpreters" and module_not_importable(exc) is not None:
+        # The workload (or something it imports) cannot load in a subinterpreter.
+        return "import"
     return "pickle"
 
 
-def make_pool(model, workers):
+def make_pool(model, workers, start_method):
+    """(pool, start method used or None)."""
     if model == "threads":
         return concurrent.futures.ThreadPoolExecutor(max_workers=workers), None
     if model == "processes":
-        context = multiprocessing.get_context()
+        context = start_context(start_method)
         pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context)
         return pool, context.get_start_method()
+    if model == "interpreters":
+        reason = interpreters_unavailable()
+        if reason is not None:
+            raise Failed("runner", RuntimeError("interpreters " + reason))
+        initializer, initargs = interpreter_path_setup()
+        pool = concurrent.futures.InterpreterPoolExecutor(
+            max_workers=workers, initializer=initializer, initargs=initargs)
+        return pool, None
     raise Failed("runner", ValueError("unknown model %r" % (model,)))
 
 
@@ -367,32 +692,40 @@ def shut_down(pool):
         pool.shutdown(wait=True)
 
 
-def run_in_pool(model, workers, fn, tasks):
-    """The timed part of a pool trial: create, start the workers, map, shut down.
+def run_in_pool(model, workers, fn, tasks, start_method):
+    """One repetition of a pool trial: create, start the workers, map, shut down.
 
-    Returns (results, startup seconds, chunksize, start method)."""
-    pool, start_method = make_pool(model, workers)
+    Returns (results, startup seconds, steady seconds, chunksize, start method)."""
+    module = shipped()
+    startup_start = time.perf_counter()
+    pool, method = make_pool(model, workers, start_method)
     try:
-        # Start-up is timed apart from the work: trivial, picklable tasks make the pool start its
-        # workers (a process pool spawns one per pending submission until it has `workers`).
-        startup_start = time.perf_counter()
-        concurrent.futures.wait([pool.submit(os.getpid) for _ in range(workers)])
-        startup = time.perf_counter() - startup_start
-        if model == "processes":
-            chunksize = max(1, len(tasks) // (4 * workers))
-            results = list(pool.map(functools.partial(call_tagging_errors, fn), tasks,
-                                    chunksize=chunksize))
-        else:
+        # Start-up ends when `workers` workers run and hold the workload's function: a process
+        # pool starts one worker per pending submission until it has `workers`, and unpickling
+        # fn in each imports the workload there.
+        ready = [pool.submit(module.worker_ready, fn) for _ in range(workers)]
+        for future in ready:
+            future.result()
+        steady_start = time.perf_counter()
+        if model == "threads":
             chunksize = None
             results = list(pool.map(fn, tasks))
+        else:
+            # Interpreter pools ignore chunksize (they map like thread pools), so it is not kept.
+            chunksize = max(1, len(tasks) // (4 * workers)) if model == "processes" else None
+            results = list(pool.map(functools.partial(module.call_tagging_errors, fn), tasks,
+                                    chunksize=chunksize or 1))
+        steady_end = time.perf_counter()
     except Failed:
         shut_down(pool)
         raise
     except BaseException as exc:
         shut_down(pool)
-        raise Failed(classify_pool_error(exc, model), exc)
+        module_name = module_not_importable(exc) if model == "interpreters" else None
+        note = None if module_name is None else "module %s cannot be imported in a subinterpreter" % module_name
+        raise Failed(classify_pool_error(exc, model), exc, note)
     pool.shutdown(wait=True)
-    return results, startup, chunksize, start_method
+    return results, steady_start - startup_start, steady_end - steady_start, chunksize, method
 
 
 def rusage_cpu(who):
@@ -405,50 +738,88 @@ def rss_bytes(kilobytes_or_bytes):
     return int(kilobytes_or_bytes) * (1 if sys.platform == "darwin" else 1024)
 
 
+def digest_of(results):
+    """(sha256 of repr(results), whether that digest can be compared across interpreters)."""
+    try:
+        text = repr(results)
+        # Default reprs print addresses, which differ run to run: such digests compare nothing.
+        stable = " at 0x" not in text
+    except Exception as exc:
+        # repr itself can fail (e.g. ints past sys.set_int_max_str_digits): the trial still
+        # measured something; only its digest is meaningless.
+        text, stable = "<repr failed: %s>" % describe(exc), False
+    return hashlib.sha256(text.encode("utf-8", "backslashreplace")).hexdigest(), stable
+
+
+def pin(cpu):
+    """Pin this interpreter to one CPU; returns the CPU, or None where affinity is unsupported."""
+    if cpu is None or placement() != "affinity":
+        return None
+    try:
+        os.sched_setaffinity(0, {int(cpu)})
+    except (OSError, ValueError) as exc:
+        raise Failed("runner", exc, "pinning to CPU %s" % cpu)
+    return int(cpu)
+
+
 def run_trial(spec):
-    """One arm of one workload, once, with the pool's whole life inside the timed region."""
+    """One arm of one workload: an untimed warm-up call, then `repetitions` timed repetitions in
+    this interpreter, each with the pool's whole life inside it."""
     model = spec.get("model")
     workers = int(spec.get("workers") or 1)
+    repetitions = max(1, int(spec.get("repetitions") or 1))
+    if model != "serial" and spec.get("cpu") is not None:
+        # Workers inherit the parent's affinity: a pinned pool would run on one CPU.
+        raise Failed("runner", ValueError("a %s trial cannot be pinned to a CPU" % model))
+    # Pinned before the workload is imported, so that threads its import starts inherit the CPU.
+    cpu = pin(spec.get("cpu"))
     fn, tasks = load_workload(spec)
-    if model == "processes":
+    if model in ("processes", "interpreters"):
         # Python 3.8's pool hangs, instead of failing, when it cannot pickle the function itself
         # (arguments and results fail cleanly); checking first costs one small pickle.
         failure = pickling_failure([(fn, "the function")])
         if failure is not None:
             raise Failed("pickle", failure[0], failure[1])
-    if spec.get("warmup", True) and tasks:
+    if tasks:
         # Untimed first call: imports done lazily, caches and JIT (PyPy) warm in this interpreter.
         run_serially(fn, tasks[:1])
 
-    self_cpu_start = rusage_cpu(resource.RUSAGE_SELF)
-    children_cpu_start = rusage_cpu(resource.RUSAGE_CHILDREN)
-    wall_start = time.perf_counter()
-    if model == "serial":
-        results, startup, chunksize, start_method = run_serially(fn, tasks), 0.0, None, None
-    else:
-        results, startup, chunksize, start_method = run_in_pool(model, workers, fn, tasks)
-    wall = time.perf_counter() - wall_start
-    cpu = (rusage_cpu(resource.RUSAGE_SELF) - self_cpu_start
-           + rusage_cpu(resource.RUSAGE_CHILDREN) - children_cpu_start)
+    measured, digests = [], []
+    chunksize, start_method = None, None
+    for _ in range(repetitions):
+        self_cpu_start = rusage_cpu(resource.RUSAGE_SELF)
+        children_cpu_start = rusage_cpu(resource.RUSAGE_CHILDREN)
+        wall_start = time.perf_counter()
+        if model == "serial":
+            results = run_serially(fn, tasks)
+            startup, steady = 0.0, None
+        else:
+            results, startup, steady, chunksize, start_method = run_in_pool(
+                model, workers, fn, tasks, spec.get("startMethod"))
+        wall = time.perf_counter() - wall_start
+        cpu_seconds = (rusage_cpu(resource.RUSAGE_SELF) - self_cpu_start
+                       + rusage_cpu(resource.RUSAGE_CHILDREN) - children_cpu_start)
+        measured.append({
+            "wallSeconds": wall,
+            "steadySeconds": wall if steady is None else steady,
+            "startupSeconds": startup,
+            "cpuSeconds": cpu_seconds,
+        })
+        digests.append(digest_of(results))
+        results = None
 
-    try:
-        text = repr(results)
-        # Default reprs print addresses, which differ run to run: such digests compare nothing.
-        digest_stable = " at 0x" not in text
-    except Exception as exc:
-        # repr itself can fail (e.g. ints past sys.set_int_max_str_digits): the trial still
-        # measured something; only its digest is meaningless.
-        text, digest_stable = "<repr failed: %s>" % describe(exc), False
+    digest, digest_stable = digests[0]
     return {
         "ok": True,
-        "wallSeconds": wall,
-        "startupSeconds": startup,
-        "cpuSeconds": cpu,
+        "cpu": cpu,
+        "repetitions": measured,
         "peakRssSelfBytes": rss_bytes(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss),
         "peakRssChildBytes": rss_bytes(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss),
         "tasks": len(tasks),
-        "digest": hashlib.sha256(text.encode("utf-8", "backslashreplace")).hexdigest(),
+        "digest": digest,
         "digestStable": digest_stable,
+        # Only comparable digests can differ meaningfully: addresses change every repetition.
+        "repetitionsDiffer": digest_stable and any(other != digest for other, _ in digests[1:]),
         "chunksize": chunksize,
         "startMethod": start_method,
     }
@@ -456,7 +827,12 @@ def run_trial(spec):
 
 # ---------------------------------------------------------------- main
 
-MODES = {"environment": describe_environment, "probe": probe_workload, "trial": run_trial}
+MODES = {
+    "environment": describe_environment,
+    "machine": probe_machine,
+    "probe": probe_workload,
+    "trial": run_trial,
+}
 
 
 def write_result(path, result):

@@ -4,9 +4,11 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../src/cli/cli.js';
+import { main, streamWantsColor, type CliIo } from '../src/cli/cli.js';
+import { fixtures } from './fixtures/results/index.js';
 import type { Results } from '../src/core/types.js';
 
 const FIXTURES = path.resolve('test/fixtures/cli');
@@ -72,20 +74,58 @@ describe('gilgate CLI', () => {
     expect(t.stdout()).toContain('quick-sum');
   });
 
-  it('renders a results file as a self-contained HTML page', async () => {
-    const json = path.join(out, 'results.json');
-    if (!existsSync(json)) {
+  it('renders a results file of schemaVersion 1 or 2 as a self-contained HTML page, and Markdown', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'gilgate-cli-report-'));
+    try {
+      const name = fixtures.regressions.workloads[0]!.name;
+      for (const version of [1, 2]) {
+        const file = path.join(dir, `v${version}.json`);
+        await writeFile(file, JSON.stringify({ ...fixtures.regressions, schemaVersion: version }));
+        const html = io();
+        expect(await main(['report', '--html', file], html.io), html.stderr()).toBe(0);
+        expect(html.stdout()).toMatch(/^<!doctype html>/i);
+        expect(html.stdout()).toContain(name);
+        expect(html.stdout()).not.toMatch(/<script[^>]+src=["']https?:/);
+        const markdown = io();
+        expect(await main(['report', '--markdown', file], markdown.io)).toBe(0);
+        expect(markdown.stdout()).toContain(name);
+      }
+      const bad = path.join(dir, 'not-results.json');
+      await writeFile(bad, '{"hello": 1}');
       const t = io();
-      await main(['run', '--json', json, '--quiet'], t.io);
+      expect(await main(['report', '--html', bad], t.io)).toBe(2);
+      expect(t.stderr()).toContain('not a gilgate results file');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('takes --python several times (a matrix)', async () => {
     const t = io();
-    expect(await main(['report', '--html', json], t.io)).toBe(0);
-    expect(t.stdout()).toMatch(/^<!doctype html>/i);
-    expect(t.stdout()).toContain('quick-sum');
-    expect(t.stdout()).not.toMatch(/<script[^>]+src=["']https?:/);
-    const bad = path.join(out, 'not-results.json');
-    await writeFile(bad, '{"hello": 1}');
-    expect(await main(['report', '--html', bad], io().io)).toBe(2);
+    // The flags parse; the run then stops at the config's mistake, not at the arguments.
+    expect(await main(['run', '--python', 'python3', '--python', 'python3.14', '--config', 'bad.yml'], t.io)).toBe(2);
+    expect(t.stderr()).toContain('workloads[0].timout: unknown key');
+  });
+
+  it('colours only a stream that styleText would colour', () => {
+    const saved = { FORCE_COLOR: process.env.FORCE_COLOR, NO_COLOR: process.env.NO_COLOR };
+    try {
+      delete process.env.FORCE_COLOR;
+      delete process.env.NO_COLOR;
+      expect(streamWantsColor({ write: () => true, isTTY: true })).toBe(false);
+      expect(streamWantsColor(new PassThrough())).toBe(false);
+      const terminal = Object.assign(new PassThrough(), { isTTY: true, getColorDepth: () => 8 });
+      expect(streamWantsColor(terminal)).toBe(true);
+      process.env.FORCE_COLOR = '1';
+      expect(streamWantsColor(new PassThrough())).toBe(true);
+      process.env.FORCE_COLOR = '0';
+      expect(streamWantsColor(new PassThrough())).toBe(false);
+    } finally {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
   });
 
   it('runs as the bundled executable (dist/cli/index.js)', async () => {

@@ -16,7 +16,8 @@ describe('parseConfig', () => {
     if (!result.ok) return;
     expect(result.config.python).toBe('python3');
     expect(result.config.paths).toEqual(['/repo']);
-    expect(result.config.workloads).toEqual([{ name: 'a', run: 'mod:fn', tasks: 8, timeout: 300 }]);
+    expect(result.config.pythons).toEqual(['python3']);
+    expect(result.config.workloads).toEqual([{ name: 'a', run: 'mod:fn', tasks: 8, timeout: 300, startMethod: null, pool: 'per-batch' }]);
     expect(result.config).toMatchObject({ threshold: 0.1, margin: 0.1, memoryThreshold: 0.2, alpha: 0.01, minRounds: 3, maxRounds: 30 });
   });
 
@@ -49,7 +50,7 @@ describe('parseConfig', () => {
       minRounds: 4,
       maxRounds: 9,
     });
-    expect(result.config.workloads[0]).toEqual({ name: 'resize-images', run: 'bench.images:resize', tasks: 'bench.images:inputs', timeout: 30, workers: [2, 4] });
+    expect(result.config.workloads[0]).toEqual({ name: 'resize-images', run: 'bench.images:resize', tasks: 'bench.images:inputs', timeout: 30, workers: [2, 4], startMethod: null, pool: 'per-batch' });
   });
 
   it('names file, line, column and key of an unknown key, with a did-you-mean', () => {
@@ -61,7 +62,7 @@ describe('parseConfig', () => {
 
   it('suggests top-level keys too', () => {
     const [issue] = issues('workload:\n  - name: a\n');
-    expect(formatIssue(issue!)).toBe(`${FILE}:1:1: workload: unknown key (did you mean "workloads"?); allowed: python, paths, workloads, threshold, margin, memory-threshold, alpha, rounds`);
+    expect(formatIssue(issue!)).toBe(`${FILE}:1:1: workload: unknown key (did you mean "workloads"?); allowed: python, paths, workloads, threshold, margin, memory-threshold, alpha, rounds, start-method, pool`);
   });
 
   it('rejects duplicate names, an empty list and a run not in module:function form', () => {
@@ -100,5 +101,43 @@ describe('parseConfig', () => {
   it('rejects a config that is not a mapping, and one without workloads', () => {
     expect(issues('- a\n- b\n')[0]!.key).toBe('(root)');
     expect(issues('python: python3\n')[0]).toMatchObject({ key: 'workloads', message: expect.stringContaining('missing') });
+  });
+
+  it('takes a list of interpreters (a matrix); python stays the first', () => {
+    const result = parseConfig('python: [python3.12, /opt/py/bin/python3.14]\nworkloads:\n  - {name: a, run: "m:f", tasks: 1}\n', FILE);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.pythons).toEqual(['python3.12', '/opt/py/bin/python3.14']);
+    expect(result.config.python).toBe('python3.12');
+
+    const [empty] = issues('python: []\nworkloads:\n  - {name: a, run: "m:f", tasks: 1}\n');
+    expect(empty).toMatchObject({ line: 1, col: 9, key: 'python' });
+    const [notString] = issues('python: 3\nworkloads:\n  - {name: a, run: "m:f", tasks: 1}\n');
+    expect(notString).toMatchObject({ line: 1, col: 9, key: 'python', message: expect.stringContaining('interpreter command') });
+  });
+
+  it('reads start-method and pool globally and per workload; the workload wins', () => {
+    const text = [
+      'start-method: spawn',
+      'pool: long-lived',
+      'workloads:',
+      '  - {name: a, run: "m:f", tasks: 1}',
+      '  - {name: b, run: "m:f", tasks: 1, start-method: forkserver, pool: per-batch}',
+    ].join('\n');
+    const result = parseConfig(text, FILE);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.workloads.map((w) => [w.startMethod, w.pool])).toEqual([
+      ['spawn', 'long-lived'],
+      ['forkserver', 'per-batch'],
+    ]);
+  });
+
+  it('names the place of a bad start-method or pool, with the choices', () => {
+    const all = issues('workloads:\n  - name: a\n    run: m:f\n    tasks: 1\n    start-method: vfork\n    pool: forever\n');
+    expect(all.map(formatIssue)).toEqual([
+      `${FILE}:5:19: workloads[0].start-method: expected one of fork, forkserver, spawn`,
+      `${FILE}:6:11: workloads[0].pool: expected one of per-batch, long-lived`,
+    ]);
   });
 });

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGitHubClient, stickyMarker, upsertStickyComment, findStickyComment } from '../src/github/comment.js';
-import { isReadOnlyTokenFailure, retryDelayMs, type RetryOptions } from '../src/github/retry.js';
+import { isReadOnlyTokenFailure, type RetryOptions } from '../src/github/retry.js';
 import { startGitHubApiServer, type GitHubApiServer } from './helpers/github-api-server.js';
 
 const target = { owner: 'octo', repo: 'widgets', issueNumber: 7 };
-const fastRetry: RetryOptions = { retries: 3, baseDelayMs: 1, maxDelayMs: 5 };
+const fastRetry: RetryOptions = { retries: 3, baseDelayMs: 1 };
 const marker = stickyMarker('gilgate.yml');
 
 let server: GitHubApiServer;
@@ -105,26 +105,5 @@ describe('upsertStickyComment', () => {
     expect(error).toMatchObject({ status: 401 });
     expect(isReadOnlyTokenFailure(error)).toBe(false);
     expect(server.requests).toHaveLength(1);
-  });
-});
-
-describe('retryDelayMs', () => {
-  const options: RetryOptions = { retries: 3, baseDelayMs: 100, maxDelayMs: 1000 };
-  const failure = (status: number, message = '', headers: Record<string, string> = {}) => ({ status, message, headers });
-
-  it('backs off exponentially on server errors, up to the retry count', () => {
-    expect([1, 2, 3, 4].map((attempt) => retryDelayMs(failure(500), attempt, options))).toEqual([100, 200, 400, null]);
-  });
-
-  it('honours retry-after, capped', () => {
-    expect(retryDelayMs(failure(429, '', { 'retry-after': '0.5' }), 1, options)).toBe(500);
-    expect(retryDelayMs(failure(403, 'secondary rate limit', { 'retry-after': '120' }), 1, options)).toBe(1000);
-  });
-
-  it('retries secondary rate limits without retry-after but not other 4xx', () => {
-    expect(retryDelayMs(failure(403, 'You have exceeded a secondary rate limit'), 2, options)).toBe(200);
-    expect(retryDelayMs(failure(403, 'Resource not accessible by integration'), 1, options)).toBeNull();
-    expect(retryDelayMs(failure(404, 'Not Found'), 1, options)).toBeNull();
-    expect(retryDelayMs(failure(422, 'Validation Failed'), 1, options)).toBeNull();
   });
 });

@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { colorEnabled, renderTerminal } from '../src/report/terminal.js';
+import { renderTerminal } from '../src/report/terminal.js';
 import { progressLine } from '../src/report/progress.js';
 import { cpuBoundSide, fixtures, results, workload } from './fixtures/results/index.js';
 
 const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
-
-describe('colorEnabled', () => {
-  it('follows NO_COLOR, then FORCE_COLOR, then the TTY', () => {
-    expect(colorEnabled({}, true)).toBe(true);
-    expect(colorEnabled({}, false)).toBe(false);
-    expect(colorEnabled({ NO_COLOR: '' }, true)).toBe(false);
-    expect(colorEnabled({ NO_COLOR: '1', FORCE_COLOR: '1' }, true)).toBe(false);
-    expect(colorEnabled({ FORCE_COLOR: '1' }, false)).toBe(true);
-    expect(colorEnabled({ NO_COLOR: undefined }, true)).toBe(true);
-  });
-});
 
 describe('renderTerminal', () => {
   it('prints plain text without color', () => {

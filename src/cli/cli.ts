@@ -4,15 +4,17 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { Writable } from 'node:stream';
+import { parseArgs, styleText } from 'node:util';
 import { gateFails, parseFailOn, type FailOn } from '../core/gate.js';
 import { renderHtml } from '../report/html.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { progressLine } from '../report/progress.js';
-import { colorEnabled, renderTerminal } from '../report/terminal.js';
-import { measure, UsageError } from '../measure/run.js';
+import { renderTerminal } from '../report/terminal.js';
+import { loadResults, measure, UsageError } from '../measure/run.js';
 import type { Results } from '../core/types.js';
 import { VERSION } from '../core/version.js';
+
 
 export interface CliIo {
   cwd: string;
@@ -25,7 +27,7 @@ export const USAGE = `gilgate ${VERSION} — measure whether Python workloads wa
 
 Usage:
   gilgate run [options]           measure the workloads in gilgate.yml (from the repository root)
-  gilgate report [--html|--markdown] RESULTS.json
+  gilgate report [--html|--markdown] RESULTS.json   (schemaVersion 1 or 2)
                                   render a results file (HTML: a self-contained preview page)
 
 Options for run:
@@ -37,7 +39,7 @@ Options for run:
   --seed N                        seed of the randomized trial order (default: random, recorded)
   --max-time SECONDS              stop adding rounds after this budget
   --threshold FRACTION            slowdown that counts as a regression (default 0.1 = 10%)
-  --python CMD                    Python interpreter (overrides the config)
+  --python CMD                    Python interpreter (overrides the config); repeat for a matrix
   --quiet                         no progress on stderr
   -h, --help                      this help
 `;
@@ -82,7 +84,7 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
       seed: { type: 'string' },
       'max-time': { type: 'string' },
       threshold: { type: 'string' },
-      python: { type: 'string' },
+      python: { type: 'string', multiple: true },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -129,8 +131,8 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
 
   // The JSON first: whatever happens next, the measurements are kept.
   if (values.json) await writeOut(io.cwd, values.json, `${JSON.stringify(results, null, 2)}\n`);
-  if (values.markdown) await writeOut(io.cwd, values.markdown, renderMarkdown(results, { reproduce: reproduceCommand(results, values.config) }));
-  io.stdout.write(renderTerminal(results, { color: colorEnabled(io.env, Boolean(io.stdout.isTTY)) }));
+  if (values.markdown) await writeOut(io.cwd, values.markdown, renderMarkdown(results));
+  io.stdout.write(renderTerminal(results, { color: streamWantsColor(io.stdout) }));
   const failed = gateFails(results, failOn);
   if (failed) io.stderr.write(`gilgate: ${results.regressions} regression(s) — failing (--fail-on ${failOn})\n`);
   return failed ? 1 : 0;
@@ -147,16 +149,13 @@ async function reportCommand(args: readonly string[], io: CliIo): Promise<number
   const file = path.resolve(io.cwd, positionals[0]!);
   let results: Results;
   try {
-    results = JSON.parse(await readFile(file, 'utf8')) as Results;
+    results = loadResults(JSON.parse(await readFile(file, 'utf8')));
   } catch (error) {
-    throw new UsageError(`cannot read results from ${file}: ${(error as Error).message}`);
-  }
-  if ((results?.schemaVersion !== 1 && results?.schemaVersion !== 2) || !Array.isArray(results.workloads)) {
-    throw new UsageError(`${file} is not a gilgate results file (schemaVersion 1 or 2)`);
+    throw new UsageError(`cannot read results from ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (values.html) io.stdout.write(renderHtml(results, { mermaidScript: await readFile(mermaidScriptPath(), 'utf8') }));
   else if (values.markdown) io.stdout.write(renderMarkdown(results));
-  else io.stdout.write(renderTerminal(results, { color: colorEnabled(io.env, Boolean(io.stdout.isTTY)) }));
+  else io.stdout.write(renderTerminal(results, { color: streamWantsColor(io.stdout) }));
   return 0;
 }
 
@@ -174,12 +173,13 @@ export function mermaidScriptPath(): string {
   return found;
 }
 
-function reproduceCommand(results: Results, config: string | undefined): string {
-  const parts = ['npx gilgate run'];
-  if (config) parts.push(`--config ${config}`);
-  if (results.git.baseRef) parts.push(`--base ${results.git.base ?? results.git.baseRef}`);
-  parts.push(`--seed ${results.settings.seed}`);
-  return parts.join(' ');
+/**
+ * Colour when node:util's styleText would colour this stream: a TTY that has colours, NO_COLOR,
+ * NODE_DISABLE_COLORS and FORCE_COLOR respected by Node's own rules. A stand-in writer (tests) gets plain text.
+ */
+export function streamWantsColor(stream: CliIo['stdout']): boolean {
+  if (!(stream instanceof Writable)) return false;
+  return styleText('bold', 'x', { stream }) !== 'x';
 }
 
 function optionalNumber(flag: string, raw: string | undefined, valid: (n: number) => boolean): number | null {

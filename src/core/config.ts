@@ -1,9 +1,11 @@
 // Config: YAML text in, a typed Config or a list of issues out. Pure: the caller reads the file.
-// Every issue carries file:line:col and the key, because "invalid config" without a place is useless
-// in a CI log.
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
+// The shape is a zod schema; the `yaml` package keeps every node's range, so each schema issue's
+// path is mapped back to its node and every issue carries file:line:col and the key, because
+// "invalid config" without a place is useless in a CI log.
+import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { z } from 'zod';
 import path from 'node:path';
-import type { Config, ConfigIssue, WorkloadConfig } from './types.js';
+import type { Config, ConfigIssue, PoolLifetime, StartMethod, WorkloadConfig } from './types.js';
 
 export const CONFIG_CANDIDATES = ['gilgate.yml', '.github/gilgate.yml'] as const;
 
@@ -16,107 +18,190 @@ export const DEFAULTS = {
   alpha: 0.01,
   minRounds: 3,
   maxRounds: 30,
+  pool: 'per-batch',
 } as const;
 
-const TOP_KEYS = ['python', 'paths', 'workloads', 'threshold', 'margin', 'memory-threshold', 'alpha', 'rounds'];
-const WORKLOAD_KEYS = ['name', 'run', 'tasks', 'timeout', 'workers'];
-const ROUNDS_KEYS = ['min', 'max'];
 const MODULE_FUNCTION = /^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*:[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/;
+const START_METHODS = ['fork', 'forkserver', 'spawn'] as const satisfies readonly StartMethod[];
+const POOLS = ['per-batch', 'long-lived'] as const satisfies readonly PoolLifetime[];
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; issues: ConfigIssue[] };
+
+// ------------------------------------------------------------------ the schema
+
+/** zod's "missing" is an invalid_type whose input is undefined. */
+const missingOr = (missing: string, otherwise: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? missing : otherwise;
+
+const nonEmptyString = (missing: string, otherwise = 'expected a non-empty string') =>
+  z.string({ error: missingOr(missing, otherwise) }).refine((s) => s.trim() !== '', otherwise);
+
+const fraction = (max: number) => {
+  const message = `expected a number above 0 and at most ${max} (a fraction: 0.1 = 10%)`;
+  return z.number({ error: message }).gt(0, message).max(max, message).optional();
+};
+
+const wholeNumber = (min: number, max: number) => {
+  const message = `expected a whole number from ${min} to ${max}`;
+  return z.number({ error: message }).int(message).min(min, message).max(max, message).optional();
+};
+
+const moduleFunction = z
+  .string({ error: missingOr('missing (required)', 'expected a non-empty string') })
+  .refine((s) => s.trim() !== '', 'expected a non-empty string')
+  .refine((s) => s.trim() === '' || MODULE_FUNCTION.test(s), {
+    error: (issue) => `expected "module:function" (e.g. "bench.images:resize"), got ${JSON.stringify(issue.input)}`,
+  });
+
+const tasks = z.unknown().transform((value, ctx): string | number => {
+  const fail = (message: string) => {
+    ctx.issues.push({ code: 'custom', message, input: value });
+    return z.NEVER;
+  };
+  if (value === undefined) return fail('missing (required): "module:function" returning the task arguments, or a task count');
+  if (typeof value === 'number') return Number.isInteger(value) && value >= 1 ? value : fail('expected a whole number of tasks (at least 1)');
+  if (typeof value === 'string' && MODULE_FUNCTION.test(value)) return value;
+  return fail(`expected "module:function" or a whole number, got ${JSON.stringify(value ?? null)}`);
+});
+
+const startMethod = z.enum(START_METHODS, { error: `expected one of ${START_METHODS.join(', ')}` }).optional();
+const pool = z.enum(POOLS, { error: `expected one of ${POOLS.join(', ')}` }).optional();
+
+const WORKER_COUNT_MESSAGE = 'each worker count must be a whole number from 1 to 256';
+
+const workloadSchema = z.strictObject({
+  name: nonEmptyString('missing (required)'),
+  run: moduleFunction,
+  tasks,
+  timeout: z
+    .number({ error: 'expected a positive number of seconds' })
+    .gt(0, 'expected a positive number of seconds')
+    .refine(Number.isFinite, 'expected a positive number of seconds')
+    .optional(),
+  workers: z
+    .array(z.number({ error: WORKER_COUNT_MESSAGE }).int(WORKER_COUNT_MESSAGE).min(1, WORKER_COUNT_MESSAGE).max(256, WORKER_COUNT_MESSAGE), {
+      error: 'expected a non-empty list of worker counts, e.g. [2, 4]',
+    })
+    .min(1, 'expected a non-empty list of worker counts, e.g. [2, 4]')
+    .optional(),
+  'start-method': startMethod,
+  pool,
+});
+
+const pythonSchema = z
+  .union([z.string(), z.array(z.string())], { error: 'expected an interpreter command or a list of them, e.g. [python3.12, python3.14]' })
+  .refine((value) => (Array.isArray(value) ? value.length > 0 && value.every((s) => s.trim() !== '') : value.trim() !== ''), {
+    error: 'expected a non-empty interpreter command (or a non-empty list of them)',
+  })
+  .optional();
+
+const configSchema = z.strictObject({
+  python: pythonSchema,
+  paths: z
+    .array(z.string({ error: 'expected a directory path (string)' }).min(1, 'expected a directory path (string)'), {
+      error: 'expected a list of directories, e.g. [., src]',
+    })
+    .optional(),
+  workloads: z
+    .array(z.unknown().pipe(workloadSchema), {
+      error: missingOr('missing: list the workloads to measure (name, run, tasks)', 'expected a list of workloads'),
+    })
+    .min(1, 'the list is empty: declare at least one workload')
+    .superRefine((workloads, ctx) => {
+      const seen = new Map<string, number>();
+      workloads.forEach((workload, index) => {
+        const first = seen.get(workload.name);
+        if (first === undefined) seen.set(workload.name, index);
+        else ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `duplicate workload name ${JSON.stringify(workload.name)} (also workloads[${first}])` });
+      });
+    }),
+  threshold: fraction(10),
+  margin: fraction(10),
+  'memory-threshold': fraction(10),
+  alpha: fraction(0.5),
+  rounds: z
+    .strictObject({ min: wholeNumber(2, 1000), max: wholeNumber(2, 1000) }, { error: 'expected a mapping like {min: 3, max: 15}' })
+    .superRefine((rounds, ctx) => {
+      const min = rounds.min ?? DEFAULTS.minRounds;
+      if (rounds.max !== undefined && rounds.max < min) ctx.addIssue({ code: 'custom', path: ['max'], message: `must be at least rounds.min (${min})` });
+    })
+    .optional(),
+  'start-method': startMethod,
+  pool,
+});
+
+/** The keys a mapping at this path allows, for did-you-mean and the "allowed:" list. */
+function allowedKeys(issuePath: readonly PropertyKey[]): readonly string[] {
+  if (issuePath.length === 0) return Object.keys(configSchema.shape);
+  if (issuePath[0] === 'rounds') return ['min', 'max'];
+  return Object.keys(workloadSchema.shape);
+}
+
+// ------------------------------------------------------------------ parse
 
 /** Parse and validate. `file` is the absolute path (used in messages and to resolve `paths`). */
 export function parseConfig(text: string, file: string): ConfigResult {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const issues: ConfigIssue[] = [];
-  const at = (node: Node | null | undefined, key: string, message: string) => {
-    const offset = node?.range?.[0] ?? 0;
+  const issueAt = (offset: number, key: string, message: string): ConfigIssue => {
     const pos = lineCounter.linePos(offset);
-    issues.push({ file, line: pos.line, col: pos.col, key, message });
+    return { file, line: pos.line, col: pos.col, key, message };
   };
 
-  for (const error of doc.errors) {
-    const pos = lineCounter.linePos(error.pos[0]);
-    issues.push({ file, line: pos.line, col: pos.col, key: '(yaml)', message: error.message.split('\n')[0] ?? error.message });
+  if (doc.errors.length > 0) {
+    return { ok: false, issues: doc.errors.map((error) => issueAt(error.pos[0], '(yaml)', error.message.split('\n')[0] ?? error.message)) };
   }
-  if (issues.length > 0) return { ok: false, issues };
+  if (!isMap(doc.contents)) {
+    return { ok: false, issues: [issueAt(doc.contents?.range?.[0] ?? 0, '(root)', 'expected a mapping with a `workloads` list')] };
+  }
 
-  const root = doc.contents;
-  if (!isMap(root)) {
-    at(root, '(root)', 'expected a mapping with a `workloads` list');
+  const parsed = configSchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    // Unknown keys first: a typo usually explains the "missing" issue that follows it.
+    const ordered = [...parsed.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
+    const issues = ordered.flatMap((issue): ConfigIssue[] => {
+      if (issue.code === 'unrecognized_keys') {
+        const allowed = allowedKeys(issue.path);
+        return issue.keys.map((key) => {
+          const guess = closest(key, allowed);
+          const message = `unknown key${guess ? ` (did you mean "${guess}"?)` : ''}; allowed: ${allowed.join(', ')}`;
+          return issueAt(keyNodeOffset(doc, issue.path, key), keyName([...issue.path, key]), message);
+        });
+      }
+      return [issueAt(valueNodeOffset(doc, issue.path), keyName(issue.path), issue.message)];
+    });
     return { ok: false, issues };
   }
-  checkKeys(root, TOP_KEYS, '', at);
 
+  const raw = parsed.data;
   const dir = path.dirname(file);
-  const python = stringValue(root, 'python', '', at) ?? DEFAULTS.python;
-  const paths = stringList(root, 'paths', at) ?? ['.'];
-  const threshold = fraction(root, 'threshold', at) ?? DEFAULTS.threshold;
-  const margin = fraction(root, 'margin', at) ?? DEFAULTS.margin;
-  const memoryThreshold = fraction(root, 'memory-threshold', at) ?? DEFAULTS.memoryThreshold;
-  const alpha = fraction(root, 'alpha', at, 0.5) ?? DEFAULTS.alpha;
-  let minRounds: number = DEFAULTS.minRounds;
-  let maxRounds: number = DEFAULTS.maxRounds;
-  const roundsNode = root.get('rounds', true) as Node | undefined;
-  if (roundsNode !== undefined) {
-    if (!isMap(roundsNode)) at(roundsNode, 'rounds', 'expected a mapping like {min: 3, max: 15}');
-    else {
-      checkKeys(roundsNode, ROUNDS_KEYS, 'rounds.', at);
-      minRounds = integer(roundsNode, 'min', 'rounds.', at, 2, 1000) ?? minRounds;
-      maxRounds = integer(roundsNode, 'max', 'rounds.', at, 2, 1000) ?? maxRounds;
-      if (maxRounds < minRounds) at(roundsNode, 'rounds.max', `must be at least rounds.min (${minRounds})`);
-    }
-  }
-
-  const workloads: WorkloadConfig[] = [];
-  const workloadsNode = root.get('workloads', true) as Node | undefined;
-  if (workloadsNode === undefined) at(root, 'workloads', 'missing: list the workloads to measure (name, run, tasks)');
-  else if (!isSeq(workloadsNode)) at(workloadsNode, 'workloads', 'expected a list of workloads');
-  else if (workloadsNode.items.length === 0) at(workloadsNode, 'workloads', 'the list is empty: declare at least one workload');
-  else {
-    const seen = new Map<string, number>();
-    workloadsNode.items.forEach((item, index) => {
-      const prefix = `workloads[${index}].`;
-      if (!isMap(item)) {
-        at(item as Node, `workloads[${index}]`, 'expected a mapping with name, run and tasks');
-        return;
-      }
-      checkKeys(item, WORKLOAD_KEYS, prefix, at);
-      const name = stringValue(item, 'name', prefix, at, true);
-      const run = stringValue(item, 'run', prefix, at, true);
-      if (run !== undefined && !MODULE_FUNCTION.test(run)) {
-        at(item.get('run', true) as Node, `${prefix}run`, `expected "module:function" (e.g. "bench.images:resize"), got ${JSON.stringify(run)}`);
-      }
-      const tasks = tasksValue(item, prefix, at);
-      const timeout = positiveNumber(item, 'timeout', prefix, at) ?? DEFAULTS.timeout;
-      const workers = workerList(item, prefix, at);
-      if (name !== undefined) {
-        const first = seen.get(name);
-        if (first !== undefined) at(item.get('name', true) as Node, `${prefix}name`, `duplicate workload name ${JSON.stringify(name)} (also workloads[${first}])`);
-        else seen.set(name, index);
-      }
-      if (name !== undefined && run !== undefined && tasks !== undefined) {
-        workloads.push({ name, run, tasks, timeout, ...(workers ? { workers } : {}) });
-      }
-    });
-  }
-
-  if (issues.length > 0) return { ok: false, issues };
+  const pythons = raw.python === undefined ? [DEFAULTS.python] : Array.isArray(raw.python) ? raw.python : [raw.python];
+  const workloads = raw.workloads.map(
+    (w): WorkloadConfig => ({
+      name: w.name,
+      run: w.run,
+      tasks: w.tasks,
+      timeout: w.timeout ?? DEFAULTS.timeout,
+      ...(w.workers ? { workers: [...new Set(w.workers)].sort((a, b) => a - b) } : {}),
+      startMethod: w['start-method'] ?? raw['start-method'] ?? null,
+      pool: w.pool ?? raw.pool ?? DEFAULTS.pool,
+    }),
+  );
   return {
     ok: true,
     config: {
       file,
       dir,
-      python,
-      paths: paths.map((p) => path.resolve(dir, p)),
+      python: pythons[0]!,
+      pythons,
+      paths: (raw.paths ?? ['.']).map((p) => path.resolve(dir, p)),
       workloads,
-      threshold,
-      margin,
-      memoryThreshold,
-      alpha,
-      minRounds,
-      maxRounds,
+      threshold: raw.threshold ?? DEFAULTS.threshold,
+      margin: raw.margin ?? DEFAULTS.margin,
+      memoryThreshold: raw['memory-threshold'] ?? DEFAULTS.memoryThreshold,
+      alpha: raw.alpha ?? DEFAULTS.alpha,
+      minRounds: raw.rounds?.min ?? DEFAULTS.minRounds,
+      maxRounds: raw.rounds?.max ?? DEFAULTS.maxRounds,
     },
   };
 }
@@ -125,118 +210,37 @@ export function formatIssue(issue: ConfigIssue): string {
   return `${issue.file}:${issue.line}:${issue.col}: ${issue.key}: ${issue.message}`;
 }
 
-type Report = (node: Node | null | undefined, key: string, message: string) => void;
+// ------------------------------------------------------------------ issue path → YAML node
 
-function checkKeys(map: YAMLMap, allowed: readonly string[], prefix: string, at: Report): void {
-  for (const pair of map.items) {
-    const keyNode = pair.key as Node;
-    const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
-    if (!allowed.includes(key)) {
-      const guess = closest(key, allowed);
-      at(keyNode, `${prefix}${key}`, `unknown key${guess ? ` (did you mean "${guess}"?)` : ''}; allowed: ${allowed.join(', ')}`);
-    }
-  }
+/** "workloads[1].run"; an item of `workers` is reported as the list (one message for the list). */
+function keyName(issuePath: readonly PropertyKey[]): string {
+  const shown = issuePath.length >= 2 && issuePath.at(-2) === 'workers' ? issuePath.slice(0, -1) : issuePath;
+  return shown.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out === '' ? String(part) : `${out}.${String(part)}`), '');
 }
 
-function stringValue(map: YAMLMap, key: string, prefix: string, at: Report, required = false): string | undefined {
-  const node = map.get(key, true) as Node | undefined;
-  if (node === undefined) {
-    if (required) at(map, `${prefix}${key}`, 'missing (required)');
-    return undefined;
+/** The deepest node on the path that exists: the value itself, or the mapping a missing key belongs in. */
+function valueNodeOffset(doc: Document, issuePath: readonly PropertyKey[]): number {
+  for (let depth = issuePath.length; depth >= 0; depth--) {
+    const node = depth === 0 ? doc.contents : doc.getIn(issuePath.slice(0, depth), true);
+    if (isNode(node)) return node.range?.[0] ?? 0;
   }
-  if (!isScalar(node) || typeof node.value !== 'string' || node.value.trim() === '') {
-    at(node, `${prefix}${key}`, 'expected a non-empty string');
-    return undefined;
-  }
-  return node.value;
+  return 0;
 }
 
-function stringList(map: YAMLMap, key: string, at: Report): string[] | undefined {
-  const node = map.get(key, true) as Node | undefined;
-  if (node === undefined) return undefined;
-  if (!isSeq(node)) {
-    at(node, key, 'expected a list of directories, e.g. [., src]');
-    return undefined;
+function keyNodeOffset(doc: Document, mapPath: readonly PropertyKey[], key: string): number {
+  const map = mapPath.length === 0 ? doc.contents : doc.getIn(mapPath, true);
+  if (isMap(map)) {
+    const pair = map.items.find((item) => isScalar(item.key) && String(item.key.value) === key);
+    if (pair && isNode(pair.key)) return pair.key.range?.[0] ?? 0;
   }
-  const out: string[] = [];
-  node.items.forEach((item, i) => {
-    if (isScalar(item) && typeof item.value === 'string' && item.value !== '') out.push(item.value);
-    else at(item as Node, `${key}[${i}]`, 'expected a directory path (string)');
-  });
-  return out;
+  return valueNodeOffset(doc, mapPath);
 }
 
-function numberAt(map: YAMLMap, key: string): { node: Node; value: unknown } | undefined {
-  const node = map.get(key, true) as Node | undefined;
-  if (node === undefined) return undefined;
-  return { node, value: isScalar(node) ? node.value : undefined };
+function isNode(value: unknown): value is Node {
+  return typeof value === 'object' && value !== null && 'range' in value;
 }
 
-function fraction(map: YAMLMap, key: string, at: Report, max = 10): number | undefined {
-  const found = numberAt(map, key);
-  if (!found) return undefined;
-  const { node, value } = found;
-  if (typeof value !== 'number' || !(value > 0) || value > max) {
-    at(node, key, `expected a number above 0 and at most ${max} (a fraction: 0.1 = 10%)`);
-    return undefined;
-  }
-  return value;
-}
-
-function integer(map: YAMLMap, key: string, prefix: string, at: Report, min: number, max: number): number | undefined {
-  const found = numberAt(map, key);
-  if (!found) return undefined;
-  const { node, value } = found;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    at(node, `${prefix}${key}`, `expected a whole number from ${min} to ${max}`);
-    return undefined;
-  }
-  return value;
-}
-
-function positiveNumber(map: YAMLMap, key: string, prefix: string, at: Report): number | undefined {
-  const found = numberAt(map, key);
-  if (!found) return undefined;
-  const { node, value } = found;
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
-    at(node, `${prefix}${key}`, 'expected a positive number of seconds');
-    return undefined;
-  }
-  return value;
-}
-
-function tasksValue(map: YAMLMap, prefix: string, at: Report): string | number | undefined {
-  const node = map.get('tasks', true) as Node | undefined;
-  if (node === undefined) {
-    at(map, `${prefix}tasks`, 'missing (required): "module:function" returning the task arguments, or a task count');
-    return undefined;
-  }
-  const value = isScalar(node) ? node.value : undefined;
-  if (typeof value === 'number') {
-    if (Number.isInteger(value) && value >= 1) return value;
-    at(node, `${prefix}tasks`, 'expected a whole number of tasks (at least 1)');
-    return undefined;
-  }
-  if (typeof value === 'string' && MODULE_FUNCTION.test(value)) return value;
-  at(node, `${prefix}tasks`, `expected "module:function" or a whole number, got ${JSON.stringify(value ?? null)}`);
-  return undefined;
-}
-
-function workerList(map: YAMLMap, prefix: string, at: Report): number[] | undefined {
-  const node = map.get('workers', true) as Node | undefined;
-  if (node === undefined) return undefined;
-  if (!isSeq(node) || node.items.length === 0) {
-    at(node, `${prefix}workers`, 'expected a non-empty list of worker counts, e.g. [2, 4]');
-    return undefined;
-  }
-  const out: number[] = [];
-  for (const item of node.items) {
-    const value = isScalar(item) ? item.value : undefined;
-    if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 256) out.push(value);
-    else at(item as Node, `${prefix}workers`, 'each worker count must be a whole number from 1 to 256');
-  }
-  return [...new Set(out)].sort((a, b) => a - b);
-}
+// ------------------------------------------------------------------ did you mean
 
 /** The allowed key nearest to a typo, when it is near enough to be a likely intent. */
 function closest(word: string, candidates: readonly string[]): string | null {

@@ -40,23 +40,23 @@ export interface WorkloadConfig {
   timeout: number;
   /** Worker counts to sweep instead of the automatic sweep (optional). */
   workers?: number[];
-  // engine: minimal stand-ins for the plumbing engineer's fields (same names); absent = default.
-  /** Which pool cost the verdict answers (default per-batch). */
-  pool?: 'per-batch' | 'long-lived';
-  /** Start method for process pools; null/absent = the interpreter's default. */
-  startMethod?: 'fork' | 'forkserver' | 'spawn' | null;
+  /** multiprocessing start method for the pools (`start-method`, the workload's over the global one); null = the interpreter's default. */
+  startMethod: StartMethod | null;
+  /** Which cost the verdict answers: a pool created per batch (start-up paid every time) or a long-lived one (steady state). */
+  pool: PoolLifetime;
 }
+
+export type StartMethod = 'fork' | 'forkserver' | 'spawn';
 
 export interface Config {
   /** Absolute path of the config file. */
   file: string;
   /** Absolute directory of the config file: `paths` and module imports are relative to it. */
   dir: string;
-  /** The interpreter command: pythons[0]. */
+  /** The first of `pythons`: the interpreter a single run uses. */
   python: string;
-  // engine: stand-in for the plumbing engineer's field; absent = [python].
-  /** Every interpreter to measure, interleaved in one run. */
-  pythons?: string[];
+  /** Every interpreter command of the config's `python` (a string or a list: a matrix), at least one. */
+  pythons: string[];
   /** Absolute paths added to sys.path. */
   paths: string[];
   workloads: WorkloadConfig[];
@@ -528,7 +528,7 @@ export interface WorkloadResult extends SideResult {
 }
 
 export interface Results {
-  /** The engine writes 2; readers also accept 1 (no `values`, one interpreter). */
+  /** The file format: writers write the newest; readers (contracts/results.ts) accept 1 and 2. */
   schemaVersion: 1 | 2;
   tool: { name: 'gilgate'; version: string };
   environment: PythonEnvironment;

@@ -11,8 +11,9 @@ import { createGitHubClient, stickyMarker, upsertStickyComment, type UpsertResul
 import { parseEventContext, type EventContext } from './context.js';
 import { DEFAULT_RETRY, describeHttpFailure, isReadOnlyTokenFailure, type RetryOptions } from './retry.js';
 import { COMMENT_LIMIT, renderMarkdown } from '../report/markdown.js';
-import { measure, UsageError } from '../measure/run.js';
+import { loadResults, measure, UsageError } from '../measure/run.js';
 import type { Results } from '../core/types.js';
+
 
 /** GitHub's job summary takes up to 1 MiB per step; leave room for the multibyte characters. */
 const SUMMARY_LIMIT = 900_000;
@@ -108,17 +109,11 @@ function readReport(path: string): Results {
   } catch (error) {
     throw new UsageError(`report: ${path} is not valid JSON: ${String(error)}`);
   }
-  const candidate = parsed as Partial<Results> | null;
-  if (
-    candidate === null ||
-    typeof candidate !== 'object' ||
-    (candidate.schemaVersion !== 1 && candidate.schemaVersion !== 2) ||
-    !Array.isArray(candidate.workloads) ||
-    typeof candidate.regressions !== 'number'
-  ) {
-    throw new UsageError(`report: ${path} is not a gilgate results file (schemaVersion 1 or 2)`);
+  try {
+    return loadResults(parsed);
+  } catch (error) {
+    throw new UsageError(`report: ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return candidate as Results;
 }
 
 function recommendations(results: Results): Record<string, string> {
@@ -209,5 +204,5 @@ async function publishComment(
 function retryOptions(env: NodeJS.ProcessEnv): RetryOptions {
   const base = Number(env['GILGATE_RETRY_BASE_MS']);
   if (!Number.isFinite(base) || base < 0 || env['GILGATE_RETRY_BASE_MS'] === undefined) return DEFAULT_RETRY;
-  return { ...DEFAULT_RETRY, baseDelayMs: base, maxDelayMs: Math.max(base * 8, 1) };
+  return { ...DEFAULT_RETRY, baseDelayMs: base };
 }

@@ -1,21 +1,19 @@
 // The sticky pull-request comment: one per PR and config, found again by a hidden marker among all
 // of the PR's comments (every page), updated in place, created only when missing.
 import { getOctokit } from '@actions/github';
-import { DEFAULT_RETRY, withRetry, type RetryOptions } from './retry.js';
+import { COMMENT_LIMIT } from '../report/markdown.js';
+import { DEFAULT_RETRY, RETRY_PLUGINS, retryClientOptions, type RetryOptions } from './retry.js';
 
 export type GitHubClient = ReturnType<typeof getOctokit>;
 
-/** GitHub refuses issue comments longer than this many characters. */
-export const GITHUB_COMMENT_LIMIT = 65_536;
 
 /**
- * An octokit whose every request (each page of a pagination too) is retried on transient failures.
+ * An octokit whose every request (each page of a pagination too) is retried on transient failures and
+ * rate limits by octokit's retry and throttling plugins.
  * baseUrl is explicit because @actions/github reads GITHUB_API_URL once, when its module loads.
  */
 export function createGitHubClient(token: string, baseUrl: string, retry: RetryOptions = DEFAULT_RETRY): GitHubClient {
-  const octokit = getOctokit(token, { baseUrl });
-  octokit.hook.wrap('request', (request, options) => withRetry(async () => request(options), retry));
-  return octokit;
+  return getOctokit(token, { baseUrl, ...retryClientOptions(retry) }, ...RETRY_PLUGINS);
 }
 
 export interface CommentTarget {
@@ -104,7 +102,7 @@ export async function upsertStickyComment(
 
 /** Last line of defence: the renderer truncates properly; this only keeps the API from refusing. */
 function fitToLimit(body: string): string {
-  if (body.length <= GITHUB_COMMENT_LIMIT) return body;
+  if (body.length <= COMMENT_LIMIT) return body;
   const note = '\n\n… (truncated)';
-  return body.slice(0, GITHUB_COMMENT_LIMIT - note.length) + note;
+  return body.slice(0, COMMENT_LIMIT - note.length) + note;
 }

@@ -1,70 +1,59 @@
-// Retrying GitHub API calls: transient server errors (5xx, including octokit's 500 for a dropped
-// connection) and secondary rate limits (403/429 with retry-after or "secondary rate limit" text) are
-// retried with exponential backoff; everything else fails at once with the API's own message.
+// Retrying GitHub API calls with octokit's own plugins rather than a hand-written loop:
+// @octokit/plugin-retry retries transient failures (5xx, 429) with growing waits, and
+// @octokit/plugin-throttling honours primary and secondary rate limits (retry-after, reset time) and
+// spaces writes. Everything else (401, 404, a read-only token's 403) fails at once with the API's message.
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
 
 export interface RetryOptions {
-  /** Attempts after the first one. */
+  /** Attempts after the first one, for server errors and for rate limits alike. */
   retries: number;
-  /** First backoff delay; doubles each attempt. */
+  /** Unit of every wait: plugin-retry waits (attempt²) units, throttling waits retry-after units. 1000 = seconds. */
   baseDelayMs: number;
-  /** No single wait is longer than this, even when retry-after asks for more. */
-  maxDelayMs: number;
-  sleep?: (ms: number) => Promise<void>;
-  onRetry?: (info: { attempt: number; delayMs: number; status: number | null; message: string }) => void;
+  onRetry?: (info: { attempt: number; delaySeconds: number; reason: 'rate-limit' | 'secondary-rate-limit' }) => void;
 }
 
-export const DEFAULT_RETRY: RetryOptions = { retries: 4, baseDelayMs: 1000, maxDelayMs: 60_000 };
+export const DEFAULT_RETRY: RetryOptions = { retries: 4, baseDelayMs: 1000 };
 
-/** The parts of an HTTP failure that decide a retry (octokit's RequestError carries these). */
+/** The plugins to pass to getOctokit(token, options, ...plugins). */
+export const RETRY_PLUGINS = [retry, throttling] as const;
+
+/** The octokit options that configure RETRY_PLUGINS. */
+export function retryClientOptions(options: RetryOptions) {
+  const decide = (reason: 'rate-limit' | 'secondary-rate-limit') => (retryAfter: number, _request: unknown, _octokit: unknown, retryCount: number) => {
+    if (retryCount >= options.retries) return false;
+    options.onRetry?.({ attempt: retryCount + 1, delaySeconds: retryAfter, reason });
+    return true;
+  };
+  return {
+    retry: { retries: options.retries, retryAfterBaseValue: options.baseDelayMs },
+    throttle: {
+      retryAfterBaseValue: options.baseDelayMs,
+      onRateLimit: decide('rate-limit'),
+      onSecondaryRateLimit: decide('secondary-rate-limit'),
+    },
+  };
+}
+
+/** The parts of an HTTP failure worth showing (octokit's RequestError carries these). */
 export interface HttpFailure {
   status: number | null;
   message: string;
-  headers: Readonly<Record<string, string | number | undefined>>;
 }
 
 export function describeHttpFailure(error: unknown): HttpFailure {
-  const record = (error ?? {}) as { status?: unknown; message?: unknown; response?: { headers?: unknown; data?: unknown } };
-  const status = typeof record.status === 'number' ? record.status : null;
-  const data = record.response?.data as { message?: unknown } | undefined;
-  const message =
-    typeof data?.message === 'string' ? data.message : typeof record.message === 'string' ? record.message : String(error);
-  const headers = (record.response?.headers ?? {}) as Record<string, string | number | undefined>;
-  return { status, message, headers };
-}
-
-/** Milliseconds to wait before the next attempt, or null when the failure is not worth retrying. */
-export function retryDelayMs(failure: HttpFailure, attempt: number, options: RetryOptions): number | null {
-  if (attempt > options.retries || failure.status === null) return null;
-  const backoff = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
-  const retryAfter = Number(failure.headers['retry-after']);
-  const retryAfterMs = Number.isFinite(retryAfter) && retryAfter >= 0 ? Math.min(options.maxDelayMs, retryAfter * 1000) : null;
-
-  if (failure.status >= 500) return retryAfterMs ?? backoff;
-  if (failure.status === 403 || failure.status === 429) {
-    const secondary = /secondary rate limit|abuse detection/i.test(failure.message);
-    if (retryAfterMs !== null) return Math.max(retryAfterMs, secondary ? backoff : 0);
-    if (secondary || failure.status === 429) return backoff;
-  }
-  return null;
+  if (typeof error !== 'object' || error === null) return { status: null, message: String(error) };
+  const status = 'status' in error && typeof error.status === 'number' ? error.status : null;
+  const response = 'response' in error ? error.response : undefined;
+  const data = typeof response === 'object' && response !== null && 'data' in response ? response.data : undefined;
+  const dataMessage = typeof data === 'object' && data !== null && 'message' in data ? data.message : undefined;
+  const ownMessage = 'message' in error ? error.message : undefined;
+  const message = typeof dataMessage === 'string' ? dataMessage : typeof ownMessage === 'string' ? ownMessage : String(error);
+  return { status, message };
 }
 
 /** True for the 403 a read-only token gets (fork pull requests, missing `permissions:`). */
 export function isReadOnlyTokenFailure(error: unknown): boolean {
   const failure = describeHttpFailure(error);
   return failure.status === 403 && /resource not accessible by integration|not accessible by personal access token/i.test(failure.message);
-}
-
-export async function withRetry<T>(operation: () => Promise<T>, options: RetryOptions): Promise<T> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await operation();
-    } catch (error) {
-      const failure = describeHttpFailure(error);
-      const delay = retryDelayMs(failure, attempt, options);
-      if (delay === null) throw error;
-      options.onRetry?.({ attempt, delayMs: delay, status: failure.status, message: failure.message });
-      await sleep(delay);
-    }
-  }
 }

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { trialValue } from '../core/repetitions.js';
+import { parseRunnerOutput, RunnerOutputError, type RunnerMode, type RunnerOutputs } from '../core/contracts/runner.js';
 import type {
   Failure,
   FailureKind,
@@ -70,9 +71,7 @@ export function isFailure(value: unknown): value is Failure {
 
 /** Describe the interpreter: version, cores and CPU ids, GIL, start methods, interpreters. */
 export async function probeEnvironment(target: PythonTarget): Promise<PythonEnvironment | Failure> {
-  return (await invokeRunner(target, 'environment', {}, ENVIRONMENT_TIMEOUT_SECONDS)) as
-    | PythonEnvironment
-    | Failure;
+  return invokeRunner(target, 'environment', {}, ENVIRONMENT_TIMEOUT_SECONDS);
 }
 
 /**
@@ -83,9 +82,7 @@ export async function probeMachine(
   target: PythonTarget,
   workers: readonly number[],
 ): Promise<MachineProbe | Failure> {
-  return (await invokeRunner(target, 'machine', { workers }, ENVIRONMENT_TIMEOUT_SECONDS)) as
-    | MachineProbe
-    | Failure;
+  return invokeRunner(target, 'machine', { workers }, ENVIRONMENT_TIMEOUT_SECONDS);
 }
 
 /**
@@ -99,9 +96,7 @@ export async function probeWorkload(
   startMethod: string | null = null,
 ): Promise<WorkloadProbe | Failure> {
   const spec = { paths: target.paths, run: workload.run, tasks: workload.tasks, startMethod };
-  return (await invokeRunner(target, 'probe', spec, workload.timeout)) as
-    | WorkloadProbe
-    | Failure;
+  return invokeRunner(target, 'probe', spec, workload.timeout);
 }
 
 /** How one trial runs: which arm, where, how many times. */
@@ -143,7 +138,7 @@ export async function runTrial(
     repetitions: settings.repetitions,
     startMethod: settings.startMethod,
   };
-  const outcome = (await invokeRunner(target, 'trial', spec, workload.timeout)) as RunnerMeasurement | Failure;
+  const outcome = await invokeRunner(target, 'trial', spec, workload.timeout);
   if (isFailure(outcome)) return outcome;
   return { ...outcome, ...summarize(outcome.repetitions) };
 }
@@ -166,12 +161,12 @@ function failure(kind: FailureKind, type: string, message: string, stderrTail = 
  * Run the runner once and return its parsed result, or a Failure when the interpreter could not
  * start, ran out of time, or died without writing a result.
  */
-async function invokeRunner(
+async function invokeRunner<M extends RunnerMode>(
   target: PythonTarget,
-  mode: 'environment' | 'machine' | 'probe' | 'trial',
+  mode: M,
   spec: object,
   timeoutSeconds: number,
-): Promise<unknown> {
+): Promise<RunnerOutputs[M] | Failure> {
   if (!existsSync(target.cwd)) {
     // Node reports a missing cwd as ENOENT too; keep it from reading as a missing interpreter.
     return failure('runner', 'Error', `working directory ${target.cwd} does not exist`);
@@ -259,8 +254,17 @@ async function invokeRunner(
     } catch (error) {
       return failure('runner', 'SyntaxError', `unreadable runner result: ${String(error)}`, stderr.text());
     }
-    if (isFailure(parsed)) return { ...parsed, stderrTail: stderr.text() };
-    return parsed;
+    // Validated against the runner's contract (src/core/contracts/runner.ts), never cast: a
+    // mismatch is a gilgate bug, reported as the runner failing with the fields named.
+    let output: RunnerOutputs[M] | Failure;
+    try {
+      output = parseRunnerOutput(mode, parsed);
+    } catch (error) {
+      if (error instanceof RunnerOutputError) return failure('runner', error.name, error.message, stderr.text());
+      throw error;
+    }
+    if (isFailure(output)) return { ...output, stderrTail: stderr.text() };
+    return output;
   } finally {
     await rm(workDirectory, { recursive: true, force: true });
   }

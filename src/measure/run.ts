@@ -7,7 +7,8 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { CONFIG_CANDIDATES, formatIssue, parseConfig } from '../core/config.js';
 import { addWorktree, GitError, headCommit, isDirty, repoRoot, resolveCommit, type Worktree } from './git.js';
-import { finish, next, probePlan, record, start, type ExperimentState } from '../core/experiment.js';
+import { finish, next, probePlan, record, rejudge, start, type ExperimentState } from '../core/experiment.js';
+import { readResults } from '../core/contracts/results.js';
 import { armLabel } from '../core/plan.js';
 import { WORDS } from '../report/explain.js';
 import { isFailure, probeEnvironment, probeMachine, probeWorkload, runTrial, type PythonTarget } from './python.js';
@@ -44,7 +45,8 @@ export interface MeasureOptions {
   config?: string | null;
   /** Git ref to re-run as base in a temporary worktree, interleaved with head. */
   base?: string | null;
-  python?: string | null;
+  /** Interpreter commands from the command line (--python, possibly several: a matrix); override the config's. */
+  python?: readonly string[] | string | null;
   seed?: number | null;
   maxTimeSeconds?: number | null;
   threshold?: number | null;
@@ -84,8 +86,14 @@ export async function measure(options: MeasureOptions): Promise<Results> {
   const warn = options.onWarning ?? (() => {});
   const configFile = locateConfig(cwd, options.config);
   const loaded = await loadConfig(configFile);
-  const pythons = options.python ? [options.python] : (loaded.pythons ?? [loaded.python]);
-  const config: Config = { ...loaded, python: pythons[0]!, pythons, threshold: options.threshold ?? loaded.threshold };
+  const given = typeof options.python === 'string' ? [options.python] : [...(options.python ?? [])];
+  const pythons = given.length > 0 ? given : loaded.pythons;
+  const config: Config = {
+    ...loaded,
+    python: pythons[0]!,
+    pythons,
+    threshold: options.threshold ?? loaded.threshold,
+  };
   const seed = options.seed ?? randomInt(0, 2 ** 31);
   const env = trialEnvironment(options.env ?? process.env, options.secrets ?? []);
 
@@ -251,4 +259,14 @@ function describeEnvironment(probe: PythonEnvironment | Failure): PythonEnvironm
     os: process.platform,
     cpuModel: 'unknown',
   };
+}
+
+/**
+ * A results file read back for publishing (`gilgate report`, the action's `report` input):
+ * validated, and, when it keeps every value (schemaVersion 2), judged again with this version's
+ * code and words, so a report never shows verdicts the values do not support.
+ */
+export function loadResults(json: unknown): Results {
+  const read = readResults(json);
+  return read.schemaVersion === 2 && read.values ? rejudge(read, WORDS) : read;
 }

@@ -1,8 +1,8 @@
 // A local, self-contained preview of the PR comment: the SAME Markdown renderMarkdown produces,
-// turned into HTML by a converter that understands exactly the subset renderMarkdown emits
-// (headings, tables, <details>/<summary> lines, lists, fenced code, code spans, bold, links,
-// backslash escapes, entities), with Mermaid inlined to draw the charts. Anything outside the subset
-// is shown as text, never passed through as HTML.
+// turned into HTML by markdown-it (CommonMark + GitHub tables), with Mermaid inlined to draw the
+// charts. Raw HTML passes only where renderMarkdown itself writes it (<details>/<summary>/<b>, the
+// hidden marker); any other HTML is shown as text, never passed through.
+import MarkdownIt from 'markdown-it';
 import type { Results } from '../core/types.js';
 import { escapeHtml } from './escape.js';
 import { renderMarkdown, type MarkdownOptions } from './markdown.js';
@@ -71,183 +71,43 @@ hr { border: 0; border-top: 1px solid #d1d9e0; margin: 16px 0; }
 a { color: #0969da; }
 `;
 
-// ------------------------------------------------------------------ Markdown (the emitted subset) → HTML
+// ------------------------------------------------------------------ Markdown → HTML (markdown-it)
 
-const RAW_HTML_LINE = /^<details( open)?>(<summary>.*<\/summary>)?$|^<\/details>$/;
-const TABLE_SEPARATOR = /^\|(\s*:?-+:?\s*\|)+\s*$/;
+/** Whole raw-HTML blocks renderMarkdown writes: a <details>/<summary> line, its closing tag, the marker. */
+const OWN_HTML_LINE = /^(<details( open)?>(<summary>.*<\/summary>)?|<\/details>|<!--[^\n]*-->)$/;
+/** Inline tags renderMarkdown writes inside its own lines. */
+const OWN_INLINE_TAG = /^<\/?(b|summary|details)>$/;
 
-/** Block structure: exported for tests of the converter itself. */
+const converter = createConverter();
+
+function createConverter(): InstanceType<typeof MarkdownIt> {
+  const md = new MarkdownIt({ html: true, linkify: false, typographer: false });
+  const fence = md.renderer.rules.fence!;
+  md.renderer.rules.fence = (tokens, index, options, env, self) => {
+    const token = tokens[index]!;
+    if (token.info.trim() === 'mermaid') return `<pre class="mermaid">${escapeHtml(token.content)}</pre>\n`;
+    return fence(tokens, index, options, env, self);
+  };
+  md.renderer.rules.html_block = (tokens, index) => {
+    const lines = tokens[index]!.content.replace(/\n+$/, '').split('\n');
+    // The sticky-comment marker is invisible on GitHub, so invisible here.
+    if (lines.every((line) => /^<!--[^\n]*-->$/.test(line))) return '';
+    if (lines.every((line) => OWN_HTML_LINE.test(line))) return `${lines.join('\n')}\n`;
+    return `<p>${escapeHtml(tokens[index]!.content)}</p>\n`;
+  };
+  md.renderer.rules.html_inline = (tokens, index) => {
+    const tag = tokens[index]!.content;
+    return OWN_INLINE_TAG.test(tag) ? tag : escapeHtml(tag);
+  };
+  return md;
+}
+
+/** Block structure: exported for tests of the conversion itself. */
 export function markdownToHtml(markdown: string): string {
-  const lines = markdown.replace(/\r\n?/g, '\n').split('\n');
-  const out: string[] = [];
-  let i = 0;
-  while (i < lines.length) {
-    const line = lines[i]!;
-    if (line.trim() === '') {
-      i++;
-      continue;
-    }
-    // The sticky-comment marker: invisible on GitHub, so invisible here.
-    if (/^<!--.*-->$/.test(line)) {
-      i++;
-      continue;
-    }
-    if (RAW_HTML_LINE.test(line)) {
-      // Only renderMarkdown's own <details>/<summary> lines get here, their text already entity-escaped.
-      out.push(line);
-      i++;
-      continue;
-    }
-    const fence = /^(`{3,})([^`\s]*)\s*$/.exec(line);
-    if (fence) {
-      const ticks = fence[1]!.length;
-      const info = fence[2]!;
-      const body: string[] = [];
-      i++;
-      while (i < lines.length && !new RegExp(`^\`{${ticks},}\\s*$`).test(lines[i]!)) body.push(lines[i++]!);
-      i++; // closing fence
-      const text = escapeHtml(body.join('\n'));
-      out.push(info === 'mermaid' ? `<pre class="mermaid">${text}</pre>` : `<pre><code>${text}</code></pre>`);
-      continue;
-    }
-    const heading = /^(#{1,6}) (.*)$/.exec(line);
-    if (heading) {
-      const n = heading[1]!.length;
-      out.push(`<h${n}>${inline(heading[2]!)}</h${n}>`);
-      i++;
-      continue;
-    }
-    if (/^---+\s*$/.test(line)) {
-      out.push('<hr>');
-      i++;
-      continue;
-    }
-    if (line.startsWith('|') && TABLE_SEPARATOR.test(lines[i + 1] ?? '')) {
-      const header = splitRow(line);
-      i += 2;
-      const rows: string[][] = [];
-      while (i < lines.length && lines[i]!.startsWith('|')) rows.push(splitRow(lines[i++]!));
-      const th = header.map((c) => `<th>${inline(c)}</th>`).join('');
-      const trs = rows.map((r) => `<tr>${header.map((_, k) => `<td>${inline(r[k] ?? '')}</td>`).join('')}</tr>`).join('\n');
-      out.push(`<table>\n<thead><tr>${th}</tr></thead>\n<tbody>\n${trs}\n</tbody>\n</table>`);
-      continue;
-    }
-    if (line.startsWith('- ')) {
-      const items: string[] = [];
-      while (i < lines.length && lines[i]!.startsWith('- ')) items.push(`<li>${inline(lines[i++]!.slice(2))}</li>`);
-      out.push(`<ul>\n${items.join('\n')}\n</ul>`);
-      continue;
-    }
-    const para: string[] = [];
-    while (i < lines.length && lines[i]!.trim() !== '' && !startsBlock(lines, i)) para.push(lines[i++]!);
-    if (para.length === 0) para.push(lines[i++]!); // a line no rule claims still shows, as text
-    out.push(`<p>${para.map(inline).join('\n')}</p>`);
-  }
-  return out.join('\n');
+  return converter.render(markdown);
 }
 
-function startsBlock(lines: string[], i: number): boolean {
-  const line = lines[i]!;
-  return (
-    RAW_HTML_LINE.test(line) ||
-    /^`{3,}/.test(line) ||
-    /^#{1,6} /.test(line) ||
-    /^---+\s*$/.test(line) ||
-    line.startsWith('- ') ||
-    (line.startsWith('|') && TABLE_SEPARATOR.test(lines[i + 1] ?? ''))
-  );
-}
-
-/** Split a table row on unescaped pipes (GFM splits before inline parsing; `\|` stays in the cell). */
-function splitRow(line: string): string[] {
-  const cells: string[] = [];
-  let cell = '';
-  const body = line.trim().replace(/^\|/, '').replace(/(?<!\\)\|$/, '');
-  for (let k = 0; k < body.length; k++) {
-    const c = body[k]!;
-    if (c === '\\' && k + 1 < body.length) {
-      cell += c + body[++k]!;
-    } else if (c === '|') {
-      cells.push(cell.trim());
-      cell = '';
-    } else {
-      cell += c;
-    }
-  }
-  cells.push(cell.trim());
-  return cells;
-}
-
-const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/;
-const ENTITY = /^&(#\d{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});/i;
-
-/** Inline syntax: backslash escapes, entities, code spans, **bold**, [links](https://…). */
+/** One line of inline Markdown (code spans, emphasis, links, escapes, entities). */
 export function inline(text: string): string {
-  let out = '';
-  let k = 0;
-  while (k < text.length) {
-    const c = text[k]!;
-    if (c === '\\' && k + 1 < text.length && ASCII_PUNCTUATION.test(text[k + 1]!)) {
-      out += escapeHtml(text[k + 1]!);
-      k += 2;
-      continue;
-    }
-    if (c === '&') {
-      const entity = ENTITY.exec(text.slice(k));
-      out += entity ? entity[0] : '&amp;';
-      k += entity ? entity[0].length : 1;
-      continue;
-    }
-    if (c === '`') {
-      const run = /^`+/.exec(text.slice(k))![0];
-      const close = findBacktickRun(text, k + run.length, run.length);
-      if (close >= 0) {
-        let code = text.slice(k + run.length, close);
-        if (code.length > 1 && code.startsWith(' ') && code.endsWith(' ')) code = code.slice(1, -1);
-        out += `<code>${escapeHtml(code)}</code>`;
-        k = close + run.length;
-      } else {
-        out += run;
-        k += run.length;
-      }
-      continue;
-    }
-    if (c === '*' && text[k + 1] === '*') {
-      const close = findUnescaped(text, '**', k + 2);
-      if (close > k + 2) {
-        out += `<strong>${inline(text.slice(k + 2, close))}</strong>`;
-        k = close + 2;
-        continue;
-      }
-    }
-    if (c === '[') {
-      const link = /^\[([^\]\\]*)\]\((https?:\/\/[^\s()<>"'`]+)\)/.exec(text.slice(k));
-      if (link) {
-        out += `<a href="${escapeHtml(link[2]!)}">${inline(link[1]!)}</a>`;
-        k += link[0].length;
-        continue;
-      }
-    }
-    out += escapeHtml(c);
-    k++;
-  }
-  return out;
-}
-
-function findBacktickRun(text: string, from: number, length: number): number {
-  const re = /`+/g;
-  re.lastIndex = from;
-  for (let m = re.exec(text); m; m = re.exec(text)) if (m[0].length === length) return m.index;
-  return -1;
-}
-
-function findUnescaped(text: string, needle: string, from: number): number {
-  for (let k = from; k < text.length; k++) {
-    if (text[k] === '\\') {
-      k++;
-      continue;
-    }
-    if (text.startsWith(needle, k)) return k;
-  }
-  return -1;
+  return converter.renderInline(text);
 }

@@ -1,6 +1,8 @@
 // The CLI's report: a compact table, then each workload's explanation and anything a reviewer must
-// act on. ANSI colour only when asked; every user-supplied string loses its control characters so a
-// workload name cannot repaint the terminal.
+// act on. ANSI colour only when asked (the shell decides from the stream, see src/cli/cli.ts), written by
+// node:util's styleText; every user-supplied string loses its control characters so a workload name
+// cannot repaint the terminal.
+import { styleText } from 'node:util';
 import type { Recommendation, Results, WorkloadResult } from '../core/types.js';
 import { stripControl } from './escape.js';
 import { formatDelta, formatSeconds, lifetimeSummary, localUnavailable, overallCounts, pageModels, plural, REGRESSION_WORDS, shortSha, speedupAt } from './format.js';
@@ -11,23 +13,17 @@ export interface TerminalOptions {
   width?: number;
 }
 
-/** NO_COLOR (any value, https://no-color.org) wins, then FORCE_COLOR, then whether stdout is a TTY. */
-export function colorEnabled(env: Record<string, string | undefined>, isTTY: boolean): boolean {
-  if (env.NO_COLOR !== undefined) return false;
-  if (env.FORCE_COLOR !== undefined) return true;
-  return isTTY;
-}
+type Style = Parameters<typeof styleText>[0];
+type Paint = (style: Style, text: string) => string;
 
-type Paint = (code: string, text: string) => string;
-
-const RECOMMENDATION_COLOR: Record<Recommendation, string> = {
-  threads: '36', // cyan
-  processes: '35', // magenta
-  interpreters: '35', // magenta
-  either: '32', // green
-  serial: '34', // blue
-  inconclusive: '33', // yellow
-  error: '1;31', // bold red
+const RECOMMENDATION_COLOR: Record<Recommendation, Style> = {
+  threads: 'cyan',
+  processes: 'magenta',
+  interpreters: 'magenta',
+  either: 'green',
+  serial: 'blue',
+  inconclusive: 'yellow',
+  error: ['bold', 'red'],
 };
 
 function oneLine(text: string): string {
@@ -56,7 +52,8 @@ function vsBase(results: Results, w: WorkloadResult): string {
 }
 
 export function renderTerminal(results: Results, options: TerminalOptions): string {
-  const paint: Paint = options.color ? (code, text) => `\x1b[${code}m${text}\x1b[0m` : (_code, text) => text;
+  // validateStream: false because whether to colour was decided by the caller, from its stream.
+  const paint: Paint = options.color ? (style, text) => styleText(style, text, { validateStream: false }) : (_style, text) => text;
   const width = Math.max(40, options.width ?? 100);
   const lines: string[] = [headline(results, paint), ''];
 
@@ -73,7 +70,7 @@ export function renderTerminal(results: Results, options: TerminalOptions): stri
   const gap = 2;
   const others = widths.slice(1).reduce((a, b) => a + b, 0) + gap * (widths.length - 1);
   widths[0] = Math.max(10, Math.min(widths[0]!, width - others));
-  const line = (cells: string[], colors: (string | null)[]) =>
+  const line = (cells: string[], colors: (Style | null)[]) =>
     cells
       .map((cell, c) => {
         const padded = pad(c === 0 ? truncate(cell, widths[0]!) : cell, c === cells.length - 1 ? 0 : widths[c]!);
@@ -83,41 +80,41 @@ export function renderTerminal(results: Results, options: TerminalOptions): stri
       .join(' '.repeat(gap))
       .trimEnd();
 
-  lines.push(line(header, header.map(() => '1')));
+  lines.push(line(header, header.map((): Style => 'bold')));
   results.workloads.forEach((w, r) => {
     const slower = w.regressions.some((x) => x.kind === 'slower');
     const faster = w.improvements.some((x) => x.kind === 'faster');
-    const deltaColor = slower ? '31' : faster ? '32' : null;
-    lines.push(line(rows[r]!, [w.regressions.length > 0 ? '31' : null, RECOMMENDATION_COLOR[w.recommendation], ...models.map(() => null), deltaColor, null]));
+    const deltaColor: Style | null = slower ? 'red' : faster ? 'green' : null;
+    lines.push(line(rows[r]!, [w.regressions.length > 0 ? 'red' : null, RECOMMENDATION_COLOR[w.recommendation], ...models.map(() => null), deltaColor, null]));
   });
 
   for (const w of results.workloads) {
     lines.push('');
-    lines.push(`${paint('1', oneLine(w.name))}: ${oneLine(w.reason)}`);
-    for (const r of w.regressions) lines.push(paint('31', `  ✗ ${REGRESSION_WORDS[r.kind]}: ${oneLine(r.detail)}`));
-    for (const i of w.improvements) lines.push(paint('32', `  ✓ ${i.kind}: ${oneLine(i.detail)}`));
+    lines.push(`${paint('bold', oneLine(w.name))}: ${oneLine(w.reason)}`);
+    for (const r of w.regressions) lines.push(paint('red', `  ✗ ${REGRESSION_WORDS[r.kind]}: ${oneLine(r.detail)}`));
+    for (const i of w.improvements) lines.push(paint('green', `  ✓ ${i.kind}: ${oneLine(i.detail)}`));
     const lifetime = lifetimeSummary(w);
     if (lifetime) lines.push(`  start-up: ${oneLine(lifetime)}`);
     for (const m of localUnavailable(w)) lines.push(`  - ${m} unavailable: ${oneLine(w.unavailable[m]!)}`);
-    for (const warning of w.warnings) lines.push(paint('33', `  ! ${oneLine(warning)}`));
-    if (w.error) lines.push(paint('31', `  error (${w.error.kind}): ${oneLine(w.error.message)}`));
+    for (const warning of w.warnings) lines.push(paint('yellow', `  ! ${oneLine(warning)}`));
+    if (w.error) lines.push(paint('red', `  error (${w.error.kind}): ${oneLine(w.error.message)}`));
   }
 
   const s = results.settings;
   lines.push('');
   if (results.environment.interpretersUnavailable) lines.push(`interpreters cannot run on this interpreter: ${oneLine(results.environment.interpretersUnavailable)}`);
-  lines.push(paint('2', `seed ${s.seed} · ${s.minRounds}–${s.maxRounds} rounds · total ${formatSeconds(results.totalSeconds)}${results.budgetExhausted ? ' · time budget ran out' : ''}`));
+  lines.push(paint('dim', `seed ${s.seed} · ${s.minRounds}–${s.maxRounds} rounds · total ${formatSeconds(results.totalSeconds)}${results.budgetExhausted ? ' · time budget ran out' : ''}`));
   return `${lines.join('\n')}\n`;
 }
 
 function headline(results: Results, paint: Paint): string {
   const { regressions, inconclusive, errors } = overallCounts(results);
   let status: string;
-  if (regressions > 0) status = paint('1;31', `✗ ${plural(regressions, 'regression')}`);
+  if (regressions > 0) status = paint(['bold', 'red'], `✗ ${plural(regressions, 'regression')}`);
   else if (inconclusive + errors > 0) {
     const parts = [inconclusive > 0 ? `${inconclusive} inconclusive` : '', errors > 0 ? plural(errors, 'error') : ''].filter(Boolean);
-    status = paint('1;33', `! no regressions, ${parts.join(', ')}`);
-  } else status = paint('1;32', '✓ no regressions');
+    status = paint(['bold', 'yellow'], `! no regressions, ${parts.join(', ')}`);
+  } else status = paint(['bold', 'green'], '✓ no regressions');
   const env = results.environment;
   const head = shortSha(results.git.head);
   const base = shortSha(results.git.base);

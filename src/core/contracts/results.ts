@@ -1,0 +1,230 @@
+// The results JSON (docs/results.md), validated when read back (`gilgate report`, the action's
+// `report` input) instead of cast. Version 1 holds the summaries; version 2 adds `values`, every
+// measured value, so a file can be judged again. Readers accept both; fields are only ever added,
+// so objects are loose: a newer writer's extra fields pass through untouched.
+import { z } from 'zod';
+import type {
+  ArmResult,
+  ChangeFact,
+  Comparison,
+  Improvement,
+  PythonEnvironment,
+  RatioEstimate,
+  Regression,
+  Results,
+  SampleSummary,
+  ResultValues,
+  SideFacts,
+  SideResult,
+  WorkloadResult,
+} from '../types.js';
+import { environmentSchema, failureSchema, machineSchema, probeSchema, trialSchema } from './runner.js';
+
+const MODELS = ['serial', 'threads', 'processes', 'interpreters'] as const;
+const RECOMMENDATIONS = ['threads', 'processes', 'interpreters', 'either', 'serial', 'inconclusive', 'error'] as const;
+const FAILURE_KINDS = ['python-missing', 'import', 'tasks', 'task', 'timeout', 'crash', 'pickle', 'runner'] as const;
+const SIDES = ['head', 'base'] as const;
+
+const ratioEstimateSchema = z.looseObject({
+  ratio: z.number(),
+  lower: z.number(),
+  upper: z.number(),
+  level: z.number(),
+  pValue: z.number(),
+  n: z.number(),
+}) satisfies z.ZodType<RatioEstimate>;
+
+const comparisonSchema = z.looseObject({
+  outcome: z.enum(['a-faster', 'b-faster', 'equivalent', 'unknown']),
+  estimate: ratioEstimateSchema,
+}) satisfies z.ZodType<Comparison>;
+
+const sampleSummarySchema = z.looseObject({
+  n: z.number(),
+  median: z.number(),
+  min: z.number(),
+  max: z.number(),
+  cv: z.number(),
+}) satisfies z.ZodType<SampleSummary>;
+
+const armResultSchema = z.looseObject({
+  model: z.enum(MODELS),
+  workers: z.number().int().positive(),
+  wall: sampleSummarySchema,
+  startupSeconds: z.number(),
+  cpuPerWall: z.number(),
+  peakRssBytes: z.number(),
+  speedup: z.number(),
+  steadySpeedup: z.number().optional(),
+  capacity: z.number().nullable().optional(),
+  chunksize: z.number().nullable(),
+  failures: z.number(),
+}) satisfies z.ZodType<ArmResult>;
+
+// One figure per parallel model. Version 1 files know only threads and processes: interpreters
+// reads as not measured (null), as do the figures version 1 did not have at all.
+const figuresSchema = z.looseObject({
+  threads: z.number().nullable().default(null),
+  processes: z.number().nullable().default(null),
+  interpreters: z.number().nullable().default(null),
+});
+const NO_FIGURES = { threads: null, processes: null, interpreters: null };
+const speedupSchema = figuresSchema;
+const figures = () => figuresSchema.default(NO_FIGURES);
+// The facts behind a reason are figures for people, re-derived by `gilgate report` from the values;
+// a reader only checks that they are an object.
+const factsSchema = <T>() => z.custom<T>((value) => typeof value === 'object' && value !== null);
+
+const sideResultShape = {
+  recommendation: z.enum(RECOMMENDATIONS),
+  reason: z.string(),
+  speedup: speedupSchema,
+  pool: z.enum(['per-batch', 'long-lived']).default('per-batch'),
+  steadySpeedup: figures(),
+  startupSeconds: figures(),
+  breakEven: figures(),
+  capacity: figures(),
+  capacityShare: figures(),
+  character: z.enum(['cpu-bound-gil', 'gil-releasing', 'io-wait', 'overhead-bound', 'memory-heavy', 'unknown']),
+  arms: z.array(armResultSchema),
+  unavailable: z.looseObject({ threads: z.string().optional(), processes: z.string().optional(), interpreters: z.string().optional() }),
+  warnings: z.array(z.string()),
+  error: z.looseObject({ kind: z.enum(FAILURE_KINDS), message: z.string(), traceback: z.string() }).nullable(),
+  rounds: z.number().int().nonnegative(),
+  comparisons: z.looseObject({
+    threadsVsSerial: comparisonSchema.nullable(),
+    processesVsSerial: comparisonSchema.nullable(),
+    interpretersVsSerial: comparisonSchema.nullable().default(null),
+    threadsVsProcesses: comparisonSchema.nullable(),
+    threadsVsInterpreters: comparisonSchema.nullable().default(null),
+    interpretersVsProcesses: comparisonSchema.nullable().default(null),
+  }),
+  facts: factsSchema<SideFacts>().optional(),
+};
+const sideResultSchema = z.looseObject(sideResultShape) satisfies z.ZodType<SideResult>;
+
+const regressionSchema = z.looseObject({
+  kind: z.enum(['slower', 'flip', 'scaling', 'memory', 'failing']),
+  detail: z.string(),
+  estimate: ratioEstimateSchema.optional(),
+  facts: factsSchema<ChangeFact>().optional(),
+}) satisfies z.ZodType<Regression>;
+
+const improvementSchema = z.looseObject({
+  kind: z.enum(['faster', 'scaling', 'memory', 'fixed']),
+  detail: z.string(),
+  estimate: ratioEstimateSchema.optional(),
+  facts: factsSchema<ChangeFact>().optional(),
+}) satisfies z.ZodType<Improvement>;
+
+const workloadResultSchema = z.looseObject({
+  ...sideResultShape,
+  name: z.string(),
+  /** Version 1 measured one interpreter and did not name it: "" until readResults fills it in. */
+  python: z.string().default(''),
+  status: z.enum(['measured', 'new', 'removed']),
+  base: z
+    .looseObject({ recommendation: z.enum(RECOMMENDATIONS), speedup: speedupSchema, detail: sideResultSchema })
+    .nullable(),
+  vsBase: comparisonSchema.nullable(),
+  regressions: z.array(regressionSchema),
+  improvements: z.array(improvementSchema),
+}) satisfies z.ZodType<WorkloadResult>;
+
+const summaryShape = {
+  tool: z.looseObject({ name: z.literal('gilgate'), version: z.string() }),
+  environment: environmentSchema satisfies z.ZodType<PythonEnvironment>,
+  settings: z.looseObject({
+    seed: z.number(),
+    threshold: z.number(),
+    margin: z.number(),
+    memoryThreshold: z.number(),
+    alpha: z.number(),
+    minRounds: z.number(),
+    maxRounds: z.number(),
+    maxTimeSeconds: z.number().nullable(),
+    trialEnvironment: z.record(z.string(), z.string()),
+  }),
+  git: z.looseObject({ head: z.string().nullable(), base: z.string().nullable(), baseRef: z.string().nullable() }),
+  config: z.string(),
+  workloads: z.array(workloadResultSchema),
+  regressions: z.number().int().nonnegative(),
+  improvements: z.number().int().nonnegative(),
+  rounds: z.number().int().nonnegative(),
+  totalSeconds: z.number().nonnegative(),
+  startedAt: z.string(),
+  budgetExhausted: z.boolean(),
+};
+
+/**
+ * Every measured value (version 2). Its exact shape is the engine's (ResultValues in
+ * src/core/types.ts, written by finish() in src/core/experiment.ts); this schema checks the parts
+ * rejudge() relies on and lets the rest through.
+ */
+const workloadConfigSchema = z.looseObject({
+  name: z.string(),
+  run: z.string(),
+  tasks: z.union([z.string(), z.number()]),
+  timeout: z.number(),
+  workers: z.array(z.number().int().positive()).optional(),
+  startMethod: z.enum(['fork', 'forkserver', 'spawn']).nullable(),
+  pool: z.enum(['per-batch', 'long-lived']),
+});
+const armSchema = z.looseObject({ model: z.enum([...MODELS, 'interpreters']), workers: z.number().int().positive() });
+export const resultValuesSchema = z.looseObject({
+  setup: z.looseObject({
+    pythons: z.array(z.string()).min(1),
+    workloads: z.array(workloadConfigSchema),
+    base: z.looseObject({ workloads: z.array(workloadConfigSchema).nullable(), configMissing: z.boolean() }).nullable(),
+  }),
+  trials: z.array(
+    z.looseObject({
+      workload: z.string(),
+      python: z.string(),
+      side: z.enum(SIDES),
+      round: z.number().int().nonnegative(),
+      arm: armSchema,
+      cpu: z.number().int().nonnegative().nullable(),
+      outcome: z.union([trialSchema, failureSchema]),
+    }),
+  ),
+  probes: z.array(z.looseObject({ workload: z.string(), python: z.string(), side: z.enum(SIDES), probe: z.union([probeSchema, failureSchema]) })),
+  environments: z.array(environmentSchema).min(1),
+  machine: z.array(machineSchema),
+  stopReason: z.enum(['settled', 'budget', 'cap']).nullable(),
+}) satisfies z.ZodType<ResultValues>;
+export type ResultValuesRead = z.infer<typeof resultValuesSchema>;
+
+const resultsFileSchema = z.discriminatedUnion('schemaVersion', [
+  z.looseObject({ schemaVersion: z.literal(1), ...summaryShape }),
+  z.looseObject({ schemaVersion: z.literal(2), ...summaryShape, values: resultValuesSchema.optional() }),
+]);
+
+/** Results as read from a file: today's Results, plus the values a version 2 file carries. */
+export type ResultsRead = Results & { values?: ResultValuesRead };
+
+export class ResultsFileError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`not a gilgate results file (schemaVersion 1 or 2): ${issues.slice(0, 5).join('; ')}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}`);
+    this.name = 'ResultsFileError';
+  }
+}
+
+/**
+ * Validate a parsed results JSON and bring it to the in-memory shape. Version 1 files have no
+ * `values` and are rendered as they are (figures they did not record read as null, their one
+ * interpreter is named by its version); version 2 files keep theirs, which `rejudge`
+ * (src/core/experiment.ts) judges again with today's code.
+ */
+export function readResults(json: unknown): ResultsRead {
+  const parsed = resultsFileSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new ResultsFileError(parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`));
+  }
+  const file = parsed.data;
+  if (file.schemaVersion === 1) {
+    return { ...file, workloads: file.workloads.map((w) => ({ ...w, python: w.python || file.environment.python })) };
+  }
+  const { values, ...summaries } = file;
+  return { ...summaries, schemaVersion: 2, ...(values ? { values } : {}) };
+}

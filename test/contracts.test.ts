@@ -1,0 +1,86 @@
+// The file contracts: results JSON (v1 and v2) and the python runner's outputs, read back through
+// their schemas. Runner outputs come from the real runner in a real interpreter.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readResults, ResultsFileError } from '../src/core/contracts/results.js';
+import { parseRunnerOutput, RunnerOutputError } from '../src/core/contracts/runner.js';
+import { probeEnvironment, probeWorkload, runTrial, type PythonTarget } from '../src/measure/python.js';
+import { fixtures } from './fixtures/results/index.js';
+import { requirePython, type PythonVersion } from './helpers/pythons.js';
+
+const FIXTURES = path.resolve('test/fixtures/cli');
+const target: PythonTarget = { python: 'python3', cwd: FIXTURES, paths: [FIXTURES], env: { ...process.env } };
+const quickSum = { name: 'quick-sum', run: 'quick:total', tasks: 8, timeout: 120, startMethod: null, pool: 'per-batch' } as const;
+
+describe('readResults', () => {
+  it('reads every version 1 fixture back as it was written', () => {
+    for (const [name, results] of Object.entries(fixtures)) {
+      expect(readResults(JSON.parse(JSON.stringify(results))), name).toEqual(results);
+    }
+  });
+
+  it('reads a version 2 file and keeps its values; extra fields pass through', () => {
+    const environment = fixtures.allFine.environment;
+    const values = {
+      setup: { pythons: ['python3'], workloads: [{ name: 'a', run: 'm:f', tasks: 4, timeout: 300 }], base: null },
+      trials: [
+        {
+          workload: 'a',
+          python: 'python3',
+          side: 'head',
+          round: 0,
+          arm: { model: 'serial', workers: 1 },
+          cpu: 0,
+          outcome: { ok: true, wallSeconds: 1, startupSeconds: 0, cpuSeconds: 1, peakRssSelfBytes: 1, peakRssChildBytes: 0, tasks: 4, digest: 'x', digestStable: true, chunksize: null, startMethod: null, repetitions: [{ wallSeconds: 1, steadySeconds: 1, startupSeconds: 0, cpuSeconds: 1 }] },
+        },
+      ],
+      probes: [],
+      environments: [environment],
+      machine: [{ cpus: [{ cpu: 0, loopSeconds: 0.01 }], capacity: [{ workers: 1, ratio: 1 }], singleLoopSeconds: 0.01 }],
+      stopReason: 'settled',
+    };
+    const file = { ...JSON.parse(JSON.stringify(fixtures.allFine)), schemaVersion: 2, values, futureField: 7 };
+    const read = readResults(file);
+    expect(read.schemaVersion).toBe(2);
+    expect(read.values?.trials[0]?.arm).toEqual({ model: 'serial', workers: 1 });
+    expect(read).toMatchObject({ futureField: 7 });
+  });
+
+  it('names what is wrong in a file that is not results', () => {
+    expect(() => readResults({ hello: 1 })).toThrow(ResultsFileError);
+    const broken = { ...JSON.parse(JSON.stringify(fixtures.regressions)), schemaVersion: 2, values: { trials: 'all of them' } };
+    expect(() => readResults(broken)).toThrow(/values\.setup/);
+    const noRecommendation = JSON.parse(JSON.stringify(fixtures.regressions));
+    delete noRecommendation.workloads[0].recommendation;
+    expect(() => readResults(noRecommendation)).toThrow(/workloads\.0\.recommendation/);
+    expect(() => readResults({ ...noRecommendation, schemaVersion: 3 })).toThrow(/schemaVersion/);
+  });
+});
+
+describe('parseRunnerOutput', () => {
+  it('accepts the real runner environment, probe, trial and failure', async () => {
+    const environment = parseRunnerOutput('environment', await probeEnvironment(target));
+    expect(environment).toMatchObject({ implementation: 'CPython', gilEnabled: true });
+    expect(parseRunnerOutput('probe', await probeWorkload(target, quickSum))).toMatchObject({ ok: true, taskCount: 8 });
+    expect(parseRunnerOutput('trial', await runTrial(target, quickSum, { model: 'threads', workers: 2 }))).toMatchObject({ ok: true, tasks: 8 });
+    const failure = parseRunnerOutput('probe', await probeWorkload(target, { ...quickSum, run: 'not_a_module:fn' }));
+    expect(failure).toMatchObject({ ok: false, kind: 'import' });
+  });
+
+  it('names the field a runner got wrong', () => {
+    expect(() => parseRunnerOutput('trial', { ok: true, wallSeconds: 'fast' })).toThrow(RunnerOutputError);
+    expect(() => parseRunnerOutput('trial', { ok: true, wallSeconds: 'fast' })).toThrow(/wallSeconds/);
+    expect(() => parseRunnerOutput('machine', { ok: true, cpus: [], capacity: [] })).toThrow(/singleLoopSeconds/);
+  });
+
+  for (const version of ['3.8', '3.14', '3.15', 'pypy3'] as const satisfies readonly PythonVersion[]) {
+    it(`accepts the environment of Python ${version}`, async () => {
+      const python = requirePython(version);
+      const environment = parseRunnerOutput('environment', await probeEnvironment({ ...target, python }));
+      expect(environment.ok).not.toBe(false);
+      if (environment.ok === false) return;
+      expect(environment.implementation).toBe(version === 'pypy3' ? 'PyPy' : 'CPython');
+      if (version !== 'pypy3') expect(environment.python.startsWith(version)).toBe(true);
+    });
+  }
+});
