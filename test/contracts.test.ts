@@ -13,16 +13,27 @@ const target: PythonTarget = { python: 'python3', cwd: FIXTURES, paths: [FIXTURE
 const quickSum = { name: 'quick-sum', run: 'quick:total', tasks: 8, timeout: 120, startMethod: null, pool: 'per-batch' } as const;
 
 describe('readResults', () => {
-  it('reads every version 1 fixture back as it was written', () => {
+  it('reads every version 1 fixture back with everything it wrote, and says what it did not record', () => {
     for (const [name, results] of Object.entries(fixtures)) {
-      expect(readResults(JSON.parse(JSON.stringify(results))), name).toEqual(results);
+      const read = readResults(JSON.parse(JSON.stringify(results)));
+      expect(read, name).toMatchObject(JSON.parse(JSON.stringify(results)));
+      // What a fixture did not write reads as "not recorded", never as a measured value.
+      const written = JSON.parse(JSON.stringify(results));
+      if (written.environment.interpretersUnavailable === undefined) expect(read.environment.interpretersUnavailable, name).toMatch(/not recorded/);
+      if (written.environment.placement === undefined) expect(read.environment.placement, name).toBe('unsupported');
+      written.workloads.forEach((w: Record<string, unknown>, i: number) => {
+        const back = read.workloads[i]!;
+        if ((w.speedup as Record<string, unknown>).interpreters === undefined) expect(back.speedup.interpreters, name).toBeNull();
+        if (w.pool === undefined) expect(back.pool, name).toBe('per-batch');
+        if (w.python === undefined) expect(back.python, name).toBe(results.environment.python);
+      });
     }
   });
 
   it('reads a version 2 file and keeps its values; extra fields pass through', () => {
-    const environment = fixtures.allFine.environment;
+    const environment = { ...fixtures.allFine.environment, cpus: [0], placement: 'affinity', startMethods: ['fork'], interpretersUnavailable: null };
     const values = {
-      setup: { pythons: ['python3'], workloads: [{ name: 'a', run: 'm:f', tasks: 4, timeout: 300 }], base: null },
+      setup: { pythons: ['python3'], workloads: [{ name: 'a', run: 'm:f', tasks: 4, timeout: 300, startMethod: null, pool: 'per-batch' }], base: null },
       trials: [
         {
           workload: 'a',
@@ -31,12 +42,12 @@ describe('readResults', () => {
           round: 0,
           arm: { model: 'serial', workers: 1 },
           cpu: 0,
-          outcome: { ok: true, wallSeconds: 1, startupSeconds: 0, cpuSeconds: 1, peakRssSelfBytes: 1, peakRssChildBytes: 0, tasks: 4, digest: 'x', digestStable: true, chunksize: null, startMethod: null, repetitions: [{ wallSeconds: 1, steadySeconds: 1, startupSeconds: 0, cpuSeconds: 1 }] },
+          outcome: { ok: true, cpu: 0, wallSeconds: 1, steadySeconds: 1, startupSeconds: 0, cpuSeconds: 1, peakRssSelfBytes: 1, peakRssChildBytes: 0, tasks: 4, digest: 'x', digestStable: true, repetitionsDiffer: false, chunksize: null, startMethod: null, repetitions: [{ wallSeconds: 1, steadySeconds: 1, startupSeconds: 0, cpuSeconds: 1 }] },
         },
       ],
       probes: [],
       environments: [environment],
-      machine: [{ cpus: [{ cpu: 0, loopSeconds: 0.01 }], capacity: [{ workers: 1, ratio: 1 }], singleLoopSeconds: 0.01 }],
+      machine: [{ ok: true, cpus: [{ cpu: 0, loopSeconds: 0.01 }], capacity: [{ workers: 1, ratio: 1 }], singleLoopSeconds: 0.01 }],
       stopReason: 'settled',
     };
     const file = { ...JSON.parse(JSON.stringify(fixtures.allFine)), schemaVersion: 2, values, futureField: 7 };
@@ -62,14 +73,14 @@ describe('parseRunnerOutput', () => {
     const environment = parseRunnerOutput('environment', await probeEnvironment(target));
     expect(environment).toMatchObject({ implementation: 'CPython', gilEnabled: true });
     expect(parseRunnerOutput('probe', await probeWorkload(target, quickSum))).toMatchObject({ ok: true, taskCount: 8 });
-    expect(parseRunnerOutput('trial', await runTrial(target, quickSum, { model: 'threads', workers: 2 }))).toMatchObject({ ok: true, tasks: 8 });
+    expect(parseRunnerOutput('trial', await runTrial(target, quickSum, { model: 'threads', workers: 2, cpu: null, repetitions: 2, startMethod: null }))).toMatchObject({ ok: true, tasks: 8 });
     const failure = parseRunnerOutput('probe', await probeWorkload(target, { ...quickSum, run: 'not_a_module:fn' }));
     expect(failure).toMatchObject({ ok: false, kind: 'import' });
   });
 
   it('names the field a runner got wrong', () => {
-    expect(() => parseRunnerOutput('trial', { ok: true, wallSeconds: 'fast' })).toThrow(RunnerOutputError);
-    expect(() => parseRunnerOutput('trial', { ok: true, wallSeconds: 'fast' })).toThrow(/wallSeconds/);
+    expect(() => parseRunnerOutput('trial', { ok: true, repetitions: 'many' })).toThrow(RunnerOutputError);
+    expect(() => parseRunnerOutput('trial', { ok: true, repetitions: 'many' })).toThrow(/repetitions: Invalid input: expected array/);
     expect(() => parseRunnerOutput('machine', { ok: true, cpus: [], capacity: [] })).toThrow(/singleLoopSeconds/);
   });
 
