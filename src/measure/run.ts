@@ -9,6 +9,7 @@ import { compareSides, holmFilter, type ComparisonReport } from '../core/compare
 import { CONFIG_CANDIDATES, formatIssue, parseConfig } from '../core/config.js';
 import { addWorktree, GitError, headCommit, isDirty, repoRoot, resolveCommit, type Worktree } from './git.js';
 import { planArms, roundSchedule, seededRandom, armLabel } from '../core/plan.js';
+import { shardRecord, type ShardRecord, type ShardSpec } from '../core/shard.js';
 import { probeEnvironment, probeWorkload, runTrial, type PythonTarget } from './python.js';
 import { TRIAL_VARIABLES, trialEnvironment } from './trial-environment.js';
 import type { ArmSamples } from '../core/samples.js';
@@ -56,6 +57,8 @@ export interface MeasureOptions {
   env?: Record<string, string | undefined>;
   onProgress?: (p: Progress) => void;
   onWarning?: (message: string) => void;
+  /** Measure only this leg's part of the workloads (`--shard i/n`); the split is recorded in the results. */
+  shard?: ShardSpec | null;
 }
 
 /** Find the config file: the given path, else the first default candidate that exists. */
@@ -136,9 +139,10 @@ export async function measure(options: MeasureOptions): Promise<Results> {
       }
     }
     const headTarget: PythonTarget = { python: config.python, cwd: config.dir, paths: config.paths, env };
+    const sharded = options.shard ? await shardConfigs(options.shard, config, baseConfig, headTarget) : null;
     const results = await experiment({
-      config,
-      baseConfig,
+      config: sharded?.config ?? config,
+      baseConfig: sharded ? sharded.baseConfig : baseConfig,
       baseConfigMissing,
       headTarget,
       baseTarget,
@@ -147,14 +151,44 @@ export async function measure(options: MeasureOptions): Promise<Results> {
       onProgress: options.onProgress,
       startedAt,
     });
-    return {
+    const measured: Results & { shard?: ShardRecord } = {
       ...results,
       git: { head: headSha, base: baseSha, baseRef: options.base ?? null },
       config: path.relative(cwd, configFile) || configFile,
+      ...(sharded ? { shard: sharded.record } : {}),
     };
+    return measured;
   } finally {
     await worktree?.remove();
   }
+}
+
+/**
+ * This leg's part of the workloads. Every leg probes every workload's cost (the pilot pass) and
+ * computes the whole split itself (src/core/shard.ts); workloads only the base has get cost 0 so
+ * exactly one leg reports them as removed.
+ */
+async function shardConfigs(
+  shard: ShardSpec,
+  config: Config,
+  baseConfig: Config | null,
+  headTarget: PythonTarget,
+): Promise<{ config: Config; baseConfig: Config | null; record: ShardRecord }> {
+  const costs = [];
+  for (const workload of config.workloads) {
+    const probe = await probeWorkload(headTarget, workload);
+    costs.push({ name: workload.name, cost: probe.ok ? probe.pilotWallSeconds : 0 });
+  }
+  for (const workload of baseConfig?.workloads ?? []) {
+    if (!costs.some((c) => c.name === workload.name)) costs.push({ name: workload.name, cost: 0 });
+  }
+  const record = shardRecord(shard, costs);
+  const mine = (w: WorkloadConfig) => record.assignment[w.name] === shard.index;
+  return {
+    config: { ...config, workloads: config.workloads.filter(mine) },
+    baseConfig: baseConfig ? { ...baseConfig, workloads: baseConfig.workloads.filter(mine) } : null,
+    record,
+  };
 }
 
 // ------------------------------------------------------------------------------------------------
