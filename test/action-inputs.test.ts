@@ -17,6 +17,7 @@ describe('parseActionInputs', () => {
       report: null,
       prNumber: null,
       shard: null,
+      shardCosts: null,
       merge: null,
     });
   });
@@ -58,6 +59,7 @@ describe('parseActionInputs', () => {
       report: 'results/gilgate-results.json',
       prNumber: 42,
       shard: null,
+      shardCosts: null,
       merge: null,
     });
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseShard, quantizeCost, shardOf, shardRecord, workloadsOfShard, ShardError, type WorkloadCost } from '../src/core/shard.js';
+import { costsFromResults, parseShard, quantizeCost, shardOf, shardRecord, workloadsOfShard, ShardError, type WorkloadCost } from '../src/core/shard.js';
 
 describe('parseShard', () => {
   it('reads INDEX/COUNT, counting legs from 1', () => {
@@ -107,5 +107,30 @@ describe('shardRecord', () => {
     expect(record.costs).toEqual({ alpha: 2, mid: 1, zeta: 1 });
     expect(record.measured['alpha']).toBe(1.9);
     expect(workloadsOfShard(record).sort()).toEqual(['mid', 'zeta']);
+  });
+});
+
+describe('costsFromResults', () => {
+  it('takes a leg file\'s probed costs, else the serial arm\'s median, else the median of the known costs', () => {
+    const previous = {
+      shard: { measured: { a: 0.5, b: 0.25 } },
+      workloads: [
+        { name: 'b', arms: [{ model: 'serial', wall: { median: 9 } }] },
+        { name: 'c', arms: [{ model: 'threads', wall: { median: 0.1 } }, { model: 'serial', wall: { median: 2 } }] },
+      ],
+    };
+    expect(costsFromResults(previous, ['a', 'b', 'c', 'new'])).toEqual([
+      { name: 'a', cost: 0.5 },
+      { name: 'b', cost: 0.25 },
+      { name: 'c', cost: 2 },
+      { name: 'new', cost: 0.5 },
+    ]);
+  });
+
+  it('gives every leg the same split, whatever each leg would have probed', () => {
+    const previous = { workloads: TWENTY.map((w) => ({ name: w.name, arms: [{ model: 'serial', wall: { median: w.cost * 1.37 } }] })) };
+    const names = TWENTY.map((w) => w.name);
+    const legs = [1, 2, 3, 4].map((index) => shardRecord({ index, count: 4 }, costsFromResults(previous, names)).assignment);
+    for (const leg of legs) expect(leg).toEqual(legs[0]);
   });
 });

@@ -45,6 +45,7 @@ Options for run:
   --threshold FRACTION            slowdown that counts as a regression (default 0.1 = 10%)
   --python CMD                    Python interpreter (overrides the config)
   --shard I/N                     measure only leg I of N (a balanced split by probed cost; merge the legs)
+  --shard-costs RESULTS.json      split by the costs in an earlier results file (every leg agrees)
   --quiet                         no progress on stderr
   -h, --help                      this help
 `;
@@ -92,6 +93,7 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
       threshold: { type: 'string' },
       python: { type: 'string' },
       shard: { type: 'string' },
+      'shard-costs': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -112,6 +114,7 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
   const maxTime = optionalNumber('--max-time', values['max-time'], (n) => n > 0);
   const threshold = optionalNumber('--threshold', values.threshold, (n) => n > 0 && n < 10);
   const shard = optionalShard(values.shard);
+  const shardCosts = values['shard-costs'] ? await readShardCosts(path.resolve(io.cwd, values['shard-costs'])) : null;
 
   const tty = Boolean(io.stderr.isTTY);
   let lastDraw = 0;
@@ -124,6 +127,7 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
     maxTimeSeconds: maxTime,
     threshold,
     shard,
+    shardCosts,
     env: io.env,
     onWarning: (message) => io.stderr.write(`${tty ? '\r\x1b[K' : ''}warning: ${message}\n`),
     onProgress: values.quiet
@@ -184,6 +188,16 @@ async function mergeCommand(args: readonly string[], io: CliIo): Promise<number>
   const failed = gateFails(results, failOn);
   if (failed) io.stderr.write(`gilgate: ${results.regressions} regression(s) — failing (--fail-on ${failOn})\n`);
   return failed ? 1 : 0;
+}
+
+export async function readShardCosts(file: string): Promise<Results> {
+  try {
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as Results;
+    if (!Array.isArray(parsed?.workloads)) throw new Error('not a gilgate results file');
+    return parsed;
+  } catch (error) {
+    throw new UsageError(`--shard-costs: cannot read ${file}: ${(error as Error).message}`);
+  }
 }
 
 function optionalShard(raw: string | undefined): ShardSpec | null {

@@ -126,6 +126,26 @@ export function shardRecord(shard: ShardSpec, workloads: readonly WorkloadCost[]
   };
 }
 
+/**
+ * Costs every leg can agree on: read from one earlier results file that all legs are given (a cached
+ * merged report from the default branch, or any leg's file). A leg's `shard.measured` holds every
+ * workload's probed cost; otherwise the serial arm's median time per workload. Workloads the file
+ * does not know get the median of the known costs, so a new workload still lands somewhere balanced.
+ */
+export function costsFromResults(
+  previous: { workloads?: readonly { name: string; arms?: readonly { model: string; wall?: { median?: number } }[] }[]; shard?: { measured?: Record<string, number> } | null },
+  names: readonly string[],
+): WorkloadCost[] {
+  const known = new Map<string, number>(Object.entries(previous.shard?.measured ?? {}));
+  for (const w of previous.workloads ?? []) {
+    const serial = w.arms?.find((a) => a.model === 'serial')?.wall?.median;
+    if (!known.has(w.name) && typeof serial === 'number' && serial > 0) known.set(w.name, serial);
+  }
+  const values = [...known.values()].sort((a, b) => a - b);
+  const median = values.length > 0 ? values[Math.floor(values.length / 2)]! : 1;
+  return names.map((name) => ({ name, cost: known.get(name) ?? median }));
+}
+
 /** The names this leg measures, in the order given. */
 export function workloadsOfShard(record: ShardRecord): string[] {
   return Object.entries(record.assignment)

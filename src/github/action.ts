@@ -84,6 +84,7 @@ async function measureHere(inputs: ActionInputs, context: EventContext, cwd: str
     maxTimeSeconds: inputs.maxTimeSeconds,
     threshold: inputs.threshold,
     shard: inputs.shard,
+    shardCosts: inputs.shard && inputs.shardCosts ? readShardCosts(resolve(cwd, inputs.shardCosts)) : null,
     // The engine strips INPUT_*, ACTIONS_* and GITHUB_TOKEN from the trials' environment and refuses
     // to pass on any variable holding one of these values.
     secrets: inputs.githubToken ? [inputs.githubToken] : [],
@@ -105,6 +106,18 @@ function mergeHere(specs: readonly string[], cwd: string): Results {
   core.info(`gilgate: merged ${merged.merge.legs.length} legs (${merged.merge.legs.map((l) => l.file).join(', ')}): ${merged.workloads.length} workloads`);
   for (const line of [...merged.merge.differs, ...merged.merge.notes]) core.warning(`gilgate: ${line}`);
   return merged;
+}
+
+/** Costs for the split from an earlier results file (a cache or artifact); a leg cannot go on without them. */
+function readShardCosts(path: string): Results {
+  if (!existsSync(path)) throw new UsageError(`shard-costs: ${path} does not exist`);
+  try {
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as Results;
+    if (!Array.isArray(parsed?.workloads)) throw new Error('not a gilgate results file');
+    return parsed;
+  } catch (error) {
+    throw new UsageError(`shard-costs: cannot read ${path}: ${(error as Error).message}`);
+  }
 }
 
 function readEventPayload(path: string | undefined): unknown {

@@ -27,6 +27,8 @@ export interface ActionInputs {
   prNumber: number | null;
   /** `shard: i/n`: measure only this leg's workloads; no comment and no gate (the merge step gives both). */
   shard: ShardSpec | null;
+  /** `shard-costs:` an earlier results file whose costs every leg splits by (instead of probing). */
+  shardCosts: string | null;
   /** `merge:` folders, globs or files (one a line) of legs' results: merge them instead of measuring. */
   merge: string[] | null;
 }
@@ -45,6 +47,7 @@ export const ACTION_INPUT_NAMES = [
   'report',
   'pr-number',
   'shard',
+  'shard-costs',
   'merge',
 ] as const;
 
@@ -95,6 +98,7 @@ export function parseActionInputs(raw: Readonly<Partial<Record<ActionInputName, 
     report: text('report'),
     prNumber,
     shard,
+    shardCosts: text('shard-costs'),
     merge,
   };
 }

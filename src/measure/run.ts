@@ -9,7 +9,7 @@ import { compareSides, holmFilter, type ComparisonReport } from '../core/compare
 import { CONFIG_CANDIDATES, formatIssue, parseConfig } from '../core/config.js';
 import { addWorktree, GitError, headCommit, isDirty, repoRoot, resolveCommit, type Worktree } from './git.js';
 import { planArms, roundSchedule, seededRandom, armLabel } from '../core/plan.js';
-import { shardRecord, type ShardRecord, type ShardSpec } from '../core/shard.js';
+import { costsFromResults, shardRecord, type ShardRecord, type ShardSpec } from '../core/shard.js';
 import { probeEnvironment, probeWorkload, runTrial, type PythonTarget } from './python.js';
 import { TRIAL_VARIABLES, trialEnvironment } from './trial-environment.js';
 import type { ArmSamples } from '../core/samples.js';
@@ -59,6 +59,8 @@ export interface MeasureOptions {
   onWarning?: (message: string) => void;
   /** Measure only this leg's part of the workloads (`--shard i/n`); the split is recorded in the results. */
   shard?: ShardSpec | null;
+  /** An earlier results file's contents (`--shard-costs`): costs every leg agrees on, instead of probing. */
+  shardCosts?: Parameters<typeof costsFromResults>[0] | null;
 }
 
 /** Find the config file: the given path, else the first default candidate that exists. */
@@ -139,7 +141,7 @@ export async function measure(options: MeasureOptions): Promise<Results> {
       }
     }
     const headTarget: PythonTarget = { python: config.python, cwd: config.dir, paths: config.paths, env };
-    const sharded = options.shard ? await shardConfigs(options.shard, config, baseConfig, headTarget) : null;
+    const sharded = options.shard ? await shardConfigs(options.shard, config, baseConfig, headTarget, options.shardCosts ?? null) : null;
     const results = await experiment({
       config: sharded?.config ?? config,
       baseConfig: sharded ? sharded.baseConfig : baseConfig,
@@ -173,9 +175,10 @@ async function shardConfigs(
   config: Config,
   baseConfig: Config | null,
   headTarget: PythonTarget,
+  previous: Parameters<typeof costsFromResults>[0] | null,
 ): Promise<{ config: Config; baseConfig: Config | null; record: ShardRecord }> {
-  const costs = [];
-  for (const workload of config.workloads) {
+  const costs = previous ? costsFromResults(previous, config.workloads.map((w) => w.name)) : [];
+  for (const workload of previous ? [] : config.workloads) {
     const probe = await probeWorkload(headTarget, workload);
     costs.push({ name: workload.name, cost: probe.ok ? probe.pilotWallSeconds : 0 });
   }
