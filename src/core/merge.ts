@@ -186,7 +186,10 @@ function checkShards(group: readonly Leg[], where: string, problems: string[], n
     for (const w of leg.results.workloads) byWorkload.set(w.name, [...(byWorkload.get(w.name) ?? []), leg]);
   }
   const disagreement = assignmentDisagreement(sharded);
-  const why = disagreement ? `\n    the legs did not agree on the split, so a workload went to two legs or none: ${disagreement}` : '';
+  const why = disagreement
+    ? `\n    the legs did not agree on the split, so a workload went to two legs or none: ${disagreement}` +
+      `\n    (each leg probed the costs itself and the noise moved a workload across a bucket; give every leg the same costs with shard-costs / --shard-costs)`
+    : '';
   for (const [name, holders] of byWorkload) {
     if (holders.length > 1) problems.push(`workload ${JSON.stringify(name)} is in more than one leg${where}: ${holders.map(legName).join(' and ')}${why}`);
   }
