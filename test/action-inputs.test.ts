@@ -16,6 +16,9 @@ describe('parseActionInputs', () => {
       workingDirectory: '.',
       report: null,
       prNumber: null,
+      shard: null,
+      shardCosts: null,
+      merge: null,
     });
   });
 
@@ -55,7 +58,27 @@ describe('parseActionInputs', () => {
       workingDirectory: 'sub',
       report: 'results/gilgate-results.json',
       prNumber: 42,
+      shard: null,
+      shardCosts: null,
+      merge: null,
     });
+  });
+
+  it('reads the matrix inputs: shard i/n for a leg, merge (one a line) for the final job', () => {
+    expect(parseActionInputs({ shard: ' 2/4 ' }).shard).toEqual({ index: 2, count: 4 });
+    expect(parseActionInputs({ merge: 'legs/\n\n  more/*.json  \n' }).merge).toEqual(['legs/', 'more/*.json']);
+  });
+
+  it('refuses a bad shard and contradictory matrix inputs, all at once', () => {
+    expect(() => parseActionInputs({ shard: '5/4' })).toThrow(/shard: the index must be from 1 to 4/);
+    let problems: readonly string[] = [];
+    try {
+      parseActionInputs({ shard: '1/2', merge: 'legs', report: 'r.json' });
+    } catch (error) {
+      problems = (error as ActionInputError).problems;
+    }
+    expect(problems).toHaveLength(3);
+    expect(problems.join('\n')).toContain('shard and merge cannot be used together');
   });
 
   it('lets base: none turn the base comparison off', () => {

@@ -12,6 +12,9 @@ import { renderMarkdown } from '../report/markdown.js';
 import { progressLine } from '../report/progress.js';
 import { renderTerminal } from '../report/terminal.js';
 import { loadResults, measure, UsageError } from '../measure/run.js';
+import { mergeResultsFiles } from '../measure/legs.js';
+import { MergeError } from '../core/merge.js';
+import { parseShard, ShardError, type ShardSpec } from '../core/shard.js';
 import type { Results } from '../core/types.js';
 import { VERSION } from '../core/version.js';
 
@@ -29,6 +32,9 @@ Usage:
   gilgate run [options]           measure the workloads in gilgate.yml (from the repository root)
   gilgate report [--html|--markdown] RESULTS.json   (schemaVersion 1 or 2)
                                   render a results file (HTML: a self-contained preview page)
+  gilgate merge FILES|FOLDERS|GLOBS… [--json OUT] [--markdown OUT] [--fail-on …]
+                                  merge matrix legs (run --shard i/n, or one Python per leg) into one
+                                  report and one gate decision; a missing or duplicated leg is an error
 
 Options for run:
   --config FILE                   config file (default: gilgate.yml, then .github/gilgate.yml)
@@ -40,6 +46,8 @@ Options for run:
   --max-time SECONDS              stop adding rounds after this budget
   --threshold FRACTION            slowdown that counts as a regression (default 0.1 = 10%)
   --python CMD                    Python interpreter (overrides the config); repeat for a matrix
+  --shard I/N                     measure only leg I of N (a balanced split by probed cost; merge the legs)
+  --shard-costs RESULTS.json      split by the costs in an earlier results file (every leg agrees)
   --quiet                         no progress on stderr
   -h, --help                      this help
 `;
@@ -57,6 +65,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     if (command === 'run') return await runCommand(rest, io);
     if (command === 'report') return await reportCommand(rest, io);
+    if (command === 'merge') return await mergeCommand(rest, io);
     throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   } catch (error) {
     if (error instanceof UsageError || isArgError(error)) {
@@ -85,6 +94,8 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
       'max-time': { type: 'string' },
       threshold: { type: 'string' },
       python: { type: 'string', multiple: true },
+      shard: { type: 'string' },
+      'shard-costs': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -104,6 +115,8 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
   const seed = optionalNumber('--seed', values.seed, (n) => Number.isInteger(n) && n >= 0);
   const maxTime = optionalNumber('--max-time', values['max-time'], (n) => n > 0);
   const threshold = optionalNumber('--threshold', values.threshold, (n) => n > 0 && n < 10);
+  const shard = optionalShard(values.shard);
+  const shardCosts = values['shard-costs'] ? await readShardCosts(path.resolve(io.cwd, values['shard-costs'])) : null;
 
   const tty = Boolean(io.stderr.isTTY);
   let lastDraw = 0;
@@ -115,6 +128,8 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
     seed,
     maxTimeSeconds: maxTime,
     threshold,
+    shard,
+    shardCosts,
     env: io.env,
     onWarning: (message) => io.stderr.write(`${tty ? '\r\x1b[K' : ''}warning: ${message}\n`),
     onProgress: values.quiet
@@ -136,6 +151,65 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
   const failed = gateFails(results, failOn);
   if (failed) io.stderr.write(`gilgate: ${results.regressions} regression(s) — failing (--fail-on ${failOn})\n`);
   return failed ? 1 : 0;
+}
+
+/** `gilgate merge`: the legs' results files in, one Results, one report, one gate out. */
+async function mergeCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: {
+      json: { type: 'string' },
+      markdown: { type: 'string' },
+      'fail-on': { type: 'string', default: 'regression' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('merge needs the legs\' results files (files, folders or globs)');
+  let failOn: FailOn;
+  try {
+    failOn = parseFailOn(values['fail-on']);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  let results: Results;
+  try {
+    results = mergeResultsFiles(io.cwd, positionals);
+  } catch (error) {
+    if (error instanceof MergeError) throw new UsageError(error.message);
+    throw error;
+  }
+  if (values.json) await writeOut(io.cwd, values.json, `${JSON.stringify(results, null, 2)}\n`);
+  if (values.markdown) await writeOut(io.cwd, values.markdown, renderMarkdown(results));
+  io.stdout.write(renderTerminal(results, { color: streamWantsColor(io.stdout) }));
+  const failed = gateFails(results, failOn);
+  if (failed) io.stderr.write(`gilgate: ${results.regressions} regression(s) — failing (--fail-on ${failOn})\n`);
+  return failed ? 1 : 0;
+}
+
+export async function readShardCosts(file: string): Promise<Results> {
+  try {
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as Results;
+    if (!Array.isArray(parsed?.workloads)) throw new Error('not a gilgate results file');
+    return parsed;
+  } catch (error) {
+    throw new UsageError(`--shard-costs: cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+function optionalShard(raw: string | undefined): ShardSpec | null {
+  if (raw === undefined) return null;
+  try {
+    return parseShard(raw);
+  } catch (error) {
+    if (error instanceof ShardError) throw new UsageError(`--${error.message}`);
+    throw error;
+  }
 }
 
 async function reportCommand(args: readonly string[], io: CliIo): Promise<number> {

@@ -1,3 +1,5 @@
+import type { ShardRecord } from './shard.js';
+
 // The nouns every stage shares. Pure data: no functions with side effects live here.
 // The Results value at the bottom is both the results JSON (schemaVersion 2, see docs/results.md)
 // and the single input every report renderer takes.
@@ -557,4 +559,6 @@ export interface Results {
   budgetExhausted: boolean;
   /** Every measured value (schemaVersion 2; absent in version 1 files). */
   values?: ResultValues;
+  /** A matrix leg's part of the split (`--shard i/n`): the whole assignment, for the merge to check. */
+  shard?: ShardRecord;
 }

@@ -12,6 +12,9 @@ import { parseEventContext, type EventContext } from './context.js';
 import { DEFAULT_RETRY, describeHttpFailure, isReadOnlyTokenFailure, type RetryOptions } from './retry.js';
 import { COMMENT_LIMIT, renderMarkdown } from '../report/markdown.js';
 import { loadResults, measure, UsageError } from '../measure/run.js';
+import { mergeResultsFiles } from '../measure/legs.js';
+import { MergeError } from '../core/merge.js';
+import { formatShard } from '../core/shard.js';
 import type { Results } from '../core/types.js';
 
 
@@ -23,7 +26,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
     await runAction(env);
   } catch (error) {
-    if (error instanceof ActionInputError || error instanceof UsageError) core.setFailed(error.message);
+    if (error instanceof ActionInputError || error instanceof UsageError || error instanceof MergeError) core.setFailed(error.message);
     else core.setFailed(error instanceof Error ? (error.stack ?? error.message) : String(error));
   }
 }
@@ -37,7 +40,11 @@ async function runAction(env: NodeJS.ProcessEnv): Promise<void> {
   const workspace = env['GITHUB_WORKSPACE'] || process.cwd();
   const cwd = resolve(workspace, inputs.workingDirectory);
 
-  const results = inputs.report ? readReport(resolve(cwd, inputs.report)) : await measureHere(inputs, context, cwd, env);
+  const results = inputs.merge
+    ? mergeHere(inputs.merge, cwd)
+    : inputs.report
+      ? readReport(resolve(cwd, inputs.report))
+      : await measureHere(inputs, context, cwd, env);
 
   const resultsPath = resolve(env['RUNNER_TEMP'] || cwd, RESULTS_FILE);
   writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
@@ -45,13 +52,15 @@ async function runAction(env: NodeJS.ProcessEnv): Promise<void> {
   core.setOutput('regressions', String(results.regressions));
   core.setOutput('recommendations', JSON.stringify(recommendations(results)));
 
-  const failsGate = gateFails(results, inputs.failOn);
+  // A shard leg holds part of the workloads: the merge step comments and gates on all of them.
+  const failsGate = inputs.shard ? false : gateFails(results, inputs.failOn);
   const marker = stickyMarker(configKey(inputs, results, cwd));
   const runUrl = context.runUrl ?? undefined;
   await writeJobSummary(renderMarkdown(results, { marker, runUrl, maxChars: SUMMARY_LIMIT }));
   annotate(results, failsGate);
 
-  const commented = await publishComment(inputs, context, results, () =>
+  if (inputs.shard) core.info(`gilgate: shard ${formatShard(inputs.shard)}: no comment and no gate here; merge the legs' results (merge input) for both`);
+  const commented = inputs.shard ? null : await publishComment(inputs, context, results, () =>
     renderMarkdown(results, { marker, runUrl, summaryUrl: runUrl, maxChars: COMMENT_LIMIT }),
   marker, env);
   core.setOutput('comment-url', commented?.comment?.url ?? '');
@@ -75,6 +84,8 @@ async function measureHere(inputs: ActionInputs, context: EventContext, cwd: str
     python: inputs.python,
     maxTimeSeconds: inputs.maxTimeSeconds,
     threshold: inputs.threshold,
+    shard: inputs.shard,
+    shardCosts: inputs.shard && inputs.shardCosts ? readShardCosts(resolve(cwd, inputs.shardCosts)) : null,
     // The engine strips INPUT_*, ACTIONS_* and GITHUB_TOKEN from the trials' environment and refuses
     // to pass on any variable holding one of these values.
     secrets: inputs.githubToken ? [inputs.githubToken] : [],
@@ -88,6 +99,26 @@ async function measureHere(inputs: ActionInputs, context: EventContext, cwd: str
     },
     onWarning: (message) => core.warning(message),
   });
+}
+
+/** The final job of a matrix: the legs' results (downloaded artifacts) merged into one. */
+function mergeHere(specs: readonly string[], cwd: string): Results {
+  const merged = mergeResultsFiles(cwd, specs);
+  core.info(`gilgate: merged ${merged.merge.legs.length} legs (${merged.merge.legs.map((l) => l.file).join(', ')}): ${merged.workloads.length} workloads`);
+  for (const line of [...merged.merge.differs, ...merged.merge.notes]) core.warning(`gilgate: ${line}`);
+  return merged;
+}
+
+/** Costs for the split from an earlier results file (a cache or artifact); a leg cannot go on without them. */
+function readShardCosts(path: string): Results {
+  if (!existsSync(path)) throw new UsageError(`shard-costs: ${path} does not exist`);
+  try {
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as Results;
+    if (!Array.isArray(parsed?.workloads)) throw new Error('not a gilgate results file');
+    return parsed;
+  } catch (error) {
+    throw new UsageError(`shard-costs: cannot read ${path}: ${(error as Error).message}`);
+  }
 }
 
 function readEventPayload(path: string | undefined): unknown {

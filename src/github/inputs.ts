@@ -2,6 +2,7 @@
 // core.getInput and hands over a record). Defaults live in action.yml; an absent input arrives as ""
 // and must still mean something sensible, because runners of old or local harnesses may omit it.
 import { FAIL_ON_VALUES, type FailOn } from '../core/gate.js';
+import { parseShard, type ShardSpec } from '../core/shard.js';
 
 export type CommentMode = 'always' | 'on-regression' | 'never';
 
@@ -24,6 +25,12 @@ export interface ActionInputs {
   report: string | null;
   /** Pull request to comment on when the event carries none (workflow_run). */
   prNumber: number | null;
+  /** `shard: i/n`: measure only this leg's workloads; no comment and no gate (the merge step gives both). */
+  shard: ShardSpec | null;
+  /** `shard-costs:` an earlier results file whose costs every leg splits by (instead of probing). */
+  shardCosts: string | null;
+  /** `merge:` folders, globs or files (one a line) of legs' results: merge them instead of measuring. */
+  merge: string[] | null;
 }
 
 /** Every input name action.yml declares, in the spelling runners turn into INPUT_<NAME>. */
@@ -39,6 +46,9 @@ export const ACTION_INPUT_NAMES = [
   'working-directory',
   'report',
   'pr-number',
+  'shard',
+  'shard-costs',
+  'merge',
 ] as const;
 
 export type ActionInputName = (typeof ACTION_INPUT_NAMES)[number];
@@ -71,6 +81,8 @@ export function parseActionInputs(raw: Readonly<Partial<Record<ActionInputName, 
   const base = text('base');
   const baseDisabled = base !== null && /^(none|false|off)$/i.test(base);
 
+  const { shard, merge } = parseMatrixInputs(text('shard'), text('merge'), text('report'), problems);
+
   if (problems.length > 0) throw new ActionInputError(problems);
   return {
     config: text('config'),
@@ -85,7 +97,32 @@ export function parseActionInputs(raw: Readonly<Partial<Record<ActionInputName, 
     workingDirectory: text('working-directory') ?? '.',
     report: text('report'),
     prNumber,
+    shard,
+    shardCosts: text('shard-costs'),
+    merge,
   };
+}
+
+/** The matrix inputs: a leg measures (`shard`), the final job merges (`merge`); never both, never with `report`. */
+function parseMatrixInputs(
+  shardText: string | null,
+  mergeText: string | null,
+  report: string | null,
+  problems: string[],
+): { shard: ShardSpec | null; merge: string[] | null } {
+  let shard: ShardSpec | null = null;
+  if (shardText !== null) {
+    try {
+      shard = parseShard(shardText);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  const merge = mergeText === null ? null : mergeText.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '');
+  if (shardText !== null && merge !== null) problems.push('shard and merge cannot be used together: legs measure with shard, the final job merges');
+  if (report !== null && merge !== null) problems.push('report and merge cannot be used together: merge already publishes the merged report');
+  if (report !== null && shardText !== null) problems.push('report and shard cannot be used together: a report is published, not measured');
+  return { shard, merge: merge && merge.length > 0 ? merge : null };
 }
 
 function choice<T extends string>(

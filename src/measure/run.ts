@@ -13,6 +13,7 @@ import { armLabel } from '../core/plan.js';
 import { WORDS } from '../report/explain.js';
 import { isFailure, probeEnvironment, probeMachine, probeWorkload, runTrial, type PythonTarget } from './python.js';
 import { TRIAL_VARIABLES, trialEnvironment } from './trial-environment.js';
+import { allWorkloadNames, costsFromProbes, costsFromResults, shardRecord, shardSetup, type ShardRecord, type ShardSpec } from '../core/shard.js';
 import type {
   Config,
   ExperimentSetup,
@@ -56,6 +57,10 @@ export interface MeasureOptions {
   env?: Record<string, string | undefined>;
   onProgress?: (p: Progress) => void;
   onWarning?: (message: string) => void;
+  /** Measure only this leg's part of the workloads (`--shard i/n`); the split is recorded in the results. */
+  shard?: ShardSpec | null;
+  /** An earlier results file's contents (`--shard-costs`): costs every leg agrees on, instead of probing. */
+  shardCosts?: Parameters<typeof costsFromResults>[0] | null;
 }
 
 /** Find the config file: the given path, else the first default candidate that exists. */
@@ -152,17 +157,30 @@ export async function measure(options: MeasureOptions): Promise<Results> {
     }
 
     // Probe every side: import, tasks, pickling, spawn, and a pilot pass that shapes the plan.
-    const setup: ExperimentSetup = {
+    let setup: ExperimentSetup = {
       pythons,
       workloads: config.workloads,
       base: worktree ? { workloads: baseConfig?.workloads ?? null, configMissing: baseConfigMissing } : null,
     };
+    // A shard leg measures its part of the workloads: split by an earlier file's costs (every leg
+    // agrees) before probing, or by this leg's own pilot passes after probing them all.
+    let shard: ShardRecord | null = null;
+    if (options.shard && options.shardCosts) {
+      shard = shardRecord(options.shard, costsFromResults(options.shardCosts, allWorkloadNames(setup)));
+      setup = shardSetup(setup, shard);
+    }
     const requests = probePlan(setup);
     const workloadOf = new Map(requests.map((r) => [`${r.side}\u0000${r.interpreter}\u0000${r.workload.name}`, r.workload]));
-    const probes: ProbeRecord[] = [];
+    let probes: ProbeRecord[] = [];
     for (const [i, r] of requests.entries()) {
       report(i, requests.length, `probe ${r.workload.name}${r.side === 'base' ? ' (base)' : ''}${pythons.length > 1 ? ` [${r.python}]` : ''}`);
       probes.push({ workload: r.workload.name, python: r.python, side: r.side, probe: await probeWorkload(targets[r.side][r.interpreter]!, r.workload, r.workload.startMethod ?? null) });
+    }
+    if (options.shard && !shard) {
+      shard = shardRecord(options.shard, costsFromProbes(setup, probes));
+      setup = shardSetup(setup, shard);
+      const kept = new Set(allWorkloadNames(setup));
+      probes = probes.filter((p) => kept.has(p.workload));
     }
 
     const state = start({
@@ -195,7 +213,8 @@ export async function measure(options: MeasureOptions): Promise<Results> {
         return isFailure(probe) ? null : probe;
       },
     };
-    return finish(await runExperiment(state, runner, clock, options.onProgress), WORDS);
+    const results = finish(await runExperiment(state, runner, clock, options.onProgress), WORDS);
+    return shard ? { ...results, shard } : results;
   } finally {
     await worktree?.remove();
   }
