@@ -168,7 +168,7 @@ async function chooseRunner() {
     try {
       const { runTrial, probeEnvironment, isFailure } = await import(compiled.href);
       const { repetitionsFor } = await import(new URL('../lib/core/plan.js', import.meta.url).href);
-      const environment = await probeEnvironment({ python, cwd: dir, paths: [dir], env: {} });
+      const environment = await probeEnvironment({ python, cwd: dir, paths: [dir], env: { PATH: env.PATH ?? '' } });
       if (isFailure(environment)) throw new Error(environment.message);
       const target = { python: environment.executable, cwd: dir, paths: [dir], env: {} };
       let repetitions = 1;

@@ -44,7 +44,7 @@ const dir = mkdtempSync(join(tmpdir(), 'gilgate-noise-'));
 const functions = ARMS.map((arm) => `def spin_${arm}(_task=0):\n    return _spin(${UNITS} * ${parseInt(arm, 10)} // 100)\n`);
 writeFileSync(join(dir, 'noise_work.py'), `def _spin(units):\n    s = 0\n    for i in range(units):\n        s += (i * i) % 7\n    return s\n\n${functions.join('\n')}`);
 // The interpreter is resolved once, as the engine does: trials never start through a shim.
-const probed = await probeEnvironment({ python: env.NOISE_PYTHON ?? 'python3', cwd: dir, paths: [dir], env: {} });
+const probed = await probeEnvironment({ python: env.NOISE_PYTHON ?? 'python3', cwd: dir, paths: [dir], env: { PATH: env.PATH ?? '' } });
 if (isFailure(probed)) throw new Error(`cannot describe the interpreter: ${probed.message}`);
 const target = { python: probed.executable, cwd: dir, paths: [dir], env: {} };
 const pinned = PROTOCOL === 'engine' && probed.placement === 'affinity';

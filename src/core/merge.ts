@@ -6,7 +6,7 @@
 // legs of different configs or commits. The judging itself is injected (`rejudge`): it rebuilds the
 // experiment from the merged values and calls finish, the same code that judges a single run.
 import { compareNames, formatShard, type ShardRecord } from './shard.js';
-import type { PythonEnvironment, Results, WorkloadResult } from './types.js';
+import type { PythonEnvironment, Results, ResultValues, WorkloadConfig, WorkloadResult } from './types.js';
 
 export interface Leg {
   /** Where the leg came from (the artifact's file), named in every error. */
@@ -71,26 +71,30 @@ export function mergeLegs(legs: readonly Leg[], rejudge: (results: Results) => R
 
   const order = configOrder(legs);
   const differs = environmentDifferences(ordered.map(({ leg }) => leg));
+  // Interpreter-matrix legs often name their Python alike ("python3" from setup-python): each leg's
+  // rows and values are relabelled with the interpreter it really ran, so the merge is the same
+  // experiment a one-job matrix run (config `python: [...]`) would be.
+  const relabelled = ordered.map(({ leg, interpreter }) => (interpreter ? relabel(leg, interpreter) : leg));
   const workloads: WorkloadResult[] = [];
-  for (const { leg, interpreter } of ordered) {
+  relabelled.forEach((leg) => {
     for (const workload of leg.results.workloads) {
       const row: WorkloadResult = { ...workload, warnings: [...workload.warnings] };
-      if (interpreter) row.name = `${workload.name} · ${interpreter}`;
       if (differs.length > 0) row.warnings.push(`measured by ${legName(leg)} on ${describeEnvironment(leg.results.environment)}; the legs ran on different machines (see the merge notes)`);
       workloads.push(row);
     }
-  }
+  });
   const position = (name: string) => {
-    const base = name.split(' · ')[0]!;
-    const i = order.indexOf(base);
+    const i = order.indexOf(name);
     return i === -1 ? order.length : i;
   };
   // The table of one unsharded run: config order, then workloads only the base had; interpreters in label order.
-  workloads.sort((a, b) => position(a.name) - position(b.name) || compareNames(a.name, b.name));
+  workloads.sort((a, b) => position(a.name) - position(b.name) || compareNames(a.name, b.name) || compareNames(a.python, b.python));
 
   const first = ordered[0]!.leg.results;
+  const { shard: _ownShard, values: _ownValues, ...summaries } = first;
+  const values = mergeValues(relabelled, notes);
   const merged: MergedResults = {
-    ...first,
+    ...summaries,
     workloads,
     regressions: workloads.reduce((n, w) => n + w.regressions.length, 0),
     improvements: workloads.reduce((n, w) => n + w.improvements.length, 0),
@@ -98,6 +102,7 @@ export function mergeLegs(legs: readonly Leg[], rejudge: (results: Results) => R
     totalSeconds: Math.max(...legs.map((l) => l.results.totalSeconds)),
     startedAt: legs.map((l) => l.results.startedAt).sort()[0]!,
     budgetExhausted: legs.some((l) => l.results.budgetExhausted),
+    ...(values ? { values } : {}),
     merge: {
       legs: ordered.map(({ leg, interpreter }) => ({
         file: leg.file,
@@ -112,11 +117,10 @@ export function mergeLegs(legs: readonly Leg[], rejudge: (results: Results) => R
       notes,
     },
   };
-  delete (merged as { shard?: unknown }).shard;
-  const values = mergeValues(ordered.map(({ leg }) => leg), perInterpreter ? ordered.map(({ interpreter }) => interpreter) : null, notes);
-  if (values !== undefined) (merged as { values?: unknown }).values = values;
 
-  const judged = rejudge(merged);
+  // With every leg's values, judge the merged values again (Holm across all workloads, one gate);
+  // legs without values (older files) keep their verdicts and only the totals are recounted.
+  const judged = values ? rejudge(merged) : recountTotals(merged);
   return { ...judged, merge: merged.merge };
 }
 
@@ -277,37 +281,71 @@ export function environmentDifferences(legs: readonly Leg[]): string[] {
  * a scalar that differs keeps the first leg's value and is noted. For interpreter-matrix legs each
  * element naming a workload gets the row's name, so the values still match the rows.
  */
-function mergeValues(legs: readonly Leg[], interpreters: (string | null)[] | null, notes: string[]): unknown {
-  const all = legs.map((leg, i) => {
-    const values = (leg.results as { values?: unknown }).values;
-    return interpreters && values !== undefined ? renameWorkloads(values, interpreters[i]!) : values;
-  });
-  if (all.every((v) => v === undefined)) return undefined;
-  const missing = legs.filter((_, i) => all[i] === undefined).map((l) => l.file);
-  if (missing.length > 0) notes.push(`${missing.join(', ')} carried no measured values (an older results file): re-judging uses the other legs' values only`);
-  const present = all.filter((v) => v !== undefined);
-  return present.slice(1).reduce((a, b) => combine(a, b, 'values', notes), present[0]);
+/** A leg with its Python named by the interpreter it ran: in its rows and in its values. */
+function relabel(leg: Leg, label: string): Leg {
+  const { results } = leg;
+  const values = results.values;
+  return {
+    file: leg.file,
+    results: {
+      ...results,
+      workloads: results.workloads.map((w) => ({ ...w, python: label })),
+      ...(values
+        ? {
+            values: {
+              ...values,
+              setup: { ...values.setup, pythons: values.setup.pythons.map(() => label) },
+              trials: values.trials.map((t) => ({ ...t, python: label })),
+              probes: values.probes.map((p) => ({ ...p, python: label })),
+            },
+          }
+        : {}),
+    },
+  };
 }
 
-function combine(a: unknown, b: unknown, path: string, notes: string[]): unknown {
-  if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
-  if (isPlainObject(a) && isPlainObject(b)) {
-    const out: Record<string, unknown> = { ...a };
-    for (const [key, value] of Object.entries(b)) out[key] = key in out ? combine(out[key], value, `${path}.${key}`, notes) : value;
+/**
+ * The legs' measured values as one experiment's: interpreters in leg order (each with its own
+ * environment), workloads of every leg in config order, every trial, probe and machine probe.
+ * Undefined when any leg carries none (an older results file): then nothing can be judged again.
+ */
+function mergeValues(legs: readonly Leg[], notes: string[]): ResultValues | undefined {
+  const all = legs.map((leg) => leg.results.values);
+  if (all.some((v) => v === undefined)) {
+    if (all.some((v) => v !== undefined)) notes.push(`${legs.filter((l) => !l.results.values).map((l) => l.file).join(', ')} carried no measured values (an older results file): the legs' own verdicts are kept, without Holm across all workloads`);
+    return undefined;
+  }
+  const values = all as ResultValues[];
+  const pythons: string[] = [];
+  const environments: PythonEnvironment[] = [];
+  for (const v of values) {
+    v.setup.pythons.forEach((python, i) => {
+      if (pythons.includes(python)) return;
+      pythons.push(python);
+      environments.push(v.environments[i]!);
+    });
+  }
+  const union = (lists: readonly (readonly WorkloadConfig[])[]) => {
+    const out: WorkloadConfig[] = [];
+    for (const list of lists) for (const w of list) if (!out.some((o) => o.name === w.name)) out.push(w);
     return out;
-  }
-  if (JSON.stringify(a) !== JSON.stringify(b)) notes.push(`${path} differs between legs: kept ${JSON.stringify(a)}, not ${JSON.stringify(b)}`);
-  return a;
-}
-
-function renameWorkloads(value: unknown, interpreter: string): unknown {
-  if (Array.isArray(value)) return value.map((v) => renameWorkloads(v, interpreter));
-  if (!isPlainObject(value)) return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) {
-    out[key] = key === 'workload' && typeof v === 'string' ? `${v} · ${interpreter}` : renameWorkloads(v, interpreter);
-  }
-  return out;
+  };
+  const bases = values.map((v) => v.setup.base);
+  const base = bases.every((b) => b === null)
+    ? null
+    : {
+        workloads: bases.some((b) => b?.workloads) ? union(bases.map((b) => b?.workloads ?? [])) : null,
+        configMissing: bases.some((b) => b?.configMissing === true),
+      };
+  const stops = values.map((v) => v.stopReason);
+  return {
+    setup: { pythons, workloads: union(values.map((v) => v.setup.workloads)), base },
+    trials: values.flatMap((v) => v.trials),
+    probes: values.flatMap((v) => v.probes),
+    environments,
+    machine: values.flatMap((v) => v.machine),
+    stopReason: stops.includes('cap') ? 'cap' : stops.includes('budget') ? 'budget' : stops.includes(null) ? null : 'settled',
+  };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -3,15 +3,18 @@
 // Results out. Artifacts come from other jobs (possibly fork PR code): each file is checked before use.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { mergeLegs, MergeError, recountTotals, type Leg, type MergedResults } from '../core/merge.js';
+import { readResults, ResultsFileError } from '../core/contracts/results.js';
+import { rejudge } from '../core/experiment.js';
+import { mergeLegs, MergeError, type Leg, type MergedResults } from '../core/merge.js';
 import type { Results } from '../core/types.js';
+import { WORDS } from '../report/explain.js';
 
 /**
- * How merged legs are judged. The engine's `rejudge` (src/core/experiment.ts, schemaVersion 2)
- * rebuilds the experiment from the values and redoes Holm across every workload; until it is wired
- * here, the legs' verdicts are kept and the totals recounted.
+ * How merged legs are judged: the engine's own `rejudge` (src/core/experiment.ts) rebuilds the one
+ * experiment from every leg's values and calls finish, so Holm runs across every workload and the
+ * merged table is what one unsharded run of the same values gives.
  */
-export const REJUDGE: (results: Results) => Results = recountTotals;
+export const REJUDGE: (results: Results) => Results = (results) => rejudge(results, WORDS);
 
 /**
  * Results files named by `specs`, relative to `cwd`: a file; a folder (every *.json below it, as
@@ -49,18 +52,12 @@ export function readLeg(file: string, cwd: string): Leg {
   } catch (error) {
     throw new MergeError(`merge: ${name} is not valid JSON: ${(error as Error).message}`);
   }
-  const candidate = parsed as Partial<Results> | null;
-  if (
-    candidate === null ||
-    typeof candidate !== 'object' ||
-    (candidate.schemaVersion as number) < 1 ||
-    (candidate.schemaVersion as number) > 2 ||
-    !Array.isArray(candidate.workloads) ||
-    typeof candidate.environment !== 'object'
-  ) {
-    throw new MergeError(`merge: ${name} is not a gilgate results file (schemaVersion 1 or 2)`);
+  try {
+    return { file: name, results: readResults(parsed) };
+  } catch (error) {
+    if (error instanceof ResultsFileError) throw new MergeError(`merge: ${name}: ${error.message}`);
+    throw error;
   }
-  return { file: name, results: candidate as Results };
 }
 
 /** Find, read and merge: one Results for one table, one comment and one gate. */
