@@ -1,6 +1,6 @@
 // Number and word formatting shared by the Markdown, HTML and terminal reports, so a number reads
 // the same everywhere. Plain text out: callers escape for their sink.
-import type { ArmResult, Comparison, ParallelModel, Recommendation, RegressionKind, Results, WorkloadResult } from '../core/types.js';
+import type { ArmResult, Comparison, InterpreterFact, ParallelModel, PythonEnvironment, Recommendation, RegressionKind, Results, WorkloadResult } from '../core/types.js';
 import { PARALLEL_MODELS } from '../core/types.js';
 
 export function formatSpeedup(speedup: number | null): string {
@@ -165,4 +165,44 @@ export function defaultReproduce(results: Results): string {
 
 function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** "CPython 3.14.0t": implementation, version, and a `t` for a free-threaded build; the command when not probed. */
+export function interpreterName(fact: InterpreterFact): string {
+  if (!fact.implementation || !fact.version) return fact.command;
+  return `${fact.implementation} ${fact.version}${fact.freeThreadedBuild ? 't' : ''}`;
+}
+
+/** The interpreters a run measured, in config order: distinct `python` of its workloads. */
+export function interpretersOf(results: Results): string[] {
+  const order = results.values?.setup.pythons ?? [];
+  const seen = [...new Set(results.workloads.map((w) => w.python))];
+  return [...order.filter((p) => seen.includes(p)), ...seen.filter((p) => !order.includes(p))];
+}
+
+/** More than one interpreter: the report shows a row per (workload, interpreter). */
+export function isMatrix(results: Results): boolean {
+  return interpretersOf(results).length > 1;
+}
+
+/** The label of an interpreter of this run, from its probed environment (aligned with setup.pythons); its command otherwise. */
+export function interpreterLabel(results: Results, python: string): string {
+  const index = results.values?.setup.pythons.indexOf(python) ?? -1;
+  const environment: PythonEnvironment | undefined = index >= 0 ? results.values?.environments[index] : undefined;
+  const name = interpreterName({
+    command: python,
+    implementation: environment && environment.implementation !== 'unknown' ? environment.implementation : null,
+    version: environment && environment.implementation !== 'unknown' ? environment.python : null,
+    freeThreadedBuild: environment?.freeThreadedBuild ?? false,
+  });
+  // Two commands of the same build (a venv and its base) would read the same: add the command.
+  const clash = interpretersOf(results).some((other) => other !== python && labelOnly(results, other) === name);
+  return clash ? `${name} (${python})` : name;
+}
+
+function labelOnly(results: Results, python: string): string {
+  const index = results.values?.setup.pythons.indexOf(python) ?? -1;
+  const environment = index >= 0 ? results.values?.environments[index] : undefined;
+  if (!environment || environment.implementation === 'unknown') return python;
+  return `${environment.implementation} ${environment.python}${environment.freeThreadedBuild ? 't' : ''}`;
 }
