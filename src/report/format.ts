@@ -206,3 +206,37 @@ function labelOnly(results: Results, python: string): string {
   if (!environment || environment.implementation === 'unknown') return python;
   return `${environment.implementation} ${environment.python}${environment.freeThreadedBuild ? 't' : ''}`;
 }
+
+/** The environment an interpreter of this run was probed as (aligned with setup.pythons), if the results keep it. */
+export function environmentOf(results: Results, python: string): PythonEnvironment | undefined {
+  const index = results.values?.setup.pythons.indexOf(python) ?? -1;
+  return index >= 0 ? results.values?.environments[index] : undefined;
+}
+
+/**
+ * speedupAt for a matrix row: a model the whole interpreter cannot run (interpreters before 3.14)
+ * reads "unavailable" there, since other rows of the same table do run it.
+ */
+export function matrixSpeedupAt(results: Results, w: WorkloadResult, model: ParallelModel): string {
+  const cell = speedupAt(w, model);
+  return cell === 'n/a' && model === 'interpreters' && environmentOf(results, w.python)?.interpretersUnavailable ? 'unavailable' : cell;
+}
+
+/** Base ran other interpreters than head (the base config's `python`): "CPython 3.11.7 → CPython 3.14.0t" per changed position. */
+export function interpreterChanges(results: Results): string[] {
+  const base = results.values?.setup.base;
+  if (!base?.pythons) return [];
+  return base.pythons.flatMap((command, i) => {
+    const head = results.values!.setup.pythons[i];
+    if (head === undefined) return [];
+    const environment = base.environments?.[i];
+    const before = interpreterName({
+      command,
+      implementation: environment && environment.implementation !== 'unknown' ? environment.implementation : null,
+      version: environment && environment.implementation !== 'unknown' ? environment.python : null,
+      freeThreadedBuild: environment?.freeThreadedBuild ?? false,
+    });
+    const after = interpreterLabel(results, head);
+    return before === after ? [] : [`${before} → ${after}`];
+  });
+}

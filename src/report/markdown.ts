@@ -19,9 +19,11 @@ import {
   formatLevel,
   formatSeconds,
   gilState,
+  interpreterChanges,
   interpreterLabel,
   interpretersOf,
   isMatrix,
+  matrixSpeedupAt,
   lifetimeSummary,
   localUnavailable,
   pageModels,
@@ -126,7 +128,7 @@ function tableRow(results: Results, w: WorkloadResult): string {
   const cells = [
     `${flag}${escapeMarkdown(cap(w.name, NAME_CAP))}${label}`,
     recommendationCell(w),
-    ...pageModels(results).map((m) => speedupAt(w, m)),
+    ...pageModels(results).map((m) => (isMatrix(results) ? matrixSpeedupAt(results, w, m) : speedupAt(w, m))),
     vsBaseCell(results, w),
     confidenceCell(w),
   ];
@@ -188,7 +190,7 @@ function interpreterTable(results: Results, ws: readonly WorkloadResult[]): stri
   const rows = ws.map((w) => [
     `${w.regressions.length > 0 ? '❌ ' : ''}${escapeMarkdown(interpreterLabel(results, w.python))}`,
     recommendationCell(w),
-    ...models.map((m) => speedupAt(w, m)),
+    ...models.map((m) => matrixSpeedupAt(results, w, m)),
     vsBaseCell(results, w),
     w.recommendation === 'inconclusive' ? `${w.rounds} (undecided)` : String(w.rounds),
   ]);
@@ -317,6 +319,8 @@ function renderFooter(results: Results, options: MarkdownOptions): string {
   ].join(' · ');
   const lines = ['---', '', `- **Environment:** ${envLine}`];
   if (matrix) lines.push(`- **Interpreters:** ${interpreterLines(results).join(' · ')}`);
+  const changes = interpreterChanges(results);
+  if (changes.length > 0) lines.push(`- **Base ran other interpreters** (the base config's \`python\`): ${escapeMarkdown(changes.join(', '))}`);
   if (trialEnv) lines.push(`- **Trial environment:** ${codeSpan(trialEnv)}`);
   if (env.interpretersUnavailable && !matrix) lines.push(`- **Interpreters** cannot run on this interpreter: ${escapeMarkdown(cap(env.interpretersUnavailable, MESSAGE_CAP))}`);
   lines.push(`- **Run:** ${runLine}`);
