@@ -386,3 +386,13 @@ describe('an interpreter matrix', () => {
     expect(md).not.toContain('**Interpreters:**');
   });
 });
+
+describe('renderHtml: an interpreter matrix', () => {
+  it('keeps each workload\'s section and its per-interpreter table', () => {
+    const html = renderHtml(fixtures.matrix, { mermaidScript: '' });
+    expect(html).toContain('<details open><summary><b>resize-images</b> — CPython 3.11.7: processes · CPython 3.14.0: interpreters · PyPy 3.9.18: serial · ❌ 1 regression</summary>');
+    expect(html.match(/<details/g)).toHaveLength(2);
+    expect(html).toContain('<th>Interpreter</th>');
+    expect(html).toContain('<td>tokenize · CPython 3.14.0</td>');
+  });
+});

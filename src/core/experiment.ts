@@ -9,8 +9,10 @@
 // no clock (the shell passes `nowSeconds`), no I/O, no randomness but the seeded generator.
 //
 // A workload is measured once per interpreter (Config.pythons): a *variant* is (workload,
-// interpreter), with its own head and base sides, arms, verdict and settling. Head and base of a
-// variant use the same interpreter, so comparisons compare like with like.
+// interpreter), with its own head and base sides, arms, verdict and settling. Position i of head's
+// interpreters is paired with position i of base's (setup.base.pythons: the base config's, absent
+// when base runs head's), so comparisons compare like with like, and when the two differ a flip
+// says the interpreter changed (interpreterChange).
 //
 // Sentences: verdict and compare return facts; `finish` and `rejudge` take the `Words` that report/
 // (explain.ts) writes from them, so that judging and re-judging word reasons the same way; core never
