@@ -378,6 +378,12 @@ describe('an interpreter matrix', () => {
     }
   });
 
+  it('does not say the interpreter twice where rows already carry it (merged per-interpreter legs)', () => {
+    const labelled = { ...fixtures.matrix, workloads: fixtures.matrix.workloads.map((w, i) => ({ ...w, name: `${w.name} · ${['CPython 3.11.7', 'CPython 3.14.0', 'PyPy 3.9.18'][i % 3]}` })) };
+    const md = renderMarkdown(labelled, OPTIONS);
+    expect(md).toBe(renderMarkdown(fixtures.matrix, OPTIONS));
+  });
+
   it('keeps a one-interpreter document as it was: rows named by the workload alone', () => {
     const md = renderMarkdown(fixtures.interpreterChanged, OPTIONS);
     expect(summaryRows(md)[0]![0]!.trim()).toBe('❌ resize-images');

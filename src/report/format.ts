@@ -240,3 +240,17 @@ export function interpreterChanges(results: Results): string[] {
     return before === after ? [] : [`${before} → ${after}`];
   });
 }
+
+/**
+ * A matrix row's workload name without its interpreter: merged per-interpreter legs (core/merge.ts)
+ * already name rows "resize · CPython 3.14.0", so the label is not said twice.
+ */
+export function workloadName(results: Results, w: WorkloadResult): string {
+  const suffix = ` · ${interpreterLabel(results, w.python)}`;
+  return w.name.endsWith(suffix) && w.name.length > suffix.length ? w.name.slice(0, -suffix.length) : w.name;
+}
+
+/** "resize · CPython 3.14.0": a matrix row's name. Plain text: callers escape. */
+export function variantName(results: Results, w: WorkloadResult): string {
+  return `${workloadName(results, w)} · ${interpreterLabel(results, w.python)}`;
+}

@@ -24,6 +24,8 @@ import {
   interpretersOf,
   isMatrix,
   matrixSpeedupAt,
+  variantName,
+  workloadName,
   lifetimeSummary,
   localUnavailable,
   pageModels,
@@ -124,9 +126,11 @@ function confidenceCell(w: WorkloadResult): string {
 
 function tableRow(results: Results, w: WorkloadResult): string {
   const flag = w.regressions.length > 0 ? '❌ ' : '';
-  const label = isMatrix(results) ? ` · ${escapeMarkdown(interpreterLabel(results, w.python))}` : '';
+  const name = isMatrix(results)
+    ? `${escapeMarkdown(cap(workloadName(results, w), NAME_CAP))} · ${escapeMarkdown(interpreterLabel(results, w.python))}`
+    : escapeMarkdown(cap(w.name, NAME_CAP));
   const cells = [
-    `${flag}${escapeMarkdown(cap(w.name, NAME_CAP))}${label}`,
+    `${flag}${name}`,
     recommendationCell(w),
     ...pageModels(results).map((m) => (isMatrix(results) ? matrixSpeedupAt(results, w, m) : speedupAt(w, m))),
     vsBaseCell(results, w),
@@ -164,7 +168,7 @@ function renderSection(w: WorkloadResult, detail: Detail): string {
   const badge = regressed ? ` · ❌ ${plural(w.regressions.length, 'regression')}` : w.improvements.length > 0 ? ` · ✅ ${plural(w.improvements.length, 'improvement')}` : '';
   // Raw HTML lines: Markdown escapes do not apply inside them, HTML entities do.
   const summary = `<details${regressed || w.error ? ' open' : ''}><summary><b>${escapeHtml(cap(w.name, NAME_CAP))}</b> — ${escapeHtml(w.recommendation)}${badge}</summary>`;
-  return [summary, ...sectionBody(w, detail, null), '</details>'].join('\n\n');
+  return [summary, ...sectionBody(w, detail, null, w.name), '</details>'].join('\n\n');
 }
 
 /** One workload measured under several interpreters: a per-interpreter table, then each interpreter's reasons and details. */
@@ -176,9 +180,9 @@ function renderMatrixSection(results: Results, ws: readonly WorkloadResult[], de
   const badge = regressions > 0 ? ` · ❌ ${plural(regressions, 'regression')}` : improvements > 0 ? ` · ✅ ${plural(improvements, 'improvement')}` : '';
   const open = regressions > 0 || ws.some((w) => w.error);
   const verdicts = ws.map((w) => `${escapeHtml(interpreterLabel(results, w.python))}: ${escapeHtml(w.recommendation)}`).join(' · ');
-  const parts = [`<details${open ? ' open' : ''}><summary><b>${escapeHtml(cap(first.name, NAME_CAP))}</b> — ${verdicts}${badge}</summary>`];
+  const parts = [`<details${open ? ' open' : ''}><summary><b>${escapeHtml(cap(workloadName(results, first), NAME_CAP))}</b> — ${verdicts}${badge}</summary>`];
   parts.push(interpreterTable(results, ws));
-  for (const w of ws) parts.push(...sectionBody(w, detail, interpreterLabel(results, w.python)));
+  for (const w of ws) parts.push(...sectionBody(w, detail, interpreterLabel(results, w.python), workloadName(results, w)));
   parts.push('</details>');
   return parts.join('\n\n');
 }
@@ -202,7 +206,7 @@ function interpreterTable(results: Results, ws: readonly WorkloadResult[]): stri
  * improvements, warnings, what could not run, the error, charts and the arm table. `label` names
  * the interpreter in a matrix (null: the only one, said nowhere).
  */
-function sectionBody(w: WorkloadResult, detail: Detail, label: string | null): string[] {
+function sectionBody(w: WorkloadResult, detail: Detail, label: string | null, name: string): string[] {
   const parts: string[] = [];
   const reason = escapeMarkdown(cap(w.reason, MESSAGE_CAP));
   parts.push(label === null ? reason : `**${escapeMarkdown(label)}** — ${escapeMarkdown(w.recommendation)}: ${reason}`);
@@ -237,7 +241,7 @@ function sectionBody(w: WorkloadResult, detail: Detail, label: string | null): s
   }
 
   if (detail === 'full') {
-    const title = label === null ? w.name : `${w.name} · ${label}`;
+    const title = label === null ? name : `${name} · ${label}`;
     if (hasParallelLine(w.arms)) parts.push(chartBlock(`${title}: speedup vs workers${w.base ? ' (head)' : ''}`, w.arms, false));
     const baseArms = w.base?.detail.arms;
     if (baseArms && hasParallelLine(baseArms)) parts.push(chartBlock(`${title}: speedup vs workers (base)`, baseArms, true));
@@ -326,7 +330,7 @@ function renderFooter(results: Results, options: MarkdownOptions): string {
   lines.push(`- **Run:** ${runLine}`);
   if (results.budgetExhausted) lines.push('- ⏱️ **Time budget ran out** before every workload was decided: undecided ones show as inconclusive.');
   if (results.budgetExhausted && matrix) {
-    const undecided = results.workloads.filter((w) => w.recommendation === 'inconclusive').map((w) => `${escapeMarkdown(cap(w.name, NAME_CAP))} · ${escapeMarkdown(interpreterLabel(results, w.python))}`);
+    const undecided = results.workloads.filter((w) => w.recommendation === 'inconclusive').map((w) => escapeMarkdown(cap(variantName(results, w), NAME_CAP)));
     lines.push(`- ⏱️ **Left undecided by the budget:** ${undecided.length > 0 ? undecided.join(', ') : 'none'}`);
   }
   lines.push(`- **Reproduce locally:** ${codeSpan(options.reproduce ?? defaultReproduce(results))}`);
@@ -357,7 +361,10 @@ function foldNotice(options: MarkdownOptions, maxChars: number): string {
 function sectionGroups(results: Results): WorkloadResult[][] {
   if (!isMatrix(results)) return results.workloads.map((w) => [w]);
   const groups = new Map<string, WorkloadResult[]>();
-  for (const w of results.workloads) groups.set(w.name, [...(groups.get(w.name) ?? []), w]);
+  for (const w of results.workloads) {
+    const name = workloadName(results, w);
+    groups.set(name, [...(groups.get(name) ?? []), w]);
+  }
   return [...groups.values()];
 }
 

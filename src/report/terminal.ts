@@ -21,6 +21,7 @@ import {
   REGRESSION_WORDS,
   shortSha,
   speedupAt,
+  variantName,
 } from './format.js';
 
 export interface TerminalOptions {
@@ -76,7 +77,7 @@ export function renderTerminal(results: Results, options: TerminalOptions): stri
   const models = pageModels(results);
   // An interpreter matrix: one row per (workload, interpreter), "resize · CPython 3.14.0".
   const matrix = isMatrix(results);
-  const nameOf = (w: WorkloadResult) => (matrix ? `${oneLine(w.name)} · ${oneLine(interpreterLabel(results, w.python))}` : oneLine(w.name));
+  const nameOf = (w: WorkloadResult) => oneLine(matrix ? variantName(results, w) : w.name);
   const header = ['workload', 'recommendation', ...models, 'vs base (time)', 'rounds'];
   const rows = results.workloads.map((w) => [
     nameOf(w),
