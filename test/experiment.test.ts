@@ -2,7 +2,7 @@
 // request from a table of true times with seeded noise, and a simulated clock. No Python here: the
 // engine's decisions (what runs, when to stop, what is dropped) are the thing under test.
 import { describe, expect, it } from 'vitest';
-import { finish, next, probePlan, record, rejudge, start, type ExperimentInput, type ExperimentState } from '../src/core/experiment.js';
+import { finish, interpreterChange, next, probePlan, record, rejudge, start, type ExperimentInput, type ExperimentState } from '../src/core/experiment.js';
 import { armLabel, MACHINE_PROBE_EVERY, repetitionsFor, seededRandom } from '../src/core/plan.js';
 import type {
   SideFacts,
@@ -19,6 +19,7 @@ import type {
   Failure,
 } from '../src/core/types.js';
 import { failure, probe as okProbe, trial } from './helpers/samples.js';
+import { WORDS } from '../src/report/explain.js';
 
 const MACHINE: MachineProbe = { cpus: [{ cpu: 0, loopSeconds: 0.01 }, { cpu: 1, loopSeconds: 0.011 }], capacity: [{ workers: 2, ratio: 1.8 }], singleLoopSeconds: 0.01 };
 
@@ -266,6 +267,79 @@ describe('experiment: several interpreters', () => {
     expect(rec['a@python3.11']).toBe('processes');
     expect(rec['a@python3.14']).toBe('threads');
     expect(run.results.values!.trials.every((t) => pythons.includes(t.python))).toBe(true);
+  });
+});
+
+describe('experiment: base ran another interpreter', () => {
+  const py311 = environment({ python: '3.11.7', executable: '/usr/bin/python3.11' });
+  const py314 = environment({ python: '3.14.0', executable: '/opt/python3.14', interpretersUnavailable: null });
+  // Base config: python3.11; head config: python3.14. Same code: under 3.11 (base) processes pay off,
+  // under 3.14 (head) nothing beats serial.
+  const changed = () =>
+    input({
+      pythons: ['python3.14'],
+      environments: [py314],
+      base: { workloads: null, configMissing: false, pythons: ['python3.11'], environments: [py311] },
+      settings: { maxRounds: 12, minRounds: 6 },
+      // The workload itself could run in a subinterpreter: only the interpreter's version decides.
+      probe: () => okProbe({ pilotWallSeconds: 0.1, pilotCpuSeconds: 0.1, interpretersUnavailable: null }),
+    });
+  const truth: Truth = (t) => (t.side === 'base' ? gilBound[t.arm.model] : t.arm.model === 'serial' ? 1 : 1.6);
+
+  it('flags the flip and carries both interpreters in its facts', () => {
+    const run = simulate(changed(), truth);
+    const w = run.results.workloads[0]!;
+    expect(w.base?.recommendation).toBe('processes');
+    expect(w.recommendation).toBe('serial');
+    const flip = w.regressions.find((r) => r.kind === 'flip');
+    expect(flip?.facts).toEqual({
+      kind: 'flip',
+      before: 'processes',
+      after: 'serial',
+      interpreter: {
+        before: { command: 'python3.11', implementation: 'CPython', version: '3.11.7', freeThreadedBuild: false },
+        after: { command: 'python3.14', implementation: 'CPython', version: '3.14.0', freeThreadedBuild: false },
+      },
+    });
+  });
+
+  it('words the flip as the interpreter\'s doing, the same after rejudge', () => {
+    const run = simulate(changed(), truth);
+    const worded = finish(run.state, WORDS);
+    const detail = worded.workloads[0]!.regressions.find((r) => r.kind === 'flip')!.detail;
+    expect(detail).toBe('processes → serial: the interpreter changed: CPython 3.11.7 → CPython 3.14.0');
+    expect(rejudge(worded, WORDS).workloads[0]!.regressions.find((r) => r.kind === 'flip')!.detail).toBe(detail);
+  });
+
+  it('plans the base side with the base interpreter: no interpreters arm where base cannot run them', () => {
+    const run = simulate(changed(), truth);
+    const armsOf = (side: 'head' | 'base') => new Set(run.rounds.flatMap((r) => r.trials).filter((t) => t.side === side).map((t) => t.arm.model));
+    expect(armsOf('head').has('interpreters')).toBe(true);
+    expect(armsOf('base').has('interpreters')).toBe(false);
+  });
+
+  it('says nothing of the interpreter when both sides ran the same build', () => {
+    const same = input({ base: { workloads: null, configMissing: false, pythons: ['/usr/bin/python3'], environments: [environment()] } });
+    expect(interpreterChange(same, 0)).toBeNull();
+    expect(interpreterChange(input({ base: { workloads: null, configMissing: false } }), 0)).toBeNull();
+    // A flip without an interpreter change keeps the old words.
+    const run = simulate(input({ base: { workloads: null, configMissing: false }, settings: { maxRounds: 12, minRounds: 6 } }), truth);
+    const flip = finish(run.state, WORDS).workloads[0]!.regressions.find((r) => r.kind === 'flip')!;
+    expect(flip.facts).toEqual({ kind: 'flip', before: 'processes', after: 'serial' });
+    expect(flip.detail).toBe('processes → serial: parallelism no longer pays off');
+  });
+});
+
+describe('experiment: several interpreters under a time budget', () => {
+  it('stops on the budget and leaves the variants it could not decide inconclusive', () => {
+    const pythons = ['python3.11', 'python3.14'];
+    // 3.11: processes clearly win; 3.14: processes about as fast as serial with heavy noise.
+    const truth: Truth = (t, round) => (t.interpreter === 0 ? gilBound[t.arm.model] : t.arm.model === 'serial' ? 1 : 0.93 * (1 + 0.25 * Math.sin(round * 2.1 + t.arm.workers)));
+    const run = simulate(input({ pythons, settings: { maxTimeSeconds: 60, maxRounds: 30 } }), truth, 0.02);
+    expect(run.results.budgetExhausted).toBe(true);
+    const rec = Object.fromEntries(run.results.workloads.map((w) => [w.python, w.recommendation]));
+    expect(rec['python3.11']).toBe('processes');
+    expect(rec['python3.14']).toBe('inconclusive');
   });
 });
 

@@ -305,3 +305,100 @@ describe('renderHtml', () => {
     expect(html).toContain('<strong>processes</strong>');
   });
 });
+
+describe('an interpreter matrix', () => {
+  const labels = ['CPython 3.11.7', 'CPython 3.14.0', 'PyPy 3.9.18'];
+
+  it('names every interpreter in the headline and gives each (workload, interpreter) its own row', () => {
+    const md = renderMarkdown(fixtures.matrix, OPTIONS);
+    expect(md.split('\n')[1]).toBe('### ❌ gilgate: 1 regression · `0a1b2c3` → `9f1c2e3` · 4 cores · CPython 3.11.7, CPython 3.14.0, PyPy 3.9.18');
+    const rows = summaryRows(md);
+    expect(rows.map((r) => r[0]!.trim())).toEqual([
+      ...labels.map((l) => `resize-images · ${l}`).map((x, i) => (i === 2 ? `❌ ${x}` : x)),
+      ...labels.map((l) => `tokenize · ${l}`),
+    ]);
+    // The interpreters column: 3.14 ran them, the others cannot.
+    expect(rows.map((r) => r[4]!.trim())).toEqual(['unavailable', '×3.5 at 4', 'unavailable', 'unavailable', '×1.5 at 2', 'unavailable']);
+    assertWellFormed(md);
+  });
+
+  it('shows one section per workload with a per-interpreter table and each interpreter\'s reason', () => {
+    const md = renderMarkdown(fixtures.matrix, OPTIONS);
+    expect(md.match(/<details/g)).toHaveLength(2);
+    expect(md).toContain('<details open><summary><b>resize-images</b> — CPython 3.11.7: processes · CPython 3.14.0: interpreters · PyPy 3.9.18: serial · ❌ 1 regression</summary>');
+    expect(md).toContain('| Interpreter | Recommendation | Threads | Processes | Interpreters | vs base (time) | Rounds |');
+    expect(md).toContain('| ❌ PyPy 3.9.18 | **serial** (was processes) | ×1.0 at 2 | ×0.8 at 4 | unavailable | ✅ −79% (−81%…−77%) | 12 |');
+    expect(md).toContain('| CPython 3.14.0 | ⚠️ **inconclusive** | ×1.0 at 2 | ×1.6 at 2 | ×1.5 at 2 | n/a | 6 (undecided) |');
+    for (const l of labels) expect(md).toContain(`**${l}** — `);
+    expect(md).toContain('**CPython 3.14.0** — interpreters: CPU-bound and holds the GIL');
+  });
+
+  it('says which variants the time budget left undecided, and describes each interpreter once', () => {
+    const md = renderMarkdown(fixtures.matrix, OPTIONS);
+    expect(md).toContain('- ⏱️ **Left undecided by the budget:** tokenize · CPython 3.14.0');
+    expect(md).toContain('- **Interpreters:** CPython 3.11.7 (`python3.11`, GIL enabled, start method `fork`; interpreters cannot run: needs Python 3.14 or later');
+    expect(md).toContain('CPython 3.14.0 (`python3.14`, GIL enabled, start method `forkserver`)');
+  });
+
+  it('marks a free-threaded build with a t, and falls back to the command without values', () => {
+    const ft = { ...fixtures.matrix, values: { ...fixtures.matrix.values!, environments: fixtures.matrix.values!.environments.map((e, i) => (i === 1 ? { ...e, freeThreadedBuild: true, gilEnabled: false } : e)) } };
+    expect(summaryRows(renderMarkdown(ft))[1]![0]!.trim()).toBe('resize-images · CPython 3.14.0t');
+    const bare = { ...fixtures.matrix, values: undefined };
+    expect(summaryRows(renderMarkdown(bare)).map((r) => r[0]!.trim().replace('❌ ', ''))).toEqual(['python3.11', 'python3.14', 'pypy3', 'python3.11', 'python3.14', 'pypy3'].map((p, i) => `${i < 3 ? 'resize-images' : 'tokenize'} · ${p}`));
+  });
+
+  it('escapes workload and interpreter names', () => {
+    const hostile = {
+      ...fixtures.matrix,
+      workloads: fixtures.matrix.workloads.map((w) => ({ ...w, name: `${w.name}|<b>x</b>` })),
+      values: { ...fixtures.matrix.values!, environments: fixtures.matrix.values!.environments.map((e) => ({ ...e, implementation: 'Py|<i>' })) },
+    };
+    const md = renderMarkdown(hostile, OPTIONS);
+    expect(summaryRows(md)).toHaveLength(6);
+    expect(md).not.toContain('<b>x</b>');
+    expect(md).not.toContain('<i>');
+    expect(md).toContain('<summary><b>resize-images|&lt;b&gt;x&lt;/b&gt;</b> — Py|&lt;i&gt; 3.11.7: processes');
+    assertWellFormed(md);
+  });
+
+  it('folds a large matrix under the comment limit, keeping every row and the regressed workload', () => {
+    const many = {
+      ...fixtures.matrix,
+      workloads: Array.from({ length: 40 }, (_, k) => fixtures.matrix.workloads.map((w) => ({ ...w, name: `${w.name}-${String(k).padStart(2, '0')}-${'x'.repeat(30)}` }))).flat(),
+    };
+    for (const maxChars of [COMMENT_LIMIT, 20_000]) {
+      const md = renderMarkdown(many, { ...OPTIONS, maxChars });
+      expect(md.length).toBeLessThanOrEqual(maxChars);
+      assertWellFormed(md);
+      expect(md).toContain('✂️');
+      if (maxChars === COMMENT_LIMIT) {
+        expect(summaryRows(md)).toHaveLength(240);
+        expect(md).toContain(`<summary><b>resize-images-00-${'x'.repeat(30)}</b>`);
+      }
+    }
+  });
+
+  it('does not say the interpreter twice where rows already carry it (merged per-interpreter legs)', () => {
+    const labelled = { ...fixtures.matrix, workloads: fixtures.matrix.workloads.map((w, i) => ({ ...w, name: `${w.name} · ${['CPython 3.11.7', 'CPython 3.14.0', 'PyPy 3.9.18'][i % 3]}` })) };
+    const md = renderMarkdown(labelled, OPTIONS);
+    expect(md).toBe(renderMarkdown(fixtures.matrix, OPTIONS));
+  });
+
+  it('keeps a one-interpreter document as it was: rows named by the workload alone', () => {
+    const md = renderMarkdown(fixtures.interpreterChanged, OPTIONS);
+    expect(summaryRows(md)[0]![0]!.trim()).toBe('❌ resize-images');
+    expect(md).toContain('- ❌ **recommendation flipped**: processes → threads: the interpreter changed: CPython 3.11.7 → CPython 3.14.0t');
+    expect(md).toContain("- **Base ran other interpreters** (the base config's `python`): CPython 3.11.7 → CPython 3.14.0t");
+    expect(md).not.toContain('**Interpreters:**');
+  });
+});
+
+describe('renderHtml: an interpreter matrix', () => {
+  it('keeps each workload\'s section and its per-interpreter table', () => {
+    const html = renderHtml(fixtures.matrix, { mermaidScript: '' });
+    expect(html).toContain('<details open><summary><b>resize-images</b> — CPython 3.11.7: processes · CPython 3.14.0: interpreters · PyPy 3.9.18: serial · ❌ 1 regression</summary>');
+    expect(html.match(/<details/g)).toHaveLength(2);
+    expect(html).toContain('<th>Interpreter</th>');
+    expect(html).toContain('<td>tokenize · CPython 3.14.0</td>');
+  });
+});

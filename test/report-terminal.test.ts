@@ -114,3 +114,44 @@ describe('progressLine', () => {
     expect(line).toContain('…');
   });
 });
+
+describe('renderTerminal: an interpreter matrix', () => {
+  it('prints one row per (workload, interpreter), each interpreter in the headline, and what the budget left undecided', () => {
+    const out = renderTerminal(fixtures.matrix, { color: false, width: 160 });
+    expect(out.split('\n')[0]).toBe('gilgate: ✗ 1 regression · 0a1b2c3 → 9f1c2e3 · 4 cores · CPython 3.11.7, CPython 3.14.0, PyPy 3.9.18');
+    const lines = out.split('\n');
+    const header = lines.findIndex((l) => l.startsWith('workload'));
+    const names = lines.slice(header + 1, header + 7).map((r) => r.split(/\s{2,}/)[0]);
+    expect(names).toEqual([
+      'resize-images · CPython 3.11.7',
+      'resize-images · CPython 3.14.0',
+      'resize-images · PyPy 3.9.18',
+      'tokenize · CPython 3.11.7',
+      'tokenize · CPython 3.14.0',
+      'tokenize · PyPy 3.9.18',
+    ]);
+    expect(lines[header + 2]).toMatch(/interpreters\s+×1\.0 at 2\s+×3\.6 at 4\s+×3\.5 at 4/);
+    expect(lines[header + 1]).toContain('unavailable');
+    expect(out).toContain('resize-images · PyPy 3.9.18: tasks too small for a pool to pay off');
+    expect(out).toContain('  ✗ recommendation flipped: processes → serial: parallelism no longer pays off');
+    expect(out).toContain('interpreters: CPython 3.11.7 (python3.11), CPython 3.14.0 (python3.14), PyPy 3.9.18 (pypy3)');
+    expect(out).toContain('left undecided by the time budget: tokenize · CPython 3.14.0');
+  });
+
+  it('says when base ran another interpreter, and the flip names it', () => {
+    const out = renderTerminal(fixtures.interpreterChanged, { color: false });
+    expect(out.split('\n')[0]).toContain('CPython 3.14.0');
+    expect(out).toContain('  ✗ recommendation flipped: processes → threads: the interpreter changed: CPython 3.11.7 → CPython 3.14.0t');
+    expect(out).toContain('base ran another interpreter: CPython 3.11.7 → CPython 3.14.0t');
+    // One interpreter: rows are named by the workload alone.
+    expect(out).toMatch(/\nresize-images\s+threads \(was processes\)/);
+  });
+
+  it('labels rows by command when the results keep no environments', () => {
+    const plain = results([workload('a', cpuBoundSide(), { python: 'python3.11' }), workload('a', cpuBoundSide(), { python: 'pypy3' })]);
+    const out = renderTerminal(plain, { color: false });
+    expect(out).toContain('a · python3.11');
+    expect(out).toContain('a · pypy3');
+    expect(out.split('\n')[0]).toContain('python3.11, pypy3');
+  });
+});

@@ -5,7 +5,7 @@
 import { holm } from './stats/multiplicity.js';
 import { compareTimes, compareValues, lookCount, type SequentialPolicy } from './stats/sequential.js';
 import { armLabel, bestArm, measurements, medianOf, medianTime, poolRssOf, serialArm, series, timeOf, type ArmSamples } from './samples.js';
-import type { Arm, ChangeFact, TrialMeasurement as TrialMeasurementOf, Comparison, Improvement, ParallelModel, PoolLifetime, Recommendation, Regression, SideResult } from './types.js';
+import type { Arm, ChangeFact, InterpreterChange, TrialMeasurement as TrialMeasurementOf, Comparison, Improvement, ParallelModel, PoolLifetime, Recommendation, Regression, SideResult } from './types.js';
 import { PARALLEL_MODELS } from './types.js';
 
 export interface SideData {
@@ -22,6 +22,8 @@ export interface CompareInput {
   policy: SequentialPolicy;
   /** Which time is compared: per-batch wall (default) or long-lived steady. */
   pool?: PoolLifetime;
+  /** Set when base ran another interpreter than head: a flip then says the interpreter changed. */
+  interpreter?: InterpreterChange | null;
   /** Writes a change's detail from its facts (report/explain.ts: explainChange). */
   describe?: (fact: ChangeFact) => string;
 }
@@ -100,7 +102,12 @@ export function compareSides(input: CompareInput): ComparisonReport {
   }
 
   if (isFlip(base.result.recommendation, head.result.recommendation)) {
-    const facts: ChangeFact = { kind: 'flip', before: base.result.recommendation, after: head.result.recommendation };
+    const facts: ChangeFact = {
+      kind: 'flip',
+      before: base.result.recommendation,
+      after: head.result.recommendation,
+      ...(input.interpreter ? { interpreter: input.interpreter } : {}),
+    };
     regressions.push({ kind: 'flip', detail: describe(facts), facts });
   }
 

@@ -9,8 +9,10 @@
 // no clock (the shell passes `nowSeconds`), no I/O, no randomness but the seeded generator.
 //
 // A workload is measured once per interpreter (Config.pythons): a *variant* is (workload,
-// interpreter), with its own head and base sides, arms, verdict and settling. Head and base of a
-// variant use the same interpreter, so comparisons compare like with like.
+// interpreter), with its own head and base sides, arms, verdict and settling. Position i of head's
+// interpreters is paired with position i of base's (setup.base.pythons: the base config's, absent
+// when base runs head's), so comparisons compare like with like, and when the two differ a flip
+// says the interpreter changed (interpreterChange).
 //
 // Sentences: verdict and compare return facts; `finish` and `rejudge` take the `Words` that report/
 // (explain.ts) writes from them, so that judging and re-judging word reasons the same way; core never
@@ -22,6 +24,8 @@ import type { SequentialPolicy } from './stats/sequential.js';
 import type {
   ExperimentSetup,
   Failure,
+  InterpreterChange,
+  InterpreterFact,
   MachineProbe,
   Observation,
   ProbeRecord,
@@ -163,7 +167,6 @@ export function start(input: ExperimentInput): ExperimentState {
       v.base = null;
       v.status = 'new';
     }
-    const environment = input.environments[v.interpreter];
     const measured = [v.head, v.base].filter((s): s is SideState => s !== null);
     const pilots = measured.map((s) => s.probe).filter((p): p is WorkloadProbe => p !== null && p.ok);
     const pilotCpuPerWall = Math.min(...pilots.map((p) => (p.pilotWallSeconds > 0 ? p.pilotCpuSeconds / p.pilotWallSeconds : 1)));
@@ -172,6 +175,7 @@ export function start(input: ExperimentInput): ExperimentState {
     v.repetitions = pilots.length > 0 ? repetitionsFor(Math.min(...pilots.map((p) => p.pilotWallSeconds))) : 1;
     for (const side of measured) {
       if (!side.probe?.ok) continue;
+      const environment = sideEnvironment(input, side.side, v.interpreter);
       side.arms = planArms({
         cores: environment?.cores ?? 1,
         pilotCpuPerWall,
@@ -291,6 +295,38 @@ function applyRound(state: ExperimentState, records: readonly TrialRecord[]): vo
   state.round = round + 1;
 }
 
+/** The environment a side ran in: base's own where base ran another interpreter, else head's. */
+function sideEnvironment(input: ExperimentInput, side: Side, interpreter: number): PythonEnvironment | null {
+  const own = side === 'base' ? input.setup.base?.environments?.[interpreter] : undefined;
+  return own ?? input.environments[interpreter] ?? null;
+}
+
+function interpreterFact(command: string, environment: PythonEnvironment | null | undefined): InterpreterFact {
+  const known = environment && environment.implementation !== 'unknown';
+  return {
+    command,
+    implementation: known ? environment.implementation : null,
+    version: known ? environment.python : null,
+    freeThreadedBuild: environment?.freeThreadedBuild ?? false,
+  };
+}
+
+/**
+ * Whether head and base of a variant ran different interpreters (the base config's python list
+ * differs at this position), as facts for the comparison; null when they ran the same one.
+ */
+export function interpreterChange(input: Pick<ExperimentInput, 'setup' | 'environments'>, interpreter: number): InterpreterChange | null {
+  const headCommand = input.setup.pythons[interpreter]!;
+  const baseCommand = input.setup.base?.pythons?.[interpreter];
+  if (baseCommand === undefined) return null;
+  const before = interpreterFact(baseCommand, input.setup.base?.environments?.[interpreter]);
+  const after = interpreterFact(headCommand, input.environments[interpreter]);
+  const sameBuild = before.implementation !== null && after.implementation !== null
+    ? before.implementation === after.implementation && before.version === after.version && before.freeThreadedBuild === after.freeThreadedBuild
+    : baseCommand === headCommand;
+  return sameBuild ? null : { before, after };
+}
+
 function evaluate(state: ExperimentState, v: VariantState, final: boolean, words?: Words): void {
   const { settings } = state.input;
   const machine = state.machine.at(-1) ?? null;
@@ -298,7 +334,7 @@ function evaluate(state: ExperimentState, v: VariantState, final: boolean, words
     if (!side?.probe) continue;
     const input: VerdictInput = {
       probe: side.probe, arms: side.arms, rounds: side.rounds, margin: settings.margin, policy: state.policy, final,
-      pool: side.workload.pool ?? 'per-batch', machine, environment: state.input.environments[v.interpreter] ?? null,
+      pool: side.workload.pool ?? 'per-batch', machine, environment: sideEnvironment(state.input, side.side, v.interpreter),
       ...(words ? { describe: words.side } : {}),
     };
     side.verdict = judge(input);
@@ -312,6 +348,7 @@ function evaluate(state: ExperimentState, v: VariantState, final: boolean, words
       memoryThreshold: settings.memoryThreshold,
       policy: state.policy,
       pool: v.head.workload.pool ?? 'per-batch',
+      interpreter: interpreterChange(state.input, v.interpreter),
       ...(words ? { describe: words.change } : {}),
     });
   }

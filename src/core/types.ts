@@ -278,8 +278,12 @@ export interface ExperimentSetup {
   pythons: string[];
   /** Head workloads (or, without --base, the only side). */
   workloads: WorkloadConfig[];
-  /** null without --base. workloads null: the base config was missing or invalid, so base runs head's. */
-  base: { workloads: WorkloadConfig[] | null; configMissing: boolean } | null;
+  /**
+   * null without --base. workloads null: the base config was missing or invalid, so base runs head's.
+   * pythons: the interpreters base ran (the base config's, position i ↔ head's i); absent when base
+   * ran head's. environments: their probes, same positions (absent: head's environments).
+   */
+  base: { workloads: WorkloadConfig[] | null; configMissing: boolean; pythons?: string[]; environments?: PythonEnvironment[] } | null;
 }
 
 /** Every value measured, beside the summaries (schemaVersion 2): rejudge() reads only these. */
@@ -371,8 +375,22 @@ export type ChangeFact =
   | { kind: 'fixed'; message: string }
   | { kind: 'time'; direction: 'slower' | 'faster'; arm: string; estimate: RatioEstimate }
   | { kind: 'memory'; direction: 'more' | 'less'; arm: string; estimate: RatioEstimate; threshold: number }
-  | { kind: 'flip'; before: Recommendation; after: Recommendation }
+  | { kind: 'flip'; before: Recommendation; after: Recommendation; interpreter?: InterpreterChange }
   | { kind: 'scaling'; direction: 'fell' | 'rose'; arm: string; estimate: RatioEstimate; baseSpeedup: number; headSpeedup: number };
+
+/** Which interpreter ran a side: its command and, when it was probed, what it is. */
+export interface InterpreterFact {
+  command: string;
+  implementation: string | null;
+  version: string | null;
+  freeThreadedBuild: boolean;
+}
+
+/** Base ran another interpreter than head (the base config's `python` differs at this position). */
+export interface InterpreterChange {
+  before: InterpreterFact;
+  after: InterpreterFact;
+}
 
 export interface Regression {
   kind: RegressionKind;

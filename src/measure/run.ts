@@ -146,21 +146,40 @@ export async function measure(options: MeasureOptions): Promise<Results> {
 
     // Each interpreter is resolved once: its probe reports sys.executable, and every later call
     // runs that path (never a shim or a PATH lookup per trial).
+    //
+    // Like with like: base runs the base config's interpreters (position i ↔ head's i), so a PR that
+    // only changes `python` shows what the new interpreter does. --python overrides both sides; a base
+    // list of another length cannot be paired, so base then runs head's, with a warning.
+    const basePythons = worktree ? pairedBasePythons(pythons, given.length > 0 ? null : baseConfig, warn) : null;
     const environments: PythonEnvironment[] = [];
+    const baseEnvironments: PythonEnvironment[] = [];
     const targets: Record<Side, PythonTarget[]> = { head: [], base: [] };
-    for (const command of pythons) {
+    for (const [i, command] of pythons.entries()) {
       const environment = describeEnvironment(await probeEnvironment({ python: command, cwd: config.dir, paths: config.paths, env }));
       environments.push(environment);
       const python = environment.executable || command;
       targets.head.push({ python, cwd: config.dir, paths: config.paths, env });
-      if (worktree) targets.base.push({ python, cwd: inBase(config.dir), paths: config.paths.map(inBase), env });
+      if (!worktree) continue;
+      const baseCommand = basePythons?.[i] ?? command;
+      const baseEnvironment = baseCommand === command
+        ? environment
+        : describeEnvironment(await probeEnvironment({ python: baseCommand, cwd: inBase(config.dir), paths: config.paths.map(inBase), env }));
+      baseEnvironments.push(baseEnvironment);
+      targets.base.push({ python: baseEnvironment.executable || baseCommand, cwd: inBase(config.dir), paths: config.paths.map(inBase), env });
     }
+    const baseDiffers = basePythons !== null && basePythons.some((p, i) => p !== pythons[i]);
 
     // Probe every side: import, tasks, pickling, spawn, and a pilot pass that shapes the plan.
     let setup: ExperimentSetup = {
       pythons,
       workloads: config.workloads,
-      base: worktree ? { workloads: baseConfig?.workloads ?? null, configMissing: baseConfigMissing } : null,
+      base: worktree
+        ? {
+            workloads: baseConfig?.workloads ?? null,
+            configMissing: baseConfigMissing,
+            ...(baseDiffers ? { pythons: basePythons!, environments: baseEnvironments } : {}),
+          }
+        : null,
     };
     // A shard leg measures its part of the workloads: split by an earlier file's costs (every leg
     // agrees) before probing, or by this leg's own pilot passes after probing them all.
@@ -218,6 +237,21 @@ export async function measure(options: MeasureOptions): Promise<Results> {
   } finally {
     await worktree?.remove();
   }
+}
+
+/**
+ * The interpreters base runs: the base config's when it has as many as head runs (paired by
+ * position), else null (base runs head's), with a warning when they could not be paired.
+ */
+export function pairedBasePythons(headPythons: readonly string[], baseConfig: Config | null, warn: (message: string) => void): string[] | null {
+  if (!baseConfig) return null;
+  if (baseConfig.pythons.length !== headPythons.length) {
+    warn(
+      `the base config lists ${baseConfig.pythons.length} interpreter(s) (${baseConfig.pythons.join(', ')}) and head ${headPythons.length} (${headPythons.join(', ')}): they cannot be paired, so base runs head's interpreters`,
+    );
+    return null;
+  }
+  return [...baseConfig.pythons];
 }
 
 /** Runs what the experiment asks for: one trial, or one machine probe (null when it failed). */

@@ -4,7 +4,7 @@
 import type { ChangeFact, Comparison, PairFacts, ParallelModel, SideFacts, SideWords, WarningFact, WorkloadCharacter } from '../core/types.js';
 import { PARALLEL_MODELS } from '../core/types.js';
 import type { Words } from '../core/experiment.js';
-import { formatSeconds } from './format.js';
+import { formatSeconds, interpreterName } from './format.js';
 
 /** Two decimals below 10, one above: ×1.53, ×12.4. */
 export function fmt(x: number): string {
@@ -219,6 +219,10 @@ export function explainChange(fact: ChangeFact): string {
         ? `peak memory ${signed(fact.estimate.ratio - 1)} with ${fact.arm} (threshold ${Math.round(fact.threshold * 100)}%)`
         : `peak memory ${signed(fact.estimate.ratio - 1)} with ${fact.arm}`;
     case 'flip':
+      // Only the interpreter changed under the same code: the flip is the interpreter's doing, say so.
+      if (fact.interpreter) {
+        return `${fact.before} → ${fact.after}: the interpreter changed: ${interpreterName(fact.interpreter.before)} → ${interpreterName(fact.interpreter.after)}`;
+      }
       return `${fact.before} → ${fact.after}: ${flipMeaning(fact.before, fact.after)}`;
     case 'scaling':
       return `speedup with ${fact.arm} ${fact.direction} ${signed(fact.estimate.ratio - 1)} (×${fmt(fact.baseSpeedup)} → ×${fmt(fact.headSpeedup)})`;

@@ -1,6 +1,6 @@
 // Number and word formatting shared by the Markdown, HTML and terminal reports, so a number reads
 // the same everywhere. Plain text out: callers escape for their sink.
-import type { ArmResult, Comparison, ParallelModel, Recommendation, RegressionKind, Results, WorkloadResult } from '../core/types.js';
+import type { ArmResult, Comparison, InterpreterFact, ParallelModel, PythonEnvironment, Recommendation, RegressionKind, Results, WorkloadResult } from '../core/types.js';
 import { PARALLEL_MODELS } from '../core/types.js';
 
 export function formatSpeedup(speedup: number | null): string {
@@ -165,4 +165,92 @@ export function defaultReproduce(results: Results): string {
 
 function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** "CPython 3.14.0t": implementation, version, and a `t` for a free-threaded build; the command when not probed. */
+export function interpreterName(fact: InterpreterFact): string {
+  if (!fact.implementation || !fact.version) return fact.command;
+  return `${fact.implementation} ${fact.version}${fact.freeThreadedBuild ? 't' : ''}`;
+}
+
+/** The interpreters a run measured, in config order: distinct `python` of its workloads. */
+export function interpretersOf(results: Results): string[] {
+  const order = results.values?.setup.pythons ?? [];
+  const seen = [...new Set(results.workloads.map((w) => w.python))];
+  return [...order.filter((p) => seen.includes(p)), ...seen.filter((p) => !order.includes(p))];
+}
+
+/** More than one interpreter: the report shows a row per (workload, interpreter). */
+export function isMatrix(results: Results): boolean {
+  return interpretersOf(results).length > 1;
+}
+
+/** The label of an interpreter of this run, from its probed environment (aligned with setup.pythons); its command otherwise. */
+export function interpreterLabel(results: Results, python: string): string {
+  const index = results.values?.setup.pythons.indexOf(python) ?? -1;
+  const environment: PythonEnvironment | undefined = index >= 0 ? results.values?.environments[index] : undefined;
+  const name = interpreterName({
+    command: python,
+    implementation: environment && environment.implementation !== 'unknown' ? environment.implementation : null,
+    version: environment && environment.implementation !== 'unknown' ? environment.python : null,
+    freeThreadedBuild: environment?.freeThreadedBuild ?? false,
+  });
+  // Two commands of the same build (a venv and its base) would read the same: add the command.
+  const clash = interpretersOf(results).some((other) => other !== python && labelOnly(results, other) === name);
+  return clash ? `${name} (${python})` : name;
+}
+
+function labelOnly(results: Results, python: string): string {
+  const index = results.values?.setup.pythons.indexOf(python) ?? -1;
+  const environment = index >= 0 ? results.values?.environments[index] : undefined;
+  if (!environment || environment.implementation === 'unknown') return python;
+  return `${environment.implementation} ${environment.python}${environment.freeThreadedBuild ? 't' : ''}`;
+}
+
+/** The environment an interpreter of this run was probed as (aligned with setup.pythons), if the results keep it. */
+export function environmentOf(results: Results, python: string): PythonEnvironment | undefined {
+  const index = results.values?.setup.pythons.indexOf(python) ?? -1;
+  return index >= 0 ? results.values?.environments[index] : undefined;
+}
+
+/**
+ * speedupAt for a matrix row: a model the whole interpreter cannot run (interpreters before 3.14)
+ * reads "unavailable" there, since other rows of the same table do run it.
+ */
+export function matrixSpeedupAt(results: Results, w: WorkloadResult, model: ParallelModel): string {
+  const cell = speedupAt(w, model);
+  return cell === 'n/a' && model === 'interpreters' && environmentOf(results, w.python)?.interpretersUnavailable ? 'unavailable' : cell;
+}
+
+/** Base ran other interpreters than head (the base config's `python`): "CPython 3.11.7 → CPython 3.14.0t" per changed position. */
+export function interpreterChanges(results: Results): string[] {
+  const base = results.values?.setup.base;
+  if (!base?.pythons) return [];
+  return base.pythons.flatMap((command, i) => {
+    const head = results.values!.setup.pythons[i];
+    if (head === undefined) return [];
+    const environment = base.environments?.[i];
+    const before = interpreterName({
+      command,
+      implementation: environment && environment.implementation !== 'unknown' ? environment.implementation : null,
+      version: environment && environment.implementation !== 'unknown' ? environment.python : null,
+      freeThreadedBuild: environment?.freeThreadedBuild ?? false,
+    });
+    const after = interpreterLabel(results, head);
+    return before === after ? [] : [`${before} → ${after}`];
+  });
+}
+
+/**
+ * A matrix row's workload name without its interpreter: merged per-interpreter legs (core/merge.ts)
+ * already name rows "resize · CPython 3.14.0", so the label is not said twice.
+ */
+export function workloadName(results: Results, w: WorkloadResult): string {
+  const suffix = ` · ${interpreterLabel(results, w.python)}`;
+  return w.name.endsWith(suffix) && w.name.length > suffix.length ? w.name.slice(0, -suffix.length) : w.name;
+}
+
+/** "resize · CPython 3.14.0": a matrix row's name. Plain text: callers escape. */
+export function variantName(results: Results, w: WorkloadResult): string {
+  return `${workloadName(results, w)} · ${interpreterLabel(results, w.python)}`;
 }

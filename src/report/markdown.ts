@@ -4,6 +4,10 @@
 // GitHub rejects comments over 65,536 characters, so the per-workload sections are folded, least
 // interesting first, until the whole fits (see fitToLimit). Folding only ever drops whole blocks,
 // so no tag or code fence is cut in half.
+//
+// An interpreter matrix (several `python`): one summary row per (workload, interpreter), labelled
+// "resize · CPython 3.14.0", and one section per workload with a per-interpreter table and each
+// interpreter's reasons. With one interpreter the document is what it always was.
 import type { ParallelModel, Results, WorkloadResult } from '../core/types.js';
 import { chartLegend, chartNotes, planChart, scalingChart } from './chart.js';
 import { codeFence, codeSpan, escapeHtml, escapeMarkdown } from './escape.js';
@@ -15,6 +19,13 @@ import {
   formatLevel,
   formatSeconds,
   gilState,
+  interpreterChanges,
+  interpreterLabel,
+  interpretersOf,
+  isMatrix,
+  matrixSpeedupAt,
+  variantName,
+  workloadName,
   lifetimeSummary,
   localUnavailable,
   pageModels,
@@ -82,7 +93,8 @@ function headline(results: Results): string {
   if (base && head) bits.push(`${codeSpan(base)} → ${codeSpan(head)}`);
   else if (head) bits.push(codeSpan(head));
   bits.push(plural(env.cores, 'core'));
-  bits.push(escapeMarkdown(`${env.implementation} ${env.python}`));
+  if (isMatrix(results)) bits.push(escapeMarkdown(interpretersOf(results).map((p) => interpreterLabel(results, p)).join(', ')));
+  else bits.push(escapeMarkdown(`${env.implementation} ${env.python}`));
   return `### ${bits.join(' · ')}`;
 }
 
@@ -114,10 +126,13 @@ function confidenceCell(w: WorkloadResult): string {
 
 function tableRow(results: Results, w: WorkloadResult): string {
   const flag = w.regressions.length > 0 ? '❌ ' : '';
+  const name = isMatrix(results)
+    ? `${escapeMarkdown(cap(workloadName(results, w), NAME_CAP))} · ${escapeMarkdown(interpreterLabel(results, w.python))}`
+    : escapeMarkdown(cap(w.name, NAME_CAP));
   const cells = [
-    `${flag}${escapeMarkdown(cap(w.name, NAME_CAP))}`,
+    `${flag}${name}`,
     recommendationCell(w),
-    ...pageModels(results).map((m) => speedupAt(w, m)),
+    ...pageModels(results).map((m) => (isMatrix(results) ? matrixSpeedupAt(results, w, m) : speedupAt(w, m))),
     vsBaseCell(results, w),
     confidenceCell(w),
   ];
@@ -149,12 +164,52 @@ function hasParallelLine(arms: WorkloadResult['arms']): boolean {
 
 function renderSection(w: WorkloadResult, detail: Detail): string {
   if (detail === 'none') return '';
-  const parts: string[] = [];
   const regressed = w.regressions.length > 0;
   const badge = regressed ? ` · ❌ ${plural(w.regressions.length, 'regression')}` : w.improvements.length > 0 ? ` · ✅ ${plural(w.improvements.length, 'improvement')}` : '';
   // Raw HTML lines: Markdown escapes do not apply inside them, HTML entities do.
-  parts.push(`<details${regressed || w.error ? ' open' : ''}><summary><b>${escapeHtml(cap(w.name, NAME_CAP))}</b> — ${escapeHtml(w.recommendation)}${badge}</summary>`);
-  parts.push(escapeMarkdown(cap(w.reason, MESSAGE_CAP)));
+  const summary = `<details${regressed || w.error ? ' open' : ''}><summary><b>${escapeHtml(cap(w.name, NAME_CAP))}</b> — ${escapeHtml(w.recommendation)}${badge}</summary>`;
+  return [summary, ...sectionBody(w, detail, null, w.name), '</details>'].join('\n\n');
+}
+
+/** One workload measured under several interpreters: a per-interpreter table, then each interpreter's reasons and details. */
+function renderMatrixSection(results: Results, ws: readonly WorkloadResult[], detail: Detail): string {
+  if (detail === 'none') return '';
+  const first = ws[0]!;
+  const regressions = ws.reduce((n, w) => n + w.regressions.length, 0);
+  const improvements = ws.reduce((n, w) => n + w.improvements.length, 0);
+  const badge = regressions > 0 ? ` · ❌ ${plural(regressions, 'regression')}` : improvements > 0 ? ` · ✅ ${plural(improvements, 'improvement')}` : '';
+  const open = regressions > 0 || ws.some((w) => w.error);
+  const verdicts = ws.map((w) => `${escapeHtml(interpreterLabel(results, w.python))}: ${escapeHtml(w.recommendation)}`).join(' · ');
+  const parts = [`<details${open ? ' open' : ''}><summary><b>${escapeHtml(cap(workloadName(results, first), NAME_CAP))}</b> — ${verdicts}${badge}</summary>`];
+  parts.push(interpreterTable(results, ws));
+  for (const w of ws) parts.push(...sectionBody(w, detail, interpreterLabel(results, w.python), workloadName(results, w)));
+  parts.push('</details>');
+  return parts.join('\n\n');
+}
+
+/** Interpreter, recommendation, speedup per model and rounds: the matrix of one workload at a glance. */
+function interpreterTable(results: Results, ws: readonly WorkloadResult[]): string {
+  const models = pageModels(results);
+  const header = ['Interpreter', 'Recommendation', ...models.map((m) => MODEL_HEADING[m]), 'vs base (time)', 'Rounds'];
+  const rows = ws.map((w) => [
+    `${w.regressions.length > 0 ? '❌ ' : ''}${escapeMarkdown(interpreterLabel(results, w.python))}`,
+    recommendationCell(w),
+    ...models.map((m) => matrixSpeedupAt(results, w, m)),
+    vsBaseCell(results, w),
+    w.recommendation === 'inconclusive' ? `${w.rounds} (undecided)` : String(w.rounds),
+  ]);
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+/**
+ * What a section says of one result, after its summary line: the reason, start-up, regressions,
+ * improvements, warnings, what could not run, the error, charts and the arm table. `label` names
+ * the interpreter in a matrix (null: the only one, said nowhere).
+ */
+function sectionBody(w: WorkloadResult, detail: Detail, label: string | null, name: string): string[] {
+  const parts: string[] = [];
+  const reason = escapeMarkdown(cap(w.reason, MESSAGE_CAP));
+  parts.push(label === null ? reason : `**${escapeMarkdown(label)}** — ${escapeMarkdown(w.recommendation)}: ${reason}`);
   const lifetime = lifetimeSummary(w);
   if (lifetime) parts.push(`**Pool start-up:** ${escapeMarkdown(lifetime)}`);
   if (w.status === 'new') parts.push('New in this change: there is no base measurement to compare with.');
@@ -186,13 +241,13 @@ function renderSection(w: WorkloadResult, detail: Detail): string {
   }
 
   if (detail === 'full') {
-    if (hasParallelLine(w.arms)) parts.push(chartBlock(`${w.name}: speedup vs workers${w.base ? ' (head)' : ''}`, w.arms, false));
+    const title = label === null ? name : `${name} · ${label}`;
+    if (hasParallelLine(w.arms)) parts.push(chartBlock(`${title}: speedup vs workers${w.base ? ' (head)' : ''}`, w.arms, false));
     const baseArms = w.base?.detail.arms;
-    if (baseArms && hasParallelLine(baseArms)) parts.push(chartBlock(`${w.name}: speedup vs workers (base)`, baseArms, true));
+    if (baseArms && hasParallelLine(baseArms)) parts.push(chartBlock(`${title}: speedup vs workers (base)`, baseArms, true));
   }
   if ((detail === 'full' || detail === 'no-chart') && w.arms.length > 0) parts.push(armTable(w));
-  parts.push('</details>');
-  return parts.join('\n\n');
+  return parts;
 }
 
 function chartBlock(title: string, arms: WorkloadResult['arms'], dashed: boolean): string {
@@ -248,11 +303,12 @@ function safeUrl(url: string | null | undefined): string | null {
 function renderFooter(results: Results, options: MarkdownOptions): string {
   const env = results.environment;
   const s = results.settings;
+  const matrix = isMatrix(results);
+  // In a matrix each interpreter has its own line below; the machine's line is the same for all.
   const envLine = [
     `${plural(env.cores, 'core')} (${escapeMarkdown(env.coresSource)})`,
     escapeMarkdown(env.cpuModel),
-    `${escapeMarkdown(`${env.implementation} ${env.python}`)} (${gilState(env)})`,
-    `start method ${codeSpan(env.startMethod)}`,
+    ...(matrix ? [] : [`${escapeMarkdown(`${env.implementation} ${env.python}`)} (${gilState(env)})`, `start method ${codeSpan(env.startMethod)}`]),
     escapeMarkdown(env.os),
   ].join(' · ');
   const trialEnv = Object.entries(s.trialEnvironment).map(([k, v]) => `${k}=${v}`).join(' ');
@@ -266,12 +322,31 @@ function renderFooter(results: Results, options: MarkdownOptions): string {
     ...(runUrl ? [`[workflow run](${runUrl})`] : []),
   ].join(' · ');
   const lines = ['---', '', `- **Environment:** ${envLine}`];
+  if (matrix) lines.push(`- **Interpreters:** ${interpreterLines(results).join(' · ')}`);
+  const changes = interpreterChanges(results);
+  if (changes.length > 0) lines.push(`- **Base ran other interpreters** (the base config's \`python\`): ${escapeMarkdown(changes.join(', '))}`);
   if (trialEnv) lines.push(`- **Trial environment:** ${codeSpan(trialEnv)}`);
-  if (env.interpretersUnavailable) lines.push(`- **Interpreters** cannot run on this interpreter: ${escapeMarkdown(cap(env.interpretersUnavailable, MESSAGE_CAP))}`);
+  if (env.interpretersUnavailable && !matrix) lines.push(`- **Interpreters** cannot run on this interpreter: ${escapeMarkdown(cap(env.interpretersUnavailable, MESSAGE_CAP))}`);
   lines.push(`- **Run:** ${runLine}`);
   if (results.budgetExhausted) lines.push('- ⏱️ **Time budget ran out** before every workload was decided: undecided ones show as inconclusive.');
+  if (results.budgetExhausted && matrix) {
+    const undecided = results.workloads.filter((w) => w.recommendation === 'inconclusive').map((w) => escapeMarkdown(cap(variantName(results, w), NAME_CAP)));
+    lines.push(`- ⏱️ **Left undecided by the budget:** ${undecided.length > 0 ? undecided.join(', ') : 'none'}`);
+  }
   lines.push(`- **Reproduce locally:** ${codeSpan(options.reproduce ?? defaultReproduce(results))}`);
   return lines.join('\n');
+}
+
+/** Each interpreter of a matrix: its label, command, GIL state, start method, and why interpreters cannot run on it. */
+function interpreterLines(results: Results): string[] {
+  return interpretersOf(results).map((python) => {
+    const index = results.values?.setup.pythons.indexOf(python) ?? -1;
+    const environment = index >= 0 ? results.values?.environments[index] : undefined;
+    const label = escapeMarkdown(interpreterLabel(results, python));
+    if (!environment) return `${label} (${codeSpan(python)})`;
+    const no = environment.interpretersUnavailable ? `; interpreters cannot run: ${escapeMarkdown(cap(environment.interpretersUnavailable, MESSAGE_CAP))}` : '';
+    return `${label} (${codeSpan(python)}, ${gilState(environment)}, start method ${codeSpan(environment.startMethod)}${no})`;
+  });
 }
 
 // ------------------------------------------------------------------ fitting under the limit
@@ -282,20 +357,33 @@ function foldNotice(options: MarkdownOptions, maxChars: number): string {
   return `✂️ Some details were left out to fit the ${maxChars.toLocaleString('en-US')}-character comment limit: ${where}.`;
 }
 
+/** The units a document folds: one per workload result, or, in a matrix, one per workload with its interpreters. */
+function sectionGroups(results: Results): WorkloadResult[][] {
+  if (!isMatrix(results)) return results.workloads.map((w) => [w]);
+  const groups = new Map<string, WorkloadResult[]>();
+  for (const w of results.workloads) {
+    const name = workloadName(results, w);
+    groups.set(name, [...(groups.get(name) ?? []), w]);
+  }
+  return [...groups.values()];
+}
+
 function fitToLimit(results: Results, head: string, footer: string, options: MarkdownOptions, maxChars: number): string {
-  const workloads = results.workloads;
-  const levels: Detail[] = workloads.map(() => 'full');
+  const groups = sectionGroups(results);
+  const matrix = isMatrix(results);
+  const levels: Detail[] = groups.map(() => 'full');
   const cache = new Map<string, string>();
   const section = (i: number): string => {
     const key = `${i}:${levels[i]}`;
     let s = cache.get(key);
     if (s === undefined) {
-      s = renderSection(workloads[i]!, levels[i]!);
+      s = matrix ? renderMatrixSection(results, groups[i]!, levels[i]!) : renderSection(groups[i]![0]!, levels[i]!);
       cache.set(key, s);
     }
     return s;
   };
-  let rows = workloads.map((w) => tableRow(results, w));
+  const rowsOf = (keep: (i: number) => boolean) => groups.flatMap((g, i) => (keep(i) ? g.map((w) => tableRow(results, w)) : []));
+  let rows = rowsOf(() => true);
   let hiddenRows = 0;
 
   const assemble = (notice: boolean): string => {
@@ -304,7 +392,7 @@ function fitToLimit(results: Results, head: string, footer: string, options: Mar
     if (hiddenRows > 0) table.push(`| … ${plural(hiddenRows, 'more workload')} | see the job summary |${blanks}`);
     const blocks = [head, table.join('\n')];
     if (notice) blocks.push(foldNotice(options, maxChars));
-    for (let i = 0; i < workloads.length; i++) {
+    for (let i = 0; i < groups.length; i++) {
       const s = section(i);
       if (s) blocks.push(s);
     }
@@ -316,7 +404,7 @@ function fitToLimit(results: Results, head: string, footer: string, options: Mar
   if (out.length <= maxChars) return out;
 
   // Least interesting first; among equals, later workloads fold before earlier ones.
-  const order = workloads.map((w, i) => ({ i, score: interest(w) })).sort((a, b) => a.score - b.score || b.i - a.i);
+  const order = groups.map((g, i) => ({ i, score: Math.max(...g.map(interest)) })).sort((a, b) => a.score - b.score || b.i - a.i);
   const fits = (): boolean => (out = assemble(true)).length <= maxChars;
 
   // 1. Fine-and-unchanged workloads lose their whole section: the table row says it all.
@@ -334,11 +422,11 @@ function fitToLimit(results: Results, head: string, footer: string, options: Mar
     }
   }
   // 3. Last resort (thousands of workloads): table rows, least interesting first.
-  const keep = new Set(workloads.map((_, i) => i));
+  const keep = new Set(groups.map((_, i) => i));
   for (const { i } of order) {
     keep.delete(i);
     hiddenRows++;
-    rows = workloads.map((w, j) => (keep.has(j) ? tableRow(results, w) : null)).filter((r): r is string => r !== null);
+    rows = rowsOf((j) => keep.has(j));
     if (fits()) return out;
   }
   return out;

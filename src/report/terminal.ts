@@ -5,7 +5,24 @@
 import { styleText } from 'node:util';
 import type { Recommendation, Results, WorkloadResult } from '../core/types.js';
 import { stripControl } from './escape.js';
-import { formatDelta, formatSeconds, lifetimeSummary, localUnavailable, overallCounts, pageModels, plural, REGRESSION_WORDS, shortSha, speedupAt } from './format.js';
+import {
+  formatDelta,
+  formatSeconds,
+  interpreterChanges,
+  interpreterLabel,
+  interpretersOf,
+  isMatrix,
+  lifetimeSummary,
+  localUnavailable,
+  matrixSpeedupAt,
+  overallCounts,
+  pageModels,
+  plural,
+  REGRESSION_WORDS,
+  shortSha,
+  speedupAt,
+  variantName,
+} from './format.js';
 
 export interface TerminalOptions {
   color: boolean;
@@ -58,11 +75,14 @@ export function renderTerminal(results: Results, options: TerminalOptions): stri
   const lines: string[] = [headline(results, paint), ''];
 
   const models = pageModels(results);
+  // An interpreter matrix: one row per (workload, interpreter), "resize · CPython 3.14.0".
+  const matrix = isMatrix(results);
+  const nameOf = (w: WorkloadResult) => oneLine(matrix ? variantName(results, w) : w.name);
   const header = ['workload', 'recommendation', ...models, 'vs base (time)', 'rounds'];
   const rows = results.workloads.map((w) => [
-    oneLine(w.name),
+    nameOf(w),
     w.base && w.base.recommendation !== w.recommendation ? `${w.recommendation} (was ${w.base.recommendation})` : w.recommendation,
-    ...models.map((m) => speedupAt(w, m)),
+    ...models.map((m) => (matrix ? matrixSpeedupAt(results, w, m) : speedupAt(w, m))),
     vsBase(results, w),
     String(w.rounds),
   ]);
@@ -90,7 +110,7 @@ export function renderTerminal(results: Results, options: TerminalOptions): stri
 
   for (const w of results.workloads) {
     lines.push('');
-    lines.push(`${paint('bold', oneLine(w.name))}: ${oneLine(w.reason)}`);
+    lines.push(`${paint('bold', nameOf(w))}: ${oneLine(w.reason)}`);
     for (const r of w.regressions) lines.push(paint('red', `  ✗ ${REGRESSION_WORDS[r.kind]}: ${oneLine(r.detail)}`));
     for (const i of w.improvements) lines.push(paint('green', `  ✓ ${i.kind}: ${oneLine(i.detail)}`));
     const lifetime = lifetimeSummary(w);
@@ -102,7 +122,15 @@ export function renderTerminal(results: Results, options: TerminalOptions): stri
 
   const s = results.settings;
   lines.push('');
-  if (results.environment.interpretersUnavailable) lines.push(`interpreters cannot run on this interpreter: ${oneLine(results.environment.interpretersUnavailable)}`);
+  if (matrix) {
+    lines.push(`interpreters: ${interpretersOf(results).map((p) => `${oneLine(interpreterLabel(results, p))} (${oneLine(p)})`).join(', ')}`);
+    if (results.budgetExhausted) {
+      const undecided = results.workloads.filter((w) => w.recommendation === 'inconclusive').map(nameOf);
+      lines.push(paint('yellow', `left undecided by the time budget: ${undecided.length > 0 ? undecided.join(', ') : 'none'}`));
+    }
+  }
+  for (const change of interpreterChanges(results)) lines.push(`base ran another interpreter: ${oneLine(change)}`);
+  if (results.environment.interpretersUnavailable && !matrix) lines.push(`interpreters cannot run on this interpreter: ${oneLine(results.environment.interpretersUnavailable)}`);
   lines.push(paint('dim', `seed ${s.seed} · ${s.minRounds}–${s.maxRounds} rounds · total ${formatSeconds(results.totalSeconds)}${results.budgetExhausted ? ' · time budget ran out' : ''}`));
   return `${lines.join('\n')}\n`;
 }
@@ -121,6 +149,7 @@ function headline(results: Results, paint: Paint): string {
   const bits = [`gilgate: ${status}`];
   if (base && head) bits.push(`${base} → ${head}`);
   else if (head) bits.push(head);
-  bits.push(plural(env.cores, 'core'), oneLine(`${env.implementation} ${env.python}`));
+  bits.push(plural(env.cores, 'core'));
+  bits.push(isMatrix(results) ? oneLine(interpretersOf(results).map((p) => interpreterLabel(results, p)).join(', ')) : oneLine(`${env.implementation} ${env.python}`));
   return bits.join(' · ');
 }
