@@ -17,11 +17,13 @@ import {
 } from '../src/measure/python.js';
 import { trialEnvironment } from '../src/measure/trial-environment.js';
 import type { Failure, PythonEnvironment, TrialMeasurement, WorkloadConfig, WorkloadProbe } from '../src/core/types.js';
+import { requirePython } from './helpers/pythons.js';
 
 const FIXTURES = resolve(import.meta.dirname, 'fixtures', 'workloads');
-const PYTHON_38 = '/root/.pyenv/versions/3.8.18/bin/python3';
-const PYTHON_314 = '/root/.cache/gilgate-pythons/3.14/bin/python3.14';
-const PYPY = '/usr/bin/pypy3';
+// Found where .ci/run installs them; a missing one fails the test, naming how to install it.
+const PYTHON_38 = requirePython('3.8');
+const PYTHON_314 = requirePython('3.14');
+const PYPY = requirePython('pypy3');
 
 let scratch: string;
 /** The default interpreter, resolved once as gilgate does: `executable` of the environment probe
