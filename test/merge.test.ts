@@ -8,8 +8,8 @@ import { mergeLegs, MergeError, type Leg } from '../src/core/merge.js';
 import type { Results, WorkloadResult } from '../src/core/types.js';
 import { WORDS } from '../src/report/explain.js';
 import { renderMarkdown } from '../src/report/markdown.js';
-import { environment, gilBound, input, shardLegs, simulate, type Truth } from './helpers/experiment.js';
-import { failure, probe as okProbe } from './helpers/samples.js';
+import { environment, gilBound, input, probe as okProbe, shardLegs, simulate, type Truth } from './helpers/experiment.js';
+import { failure } from './helpers/samples.js';
 import { cpuBoundSide, results as v1Results, workload as v1Workload } from './fixtures/results/index.js';
 
 const REJUDGE = (r: Results) => rejudge(r, WORDS);
@@ -34,7 +34,7 @@ const TRUTH: Truth = (t) => {
   if (t.workload === 'tiny') return slow * (t.arm.model === 'serial' ? 1 : 1.4);
   return slow * gilBound[t.arm.model];
 };
-const probe = (name: string) => (name === 'broken' ? failure('import', 'No module named nope') : okProbe({ pilotWallSeconds: 0.1, pilotCpuSeconds: 0.1 }));
+const probe = (name: string) => (name === 'broken' ? failure('import', 'No module named nope') : okProbe());
 const UNSHARDED = simulate(input({ names: NAMES, base: true, probe, settings: { minRounds: 10, maxRounds: 10 } }), TRUTH, 0.1);
 
 const legsOf = (count: number) => shardLegs(UNSHARDED, count, COSTS);

@@ -10,7 +10,7 @@ import type { Failure, MachineProbe, Model, PythonEnvironment, Results, TrialOut
 import { WORDS } from '../../src/report/explain.js';
 import { probe as okProbe, trial } from './samples.js';
 
-export const MACHINE: MachineProbe = { cpus: [{ cpu: 0, loopSeconds: 0.01 }, { cpu: 1, loopSeconds: 0.011 }], capacity: [{ workers: 2, ratio: 1.8 }], singleLoopSeconds: 0.01 };
+export const MACHINE: MachineProbe = { ok: true, cpus: [{ cpu: 0, loopSeconds: 0.01 }, { cpu: 1, loopSeconds: 0.011 }], capacity: [{ workers: 2, ratio: 1.8 }], singleLoopSeconds: 0.01 };
 
 export function environment(extra: Partial<PythonEnvironment> = {}): PythonEnvironment {
   return {
@@ -44,12 +44,19 @@ export function input(b: Build): ExperimentInput {
     environments: b.environments ?? pythons.map(() => environment()),
     probes: probePlan(setup).map((r) => ({
       workload: r.workload.name, python: r.python, side: r.side,
-      probe: b.probe ? b.probe(r.workload.name, r.side, r.python) : okProbe({ pilotWallSeconds: 0.1, pilotCpuSeconds: 0.1 }),
+      probe: b.probe ? b.probe(r.workload.name, r.side, r.python) : probe(),
     })),
     startedAt: '2026-01-01T00:00:00.000Z',
     git: { head: 'a'.repeat(40), base: b.base ? 'b'.repeat(40) : null, baseRef: b.base ? 'main' : null },
     config: 'gilgate.yml',
   };
+}
+
+/** A workload probe complete as the runner reports it, so it reads back through the contract. */
+export function probe(extra: Partial<WorkloadProbe> = {}): WorkloadProbe {
+  return okProbe({
+    pilotWallSeconds: 0.1, pilotCpuSeconds: 0.1, interpretersUnavailable: null, startMethod: 'fork', gilEnabledAfterImport: true, gilReenabledBy: null, ...extra,
+  });
 }
 
 /** True seconds per trial; the simulated runner adds seeded ±noise. */
@@ -70,7 +77,11 @@ export function simulate(i: ExperimentInput, truth: Truth, noise = 0.02): Result
     }
     const outcomes = step.trials.map((t) => {
       const value = truth(t, step.round);
-      return typeof value === 'number' ? trial(value * (1 + noise * (2 * random() - 1))) : value;
+      if (typeof value !== 'number') return value;
+      // Complete as the runner reports it (one repetition, the CPU it ran on), so it reads back through the contract.
+      const measured = trial(value * (1 + noise * (2 * random() - 1)));
+      const { wallSeconds, steadySeconds, startupSeconds, cpuSeconds } = measured;
+      return { ...measured, cpu: t.cpu, repetitions: [{ wallSeconds, steadySeconds, startupSeconds, cpuSeconds }], repetitionsDiffer: false };
     });
     now += step.trials.length;
     record(state, { kind: 'trials', outcomes });
