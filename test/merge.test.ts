@@ -159,6 +159,34 @@ describe('mergeLegs on real values', () => {
   });
 });
 
+describe('mergeLegs keeps what the values say about the run', () => {
+  it('keeps the interpreter base ran: a flip is still worded as the interpreter\'s doing', () => {
+    // Base config ran python3.11, head python3.14: processes paid off under base, nothing does under head.
+    const py311 = environment({ python: '3.11.7', executable: '/usr/bin/python3.11' });
+    const py314 = environment({ python: '3.14.0', executable: '/opt/python3.14' });
+    const i = input({ names: ['a', 'b'], pythons: ['python3.14'], environments: [py314], base: true, settings: { minRounds: 6, maxRounds: 12 } });
+    i.setup.base = { workloads: null, configMissing: false, pythons: ['python3.11'], environments: [py311] };
+    const unsharded = simulate(i, (t) => (t.side === 'base' ? gilBound[t.arm.model] : t.arm.model === 'serial' ? 1 : 1.6));
+    const flip = (r: Results, name: string) => row(r, name, 'python3.14').regressions.find((x) => x.kind === 'flip')!;
+    expect(flip(unsharded, 'a').detail).toBe('processes → serial: the interpreter changed: CPython 3.11.7 → CPython 3.14.0');
+    const merged = mergeLegs(shardLegs(unsharded, 2, [{ name: 'a', cost: 1 }, { name: 'b', cost: 1 }]), REJUDGE);
+    expect(merged.values!.setup.base).toMatchObject({ pythons: ['python3.11'], environments: [py311] });
+    expect(merged.workloads).toEqual(unsharded.workloads);
+    expect(flip(merged, 'b').detail).toBe(flip(unsharded, 'b').detail);
+  });
+
+  it('says the time budget ran out when any leg ran out of it', () => {
+    const legs = legsOf(2);
+    const leg1 = legs[0]!.results;
+    legs[0]!.results = { ...leg1, budgetExhausted: true, values: { ...leg1.values!, stopReason: 'budget' } };
+    const leg2 = legs[1]!.results;
+    legs[1]!.results = { ...leg2, values: { ...leg2.values!, stopReason: 'cap' } };
+    const merged = mergeLegs(legs, REJUDGE);
+    expect(merged.budgetExhausted).toBe(true);
+    expect(merged.values!.stopReason).toBe('budget');
+  });
+});
+
 describe('mergeLegs refuses what is not one run', () => {
   it('names the missing shard and the workloads left without results (never a partial report)', () => {
     const legs = legsOf(4);
