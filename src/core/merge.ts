@@ -280,12 +280,6 @@ export function environmentDifferences(legs: readonly Leg[]): string[] {
   return lines;
 }
 
-/**
- * schemaVersion 2 keeps every measured value under `values`. Arrays (trials, probes, environments,
- * machine probes) are concatenated leg after leg; objects are merged key by key by the same rule;
- * a scalar that differs keeps the first leg's value and is noted. For interpreter-matrix legs each
- * element naming a workload gets the row's name, so the values still match the rows.
- */
 /** A leg with its Python named by the interpreter it ran: in its rows and in its values. */
 function relabel(leg: Leg, label: string): Leg {
   const { results } = leg;
@@ -359,10 +353,6 @@ function mergeValues(legs: readonly Leg[], notes: string[], position: (name: str
     // A leg that ran out of time budget is what the reader must hear of first (budgetExhausted).
     stopReason: stops.includes('budget') ? 'budget' : stops.includes('cap') ? 'cap' : stops.includes(null) ? null : 'settled',
   };
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

@@ -15,7 +15,7 @@ export const MACHINE: MachineProbe = { ok: true, cpus: [{ cpu: 0, loopSeconds: 0
 export function environment(extra: Partial<PythonEnvironment> = {}): PythonEnvironment {
   return {
     cores: 2, coresSource: 'affinity', python: '3.11.7', implementation: 'CPython', executable: '/usr/bin/python3',
-    gilEnabled: true, freeThreadedBuild: false, startMethod: 'fork', os: 'Linux', cpuModel: 'test',
+    gilEnabled: true, freeThreadedBuild: false, startMethod: 'fork', startMethods: ['fork', 'spawn', 'forkserver'], os: 'Linux', cpuModel: 'test',
     cpus: [0, 1], placement: 'affinity', interpretersUnavailable: 'Python < 3.14', ...extra,
   };
 }
