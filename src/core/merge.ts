@@ -92,7 +92,7 @@ export function mergeLegs(legs: readonly Leg[], rejudge: (results: Results) => R
 
   const first = ordered[0]!.leg.results;
   const { shard: _ownShard, values: _ownValues, ...summaries } = first;
-  const values = mergeValues(relabelled, notes);
+  const values = mergeValues(relabelled, notes, position);
   const merged: MergedResults = {
     ...summaries,
     workloads,
@@ -121,6 +121,11 @@ export function mergeLegs(legs: readonly Leg[], rejudge: (results: Results) => R
   // With every leg's values, judge the merged values again (Holm across all workloads, one gate);
   // legs without values (older files) keep their verdicts and only the totals are recounted.
   const judged = values ? rejudge(merged) : recountTotals(merged);
+  if (values && differs.length > 0) {
+    // rejudge rebuilds the rows from the values: say again which machine measured each.
+    const measuredBy = new Map(workloads.map((w) => [`${w.python}\u0000${w.name}`, w.warnings.filter((x) => x.startsWith('measured by '))]));
+    judged.workloads = judged.workloads.map((w) => ({ ...w, warnings: [...w.warnings, ...(measuredBy.get(`${w.python}\u0000${w.name}`) ?? [])] }));
+  }
   return { ...judged, merge: merged.merge };
 }
 
@@ -275,12 +280,6 @@ export function environmentDifferences(legs: readonly Leg[]): string[] {
   return lines;
 }
 
-/**
- * schemaVersion 2 keeps every measured value under `values`. Arrays (trials, probes, environments,
- * machine probes) are concatenated leg after leg; objects are merged key by key by the same rule;
- * a scalar that differs keeps the first leg's value and is noted. For interpreter-matrix legs each
- * element naming a workload gets the row's name, so the values still match the rows.
- */
 /** A leg with its Python named by the interpreter it ran: in its rows and in its values. */
 function relabel(leg: Leg, label: string): Leg {
   const { results } = leg;
@@ -309,7 +308,7 @@ function relabel(leg: Leg, label: string): Leg {
  * environment), workloads of every leg in config order, every trial, probe and machine probe.
  * Undefined when any leg carries none (an older results file): then nothing can be judged again.
  */
-function mergeValues(legs: readonly Leg[], notes: string[]): ResultValues | undefined {
+function mergeValues(legs: readonly Leg[], notes: string[], position: (name: string) => number): ResultValues | undefined {
   const all = legs.map((leg) => leg.results.values);
   if (all.some((v) => v === undefined)) {
     if (all.some((v) => v !== undefined)) notes.push(`${legs.filter((l) => !l.results.values).map((l) => l.file).join(', ')} carried no measured values (an older results file): the legs' own verdicts are kept, without Holm across all workloads`);
@@ -318,17 +317,23 @@ function mergeValues(legs: readonly Leg[], notes: string[]): ResultValues | unde
   const values = all as ResultValues[];
   const pythons: string[] = [];
   const environments: PythonEnvironment[] = [];
+  // The interpreters base ran, position for position (a leg whose base ran head's own gives head's).
+  const basePythons: string[] = [];
+  const baseEnvironments: PythonEnvironment[] = [];
   for (const v of values) {
     v.setup.pythons.forEach((python, i) => {
       if (pythons.includes(python)) return;
       pythons.push(python);
       environments.push(v.environments[i]!);
+      basePythons.push(v.setup.base?.pythons?.[i] ?? python);
+      baseEnvironments.push(v.setup.base?.environments?.[i] ?? v.environments[i]!);
     });
   }
+  // Config order: finish lists the rows in setup order, so the merged table is an unsharded run's.
   const union = (lists: readonly (readonly WorkloadConfig[])[]) => {
     const out: WorkloadConfig[] = [];
     for (const list of lists) for (const w of list) if (!out.some((o) => o.name === w.name)) out.push(w);
-    return out;
+    return out.sort((a, b) => position(a.name) - position(b.name) || compareNames(a.name, b.name));
   };
   const bases = values.map((v) => v.setup.base);
   const base = bases.every((b) => b === null)
@@ -336,6 +341,7 @@ function mergeValues(legs: readonly Leg[], notes: string[]): ResultValues | unde
     : {
         workloads: bases.some((b) => b?.workloads) ? union(bases.map((b) => b?.workloads ?? [])) : null,
         configMissing: bases.some((b) => b?.configMissing === true),
+        ...(bases.some((b) => b?.pythons) ? { pythons: basePythons, environments: baseEnvironments } : {}),
       };
   const stops = values.map((v) => v.stopReason);
   return {
@@ -344,12 +350,9 @@ function mergeValues(legs: readonly Leg[], notes: string[]): ResultValues | unde
     probes: values.flatMap((v) => v.probes),
     environments,
     machine: values.flatMap((v) => v.machine),
-    stopReason: stops.includes('cap') ? 'cap' : stops.includes('budget') ? 'budget' : stops.includes(null) ? null : 'settled',
+    // A leg that ran out of time budget is what the reader must hear of first (budgetExhausted).
+    stopReason: stops.includes('budget') ? 'budget' : stops.includes('cap') ? 'cap' : stops.includes(null) ? null : 'settled',
   };
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
