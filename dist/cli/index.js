@@ -15705,9 +15705,6 @@ function codeFence(content, info = '') {
 }
 
 ;// CONCATENATED MODULE: ./lib/core/types.js
-// The nouns every stage shares. Pure data: no functions with side effects live here.
-// The Results value at the bottom is both the results JSON (schemaVersion 2, see docs/results.md)
-// and the single input every report renderer takes.
 /** Every parallel model, in report order. */
 const PARALLEL_MODELS = ['threads', 'processes', 'interpreters'];
 /**
@@ -16001,6 +15998,88 @@ function defaultReproduce(results) {
 function shellQuote(s) {
     return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
+/** "CPython 3.14.0t": implementation, version, and a `t` for a free-threaded build; the command when not probed. */
+function interpreterName(fact) {
+    if (!fact.implementation || !fact.version)
+        return fact.command;
+    return `${fact.implementation} ${fact.version}${fact.freeThreadedBuild ? 't' : ''}`;
+}
+/** The interpreters a run measured, in config order: distinct `python` of its workloads. */
+function interpretersOf(results) {
+    const order = results.values?.setup.pythons ?? [];
+    const seen = [...new Set(results.workloads.map((w) => w.python))];
+    return [...order.filter((p) => seen.includes(p)), ...seen.filter((p) => !order.includes(p))];
+}
+/** More than one interpreter: the report shows a row per (workload, interpreter). */
+function isMatrix(results) {
+    return interpretersOf(results).length > 1;
+}
+/** The label of an interpreter of this run, from its probed environment (aligned with setup.pythons); its command otherwise. */
+function interpreterLabel(results, python) {
+    const index = results.values?.setup.pythons.indexOf(python) ?? -1;
+    const environment = index >= 0 ? results.values?.environments[index] : undefined;
+    const name = interpreterName({
+        command: python,
+        implementation: environment && environment.implementation !== 'unknown' ? environment.implementation : null,
+        version: environment && environment.implementation !== 'unknown' ? environment.python : null,
+        freeThreadedBuild: environment?.freeThreadedBuild ?? false,
+    });
+    // Two commands of the same build (a venv and its base) would read the same: add the command.
+    const clash = interpretersOf(results).some((other) => other !== python && labelOnly(results, other) === name);
+    return clash ? `${name} (${python})` : name;
+}
+function labelOnly(results, python) {
+    const index = results.values?.setup.pythons.indexOf(python) ?? -1;
+    const environment = index >= 0 ? results.values?.environments[index] : undefined;
+    if (!environment || environment.implementation === 'unknown')
+        return python;
+    return `${environment.implementation} ${environment.python}${environment.freeThreadedBuild ? 't' : ''}`;
+}
+/** The environment an interpreter of this run was probed as (aligned with setup.pythons), if the results keep it. */
+function environmentOf(results, python) {
+    const index = results.values?.setup.pythons.indexOf(python) ?? -1;
+    return index >= 0 ? results.values?.environments[index] : undefined;
+}
+/**
+ * speedupAt for a matrix row: a model the whole interpreter cannot run (interpreters before 3.14)
+ * reads "unavailable" there, since other rows of the same table do run it.
+ */
+function matrixSpeedupAt(results, w, model) {
+    const cell = speedupAt(w, model);
+    return cell === 'n/a' && model === 'interpreters' && environmentOf(results, w.python)?.interpretersUnavailable ? 'unavailable' : cell;
+}
+/** Base ran other interpreters than head (the base config's `python`): "CPython 3.11.7 → CPython 3.14.0t" per changed position. */
+function interpreterChanges(results) {
+    const base = results.values?.setup.base;
+    if (!base?.pythons)
+        return [];
+    return base.pythons.flatMap((command, i) => {
+        const head = results.values.setup.pythons[i];
+        if (head === undefined)
+            return [];
+        const environment = base.environments?.[i];
+        const before = interpreterName({
+            command,
+            implementation: environment && environment.implementation !== 'unknown' ? environment.implementation : null,
+            version: environment && environment.implementation !== 'unknown' ? environment.python : null,
+            freeThreadedBuild: environment?.freeThreadedBuild ?? false,
+        });
+        const after = interpreterLabel(results, head);
+        return before === after ? [] : [`${before} → ${after}`];
+    });
+}
+/**
+ * A matrix row's workload name without its interpreter: merged per-interpreter legs (core/merge.ts)
+ * already name rows "resize · CPython 3.14.0", so the label is not said twice.
+ */
+function workloadName(results, w) {
+    const suffix = ` · ${interpreterLabel(results, w.python)}`;
+    return w.name.endsWith(suffix) && w.name.length > suffix.length ? w.name.slice(0, -suffix.length) : w.name;
+}
+/** "resize · CPython 3.14.0": a matrix row's name. Plain text: callers escape. */
+function variantName(results, w) {
+    return `${workloadName(results, w)} · ${interpreterLabel(results, w.python)}`;
+}
 
 ;// CONCATENATED MODULE: ./lib/report/markdown.js
 
@@ -16049,7 +16128,10 @@ function headline(results) {
     else if (head)
         bits.push(codeSpan(head));
     bits.push(plural(env.cores, 'core'));
-    bits.push(escapeMarkdown(`${env.implementation} ${env.python}`));
+    if (isMatrix(results))
+        bits.push(escapeMarkdown(interpretersOf(results).map((p) => interpreterLabel(results, p)).join(', ')));
+    else
+        bits.push(escapeMarkdown(`${env.implementation} ${env.python}`));
     return `### ${bits.join(' · ')}`;
 }
 function cap(text, max) {
@@ -16080,10 +16162,13 @@ function confidenceCell(w) {
 }
 function tableRow(results, w) {
     const flag = w.regressions.length > 0 ? '❌ ' : '';
+    const name = isMatrix(results)
+        ? `${escapeMarkdown(cap(workloadName(results, w), NAME_CAP))} · ${escapeMarkdown(interpreterLabel(results, w.python))}`
+        : escapeMarkdown(cap(w.name, NAME_CAP));
     const cells = [
-        `${flag}${escapeMarkdown(cap(w.name, NAME_CAP))}`,
+        `${flag}${name}`,
         recommendationCell(w),
-        ...pageModels(results).map((m) => speedupAt(w, m)),
+        ...pageModels(results).map((m) => (isMatrix(results) ? matrixSpeedupAt(results, w, m) : speedupAt(w, m))),
         vsBaseCell(results, w),
         confidenceCell(w),
     ];
@@ -16113,12 +16198,51 @@ function hasParallelLine(arms) {
 function renderSection(w, detail) {
     if (detail === 'none')
         return '';
-    const parts = [];
     const regressed = w.regressions.length > 0;
     const badge = regressed ? ` · ❌ ${plural(w.regressions.length, 'regression')}` : w.improvements.length > 0 ? ` · ✅ ${plural(w.improvements.length, 'improvement')}` : '';
     // Raw HTML lines: Markdown escapes do not apply inside them, HTML entities do.
-    parts.push(`<details${regressed || w.error ? ' open' : ''}><summary><b>${escape_escapeHtml(cap(w.name, NAME_CAP))}</b> — ${escape_escapeHtml(w.recommendation)}${badge}</summary>`);
-    parts.push(escapeMarkdown(cap(w.reason, MESSAGE_CAP)));
+    const summary = `<details${regressed || w.error ? ' open' : ''}><summary><b>${escape_escapeHtml(cap(w.name, NAME_CAP))}</b> — ${escape_escapeHtml(w.recommendation)}${badge}</summary>`;
+    return [summary, ...sectionBody(w, detail, null, w.name), '</details>'].join('\n\n');
+}
+/** One workload measured under several interpreters: a per-interpreter table, then each interpreter's reasons and details. */
+function renderMatrixSection(results, ws, detail) {
+    if (detail === 'none')
+        return '';
+    const first = ws[0];
+    const regressions = ws.reduce((n, w) => n + w.regressions.length, 0);
+    const improvements = ws.reduce((n, w) => n + w.improvements.length, 0);
+    const badge = regressions > 0 ? ` · ❌ ${plural(regressions, 'regression')}` : improvements > 0 ? ` · ✅ ${plural(improvements, 'improvement')}` : '';
+    const open = regressions > 0 || ws.some((w) => w.error);
+    const verdicts = ws.map((w) => `${escape_escapeHtml(interpreterLabel(results, w.python))}: ${escape_escapeHtml(w.recommendation)}`).join(' · ');
+    const parts = [`<details${open ? ' open' : ''}><summary><b>${escape_escapeHtml(cap(workloadName(results, first), NAME_CAP))}</b> — ${verdicts}${badge}</summary>`];
+    parts.push(interpreterTable(results, ws));
+    for (const w of ws)
+        parts.push(...sectionBody(w, detail, interpreterLabel(results, w.python), workloadName(results, w)));
+    parts.push('</details>');
+    return parts.join('\n\n');
+}
+/** Interpreter, recommendation, speedup per model and rounds: the matrix of one workload at a glance. */
+function interpreterTable(results, ws) {
+    const models = pageModels(results);
+    const header = ['Interpreter', 'Recommendation', ...models.map((m) => MODEL_HEADING[m]), 'vs base (time)', 'Rounds'];
+    const rows = ws.map((w) => [
+        `${w.regressions.length > 0 ? '❌ ' : ''}${escapeMarkdown(interpreterLabel(results, w.python))}`,
+        recommendationCell(w),
+        ...models.map((m) => matrixSpeedupAt(results, w, m)),
+        vsBaseCell(results, w),
+        w.recommendation === 'inconclusive' ? `${w.rounds} (undecided)` : String(w.rounds),
+    ]);
+    return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+/**
+ * What a section says of one result, after its summary line: the reason, start-up, regressions,
+ * improvements, warnings, what could not run, the error, charts and the arm table. `label` names
+ * the interpreter in a matrix (null: the only one, said nowhere).
+ */
+function sectionBody(w, detail, label, name) {
+    const parts = [];
+    const reason = escapeMarkdown(cap(w.reason, MESSAGE_CAP));
+    parts.push(label === null ? reason : `**${escapeMarkdown(label)}** — ${escapeMarkdown(w.recommendation)}: ${reason}`);
     const lifetime = lifetimeSummary(w);
     if (lifetime)
         parts.push(`**Pool start-up:** ${escapeMarkdown(lifetime)}`);
@@ -16151,16 +16275,16 @@ function renderSection(w, detail) {
         }
     }
     if (detail === 'full') {
+        const title = label === null ? name : `${name} · ${label}`;
         if (hasParallelLine(w.arms))
-            parts.push(chartBlock(`${w.name}: speedup vs workers${w.base ? ' (head)' : ''}`, w.arms, false));
+            parts.push(chartBlock(`${title}: speedup vs workers${w.base ? ' (head)' : ''}`, w.arms, false));
         const baseArms = w.base?.detail.arms;
         if (baseArms && hasParallelLine(baseArms))
-            parts.push(chartBlock(`${w.name}: speedup vs workers (base)`, baseArms, true));
+            parts.push(chartBlock(`${title}: speedup vs workers (base)`, baseArms, true));
     }
     if ((detail === 'full' || detail === 'no-chart') && w.arms.length > 0)
         parts.push(armTable(w));
-    parts.push('</details>');
-    return parts.join('\n\n');
+    return parts;
 }
 function chartBlock(title, arms, dashed) {
     const notes = chartNotes(arms);
@@ -16212,11 +16336,12 @@ function safeUrl(url) {
 function renderFooter(results, options) {
     const env = results.environment;
     const s = results.settings;
+    const matrix = isMatrix(results);
+    // In a matrix each interpreter has its own line below; the machine's line is the same for all.
     const envLine = [
         `${plural(env.cores, 'core')} (${escapeMarkdown(env.coresSource)})`,
         escapeMarkdown(env.cpuModel),
-        `${escapeMarkdown(`${env.implementation} ${env.python}`)} (${gilState(env)})`,
-        `start method ${codeSpan(env.startMethod)}`,
+        ...(matrix ? [] : [`${escapeMarkdown(`${env.implementation} ${env.python}`)} (${gilState(env)})`, `start method ${codeSpan(env.startMethod)}`]),
         escapeMarkdown(env.os),
     ].join(' · ');
     const trialEnv = Object.entries(s.trialEnvironment).map(([k, v]) => `${k}=${v}`).join(' ');
@@ -16230,15 +16355,36 @@ function renderFooter(results, options) {
         ...(runUrl ? [`[workflow run](${runUrl})`] : []),
     ].join(' · ');
     const lines = ['---', '', `- **Environment:** ${envLine}`];
+    if (matrix)
+        lines.push(`- **Interpreters:** ${interpreterLines(results).join(' · ')}`);
+    const changes = interpreterChanges(results);
+    if (changes.length > 0)
+        lines.push(`- **Base ran other interpreters** (the base config's \`python\`): ${escapeMarkdown(changes.join(', '))}`);
     if (trialEnv)
         lines.push(`- **Trial environment:** ${codeSpan(trialEnv)}`);
-    if (env.interpretersUnavailable)
+    if (env.interpretersUnavailable && !matrix)
         lines.push(`- **Interpreters** cannot run on this interpreter: ${escapeMarkdown(cap(env.interpretersUnavailable, MESSAGE_CAP))}`);
     lines.push(`- **Run:** ${runLine}`);
     if (results.budgetExhausted)
         lines.push('- ⏱️ **Time budget ran out** before every workload was decided: undecided ones show as inconclusive.');
+    if (results.budgetExhausted && matrix) {
+        const undecided = results.workloads.filter((w) => w.recommendation === 'inconclusive').map((w) => escapeMarkdown(cap(variantName(results, w), NAME_CAP)));
+        lines.push(`- ⏱️ **Left undecided by the budget:** ${undecided.length > 0 ? undecided.join(', ') : 'none'}`);
+    }
     lines.push(`- **Reproduce locally:** ${codeSpan(options.reproduce ?? defaultReproduce(results))}`);
     return lines.join('\n');
+}
+/** Each interpreter of a matrix: its label, command, GIL state, start method, and why interpreters cannot run on it. */
+function interpreterLines(results) {
+    return interpretersOf(results).map((python) => {
+        const index = results.values?.setup.pythons.indexOf(python) ?? -1;
+        const environment = index >= 0 ? results.values?.environments[index] : undefined;
+        const label = escapeMarkdown(interpreterLabel(results, python));
+        if (!environment)
+            return `${label} (${codeSpan(python)})`;
+        const no = environment.interpretersUnavailable ? `; interpreters cannot run: ${escapeMarkdown(cap(environment.interpretersUnavailable, MESSAGE_CAP))}` : '';
+        return `${label} (${codeSpan(python)}, ${gilState(environment)}, start method ${codeSpan(environment.startMethod)}${no})`;
+    });
 }
 // ------------------------------------------------------------------ fitting under the limit
 function foldNotice(options, maxChars) {
@@ -16246,20 +16392,33 @@ function foldNotice(options, maxChars) {
     const where = url ? `the [job summary](${url}) has the full report` : 'the job summary has the full report';
     return `✂️ Some details were left out to fit the ${maxChars.toLocaleString('en-US')}-character comment limit: ${where}.`;
 }
+/** The units a document folds: one per workload result, or, in a matrix, one per workload with its interpreters. */
+function sectionGroups(results) {
+    if (!isMatrix(results))
+        return results.workloads.map((w) => [w]);
+    const groups = new Map();
+    for (const w of results.workloads) {
+        const name = workloadName(results, w);
+        groups.set(name, [...(groups.get(name) ?? []), w]);
+    }
+    return [...groups.values()];
+}
 function fitToLimit(results, head, footer, options, maxChars) {
-    const workloads = results.workloads;
-    const levels = workloads.map(() => 'full');
+    const groups = sectionGroups(results);
+    const matrix = isMatrix(results);
+    const levels = groups.map(() => 'full');
     const cache = new Map();
     const section = (i) => {
         const key = `${i}:${levels[i]}`;
         let s = cache.get(key);
         if (s === undefined) {
-            s = renderSection(workloads[i], levels[i]);
+            s = matrix ? renderMatrixSection(results, groups[i], levels[i]) : renderSection(groups[i][0], levels[i]);
             cache.set(key, s);
         }
         return s;
     };
-    let rows = workloads.map((w) => tableRow(results, w));
+    const rowsOf = (keep) => groups.flatMap((g, i) => (keep(i) ? g.map((w) => tableRow(results, w)) : []));
+    let rows = rowsOf(() => true);
     let hiddenRows = 0;
     const assemble = (notice) => {
         const table = [tableHead(results), ...rows];
@@ -16269,7 +16428,7 @@ function fitToLimit(results, head, footer, options, maxChars) {
         const blocks = [head, table.join('\n')];
         if (notice)
             blocks.push(foldNotice(options, maxChars));
-        for (let i = 0; i < workloads.length; i++) {
+        for (let i = 0; i < groups.length; i++) {
             const s = section(i);
             if (s)
                 blocks.push(s);
@@ -16281,7 +16440,7 @@ function fitToLimit(results, head, footer, options, maxChars) {
     if (out.length <= maxChars)
         return out;
     // Least interesting first; among equals, later workloads fold before earlier ones.
-    const order = workloads.map((w, i) => ({ i, score: interest(w) })).sort((a, b) => a.score - b.score || b.i - a.i);
+    const order = groups.map((g, i) => ({ i, score: Math.max(...g.map(interest)) })).sort((a, b) => a.score - b.score || b.i - a.i);
     const fits = () => (out = assemble(true)).length <= maxChars;
     // 1. Fine-and-unchanged workloads lose their whole section: the table row says it all.
     for (const { i, score } of order) {
@@ -16302,11 +16461,11 @@ function fitToLimit(results, head, footer, options, maxChars) {
         }
     }
     // 3. Last resort (thousands of workloads): table rows, least interesting first.
-    const keep = new Set(workloads.map((_, i) => i));
+    const keep = new Set(groups.map((_, i) => i));
     for (const { i } of order) {
         keep.delete(i);
         hiddenRows++;
-        rows = workloads.map((w, j) => (keep.has(j) ? tableRow(results, w) : null)).filter((r) => r !== null);
+        rows = rowsOf((j) => keep.has(j));
         if (fits())
             return out;
     }
@@ -16507,11 +16666,14 @@ function renderTerminal(results, options) {
     const width = Math.max(40, options.width ?? 100);
     const lines = [terminal_headline(results, paint), ''];
     const models = pageModels(results);
+    // An interpreter matrix: one row per (workload, interpreter), "resize · CPython 3.14.0".
+    const matrix = isMatrix(results);
+    const nameOf = (w) => oneLine(matrix ? variantName(results, w) : w.name);
     const header = ['workload', 'recommendation', ...models, 'vs base (time)', 'rounds'];
     const rows = results.workloads.map((w) => [
-        oneLine(w.name),
+        nameOf(w),
         w.base && w.base.recommendation !== w.recommendation ? `${w.recommendation} (was ${w.base.recommendation})` : w.recommendation,
-        ...models.map((m) => speedupAt(w, m)),
+        ...models.map((m) => (matrix ? matrixSpeedupAt(results, w, m) : speedupAt(w, m))),
         vsBase(results, w),
         String(w.rounds),
     ]);
@@ -16536,7 +16698,7 @@ function renderTerminal(results, options) {
     });
     for (const w of results.workloads) {
         lines.push('');
-        lines.push(`${paint('bold', oneLine(w.name))}: ${oneLine(w.reason)}`);
+        lines.push(`${paint('bold', nameOf(w))}: ${oneLine(w.reason)}`);
         for (const r of w.regressions)
             lines.push(paint('red', `  ✗ ${REGRESSION_WORDS[r.kind]}: ${oneLine(r.detail)}`));
         for (const i of w.improvements)
@@ -16553,7 +16715,16 @@ function renderTerminal(results, options) {
     }
     const s = results.settings;
     lines.push('');
-    if (results.environment.interpretersUnavailable)
+    if (matrix) {
+        lines.push(`interpreters: ${interpretersOf(results).map((p) => `${oneLine(interpreterLabel(results, p))} (${oneLine(p)})`).join(', ')}`);
+        if (results.budgetExhausted) {
+            const undecided = results.workloads.filter((w) => w.recommendation === 'inconclusive').map(nameOf);
+            lines.push(paint('yellow', `left undecided by the time budget: ${undecided.length > 0 ? undecided.join(', ') : 'none'}`));
+        }
+    }
+    for (const change of interpreterChanges(results))
+        lines.push(`base ran another interpreter: ${oneLine(change)}`);
+    if (results.environment.interpretersUnavailable && !matrix)
         lines.push(`interpreters cannot run on this interpreter: ${oneLine(results.environment.interpretersUnavailable)}`);
     lines.push(paint('dim', `seed ${s.seed} · ${s.minRounds}–${s.maxRounds} rounds · total ${formatSeconds(results.totalSeconds)}${results.budgetExhausted ? ' · time budget ran out' : ''}`));
     return `${lines.join('\n')}\n`;
@@ -16577,7 +16748,8 @@ function terminal_headline(results, paint) {
         bits.push(`${base} → ${head}`);
     else if (head)
         bits.push(head);
-    bits.push(plural(env.cores, 'core'), oneLine(`${env.implementation} ${env.python}`));
+    bits.push(plural(env.cores, 'core'));
+    bits.push(isMatrix(results) ? oneLine(interpretersOf(results).map((p) => interpreterLabel(results, p)).join(', ')) : oneLine(`${env.implementation} ${env.python}`));
     return bits.join(' · ');
 }
 
@@ -43087,7 +43259,12 @@ function compareSides(input) {
         }
     }
     if (isFlip(base.result.recommendation, head.result.recommendation)) {
-        const facts = { kind: 'flip', before: base.result.recommendation, after: head.result.recommendation };
+        const facts = {
+            kind: 'flip',
+            before: base.result.recommendation,
+            after: head.result.recommendation,
+            ...(input.interpreter ? { interpreter: input.interpreter } : {}),
+        };
         regressions.push({ kind: 'flip', detail: describe(facts), facts });
     }
     const scaling = scalingChange(head, base, rounds, threshold, policy, time);
@@ -43603,8 +43780,10 @@ const VERSION = '0.1.0';
 // no clock (the shell passes `nowSeconds`), no I/O, no randomness but the seeded generator.
 //
 // A workload is measured once per interpreter (Config.pythons): a *variant* is (workload,
-// interpreter), with its own head and base sides, arms, verdict and settling. Head and base of a
-// variant use the same interpreter, so comparisons compare like with like.
+// interpreter), with its own head and base sides, arms, verdict and settling. Position i of head's
+// interpreters is paired with position i of base's (setup.base.pythons: the base config's, absent
+// when base runs head's), so comparisons compare like with like, and when the two differ a flip
+// says the interpreter changed (interpreterChange).
 //
 // Sentences: verdict and compare return facts; `finish` and `rejudge` take the `Words` that report/
 // (explain.ts) writes from them, so that judging and re-judging word reasons the same way; core never
@@ -43656,7 +43835,6 @@ function start(input) {
             v.base = null;
             v.status = 'new';
         }
-        const environment = input.environments[v.interpreter];
         const measured = [v.head, v.base].filter((s) => s !== null);
         const pilots = measured.map((s) => s.probe).filter((p) => p !== null && p.ok);
         const pilotCpuPerWall = Math.min(...pilots.map((p) => (p.pilotWallSeconds > 0 ? p.pilotCpuSeconds / p.pilotWallSeconds : 1)));
@@ -43666,6 +43844,7 @@ function start(input) {
         for (const side of measured) {
             if (!side.probe?.ok)
                 continue;
+            const environment = sideEnvironment(input, side.side, v.interpreter);
             side.arms = planArms({
                 cores: environment?.cores ?? 1,
                 pilotCpuPerWall,
@@ -43789,6 +43968,36 @@ function applyRound(state, records) {
     }
     state.round = round + 1;
 }
+/** The environment a side ran in: base's own where base ran another interpreter, else head's. */
+function sideEnvironment(input, side, interpreter) {
+    const own = side === 'base' ? input.setup.base?.environments?.[interpreter] : undefined;
+    return own ?? input.environments[interpreter] ?? null;
+}
+function interpreterFact(command, environment) {
+    const known = environment && environment.implementation !== 'unknown';
+    return {
+        command,
+        implementation: known ? environment.implementation : null,
+        version: known ? environment.python : null,
+        freeThreadedBuild: environment?.freeThreadedBuild ?? false,
+    };
+}
+/**
+ * Whether head and base of a variant ran different interpreters (the base config's python list
+ * differs at this position), as facts for the comparison; null when they ran the same one.
+ */
+function interpreterChange(input, interpreter) {
+    const headCommand = input.setup.pythons[interpreter];
+    const baseCommand = input.setup.base?.pythons?.[interpreter];
+    if (baseCommand === undefined)
+        return null;
+    const before = interpreterFact(baseCommand, input.setup.base?.environments?.[interpreter]);
+    const after = interpreterFact(headCommand, input.environments[interpreter]);
+    const sameBuild = before.implementation !== null && after.implementation !== null
+        ? before.implementation === after.implementation && before.version === after.version && before.freeThreadedBuild === after.freeThreadedBuild
+        : baseCommand === headCommand;
+    return sameBuild ? null : { before, after };
+}
 function evaluate(state, v, final, words) {
     const { settings } = state.input;
     const machine = state.machine.at(-1) ?? null;
@@ -43797,7 +44006,7 @@ function evaluate(state, v, final, words) {
             continue;
         const input = {
             probe: side.probe, arms: side.arms, rounds: side.rounds, margin: settings.margin, policy: state.policy, final,
-            pool: side.workload.pool ?? 'per-batch', machine, environment: state.input.environments[v.interpreter] ?? null,
+            pool: side.workload.pool ?? 'per-batch', machine, environment: sideEnvironment(state.input, side.side, v.interpreter),
             ...(words ? { describe: words.side } : {}),
         };
         side.verdict = judge(input);
@@ -43811,6 +44020,7 @@ function evaluate(state, v, final, words) {
             memoryThreshold: settings.memoryThreshold,
             policy: state.policy,
             pool: v.head.workload.pool ?? 'per-batch',
+            interpreter: interpreterChange(state.input, v.interpreter),
             ...(words ? { describe: words.change } : {}),
         });
     }
@@ -44324,6 +44534,10 @@ function capacityClause(f) {
     const facts = model ? f.models[model] : undefined;
     if (!facts || facts.capacity === null || facts.capacityShare === null)
         return null;
+    // Capacity is what N busy CPUs give: code that waits is not bounded by it, and a model that does
+    // not beat serial has no share of it worth saying.
+    if (f.character === 'io-wait' || facts.speedup <= 1)
+        return `this runner delivers ×${fmt(facts.capacity)} with ${facts.workers} busy workers`;
     return `this runner delivers ×${fmt(facts.capacity)} with ${facts.workers} workers: ${facts.model} reach ${Math.round(facts.capacityShare * 100)}% of it`;
 }
 function bestModel(f) {
@@ -44409,6 +44623,10 @@ function explainChange(fact) {
                 ? `peak memory ${signed(fact.estimate.ratio - 1)} with ${fact.arm} (threshold ${Math.round(fact.threshold * 100)}%)`
                 : `peak memory ${signed(fact.estimate.ratio - 1)} with ${fact.arm}`;
         case 'flip':
+            // Only the interpreter changed under the same code: the flip is the interpreter's doing, say so.
+            if (fact.interpreter) {
+                return `${fact.before} → ${fact.after}: the interpreter changed: ${interpreterName(fact.interpreter.before)} → ${interpreterName(fact.interpreter.after)}`;
+            }
             return `${fact.before} → ${fact.after}: ${flipMeaning(fact.before, fact.after)}`;
         case 'scaling':
             return `speedup with ${fact.arm} ${fact.direction} ${signed(fact.estimate.ratio - 1)} (×${fmt(fact.baseSpeedup)} → ×${fmt(fact.headSpeedup)})`;
@@ -44716,9 +44934,161 @@ function trialEnvironment(parent, secrets) {
     return { ...environment, ...TRIAL_VARIABLES };
 }
 
+;// CONCATENATED MODULE: ./lib/core/shard.js
+// Shards: which matrix leg measures which workload. Pure.
+//
+// Every leg probes every workload's cost (a pilot pass) and computes the whole assignment itself:
+// the legs never talk to each other, so they must reach the same answer from slightly different
+// measurements. Two things make that likely: each cost is divided by the leg's machine speed (when
+// known) so a faster runner does not see smaller numbers, and each cost is rounded to a power of
+// `step` (2 by default) so a few percent of noise lands in the same bucket. The split is then
+// longest-processing-time first (largest cost to the least loaded leg), ties broken by name.
+// When two legs still disagree (a cost sat on a bucket boundary) the merge sees it: every leg
+// records the assignment it used, and mergeLegs refuses legs whose assignments differ.
+class ShardError extends Error {
+    name = 'ShardError';
+}
+const MAX_SHARDS = 256;
+/** "2/4" → { index: 2, count: 4 }; legs count from 1 like GitHub's matrix examples. */
+function parseShard(text) {
+    const trimmed = text.trim();
+    const match = /^(\d+)\s*\/\s*(\d+)$/.exec(trimmed);
+    if (!match)
+        throw new ShardError(`shard: expected INDEX/COUNT such as "2/4", got ${JSON.stringify(text)}`);
+    const index = Number(match[1]);
+    const count = Number(match[2]);
+    if (count < 1 || count > MAX_SHARDS)
+        throw new ShardError(`shard: the count must be from 1 to ${MAX_SHARDS}, got ${count} in ${JSON.stringify(trimmed)}`);
+    if (index < 1 || index > count) {
+        throw new ShardError(`shard: the index must be from 1 to ${count} (legs count from 1), got ${index} in ${JSON.stringify(trimmed)}`);
+    }
+    return { index, count };
+}
+function formatShard(shard) {
+    return `${shard.index}/${shard.count}`;
+}
+/**
+ * A cost rounded to the nearest power of `step` (in log space). Costs that are zero, negative or not
+ * finite (the probe failed) count as the smallest bucket: they cost little to report.
+ */
+function quantizeCost(cost, step = 2) {
+    if (!(step > 1))
+        throw new ShardError(`shard: the quantization step must be above 1, got ${step}`);
+    if (!Number.isFinite(cost) || cost <= 0)
+        return 0;
+    const exponent = Math.round(Math.log(cost) / Math.log(step));
+    return step ** exponent;
+}
+/** The normalized, quantized cost the split is made from. */
+function splitCost(cost, options = {}) {
+    const speed = options.referenceSeconds;
+    const normalized = speed !== undefined && speed !== null && speed > 0 ? cost / speed : cost;
+    return quantizeCost(normalized, options.step ?? 2);
+}
+/**
+ * Balanced, deterministic split: workload name → 0-based leg. Longest processing time first over
+ * the quantized costs; the order and every tie are broken by name, so equal inputs give equal maps.
+ */
+function shardOf(workloads, count, options = {}) {
+    if (!Number.isInteger(count) || count < 1)
+        throw new ShardError(`shard: the count must be a positive whole number, got ${count}`);
+    const seen = new Set();
+    for (const w of workloads) {
+        if (seen.has(w.name))
+            throw new ShardError(`shard: workload ${JSON.stringify(w.name)} appears twice`);
+        seen.add(w.name);
+    }
+    const items = workloads
+        .map((w) => ({ name: w.name, cost: splitCost(w.cost, options) }))
+        .sort((a, b) => b.cost - a.cost || compareNames(a.name, b.name));
+    const loads = Array.from({ length: count }, () => 0);
+    const assignment = new Map();
+    for (const item of items) {
+        let target = 0;
+        for (let leg = 1; leg < count; leg++)
+            if (loads[leg] < loads[target])
+                target = leg;
+        // Zero-cost items (failed probes) would all land on leg 0: spread them by count instead.
+        if (item.cost === 0)
+            target = assignment.size % count;
+        loads[target] += item.cost;
+        assignment.set(item.name, target);
+    }
+    return assignment;
+}
+/** The record a leg writes: its number, the whole assignment (1-based) and the costs behind it. */
+function shardRecord(shard, workloads, options = {}) {
+    const split = shardOf(workloads, shard.count, options);
+    const sorted = [...workloads].sort((a, b) => compareNames(a.name, b.name));
+    return {
+        index: shard.index,
+        count: shard.count,
+        assignment: Object.fromEntries(sorted.map((w) => [w.name, split.get(w.name) + 1])),
+        costs: Object.fromEntries(sorted.map((w) => [w.name, splitCost(w.cost, options)])),
+        measured: Object.fromEntries(sorted.map((w) => [w.name, w.cost])),
+        order: workloads.map((w) => w.name),
+    };
+}
+/**
+ * Costs every leg can agree on: read from one earlier results file that all legs are given (a cached
+ * merged report from the default branch, or any leg's file). A leg's `shard.measured` holds every
+ * workload's probed cost; otherwise the serial arm's median time per workload. Workloads the file
+ * does not know get the median of the known costs, so a new workload still lands somewhere balanced.
+ */
+function costsFromResults(previous, names) {
+    const known = new Map(Object.entries(previous.shard?.measured ?? {}));
+    for (const w of previous.workloads ?? []) {
+        const serial = w.arms?.find((a) => a.model === 'serial')?.wall?.median;
+        if (!known.has(w.name) && typeof serial === 'number' && serial > 0)
+            known.set(w.name, serial);
+    }
+    const values = [...known.values()].sort((a, b) => a - b);
+    const median = values.length > 0 ? values[Math.floor(values.length / 2)] : 1;
+    return names.map((name) => ({ name, cost: known.get(name) ?? median }));
+}
+/** The names this leg measures, in the order given. */
+function workloadsOfShard(record) {
+    return Object.entries(record.assignment)
+        .filter(([, leg]) => leg === record.index)
+        .map(([name]) => name);
+}
+/** Code-point order: the same in every locale and every Node version. */
+function compareNames(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+/** Every workload a setup names, head's and base-only ones, once each. */
+function allWorkloadNames(setup) {
+    const names = setup.workloads.map((w) => w.name);
+    for (const w of setup.base?.workloads ?? [])
+        if (!names.includes(w.name))
+            names.push(w.name);
+    return names;
+}
+/**
+ * A leg's costs from its own probes: the first interpreter's head pilot pass. Base-only workloads
+ * cost 0 (they are only reported as removed), so exactly one leg, chosen like any other, takes them.
+ */
+function costsFromProbes(setup, probes) {
+    const first = setup.pythons[0];
+    return allWorkloadNames(setup).map((name) => {
+        const probe = probes.find((p) => p.workload === name && p.side === 'head' && p.python === first)?.probe;
+        return { name, cost: probe?.ok ? probe.pilotWallSeconds : 0 };
+    });
+}
+/** The setup of one leg: only the workloads the split gives it, on both sides. */
+function shardSetup(setup, record) {
+    const mine = (w) => record.assignment[w.name] === record.index;
+    return {
+        ...setup,
+        workloads: setup.workloads.filter(mine),
+        base: setup.base ? { ...setup.base, workloads: setup.base.workloads?.filter(mine) ?? null } : null,
+    };
+}
+
 ;// CONCATENATED MODULE: ./lib/measure/run.js
 // The engine's shell: config → plan → trials → verdict → compare → Results. All I/O of a
 // measurement happens here or below (python runner, git); every decision is made by the pure core.
+
 
 
 
@@ -44821,28 +45191,60 @@ async function measure(options) {
         const report = (done, total, label) => options.onProgress?.({ done, total, elapsedSeconds: clock(), label });
         // Each interpreter is resolved once: its probe reports sys.executable, and every later call
         // runs that path (never a shim or a PATH lookup per trial).
+        //
+        // Like with like: base runs the base config's interpreters (position i ↔ head's i), so a PR that
+        // only changes `python` shows what the new interpreter does. --python overrides both sides; a base
+        // list of another length cannot be paired, so base then runs head's, with a warning.
+        const basePythons = worktree ? pairedBasePythons(pythons, given.length > 0 ? null : baseConfig, warn) : null;
         const environments = [];
+        const baseEnvironments = [];
         const targets = { head: [], base: [] };
-        for (const command of pythons) {
+        for (const [i, command] of pythons.entries()) {
             const environment = describeEnvironment(await probeEnvironment({ python: command, cwd: config.dir, paths: config.paths, env }));
             environments.push(environment);
             const python = environment.executable || command;
             targets.head.push({ python, cwd: config.dir, paths: config.paths, env });
-            if (worktree)
-                targets.base.push({ python, cwd: inBase(config.dir), paths: config.paths.map(inBase), env });
+            if (!worktree)
+                continue;
+            const baseCommand = basePythons?.[i] ?? command;
+            const baseEnvironment = baseCommand === command
+                ? environment
+                : describeEnvironment(await probeEnvironment({ python: baseCommand, cwd: inBase(config.dir), paths: config.paths.map(inBase), env }));
+            baseEnvironments.push(baseEnvironment);
+            targets.base.push({ python: baseEnvironment.executable || baseCommand, cwd: inBase(config.dir), paths: config.paths.map(inBase), env });
         }
+        const baseDiffers = basePythons !== null && basePythons.some((p, i) => p !== pythons[i]);
         // Probe every side: import, tasks, pickling, spawn, and a pilot pass that shapes the plan.
-        const setup = {
+        let setup = {
             pythons,
             workloads: config.workloads,
-            base: worktree ? { workloads: baseConfig?.workloads ?? null, configMissing: baseConfigMissing } : null,
+            base: worktree
+                ? {
+                    workloads: baseConfig?.workloads ?? null,
+                    configMissing: baseConfigMissing,
+                    ...(baseDiffers ? { pythons: basePythons, environments: baseEnvironments } : {}),
+                }
+                : null,
         };
+        // A shard leg measures its part of the workloads: split by an earlier file's costs (every leg
+        // agrees) before probing, or by this leg's own pilot passes after probing them all.
+        let shard = null;
+        if (options.shard && options.shardCosts) {
+            shard = shardRecord(options.shard, costsFromResults(options.shardCosts, allWorkloadNames(setup)));
+            setup = shardSetup(setup, shard);
+        }
         const requests = probePlan(setup);
         const workloadOf = new Map(requests.map((r) => [`${r.side}\u0000${r.interpreter}\u0000${r.workload.name}`, r.workload]));
-        const probes = [];
+        let probes = [];
         for (const [i, r] of requests.entries()) {
             report(i, requests.length, `probe ${r.workload.name}${r.side === 'base' ? ' (base)' : ''}${pythons.length > 1 ? ` [${r.python}]` : ''}`);
             probes.push({ workload: r.workload.name, python: r.python, side: r.side, probe: await probeWorkload(targets[r.side][r.interpreter], r.workload, r.workload.startMethod ?? null) });
+        }
+        if (options.shard && !shard) {
+            shard = shardRecord(options.shard, costsFromProbes(setup, probes));
+            setup = shardSetup(setup, shard);
+            const kept = new Set(allWorkloadNames(setup));
+            probes = probes.filter((p) => kept.has(p.workload));
         }
         const state = start({
             setup,
@@ -44874,11 +45276,25 @@ async function measure(options) {
                 return isFailure(probe) ? null : probe;
             },
         };
-        return finish(await runExperiment(state, runner, clock, options.onProgress), WORDS);
+        const results = finish(await runExperiment(state, runner, clock, options.onProgress), WORDS);
+        return shard ? { ...results, shard } : results;
     }
     finally {
         await worktree?.remove();
     }
+}
+/**
+ * The interpreters base runs: the base config's when it has as many as head runs (paired by
+ * position), else null (base runs head's), with a warning when they could not be paired.
+ */
+function pairedBasePythons(headPythons, baseConfig, warn) {
+    if (!baseConfig)
+        return null;
+    if (baseConfig.pythons.length !== headPythons.length) {
+        warn(`the base config lists ${baseConfig.pythons.length} interpreter(s) (${baseConfig.pythons.join(', ')}) and head ${headPythons.length} (${headPythons.join(', ')}): they cannot be paired, so base runs head's interpreters`);
+        return null;
+    }
+    return [...baseConfig.pythons];
 }
 /** The engine loop: ask the state machine for the next step, run it, record what it learned, until it says stop. */
 async function runExperiment(state, runner, clock, onProgress) {
@@ -44935,9 +45351,445 @@ function loadResults(json) {
     return read.schemaVersion === 2 && read.values ? rejudge(read, WORDS) : read;
 }
 
+;// CONCATENATED MODULE: ./lib/core/merge.js
+// Merging matrix legs into one Results: one table, Holm across every workload, one gate. Pure.
+//
+// Legs are either shards of one config (`shard: i/n`, each measured part of the workloads) or
+// interpreter-matrix legs (one Python each, every workload), or both. The merge refuses anything
+// that would silently report less than was asked for: a missing shard, a workload measured twice,
+// legs of different configs or commits. The judging itself is injected (`rejudge`): it rebuilds the
+// experiment from the merged values and calls finish, the same code that judges a single run.
+
+class MergeError extends Error {
+    name = 'MergeError';
+}
+/** The environment fields whose difference between legs a reader must see. */
+const ENVIRONMENT_FIELDS = ['cpuModel', 'cores', 'python', 'implementation', 'freeThreadedBuild', 'os', 'startMethod'];
+/** Settings that must be equal for legs to be one experiment (the seed may differ: each leg draws its own order). */
+const SETTING_FIELDS = ['threshold', 'margin', 'memoryThreshold', 'alpha', 'minRounds', 'maxRounds'];
+function mergeLegs(legs, rejudge) {
+    if (legs.length === 0)
+        throw new MergeError('merge: no results files to merge');
+    const problems = [];
+    for (const leg of legs) {
+        if (!leg.results || !Array.isArray(leg.results.workloads))
+            throw new MergeError(`merge: ${leg.file} is not a gilgate results file`);
+    }
+    checkSameExperiment(legs, problems);
+    if (problems.length > 0)
+        throw new MergeError(`merge: the legs are not parts of one run:\n  ${problems.join('\n  ')}`);
+    // Interpreter-matrix legs: one group per Python; rows carry the interpreter's name.
+    const groups = groupBy(legs, (leg) => merge_interpreterLabel(leg.results.environment));
+    const perInterpreter = groups.size > 1;
+    const notes = [];
+    const ordered = [];
+    for (const [label, group] of [...groups].sort(([a], [b]) => compareNames(a, b))) {
+        const where = perInterpreter ? ` (${label})` : '';
+        ordered.push(...checkShards(group, where, problems, notes).map((leg) => ({ leg, interpreter: perInterpreter ? label : null })));
+    }
+    if (problems.length > 0)
+        throw new MergeError(`merge: ${problems.length === 1 ? problems[0] : `\n  ${problems.join('\n  ')}`}`);
+    const order = configOrder(legs);
+    const differs = environmentDifferences(ordered.map(({ leg }) => leg));
+    // Interpreter-matrix legs often name their Python alike ("python3" from setup-python): each leg's
+    // rows and values are relabelled with the interpreter it really ran, so the merge is the same
+    // experiment a one-job matrix run (config `python: [...]`) would be.
+    const relabelled = ordered.map(({ leg, interpreter }) => (interpreter ? relabel(leg, interpreter) : leg));
+    const workloads = [];
+    relabelled.forEach((leg) => {
+        for (const workload of leg.results.workloads) {
+            const row = { ...workload, warnings: [...workload.warnings] };
+            if (differs.length > 0)
+                row.warnings.push(`measured by ${legName(leg)} on ${merge_describeEnvironment(leg.results.environment)}; the legs ran on different machines (see the merge notes)`);
+            workloads.push(row);
+        }
+    });
+    const position = (name) => {
+        const i = order.indexOf(name);
+        return i === -1 ? order.length : i;
+    };
+    // The table of one unsharded run: config order, then workloads only the base had; interpreters in label order.
+    workloads.sort((a, b) => position(a.name) - position(b.name) || compareNames(a.name, b.name) || compareNames(a.python, b.python));
+    const first = ordered[0].leg.results;
+    const { shard: _ownShard, values: _ownValues, ...summaries } = first;
+    const values = merge_mergeValues(relabelled, notes, position);
+    const merged = {
+        ...summaries,
+        workloads,
+        regressions: workloads.reduce((n, w) => n + w.regressions.length, 0),
+        improvements: workloads.reduce((n, w) => n + w.improvements.length, 0),
+        rounds: Math.max(...legs.map((l) => l.results.rounds)),
+        totalSeconds: Math.max(...legs.map((l) => l.results.totalSeconds)),
+        startedAt: legs.map((l) => l.results.startedAt).sort()[0],
+        budgetExhausted: legs.some((l) => l.results.budgetExhausted),
+        ...(values ? { values } : {}),
+        merge: {
+            legs: ordered.map(({ leg, interpreter }) => ({
+                file: leg.file,
+                shard: merge_shardOf(leg) ? formatShard(merge_shardOf(leg)) : null,
+                interpreter,
+                environment: leg.results.environment,
+                workloads: leg.results.workloads.map((w) => w.name),
+                seed: leg.results.settings.seed,
+                totalSeconds: leg.results.totalSeconds,
+            })),
+            differs,
+            notes,
+        },
+    };
+    // With every leg's values, judge the merged values again (Holm across all workloads, one gate);
+    // legs without values (older files) keep their verdicts and only the totals are recounted.
+    const judged = values ? rejudge(merged) : recountTotals(merged);
+    if (values && differs.length > 0) {
+        // rejudge rebuilds the rows from the values: say again which machine measured each.
+        const measuredBy = new Map(workloads.map((w) => [`${w.python}\u0000${w.name}`, w.warnings.filter((x) => x.startsWith('measured by '))]));
+        judged.workloads = judged.workloads.map((w) => ({ ...w, warnings: [...w.warnings, ...(measuredBy.get(`${w.python}\u0000${w.name}`) ?? [])] }));
+    }
+    return { ...judged, merge: merged.merge };
+}
+/**
+ * A stand-in for the engine's rejudge while results carry no values (schemaVersion 1): keeps each
+ * leg's verdicts and recounts the totals. It does not redo Holm across all workloads; the real
+ * `rejudge` from src/core/experiment.ts does.
+ */
+function recountTotals(results) {
+    return {
+        ...results,
+        regressions: results.workloads.reduce((n, w) => n + w.regressions.length, 0),
+        improvements: results.workloads.reduce((n, w) => n + w.improvements.length, 0),
+    };
+}
+// ------------------------------------------------------------------------------------------------
+function merge_shardOf(leg) {
+    return leg.results.shard ?? null;
+}
+function legName(leg) {
+    const shard = merge_shardOf(leg);
+    return shard ? `shard ${formatShard(shard)} (${leg.file})` : leg.file;
+}
+function merge_interpreterLabel(environment) {
+    return `${environment.implementation} ${environment.python}${environment.freeThreadedBuild ? 't' : ''}`;
+}
+function merge_describeEnvironment(environment) {
+    return `${environment.cpuModel} (${environment.cores} cores), ${merge_interpreterLabel(environment)}`;
+}
+/** Same config, settings and commits: otherwise the legs answer different questions. */
+function checkSameExperiment(legs, problems) {
+    const facts = [
+        ['config file', (r) => r.config],
+        ['head commit', (r) => r.git?.head ?? null],
+        ['base commit', (r) => r.git?.base ?? null],
+        ['results schema', (r) => r.schemaVersion],
+        ...SETTING_FIELDS.map((field) => [`setting ${field}`, (r) => r.settings?.[field]]),
+        ['shard count', (r) => r.shard?.count ?? null],
+    ];
+    for (const [what, read] of facts) {
+        const byValue = groupBy(legs, (leg) => JSON.stringify(read(leg.results) ?? null));
+        if (byValue.size > 1) {
+            problems.push(`different ${what}: ${[...byValue].map(([value, group]) => `${group.map((l) => l.file).join(', ')} → ${value}`).join('; ')}`);
+        }
+    }
+}
+/**
+ * Within one interpreter: every shard 1..n exactly once, each workload in exactly one leg, each leg
+ * holding what its assignment gave it. Returns the legs in shard order.
+ */
+function checkShards(group, where, problems, notes) {
+    const sharded = group.filter((leg) => merge_shardOf(leg) !== null);
+    if (sharded.length > 0 && sharded.length < group.length) {
+        const plain = group.filter((leg) => merge_shardOf(leg) === null).map((l) => l.file);
+        problems.push(`${plain.join(', ')} ${plain.length === 1 ? 'was' : 'were'} not run with --shard but ${sharded.map((l) => l.file).join(', ')} were${where}`);
+        return [...group];
+    }
+    const byWorkload = new Map();
+    for (const leg of group) {
+        for (const w of leg.results.workloads)
+            byWorkload.set(w.name, [...(byWorkload.get(w.name) ?? []), leg]);
+    }
+    const disagreement = assignmentDisagreement(sharded);
+    const why = disagreement
+        ? `\n    the legs did not agree on the split, so a workload went to two legs or none: ${disagreement}` +
+            `\n    (each leg probed the costs itself and the noise moved a workload across a bucket; give every leg the same costs with shard-costs / --shard-costs)`
+        : '';
+    for (const [name, holders] of byWorkload) {
+        if (holders.length > 1)
+            problems.push(`workload ${JSON.stringify(name)} is in more than one leg${where}: ${holders.map(legName).join(' and ')}${why}`);
+    }
+    if (sharded.length === 0)
+        return [...group];
+    const count = merge_shardOf(sharded[0]).count;
+    const byIndex = groupBy(sharded, (leg) => String(merge_shardOf(leg).index));
+    for (const [index, holders] of byIndex) {
+        if (holders.length > 1)
+            problems.push(`shard ${index}/${count} arrived twice${where}: ${holders.map((l) => l.file).join(' and ')}`);
+    }
+    const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !byIndex.has(String(i)));
+    if (missing.length > 0) {
+        const expected = (index) => Object.entries(merge_shardOf(sharded[0]).assignment).filter(([, leg]) => leg === index).map(([name]) => name);
+        problems.push(`${missing.map((i) => `shard ${i}/${count}`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing${where}: ` +
+            `${byIndex.size} of ${count} legs arrived (${sharded.map(legName).join(', ')}); ` +
+            `without it these workloads have no results: ${missing.flatMap(expected).map((n) => JSON.stringify(n)).join(', ') || '(none by the split of the legs that arrived)'}. ` +
+            `Did that matrix leg fail before uploading its results, or does the download pattern miss it?`);
+        return sortByShard(sharded);
+    }
+    // Every workload of the config was measured by some leg.
+    const all = new Set(sharded.flatMap((leg) => Object.keys(merge_shardOf(leg).assignment)));
+    const absent = [...all].filter((name) => !byWorkload.has(name));
+    if (absent.length > 0)
+        problems.push(`no leg measured ${absent.map((n) => JSON.stringify(n)).join(', ')}${where}${why}`);
+    if (disagreement && absent.length === 0 && [...byWorkload.values()].every((h) => h.length === 1)) {
+        notes.push(`the legs${where} split the workloads differently (${disagreement}); every workload was still measured exactly once`);
+    }
+    return sortByShard(sharded);
+}
+function sortByShard(legs) {
+    return [...legs].sort((a, b) => merge_shardOf(a).index - merge_shardOf(b).index || compareNames(a.file, b.file));
+}
+/** Null when every leg computed the same assignment; else which workloads moved, with the costs each leg saw. */
+function assignmentDisagreement(legs) {
+    if (legs.length < 2)
+        return null;
+    const lines = [];
+    const names = new Set(legs.flatMap((leg) => Object.keys(merge_shardOf(leg).assignment)));
+    for (const name of [...names].sort(compareNames)) {
+        const seen = legs.map((leg) => ({ leg, record: merge_shardOf(leg) }));
+        const legsOf = new Set(seen.map(({ record }) => record.assignment[name] ?? 0));
+        if (legsOf.size <= 1)
+            continue;
+        lines.push(`${JSON.stringify(name)}: ` +
+            seen
+                .map(({ leg, record }) => {
+                const target = record.assignment[name];
+                return `${leg.file} put it on leg ${target ?? 'none'} (measured ${merge_formatSeconds(record.measured?.[name])}, bucket ${record.costs?.[name] ?? '?'})`;
+            })
+                .join(', '));
+    }
+    return lines.length > 0 ? lines.join('; ') : null;
+}
+function merge_formatSeconds(value) {
+    return value === undefined ? '?' : `${value.toPrecision(3)} s`;
+}
+/** The config's workload order, from any leg's shard record (all agree on it), else first seen. */
+function configOrder(legs) {
+    const recorded = legs.map(merge_shardOf).find((r) => r !== null && Array.isArray(r.order));
+    if (recorded)
+        return recorded.order;
+    const seen = [];
+    for (const leg of legs)
+        for (const w of leg.results.workloads)
+            if (!seen.includes(w.name))
+                seen.push(w.name);
+    return seen;
+}
+/** One line per differing field, each leg named with its value. */
+function environmentDifferences(legs) {
+    const lines = [];
+    for (const field of ENVIRONMENT_FIELDS) {
+        const byValue = groupBy(legs, (leg) => String(leg.results.environment[field]));
+        if (byValue.size <= 1)
+            continue;
+        lines.push(`${field} differs: ${[...byValue].map(([value, group]) => `${group.map(legName).join(', ')}: ${value}`).join('; ')}`);
+    }
+    return lines;
+}
+/** A leg with its Python named by the interpreter it ran: in its rows and in its values. */
+function relabel(leg, label) {
+    const { results } = leg;
+    const values = results.values;
+    return {
+        file: leg.file,
+        results: {
+            ...results,
+            workloads: results.workloads.map((w) => ({ ...w, python: label })),
+            ...(values
+                ? {
+                    values: {
+                        ...values,
+                        setup: { ...values.setup, pythons: values.setup.pythons.map(() => label) },
+                        trials: values.trials.map((t) => ({ ...t, python: label })),
+                        probes: values.probes.map((p) => ({ ...p, python: label })),
+                    },
+                }
+                : {}),
+        },
+    };
+}
+/**
+ * The legs' measured values as one experiment's: interpreters in leg order (each with its own
+ * environment), workloads of every leg in config order, every trial, probe and machine probe.
+ * Undefined when any leg carries none (an older results file): then nothing can be judged again.
+ */
+function merge_mergeValues(legs, notes, position) {
+    const all = legs.map((leg) => leg.results.values);
+    if (all.some((v) => v === undefined)) {
+        if (all.some((v) => v !== undefined))
+            notes.push(`${legs.filter((l) => !l.results.values).map((l) => l.file).join(', ')} carried no measured values (an older results file): the legs' own verdicts are kept, without Holm across all workloads`);
+        return undefined;
+    }
+    const values = all;
+    const pythons = [];
+    const environments = [];
+    // The interpreters base ran, position for position (a leg whose base ran head's own gives head's).
+    const basePythons = [];
+    const baseEnvironments = [];
+    for (const v of values) {
+        v.setup.pythons.forEach((python, i) => {
+            if (pythons.includes(python))
+                return;
+            pythons.push(python);
+            environments.push(v.environments[i]);
+            basePythons.push(v.setup.base?.pythons?.[i] ?? python);
+            baseEnvironments.push(v.setup.base?.environments?.[i] ?? v.environments[i]);
+        });
+    }
+    // Config order: finish lists the rows in setup order, so the merged table is an unsharded run's.
+    const union = (lists) => {
+        const out = [];
+        for (const list of lists)
+            for (const w of list)
+                if (!out.some((o) => o.name === w.name))
+                    out.push(w);
+        return out.sort((a, b) => position(a.name) - position(b.name) || compareNames(a.name, b.name));
+    };
+    const bases = values.map((v) => v.setup.base);
+    const base = bases.every((b) => b === null)
+        ? null
+        : {
+            workloads: bases.some((b) => b?.workloads) ? union(bases.map((b) => b?.workloads ?? [])) : null,
+            configMissing: bases.some((b) => b?.configMissing === true),
+            ...(bases.some((b) => b?.pythons) ? { pythons: basePythons, environments: baseEnvironments } : {}),
+        };
+    const stops = values.map((v) => v.stopReason);
+    return {
+        setup: { pythons, workloads: union(values.map((v) => v.setup.workloads)), base },
+        trials: values.flatMap((v) => v.trials),
+        probes: values.flatMap((v) => v.probes),
+        environments,
+        machine: values.flatMap((v) => v.machine),
+        // A leg that ran out of time budget is what the reader must hear of first (budgetExhausted).
+        stopReason: stops.includes('budget') ? 'budget' : stops.includes('cap') ? 'cap' : stops.includes(null) ? null : 'settled',
+    };
+}
+function groupBy(items, key) {
+    const groups = new Map();
+    for (const item of items)
+        groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+    return groups;
+}
+
+;// CONCATENATED MODULE: ./lib/measure/legs.js
+// Finding and reading matrix legs' results files, then merging them (src/core/merge.ts). The shell
+// part of `gilgate merge` and the action's `merge:` input: folders, globs and plain files in, one
+// Results out. Artifacts come from other jobs (possibly fork PR code): each file is checked before use.
+
+
+
+
+
+
+/**
+ * How merged legs are judged: the engine's own `rejudge` (src/core/experiment.ts) rebuilds the one
+ * experiment from every leg's values and calls finish, so Holm runs across every workload and the
+ * merged table is what one unsharded run of the same values gives.
+ */
+const REJUDGE = (results) => rejudge(results, WORDS);
+/**
+ * Results files named by `specs`, relative to `cwd`: a file; a folder (every *.json below it, as
+ * actions/download-artifact lays out one folder per artifact); or a glob (`*`, `?`, `**`).
+ * Sorted, without duplicates. A spec that matches nothing is an error naming it.
+ */
+function findResultsFiles(cwd, specs) {
+    const found = new Set();
+    for (const spec of specs) {
+        const before = found.size;
+        const absolute = external_node_path_namespaceObject.resolve(cwd, spec);
+        if (!/[*?[]/.test(spec)) {
+            if (!(0,external_node_fs_namespaceObject.existsSync)(absolute))
+                throw new MergeError(`merge: ${spec} does not exist`);
+            if ((0,external_node_fs_namespaceObject.statSync)(absolute).isDirectory()) {
+                for (const file of walk(absolute))
+                    if (file.endsWith('.json'))
+                        found.add(file);
+            }
+            else {
+                found.add(absolute);
+            }
+        }
+        else {
+            const { root, pattern } = splitGlob(absolute);
+            if ((0,external_node_fs_namespaceObject.existsSync)(root)) {
+                for (const file of walk(root))
+                    if (pattern.test(external_node_path_namespaceObject.relative(root, file).split(external_node_path_namespaceObject.sep).join('/')))
+                        found.add(file);
+            }
+        }
+        if (found.size === before)
+            throw new MergeError(`merge: ${spec} matches no results file (resolved from ${cwd})`);
+    }
+    return [...found].sort();
+}
+function readLeg(file, cwd) {
+    const name = external_node_path_namespaceObject.relative(cwd, file) || file;
+    let parsed;
+    try {
+        parsed = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+    }
+    catch (error) {
+        throw new MergeError(`merge: ${name} is not valid JSON: ${error.message}`);
+    }
+    try {
+        return { file: name, results: readResults(parsed) };
+    }
+    catch (error) {
+        if (error instanceof ResultsFileError)
+            throw new MergeError(`merge: ${name}: ${error.message}`);
+        throw error;
+    }
+}
+/** Find, read and merge: one Results for one table, one comment and one gate. */
+function mergeResultsFiles(cwd, specs, rejudge = REJUDGE) {
+    const files = findResultsFiles(cwd, specs);
+    return mergeLegs(files.map((file) => readLeg(file, cwd)), rejudge);
+}
+function* walk(dir) {
+    for (const entry of (0,external_node_fs_namespaceObject.readdirSync)(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        const full = external_node_path_namespaceObject.join(dir, entry.name);
+        if (entry.isDirectory())
+            yield* walk(full);
+        else if (entry.isFile())
+            yield full;
+    }
+}
+/** The folder before the first wildcard, and a regex for the rest ('/'-separated). */
+function splitGlob(absolute) {
+    const parts = absolute.split(external_node_path_namespaceObject.sep);
+    const first = parts.findIndex((p) => /[*?[]/.test(p));
+    const root = parts.slice(0, first).join(external_node_path_namespaceObject.sep) || external_node_path_namespaceObject.sep;
+    const rest = parts.slice(first).join('/');
+    let source = '';
+    for (let i = 0; i < rest.length; i++) {
+        const c = rest[i];
+        if (c === '*' && rest[i + 1] === '*') {
+            // "**/" matches any number of folders, including none.
+            source += rest[i + 2] === '/' ? '(?:.*/)?' : '.*';
+            i += rest[i + 2] === '/' ? 2 : 1;
+        }
+        else if (c === '*')
+            source += '[^/]*';
+        else if (c === '?')
+            source += '[^/]';
+        else
+            source += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
+    }
+    return { root, pattern: new RegExp(`^${source}$`) };
+}
+
 ;// CONCATENATED MODULE: ./lib/cli/cli.js
 // The CLI: `gilgate run` measures and gates; `gilgate report` re-renders a results JSON.
 // Exit codes: 0 fine, 1 the gate failed, 2 usage or config error.
+
+
+
 
 
 
@@ -44957,6 +45809,9 @@ Usage:
   gilgate run [options]           measure the workloads in gilgate.yml (from the repository root)
   gilgate report [--html|--markdown] RESULTS.json   (schemaVersion 1 or 2)
                                   render a results file (HTML: a self-contained preview page)
+  gilgate merge FILES|FOLDERS|GLOBS… [--json OUT] [--markdown OUT] [--fail-on …]
+                                  merge matrix legs (run --shard i/n, or one Python per leg) into one
+                                  report and one gate decision; a missing or duplicated leg is an error
 
 Options for run:
   --config FILE                   config file (default: gilgate.yml, then .github/gilgate.yml)
@@ -44968,6 +45823,8 @@ Options for run:
   --max-time SECONDS              stop adding rounds after this budget
   --threshold FRACTION            slowdown that counts as a regression (default 0.1 = 10%)
   --python CMD                    Python interpreter (overrides the config); repeat for a matrix
+  --shard I/N                     measure only leg I of N (a balanced split by probed cost; merge the legs)
+  --shard-costs RESULTS.json      split by the costs in an earlier results file (every leg agrees)
   --quiet                         no progress on stderr
   -h, --help                      this help
 `;
@@ -44986,6 +45843,8 @@ async function main(argv, io) {
             return await runCommand(rest, io);
         if (command === 'report')
             return await reportCommand(rest, io);
+        if (command === 'merge')
+            return await mergeCommand(rest, io);
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }
     catch (error) {
@@ -45013,6 +45872,8 @@ async function runCommand(args, io) {
             'max-time': { type: 'string' },
             threshold: { type: 'string' },
             python: { type: 'string', multiple: true },
+            shard: { type: 'string' },
+            'shard-costs': { type: 'string' },
             quiet: { type: 'boolean', default: false },
             help: { type: 'boolean', short: 'h', default: false },
         },
@@ -45033,6 +45894,8 @@ async function runCommand(args, io) {
     const seed = optionalNumber('--seed', values.seed, (n) => Number.isInteger(n) && n >= 0);
     const maxTime = optionalNumber('--max-time', values['max-time'], (n) => n > 0);
     const threshold = optionalNumber('--threshold', values.threshold, (n) => n > 0 && n < 10);
+    const shard = optionalShard(values.shard);
+    const shardCosts = values['shard-costs'] ? await readShardCosts(external_node_path_namespaceObject.resolve(io.cwd, values['shard-costs'])) : null;
     const tty = Boolean(io.stderr.isTTY);
     let lastDraw = 0;
     const results = await measure({
@@ -45043,6 +45906,8 @@ async function runCommand(args, io) {
         seed,
         maxTimeSeconds: maxTime,
         threshold,
+        shard,
+        shardCosts,
         env: io.env,
         onWarning: (message) => io.stderr.write(`${tty ? '\r\x1b[K' : ''}warning: ${message}\n`),
         onProgress: values.quiet
@@ -45068,6 +45933,74 @@ async function runCommand(args, io) {
     if (failed)
         io.stderr.write(`gilgate: ${results.regressions} regression(s) — failing (--fail-on ${failOn})\n`);
     return failed ? 1 : 0;
+}
+/** `gilgate merge`: the legs' results files in, one Results, one report, one gate out. */
+async function mergeCommand(args, io) {
+    const { values, positionals } = (0,external_node_util_namespaceObject.parseArgs)({
+        args: [...args],
+        options: {
+            json: { type: 'string' },
+            markdown: { type: 'string' },
+            'fail-on': { type: 'string', default: 'regression' },
+            help: { type: 'boolean', short: 'h', default: false },
+        },
+        strict: true,
+        allowPositionals: true,
+    });
+    if (values.help) {
+        io.stdout.write(USAGE);
+        return 0;
+    }
+    if (positionals.length === 0)
+        throw new UsageError('merge needs the legs\' results files (files, folders or globs)');
+    let failOn;
+    try {
+        failOn = parseFailOn(values['fail-on']);
+    }
+    catch (error) {
+        throw new UsageError(error.message);
+    }
+    let results;
+    try {
+        results = mergeResultsFiles(io.cwd, positionals);
+    }
+    catch (error) {
+        if (error instanceof MergeError)
+            throw new UsageError(error.message);
+        throw error;
+    }
+    if (values.json)
+        await writeOut(io.cwd, values.json, `${JSON.stringify(results, null, 2)}\n`);
+    if (values.markdown)
+        await writeOut(io.cwd, values.markdown, renderMarkdown(results));
+    io.stdout.write(renderTerminal(results, { color: streamWantsColor(io.stdout) }));
+    const failed = gateFails(results, failOn);
+    if (failed)
+        io.stderr.write(`gilgate: ${results.regressions} regression(s) — failing (--fail-on ${failOn})\n`);
+    return failed ? 1 : 0;
+}
+async function readShardCosts(file) {
+    try {
+        const parsed = JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8'));
+        if (!Array.isArray(parsed?.workloads))
+            throw new Error('not a gilgate results file');
+        return parsed;
+    }
+    catch (error) {
+        throw new UsageError(`--shard-costs: cannot read ${file}: ${error.message}`);
+    }
+}
+function optionalShard(raw) {
+    if (raw === undefined)
+        return null;
+    try {
+        return parseShard(raw);
+    }
+    catch (error) {
+        if (error instanceof ShardError)
+            throw new UsageError(`--${error.message}`);
+        throw error;
+    }
 }
 async function reportCommand(args, io) {
     const { values, positionals } = (0,external_node_util_namespaceObject.parseArgs)({

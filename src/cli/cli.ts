@@ -46,8 +46,8 @@ Options for run:
   --max-time SECONDS              stop adding rounds after this budget
   --threshold FRACTION            slowdown that counts as a regression (default 0.1 = 10%)
   --python CMD                    Python interpreter (overrides the config); repeat for a matrix
-  --shard I/N                     measure only leg I of N (a balanced split by probed cost; merge the legs)
-  --shard-costs RESULTS.json      split by the costs in an earlier results file (every leg agrees)
+  --shard I/N                     measure only leg I of N (every leg computes the same split; merge the legs)
+  --shard-costs RESULTS.json      balance the split by the costs in an earlier results file (else round robin)
   --quiet                         no progress on stderr
   -h, --help                      this help
 `;

@@ -1,15 +1,14 @@
 // Shards: which matrix leg measures which workload. Pure.
 //
-// Every leg probes every workload's cost (a pilot pass) and computes the whole assignment itself:
-// the legs never talk to each other, so they must reach the same answer from slightly different
-// measurements. Two things make that likely: each cost is divided by the leg's machine speed (when
-// known) so a faster runner does not see smaller numbers, and each cost is rounded to a power of
-// `step` (2 by default) so a few percent of noise lands in the same bucket. The split is then
-// longest-processing-time first (largest cost to the least loaded leg), ties broken by name.
-// When two legs still disagree (a cost sat on a bucket boundary) the merge sees it: every leg
-// records the assignment it used, and mergeLegs refuses legs whose assignments differ.
+// Every leg computes the whole assignment itself: the legs never talk to each other, so they must
+// start from the same costs — an earlier results file every leg is given (`--shard-costs`), or
+// equal costs. (Each leg's own pilot passes differ by tens of percent between legs on shared
+// runners; splits made from them disagreed in 41–73% of simulated 2–4-leg runs: docs/matrix.md.)
+// Costs are rounded to a power of `step` (2 by default), then split longest-processing-time first
+// (largest cost to the least loaded leg), ties broken by name. Every leg records the assignment it
+// used, and mergeLegs refuses legs whose assignments differ.
 
-import type { ExperimentSetup, ProbeRecord, WorkloadConfig } from './types.js';
+import type { ExperimentSetup, WorkloadConfig } from './types.js';
 
 export interface ShardSpec {
   /** 1-based leg number. */
@@ -165,18 +164,6 @@ export function allWorkloadNames(setup: ExperimentSetup): string[] {
   const names = setup.workloads.map((w) => w.name);
   for (const w of setup.base?.workloads ?? []) if (!names.includes(w.name)) names.push(w.name);
   return names;
-}
-
-/**
- * A leg's costs from its own probes: the first interpreter's head pilot pass. Base-only workloads
- * cost 0 (they are only reported as removed), so exactly one leg, chosen like any other, takes them.
- */
-export function costsFromProbes(setup: ExperimentSetup, probes: readonly ProbeRecord[]): WorkloadCost[] {
-  const first = setup.pythons[0];
-  return allWorkloadNames(setup).map((name) => {
-    const probe = probes.find((p) => p.workload === name && p.side === 'head' && p.python === first)?.probe;
-    return { name, cost: probe?.ok ? probe.pilotWallSeconds : 0 };
-  });
 }
 
 /** The setup of one leg: only the workloads the split gives it, on both sides. */

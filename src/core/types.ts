@@ -50,7 +50,21 @@ export interface WorkloadConfig {
 
 export type StartMethod = 'fork' | 'forkserver' | 'spawn';
 
-export interface Config {
+/** The numbers every decision uses: from the config, recorded in the results' settings. */
+export interface DecisionSettings {
+  /** Relative slowdown that counts as a regression (0.10 = 10%). */
+  threshold: number;
+  /** Relative difference under which two models count as equivalent (0.10 = 10%). */
+  margin: number;
+  /** Relative peak-RSS growth that counts as a memory regression (0.20 = 20%). */
+  memoryThreshold: number;
+  /** Family-wise false-alarm rate for each comparison, spent across sequential looks. */
+  alpha: number;
+  minRounds: number;
+  maxRounds: number;
+}
+
+export interface Config extends DecisionSettings {
   /** Absolute path of the config file. */
   file: string;
   /** Absolute directory of the config file: `paths` and module imports are relative to it. */
@@ -62,16 +76,6 @@ export interface Config {
   /** Absolute paths added to sys.path. */
   paths: string[];
   workloads: WorkloadConfig[];
-  /** Relative slowdown that counts as a regression (0.10 = 10%). */
-  threshold: number;
-  /** Relative difference under which two models count as equivalent (0.10 = 10%). */
-  margin: number;
-  /** Relative peak-RSS growth that counts as a memory regression (0.20 = 20%). */
-  memoryThreshold: number;
-  /** Family-wise false-alarm rate for each comparison, spent across sequential looks. */
-  alpha: number;
-  minRounds: number;
-  maxRounds: number;
 }
 
 export interface ConfigIssue {
@@ -552,14 +556,8 @@ export interface Results {
   schemaVersion: 1 | 2;
   tool: { name: 'gilgate'; version: string };
   environment: PythonEnvironment;
-  settings: {
+  settings: DecisionSettings & {
     seed: number;
-    threshold: number;
-    margin: number;
-    memoryThreshold: number;
-    alpha: number;
-    minRounds: number;
-    maxRounds: number;
     maxTimeSeconds: number | null;
     /** Variables set for every trial (OMP_NUM_THREADS=1, PYTHONHASHSEED=0, ...). */
     trialEnvironment: Record<string, string>;

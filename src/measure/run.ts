@@ -13,7 +13,7 @@ import { armLabel } from '../core/plan.js';
 import { WORDS } from '../report/explain.js';
 import { isFailure, probeEnvironment, probeMachine, probeWorkload, runTrial, type PythonTarget } from './python.js';
 import { TRIAL_VARIABLES, trialEnvironment } from './trial-environment.js';
-import { allWorkloadNames, costsFromProbes, costsFromResults, shardRecord, shardSetup, type ShardRecord, type ShardSpec } from '../core/shard.js';
+import { allWorkloadNames, costsFromResults, shardRecord, shardSetup, type ShardRecord, type ShardSpec } from '../core/shard.js';
 import type {
   Config,
   ExperimentSetup,
@@ -181,25 +181,23 @@ export async function measure(options: MeasureOptions): Promise<Results> {
           }
         : null,
     };
-    // A shard leg measures its part of the workloads: split by an earlier file's costs (every leg
-    // agrees) before probing, or by this leg's own pilot passes after probing them all.
+    // A shard leg measures its part of the workloads, split before anything is probed so that every
+    // leg, without talking to the others, computes the same split: balanced by the costs an earlier
+    // run probed (`--shard-costs`), or, without them, by equal costs (round robin in name order).
+    // A leg's own pilot passes are not used: they differ between legs by tens of percent on shared
+    // runners, and legs that split differently would measure a workload twice or not at all.
     let shard: ShardRecord | null = null;
-    if (options.shard && options.shardCosts) {
-      shard = shardRecord(options.shard, costsFromResults(options.shardCosts, allWorkloadNames(setup)));
+    if (options.shard) {
+      const names = allWorkloadNames(setup);
+      shard = shardRecord(options.shard, options.shardCosts ? costsFromResults(options.shardCosts, names) : names.map((name) => ({ name, cost: 1 })));
       setup = shardSetup(setup, shard);
     }
     const requests = probePlan(setup);
     const workloadOf = new Map(requests.map((r) => [`${r.side}\u0000${r.interpreter}\u0000${r.workload.name}`, r.workload]));
-    let probes: ProbeRecord[] = [];
+    const probes: ProbeRecord[] = [];
     for (const [i, r] of requests.entries()) {
       report(i, requests.length, `probe ${r.workload.name}${r.side === 'base' ? ' (base)' : ''}${pythons.length > 1 ? ` [${r.python}]` : ''}`);
       probes.push({ workload: r.workload.name, python: r.python, side: r.side, probe: await probeWorkload(targets[r.side][r.interpreter]!, r.workload, r.workload.startMethod ?? null) });
-    }
-    if (options.shard && !shard) {
-      shard = shardRecord(options.shard, costsFromProbes(setup, probes));
-      setup = shardSetup(setup, shard);
-      const kept = new Set(allWorkloadNames(setup));
-      probes = probes.filter((p) => kept.has(p.workload));
     }
 
     const state = start({

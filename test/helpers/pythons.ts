@@ -21,7 +21,14 @@ const HOW_TO_INSTALL: Record<PythonVersion, string> = {
   pypy3: 'Install it with `apt-get install -y pypy3` (as .ci/run does); it must be on PATH.',
 };
 
+/** GILGATE_PYTHON_3_14 and friends name the interpreter directly (the GitHub workflow sets them from setup-python). */
+export function overrideVariable(version: PythonVersion): string {
+  return `GILGATE_PYTHON_${version.replace(/\W/g, '_').toUpperCase()}`;
+}
+
 function locate(version: PythonVersion): string | null {
+  const given = process.env[overrideVariable(version)];
+  if (given) return runs(given) ? given : null;
   if (version === '3.14' || version === '3.15') {
     const candidate = path.join(homedir(), '.cache', 'gilgate-pythons', version, 'bin', `python${version}`);
     return runs(candidate) ? candidate : null;
