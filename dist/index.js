@@ -42495,14 +42495,13 @@ function gateFails(results, failOn) {
 ;// CONCATENATED MODULE: ./lib/core/shard.js
 // Shards: which matrix leg measures which workload. Pure.
 //
-// Every leg probes every workload's cost (a pilot pass) and computes the whole assignment itself:
-// the legs never talk to each other, so they must reach the same answer from slightly different
-// measurements. Two things make that likely: each cost is divided by the leg's machine speed (when
-// known) so a faster runner does not see smaller numbers, and each cost is rounded to a power of
-// `step` (2 by default) so a few percent of noise lands in the same bucket. The split is then
-// longest-processing-time first (largest cost to the least loaded leg), ties broken by name.
-// When two legs still disagree (a cost sat on a bucket boundary) the merge sees it: every leg
-// records the assignment it used, and mergeLegs refuses legs whose assignments differ.
+// Every leg computes the whole assignment itself: the legs never talk to each other, so they must
+// start from the same costs — an earlier results file every leg is given (`--shard-costs`), or
+// equal costs. (Each leg's own pilot passes differ by tens of percent between legs on shared
+// runners; splits made from them disagreed in 41–73% of simulated 2–4-leg runs: docs/matrix.md.)
+// Costs are rounded to a power of `step` (2 by default), then split longest-processing-time first
+// (largest cost to the least loaded leg), ties broken by name. Every leg records the assignment it
+// used, and mergeLegs refuses legs whose assignments differ.
 class ShardError extends Error {
     name = 'ShardError';
 }
@@ -42621,17 +42620,6 @@ function allWorkloadNames(setup) {
         if (!names.includes(w.name))
             names.push(w.name);
     return names;
-}
-/**
- * A leg's costs from its own probes: the first interpreter's head pilot pass. Base-only workloads
- * cost 0 (they are only reported as removed), so exactly one leg, chosen like any other, takes them.
- */
-function costsFromProbes(setup, probes) {
-    const first = setup.pythons[0];
-    return allWorkloadNames(setup).map((name) => {
-        const probe = probes.find((p) => p.workload === name && p.side === 'head' && p.python === first)?.probe;
-        return { name, cost: probe?.ok ? probe.pilotWallSeconds : 0 };
-    });
 }
 /** The setup of one leg: only the workloads the split gives it, on both sides. */
 function shardSetup(setup, record) {
@@ -77446,25 +77434,23 @@ async function measure(options) {
                 }
                 : null,
         };
-        // A shard leg measures its part of the workloads: split by an earlier file's costs (every leg
-        // agrees) before probing, or by this leg's own pilot passes after probing them all.
+        // A shard leg measures its part of the workloads, split before anything is probed so that every
+        // leg, without talking to the others, computes the same split: balanced by the costs an earlier
+        // run probed (`--shard-costs`), or, without them, by equal costs (round robin in name order).
+        // A leg's own pilot passes are not used: they differ between legs by tens of percent on shared
+        // runners, and legs that split differently would measure a workload twice or not at all.
         let shard = null;
-        if (options.shard && options.shardCosts) {
-            shard = shardRecord(options.shard, costsFromResults(options.shardCosts, allWorkloadNames(setup)));
+        if (options.shard) {
+            const names = allWorkloadNames(setup);
+            shard = shardRecord(options.shard, options.shardCosts ? costsFromResults(options.shardCosts, names) : names.map((name) => ({ name, cost: 1 })));
             setup = shardSetup(setup, shard);
         }
         const requests = probePlan(setup);
         const workloadOf = new Map(requests.map((r) => [`${r.side}\u0000${r.interpreter}\u0000${r.workload.name}`, r.workload]));
-        let probes = [];
+        const probes = [];
         for (const [i, r] of requests.entries()) {
             report(i, requests.length, `probe ${r.workload.name}${r.side === 'base' ? ' (base)' : ''}${pythons.length > 1 ? ` [${r.python}]` : ''}`);
             probes.push({ workload: r.workload.name, python: r.python, side: r.side, probe: await probeWorkload(targets[r.side][r.interpreter], r.workload, r.workload.startMethod ?? null) });
-        }
-        if (options.shard && !shard) {
-            shard = shardRecord(options.shard, costsFromProbes(setup, probes));
-            setup = shardSetup(setup, shard);
-            const kept = new Set(allWorkloadNames(setup));
-            probes = probes.filter((p) => kept.has(p.workload));
         }
         const state = start({
             setup,

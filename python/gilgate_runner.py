@@ -773,6 +773,11 @@ def pin(cpu):
     return int(cpu)
 
 
+# Timed work after which a trial stops repeating, whatever count it was given (at least one
+# repetition always runs): about seven times the engine's per-trial target (plan.ts).
+REPETITION_SECONDS_CAP = 2.0
+
+
 def run_trial(spec):
     """One arm of one workload: an untimed warm-up call, then `repetitions` timed repetitions in
     this interpreter, each with the pool's whole life inside it."""
@@ -797,7 +802,12 @@ def run_trial(spec):
 
     measured, digests = [], []
     chunksize, start_method = None, None
+    timed = 0.0
     for _ in range(repetitions):
+        if measured and timed >= REPETITION_SECONDS_CAP:
+            # The count is calibrated on the serial pass; an arm whose every repetition pays a slow
+            # pool start-up (interpreters, forkserver) would otherwise take many times longer.
+            break
         self_cpu_start = rusage_cpu(resource.RUSAGE_SELF)
         children_cpu_start = rusage_cpu(resource.RUSAGE_CHILDREN)
         wall_start = time.perf_counter()
@@ -808,6 +818,7 @@ def run_trial(spec):
             results, startup, steady, chunksize, start_method = run_in_pool(
                 model, workers, fn, tasks, spec.get("startMethod"))
         wall = time.perf_counter() - wall_start
+        timed += wall
         cpu_seconds = (rusage_cpu(resource.RUSAGE_SELF) - self_cpu_start
                        + rusage_cpu(resource.RUSAGE_CHILDREN) - children_cpu_start)
         measured.append({
