@@ -111,8 +111,13 @@ export function shortSha(sha: string | null): string | null {
   return sha ? sha.slice(0, 7) : null;
 }
 
-export function armLabel(arm: ArmResult): string {
-  return arm.model === 'serial' ? 'serial' : `${arm.model}×${arm.workers}`;
+/** The one label of an arm ("threads×4"), written by core's plan for every layer. */
+export { armLabel } from '../core/plan.js';
+
+/** Cut to `max` code points, marking the cut with an ellipsis. */
+export function truncate(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length > max ? `${chars.slice(0, Math.max(1, max - 1)).join('')}…` : text;
 }
 
 /** The comparison whose interval best supports the recommendation, for the confidence column. */

@@ -2,7 +2,7 @@
 // for --json/--markdown to "-"). On a TTY one line is redrawn in place; elsewhere (CI logs) each
 // call is its own plain line, since a carriage return would pile up as noise.
 import { stripControl } from './escape.js';
-import { formatSeconds } from './format.js';
+import { formatSeconds, truncate } from './format.js';
 
 /** Seconds left, assuming the trials still to run take as long as the ones done; null before any. */
 function eta(done: number, total: number, elapsedSeconds: number): number | null {
@@ -38,7 +38,3 @@ export function progressLine(done: number, total: number, elapsedSeconds: number
   return `\r${status}${shown}\x1b[K`;
 }
 
-function truncate(text: string, max: number): string {
-  const chars = [...text];
-  return chars.length > max ? `${chars.slice(0, Math.max(1, max - 1)).join('')}…` : text;
-}

@@ -21,6 +21,7 @@ import {
   REGRESSION_WORDS,
   shortSha,
   speedupAt,
+  truncate,
   variantName,
 } from './format.js';
 
@@ -47,10 +48,6 @@ function oneLine(text: string): string {
   return stripControl(text).replace(/\s*\n\s*/g, ' ');
 }
 
-function truncate(text: string, max: number): string {
-  const chars = [...text];
-  return chars.length > max ? `${chars.slice(0, Math.max(1, max - 1)).join('')}…` : text;
-}
 
 /** Visible width: code points, which is right for the characters this report uses. */
 function widthOf(text: string): number {
