@@ -47972,6 +47972,135 @@ function scalingChart(title, arms, options = {}) {
     return codeFence(body, 'mermaid');
 }
 
+;// CONCATENATED MODULE: ./lib/core/plan.js
+/** CPU/wall at one worker below which a workload "mostly waits" and deserves oversubscription. */
+const WAITING_CPU_PER_WALL = 0.5;
+const MAX_OVERSUBSCRIBED_WORKERS = 32;
+/**
+ * The worker sweep: powers of two up to the cores, plus the cores themselves; a workload that
+ * mostly waits also gets 2× and 4× the cores (capped at 32), since waiting threads need no core.
+ * Counts above the task count are dropped (idle workers measure nothing), but 2 always stays so
+ * that every workload gets a parallel arm.
+ */
+function workerSweep(input) {
+    if (input.workers && input.workers.length > 0)
+        return [...input.workers].filter((w) => w >= 2);
+    const cores = Math.max(1, Math.floor(input.cores));
+    const counts = new Set();
+    for (let w = 2; w <= cores; w *= 2)
+        counts.add(w);
+    counts.add(Math.max(2, cores));
+    if (input.pilotCpuPerWall < WAITING_CPU_PER_WALL) {
+        for (const factor of [2, 4])
+            counts.add(Math.min(MAX_OVERSUBSCRIBED_WORKERS, Math.max(2, cores) * factor));
+    }
+    const limit = Math.max(2, input.taskCount);
+    return [...counts].filter((w) => w <= limit).sort((a, b) => a - b);
+}
+function planArms(input) {
+    const arms = [{ model: 'serial', workers: 1 }];
+    for (const workers of workerSweep(input)) {
+        arms.push({ model: 'threads', workers });
+        if (input.interpretersAvailable)
+            arms.push({ model: 'interpreters', workers });
+        if (input.processesAvailable)
+            arms.push({ model: 'processes', workers });
+    }
+    return arms;
+}
+/** Timed work a serial trial should reach, so one trial outlives short disturbances. */
+const TRIAL_TARGET_SECONDS = 0.3;
+const MAX_REPETITIONS = 50;
+/**
+ * Timed repetitions per trial for a workload whose serial pilot pass took `pilotWallSeconds`:
+ * enough that a serial trial times at least TRIAL_TARGET_SECONDS, bounded 1..MAX_REPETITIONS.
+ * One count per workload, the same for every arm and both sides, so every trial does equal work.
+ */
+function repetitionsFor(pilotWallSeconds) {
+    if (!Number.isFinite(pilotWallSeconds) || pilotWallSeconds < 0)
+        return 1;
+    if (pilotWallSeconds === 0)
+        return MAX_REPETITIONS;
+    return Math.min(MAX_REPETITIONS, Math.max(1, Math.ceil(TRIAL_TARGET_SECONDS / pilotWallSeconds)));
+}
+/** Every this many rounds the machine is probed again (CPU speeds and capacity drift). */
+const MACHINE_PROBE_EVERY = 5;
+/** True when a machine probe is due before round `round` (0-based): before the first, then every MACHINE_PROBE_EVERY. */
+function machineProbeDue(round) {
+    return round % MACHINE_PROBE_EVERY === 0;
+}
+/**
+ * The CPUs serial trials run on in round `round`: min(cores, 2) of the usable CPUs, taken in turn
+ * so that over rounds every CPU is used equally (placement is a blocking factor, balanced). Without
+ * affinity: one unpinned trial.
+ */
+function serialCpus(cpus, cores, placement, round) {
+    if (placement !== 'affinity' || cpus.length === 0)
+        return [null];
+    const count = Math.max(1, Math.min(cores, 2, cpus.length));
+    return Array.from({ length: count }, (_, j) => cpus[(round * count + j) % cpus.length]);
+}
+function armLabel(arm) {
+    return arm.model === 'serial' ? 'serial' : `${arm.model}×${arm.workers}`;
+}
+function sameArm(a, b) {
+    return a.model === b.model && a.workers === b.workers;
+}
+/**
+ * One round: every (workload, side, arm) once, in a seeded random order (RMIT), blocked so that
+ * the trials that get compared run close together in time. Workloads run in random order, each as
+ * one block; inside a block the arms run in random order; and the head and base trials of the same
+ * arm run back to back, in random order.
+ *
+ * Why blocked: the noise on a shared runner comes in bursts (a neighbour takes the core for a few
+ * hundred milliseconds). A paired comparison cancels what the two trials of a pair share, so the
+ * closer they run, the more of a burst they share. Measured on the 2-core runner (bench/noise.mjs):
+ * the paired log-ratio spread of two trials grows from 0.20 when adjacent to 0.29 when six trials
+ * apart. Base vs head — the comparison that gates — gets the adjacent pair; arms of one workload
+ * share a block. Every order is still equally likely within those constraints.
+ *
+ * Placement: serial runs once per CPU in the entry's `serialCpus` (default one unpinned trial);
+ * each (arm, cpu) is a unit, and the head and base trials of a unit are the adjacent pair.
+ */
+function roundSchedule(entries, random) {
+    const workloads = shuffle([...new Set(entries.map((e) => e.workload))], random);
+    return workloads.flatMap((workload) => {
+        const sides = entries.filter((e) => e.workload === workload);
+        // A unit is (arm, cpu): serial runs once per CPU of the round, pools once, unpinned.
+        const units = [];
+        for (const entry of sides) {
+            for (const arm of entry.arms) {
+                const cpus = arm.model === 'serial' ? (entry.serialCpus ?? [null]) : [null];
+                for (const cpu of cpus)
+                    if (!units.some((u) => sameArm(u.arm, arm) && u.cpu === cpu))
+                        units.push({ arm, cpu });
+            }
+        }
+        return shuffle(units, random).flatMap(({ arm, cpu }) => shuffle(sides
+            .filter((e) => e.arms.some((a) => sameArm(a, arm)) && (arm.model !== 'serial' || (e.serialCpus ?? [null]).includes(cpu)))
+            .map((e) => ({ workload, side: e.side, arm, cpu })), random));
+    });
+}
+/** Fisher–Yates with the injected generator; shuffles in place and returns the array. */
+function shuffle(items, random) {
+    for (let i = items.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [items[i], items[j]] = [items[j], items[i]];
+    }
+    return items;
+}
+/** mulberry32: a small, well-known seeded PRNG; good enough to shuffle, and reproducible. */
+function seededRandom(seed) {
+    let state = seed >>> 0;
+    return () => {
+        state = (state + 0x6d2b79f5) >>> 0;
+        let t = state;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
 ;// CONCATENATED MODULE: ./lib/report/format.js
 
 function formatSpeedup(speedup) {
@@ -48083,8 +48212,12 @@ function formatBytes(b) {
 function shortSha(sha) {
     return sha ? sha.slice(0, 7) : null;
 }
-function armLabel(arm) {
-    return arm.model === 'serial' ? 'serial' : `${arm.model}×${arm.workers}`;
+/** The one label of an arm ("threads×4"), written by core's plan for every layer. */
+
+/** Cut to `max` code points, marking the cut with an ellipsis. */
+function truncate(text, max) {
+    const chars = [...text];
+    return chars.length > max ? `${chars.slice(0, Math.max(1, max - 1)).join('')}…` : text;
 }
 /** The comparison whose interval best supports the recommendation, for the confidence column. */
 function keyComparison(w) {
@@ -72010,7 +72143,7 @@ function shuffleInPlace(x, randomSource) {
  * var shuffled = shuffle([1, 2, 3, 4]);
  * shuffled; // = [2, 3, 1, 4] or any other random permutation
  */
-function shuffle(x, randomSource) {
+function simple_statistics_shuffle(x, randomSource) {
     // slice the original array so that it is not modified
     var sample = x.slice();
 
@@ -72037,7 +72170,7 @@ function shuffle(x, randomSource) {
  */
 function sample(x, n, randomSource) {
     // shuffle the original array using a fisher-yates shuffle
-    var shuffled = shuffle(x, randomSource);
+    var shuffled = simple_statistics_shuffle(x, randomSource);
 
     // and then return a subset of it - the first `n` elements.
     return shuffled.slice(0, n);
@@ -75326,135 +75459,6 @@ function compareValues(a, b, margin, policy) {
     return { outcome: named[outcome], estimate };
 }
 
-;// CONCATENATED MODULE: ./lib/core/plan.js
-/** CPU/wall at one worker below which a workload "mostly waits" and deserves oversubscription. */
-const WAITING_CPU_PER_WALL = 0.5;
-const MAX_OVERSUBSCRIBED_WORKERS = 32;
-/**
- * The worker sweep: powers of two up to the cores, plus the cores themselves; a workload that
- * mostly waits also gets 2× and 4× the cores (capped at 32), since waiting threads need no core.
- * Counts above the task count are dropped (idle workers measure nothing), but 2 always stays so
- * that every workload gets a parallel arm.
- */
-function workerSweep(input) {
-    if (input.workers && input.workers.length > 0)
-        return [...input.workers].filter((w) => w >= 2);
-    const cores = Math.max(1, Math.floor(input.cores));
-    const counts = new Set();
-    for (let w = 2; w <= cores; w *= 2)
-        counts.add(w);
-    counts.add(Math.max(2, cores));
-    if (input.pilotCpuPerWall < WAITING_CPU_PER_WALL) {
-        for (const factor of [2, 4])
-            counts.add(Math.min(MAX_OVERSUBSCRIBED_WORKERS, Math.max(2, cores) * factor));
-    }
-    const limit = Math.max(2, input.taskCount);
-    return [...counts].filter((w) => w <= limit).sort((a, b) => a - b);
-}
-function planArms(input) {
-    const arms = [{ model: 'serial', workers: 1 }];
-    for (const workers of workerSweep(input)) {
-        arms.push({ model: 'threads', workers });
-        if (input.interpretersAvailable)
-            arms.push({ model: 'interpreters', workers });
-        if (input.processesAvailable)
-            arms.push({ model: 'processes', workers });
-    }
-    return arms;
-}
-/** Timed work a serial trial should reach, so one trial outlives short disturbances. */
-const TRIAL_TARGET_SECONDS = 0.3;
-const MAX_REPETITIONS = 50;
-/**
- * Timed repetitions per trial for a workload whose serial pilot pass took `pilotWallSeconds`:
- * enough that a serial trial times at least TRIAL_TARGET_SECONDS, bounded 1..MAX_REPETITIONS.
- * One count per workload, the same for every arm and both sides, so every trial does equal work.
- */
-function repetitionsFor(pilotWallSeconds) {
-    if (!Number.isFinite(pilotWallSeconds) || pilotWallSeconds < 0)
-        return 1;
-    if (pilotWallSeconds === 0)
-        return MAX_REPETITIONS;
-    return Math.min(MAX_REPETITIONS, Math.max(1, Math.ceil(TRIAL_TARGET_SECONDS / pilotWallSeconds)));
-}
-/** Every this many rounds the machine is probed again (CPU speeds and capacity drift). */
-const MACHINE_PROBE_EVERY = 5;
-/** True when a machine probe is due before round `round` (0-based): before the first, then every MACHINE_PROBE_EVERY. */
-function machineProbeDue(round) {
-    return round % MACHINE_PROBE_EVERY === 0;
-}
-/**
- * The CPUs serial trials run on in round `round`: min(cores, 2) of the usable CPUs, taken in turn
- * so that over rounds every CPU is used equally (placement is a blocking factor, balanced). Without
- * affinity: one unpinned trial.
- */
-function serialCpus(cpus, cores, placement, round) {
-    if (placement !== 'affinity' || cpus.length === 0)
-        return [null];
-    const count = Math.max(1, Math.min(cores, 2, cpus.length));
-    return Array.from({ length: count }, (_, j) => cpus[(round * count + j) % cpus.length]);
-}
-function plan_armLabel(arm) {
-    return arm.model === 'serial' ? 'serial' : `${arm.model}×${arm.workers}`;
-}
-function sameArm(a, b) {
-    return a.model === b.model && a.workers === b.workers;
-}
-/**
- * One round: every (workload, side, arm) once, in a seeded random order (RMIT), blocked so that
- * the trials that get compared run close together in time. Workloads run in random order, each as
- * one block; inside a block the arms run in random order; and the head and base trials of the same
- * arm run back to back, in random order.
- *
- * Why blocked: the noise on a shared runner comes in bursts (a neighbour takes the core for a few
- * hundred milliseconds). A paired comparison cancels what the two trials of a pair share, so the
- * closer they run, the more of a burst they share. Measured on the 2-core runner (bench/noise.mjs):
- * the paired log-ratio spread of two trials grows from 0.20 when adjacent to 0.29 when six trials
- * apart. Base vs head — the comparison that gates — gets the adjacent pair; arms of one workload
- * share a block. Every order is still equally likely within those constraints.
- *
- * Placement: serial runs once per CPU in the entry's `serialCpus` (default one unpinned trial);
- * each (arm, cpu) is a unit, and the head and base trials of a unit are the adjacent pair.
- */
-function roundSchedule(entries, random) {
-    const workloads = plan_shuffle([...new Set(entries.map((e) => e.workload))], random);
-    return workloads.flatMap((workload) => {
-        const sides = entries.filter((e) => e.workload === workload);
-        // A unit is (arm, cpu): serial runs once per CPU of the round, pools once, unpinned.
-        const units = [];
-        for (const entry of sides) {
-            for (const arm of entry.arms) {
-                const cpus = arm.model === 'serial' ? (entry.serialCpus ?? [null]) : [null];
-                for (const cpu of cpus)
-                    if (!units.some((u) => sameArm(u.arm, arm) && u.cpu === cpu))
-                        units.push({ arm, cpu });
-            }
-        }
-        return plan_shuffle(units, random).flatMap(({ arm, cpu }) => plan_shuffle(sides
-            .filter((e) => e.arms.some((a) => sameArm(a, arm)) && (arm.model !== 'serial' || (e.serialCpus ?? [null]).includes(cpu)))
-            .map((e) => ({ workload, side: e.side, arm, cpu })), random));
-    });
-}
-/** Fisher–Yates with the injected generator; shuffles in place and returns the array. */
-function plan_shuffle(items, random) {
-    for (let i = items.length - 1; i > 0; i--) {
-        const j = Math.floor(random() * (i + 1));
-        [items[i], items[j]] = [items[j], items[i]];
-    }
-    return items;
-}
-/** mulberry32: a small, well-known seeded PRNG; good enough to shuffle, and reproducible. */
-function seededRandom(seed) {
-    let state = seed >>> 0;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-
 ;// CONCATENATED MODULE: ./lib/core/samples.js
 // Samples: the trials of one workload on one side, arranged by arm and round, and the per-arm
 // numbers derived from them. Pure. Rounds are the pairing unit: index i of every arm's list ran in
@@ -75596,7 +75600,7 @@ function compareSides(input) {
     if (headArm && baseArm) {
         vsBase = compareTimes(series(headArm, rounds, time), series(baseArm, rounds, time), threshold, policy);
         const e = vsBase.estimate;
-        const where = plan_armLabel(headArm.arm);
+        const where = armLabel(headArm.arm);
         if (vsBase.outcome === 'b-faster') {
             const facts = { kind: 'time', direction: 'slower', arm: where, estimate: e };
             regressions.push({ kind: 'slower', detail: describe(facts), estimate: e, facts });
@@ -75673,7 +75677,7 @@ function scalingChange(head, base, rounds, threshold, policy, time) {
     const headSpeedups = speedups(headSerial, headSame);
     const baseSpeedups = speedups(baseSerial, baseBest);
     return {
-        label: plan_armLabel(baseBest.arm),
+        label: armLabel(baseBest.arm),
         comparison: compareValues(headSpeedups, baseSpeedups, threshold, policy),
         headSpeedup: medianOf(headSpeedups),
         baseSpeedup: medianOf(baseSpeedups),
@@ -76026,7 +76030,7 @@ function unavailableModels(probe, arms, environment) {
         const failed = ofModel.flatMap((a) => failures(a).map((f) => ({ arm: a.arm, f })));
         if (ofModel.length > 0 && ran.length === 0 && failed.length > 0) {
             const first = failed[0];
-            out[model] = `${describeFailure(first.f)} (${plan_armLabel(first.arm)}, ${first.f.kind})`;
+            out[model] = `${describeFailure(first.f)} (${armLabel(first.arm)}, ${first.f.kind})`;
         }
     }
     return out;
@@ -76268,7 +76272,7 @@ function next(state, nowSeconds) {
         return [v.head, v.base].filter(runnable).map((side) => ({
             workload: variantKey(v.name, v.interpreter),
             side: side.side,
-            arms: side.arms.filter((a) => !side.dropped.has(plan_armLabel(a.arm))).map((a) => a.arm),
+            arms: side.arms.filter((a) => !side.dropped.has(armLabel(a.arm))).map((a) => a.arm),
             serialCpus: cpus,
         }));
     });
@@ -76321,7 +76325,7 @@ function applyRound(state, records) {
         }
         samples.outcomes[round] = [...(samples.outcomes[round] ?? []), r.outcome];
         if (!r.outcome.ok)
-            side.dropped.add(plan_armLabel(r.arm));
+            side.dropped.add(armLabel(r.arm));
         side.rounds = round + 1;
         state.trials.push(r);
     }
@@ -77517,7 +77521,7 @@ async function runExperiment(state, runner, clock, onProgress) {
         for (const t of step.trials) {
             const pythons = state.input.setup.pythons;
             const where = `${pythons.length > 1 ? ` [${pythons[t.interpreter]}]` : ''}${t.side === 'base' ? ' (base)' : ''}${t.cpu !== null ? ` cpu${t.cpu}` : ''}`;
-            report(done, total, `round ${step.round + 1}: ${t.workload}${where} ${plan_armLabel(t.arm)}`);
+            report(done, total, `round ${step.round + 1}: ${t.workload}${where} ${armLabel(t.arm)}`);
             outcomes.push(await runner.trial(t));
             done++;
         }

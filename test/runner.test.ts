@@ -222,6 +222,14 @@ describe('placement and repetitions', () => {
     }
   });
 
+  it('stops repeating after about 2 s of timed work, whatever count it was given', async () => {
+    // Each repetition sleeps 0.3 s at least, so the cap is reached within ceil(2 / 0.3) = 7 of them.
+    const sleepy = workload('sleepy:nap', 1);
+    const m = expectMeasurement(await runTrial(target(), sleepy, arm('serial', 1, { repetitions: 100 })));
+    expect(m.repetitions.length).toBeGreaterThanOrEqual(1);
+    expect(m.repetitions.length).toBeLessThanOrEqual(7);
+  });
+
   it('notices results that change from one repetition to the next', async () => {
     const m = expectMeasurement(await runTrial(target(), workload('nondeterministic:count_calls', 3), arm('serial', 1, { repetitions: 2 })));
     expect(m.digestStable).toBe(true);
