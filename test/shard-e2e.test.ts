@@ -2,8 +2,8 @@
 // as a runner would, each writing its results file (the artifact); then a final step merges them with
 // `merge:` and writes one sticky comment to the GitHub API stand-in. Real git history (base and
 // head), real Python trials. The workloads sleep, so their verdicts (threads) and the head's
-// regression (one workload sleeps 4× longer) do not depend on the machine's speed, and their costs
-// sit on powers of two, so every leg computes the same split.
+// regression (one workload sleeps 4× longer) do not depend on the machine's speed. Without
+// shard-costs every leg splits alike by equal costs (round robin in name order).
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,9 +20,9 @@ const REPO = 'widgets';
 const MARKER = '<!-- gilgate:gilgate.yml -->';
 const PYTHON = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
 
-// Seconds each task sleeps; 8 tasks a pass, so the probed costs are 1.024, 0.512, 0.256 and 0.128 s
-// (the head: nap-d 0.512 s). The split of three legs: {nap-a}, {nap-b, nap-c}, {nap-d}. Naps much
-// shorter than this drown in a busy machine's thread start-up noise.
+// Seconds each task sleeps; 8 tasks a pass (the head: nap-d sleeps 4× longer). The split of three
+// legs by equal costs: {nap-a, nap-d}, {nap-b}, {nap-c}. Naps much shorter than this drown in a busy
+// machine's thread start-up noise.
 const NAPS = { 'nap-a': 0.128, 'nap-b': 0.064, 'nap-c': 0.032, 'nap-d': 0.016 };
 const WORKLOADS = Object.keys(NAPS);
 
@@ -164,15 +164,16 @@ describe('a sharded matrix, then one merge step', () => {
   it('each leg measures its own part of the workloads, agrees on the split, and neither comments nor gates', () => {
     for (const run of legRuns) expect(run.code, explain(run)).toBe(0);
     const legs = legRuns.map((run) => readJson(run.outputs['results']!));
-    const expected = { 'nap-a': 1, 'nap-b': 2, 'nap-c': 2, 'nap-d': 3 };
+    const expected = { 'nap-a': 1, 'nap-b': 2, 'nap-c': 3, 'nap-d': 1 };
     legs.forEach((leg, i) => {
       expect(leg.shard, `leg ${i + 1}`).toMatchObject({ index: i + 1, count: 3, assignment: expected });
       expect(leg.workloads.map((w) => w.name)).toEqual(WORKLOADS.filter((name) => expected[name as keyof typeof expected] === i + 1));
       expect(leg.git).toMatchObject({ head: headSha, base: baseSha });
     });
-    // The regression is in leg 3 only, and that leg still exits 0: the merge gates.
-    expect(legs[2]!.workloads[0]!.regressions.length, JSON.stringify(legs[2]!.workloads[0])).toBeGreaterThanOrEqual(1);
-    expect(legRuns[2]!.stdout).toContain('shard 3/3: no comment and no gate here');
+    // The regression (nap-d) is in leg 1 only, and that leg still exits 0: the merge gates.
+    const napD = legs[0]!.workloads.find((w) => w.name === 'nap-d')!;
+    expect(napD.regressions.length, JSON.stringify(napD)).toBeGreaterThanOrEqual(1);
+    expect(legRuns[0]!.stdout).toContain('shard 1/3: no comment and no gate here');
     expect(server.requests.filter((r) => r.method === 'POST' || r.method === 'PATCH')).toHaveLength(0);
   });
 
