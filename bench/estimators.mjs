@@ -20,7 +20,7 @@ import { readFileSync } from 'node:fs';
 import { seededRandom } from '../lib/core/plan.js';
 import { DEFAULTS } from '../lib/core/config.js';
 import { pairedRatio } from '../lib/core/stats/estimate.js';
-import { lookSchedule, outcomeOf, TRIM } from '../lib/core/stats/sequential.js';
+import { lookSchedule, outcomeOf, TRIM, TRIM_FROM_ROUNDS, trimFor } from '../lib/core/stats/sequential.js';
 
 const file = process.argv[2];
 if (!file) {
@@ -40,8 +40,11 @@ const rules = [
   { name: `trimmed 20%, looks ${engine}`, trim: 0.2, looks: engine },
   { name: `trimmed 30%, looks ${engine}`, trim: 0.3, looks: engine },
   { name: 'trimmed 25%, geometric looks 3,5,8,12,18,27,30', trim: 0.25, looks: [3, 5, 8, 12, 18, 27, 30] },
-  { name: `engine default: trimmed ${TRIM * 100}%, looks ${engine}`, trim: TRIM, looks: engine },
+  { name: `trimmed ${TRIM * 100}% at every look, looks ${engine} (the engine before 2026-12)`, trim: TRIM, looks: engine },
+  { name: `engine default: plain mean before ${TRIM_FROM_ROUNDS} rounds, trimmed ${TRIM * 100}% from then, looks ${engine}`, trim: trimFor, looks: engine },
 ];
+// A rule's trim: a share, or a function of the rounds at the look (the engine's trimFor).
+const trimAt = (rule, n) => (typeof rule.trim === 'function' ? rule.trim(n) : rule.trim);
 const others = recording.arms.filter((arm) => arm !== '100a');
 
 console.log(`${file}: ${rounds.length} rounds, ${EXPERIMENTS} experiments per cell, α ${ALPHA}, margin ${MARGIN * 100}%`);
@@ -70,7 +73,7 @@ for (const rule of rules) {
         a.push(flip ? wall[other] : wall['100a']);
         b.push(flip ? wall['100a'] : wall[other]);
         if (!rule.looks.includes(i + 1)) continue;
-        outcome = outcomeOf(pairedRatio(a, b, level, rule.trim), MARGIN, { alpha: ALPHA, minRounds: rule.looks[0], maxRounds });
+        outcome = outcomeOf(pairedRatio(a, b, level, trimAt(rule, i + 1)), MARGIN, { alpha: ALPHA, minRounds: rule.looks[0], maxRounds });
         if (outcome !== 'unknown') {
           at = i + 1;
           break;

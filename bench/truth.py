@@ -9,16 +9,29 @@ fresh interpreter (the configured python, resolved once to its real executable):
   processes-batch  ProcessPoolExecutor(2), likewise
   threads-steady   ThreadPoolExecutor(2), started and warmed before timing (a long-lived pool)
   processes-steady ProcessPoolExecutor(2), likewise
+  interpreters-batch, interpreters-steady
+                   InterpreterPoolExecutor(2), likewise; only where the interpreter has it (3.14+,
+                   found once per run by a child probe), otherwise these arms do not exist at all
+
+Processes and interpreters get the function by reference (pickled, imported in the worker) and the
+same chunksize (interpreter pools ignore it); a subinterpreter gets the child's sys.path through
+its initializer. An arm that fails (unpicklable work, a module that cannot be imported in a
+subinterpreter, a timeout) is recorded with its error line, and that model does not help.
 
 Pools are not pinned. Each interpreter makes one untimed warm-up call first, as gilgate's trials do.
 The serial reference is the mean over CPUs (the expected time of unpinned serial code). Speedups
 are serial mean / arm median, with a bootstrap 95% interval over rounds (rounds resampled whole,
 so the pairing within a round is kept).
 
-The rule, per pool kind (batch, steady): a model helps when its speedup interval lies above HELPS.
-None helps: serial. One: that one. Both: the faster if the threads/processes time ratio interval
-lies beyond +-10%, else either (threads preferred). When an interval straddles HELPS and the answer
-depends on it: undecided (reported, never guessed).
+The rule, per pool kind (batch, steady), as gilgate's (src/core/verdict.ts, decide): a model helps
+when its speedup interval lies above HELPS. None helps: serial. One: that one. Several: the fastest,
+unless a cheaper helping model is within the margin of it (their time ratio interval not beyond
++-10%): then the cheaper one; the cost order is threads < interpreters < processes. Precisely: the
+first helping model, in cost order, that is faster beyond the margin than every cheaper helping
+model and that no costlier helping model beats beyond the margin. When that is threads and
+processes help too, within the margin of threads: either (threads preferred), interpreters or not,
+as gilgate says. When an interval straddles HELPS and the answer depends on it: undecided
+(reported, never guessed).
 
   /usr/bin/python3 bench/truth.py bench/thirdparty/gilgate.yml [--rounds 10] [--workload NAME ...]
   python3 bench/truth.py --run workloads:json_roundtrip_small --tasks 8 --path bench/stdlib --suite adhoc
@@ -71,12 +84,16 @@ workers = spec["workers"]
 def make_pool():
     if model == "threads":
         return concurrent.futures.ThreadPoolExecutor(workers)
+    if model == "interpreters":
+        # A subinterpreter starts with the default sys.path: give it this one (exec ships by name).
+        code = "import sys\nsys.path[:0] = [p for p in %r if p not in sys.path]\n" % (list(sys.path),)
+        return concurrent.futures.InterpreterPoolExecutor(workers, initializer=exec, initargs=(code, {}))
     return concurrent.futures.ProcessPoolExecutor(workers)
 chunksize = max(1, round(len(tasks) / (4 * workers)))
 def run_on(executor):
     if model == "threads":
         return list(executor.map(fn, tasks))
-    return list(executor.map(fn, tasks, chunksize=chunksize))
+    return list(executor.map(fn, tasks, chunksize=chunksize))  # interpreter pools ignore chunksize
 
 if model == "serial":
     cpu0, t0 = time.process_time(), time.perf_counter()
@@ -98,7 +115,8 @@ else:
     results = run_on(executor)
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     executor.shutdown()
-    # CPU of processes' workers is not counted here (unreaped until shutdown): only threads' is meaningful.
+    # CPU of processes' workers is not counted here (unreaped until shutdown): only threads' (and
+    # interpreters', threads of this process) is meaningful.
 with open(spec["out"], "w") as out:
     json.dump({"wall": wall, "cpu": cpu, "tasks": len(tasks)}, out)
 '''
@@ -207,6 +225,15 @@ def real_executable(command):
     return out.stdout.strip()
 
 
+PROBE_INTERPRETERS = "import concurrent.futures as f; print(hasattr(f, 'InterpreterPoolExecutor'))"
+
+
+def has_interpreter_pool(python):
+    """Whether the interpreter has concurrent.futures.InterpreterPoolExecutor (3.14+)."""
+    out = subprocess.run([python, "-c", PROBE_INTERPRETERS], env=dict(os.environ, **TRIAL_ENVIRONMENT), capture_output=True, text=True)
+    return out.returncode == 0 and out.stdout.strip() == "True"
+
+
 def measure(python, workload, paths, arm, cpu, timeout):
     handle, out = tempfile.mkstemp(suffix=".json", prefix="truth-")
     os.close(handle)
@@ -225,8 +252,13 @@ def measure(python, workload, paths, arm, cpu, timeout):
         os.unlink(out)
 
 
-def arms_of(cpus):
-    return ["serial@%d" % cpu for cpu in cpus] + ["threads-batch", "processes-batch", "threads-steady", "processes-steady"]
+def models_of(interpreters):
+    """The parallel models measured, in arm order (interpreters last: without them, arms as before)."""
+    return ["threads", "processes", "interpreters"] if interpreters else ["threads", "processes"]
+
+
+def arms_of(cpus, models=("threads", "processes")):
+    return ["serial@%d" % cpu for cpu in cpus] + ["%s-%s" % (model, pool) for pool in ("batch", "steady") for model in models]
 
 
 # ---------------------------------------------------------------- statistics
@@ -264,37 +296,74 @@ def helps(estimate):
     return "straddles"
 
 
-def answer(threads_helps, processes_helps, threads_over_processes):
-    """The rule for one combination of decided 'helps' (booleans)."""
-    if not threads_helps and not processes_helps:
+COST_ORDER = ("threads", "interpreters", "processes")
+# The pairs of models, cheaper first (gilgate's comparison names): x is the costlier model's time over
+# the cheaper one's, > 1 when the cheaper model is faster.
+PAIRS = {"threadsVsProcesses": ("threads", "processes"), "threadsVsInterpreters": ("threads", "interpreters"), "interpretersVsProcesses": ("interpreters", "processes")}
+
+
+def pair_key(a, b):
+    cheap, dear = sorted((a, b), key=COST_ORDER.index)
+    return "%sVs%s" % (cheap, dear[0].upper() + dear[1:])
+
+
+def beyond(ratio):
+    """'cheaper' or 'dearer' when that model of a pair is faster beyond the margin, else 'tie'."""
+    if ratio is None:  # not measured (a model did not run): no evidence either way
+        return "tie"
+    if ratio["lower"] > 1 + MARGIN:
+        return "cheaper"
+    if ratio["upper"] < 1 / (1 + MARGIN):
+        return "dearer"
+    return "tie"
+
+
+def answer(helping, pairs, speedups=None):
+    """The rule for one combination of decided 'helps' (model -> boolean, the models measured).
+
+    pairs: pair_key -> time ratio estimate (dearer's time / cheaper's) or None. speedups (model ->
+    estimate) only serve when the pairs contradict each other (see below)."""
+    helpers = [m for m in COST_ORDER if helping.get(m)]
+    if not helpers:
         return "serial"
-    if threads_helps and not processes_helps:
-        return "threads"
-    if processes_helps and not threads_helps:
-        return "processes"
-    # threads_over_processes: processes' time / threads' time, > 1 when threads are faster
-    if threads_over_processes is None:
-        return "either"
-    if threads_over_processes["lower"] > 1 + MARGIN:
-        return "threads"
-    if threads_over_processes["upper"] < 1 / (1 + MARGIN):
-        return "processes"
-    return "either"
+    if len(helpers) == 1:
+        return helpers[0]
+
+    def outcome(cheap, dear):
+        return beyond(pairs.get(pair_key(cheap, dear)))
+
+    for rank, model in enumerate(helpers):
+        cheaper, dearer = helpers[:rank], helpers[rank + 1 :]
+        if all(outcome(c, model) == "dearer" for c in cheaper) and all(outcome(model, d) != "dearer" for d in dearer):
+            if model == "threads" and "processes" in helpers and outcome("threads", "processes") == "tie":
+                return "either"
+            return model
+    # No model wins: the ties do not chain (e.g. threads ~ interpreters ~ processes, but processes
+    # beyond threads), where gilgate stays inconclusive. The rule in words: the fastest, unless a
+    # cheaper helping model is within the margin of it; then the cheapest such.
+    speed = lambda m: (speedups or {}).get(m, {}).get("x", 0.0) if (speedups or {}).get(m) else 0.0
+    fastest = max(helpers, key=speed)
+    return next(c for c in helpers if c == fastest or outcome(c, fastest) == "tie")
 
 
-ACCEPTED = {"error": ["error"], "serial": ["serial"], "threads": ["threads"], "processes": ["processes"], "either": ["either", "threads"], "undecided": []}
+ACCEPTED = {"error": ["error"], "serial": ["serial"], "threads": ["threads"], "processes": ["processes"], "interpreters": ["interpreters"], "either": ["either", "threads"], "undecided": []}
 
 
-def truth_for(speedups, threads_vs_processes, pool):
-    t, p = helps(speedups["threads-" + pool]), helps(speedups["processes-" + pool])
-    options_t = [True, False] if t == "straddles" else [t == "yes"]
-    options_p = [True, False] if p == "straddles" else [p == "yes"]
-    answers = sorted({answer(a, b, threads_vs_processes) for a in options_t for b in options_p})
+def truth_for(speedups, pairs, pool, models=("threads", "processes")):
+    """pairs: pair_key -> ratio estimate or None (threadsVsProcesses at least)."""
+    states = {m: helps(speedups[m + "-" + pool]) for m in models}
+    options = [[True, False] if states[m] == "straddles" else [states[m] == "yes"] for m in models]
+    pool_speedups = {m: speedups[m + "-" + pool] for m in models}
+    combinations = [[]]
+    for choices in options:
+        combinations = [done + [choice] for done in combinations for choice in choices]
+    answers = sorted({answer(dict(zip(models, combination)), pairs, pool_speedups) for combination in combinations})
     verdict = answers[0] if len(answers) == 1 else "undecided"
     # Undecided between answers that share an acceptable verdict (either/threads): that verdict is
     # right whichever way the straddling interval falls, so it can still be scored.
     accepted = [v for v in ACCEPTED[answers[0]] if all(v in ACCEPTED[other] for other in answers)]
-    why = "threads %s, processes %s (helps: interval above x%.2f)" % (t, p, HELPS)
+    shown = [m for m in ("threads", "interpreters", "processes") if m in models]
+    why = "%s (helps: interval above x%.2f)" % (", ".join("%s %s" % (m, states[m]) for m in shown), HELPS)
     if verdict == "undecided":
         why += "; could be %s" % " or ".join(answers)
     return {"answer": verdict, "accepted": accepted, "why": why}

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { studentTQuantile } from '../src/core/stats/estimate.js';
-import { compareTimes, isFinalLook, lastLookAt, lookCount, lookLevel, lookSchedule, rulesOut, type SequentialPolicy } from '../src/core/stats/sequential.js';
+import { pairedRatio, studentTQuantile } from '../src/core/stats/estimate.js';
+import {
+  compareTimes,
+  isFinalLook,
+  lastLookAt,
+  lookCount,
+  lookLevel,
+  lookSchedule,
+  rulesOut,
+  TRIM,
+  TRIM_FROM_ROUNDS,
+  trimFor,
+  type SequentialPolicy,
+} from '../src/core/stats/sequential.js';
 import type { ComparisonOutcome } from '../src/core/types.js';
 
 const policy: SequentialPolicy = { alpha: 0.01, minRounds: 3, maxRounds: 20 };
@@ -117,6 +129,36 @@ describe('compareTimes', () => {
     const a = base.map((x, i) => 1.12 * x * Math.exp(i % 2 === 0 ? 0.1 : -0.1));
     for (let n = 3; n <= 6; n++) outcomes.add(compareTimes(a.slice(0, n), base.slice(0, n), margin, policy).outcome);
     expect([...outcomes]).toEqual(['unknown']);
+  });
+
+  it('uses the plain mean at the early looks, where trimming would cost the degrees of freedom a 1.5× case needs', () => {
+    // Paired log ratios of a 1.5× difference with this runner's paired sd of about 0.1 (placement on,
+    // bench/noise.mjs): at 6 rounds the 25%-trimmed interval (df 3) is too wide to decide, the plain
+    // one (df 5) decides.
+    const spread = [0.1, -0.12, 0.05, -0.08, 0.13, -0.06];
+    const a = spread.map((d) => Math.exp(d));
+    const b = spread.map(() => 1.5);
+    const level = lookLevel(policy);
+    expect(pairedRatio(a, b, level, TRIM).upper).toBeGreaterThan(1 / 1.1);
+    const atSix = compareTimes(a, b, margin, policy);
+    expect(atSix.estimate.n).toBe(6);
+    expect(atSix.outcome).toBe('a-faster');
+    expect(atSix.estimate.upper).toBeCloseTo(pairedRatio(a, b, level, 0).upper, 12);
+    expect(trimFor(6)).toBe(0);
+    expect(trimFor(TRIM_FROM_ROUNDS - 1)).toBe(0);
+    expect(trimFor(TRIM_FROM_ROUNDS)).toBe(TRIM);
+  });
+
+  it('from 10 rounds on, trims: two burst rounds do not widen the interval', () => {
+    const ten = Array.from({ length: 10 }, (_, i) => 0.8 * wobble(i, 5, 0.02));
+    ten[2] = 1.6; // bursts in a
+    ten[7] = 1.5;
+    const ones = ten.map(() => 1);
+    const result = compareTimes(ten, ones, margin, policy);
+    expect(result.estimate.n).toBe(10);
+    expect(result.estimate.upper).toBeCloseTo(pairedRatio(ten, ones, lookLevel(policy), TRIM).upper, 12);
+    expect(result.outcome).toBe('a-faster');
+    expect(pairedRatio(ten, ones, lookLevel(policy), 0).upper).toBeGreaterThan(1);
   });
 
   it('one outlier round delays the decision but does not flip it', () => {

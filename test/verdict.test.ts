@@ -30,6 +30,21 @@ describe('judge', () => {
     expect(v.result.comparisons.threadsVsProcesses?.outcome).toBe('b-faster');
   });
 
+  it('shows the speedup its test rests on (the paired estimate), not a ratio of medians', () => {
+    // Serial alternates between a fast and a slow CPU's speed; processes gain 30% in fast rounds and
+    // 5% in slow ones. Medians (1.5 s / 1.3 s) would read ×1.15; the paired rounds give ×1.23.
+    const serialWalls = Array.from({ length: R }, (_, i) => (i % 2 === 0 ? 1.0 : 2.0));
+    const processWalls = serialWalls.map((s) => (s === 1.0 ? 0.7 : 1.9));
+    const v = judge(input([rounds(SERIAL, serialWalls.map((s) => trial(s))), rounds(processes(), processWalls.map((s) => trial(s)))]));
+    const expected = 1 / Math.exp((Math.log(0.7) + Math.log(0.95)) / 2);
+    expect(v.result.speedup.processes).toBeCloseTo(expected, 6);
+    const facts = v.result.facts.models.processes!;
+    expect(facts.speedup).toBeCloseTo(1 / facts.vsSerial.estimate.ratio, 12);
+    expect(facts.speedup).toBeGreaterThanOrEqual(facts.lower);
+    expect(facts.speedup).toBeLessThanOrEqual(facts.upper);
+    expect(v.result.arms.find((a) => a.model === 'processes')!.speedup).toBeCloseTo(expected, 6);
+  });
+
   it('recommends threads for code that waits', () => {
     const v = judge(
       input([

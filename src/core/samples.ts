@@ -7,7 +7,8 @@
 // machine (docs/engine.md, "Placement"). Pools run once per round.
 import { median } from 'simple-statistics';
 import { armLabel } from './plan.js';
-import { summarize } from './stats/estimate.js';
+import { pairedRatio, summarize } from './stats/estimate.js';
+import { trimFor } from './stats/sequential.js';
 import type { Arm, ArmResult, Failure, ParallelModel, PoolLifetime, TrialMeasurement, TrialOutcome } from './types.js';
 
 export interface ArmSamples {
@@ -85,13 +86,30 @@ export function serialArm(all: readonly ArmSamples[]): ArmSamples | null {
 }
 
 /**
- * The arm's summary. serialMedian and serialSteady are serial's median wall and steady seconds;
+ * The arm's speedup over serial as the comparisons estimate it: 1 / the mean (trimmed from 10
+ * rounds on, as at the looks) of the per-round ratios arm/serial on the log scale. A figure shown
+ * beside a verdict must be the one its test rests on: a ratio of medians taken from unpaired values
+ * read ×1.0 beside a significant paired ×1.2. NaN when no round holds both.
+ */
+export function pairedSpeedup(arm: ArmSamples, serial: ArmSamples, value: (m: TrialMeasurement) => number): number {
+  const rounds = Math.max(arm.outcomes.length, serial.outcomes.length);
+  const a = series(arm, rounds, value);
+  const b = series(serial, rounds, value);
+  const pairs = a.filter((x, i) => x > 0 && b[i]! > 0 && Number.isFinite(x) && Number.isFinite(b[i]!)).length;
+  if (pairs === 0) return Number.NaN;
+  return 1 / pairedRatio(a, b, 0.95, trimFor(pairs)).ratio;
+}
+
+/**
+ * The arm's summary. serial is the serial arm (null when it has no data: speedups are NaN);
  * capacity is what the machine delivers at this arm's worker count (null when unknown).
  */
-export function armResult(samples: ArmSamples, serialMedian: number, serialSteady = serialMedian, capacity: number | null = null): ArmResult {
+export function armResult(samples: ArmSamples, serial: ArmSamples | null, capacity: number | null = null): ArmResult {
   const ok = measurements(samples);
   const wall = summarize(ok.map(wallOf));
   const chunks = ok.map((m) => m.chunksize).filter((c): c is number => c !== null);
+  const isSerial = samples.arm.model === 'serial';
+  const speedupBy = (value: (m: TrialMeasurement) => number) => (isSerial ? 1 : serial ? pairedSpeedup(samples, serial, value) : Number.NaN);
   return {
     model: samples.arm.model,
     workers: samples.arm.workers,
@@ -99,9 +117,9 @@ export function armResult(samples: ArmSamples, serialMedian: number, serialStead
     startupSeconds: medianOf(ok.map((m) => m.startupSeconds)),
     cpuPerWall: medianOf(ok.map((m) => m.cpuSeconds / m.wallSeconds)),
     peakRssBytes: medianOf(ok.map(poolRssOf(samples.arm))),
-    speedup: samples.arm.model === 'serial' ? 1 : serialMedian / wall.median,
-    steadySpeedup: samples.arm.model === 'serial' ? 1 : serialSteady / medianOf(ok.map(steadyOf)),
-    capacity: samples.arm.model === 'serial' ? 1 : capacity,
+    speedup: speedupBy(wallOf),
+    steadySpeedup: speedupBy(steadyOf),
+    capacity: isSerial ? 1 : capacity,
     chunksize: chunks.length > 0 ? chunks[0]! : null,
     failures: failures(samples).length,
   };

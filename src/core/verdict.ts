@@ -17,6 +17,7 @@ import {
   medianOf,
   medianTime,
   modelArms,
+  pairedSpeedup,
   serialArm,
   series,
   steadyOf,
@@ -138,10 +139,9 @@ export function judge(input: VerdictInput): Verdict {
   }
 
   const serialWall = medianTime(serial, wallOf);
-  const serialSteady = medianTime(serial, steadyOf);
   const armResults = arms
     .filter((a) => measurements(a).length > 0 || failures(a).length > 0)
-    .map((a) => armResult(a, serialWall, serialSteady, capacityAt(input.machine, a.arm.workers)));
+    .map((a) => armResult(a, serial, capacityAt(input.machine, a.arm.workers)));
   const unavailable = unavailableModels(probe, arms, input.environment ?? null);
   const everywhere: Partial<Record<ParallelModel, string>> = {};
   if (input.environment?.interpretersUnavailable) everywhere.interpreters = input.environment.interpretersUnavailable;
@@ -280,12 +280,13 @@ function modelFacts(
   const armPolicy: SequentialPolicy = { ...c.policy, alpha: c.policy.alpha / candidates.length };
   const tested = candidates.map((arm) => ({ arm, comparison: compareTimes(series(arm, c.rounds, time), serialSeries, c.margin, armPolicy) }));
   const helping = tested.filter((t) => t.comparison.outcome === 'a-faster');
-  const fastest = (list: typeof tested) => list.reduce((a, b) => (medianTime(b.arm, time) < medianTime(a.arm, time) ? b : a));
+  // Fastest by the paired estimate the test used (arm/serial, lower is faster), and the speedup shown
+  // is that estimate's: the figure, its interval and the verdict come from the same numbers.
+  const fastest = (list: typeof tested) => list.reduce((a, b) => (b.comparison.estimate.ratio < a.comparison.estimate.ratio ? b : a));
   const best = fastest(helping.length > 0 ? helping : tested);
-  const serialTime = medianTime(c.serial, time);
-  const speedup = serialTime / medianTime(best.arm, time);
-  const wallSpeedup = medianTime(c.serial, wallOf) / medianTime(best.arm, wallOf);
-  const steadySpeedup = medianTime(c.serial, steadyOf) / medianTime(best.arm, steadyOf);
+  const speedup = 1 / best.comparison.estimate.ratio;
+  const wallSpeedup = pairedSpeedup(best.arm, c.serial, wallOf);
+  const steadySpeedup = pairedSpeedup(best.arm, c.serial, steadyOf);
   const startupSeconds = medianOf(measurements(best.arm).map((m) => m.startupSeconds));
   const capacity = capacityAt(c.machine, best.arm.arm.workers);
   const e = best.comparison.estimate;
@@ -500,7 +501,7 @@ function errorResult(
     capacity: NO_FIGURES(),
     capacityShare: NO_FIGURES(),
     character: 'unknown',
-    arms: arms.filter((a) => measurements(a).length > 0).map((a) => armResult(a, medianOf([]))),
+    arms: arms.filter((a) => measurements(a).length > 0).map((a) => armResult(a, null)),
     unavailable: {},
     warnings: words.warnings,
     error: { kind: failure.kind, message: message + (failure.stderrTail ? `\n${failure.stderrTail}` : ''), traceback: failure.traceback },
