@@ -30,11 +30,18 @@ unless a cheaper helping model is within the margin of it (their time ratio inte
 first helping model, in cost order, that is faster beyond the margin than every cheaper helping
 model and that no costlier helping model beats beyond the margin. When that is threads and
 processes help too, within the margin of threads: either (threads preferred), interpreters or not,
-as gilgate says. When an interval straddles HELPS and the answer depends on it: undecided
-(reported, never guessed).
+as gilgate says. Where no model is that (ties that do not chain: threads ~ interpreters ~
+processes, processes beyond threads; gilgate stays inconclusive), the words above decide and the
+why says so. When an interval straddles HELPS and the answer depends on it: undecided (reported,
+never guessed).
+
+Each pool's truth keeps threadsVsProcesses; with interpreters it also has pairs: threadsVsProcesses,
+threadsVsInterpreters, interpretersVsProcesses (gilgate's names), each the costlier model's time
+over the cheaper one's (> 1: the cheaper is faster), null where either model failed.
 
   /usr/bin/python3 bench/truth.py bench/thirdparty/gilgate.yml [--rounds 10] [--workload NAME ...]
   python3 bench/truth.py --run workloads:json_roundtrip_small --tasks 8 --path bench/stdlib --suite adhoc
+  python3 bench/truth.py --run ... --python python3.14     # --run measures python3 unless told
 
 Writes bench/truth-<suite>.json (suite: the config's folder name, or --suite).
 """
@@ -58,7 +65,7 @@ TRIAL_ENVIRONMENT = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_N
 # ---------------------------------------------------------------- the child: one measurement
 
 CHILD = r'''
-import concurrent.futures, importlib, json, os, sys, time
+import concurrent.futures, functools, importlib, json, os, sys, time
 spec = json.loads(sys.argv[1])
 for entry in reversed(spec["paths"]):
     sys.path.insert(0, entry)
@@ -81,6 +88,23 @@ fn(tasks[0])  # untimed warm-up, as in gilgate's trials
 arm = spec["arm"]
 model, _, pool = arm.partition("-")
 workers = spec["workers"]
+if model == "interpreters":
+    # The cause comes back wrapped (NotShareableError: args not shareable, from an Exception that
+    # holds the subinterpreter's traceback): the last line of stderr, the error line, names it.
+    def excepthook(kind, value, tb, print_exception=sys.excepthook):
+        print_exception(kind, value, tb)
+        chain, link = [], value
+        while link is not None and all(link is not seen for seen in chain):
+            chain.append(link)
+            link = link.__cause__ or link.__context__
+        root = chain[-1]
+        text = "%s: %s" % (type(root).__name__, root)
+        if type(root) is Exception:  # a traceback as text: its first exception line is the cause
+            lines = [line for line in str(root).splitlines() if line[:1].strip() and ": " in line and not line.startswith(("Traceback ", "The above ", "During handling "))]
+            text = lines[0] if lines else text
+        if root is not value:
+            print("%s (raised as %s: %s)" % (text, type(value).__name__, value), file=sys.stderr)
+    sys.excepthook = excepthook
 def make_pool():
     if model == "threads":
         return concurrent.futures.ThreadPoolExecutor(workers)
@@ -89,11 +113,14 @@ def make_pool():
         code = "import sys\nsys.path[:0] = [p for p in %r if p not in sys.path]\n" % (list(sys.path),)
         return concurrent.futures.InterpreterPoolExecutor(workers, initializer=exec, initargs=(code, {}))
     return concurrent.futures.ProcessPoolExecutor(workers)
+# An interpreter pool would share a function that uses no globals by its code, without importing
+# its module; wrapped, it is pickled by reference, as for processes (the module is imported there).
+call = functools.partial(fn) if model == "interpreters" else fn
 chunksize = max(1, round(len(tasks) / (4 * workers)))
 def run_on(executor):
     if model == "threads":
-        return list(executor.map(fn, tasks))
-    return list(executor.map(fn, tasks, chunksize=chunksize))  # interpreter pools ignore chunksize
+        return list(executor.map(call, tasks))
+    return list(executor.map(call, tasks, chunksize=chunksize))  # interpreter pools ignore chunksize
 
 if model == "serial":
     cpu0, t0 = time.process_time(), time.perf_counter()
@@ -110,7 +137,7 @@ else:
     executor = make_pool()
     # Every worker started (sleeps overlap, so each worker takes one) and has run the workload once.
     list(executor.map(time.sleep, [0.05] * (2 * workers)))
-    list(executor.map(fn, tasks[: 2 * workers]))
+    list(executor.map(call, tasks[: 2 * workers]))
     cpu0, t0 = time.process_time(), time.perf_counter()
     results = run_on(executor)
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
@@ -318,11 +345,11 @@ def beyond(ratio):
     return "tie"
 
 
-def answer(helping, pairs, speedups=None):
+def answer(helping, pairs, speedups=None, notes=None):
     """The rule for one combination of decided 'helps' (model -> boolean, the models measured).
 
     pairs: pair_key -> time ratio estimate (dearer's time / cheaper's) or None. speedups (model ->
-    estimate) only serve when the pairs contradict each other (see below)."""
+    estimate) only serve when the ties do not chain (see below), which is then noted in notes."""
     helpers = [m for m in COST_ORDER if helping.get(m)]
     if not helpers:
         return "serial"
@@ -341,9 +368,12 @@ def answer(helping, pairs, speedups=None):
     # No model wins: the ties do not chain (e.g. threads ~ interpreters ~ processes, but processes
     # beyond threads), where gilgate stays inconclusive. The rule in words: the fastest, unless a
     # cheaper helping model is within the margin of it; then the cheapest such.
-    speed = lambda m: (speedups or {}).get(m, {}).get("x", 0.0) if (speedups or {}).get(m) else 0.0
-    fastest = max(helpers, key=speed)
-    return next(c for c in helpers if c == fastest or outcome(c, fastest) == "tie")
+    speedups = speedups or {}
+    fastest = max(helpers, key=lambda m: speedups[m]["x"] if speedups.get(m) else 0.0)
+    chosen = next(c for c in helpers if c == fastest or outcome(c, fastest) == "tie")
+    if notes is not None:
+        notes.append("ties do not chain (gilgate: inconclusive): %s, the cheapest within the margin of the fastest, %s" % (chosen, fastest))
+    return chosen
 
 
 ACCEPTED = {"error": ["error"], "serial": ["serial"], "threads": ["threads"], "processes": ["processes"], "interpreters": ["interpreters"], "either": ["either", "threads"], "undecided": []}
@@ -357,7 +387,8 @@ def truth_for(speedups, pairs, pool, models=("threads", "processes")):
     combinations = [[]]
     for choices in options:
         combinations = [done + [choice] for done in combinations for choice in choices]
-    answers = sorted({answer(dict(zip(models, combination)), pairs, pool_speedups) for combination in combinations})
+    notes = []
+    answers = sorted({answer(dict(zip(models, combination)), pairs, pool_speedups, notes) for combination in combinations})
     verdict = answers[0] if len(answers) == 1 else "undecided"
     # Undecided between answers that share an acceptable verdict (either/threads): that verdict is
     # right whichever way the straddling interval falls, so it can still be scored.
@@ -366,16 +397,21 @@ def truth_for(speedups, pairs, pool, models=("threads", "processes")):
     why = "%s (helps: interval above x%.2f)" % (", ".join("%s %s" % (m, states[m]) for m in shown), HELPS)
     if verdict == "undecided":
         why += "; could be %s" % " or ".join(answers)
+    for note in sorted(set(notes)):
+        why += "; " + note
     return {"answer": verdict, "accepted": accepted, "why": why}
 
 
-def analyze(workload, rounds, cpus, generator, resamples, failures):
-    arms = arms_of(cpus)
+def analyze(workload, rounds, cpus, generator, resamples, failures, models=("threads", "processes")):
+    arms = arms_of(cpus, models)
+    interpreters = "interpreters" in models  # only then the pairs beside threadsVsProcesses
     ran = [arm for arm in arms if arm not in failures]
     medians = {arm: statistics.median(r[arm] for r in rounds) if arm in ran else None for arm in arms}
     common = {"name": workload["name"], "run": workload["run"], "tasks": workload["tasks"], "rounds": len(rounds), "failures": failures}
     if any(arm.startswith("serial@") for arm in failures):
         error = {"answer": "error", "accepted": ["error"], "why": "serial failed: %s" % "; ".join(failures.values()), "threadsVsProcesses": None}
+        if interpreters:
+            error["pairs"] = None
         return dict(common, medianSeconds=medians, serialMeanSeconds=None, speedup={}, threadsCpuPerWall={}, truth={"perBatch": error, "steady": error}, values=rounds)
     serial = serial_mean(rounds, cpus)
     speedups = {}
@@ -383,9 +419,17 @@ def analyze(workload, rounds, cpus, generator, resamples, failures):
         speedups[arm] = summarize(rounds, cpus, arm, lambda sample: serial_mean(sample, cpus), generator, resamples) if arm in ran else None
     pools = {}
     for pool in ("batch", "steady"):
-        both = "threads-" + pool in ran and "processes-" + pool in ran
-        threads_vs_processes = summarize(rounds, cpus, "threads-" + pool, lambda sample, pool=pool: statistics.median(r["processes-" + pool] for r in sample), generator, resamples) if both else None
-        pools[pool] = dict(truth_for(speedups, threads_vs_processes, pool), threadsVsProcesses=threads_vs_processes)
+        pairs = {}
+        # threadsVsProcesses first: without interpreters, the bootstrap draws are as they always were.
+        for key, (cheap, dear) in PAIRS.items():
+            if cheap not in models or dear not in models:
+                continue
+            a, b = cheap + "-" + pool, dear + "-" + pool
+            both = a in ran and b in ran
+            pairs[key] = summarize(rounds, cpus, a, lambda sample, b=b: statistics.median(r[b] for r in sample), generator, resamples) if both else None
+        pools[pool] = dict(truth_for(speedups, pairs, pool, models), threadsVsProcesses=pairs["threadsVsProcesses"])
+        if interpreters:
+            pools[pool]["pairs"] = pairs
     cpu_per_wall = {arm: statistics.median(r["cpu:" + arm] / r[arm] for r in rounds) for arm in ("threads-batch", "threads-steady") if arm in ran}
     return {
         "failures": failures,
@@ -433,21 +477,22 @@ def main():
     if not workloads:
         parser.error("no workload matches %s" % arguments.workload)
     python = real_executable(arguments.python or str(config["python"]))
+    models = models_of(has_interpreter_pool(python))
     cpus = sorted(os.sched_getaffinity(0))
     generator = random.Random(arguments.seed)
     out = arguments.out or os.path.join(os.path.dirname(os.path.abspath(__file__)), "truth-%s.json" % suite)
-    print("python %s, CPUs %s, %d rounds, %d workloads" % (python, cpus, arguments.rounds, len(workloads)), file=sys.stderr)
+    print("python %s, CPUs %s, %d rounds, %d workloads%s" % (python, cpus, arguments.rounds, len(workloads), ", with interpreters" if "interpreters" in models else ""), file=sys.stderr)
 
     values = {w["name"]: [] for w in workloads}
-    # A failed arm (unpicklable code under processes, a timeout) is an answer, not retried: the model
-    # cannot run this workload, so it does not help.
+    # A failed arm (unpicklable code under processes, a module that a subinterpreter cannot import, a
+    # timeout) is an answer, not retried: the model cannot run this workload, so it does not help.
     failures = {w["name"]: {} for w in workloads}
     started = time.time()
     for round_index in range(arguments.rounds):
         order = list(workloads)
         generator.shuffle(order)
         for workload in order:  # a workload's arms together, so they share the machine's momentary state
-            arms = arms_of(cpus)
+            arms = arms_of(cpus, models)
             generator.shuffle(arms)
             record = {}
             for arm in arms:
@@ -467,7 +512,7 @@ def main():
             values[workload["name"]].append(record)
         print("round %d/%d done, %.0f s" % (round_index + 1, arguments.rounds, time.time() - started), file=sys.stderr)
 
-    results = [analyze(w, values[w["name"]], cpus, generator, arguments.resamples, failures[w["name"]]) for w in workloads]
+    results = [analyze(w, values[w["name"]], cpus, generator, arguments.resamples, failures[w["name"]], models) for w in workloads]
     document = {
         "suite": suite,
         "config": arguments.config,
@@ -494,16 +539,20 @@ def print_table(results, cpus):
         m = r["medianSeconds"]
         print("\n%s (%d rounds)" % (r["name"], r["rounds"]))
         print("  median ms: " + ", ".join("%s %s" % (arm, ms(m[arm]) if m[arm] is not None else "failed") for arm in m) + ("; serial mean %s" % ms(r["serialMeanSeconds"]) if r["serialMeanSeconds"] else ""))
+        width = max([17] + [len(arm) for arm in m])
         for arm, message in r["failures"].items():
-            print("  %-17s failed: %s" % (arm, message))
+            print("  %-*s failed: %s" % (width, arm, message))
         for arm, estimate in r["speedup"].items():
             if estimate is None:
                 continue
             extra = " cpu/wall %.2f" % r["threadsCpuPerWall"][arm] if arm in r["threadsCpuPerWall"] else ""
-            print("  %-17s x%s%s" % (arm, x(estimate), extra))
+            print("  %-*s x%s%s" % (width, arm, x(estimate), extra))
         for pool, key in (("per-batch", "perBatch"), ("steady", "steady")):
             t = r["truth"][key]
-            ratio = "; processes/threads time x%s" % x(t["threadsVsProcesses"]) if t["threadsVsProcesses"] else ""
+            if t.get("pairs"):
+                ratio = "".join("; %s/%s time x%s" % (PAIRS[key][1], PAIRS[key][0], x(e)) for key, e in t["pairs"].items() if e)
+            else:
+                ratio = "; processes/threads time x%s" % x(t["threadsVsProcesses"]) if t["threadsVsProcesses"] else ""
             print("  truth %-9s %-10s accepts %s: %s%s" % (pool, t["answer"], "|".join(t["accepted"]) or "nothing", t["why"], ratio))
 
 

@@ -4,7 +4,8 @@
 // and how many were right. A `threads` verdict whose threads×2 arm shows CPU/wall ≈ 1 (≤ 1.15) is
 // flagged: two threads that never ran at once cannot have made the batch faster (a sign that serial
 // was measured on the slower vCPU, or of noise). Uses only the CLI and the results JSON
-// (workloads[].name, .recommendation, .speedup, .reason, .arms[].model/.workers/.cpuPerWall).
+// (workloads[].name, .recommendation, .speedup, .reason, .arms[].model/.workers/.cpuPerWall). Speedups
+// are shown as threads× processes×, and interpreters× when some run measured them (Python 3.14+).
 //
 //   /usr/bin/python3 bench/truth.py bench/<suite>/gilgate.yml        # once: writes bench/truth-<suite>.json
 //   node bench/verdicts.mjs <stdlib|thirdparty> [runs] [--truth FILE] [--workload NAME]... [--pool per-batch|steady]
@@ -102,7 +103,10 @@ function serializedThreads(workload) {
 
 const x = (s) => (typeof s === 'number' ? s.toFixed(2) : '—');
 console.log(`\n${suite}: truth from ${path.relative(root, truthFile)} (${truth.rounds} rounds, ${truth.python}), pool ${values.pool}`);
-console.log('workload'.padEnd(24), 'truth'.padEnd(22), 'verdicts (threads× processes×)'.padEnd(48), 'right');
+// interpreters× only where some run measured them (null or absent before Python 3.14).
+const withInterpreters = [...columns.values()].some((verdicts) => verdicts.some((v) => typeof v.speedup.interpreters === 'number'));
+const speedupHeader = withInterpreters ? 'threads× processes× interpreters×' : 'threads× processes×';
+console.log('workload'.padEnd(24), 'truth'.padEnd(22), `verdicts (${speedupHeader})`.padEnd(48), 'right');
 let right = 0;
 let scored = 0;
 const flags = [];
@@ -110,7 +114,9 @@ for (const [name, verdicts] of columns) {
   const t = truthByName.get(name);
   const accepted = t?.accepted ?? [];
   const truthText = t === undefined ? 'not measured' : t.answer === 'undecided' ? `undecided${accepted.length ? ` (${accepted.join('|')} ok)` : ''}` : accepted.join('|');
-  const cells = verdicts.map((v) => `${v.recommendation}${v.flag ? '!' : ''} ${x(v.speedup.threads)} ${x(v.speedup.processes)}`);
+  const cells = verdicts.map(
+    (v) => `${v.recommendation}${v.flag ? '!' : ''} ${x(v.speedup.threads)} ${x(v.speedup.processes)}${withInterpreters ? ` ${x(v.speedup.interpreters)}` : ''}`,
+  );
   const ok = verdicts.filter((v) => accepted.includes(v.recommendation)).length;
   const rightText = accepted.length === 0 ? 'not scored' : `${ok}/${verdicts.length}`;
   if (accepted.length > 0) {
