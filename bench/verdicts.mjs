@@ -8,7 +8,7 @@
 // are shown as threads× processes×, and interpreters× when some run measured them (Python 3.14+).
 //
 //   /usr/bin/python3 bench/truth.py bench/<suite>/gilgate.yml        # once: writes bench/truth-<suite>.json
-//   node bench/verdicts.mjs <stdlib|thirdparty> [runs] [--truth FILE] [--workload NAME]... [--pool per-batch|steady]
+//   node bench/verdicts.mjs <stdlib|thirdparty> [runs] [--truth FILE] [--workload NAME]... [--pool per-batch|steady] [--python CMD]
 //   node bench/verdicts.mjs <suite> --results a.json --results b.json     # score results files, run nothing
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -28,6 +28,7 @@ const { values, positionals } = parseArgs({
     pool: { type: 'string', default: 'per-batch' },
     seed: { type: 'string', default: '1000' },
     results: { type: 'string', multiple: true, default: [] },
+    python: { type: 'string' },
   },
 });
 const [suite, runsArgument] = positionals;
@@ -76,7 +77,7 @@ try {
     const started = Date.now();
     const cli = spawnSync(
       process.execPath,
-      ['dist/cli/index.js', 'run', '--config', path.relative(root, config), '--json', json, '--seed', seed, '--fail-on', 'never', '--quiet'],
+      ['dist/cli/index.js', 'run', '--config', path.relative(root, config), '--json', json, '--seed', seed, '--fail-on', 'never', '--quiet', ...(values.python ? ['--python', values.python] : [])],
       { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
     );
     if (cli.status !== 0 || !fs.existsSync(json)) {
@@ -84,9 +85,9 @@ try {
       process.exit(1);
     }
     const results = JSON.parse(fs.readFileSync(json, 'utf8'));
-    fs.rmSync(json);
     const environment = results.environment ?? {};
-    console.error(`run ${run}: ${((Date.now() - started) / 1000).toFixed(0)} s, Python ${environment.python}, ${environment.cores} cores, seed ${seed}`);
+    // Kept, so that a run can be scored again (--results) or re-judged (gilgate report) later.
+    console.error(`run ${run}: ${((Date.now() - started) / 1000).toFixed(0)} s, Python ${environment.python}, ${environment.cores} cores, seed ${seed}, results ${json}`);
     collect(results);
   }
 } finally {

@@ -183,6 +183,24 @@ describe('experiment: head and base', () => {
     expect(firsts).toEqual(new Set(['head', 'base']));
   });
 
+  it('gives each workload variant of a round one lockstep group: its arms, head and base, numbered in run order', () => {
+    const pythons = ['python3.11', 'python3.14'];
+    const i = input({ pythons, workloads: [workload('a'), workload('b')], base: { workloads: null, configMissing: false }, settings: { maxRounds: 6, minRounds: 6 } });
+    const run = simulate(i);
+    for (const round of run.rounds) {
+      const groups = round.trials.map((t) => t.group);
+      // Contiguous and numbered 0, 1, 2, … in the order they run.
+      const starts = groups.filter((g, j) => j === 0 || groups[j - 1] !== g);
+      expect(starts).toEqual([0, 1, 2, 3]);
+      for (const g of starts) {
+        const members = round.trials.filter((t) => t.group === g);
+        expect(new Set(members.map((t) => `${t.workload}@${t.interpreter}`)).size).toBe(1);
+        expect(new Set(members.map((t) => t.side))).toEqual(new Set(['head', 'base']));
+        expect(new Set(members.map((t) => t.arm.model))).toEqual(new Set(['serial', 'threads', 'processes']));
+      }
+    }
+  });
+
   it('keeps regressions that survive Holm across workloads and turns the rest into warnings', () => {
     const names = Array.from({ length: 16 }, (_, k) => `w${k + 1}`);
     // Head slower than base: twice as slow in w1 (a clear regression), 15% in the others, with

@@ -241,9 +241,20 @@ export function next(state: ExperimentState, nowSeconds: number): Step {
       serialCpus: cpus,
     }));
   });
+  const groups = new Map<string, number>();
   const trials: TrialRequest[] = roundSchedule(entries, state.random).map((t) => {
     const v = byKey.get(t.workload)!;
-    return { workload: v.name, interpreter: v.interpreter, side: t.side, arm: t.arm, cpu: t.cpu, repetitions: v.repetitions, startMethod: v.startMethod };
+    if (!groups.has(t.workload)) groups.set(t.workload, groups.size);
+    return {
+      workload: v.name,
+      interpreter: v.interpreter,
+      side: t.side,
+      arm: t.arm,
+      cpu: t.cpu,
+      repetitions: v.repetitions,
+      startMethod: v.startMethod,
+      group: groups.get(t.workload)!,
+    };
   });
   state.pending = trials;
   state.roundStartedAt = nowSeconds;

@@ -241,6 +241,13 @@ export interface TrialRequest {
   /** Timed repetitions inside the trial (after one untimed warm-up). */
   repetitions: number;
   startMethod: 'fork' | 'forkserver' | 'spawn' | null;
+  /**
+   * Trials of one round with the same group run in lockstep: all started and warmed, then taking
+   * turns repetition by repetition, so that a burst of the shared CPU hits every trial of the group
+   * alike instead of the one that happened to run then (docs/engine.md, "Lockstep"). A group is one
+   * workload variant: its arms, head and base.
+   */
+  group: number;
 }
 
 /** Every measured value, as kept in the results (schemaVersion 2). */
