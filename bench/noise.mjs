@@ -7,18 +7,22 @@
 //
 //   npx tsc -p tsconfig.json && node_modules/.bin/node bench/noise.mjs
 //
-// Two protocols, both recorded the same way:
+// Three protocols, all recorded the same way:
 // - engine (default): what the engine does for compared single-threaded trials since issue 10: the
 //   round's trials are pinned to one CPU (rotating over rounds, so every CPU is used equally) and each
 //   trial runs `repetitions` timed calls after its warm-up, so that a trial's timed work is about
 //   NOISE_TARGET seconds; the per-trial value is a robust summary of the repetitions.
+// - lockstep (NOISE_PROTOCOL=lockstep): engine's pinning and repetitions, but the round's seven trials
+//   run as one lockstep group (runLockstep): all alive at once, taking turns repetition by repetition
+//   in a seeded order, so that a burst of the machine hits every arm's repetitions alike. The round's
+//   order is then only the group's order (the distance table measures little).
 // - legacy (NOISE_PROTOCOL=legacy): the first release's: unpinned, one timed call per trial.
 // Since every repetition is kept, the per-trial estimators (first repetition alone, mean, median,
 // minimum) are compared on the very same recording.
 //
 // Knobs: NOISE_ROUNDS (default 150), NOISE_UNITS (loop iterations of the base arm, default 2000000,
 // ≈ 0.12 s on a quiet core; 250000 ≈ 15 ms), NOISE_TARGET (seconds of timed work per trial, default
-// 0.3), NOISE_PROTOCOL (engine | legacy), NOISE_OUT (default bench/noise-<protocol>-<units>.json,
+// 0.3), NOISE_PROTOCOL (engine | lockstep | legacy), NOISE_OUT (default bench/noise-<protocol>-<units>.json,
 // ignored by git), NOISE_PYTHON (default python3), NOISE_SEED (default 7).
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,14 +32,14 @@ import { fileURLToPath } from 'node:url';
 import { mean, median, medianAbsoluteDeviation, min, sampleStandardDeviation as sd } from 'simple-statistics';
 import { repetitionsFor, seededRandom, shuffle } from '../lib/core/plan.js';
 import { trialValue } from '../lib/core/repetitions.js';
-import { isFailure, probeEnvironment, runTrial } from '../lib/measure/python.js';
+import { isFailure, probeEnvironment, runLockstep, runTrial } from '../lib/measure/python.js';
 
 const env = process.env;
 const ROUNDS = Number(env.NOISE_ROUNDS ?? 150);
 const UNITS = Number(env.NOISE_UNITS ?? 2_000_000);
 const TARGET = Number(env.NOISE_TARGET ?? 0.3);
 const PROTOCOL = env.NOISE_PROTOCOL ?? 'engine';
-if (!['engine', 'legacy'].includes(PROTOCOL)) throw new Error(`NOISE_PROTOCOL must be engine or legacy, got ${PROTOCOL}`);
+if (!['engine', 'lockstep', 'legacy'].includes(PROTOCOL)) throw new Error(`NOISE_PROTOCOL must be engine, lockstep or legacy, got ${PROTOCOL}`);
 const here = dirname(fileURLToPath(import.meta.url));
 const OUT = env.NOISE_OUT ?? join(here, `noise-${PROTOCOL}-${UNITS}.json`);
 const ARMS = ['100a', '100b', '105', '110', '115', '125', '150'];
@@ -47,12 +51,12 @@ writeFileSync(join(dir, 'noise_work.py'), `def _spin(units):\n    s = 0\n    for
 const probed = await probeEnvironment({ python: env.NOISE_PYTHON ?? 'python3', cwd: dir, paths: [dir], env: { PATH: env.PATH ?? '' } });
 if (isFailure(probed)) throw new Error(`cannot describe the interpreter: ${probed.message}`);
 const target = { python: probed.executable, cwd: dir, paths: [dir], env: {} };
-const pinned = PROTOCOL === 'engine' && probed.placement === 'affinity';
+const pinned = PROTOCOL !== 'legacy' && probed.placement === 'affinity';
 const workload = (arm) => ({ name: 'noise', run: `noise_work:spin_${arm}`, tasks: 1, timeout: 300 });
 const settings = (cpu, repetitions) => ({ model: 'serial', workers: 1, cpu, repetitions, startMethod: null });
 
 let repetitions = 1;
-if (PROTOCOL === 'engine') {
+if (PROTOCOL !== 'legacy') {
   // Calibrate like the engine: one untimed-for-decisions pass of the base arm sets the count.
   const pilot = await runTrial(target, workload('100a'), settings(null, 1));
   if (!pilot.ok) throw new Error(`pilot failed: ${pilot.kind}: ${pilot.message}`);
@@ -60,6 +64,8 @@ if (PROTOCOL === 'engine') {
 }
 
 const random = seededRandom(Number(env.NOISE_SEED ?? 7));
+// Lockstep turn orders from a generator of their own, so that the rounds' orders stay engine's.
+const turnSeeds = seededRandom(Number(env.NOISE_SEED ?? 7) + 1);
 const started = performance.now();
 const rounds = [];
 try {
@@ -67,8 +73,15 @@ try {
     const order = shuffle([...ARMS], random);
     const cpu = pinned ? probed.cpus[r % probed.cpus.length] : null;
     const round = { order, cpu, wall: {}, repetitions: {} };
-    for (const arm of order) {
-      const outcome = await runTrial(target, workload(arm), settings(cpu, repetitions));
+    const outcomes =
+      PROTOCOL === 'lockstep'
+        ? await runLockstep(
+            order.map((arm) => ({ target, workload: workload(arm), settings: settings(cpu, repetitions) })),
+            { seed: Math.floor(turnSeeds() * 2 ** 32) },
+          )
+        : [];
+    for (const [i, arm] of order.entries()) {
+      const outcome = PROTOCOL === 'lockstep' ? outcomes[i] : await runTrial(target, workload(arm), settings(cpu, repetitions));
       if (!outcome.ok) throw new Error(`trial failed: ${outcome.kind}: ${outcome.message}`);
       round.wall[arm] = outcome.wallSeconds;
       round.repetitions[arm] = outcome.repetitions.map((x) => x.wallSeconds);
