@@ -5,6 +5,7 @@
 //
 // Environment knobs: CAL_N (A/A experiments, default 100), CAL_N_SLOW (experiments per slowdown,
 // default 100), CAL_N_EASY (1.5× experiments, default 20), CAL_SLOWDOWNS (default "5,10,15,25"),
+// CAL_PROTOCOL (lockstep, the default and the engine's; sequential: one trial after the other),
 // CAL_UNITS (loop iterations of the base trial, default 250000 ≈ 20 ms on a quiet core), CAL_SEED
 // (default 1), CAL_BUDGET_S (stop starting experiments after this many seconds, default 540),
 // CAL_RUNNER=own to skip lib/measure/python.js even when it exists, CAL_PYTHON (default python3).
@@ -99,9 +100,15 @@ async function experiment(row, factorA, factorB) {
   for (let round = 1; ; round++) {
     const order = rng() < 0.5 ? ['a', 'b'] : ['b', 'a'];
     const cpu = runner.cpus.length > 0 ? runner.cpus[round % runner.cpus.length] : null;
-    for (const arm of order) {
-      const seconds = await runOne(arm === 'a' ? factorA : factorB, cpu);
-      (arm === 'a' ? a : b).push(seconds);
+    if (runner.pair) {
+      // Lockstep, as the engine runs a round's trials: both alive, taking turns per repetition.
+      const seconds = await runner.pair(order.map((arm) => (arm === 'a' ? factorA : factorB)), cpu);
+      order.forEach((arm, i) => (arm === 'a' ? a : b).push(seconds[i]));
+    } else {
+      for (const arm of order) {
+        const seconds = await runOne(arm === 'a' ? factorA : factorB, cpu);
+        (arm === 'a' ? a : b).push(seconds);
+      }
     }
     comparison = compareTimes(a, b, MARGIN, POLICY);
     if (comparison.outcome !== 'unknown' || isFinalLook(round, POLICY)) break;
@@ -166,22 +173,28 @@ async function chooseRunner() {
   const compiled = new URL('../lib/measure/python.js', import.meta.url);
   if (env.CAL_RUNNER !== 'own' && existsSync(compiled)) {
     try {
-      const { runTrial, probeEnvironment, isFailure } = await import(compiled.href);
+      const { runTrial, runLockstep, probeEnvironment, isFailure } = await import(compiled.href);
       const { repetitionsFor } = await import(new URL('../lib/core/plan.js', import.meta.url).href);
       const environment = await probeEnvironment({ python, cwd: dir, paths: [dir], env: { PATH: env.PATH ?? '' } });
       if (isFailure(environment)) throw new Error(environment.message);
       const target = { python: environment.executable, cwd: dir, paths: [dir], env: {} };
       let repetitions = 1;
-      const run = async (factor, cpu = null) => {
-        const outcome = await runTrial(target, { name: 'calibration', run: `calib_work:spin_${factor}`, tasks: 1, timeout: 120 }, { model: 'serial', workers: 1, cpu, repetitions, startMethod: null });
+      const workloadOf = (factor) => ({ name: 'calibration', run: `calib_work:spin_${factor}`, tasks: 1, timeout: 120 });
+      const settings = (cpu) => ({ model: 'serial', workers: 1, cpu, repetitions, startMethod: null });
+      const valueOf = (outcome) => {
         trials++;
         if (!outcome.ok) throw new Error(`trial failed: ${outcome.kind}: ${outcome.message}\n${outcome.stderrTail ?? ''}`);
         return outcome.wallSeconds;
       };
+      const run = async (factor, cpu = null) => valueOf(await runTrial(target, workloadOf(factor), settings(cpu)));
+      const pair = async (factors, cpu = null) =>
+        (await runLockstep(factors.map((factor) => ({ target, workload: workloadOf(factor), settings: settings(cpu) })))).map(valueOf);
       // The pilot calibrates the repetitions as the engine does from its probe's serial pass.
       repetitions = repetitionsFor(await run(100));
       const cpus = environment.placement === 'affinity' ? environment.cpus : [];
-      return { run, cpus, name: `lib/measure/python.js runTrial, ${repetitions} repetitions per trial, ${cpus.length > 0 ? `pinned per round (cpus ${cpus.join(',')})` : 'unpinned'}` };
+      const lockstep = env.CAL_PROTOCOL !== 'sequential';
+      const how = lockstep ? 'runLockstep (the pair alive at once, turns per repetition)' : 'runTrial, one after the other';
+      return { run, pair: lockstep ? pair : null, cpus, name: `lib/measure/python.js ${how}, ${repetitions} repetitions per trial, ${cpus.length > 0 ? `pinned per round (cpus ${cpus.join(',')})` : 'unpinned'}` };
     }
     catch (error) {
       console.log(`(lib/measure/python.js not usable, using own trials: ${String(error).split('\n')[0]})`);

@@ -8,21 +8,21 @@
 //   npx tsc -p tsconfig.json && node_modules/.bin/node bench/noise.mjs
 //
 // Three protocols, all recorded the same way:
-// - engine (default): what the engine does for compared single-threaded trials since issue 10: the
-//   round's trials are pinned to one CPU (rotating over rounds, so every CPU is used equally) and each
-//   trial runs `repetitions` timed calls after its warm-up, so that a trial's timed work is about
-//   NOISE_TARGET seconds; the per-trial value is a robust summary of the repetitions.
-// - lockstep (NOISE_PROTOCOL=lockstep): engine's pinning and repetitions, but the round's seven trials
-//   run as one lockstep group (runLockstep): all alive at once, taking turns repetition by repetition
-//   in a seeded order, so that a burst of the machine hits every arm's repetitions alike. The round's
-//   order is then only the group's order (the distance table measures little).
+// - lockstep (default): what the engine does: the round's trials are pinned to one CPU (rotating over
+//   rounds, so every CPU is used equally), each runs `repetitions` timed calls after its warm-up, so
+//   that a trial's timed work is about NOISE_TARGET seconds, and the round's seven trials run as one
+//   lockstep group (runLockstep): all alive at once, taking turns repetition by repetition, forward
+//   then backward over the round's order, so that a burst of the machine hits every arm's
+//   repetitions alike. The distance table then measures little (turns, not trials, are adjacent).
+// - sequential (NOISE_PROTOCOL=sequential): the same pinning and repetitions, trials one after the
+//   other (the engine of 2026-11-24).
 // - legacy (NOISE_PROTOCOL=legacy): the first release's: unpinned, one timed call per trial.
 // Since every repetition is kept, the per-trial estimators (first repetition alone, mean, median,
 // minimum) are compared on the very same recording.
 //
 // Knobs: NOISE_ROUNDS (default 150), NOISE_UNITS (loop iterations of the base arm, default 2000000,
 // ≈ 0.12 s on a quiet core; 250000 ≈ 15 ms), NOISE_TARGET (seconds of timed work per trial, default
-// 0.3), NOISE_PROTOCOL (engine | lockstep | legacy), NOISE_OUT (default bench/noise-<protocol>-<units>.json,
+// 0.3), NOISE_PROTOCOL (lockstep | sequential | legacy), NOISE_OUT (default bench/noise-<protocol>-<units>.json,
 // ignored by git), NOISE_PYTHON (default python3), NOISE_SEED (default 7).
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,8 +38,8 @@ const env = process.env;
 const ROUNDS = Number(env.NOISE_ROUNDS ?? 150);
 const UNITS = Number(env.NOISE_UNITS ?? 2_000_000);
 const TARGET = Number(env.NOISE_TARGET ?? 0.3);
-const PROTOCOL = env.NOISE_PROTOCOL ?? 'engine';
-if (!['engine', 'lockstep', 'legacy'].includes(PROTOCOL)) throw new Error(`NOISE_PROTOCOL must be engine, lockstep or legacy, got ${PROTOCOL}`);
+const PROTOCOL = env.NOISE_PROTOCOL ?? 'lockstep';
+if (!['lockstep', 'sequential', 'legacy'].includes(PROTOCOL)) throw new Error(`NOISE_PROTOCOL must be lockstep, sequential or legacy, got ${PROTOCOL}`);
 const here = dirname(fileURLToPath(import.meta.url));
 const OUT = env.NOISE_OUT ?? join(here, `noise-${PROTOCOL}-${UNITS}.json`);
 const ARMS = ['100a', '100b', '105', '110', '115', '125', '150'];
@@ -64,8 +64,6 @@ if (PROTOCOL !== 'legacy') {
 }
 
 const random = seededRandom(Number(env.NOISE_SEED ?? 7));
-// Lockstep turn orders from a generator of their own, so that the rounds' orders stay engine's.
-const turnSeeds = seededRandom(Number(env.NOISE_SEED ?? 7) + 1);
 const started = performance.now();
 const rounds = [];
 try {
@@ -75,10 +73,7 @@ try {
     const round = { order, cpu, wall: {}, repetitions: {} };
     const outcomes =
       PROTOCOL === 'lockstep'
-        ? await runLockstep(
-            order.map((arm) => ({ target, workload: workload(arm), settings: settings(cpu, repetitions) })),
-            { seed: Math.floor(turnSeeds() * 2 ** 32) },
-          )
+        ? await runLockstep(order.map((arm) => ({ target, workload: workload(arm), settings: settings(cpu, repetitions) })))
         : [];
     for (const [i, arm] of order.entries()) {
       const outcome = PROTOCOL === 'lockstep' ? outcomes[i] : await runTrial(target, workload(arm), settings(cpu, repetitions));

@@ -4,7 +4,7 @@
 Usage: python gilgate_runner.py <environment|machine|probe|trial> <spec.json> <result.json>
 
 Results never travel over stdout or stderr, because workload code may print anything there
-(floods included). The result file is written under a temporary name and renamed, so a killed
+(floods included). Lockstep trials (see Turns) take turns over a private fd 3 for the same reason. The result file is written under a temporary name and renamed, so a killed
 interpreter leaves either a whole result or none; the TypeScript side reports "none" as a crash.
 
 Stdlib only, Python >= 3.8, also under PyPy. Keep it one file: it is copied beside the bundle.
@@ -777,19 +777,77 @@ def pin(cpu):
 
 
 # Timed work after which a trial stops repeating, whatever count it was given (at least one
-# repetition always runs): about seven times the engine's per-trial target (plan.ts).
+# repetition always runs): about seven times the engine's per-trial target (plan.ts). Lockstep
+# trials leave it to gilgate, which applies it to the whole group (LOCKSTEP_SECONDS_CAP in
+# src/measure/python.ts, kept equal to this one).
 REPETITION_SECONDS_CAP = 2.0
+
+# The turn channel of a lockstep trial: a socket gilgate passes as fd 3. Not stdin or stdout, which
+# workload code may read or print to.
+LOCKSTEP_FD = 3
+
+
+class Turns:
+    """A lockstep trial's side of the turns (src/measure/python.ts runLockstep).
+
+    Several trials run at once but only one repetition works at a time, so a burst of the machine
+    hits the partners' repetitions alike. One line at a time, each answered before the next:
+    this interpreter says "ready" once warmed up; gilgate says "go" (run one repetition, answer
+    "done <wall seconds>") or "stop" (write the result and exit). Everything untimed that belongs
+    to a repetition (its digest, freeing its results) happens before "done": after it, a partner
+    is timed and this interpreter must be idle."""
+
+    def __init__(self, fd):
+        try:
+            os.fstat(fd)
+        except OSError as exc:
+            raise Failed("runner", exc, "lockstep trial without its turn channel (fd %d)" % fd)
+        # Pool workers started by spawn or forkserver (or any subprocess) must not hold it.
+        os.set_inheritable(fd, False)
+        self.fd = fd
+        self.pending = b""
+
+    def say(self, line):
+        try:
+            os.write(self.fd, line.encode("ascii") + b"\n")
+        except OSError:
+            self.orphaned()
+
+    def next_turn(self):
+        """True for "go", False for "stop"; blocks (idle) until gilgate decides."""
+        while b"\n" not in self.pending:
+            try:
+                chunk = os.read(self.fd, 256)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                self.orphaned()
+            self.pending += chunk
+        line, _, self.pending = self.pending.partition(b"\n")
+        if line == b"go":
+            return True
+        if line == b"stop":
+            return False
+        raise Failed("runner", ValueError("unexpected lockstep message %r" % line))
+
+    @staticmethod
+    def orphaned():
+        """The channel closed: gilgate is gone, and so is anyone to read a result."""
+        sys.stderr.write("gilgate_runner: the lockstep turn channel closed; exiting\n")
+        os._exit(4)
 
 
 def run_trial(spec):
     """One arm of one workload: an untimed warm-up call, then `repetitions` timed repetitions in
-    this interpreter, each with the pool's whole life inside it."""
+    this interpreter, each with the pool's whole life inside it. With "lockstep", gilgate gives
+    each repetition its turn and decides how many there are (Turns)."""
     model = spec.get("model")
     workers = int(spec.get("workers") or 1)
     repetitions = max(1, int(spec.get("repetitions") or 1))
     if model != "serial" and spec.get("cpu") is not None:
         # Workers inherit the parent's affinity: a pinned pool would run on one CPU.
         raise Failed("runner", ValueError("a %s trial cannot be pinned to a CPU" % model))
+    turns = Turns(LOCKSTEP_FD) if spec.get("lockstep") else None
     # Pinned before the workload is imported, so that threads its import starts inherit the CPU.
     cpu = pin(spec.get("cpu"))
     fn, tasks = load_workload(spec)
@@ -802,12 +860,19 @@ def run_trial(spec):
     if tasks:
         # Untimed first call: imports done lazily, caches and JIT (PyPy) warm in this interpreter.
         run_serially(fn, tasks[:1])
+    if turns is not None:
+        turns.say("ready")
 
     measured, digests = [], []
     chunksize, start_method = None, None
     timed = 0.0
-    for _ in range(repetitions):
-        if measured and timed >= REPETITION_SECONDS_CAP:
+    while True:
+        if turns is not None:
+            if not turns.next_turn():
+                break
+        elif len(measured) >= repetitions:
+            break
+        elif measured and timed >= REPETITION_SECONDS_CAP:
             # The count is calibrated on the serial pass; an arm whose every repetition pays a slow
             # pool start-up (interpreters, forkserver) would otherwise take many times longer.
             break
@@ -832,7 +897,11 @@ def run_trial(spec):
         })
         digests.append(digest_of(results))
         results = None
+        if turns is not None:
+            turns.say("done %r" % wall)
 
+    if not measured:
+        raise Failed("runner", RuntimeError("told to stop before any repetition"))
     digest, digest_stable = digests[0]
     return {
         "ok": True,

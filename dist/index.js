@@ -75368,6 +75368,20 @@ function isPositiveFinite(x) {
  * that the lost degrees of freedom cost more than it gains.
  */
 const TRIM = 0.25;
+/**
+ * Rounds from which the trimmed mean is used; at earlier looks the plain paired mean. Trimming g of
+ * n values each side costs 2g degrees of freedom, and the first looks have few to spare: at 6 rounds
+ * 25% trimming leaves df 3 (critical t 11.5 at the per-look level) against df 5 (6.6) for the plain
+ * mean, so a 1.5× difference with this runner's paired sd of 0.1 went undecided at round 6 about one
+ * time in ten. A burst in so few rounds widens the plain interval (it raises the sd) rather than
+ * faking a difference, so the early looks lose power to bursts but not error control
+ * (bench/estimators.mjs, docs/statistics.md).
+ */
+const TRIM_FROM_ROUNDS = 10;
+/** The share trimmed from each end for a look on n paired rounds. */
+function trimFor(n) {
+    return n >= TRIM_FROM_ROUNDS ? TRIM : 0;
+}
 /** The rounds after which a comparison may decide: minRounds, 2·minRounds, every multiple of 5 after that, and maxRounds. */
 function lookSchedule(policy) {
     const first = Math.max(1, policy.minRounds);
@@ -75408,8 +75422,8 @@ function compareTimes(a, b, margin, policy) {
         throw new Error(`compareTimes needs samples of equal length (one value per round), got ${a.length} and ${b.length}`);
     const look = lastLookAt(a.length, policy);
     if (look === null)
-        return { outcome: 'unknown', estimate: pairedRatio(a, b, lookLevel(policy), TRIM) };
-    const estimate = pairedRatio(a.slice(0, look), b.slice(0, look), lookLevel(policy), TRIM);
+        return { outcome: 'unknown', estimate: pairedRatio(a, b, lookLevel(policy), trimFor(a.length)) };
+    const estimate = pairedRatio(a.slice(0, look), b.slice(0, look), lookLevel(policy), trimFor(look));
     return { outcome: outcomeOf(estimate, margin, policy), estimate };
 }
 /**
@@ -75470,6 +75484,7 @@ function compareValues(a, b, margin, policy) {
 
 
 
+
 function measurements(samples) {
     return samples.outcomes.flatMap((round) => (round ?? []).filter((o) => o.ok));
 }
@@ -75527,13 +75542,30 @@ function serialArm(all) {
     return all.find((s) => s.arm.model === 'serial') ?? null;
 }
 /**
- * The arm's summary. serialMedian and serialSteady are serial's median wall and steady seconds;
+ * The arm's speedup over serial as the comparisons estimate it: 1 / the mean (trimmed from 10
+ * rounds on, as at the looks) of the per-round ratios arm/serial on the log scale. A figure shown
+ * beside a verdict must be the one its test rests on: a ratio of medians taken from unpaired values
+ * read ×1.0 beside a significant paired ×1.2. NaN when no round holds both.
+ */
+function pairedSpeedup(arm, serial, value) {
+    const rounds = Math.max(arm.outcomes.length, serial.outcomes.length);
+    const a = series(arm, rounds, value);
+    const b = series(serial, rounds, value);
+    const pairs = a.filter((x, i) => x > 0 && b[i] > 0 && Number.isFinite(x) && Number.isFinite(b[i])).length;
+    if (pairs === 0)
+        return Number.NaN;
+    return 1 / pairedRatio(a, b, 0.95, trimFor(pairs)).ratio;
+}
+/**
+ * The arm's summary. serial is the serial arm (null when it has no data: speedups are NaN);
  * capacity is what the machine delivers at this arm's worker count (null when unknown).
  */
-function armResult(samples, serialMedian, serialSteady = serialMedian, capacity = null) {
+function armResult(samples, serial, capacity = null) {
     const ok = measurements(samples);
     const wall = summarize(ok.map(wallOf));
     const chunks = ok.map((m) => m.chunksize).filter((c) => c !== null);
+    const isSerial = samples.arm.model === 'serial';
+    const speedupBy = (value) => (isSerial ? 1 : serial ? pairedSpeedup(samples, serial, value) : Number.NaN);
     return {
         model: samples.arm.model,
         workers: samples.arm.workers,
@@ -75541,9 +75573,9 @@ function armResult(samples, serialMedian, serialSteady = serialMedian, capacity 
         startupSeconds: medianOf(ok.map((m) => m.startupSeconds)),
         cpuPerWall: medianOf(ok.map((m) => m.cpuSeconds / m.wallSeconds)),
         peakRssBytes: medianOf(ok.map(poolRssOf(samples.arm))),
-        speedup: samples.arm.model === 'serial' ? 1 : serialMedian / wall.median,
-        steadySpeedup: samples.arm.model === 'serial' ? 1 : serialSteady / medianOf(ok.map(steadyOf)),
-        capacity: samples.arm.model === 'serial' ? 1 : capacity,
+        speedup: speedupBy(wallOf),
+        steadySpeedup: speedupBy(steadyOf),
+        capacity: isSerial ? 1 : capacity,
         chunksize: chunks.length > 0 ? chunks[0] : null,
         failures: failures(samples).length,
     };
@@ -75785,10 +75817,9 @@ function judge(input) {
         return { settled: true, result: errorResult(failure, arms, rounds, pool, margin, build, describe) };
     }
     const serialWall = medianTime(serial, wallOf);
-    const serialSteady = medianTime(serial, steadyOf);
     const armResults = arms
         .filter((a) => measurements(a).length > 0 || failures(a).length > 0)
-        .map((a) => armResult(a, serialWall, serialSteady, capacityAt(input.machine, a.arm.workers)));
+        .map((a) => armResult(a, serial, capacityAt(input.machine, a.arm.workers)));
     const unavailable = unavailableModels(probe, arms, input.environment ?? null);
     const everywhere = {};
     if (input.environment?.interpretersUnavailable)
@@ -75896,12 +75927,13 @@ function modelFacts(c, model, candidates, serialSeries, time) {
     const armPolicy = { ...c.policy, alpha: c.policy.alpha / candidates.length };
     const tested = candidates.map((arm) => ({ arm, comparison: compareTimes(series(arm, c.rounds, time), serialSeries, c.margin, armPolicy) }));
     const helping = tested.filter((t) => t.comparison.outcome === 'a-faster');
-    const fastest = (list) => list.reduce((a, b) => (medianTime(b.arm, time) < medianTime(a.arm, time) ? b : a));
+    // Fastest by the paired estimate the test used (arm/serial, lower is faster), and the speedup shown
+    // is that estimate's: the figure, its interval and the verdict come from the same numbers.
+    const fastest = (list) => list.reduce((a, b) => (b.comparison.estimate.ratio < a.comparison.estimate.ratio ? b : a));
     const best = fastest(helping.length > 0 ? helping : tested);
-    const serialTime = medianTime(c.serial, time);
-    const speedup = serialTime / medianTime(best.arm, time);
-    const wallSpeedup = medianTime(c.serial, wallOf) / medianTime(best.arm, wallOf);
-    const steadySpeedup = medianTime(c.serial, steadyOf) / medianTime(best.arm, steadyOf);
+    const speedup = 1 / best.comparison.estimate.ratio;
+    const wallSpeedup = pairedSpeedup(best.arm, c.serial, wallOf);
+    const steadySpeedup = pairedSpeedup(best.arm, c.serial, steadyOf);
     const startupSeconds = medianOf(measurements(best.arm).map((m) => m.startupSeconds));
     const capacity = capacityAt(c.machine, best.arm.arm.workers);
     const e = best.comparison.estimate;
@@ -76113,7 +76145,7 @@ function errorResult(failure, arms, rounds, pool, margin, build, describe) {
         capacity: NO_FIGURES(),
         capacityShare: NO_FIGURES(),
         character: 'unknown',
-        arms: arms.filter((a) => measurements(a).length > 0).map((a) => armResult(a, medianOf([]))),
+        arms: arms.filter((a) => measurements(a).length > 0).map((a) => armResult(a, null)),
         unavailable: {},
         warnings: words.warnings,
         error: { kind: failure.kind, message: message + (failure.stderrTail ? `\n${failure.stderrTail}` : ''), traceback: failure.traceback },
@@ -76276,9 +76308,21 @@ function next(state, nowSeconds) {
             serialCpus: cpus,
         }));
     });
+    const groups = new Map();
     const trials = roundSchedule(entries, state.random).map((t) => {
         const v = byKey.get(t.workload);
-        return { workload: v.name, interpreter: v.interpreter, side: t.side, arm: t.arm, cpu: t.cpu, repetitions: v.repetitions, startMethod: v.startMethod };
+        if (!groups.has(t.workload))
+            groups.set(t.workload, groups.size);
+        return {
+            workload: v.name,
+            interpreter: v.interpreter,
+            side: t.side,
+            arm: t.arm,
+            cpu: t.cpu,
+            repetitions: v.repetitions,
+            startMethod: v.startMethod,
+            group: groups.get(t.workload),
+        };
     });
     state.pending = trials;
     state.roundStartedAt = nowSeconds;
@@ -76786,6 +76830,10 @@ function readResults(json) {
 function fmt(x) {
     if (!Number.isFinite(x))
         return String(x);
+    // An interval on two or three rounds can reach astronomic bounds: past ×1000 the number says
+    // nothing a reader can use, and 8.7e+80 printed in full reads as a bug.
+    if (x > 1000)
+        return '>1000';
     return x >= 10 ? x.toFixed(1) : x.toFixed(2);
 }
 const CHARACTER_PHRASE = {
@@ -77027,7 +77075,9 @@ function trialValue(values) {
 ;// CONCATENATED MODULE: ./lib/measure/python.js
 // The shell around python/gilgate_runner.py: one fresh interpreter per call, a spec file in, a
 // result file out. Workload output never travels with results: stdout goes to /dev/null and only
-// the last few KB of stderr are kept, for context when something fails.
+// the last few KB of stderr are kept, for context when something fails. Lockstep trials (several
+// interpreters taking turns repetition by repetition) also talk over a private socket, fd 3.
+
 
 
 
@@ -77082,6 +77132,11 @@ async function probeWorkload(target, workload, startMethod = null) {
 }
 /** One trial of one arm in a fresh interpreter: a warm-up call, then the timed repetitions. */
 async function runTrial(target, workload, settings) {
+    const outcome = await invokeRunner(target, 'trial', trialSpec(target, workload, settings), workload.timeout);
+    return withSummary(outcome);
+}
+/** The runner's spec for one trial; throws on settings no trial can run with. */
+function trialSpec(target, workload, settings) {
     if (!Number.isInteger(settings.repetitions) || settings.repetitions < 1) {
         throw new Error(`repetitions must be an integer ≥ 1, got ${settings.repetitions}`);
     }
@@ -77089,7 +77144,7 @@ async function runTrial(target, workload, settings) {
         // Workers inherit the parent's affinity: a pinned pool would measure one CPU.
         throw new Error(`a ${settings.model} trial cannot be pinned to a CPU (cpu must be null)`);
     }
-    const spec = {
+    return {
         paths: target.paths,
         run: workload.run,
         tasks: workload.tasks,
@@ -77099,10 +77154,109 @@ async function runTrial(target, workload, settings) {
         repetitions: settings.repetitions,
         startMethod: settings.startMethod,
     };
-    const outcome = await invokeRunner(target, 'trial', spec, workload.timeout);
+}
+function withSummary(outcome) {
     if (isFailure(outcome))
         return outcome;
     return { ...outcome, ...python_summarize(outcome.repetitions) };
+}
+/**
+ * The runner's REPETITION_SECONDS_CAP (python/gilgate_runner.py), applied to a whole lockstep
+ * group: no new repetition starts once any member has timed this much, so that partners keep
+ * the same count (a member's own cap would cut it short of its partner's).
+ */
+const LOCKSTEP_SECONDS_CAP = 2.0;
+/**
+ * The trials of a group (e.g. base and head of one arm, or every arm of a round) in interpreters
+ * that live at once but take turns, one repetition at a time: A's 1st, B's 1st, B's 2nd, A's 2nd, …
+ * Only one works at a time, the others wait idle, so a burst of the machine (tens of ms to seconds
+ * slower) hits the partners' repetitions nearly alike instead of one trial and not the other, and
+ * their per-trial medians stay paired. Start-up and warm-up all happen before the first turn.
+ *
+ * One outcome per member, in the group's order, as runTrial gives it. A member that fails (dies,
+ * runs past its timeout, writes a failure, breaks the turn protocol) gets its Failure and leaves
+ * the turns; the others go on. Each member's timeout counts only its own work: start-up, warm-up,
+ * its turns and writing its result, not the time it waits for the others. Each member gets the
+ * repetitions of its settings, or fewer when the group reaches LOCKSTEP_SECONDS_CAP.
+ */
+async function runLockstep(group, options = {}) {
+    const specs = group.map(({ target, workload, settings }) => ({ ...trialSpec(target, workload, settings), lockstep: true }));
+    const starts = await Promise.allSettled(group.map(({ target, workload }, i) => startRunner(target, 'trial', specs[i], workload.timeout, true)));
+    const unstarted = starts.find((start) => start.status === 'rejected');
+    if (unstarted !== undefined) {
+        // No temporary directory for one of them (a full disk?): nothing was measured, leave no one behind.
+        const started = starts.flatMap((start) => (start.status === 'fulfilled' && !isFailure(start.value) ? [start.value] : []));
+        for (const runner of started)
+            runner.kill(python_failure('runner', 'Error', 'a partner could not start'));
+        await Promise.allSettled(started.map((runner) => runner.outcome));
+        throw unstarted.reason;
+    }
+    const runners = starts.map((start) => start.value);
+    const live = new Set();
+    runners.forEach((runner, i) => {
+        if (!isFailure(runner))
+            live.add(i);
+    });
+    const runner = (i) => runners[i];
+    /** The member's next line, checked; null (and the member out of the turns) when it has none. */
+    const expectLine = async (i, expected) => {
+        const member = runner(i);
+        const line = await member.nextLine();
+        member.clock(false);
+        if (line !== null && expected.test(line))
+            return line;
+        live.delete(i);
+        // null: it exited, and its outcome says how. A live one that broke the protocol is killed.
+        if (line !== null) {
+            member.kill(python_failure('runner', 'LockstepProtocolError', `the runner said ${JSON.stringify(line)} where ${expected} was due`));
+        }
+        return null;
+    };
+    // Every member starts and warms up at once (untimed, on its own clock); the first turn waits
+    // for the last to be ready, so that no start-up runs beside a timed repetition.
+    await Promise.all([...live].map((i) => expectLine(i, /^ready$/)));
+    const timed = group.map(() => 0);
+    const random = options.seed === undefined ? null : seededRandom(options.seed);
+    for (let r = 0;; r++) {
+        const due = [...live].filter((i) => group[i].settings.repetitions > r);
+        if (due.length === 0)
+            break;
+        if (r > 0 && Math.max(...[...live].map((i) => timed[i])) >= LOCKSTEP_SECONDS_CAP)
+            break;
+        for (const i of turnOrder(group.length, r, random)) {
+            if (!due.includes(i) || !live.has(i))
+                continue;
+            const member = runner(i);
+            member.clock(true);
+            member.send('go');
+            const line = await expectLine(i, /^done \S+$/);
+            const seconds = line === null ? NaN : Number(line.slice('done '.length));
+            if (line !== null && !(seconds >= 0)) {
+                live.delete(i);
+                member.kill(python_failure('runner', 'LockstepProtocolError', `the runner said ${JSON.stringify(line)}: not a duration`));
+            }
+            if (live.has(i))
+                timed[i] += seconds;
+        }
+    }
+    // Only now: a member whose count is reached waits for the last turn, since writing its result
+    // beside a partner's timed repetition would disturb it.
+    for (const i of live) {
+        runner(i).clock(true);
+        runner(i).send('stop');
+    }
+    const outcomes = await Promise.all(runners.map((started) => (isFailure(started) ? started : started.outcome)));
+    return outcomes.map(withSummary);
+}
+/**
+ * The order of a group's turns in repetition `r` (0-based): a seeded shuffle, or forward on even
+ * repetitions and reversed on odd ones (ABBA for two members).
+ */
+function turnOrder(size, r, random) {
+    const forward = Array.from({ length: size }, (_, i) => i);
+    if (random !== null)
+        return shuffle(forward, random);
+    return r % 2 === 0 ? forward : forward.reverse();
 }
 /** Each measure's per-trial value over the repetitions (the estimator lives in trialValue). */
 function python_summarize(repetitions) {
@@ -77121,94 +77275,202 @@ function python_failure(kind, type, message, stderrTail = '') {
  * start, ran out of time, or died without writing a result.
  */
 async function invokeRunner(target, mode, spec, timeoutSeconds) {
+    const runner = await startRunner(target, mode, spec, timeoutSeconds, false);
+    return isFailure(runner) ? runner : runner.outcome;
+}
+/**
+ * Start the runner on a spec; `turns` opens the lockstep turn channel as its fd 3. A Failure when
+ * it cannot even start (a missing working directory).
+ */
+async function startRunner(target, mode, spec, timeoutSeconds, turns) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(target.cwd)) {
         // Node reports a missing cwd as ENOENT too; keep it from reading as a missing interpreter.
         return python_failure('runner', 'Error', `working directory ${target.cwd} does not exist`);
     }
     const workDirectory = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'gilgate-'));
+    const specPath = (0,external_node_path_namespaceObject.join)(workDirectory, 'spec.json');
+    const resultPath = (0,external_node_path_namespaceObject.join)(workDirectory, 'result.json');
     try {
-        const specPath = (0,external_node_path_namespaceObject.join)(workDirectory, 'spec.json');
-        const resultPath = (0,external_node_path_namespaceObject.join)(workDirectory, 'result.json');
         await (0,promises_namespaceObject.writeFile)(specPath, JSON.stringify(spec));
-        const stderr = new StderrTail(STDERR_TAIL_BYTES);
-        const subprocess = execa(target.python, [runnerScriptPath(), mode, specPath, resultPath], {
-            cwd: target.cwd,
-            env: target.env,
-            extendEnv: false,
-            stdin: 'ignore',
-            stdout: 'ignore',
-            stderr: 'pipe',
-            buffer: false,
-            // Its own process group, so that pool workers can be killed with it.
-            detached: true,
-            reject: false,
-        });
-        const group = subprocess.pid;
-        if (group !== undefined) {
-            liveGroups.add(group);
-            // Workers orphaned when the interpreter dies hold stderr open, so the subprocess would not
-            // settle until the timeout and a crash would read as one. The group dies with its leader.
-            subprocess.nodeChildProcess.once('exit', () => killGroup(group));
+    }
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(workDirectory, { recursive: true, force: true });
+        throw error;
+    }
+    const stderr = new StderrTail(STDERR_TAIL_BYTES);
+    const subprocess = execa(target.python, [runnerScriptPath(), mode, specPath, resultPath], {
+        cwd: target.cwd,
+        env: target.env,
+        extendEnv: false,
+        // stdin, stdout, stderr; then the turn channel, a socket both ways.
+        stdio: turns ? ['ignore', 'ignore', 'pipe', 'pipe'] : ['ignore', 'ignore', 'pipe'],
+        buffer: false,
+        // Its own process group, so that pool workers can be killed with it.
+        detached: true,
+        reject: false,
+    });
+    const group = subprocess.pid;
+    let exited = false;
+    let settled = false;
+    const lines = new TurnLines();
+    subprocess.nodeChildProcess.once('exit', () => {
+        exited = true;
+        // Until its streams close, which a descendant that left the group could delay forever.
+        clock(true);
+        // Only the exit ends the lines: forked pool workers hold the channel open too, and its end
+        // can arrive before the exit of an interpreter that wrote its result, which must not read as
+        // the channel being closed under a live one.
+        lines.close();
+    });
+    if (group !== undefined) {
+        liveGroups.add(group);
+        // Workers orphaned when the interpreter dies hold stderr open, so the subprocess would not
+        // settle until the timeout and a crash would read as one. The group dies with its leader.
+        subprocess.nodeChildProcess.once('exit', () => killGroup(group));
+    }
+    subprocess.stderr?.on('data', (chunk) => stderr.push(chunk));
+    const channel = turns ? subprocess.stdio[3] : undefined;
+    if (channel !== undefined) {
+        channel.setEncoding('utf8');
+        channel.on('data', (text) => lines.push(text));
+        // Writing to a member that just died: its exit tells the story.
+        channel.on('error', () => { });
+    }
+    let timedOut = false;
+    let reason;
+    let budgetMs = timeoutSeconds * 1000;
+    let timer;
+    let since = 0;
+    const clock = (running) => {
+        if (settled)
+            return;
+        if (exited)
+            running = true;
+        if (running === (timer !== undefined))
+            return;
+        if (running) {
+            since = performance.now();
+            timer = setTimeout(() => {
+                timedOut = true;
+                if (group !== undefined)
+                    killGroup(group);
+                // A descendant that left the group could still hold a pipe open; stop waiting on it.
+                subprocess.stderr?.destroy();
+                channel?.destroy();
+            }, Math.max(0, budgetMs));
         }
-        subprocess.stderr?.on('data', (chunk) => stderr.push(chunk));
-        let timedOut = false;
-        const timer = setTimeout(() => {
-            timedOut = true;
+        else {
+            clearTimeout(timer);
+            timer = undefined;
+            budgetMs -= performance.now() - since;
+        }
+    };
+    clock(true);
+    const outcome = (async () => {
+        try {
+            const result = await subprocess;
+            settled = true;
+            clearTimeout(timer);
+            // An interpreter that never started has no exit event to end the lines.
+            lines.close();
+            if (group !== undefined) {
+                // Workers orphaned by a parent that died (os._exit, segfault) would otherwise live on.
+                killGroup(group);
+                liveGroups.delete(group);
+            }
+            if (result.code === 'ENOENT' || result.code === 'EACCES') {
+                return python_failure('python-missing', result.code, `Python interpreter "${target.python}" could not be started (${result.code}); ` +
+                    `set \`python:\` in the config to an installed interpreter`);
+            }
+            if (timedOut) {
+                return python_failure('timeout', 'Timeout', `${mode} ran past the ${timeoutSeconds} s timeout; its whole process tree was killed`, stderr.text());
+            }
+            if (reason !== undefined)
+                return { ...reason, stderrTail: stderr.text() };
+            let text;
+            try {
+                text = await (0,promises_namespaceObject.readFile)(resultPath, 'utf8');
+            }
+            catch {
+                const how = result.signal !== undefined
+                    ? `was killed by ${result.signal}${result.signalDescription ? ` (${result.signalDescription})` : ''}`
+                    : result.exitCode !== undefined
+                        ? `exited with code ${result.exitCode}`
+                        : `failed: ${result.shortMessage}`;
+                return python_failure('crash', result.signal ?? 'Exit', `the Python interpreter ${how} without writing a result`, stderr.text());
+            }
+            let parsed;
+            try {
+                parsed = JSON.parse(text);
+            }
+            catch (error) {
+                return python_failure('runner', 'SyntaxError', `unreadable runner result: ${String(error)}`, stderr.text());
+            }
+            // Validated against the runner's contract (src/core/contracts/runner.ts), never cast: a
+            // mismatch is a gilgate bug, reported as the runner failing with the fields named.
+            let output;
+            try {
+                output = parseRunnerOutput(mode, parsed);
+            }
+            catch (error) {
+                if (error instanceof RunnerOutputError)
+                    return python_failure('runner', error.name, error.message, stderr.text());
+                throw error;
+            }
+            if (isFailure(output))
+                return { ...output, stderrTail: stderr.text() };
+            return output;
+        }
+        finally {
+            await (0,promises_namespaceObject.rm)(workDirectory, { recursive: true, force: true });
+        }
+    })();
+    // Awaited late (a lockstep group collects outcomes at the end): never an unhandled rejection.
+    outcome.catch(() => { });
+    return {
+        outcome,
+        nextLine: () => lines.next(),
+        send: (line) => {
+            if (channel !== undefined && channel.writable)
+                channel.write(`${line}\n`);
+        },
+        clock,
+        kill: (failure) => {
+            reason ??= failure;
             if (group !== undefined)
                 killGroup(group);
-            // A descendant that left the group could still hold the pipe open; stop waiting on it.
-            subprocess.stderr?.destroy();
-        }, timeoutSeconds * 1000);
-        const result = await subprocess;
-        clearTimeout(timer);
-        if (group !== undefined) {
-            // Workers orphaned by a parent that died (os._exit, segfault) would otherwise live on.
-            killGroup(group);
-            liveGroups.delete(group);
+        },
+    };
+}
+/** Lines read from a turn channel, handed out one per request, in order. */
+class TurnLines {
+    partial = '';
+    ready = [];
+    waiting = [];
+    closed = false;
+    push(text) {
+        const parts = (this.partial + text).split('\n');
+        this.partial = parts.pop();
+        for (const line of parts) {
+            const waiter = this.waiting.shift();
+            if (waiter !== undefined)
+                waiter(line);
+            else
+                this.ready.push(line);
         }
-        if (result.code === 'ENOENT' || result.code === 'EACCES') {
-            return python_failure('python-missing', result.code, `Python interpreter "${target.python}" could not be started (${result.code}); ` +
-                `set \`python:\` in the config to an installed interpreter`);
-        }
-        if (timedOut) {
-            return python_failure('timeout', 'Timeout', `${mode} ran past the ${timeoutSeconds} s timeout; its whole process tree was killed`, stderr.text());
-        }
-        let text;
-        try {
-            text = await (0,promises_namespaceObject.readFile)(resultPath, 'utf8');
-        }
-        catch {
-            const how = result.signal !== undefined
-                ? `was killed by ${result.signal}${result.signalDescription ? ` (${result.signalDescription})` : ''}`
-                : result.exitCode !== undefined
-                    ? `exited with code ${result.exitCode}`
-                    : `failed: ${result.shortMessage}`;
-            return python_failure('crash', result.signal ?? 'Exit', `the Python interpreter ${how} without writing a result`, stderr.text());
-        }
-        let parsed;
-        try {
-            parsed = JSON.parse(text);
-        }
-        catch (error) {
-            return python_failure('runner', 'SyntaxError', `unreadable runner result: ${String(error)}`, stderr.text());
-        }
-        // Validated against the runner's contract (src/core/contracts/runner.ts), never cast: a
-        // mismatch is a gilgate bug, reported as the runner failing with the fields named.
-        let output;
-        try {
-            output = parseRunnerOutput(mode, parsed);
-        }
-        catch (error) {
-            if (error instanceof RunnerOutputError)
-                return python_failure('runner', error.name, error.message, stderr.text());
-            throw error;
-        }
-        if (isFailure(output))
-            return { ...output, stderrTail: stderr.text() };
-        return output;
     }
-    finally {
-        await (0,promises_namespaceObject.rm)(workDirectory, { recursive: true, force: true });
+    close() {
+        this.closed = true;
+        for (const waiter of this.waiting.splice(0))
+            waiter(null);
+    }
+    next() {
+        const line = this.ready.shift();
+        if (line !== undefined)
+            return Promise.resolve(line);
+        if (this.closed)
+            return Promise.resolve(null);
+        return new Promise((resolve) => this.waiting.push(resolve));
     }
 }
 function killGroup(group) {
@@ -77475,12 +77737,19 @@ async function measure(options) {
             git: { head: headSha, base: baseSha, baseRef: options.base ?? null },
             config: external_node_path_namespaceObject.relative(cwd, configFile) || configFile,
         });
+        const member = (t) => ({
+            target: targets[t.side][t.interpreter],
+            workload: workloadOf.get(`${t.side}\u0000${t.interpreter}\u0000${t.workload}`),
+            settings: { model: t.arm.model, workers: t.arm.workers, cpu: t.cpu, repetitions: t.repetitions, startMethod: t.startMethod },
+        });
         const runner = {
             trial: (t) => {
-                const target = targets[t.side][t.interpreter];
-                const workload = workloadOf.get(`${t.side}\u0000${t.interpreter}\u0000${t.workload}`);
-                return runTrial(target, workload, { model: t.arm.model, workers: t.arm.workers, cpu: t.cpu, repetitions: t.repetitions, startMethod: t.startMethod });
+                const { target, workload, settings } = member(t);
+                return runTrial(target, workload, settings);
             },
+            // Turns go forward then backward over the schedule's order (no seed), so head and base of an
+            // arm, adjacent in the schedule, stay adjacent in every repetition.
+            lockstep: (group) => runLockstep(group.map(member)),
             machine: async () => {
                 const probe = await probeMachine(targets.head[0], [...new Set([2, environments[0].cores])]);
                 return isFailure(probe) ? null : probe;
@@ -77518,17 +77787,37 @@ async function runExperiment(state, runner, clock, onProgress) {
         }
         const total = done + step.trials.length * (maxRounds - step.round);
         const outcomes = [];
-        for (const t of step.trials) {
-            const pythons = state.input.setup.pythons;
-            const where = `${pythons.length > 1 ? ` [${pythons[t.interpreter]}]` : ''}${t.side === 'base' ? ' (base)' : ''}${t.cpu !== null ? ` cpu${t.cpu}` : ''}`;
-            report(done, total, `round ${step.round + 1}: ${t.workload}${where} ${armLabel(t.arm)}`);
-            outcomes.push(await runner.trial(t));
-            done++;
+        const pythons = state.input.setup.pythons;
+        for (const group of lockstepGroups(step.trials)) {
+            const t = group[0];
+            if (group.length === 1) {
+                const where = `${pythons.length > 1 ? ` [${pythons[t.interpreter]}]` : ''}${t.side === 'base' ? ' (base)' : ''}${t.cpu !== null ? ` cpu${t.cpu}` : ''}`;
+                report(done, total, `round ${step.round + 1}: ${t.workload}${where} ${armLabel(t.arm)}`);
+                outcomes.push(await runner.trial(t));
+            }
+            else {
+                const where = pythons.length > 1 ? ` [${pythons[t.interpreter]}]` : '';
+                report(done, total, `round ${step.round + 1}: ${t.workload}${where}, ${group.length} trials in lockstep`);
+                outcomes.push(...(await runner.lockstep(group)));
+            }
+            done += group.length;
         }
         state = experiment_record(state, { kind: 'trials', outcomes });
     }
     report(done, done, 'done');
     return state;
+}
+/** The step's trials cut into their lockstep groups (contiguous runs of one group number), in order. */
+function lockstepGroups(trials) {
+    const groups = [];
+    for (const t of trials) {
+        const last = groups.at(-1);
+        if (last && last[0].group === t.group)
+            last.push(t);
+        else
+            groups.push([t]);
+    }
+    return groups;
 }
 /** When the interpreter cannot even describe itself, say so in the fields and go on: every workload will report why. */
 function describeEnvironment(probe) {

@@ -155,3 +155,13 @@ describe('renderTerminal: an interpreter matrix', () => {
     expect(out.split('\n')[0]).toContain('python3.11, pypy3');
   });
 });
+
+describe('ratioText', () => {
+  it('prints an interval from two rounds without astronomic numbers', async () => {
+    const { ratioText } = await import('../src/report/explain.js');
+    const estimate = { ratio: 1.47, lower: 0, upper: 8.7e80, level: 0.998, pValue: 0.5, n: 2 };
+    expect(ratioText({ outcome: 'unknown', estimate })).toBe('×1.47, CI 0.00–>1000');
+    expect(ratioText({ outcome: 'unknown', estimate: { ...estimate, upper: Number.POSITIVE_INFINITY } })).toBe('×1.47, CI 0.00–∞');
+    expect(ratioText({ outcome: 'unknown', estimate: { ...estimate, upper: 12.345 } })).toBe('×1.47, CI 0.00–12.3');
+  });
+});

@@ -11,7 +11,7 @@ import { finish, next, probePlan, record, rejudge, start, type ExperimentState }
 import { readResults } from '../core/contracts/results.js';
 import { armLabel } from '../core/plan.js';
 import { WORDS } from '../report/explain.js';
-import { isFailure, probeEnvironment, probeMachine, probeWorkload, runTrial, type PythonTarget } from './python.js';
+import { isFailure, probeEnvironment, probeMachine, probeWorkload, runLockstep, runTrial, type PythonTarget } from './python.js';
 import { TRIAL_VARIABLES, trialEnvironment } from './trial-environment.js';
 import { allWorkloadNames, costsFromResults, shardRecord, shardSetup, type ShardRecord, type ShardSpec } from '../core/shard.js';
 import type {
@@ -219,12 +219,19 @@ export async function measure(options: MeasureOptions): Promise<Results> {
       git: { head: headSha, base: baseSha, baseRef: options.base ?? null },
       config: path.relative(cwd, configFile) || configFile,
     });
+    const member = (t: TrialRequest) => ({
+      target: targets[t.side][t.interpreter]!,
+      workload: workloadOf.get(`${t.side}\u0000${t.interpreter}\u0000${t.workload}`)!,
+      settings: { model: t.arm.model, workers: t.arm.workers, cpu: t.cpu, repetitions: t.repetitions, startMethod: t.startMethod },
+    });
     const runner: TrialRunner = {
       trial: (t) => {
-        const target = targets[t.side][t.interpreter]!;
-        const workload = workloadOf.get(`${t.side}\u0000${t.interpreter}\u0000${t.workload}`)!;
-        return runTrial(target, workload, { model: t.arm.model, workers: t.arm.workers, cpu: t.cpu, repetitions: t.repetitions, startMethod: t.startMethod });
+        const { target, workload, settings } = member(t);
+        return runTrial(target, workload, settings);
       },
+      // Turns go forward then backward over the schedule's order (no seed), so head and base of an
+      // arm, adjacent in the schedule, stay adjacent in every repetition.
+      lockstep: (group) => runLockstep(group.map(member)),
       machine: async () => {
         const probe = await probeMachine(targets.head[0]!, [...new Set([2, environments[0]!.cores])]);
         return isFailure(probe) ? null : probe;
@@ -252,9 +259,11 @@ export function pairedBasePythons(headPythons: readonly string[], baseConfig: Co
   return [...baseConfig.pythons];
 }
 
-/** Runs what the experiment asks for: one trial, or one machine probe (null when it failed). */
+/** Runs what the experiment asks for: one trial, a lockstep group, or one machine probe (null when it failed). */
 export interface TrialRunner {
   trial(request: TrialRequest): Promise<TrialOutcome>;
+  /** A group's trials alive at once, taking turns repetition by repetition; outcomes in the group's order. */
+  lockstep(requests: readonly TrialRequest[]): Promise<TrialOutcome[]>;
   machine(): Promise<MachineProbe | null>;
 }
 
@@ -278,17 +287,35 @@ export async function runExperiment(
     }
     const total = done + step.trials.length * (maxRounds - step.round);
     const outcomes: TrialOutcome[] = [];
-    for (const t of step.trials) {
-      const pythons = state.input.setup.pythons;
-      const where = `${pythons.length > 1 ? ` [${pythons[t.interpreter]}]` : ''}${t.side === 'base' ? ' (base)' : ''}${t.cpu !== null ? ` cpu${t.cpu}` : ''}`;
-      report(done, total, `round ${step.round + 1}: ${t.workload}${where} ${armLabel(t.arm)}`);
-      outcomes.push(await runner.trial(t));
-      done++;
+    const pythons = state.input.setup.pythons;
+    for (const group of lockstepGroups(step.trials)) {
+      const t = group[0]!;
+      if (group.length === 1) {
+        const where = `${pythons.length > 1 ? ` [${pythons[t.interpreter]}]` : ''}${t.side === 'base' ? ' (base)' : ''}${t.cpu !== null ? ` cpu${t.cpu}` : ''}`;
+        report(done, total, `round ${step.round + 1}: ${t.workload}${where} ${armLabel(t.arm)}`);
+        outcomes.push(await runner.trial(t));
+      } else {
+        const where = pythons.length > 1 ? ` [${pythons[t.interpreter]}]` : '';
+        report(done, total, `round ${step.round + 1}: ${t.workload}${where}, ${group.length} trials in lockstep`);
+        outcomes.push(...(await runner.lockstep(group)));
+      }
+      done += group.length;
     }
     state = record(state, { kind: 'trials', outcomes });
   }
   report(done, done, 'done');
   return state;
+}
+
+/** The step's trials cut into their lockstep groups (contiguous runs of one group number), in order. */
+export function lockstepGroups(trials: readonly TrialRequest[]): TrialRequest[][] {
+  const groups: TrialRequest[][] = [];
+  for (const t of trials) {
+    const last = groups.at(-1);
+    if (last && last[0]!.group === t.group) last.push(t);
+    else groups.push([t]);
+  }
+  return groups;
 }
 
 /** When the interpreter cannot even describe itself, say so in the fields and go on: every workload will report why. */

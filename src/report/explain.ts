@@ -9,6 +9,9 @@ import { formatSeconds, interpreterName } from './format.js';
 /** Two decimals below 10, one above: ×1.53, ×12.4. */
 export function fmt(x: number): string {
   if (!Number.isFinite(x)) return String(x);
+  // An interval on two or three rounds can reach astronomic bounds: past ×1000 the number says
+  // nothing a reader can use, and 8.7e+80 printed in full reads as a bug.
+  if (x > 1000) return '>1000';
   return x >= 10 ? x.toFixed(1) : x.toFixed(2);
 }
 
