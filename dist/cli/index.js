@@ -44532,7 +44532,7 @@ function explainReason(f) {
     switch (f.rule) {
         case 'threads-at-least-as-fast-at-cap': {
             const p = f.deciding;
-            parts.push(`${p.a} are at least as fast as ${p.b} (${ratioText(p.comparison)}: ${p.b} cannot be more than ${percent}% faster), not shown equivalent after ${f.rounds} rounds: use ${p.a}${because(p.a)}`);
+            parts.push(`${p.a} are at least as fast as ${p.b} (${ratioText(p.comparison)}: ${p.b} cannot be more than ${percent}% faster), not shown equivalent after ${roundsText(f.rounds)}: use ${p.a}${because(p.a)}`);
             break;
         }
         case 'either':
@@ -44547,7 +44547,7 @@ function explainReason(f) {
             parts.push(`no parallel model beats serial by more than ${percent}%`);
             break;
         case 'undecided':
-            parts.push(`${f.final ? 'undecided' : 'not yet decided'} after ${f.rounds} rounds${f.open ? `: ${openText(f.open)}` : ''}`);
+            parts.push(`${f.final ? 'undecided' : 'not yet decided'} after ${roundsText(f.rounds)}${f.open ? `: ${openText(f.open)}` : ''}`);
             break;
         default:
             break;
@@ -44689,6 +44689,9 @@ function flipMeaning(before, after) {
 }
 /** Every sentence of a run, as the engine's finish and rejudge take them (src/core/experiment.ts). */
 const WORDS = { side: explainSide, change: explainChange };
+function roundsText(rounds) {
+    return `${rounds} round${rounds === 1 ? '' : 's'}`;
+}
 
 ;// CONCATENATED MODULE: ./lib/core/repetitions.js
 // How a trial's repetitions become the one value per trial that rounds compare. One place, so

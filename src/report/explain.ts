@@ -83,7 +83,7 @@ export function explainReason(f: SideFacts): string {
     case 'threads-at-least-as-fast-at-cap': {
       const p = f.deciding!;
       parts.push(
-        `${p.a} are at least as fast as ${p.b} (${ratioText(p.comparison)}: ${p.b} cannot be more than ${percent}% faster), not shown equivalent after ${f.rounds} rounds: use ${p.a}${because(p.a as ParallelModel)}`,
+        `${p.a} are at least as fast as ${p.b} (${ratioText(p.comparison)}: ${p.b} cannot be more than ${percent}% faster), not shown equivalent after ${roundsText(f.rounds)}: use ${p.a}${because(p.a as ParallelModel)}`,
       );
       break;
     }
@@ -99,7 +99,7 @@ export function explainReason(f: SideFacts): string {
       parts.push(`no parallel model beats serial by more than ${percent}%`);
       break;
     case 'undecided':
-      parts.push(`${f.final ? 'undecided' : 'not yet decided'} after ${f.rounds} rounds${f.open ? `: ${openText(f.open)}` : ''}`);
+      parts.push(`${f.final ? 'undecided' : 'not yet decided'} after ${roundsText(f.rounds)}${f.open ? `: ${openText(f.open)}` : ''}`);
       break;
     default:
       break;
@@ -243,3 +243,7 @@ function flipMeaning(before: string, after: string): string {
 
 /** Every sentence of a run, as the engine's finish and rejudge take them (src/core/experiment.ts). */
 export const WORDS: Words = { side: explainSide, change: explainChange };
+
+function roundsText(rounds: number): string {
+  return `${rounds} round${rounds === 1 ? '' : 's'}`;
+}
