@@ -49,10 +49,13 @@ const truthByName = new Map(truth.workloads.map((w) => [w.name, w.truth[truthKey
 
 // With --workload, a copy of the config with only those workloads, beside the original so that its
 // relative paths still resolve; removed afterwards.
+// With --pool steady, the copy also says `pool: long-lived`, so that gilgate answers the question
+// the steady truth answers (a pool started once; start-up apart).
 let config = suiteConfig;
-if (values.workload.length > 0) {
+if (values.workload.length > 0 || values.pool === 'steady') {
   const document = YAML.parse(fs.readFileSync(suiteConfig, 'utf8'));
-  document.workloads = document.workloads.filter((w) => values.workload.includes(w.name));
+  if (values.workload.length > 0) document.workloads = document.workloads.filter((w) => values.workload.includes(w.name));
+  if (values.pool === 'steady') document.pool = 'long-lived';
   if (document.workloads.length === 0) {
     console.error(`no workload named ${values.workload.join(', ')} in ${suiteConfig}`);
     process.exit(2);
