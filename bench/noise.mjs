@@ -16,13 +16,16 @@
 //   repetitions alike. The distance table then measures little (turns, not trials, are adjacent).
 // - sequential (NOISE_PROTOCOL=sequential): the same pinning and repetitions, trials one after the
 //   other (the engine of 2026-11-24).
+// - alternate (NOISE_PROTOCOL=alternate): lockstep and sequential rounds in turn, so that the two
+//   protocols are compared over the same minutes: the machine's noise changes from one run to the
+//   next by more than the protocols differ (an A/A sd of 0.09 in one 8-minute run, 0.23 in the next).
 // - legacy (NOISE_PROTOCOL=legacy): the first release's: unpinned, one timed call per trial.
 // Since every repetition is kept, the per-trial estimators (first repetition alone, mean, median,
 // minimum) are compared on the very same recording.
 //
 // Knobs: NOISE_ROUNDS (default 150), NOISE_UNITS (loop iterations of the base arm, default 2000000,
 // ≈ 0.12 s on a quiet core; 250000 ≈ 15 ms), NOISE_TARGET (seconds of timed work per trial, default
-// 0.3), NOISE_PROTOCOL (lockstep | sequential | legacy), NOISE_OUT (default bench/noise-<protocol>-<units>.json,
+// 0.3), NOISE_PROTOCOL (lockstep | sequential | alternate | legacy), NOISE_OUT (default bench/noise-<protocol>-<units>.json,
 // ignored by git), NOISE_PYTHON (default python3), NOISE_SEED (default 7).
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,7 +42,7 @@ const ROUNDS = Number(env.NOISE_ROUNDS ?? 150);
 const UNITS = Number(env.NOISE_UNITS ?? 2_000_000);
 const TARGET = Number(env.NOISE_TARGET ?? 0.3);
 const PROTOCOL = env.NOISE_PROTOCOL ?? 'lockstep';
-if (!['lockstep', 'sequential', 'legacy'].includes(PROTOCOL)) throw new Error(`NOISE_PROTOCOL must be lockstep, sequential or legacy, got ${PROTOCOL}`);
+if (!['lockstep', 'sequential', 'alternate', 'legacy'].includes(PROTOCOL)) throw new Error(`NOISE_PROTOCOL must be lockstep, sequential, alternate or legacy, got ${PROTOCOL}`);
 const here = dirname(fileURLToPath(import.meta.url));
 const OUT = env.NOISE_OUT ?? join(here, `noise-${PROTOCOL}-${UNITS}.json`);
 const ARMS = ['100a', '100b', '105', '110', '115', '125', '150'];
@@ -70,13 +73,14 @@ try {
   for (let r = 0; r < ROUNDS; r++) {
     const order = shuffle([...ARMS], random);
     const cpu = pinned ? probed.cpus[r % probed.cpus.length] : null;
-    const round = { order, cpu, wall: {}, repetitions: {} };
+    const protocol = PROTOCOL === 'alternate' ? (r % 2 === 0 ? 'lockstep' : 'sequential') : PROTOCOL;
+    const round = { order, cpu, protocol, wall: {}, repetitions: {} };
     const outcomes =
-      PROTOCOL === 'lockstep'
+      protocol === 'lockstep'
         ? await runLockstep(order.map((arm) => ({ target, workload: workload(arm), settings: settings(cpu, repetitions) })))
         : [];
     for (const [i, arm] of order.entries()) {
-      const outcome = PROTOCOL === 'lockstep' ? outcomes[i] : await runTrial(target, workload(arm), settings(cpu, repetitions));
+      const outcome = protocol === 'lockstep' ? outcomes[i] : await runTrial(target, workload(arm), settings(cpu, repetitions));
       if (!outcome.ok) throw new Error(`trial failed: ${outcome.kind}: ${outcome.message}`);
       round.wall[arm] = outcome.wallSeconds;
       round.repetitions[arm] = outcome.repetitions.map((x) => x.wallSeconds);
@@ -105,12 +109,16 @@ const estimators = [
   ['median of repetitions (engine: trialValue)', trialValue],
   ['minimum of repetitions', min],
 ];
-console.log('\nA/A paired log ratio (arms 100a vs 100b, same round, same CPU):');
-console.log('per-trial estimator                          sd      1.4826·MAD   |d| > 0.05');
-for (const [name, estimate] of estimators) {
-  const aa = rounds.map((r) => log(estimate(r.repetitions['100a']) / estimate(r.repetitions['100b'])));
-  const tail = (100 * aa.filter((d) => Math.abs(d) > 0.05).length) / aa.length;
-  console.log(`${name.padEnd(44)} ${sd(aa).toFixed(3)}   ${robustSd(aa).toFixed(3)}        ${tail.toFixed(1)}%`);
+const protocols = PROTOCOL === 'alternate' ? ['lockstep', 'sequential'] : [PROTOCOL];
+for (const protocol of protocols) {
+  const subset = rounds.filter((r) => (r.protocol ?? PROTOCOL) === protocol);
+  console.log(`\nA/A paired log ratio (arms 100a vs 100b, same round, same CPU), ${protocol}, ${subset.length} rounds:`);
+  console.log('per-trial estimator                          sd      1.4826·MAD   |d| > 0.05');
+  for (const [name, estimate] of estimators) {
+    const aa = subset.map((r) => log(estimate(r.repetitions['100a']) / estimate(r.repetitions['100b'])));
+    const tail = (100 * aa.filter((d) => Math.abs(d) > 0.05).length) / aa.length;
+    console.log(`${name.padEnd(44)} ${sd(aa).toFixed(3)}   ${robustSd(aa).toFixed(3)}        ${tail.toFixed(1)}%`);
+  }
 }
 if (pinned) {
   console.log('\nbase arm per CPU (median trial value), the placement the engine blocks on:');
