@@ -105,8 +105,8 @@ console.log(`python ${probed.python} (${probed.executable}), cpus ${probed.cpus.
 // The per-trial estimators, on the same recording (with one repetition they all coincide).
 const estimators = [
   ['first repetition alone', (xs) => xs[0]],
-  ['mean of repetitions', mean],
-  ['median of repetitions (engine: trialValue)', trialValue],
+  ['mean of repetitions (engine: trialValue)', trialValue],
+  ['median of repetitions', median],
   ['minimum of repetitions', min],
 ];
 const protocols = PROTOCOL === 'alternate' ? ['lockstep', 'sequential'] : [PROTOCOL];
