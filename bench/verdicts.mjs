@@ -1,9 +1,9 @@
 // gilgate's verdicts against the independently measured truth (bench/truth.py).
 //
 // Runs the built CLI on a suite N times and prints, per workload, the true answer, each run's verdict
-// and how many were right. A `threads` verdict whose threads×2 arm shows CPU/wall ≈ 1 (≤ 1.15) is
-// flagged: two threads that never ran at once cannot have made the batch faster (a sign that serial
-// was measured on the slower vCPU, or of noise). Uses only the CLI and the results JSON
+// and how many were right. A `threads` verdict on code that computes (serial CPU/wall ≥ 0.9) whose
+// threads×2 arm shows CPU/wall ≈ 1 (≤ 1.15) is flagged: two threads that never ran at once cannot
+// have made the batch faster (a sign that serial was measured on the slower vCPU, or of noise). Uses only the CLI and the results JSON
 // (workloads[].name, .recommendation, .speedup, .reason, .arms[].model/.workers/.cpuPerWall). Speedups
 // are shown as threads× processes×, and interpreters× when some run measured them (Python 3.14+).
 //
@@ -97,9 +97,15 @@ try {
   if (config !== suiteConfig) fs.rmSync(config, { force: true });
 }
 
-/** CPU/wall of the threads×2 arm when a `threads` verdict rests on threads that never overlapped. */
+/**
+ * CPU/wall of the threads×2 arm when a `threads` verdict rests on threads that never overlapped:
+ * only for code that computes (serial CPU/wall ≥ 0.9). Code that waits gains from threads without
+ * ever using more than one CPU, so a low CPU/wall there says nothing against the verdict.
+ */
 function serializedThreads(workload) {
   if (workload.recommendation !== 'threads') return null;
+  const serial = (workload.arms ?? []).find((a) => a.model === 'serial');
+  if (serial && typeof serial.cpuPerWall === 'number' && serial.cpuPerWall < 0.9) return null;
   const arm = (workload.arms ?? []).find((a) => a.model === 'threads' && a.workers === 2);
   if (arm === undefined || typeof arm.cpuPerWall !== 'number') return 'threads×2 CPU/wall missing';
   return arm.cpuPerWall <= SERIALIZED_CPU_PER_WALL ? `threads×2 CPU/wall ${arm.cpuPerWall.toFixed(2)}` : null;
