@@ -607,3 +607,34 @@ describe('failures', () => {
     expect(failure.stderrTail.length).toBeLessThanOrEqual(4096);
   });
 });
+
+describe('runner: start-up waits for every worker', () => {
+  // A pool hands a ready call to whichever worker is free; a worker still starting (a subinterpreter
+  // takes tens of ms) would otherwise start during the timed steady phase.
+  const script = `
+import concurrent.futures, sys, threading, time
+sys.path.insert(0, sys.argv[1])
+import gilgate_runner as r
+started = []
+lock = threading.Lock()
+calls = []
+def slow_start():
+    with lock:
+        first = not calls
+        calls.append(1)
+    if not first:
+        time.sleep(0.3)  # the second worker starts slowly
+    started.append(threading.get_ident())  # started: initializer done
+pool = concurrent.futures.ThreadPoolExecutor(2, initializer=slow_start)
+r.wait_for_workers(pool, r, len, 2)
+print(len(set(started)), len(started))
+pool.shutdown()
+`;
+  for (const version of ['3.8', 'default'] as const) {
+    it(`returns only once both workers have started (${version})`, async () => {
+      const python = version === 'default' ? 'python3' : requirePython(version);
+      const { stdout } = await execa(python, ['-c', script, dirname(runnerScriptPath())]);
+      expect(stdout.trim()).toBe('2 2');
+    });
+  }
+});
