@@ -453,10 +453,33 @@ def shipped():
     return importlib.import_module("gilgate_runner")
 
 
-def worker_ready(fn):
+def worker_ready(fn, hold=0.0):
     """What start-up waits for: a worker that runs and has the workload's function. Taking fn as
-    an argument makes a process or interpreter worker unpickle it, which imports its module."""
+    an argument makes a process or interpreter worker unpickle it, which imports its module.
+    `hold` keeps this worker busy a moment, so that the next ready call goes to another one."""
+    if hold:
+        time.sleep(hold)
     return os.getpid(), threading.get_ident()
+
+
+# Rounds of ready calls before start-up gives up waiting for every worker (and says so by timing
+# what it has): a worker that never comes is the pool's problem, not a reason to hang.
+READY_ROUNDS = 200
+READY_HOLD_SECONDS = 0.001
+
+
+def wait_for_workers(pool, module, fn, workers):
+    """Block until `workers` distinct workers have run worker_ready. A thread or interpreter pool
+    hands a ready call to whichever worker is free: a second worker still creating its
+    subinterpreter (tens of ms) lets the first take every call, and steady state would then time
+    the second one's start. Later rounds hold each worker a millisecond so the calls spread."""
+    seen = set()
+    for attempt in range(READY_ROUNDS):
+        hold = 0.0 if attempt == 0 else READY_HOLD_SECONDS
+        ready = [pool.submit(module.worker_ready, fn, hold) for _ in range(workers)]
+        seen.update(future.result() for future in ready)
+        if len(seen) >= workers:
+            return
 
 
 def interpreter_path_setup():
@@ -717,9 +740,7 @@ def run_in_pool(model, workers, fn, tasks, start_method):
         # Start-up ends when `workers` workers run and hold the workload's function: a process
         # pool starts one worker per pending submission until it has `workers`, and unpickling
         # fn in each imports the workload there.
-        ready = [pool.submit(module.worker_ready, fn) for _ in range(workers)]
-        for future in ready:
-            future.result()
+        wait_for_workers(pool, module, fn, workers)
         steady_start = time.perf_counter()
         if model == "threads":
             chunksize = None
