@@ -197,7 +197,7 @@ describe('placement and repetitions', () => {
     expect(m.digest).toBe(digestOfRepr(`[[${environment.cpus.join(', ')}]]`));
   });
 
-  it('runs the timed repetitions asked for and summarizes them by their median', async () => {
+  it('runs the timed repetitions asked for and summarizes them by their mean', async () => {
     const deterministic = workload('deterministic:sum_of_squares', 'deterministic:tasks');
     const serial = expectMeasurement(await runTrial(target(), deterministic, arm('serial', 1, { repetitions: 3 })));
     expect(serial.repetitions).toHaveLength(3);
@@ -205,8 +205,8 @@ describe('placement and repetitions', () => {
       expect(r.startupSeconds).toBe(0);
       expect(r.steadySeconds).toBe(r.wallSeconds);
     }
-    const walls = serial.repetitions.map((r) => r.wallSeconds).sort((a, b) => a - b);
-    expect(serial.wallSeconds).toBe(walls[1]);
+    const walls = serial.repetitions.map((r) => r.wallSeconds);
+    expect(serial.wallSeconds).toBeCloseTo((walls[0]! + walls[1]! + walls[2]!) / 3, 12);
     expect(serial.repetitionsDiffer).toBe(false);
 
     for (const settings of [arm('threads', 2, { repetitions: 2 }), arm('processes', 2, { repetitions: 4 })]) {
