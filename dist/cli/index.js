@@ -43184,7 +43184,8 @@ function pairedSpeedup(arm, serial, value) {
     const rounds = Math.max(arm.outcomes.length, serial.outcomes.length);
     const a = series(arm, rounds, value);
     const b = series(serial, rounds, value);
-    const pairs = a.filter((x, i) => x > 0 && b[i] > 0 && Number.isFinite(x) && Number.isFinite(b[i])).length;
+    // The pairs pairedRatio will keep: the trim depends on how many there are.
+    const pairs = a.filter((x, i) => isPositiveFinite(x) && isPositiveFinite(b[i])).length;
     if (pairs === 0)
         return Number.NaN;
     return 1 / pairedRatio(a, b, 0.95, trimFor(pairs)).ratio;
@@ -43565,12 +43566,14 @@ function modelFacts(c, model, candidates, serialSeries, time) {
     const fastest = (list) => list.reduce((a, b) => (b.comparison.estimate.ratio < a.comparison.estimate.ratio ? b : a));
     const best = fastest(helping.length > 0 ? helping : tested);
     const speedup = 1 / best.comparison.estimate.ratio;
-    const wallSpeedup = pairedSpeedup(best.arm, c.serial, wallOf);
-    const steadySpeedup = pairedSpeedup(best.arm, c.serial, steadyOf);
+    // The arm's row already holds its paired speedups under both lifetimes (armResult).
+    const row = c.armResults.find((a) => a.model === model && a.workers === best.arm.arm.workers);
+    const wallSpeedup = row?.speedup ?? Number.NaN;
+    const steadySpeedup = row?.steadySpeedup ?? Number.NaN;
     const startupSeconds = medianOf(measurements(best.arm).map((m) => m.startupSeconds));
     const capacity = capacityAt(c.machine, best.arm.arm.workers);
     const e = best.comparison.estimate;
-    const cpuPerWall = c.armResults.find((a) => a.model === model && a.workers === best.arm.arm.workers)?.cpuPerWall ?? Number.NaN;
+    const cpuPerWall = row?.cpuPerWall ?? Number.NaN;
     return {
         arm: best.arm,
         facts: {
@@ -44814,7 +44817,7 @@ const LOCKSTEP_SECONDS_CAP = 2.0;
  * that live at once but take turns, one repetition at a time: A's 1st, B's 1st, B's 2nd, A's 2nd, …
  * Only one works at a time, the others wait idle, so a burst of the machine (tens of ms to seconds
  * slower) hits the partners' repetitions nearly alike instead of one trial and not the other, and
- * their per-trial medians stay paired. Start-up and warm-up all happen before the first turn.
+ * their per-trial values (the mean of the repetitions) stay paired. Start-up and warm-up all happen before the first turn.
  *
  * One outcome per member, in the group's order, as runTrial gives it. A member that fails (dies,
  * runs past its timeout, writes a failure, breaks the turn protocol) gets its Failure and leaves
@@ -45572,14 +45575,14 @@ async function runExperiment(state, runner, clock, onProgress) {
         const pythons = state.input.setup.pythons;
         for (const group of lockstepGroups(step.trials)) {
             const t = group[0];
+            const interpreter = pythons.length > 1 ? ` [${pythons[t.interpreter]}]` : '';
             if (group.length === 1) {
-                const where = `${pythons.length > 1 ? ` [${pythons[t.interpreter]}]` : ''}${t.side === 'base' ? ' (base)' : ''}${t.cpu !== null ? ` cpu${t.cpu}` : ''}`;
+                const where = `${interpreter}${t.side === 'base' ? ' (base)' : ''}${t.cpu !== null ? ` cpu${t.cpu}` : ''}`;
                 report(done, total, `round ${step.round + 1}: ${t.workload}${where} ${armLabel(t.arm)}`);
                 outcomes.push(await runner.trial(t));
             }
             else {
-                const where = pythons.length > 1 ? ` [${pythons[t.interpreter]}]` : '';
-                report(done, total, `round ${step.round + 1}: ${t.workload}${where}, ${group.length} trials in lockstep`);
+                report(done, total, `round ${step.round + 1}: ${t.workload}${interpreter}, ${group.length} trials in lockstep`);
                 outcomes.push(...(await runner.lockstep(group)));
             }
             done += group.length;

@@ -7,7 +7,7 @@
 // machine (docs/engine.md, "Placement"). Pools run once per round.
 import { median } from 'simple-statistics';
 import { armLabel } from './plan.js';
-import { pairedRatio, summarize } from './stats/estimate.js';
+import { isPositiveFinite, pairedRatio, summarize } from './stats/estimate.js';
 import { trimFor } from './stats/sequential.js';
 import type { Arm, ArmResult, Failure, ParallelModel, PoolLifetime, TrialMeasurement, TrialOutcome } from './types.js';
 
@@ -95,7 +95,8 @@ export function pairedSpeedup(arm: ArmSamples, serial: ArmSamples, value: (m: Tr
   const rounds = Math.max(arm.outcomes.length, serial.outcomes.length);
   const a = series(arm, rounds, value);
   const b = series(serial, rounds, value);
-  const pairs = a.filter((x, i) => x > 0 && b[i]! > 0 && Number.isFinite(x) && Number.isFinite(b[i]!)).length;
+  // The pairs pairedRatio will keep: the trim depends on how many there are.
+  const pairs = a.filter((x, i) => isPositiveFinite(x) && isPositiveFinite(b[i]!)).length;
   if (pairs === 0) return Number.NaN;
   return 1 / pairedRatio(a, b, 0.95, trimFor(pairs)).ratio;
 }

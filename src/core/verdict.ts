@@ -17,10 +17,8 @@ import {
   medianOf,
   medianTime,
   modelArms,
-  pairedSpeedup,
   serialArm,
   series,
-  steadyOf,
   timeOf,
   wallOf,
   type ArmSamples,
@@ -285,12 +283,14 @@ function modelFacts(
   const fastest = (list: typeof tested) => list.reduce((a, b) => (b.comparison.estimate.ratio < a.comparison.estimate.ratio ? b : a));
   const best = fastest(helping.length > 0 ? helping : tested);
   const speedup = 1 / best.comparison.estimate.ratio;
-  const wallSpeedup = pairedSpeedup(best.arm, c.serial, wallOf);
-  const steadySpeedup = pairedSpeedup(best.arm, c.serial, steadyOf);
+  // The arm's row already holds its paired speedups under both lifetimes (armResult).
+  const row = c.armResults.find((a) => a.model === model && a.workers === best.arm.arm.workers);
+  const wallSpeedup = row?.speedup ?? Number.NaN;
+  const steadySpeedup = row?.steadySpeedup ?? Number.NaN;
   const startupSeconds = medianOf(measurements(best.arm).map((m) => m.startupSeconds));
   const capacity = capacityAt(c.machine, best.arm.arm.workers);
   const e = best.comparison.estimate;
-  const cpuPerWall = c.armResults.find((a) => a.model === model && a.workers === best.arm.arm.workers)?.cpuPerWall ?? Number.NaN;
+  const cpuPerWall = row?.cpuPerWall ?? Number.NaN;
   return {
     arm: best.arm,
     facts: {

@@ -181,7 +181,7 @@ export const LOCKSTEP_SECONDS_CAP = 2.0;
  * that live at once but take turns, one repetition at a time: A's 1st, B's 1st, B's 2nd, A's 2nd, …
  * Only one works at a time, the others wait idle, so a burst of the machine (tens of ms to seconds
  * slower) hits the partners' repetitions nearly alike instead of one trial and not the other, and
- * their per-trial medians stay paired. Start-up and warm-up all happen before the first turn.
+ * their per-trial values (the mean of the repetitions) stay paired. Start-up and warm-up all happen before the first turn.
  *
  * One outcome per member, in the group's order, as runTrial gives it. A member that fails (dies,
  * runs past its timeout, writes a failure, breaks the turn protocol) gets its Failure and leaves

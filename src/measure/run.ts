@@ -290,13 +290,13 @@ export async function runExperiment(
     const pythons = state.input.setup.pythons;
     for (const group of lockstepGroups(step.trials)) {
       const t = group[0]!;
+      const interpreter = pythons.length > 1 ? ` [${pythons[t.interpreter]}]` : '';
       if (group.length === 1) {
-        const where = `${pythons.length > 1 ? ` [${pythons[t.interpreter]}]` : ''}${t.side === 'base' ? ' (base)' : ''}${t.cpu !== null ? ` cpu${t.cpu}` : ''}`;
+        const where = `${interpreter}${t.side === 'base' ? ' (base)' : ''}${t.cpu !== null ? ` cpu${t.cpu}` : ''}`;
         report(done, total, `round ${step.round + 1}: ${t.workload}${where} ${armLabel(t.arm)}`);
         outcomes.push(await runner.trial(t));
       } else {
-        const where = pythons.length > 1 ? ` [${pythons[t.interpreter]}]` : '';
-        report(done, total, `round ${step.round + 1}: ${t.workload}${where}, ${group.length} trials in lockstep`);
+        report(done, total, `round ${step.round + 1}: ${t.workload}${interpreter}, ${group.length} trials in lockstep`);
         outcomes.push(...(await runner.lockstep(group)));
       }
       done += group.length;

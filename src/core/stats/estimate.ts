@@ -253,6 +253,6 @@ function normalSignedRankCut(n: number, tailAllowed: number): { k: number; tail:
 
 const ZERO_SPREAD = 1e-12;
 
-function isPositiveFinite(x: number): boolean {
+export function isPositiveFinite(x: number): boolean {
   return Number.isFinite(x) && x > 0;
 }
