@@ -15881,12 +15881,12 @@ const MAX_REPETITIONS = 50;
  * enough that a serial trial times at least TRIAL_TARGET_SECONDS, bounded 1..MAX_REPETITIONS.
  * One count per workload, the same for every arm and both sides, so every trial does equal work.
  */
-function repetitionsFor(pilotWallSeconds) {
+function repetitionsFor(pilotWallSeconds, targetSeconds = TRIAL_TARGET_SECONDS) {
     if (!Number.isFinite(pilotWallSeconds) || pilotWallSeconds < 0)
         return 1;
     if (pilotWallSeconds === 0)
         return MAX_REPETITIONS;
-    return Math.min(MAX_REPETITIONS, Math.max(1, Math.ceil(TRIAL_TARGET_SECONDS / pilotWallSeconds)));
+    return Math.min(MAX_REPETITIONS, Math.max(1, Math.ceil(targetSeconds / pilotWallSeconds)));
 }
 /** Every this many rounds the machine is probed again (CPU speeds and capacity drift). */
 const MACHINE_PROBE_EVERY = 5;

@@ -57,10 +57,10 @@ export const MAX_REPETITIONS = 50;
  * enough that a serial trial times at least TRIAL_TARGET_SECONDS, bounded 1..MAX_REPETITIONS.
  * One count per workload, the same for every arm and both sides, so every trial does equal work.
  */
-export function repetitionsFor(pilotWallSeconds: number): number {
+export function repetitionsFor(pilotWallSeconds: number, targetSeconds = TRIAL_TARGET_SECONDS): number {
   if (!Number.isFinite(pilotWallSeconds) || pilotWallSeconds < 0) return 1;
   if (pilotWallSeconds === 0) return MAX_REPETITIONS;
-  return Math.min(MAX_REPETITIONS, Math.max(1, Math.ceil(TRIAL_TARGET_SECONDS / pilotWallSeconds)));
+  return Math.min(MAX_REPETITIONS, Math.max(1, Math.ceil(targetSeconds / pilotWallSeconds)));
 }
 
 /** Every this many rounds the machine is probed again (CPU speeds and capacity drift). */
