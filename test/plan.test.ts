@@ -46,6 +46,11 @@ describe('repetitionsFor', () => {
     expect(repetitionsFor(Number.NaN)).toBe(1);
     for (const pilot of [0.0061, 0.011, 0.05, 0.29]) expect(repetitionsFor(pilot) * pilot).toBeGreaterThanOrEqual(TRIAL_TARGET_SECONDS);
   });
+  it('takes another target when asked (bench/noise varies it), with the same bounds', () => {
+    expect(repetitionsFor(0.1, 0.6)).toBe(6);
+    expect(repetitionsFor(0.0001, 0.6)).toBe(MAX_REPETITIONS);
+    expect(repetitionsFor(1, 0.6)).toBe(1);
+  });
 });
 
 describe('placement', () => {
