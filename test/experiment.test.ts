@@ -19,6 +19,7 @@ import type {
   Failure,
 } from '../src/core/types.js';
 import { failure, probe as okProbe, trial } from './helpers/samples.js';
+import { simulatedCpuSeconds } from './helpers/experiment.js';
 import { WORDS } from '../src/report/explain.js';
 
 const MACHINE: MachineProbe = { cpus: [{ cpu: 0, loopSeconds: 0.01 }, { cpu: 1, loopSeconds: 0.011 }], capacity: [{ workers: 2, ratio: 1.8 }], singleLoopSeconds: 0.01 };
@@ -81,7 +82,9 @@ function simulate(i: ExperimentInput, truth: Truth = (t) => gilBound[t.arm.model
     }
     const outcomes = step.trials.map((t) => {
       const value = truth(t, step.round);
-      return typeof value === 'number' ? trial(value * (1 + noise * (2 * random() - 1))) : value;
+      if (typeof value !== 'number') return value;
+      const wall = value * (1 + noise * (2 * random() - 1));
+      return trial(wall, { cpuSeconds: simulatedCpuSeconds(truth, t, step.round, wall) });
     });
     now += step.trials.length * secondsPerTrial;
     record(state, { kind: 'trials', outcomes });

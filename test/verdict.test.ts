@@ -131,9 +131,10 @@ describe('judge', () => {
 
   it('keeps going while the data cannot tell, and says inconclusive at the cap — never a guess', () => {
     // threads vs processes differ by ~8% with ±25% noise: neither clearly equal nor different.
+    // The threads do the serial work's CPU seconds in parallel (CPU/wall ≈ 2).
     const noisy = [
       arm(SERIAL, R, 1.0, 0.02),
-      arm(threads(), R, 0.5, 0.25),
+      arm(threads(), R, 0.5, 0.25, () => ({ cpuSeconds: 1.0 })),
       rounds(processes(), Array.from({ length: R }, (_, i) => trial(0.54 * (1 + 0.25 * Math.sin(i * 2.1))))),
     ];
     const early = judge(input(noisy));
@@ -289,7 +290,8 @@ describe("judge: winner's curse", () => {
   it('does not let one arm that wins by luck among several make the model help', () => {
     // threads×4 is 18% faster than serial on noisy rounds: enough alone, not when it is the best of
     // three arms, since α is then split over the three.
-    const lucky = arm(threads(4), 10, 0.82, 0.05);
+    // (It does the serial work's CPU seconds in 0.82 s: CPU/wall 1.22, so the CPU bound leaves it to the test.)
+    const lucky = arm(threads(4), 10, 0.82, 0.05, () => ({ cpuSeconds: 1.0 }));
     const alone = judge(input([arm(SERIAL, 10, 1.0, 0.05), lucky], { rounds: 10, probe: probe({ processesUnavailable: 'x' }) }));
     expect(alone.result.recommendation).toBe('threads');
     const amongThree = judge(
@@ -366,5 +368,65 @@ describe('judge: the build and the machine', () => {
     expect(v.result.capacity.processes).toBe(1.56);
     expect(v.result.capacityShare.processes).toBeCloseTo(1 / 0.68 / 1.56, 1);
     expect(v.result.reason).toMatch(/this runner delivers ×1\.56 with 2 workers: processes reach 9\d% of it/);
+  });
+});
+
+describe('judge: threads that ran one at a time (CPU accounting)', () => {
+  // processes cannot run here, so threads are the only candidate: the CPU bound decides alone.
+  const unpicklable = probe({ processesUnavailable: "TypeError: cannot pickle 'generator' object" });
+  const cpuOf = (wall: number, cpuPerWall: number) => () => ({ cpuSeconds: wall * cpuPerWall });
+
+  it('never recommends threads whose CPU/wall shows they ran one at a time, however fast they timed', () => {
+    // The threads trials timed 20% faster (they ran on the faster vCPU) at 1.0 CPU per wall second,
+    // as serial did: the same work in less CPU time is a faster CPU, not the code.
+    const v = judge(input([arm(SERIAL, R, 1.0), arm(threads(), R, 0.8)], { probe: unpicklable }));
+    const facts = v.result.facts.models.threads!;
+    expect(facts.vsSerial.outcome).toBe('a-faster');
+    expect(facts.oneAtATime).toBe(true);
+    expect(facts.helps).toBe(false);
+    expect(facts.ruledOut).toBe(true);
+    expect(v.result.recommendation).toBe('serial');
+    expect(v.settled).toBe(true);
+    expect(v.result.reason).toContain('threads cannot beat serial: their faster time was a faster CPU');
+  });
+
+  it('decides serial where the timing alone is still undecided', () => {
+    // ±25% swings round to round leave the timing test open at round 8.
+    const swing = (i: number) => (i % 2 === 0 ? 1.25 : 0.8);
+    const arms = [arm(SERIAL, R, 1.0), scaled(arm(threads(), R, 1.0, 0.01, cpuOf(1.0, 1.0)), swing)];
+    const timingOnly = judge(input([arms[0]!, scaled(arm(threads(), R, 1.0, 0.01, cpuOf(1.0, 1.3)), swing)], { probe: unpicklable }));
+    expect(timingOnly.result.facts.models.threads!.oneAtATime).toBe(false);
+    expect(timingOnly.result.recommendation).toBe('inconclusive');
+    const v = judge(input(arms, { probe: unpicklable }));
+    expect(v.result.facts.models.threads!.vsSerial.outcome).toBe('unknown');
+    expect(v.result.recommendation).toBe('serial');
+    expect(v.result.facts.rule).toBe('no-model-helps');
+  });
+
+  it('leaves threads that used more CPU per second than serial to the timing test (code that releases the GIL)', () => {
+    const v = judge(input([arm(SERIAL, R, 1.0), arm(threads(), R, 0.55, 0.01, cpuOf(0.55, 1.8))], { probe: unpicklable }));
+    expect(v.result.facts.models.threads!.oneAtATime).toBe(false);
+    expect(v.result.recommendation).toBe('threads');
+  });
+
+  it('does not apply to code that waits: too little CPU for the ratio to mean anything', () => {
+    const v = judge(
+      input([arm(SERIAL, R, 1.0, 0.01, cpuOf(1.0, 0.1)), arm(threads(4), R, 0.5, 0.01, cpuOf(0.5, 0.1))], { probe: unpicklable }),
+    );
+    expect(v.result.facts.models.threads!.oneAtATime).toBe(false);
+    expect(v.result.recommendation).toBe('threads');
+  });
+
+  it("waits for the first look's rounds, so that one trial's CPU/wall decides nothing", () => {
+    const v = judge(input([arm(SERIAL, 2, 1.0), arm(threads(), 2, 0.8)], { probe: unpicklable, rounds: 2 }));
+    expect(v.result.facts.models.threads!.oneAtATime).toBe(false);
+  });
+
+  it('needs every threads arm to have run one at a time', () => {
+    const v = judge(
+      input([arm(SERIAL, R, 1.0), arm(threads(2), R, 0.8), arm(threads(4), R, 0.5, 0.01, cpuOf(0.5, 2.0))], { probe: unpicklable }),
+    );
+    expect(v.result.facts.models.threads!.oneAtATime).toBe(false);
+    expect(v.result.recommendation).toBe('threads');
   });
 });

@@ -43560,7 +43560,8 @@ function modelFacts(c, model, candidates, serialSeries, time) {
     // luck among several does not make the model "help".
     const armPolicy = { ...c.policy, alpha: c.policy.alpha / candidates.length };
     const tested = candidates.map((arm) => ({ arm, comparison: compareTimes(series(arm, c.rounds, time), serialSeries, c.margin, armPolicy) }));
-    const helping = tested.filter((t) => t.comparison.outcome === 'a-faster');
+    const oneAtATime = model === 'threads' && candidates.every((arm) => runOneAtATime(c, arm));
+    const helping = oneAtATime ? [] : tested.filter((t) => t.comparison.outcome === 'a-faster');
     // Fastest by the paired estimate the test used (arm/serial, lower is faster), and the speedup shown
     // is that estimate's: the figure, its interval and the verdict come from the same numbers.
     const fastest = (list) => list.reduce((a, b) => (b.comparison.estimate.ratio < a.comparison.estimate.ratio ? b : a));
@@ -43585,7 +43586,8 @@ function modelFacts(c, model, candidates, serialSeries, time) {
             upper: e.lower > 0 ? 1 / e.lower : Number.POSITIVE_INFINITY,
             vsSerial: best.comparison,
             helps: helping.length > 0,
-            ruledOut: tested.every((t) => rulesOut(t.comparison, 'a-faster', c.margin, armPolicy)),
+            ruledOut: oneAtATime || tested.every((t) => rulesOut(t.comparison, 'a-faster', c.margin, armPolicy)),
+            oneAtATime,
             cpuPerWall,
             wallSpeedup,
             steadySpeedup,
@@ -43595,6 +43597,26 @@ function modelFacts(c, model, candidates, serialSeries, time) {
             capacityShare: capacityShare(speedup, capacity),
         },
     };
+}
+/** Serial CPU/wall at or above which the code computes, rather than waits, for the CPU bound below. */
+const COMPUTES_CPU_PER_WALL = 0.9;
+/**
+ * Whether CPU accounting alone rules out this threads arm being faster than serial beyond the margin.
+ * A batch's wall time is its CPU time over its CPU/wall, so the speedup is (threads' CPU/wall ÷
+ * serial's) × (serial's CPU seconds ÷ the threads'). The second factor exceeds 1 only when the same
+ * work took less CPU time: a faster CPU (this runner's vCPUs differ by up to ×1.7), which is
+ * placement, not the code. So when the first factor is within half the margin (two threads used no
+ * more CPU per second than one: the GIL ran them one at a time), no honest speedup beyond the margin
+ * is left, and a timing test that says otherwise measured the CPUs. Only for code that computes
+ * (serial CPU/wall ≥ 0.9): code that waits spends too little CPU for the ratio to mean anything.
+ * Needs as many rounds as a timing test's first look, so that the medians are not one trial's.
+ */
+function runOneAtATime(c, arm) {
+    const serialRow = c.armResults.find((a) => a.model === 'serial');
+    const row = c.armResults.find((a) => a.model === arm.arm.model && a.workers === arm.arm.workers);
+    if (!serialRow || !row || row.wall.n < c.policy.minRounds || !(serialRow.cpuPerWall >= COMPUTES_CPU_PER_WALL))
+        return false;
+    return row.cpuPerWall / serialRow.cpuPerWall <= 1 + c.margin / 2;
 }
 /**
  * The rule that fires. A model is recommended when it helps, is faster beyond the margin than every
@@ -44526,7 +44548,14 @@ function explainReason(f) {
                 : freeThreaded(f)
                     ? 'on this free-threaded build threads run Python code in parallel'
                     : 'threads run in parallel, so the code releases the GIL';
-        parts.push(`CPU/wall ${fmt(f.serial.cpuPerWall)} serial, ${fmt(ratio)} under ${threads.workers} threads: ${meaning}`);
+        // The CPU bound (verdict.ts, runOneAtATime) ruled threads out: say so, since their timing may
+        // have looked faster (a faster CPU) or undecided.
+        const bound = !threads.oneAtATime
+            ? ''
+            : threads.vsSerial.outcome === 'a-faster'
+                ? ', so threads cannot beat serial: their faster time was a faster CPU'
+                : ', so threads cannot beat serial';
+        parts.push(`CPU/wall ${fmt(f.serial.cpuPerWall)} serial, ${fmt(ratio)} under ${threads.workers} threads: ${meaning}${bound}`);
     }
     const capacity = capacityClause(f);
     if (capacity)

@@ -447,6 +447,12 @@ export interface ModelFacts {
   helps: boolean;
   /** Every arm is ruled out as faster than serial beyond the margin. */
   ruledOut: boolean;
+  /**
+   * Threads on code that computes ran one at a time: every arm's CPU/wall is within half the margin
+   * of serial's, so none can be faster beyond the margin except on a faster CPU (verdict.ts,
+   * runOneAtATime). Such threads neither help nor stay open, whatever the timing test says.
+   */
+  oneAtATime: boolean;
   cpuPerWall: number;
   /** Speedup per batch (start-up included) and once started (start-up excluded). */
   wallSpeedup: number;

@@ -277,7 +277,8 @@ function modelFacts(
   // luck among several does not make the model "help".
   const armPolicy: SequentialPolicy = { ...c.policy, alpha: c.policy.alpha / candidates.length };
   const tested = candidates.map((arm) => ({ arm, comparison: compareTimes(series(arm, c.rounds, time), serialSeries, c.margin, armPolicy) }));
-  const helping = tested.filter((t) => t.comparison.outcome === 'a-faster');
+  const oneAtATime = model === 'threads' && candidates.every((arm) => runOneAtATime(c, arm));
+  const helping = oneAtATime ? [] : tested.filter((t) => t.comparison.outcome === 'a-faster');
   // Fastest by the paired estimate the test used (arm/serial, lower is faster), and the speedup shown
   // is that estimate's: the figure, its interval and the verdict come from the same numbers.
   const fastest = (list: typeof tested) => list.reduce((a, b) => (b.comparison.estimate.ratio < a.comparison.estimate.ratio ? b : a));
@@ -302,7 +303,8 @@ function modelFacts(
       upper: e.lower > 0 ? 1 / e.lower : Number.POSITIVE_INFINITY,
       vsSerial: best.comparison,
       helps: helping.length > 0,
-      ruledOut: tested.every((t) => rulesOut(t.comparison, 'a-faster', c.margin, armPolicy)),
+      ruledOut: oneAtATime || tested.every((t) => rulesOut(t.comparison, 'a-faster', c.margin, armPolicy)),
+      oneAtATime,
       cpuPerWall,
       wallSpeedup,
       steadySpeedup,
@@ -312,6 +314,27 @@ function modelFacts(
       capacityShare: capacityShare(speedup, capacity),
     },
   };
+}
+
+/** Serial CPU/wall at or above which the code computes, rather than waits, for the CPU bound below. */
+const COMPUTES_CPU_PER_WALL = 0.9;
+
+/**
+ * Whether CPU accounting alone rules out this threads arm being faster than serial beyond the margin.
+ * A batch's wall time is its CPU time over its CPU/wall, so the speedup is (threads' CPU/wall ÷
+ * serial's) × (serial's CPU seconds ÷ the threads'). The second factor exceeds 1 only when the same
+ * work took less CPU time: a faster CPU (this runner's vCPUs differ by up to ×1.7), which is
+ * placement, not the code. So when the first factor is within half the margin (two threads used no
+ * more CPU per second than one: the GIL ran them one at a time), no honest speedup beyond the margin
+ * is left, and a timing test that says otherwise measured the CPUs. Only for code that computes
+ * (serial CPU/wall ≥ 0.9): code that waits spends too little CPU for the ratio to mean anything.
+ * Needs as many rounds as a timing test's first look, so that the medians are not one trial's.
+ */
+function runOneAtATime(c: DecisionContext, arm: ArmSamples): boolean {
+  const serialRow = c.armResults.find((a) => a.model === 'serial');
+  const row = c.armResults.find((a) => a.model === arm.arm.model && a.workers === arm.arm.workers);
+  if (!serialRow || !row || row.wall.n < c.policy.minRounds || !(serialRow.cpuPerWall >= COMPUTES_CPU_PER_WALL)) return false;
+  return row.cpuPerWall / serialRow.cpuPerWall <= 1 + c.margin / 2;
 }
 
 /**

@@ -74,7 +74,14 @@ export function explainReason(f: SideFacts): string {
           : freeThreaded(f)
             ? 'on this free-threaded build threads run Python code in parallel'
             : 'threads run in parallel, so the code releases the GIL';
-    parts.push(`CPU/wall ${fmt(f.serial.cpuPerWall)} serial, ${fmt(ratio)} under ${threads.workers} threads: ${meaning}`);
+    // The CPU bound (verdict.ts, runOneAtATime) ruled threads out: say so, since their timing may
+    // have looked faster (a faster CPU) or undecided.
+    const bound = !threads.oneAtATime
+      ? ''
+      : threads.vsSerial.outcome === 'a-faster'
+        ? ', so threads cannot beat serial: their faster time was a faster CPU'
+        : ', so threads cannot beat serial';
+    parts.push(`CPU/wall ${fmt(f.serial.cpuPerWall)} serial, ${fmt(ratio)} under ${threads.workers} threads: ${meaning}${bound}`);
   }
   const capacity = capacityClause(f);
   if (capacity) parts.push(capacity);

@@ -63,6 +63,17 @@ export function probe(extra: Partial<WorkloadProbe> = {}): WorkloadProbe {
 export type Truth = (t: TrialRequest, round: number) => number | TrialOutcome;
 export const gilBound: Record<Model, number> = { serial: 1, threads: 1.02, processes: 0.55, interpreters: 0.6 };
 
+/**
+ * CPU seconds of a simulated trial: the work is the serial truth's, done at up to `workers` CPUs at
+ * once, so CPU/wall tells threads that ran one at a time (GIL-bound: ≈ 1) from parallel ones, as
+ * the runner's rusage does (verdict.ts rules out threads by it).
+ */
+export function simulatedCpuSeconds(truth: Truth, t: TrialRequest, round: number, wallSeconds: number): number {
+  const serial = truth({ ...t, arm: { model: 'serial', workers: 1 } }, round);
+  const work = typeof serial === 'number' ? serial : wallSeconds;
+  return Math.min(work, wallSeconds * t.arm.workers);
+}
+
 /** Runs the experiment to its stop and finishes it with report/'s words: the unsharded Results. */
 export function simulate(i: ExperimentInput, truth: Truth, noise = 0.02): Results {
   const random = seededRandom(99);
@@ -79,7 +90,8 @@ export function simulate(i: ExperimentInput, truth: Truth, noise = 0.02): Result
       const value = truth(t, step.round);
       if (typeof value !== 'number') return value;
       // Complete as the runner reports it (one repetition, the CPU it ran on), so it reads back through the contract.
-      const measured = trial(value * (1 + noise * (2 * random() - 1)));
+      const wall = value * (1 + noise * (2 * random() - 1));
+      const measured = trial(wall, { cpuSeconds: simulatedCpuSeconds(truth, t, step.round, wall) });
       const { wallSeconds, steadySeconds, startupSeconds, cpuSeconds } = measured;
       return { ...measured, cpu: t.cpu, repetitions: [{ wallSeconds, steadySeconds, startupSeconds, cpuSeconds }], repetitionsDiffer: false };
     });
