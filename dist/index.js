@@ -75846,6 +75846,7 @@ function judge(input) {
         deciding: decision.deciding,
         open: decision.open,
         // Only advice that would change: `either` and the model it covers say the same (see compare.isFlip).
+        otherLifetimeOpen: !other.settled,
         otherLifetime: other.settled && decision.settled && adviceDiffers(decision.recommendation, other.recommendation)
             ? { pool: pool === 'per-batch' ? 'long-lived' : 'per-batch', recommendation: other.recommendation }
             : null,
@@ -76995,8 +76996,10 @@ function bestModel(f) {
  * started and pay off above about 150 ms of work per pool".
  */
 function lifetimeClause(f) {
-    if (!f.otherLifetime || !f.serial)
+    if (!f.serial)
         return null;
+    if (!f.otherLifetime)
+        return unsettledLifetimeClause(f);
     const other = f.otherLifetime.recommendation;
     const model = PARALLEL_MODELS.includes(other)
         ? other
@@ -77017,6 +77020,23 @@ function lifetimeClause(f) {
         return `with a long-lived pool ${f.recommendation}; ${payoff} (this batch: ${batch}, start-up ${formatSeconds(m.startupSeconds)}), so per batch: ${other}`;
     }
     return `with a ${f.otherLifetime.pool} pool the advice would be ${other}`;
+}
+/**
+ * Serial per batch while the long-lived answer is still open (two models that scale alike once
+ * started, not yet told apart): the start-up is still worth saying, with the best scaling model's
+ * point figures and no claim of a long-lived verdict.
+ */
+function unsettledLifetimeClause(f) {
+    if (!f.otherLifetimeOpen || f.pool !== 'per-batch' || f.recommendation !== 'serial')
+        return null;
+    const scaling = PARALLEL_MODELS.map((m) => f.models[m])
+        .filter((m) => m !== undefined && m.breakEven !== null && m.steadySpeedup > 1 + f.margin)
+        .sort((a, b) => b.steadySpeedup - a.steadySpeedup);
+    const best = scaling[0];
+    if (!best)
+        return null;
+    const others = scaling.slice(1).map((m) => `${m.model} ×${fmt(m.steadySpeedup)}`);
+    return `serial for this ${formatSeconds(f.serial.seconds)} batch; once started ${best.model} scale ×${fmt(best.steadySpeedup)}${others.length ? ` (${others.join(', ')}; which is best for a long-lived pool is not settled)` : ''} and pay off above about ${roundSeconds(best.breakEven)} of work per pool`;
 }
 /** Two significant digits: a break-even is an order of magnitude, not a measurement. */
 function roundSeconds(seconds) {

@@ -339,6 +339,29 @@ describe('judge: pool lifetime', () => {
     expect(v.result.speedup.processes).toBeCloseTo(0.06 / 0.0375, 1);
     expect(v.result.facts?.otherLifetime?.recommendation).toBe('serial');
   });
+
+  it('still gives the start-up apart when the long-lived answer is open (two models that scale alike once started)', () => {
+    // Processes and interpreters both scale about ×1.6 once started, with steady times too noisy
+    // (±20%) to tell them apart by round 8; per batch their 50 ms start-up makes both lose.
+    const steady = (base: number, phase: number) => (i: number) => base * (1 + 0.2 * Math.sin(i * 2.1 + phase));
+    const pool = (a: typeof SERIAL, s: (i: number) => number) =>
+      rounds(a, Array.from({ length: R }, (_, i) => trial(0.05 + s(i), { startupSeconds: 0.05, steadySeconds: s(i), cpuSeconds: 0.06 })));
+    const open = [
+      arm(SERIAL, R, 0.06),
+      arm(threads(), R, 0.06, 0.01, () => ({ cpuSeconds: 0.06 })),
+      pool(processes(), steady(0.0375, 0)),
+      pool(interpreters(), steady(0.037, 1.5)),
+    ];
+    const v = judge(input(open));
+    expect(v.result.recommendation).toBe('serial');
+    expect(v.result.facts?.otherLifetime).toBeNull();
+    expect(v.result.facts?.otherLifetimeOpen).toBe(true);
+    expect(v.result.reason).toMatch(/serial for this 60 ms batch; once started (processes|interpreters) scale ×1\.\d\d \((processes|interpreters) ×1\.\d\d; which is best for a long-lived pool is not settled\) and pay off above about \d+ ms of work per pool/);
+    // Settled and alike (serial both ways): nothing to add.
+    const alike = judge(input([arm(SERIAL, R, 0.06), arm(threads(), R, 0.06, 0.01, () => ({ cpuSeconds: 0.06 }))]));
+    expect(alike.result.facts?.otherLifetimeOpen).toBe(false);
+    expect(alike.result.reason).not.toContain('once started');
+  });
 });
 
 describe('judge: the build and the machine', () => {

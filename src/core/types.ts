@@ -501,6 +501,8 @@ export interface SideFacts {
   open: PairFacts | null;
   /** The verdict under the other pool lifetime, when it differs. */
   otherLifetime: { pool: PoolLifetime; recommendation: Recommendation } | null;
+  /** The other lifetime's verdict is still open (e.g. two models that scale alike once started). */
+  otherLifetimeOpen?: boolean;
   warnings: WarningFact[];
   error: { kind: FailureKind; message: string } | null;
 }

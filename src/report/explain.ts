@@ -1,7 +1,7 @@
 // Every sentence a verdict or a change is told in, written from the facts core/ returns (which rule
 // fired, with the figures). Pure. The engine passes explainSide to judge and explainChange to
 // compareSides, so the words live here and the decisions in core/.
-import type { ChangeFact, Comparison, PairFacts, ParallelModel, SideFacts, SideWords, WarningFact, WorkloadCharacter } from '../core/types.js';
+import type { ChangeFact, Comparison, ModelFacts, PairFacts, ParallelModel, SideFacts, SideWords, WarningFact, WorkloadCharacter } from '../core/types.js';
 import { PARALLEL_MODELS } from '../core/types.js';
 import type { Words } from '../core/experiment.js';
 import { formatSeconds, interpreterName } from './format.js';
@@ -154,7 +154,8 @@ function bestModel(f: SideFacts): ParallelModel | null {
  * started and pay off above about 150 ms of work per pool".
  */
 function lifetimeClause(f: SideFacts): string | null {
-  if (!f.otherLifetime || !f.serial) return null;
+  if (!f.serial) return null;
+  if (!f.otherLifetime) return unsettledLifetimeClause(f);
   const other = f.otherLifetime.recommendation;
   const model: ParallelModel | null = (PARALLEL_MODELS as readonly string[]).includes(other)
     ? (other as ParallelModel)
@@ -175,6 +176,22 @@ function lifetimeClause(f: SideFacts): string | null {
     return `with a long-lived pool ${f.recommendation}; ${payoff} (this batch: ${batch}, start-up ${formatSeconds(m.startupSeconds)}), so per batch: ${other}`;
   }
   return `with a ${f.otherLifetime.pool} pool the advice would be ${other}`;
+}
+
+/**
+ * Serial per batch while the long-lived answer is still open (two models that scale alike once
+ * started, not yet told apart): the start-up is still worth saying, with the best scaling model's
+ * point figures and no claim of a long-lived verdict.
+ */
+function unsettledLifetimeClause(f: SideFacts): string | null {
+  if (!f.otherLifetimeOpen || f.pool !== 'per-batch' || f.recommendation !== 'serial') return null;
+  const scaling = PARALLEL_MODELS.map((m) => f.models[m])
+    .filter((m): m is ModelFacts => m !== undefined && m.breakEven !== null && m.steadySpeedup > 1 + f.margin)
+    .sort((a, b) => b.steadySpeedup - a.steadySpeedup);
+  const best = scaling[0];
+  if (!best) return null;
+  const others = scaling.slice(1).map((m) => `${m.model} ×${fmt(m.steadySpeedup)}`);
+  return `serial for this ${formatSeconds(f.serial!.seconds)} batch; once started ${best.model} scale ×${fmt(best.steadySpeedup)}${others.length ? ` (${others.join(', ')}; which is best for a long-lived pool is not settled)` : ''} and pay off above about ${roundSeconds(best.breakEven!)} of work per pool`;
 }
 
 /** Two significant digits: a break-even is an order of magnitude, not a measurement. */
