@@ -757,6 +757,7 @@ def run_in_pool(model, workers, fn, tasks, start_method):
     time: starting the workers, their cold first calls, shutting down; what break-even needs),
     extraSeconds (the second batch, outside the per-batch figure), chunksize, startMethod."""
     module = shipped()
+    warm = model in COLD_WORKER_MODELS
     startup_start = time.perf_counter()
     pool, method = make_pool(model, workers, start_method)
     try:
@@ -767,7 +768,7 @@ def run_in_pool(model, workers, fn, tasks, start_method):
         first_start = time.perf_counter()
         results, chunksize = map_batch(pool, model, workers, fn, tasks)
         first_end = time.perf_counter()
-        if model in COLD_WORKER_MODELS:
+        if warm:
             map_batch(pool, model, workers, fn, tasks)
         steady_end = time.perf_counter()
     except Failed:
@@ -780,16 +781,16 @@ def run_in_pool(model, workers, fn, tasks, start_method):
         raise Failed(classify_pool_error(exc, model), exc, note)
     pool.shutdown(wait=True)
     shutdown_seconds = time.perf_counter() - steady_end
-    warm = model in COLD_WORKER_MODELS
     wall = first_end - startup_start + shutdown_seconds
-    steady = steady_end - first_end if warm else first_end - first_start
+    second = steady_end - first_end if warm else 0.0
+    steady = second if warm else first_end - first_start
     return {
         "results": results,
         "wallSeconds": wall,
         # A warm batch a little slower than the cold one (noise) is no negative start-up.
         "startupSeconds": max(0.0, wall - steady),
         "steadySeconds": steady,
-        "extraSeconds": steady_end - first_end if warm else 0.0,
+        "extraSeconds": second,
         "chunksize": chunksize,
         "startMethod": method,
     }

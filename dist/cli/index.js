@@ -43478,8 +43478,8 @@ function judge(input) {
         everywhere,
         deciding: decision.deciding,
         open: decision.open,
-        // Only advice that would change: `either` and the model it covers say the same (see compare.isFlip).
         otherLifetimeOpen: !other.settled,
+        // Only advice that would change: `either` and the model it covers say the same (see compare.isFlip).
         otherLifetime: other.settled && decision.settled && adviceDiffers(decision.recommendation, other.recommendation)
             ? { pool: pool === 'per-batch' ? 'long-lived' : 'per-batch', recommendation: other.recommendation }
             : null,
@@ -44631,8 +44631,9 @@ function bestModel(f) {
 function lifetimeClause(f) {
     if (!f.serial)
         return null;
+    const batch = formatSeconds(f.serial.seconds);
     if (!f.otherLifetime)
-        return unsettledLifetimeClause(f);
+        return unsettledLifetimeClause(f, batch);
     const other = f.otherLifetime.recommendation;
     const model = PARALLEL_MODELS.includes(other)
         ? other
@@ -44641,11 +44642,9 @@ function lifetimeClause(f) {
             : f.pool === 'long-lived' && PARALLEL_MODELS.includes(f.recommendation)
                 ? f.recommendation
                 : null;
-    const batch = formatSeconds(f.serial.seconds);
     if (f.pool === 'per-batch' && model && f.models[model]) {
         const m = f.models[model];
-        const payoff = m.breakEven === null ? 'never pay off per batch' : m.breakEven === 0 ? 'pay off at any batch size' : `pay off above about ${roundSeconds(m.breakEven)} of work per pool`;
-        return `${f.recommendation} for this ${batch} batch; ${model} scale ×${fmt(m.steadySpeedup)} once started and ${payoff}`;
+        return `${f.recommendation} for this ${batch} batch; ${model} scale ×${fmt(m.steadySpeedup)} once started and ${perBatchPayoff(m)}`;
     }
     if (f.pool === 'long-lived' && model && f.models[model]) {
         const m = f.models[model];
@@ -44659,7 +44658,7 @@ function lifetimeClause(f) {
  * started, not yet told apart): the start-up is still worth saying, with the best scaling model's
  * point figures and no claim of a long-lived verdict.
  */
-function unsettledLifetimeClause(f) {
+function unsettledLifetimeClause(f, batch) {
     if (!f.otherLifetimeOpen || f.pool !== 'per-batch' || f.recommendation !== 'serial')
         return null;
     const scaling = PARALLEL_MODELS.map((m) => f.models[m])
@@ -44669,7 +44668,14 @@ function unsettledLifetimeClause(f) {
     if (!best)
         return null;
     const others = scaling.slice(1).map((m) => `${m.model} ×${fmt(m.steadySpeedup)}`);
-    return `serial for this ${formatSeconds(f.serial.seconds)} batch; once started ${best.model} scale ×${fmt(best.steadySpeedup)}${others.length ? ` (${others.join(', ')}; which is best for a long-lived pool is not settled)` : ''} and pay off above about ${roundSeconds(best.breakEven)} of work per pool`;
+    const unsettled = others.length ? ` (${others.join(', ')}; which is best for a long-lived pool is not settled)` : '';
+    return `serial for this ${batch} batch; once started ${best.model} scale ×${fmt(best.steadySpeedup)}${unsettled} and ${perBatchPayoff(best)}`;
+}
+/** When a pool created per batch pays off, from the break-even. */
+function perBatchPayoff(m) {
+    if (m.breakEven === null)
+        return 'never pay off per batch';
+    return m.breakEven === 0 ? 'pay off at any batch size' : `pay off above about ${roundSeconds(m.breakEven)} of work per pool`;
 }
 /** Two significant digits: a break-even is an order of magnitude, not a measurement. */
 function roundSeconds(seconds) {

@@ -164,8 +164,8 @@ export function judge(input: VerdictInput): Verdict {
     everywhere,
     deciding: decision.deciding,
     open: decision.open,
-    // Only advice that would change: `either` and the model it covers say the same (see compare.isFlip).
     otherLifetimeOpen: !other.settled,
+    // Only advice that would change: `either` and the model it covers say the same (see compare.isFlip).
     otherLifetime:
       other.settled && decision.settled && adviceDiffers(decision.recommendation, other.recommendation)
         ? { pool: pool === 'per-batch' ? 'long-lived' : 'per-batch', recommendation: other.recommendation }

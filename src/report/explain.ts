@@ -155,7 +155,8 @@ function bestModel(f: SideFacts): ParallelModel | null {
  */
 function lifetimeClause(f: SideFacts): string | null {
   if (!f.serial) return null;
-  if (!f.otherLifetime) return unsettledLifetimeClause(f);
+  const batch = formatSeconds(f.serial.seconds);
+  if (!f.otherLifetime) return unsettledLifetimeClause(f, batch);
   const other = f.otherLifetime.recommendation;
   const model: ParallelModel | null = (PARALLEL_MODELS as readonly string[]).includes(other)
     ? (other as ParallelModel)
@@ -164,11 +165,9 @@ function lifetimeClause(f: SideFacts): string | null {
       : f.pool === 'long-lived' && (PARALLEL_MODELS as readonly string[]).includes(f.recommendation)
         ? (f.recommendation as ParallelModel)
         : null;
-  const batch = formatSeconds(f.serial.seconds);
   if (f.pool === 'per-batch' && model && f.models[model]) {
     const m = f.models[model]!;
-    const payoff = m.breakEven === null ? 'never pay off per batch' : m.breakEven === 0 ? 'pay off at any batch size' : `pay off above about ${roundSeconds(m.breakEven)} of work per pool`;
-    return `${f.recommendation} for this ${batch} batch; ${model} scale ×${fmt(m.steadySpeedup)} once started and ${payoff}`;
+    return `${f.recommendation} for this ${batch} batch; ${model} scale ×${fmt(m.steadySpeedup)} once started and ${perBatchPayoff(m)}`;
   }
   if (f.pool === 'long-lived' && model && f.models[model]) {
     const m = f.models[model]!;
@@ -183,7 +182,7 @@ function lifetimeClause(f: SideFacts): string | null {
  * started, not yet told apart): the start-up is still worth saying, with the best scaling model's
  * point figures and no claim of a long-lived verdict.
  */
-function unsettledLifetimeClause(f: SideFacts): string | null {
+function unsettledLifetimeClause(f: SideFacts, batch: string): string | null {
   if (!f.otherLifetimeOpen || f.pool !== 'per-batch' || f.recommendation !== 'serial') return null;
   const scaling = PARALLEL_MODELS.map((m) => f.models[m])
     .filter((m): m is ModelFacts => m !== undefined && m.breakEven !== null && m.steadySpeedup > 1 + f.margin)
@@ -191,7 +190,14 @@ function unsettledLifetimeClause(f: SideFacts): string | null {
   const best = scaling[0];
   if (!best) return null;
   const others = scaling.slice(1).map((m) => `${m.model} ×${fmt(m.steadySpeedup)}`);
-  return `serial for this ${formatSeconds(f.serial!.seconds)} batch; once started ${best.model} scale ×${fmt(best.steadySpeedup)}${others.length ? ` (${others.join(', ')}; which is best for a long-lived pool is not settled)` : ''} and pay off above about ${roundSeconds(best.breakEven!)} of work per pool`;
+  const unsettled = others.length ? ` (${others.join(', ')}; which is best for a long-lived pool is not settled)` : '';
+  return `serial for this ${batch} batch; once started ${best.model} scale ×${fmt(best.steadySpeedup)}${unsettled} and ${perBatchPayoff(best)}`;
+}
+
+/** When a pool created per batch pays off, from the break-even. */
+function perBatchPayoff(m: ModelFacts): string {
+  if (m.breakEven === null) return 'never pay off per batch';
+  return m.breakEven === 0 ? 'pay off at any batch size' : `pay off above about ${roundSeconds(m.breakEven)} of work per pool`;
 }
 
 /** Two significant digits: a break-even is an order of magnitude, not a measurement. */
