@@ -63,8 +63,8 @@ try {
     // What kept each workload going: its rounds and the head/base comparison that had to settle.
     for (const w of results.workloads) {
       const e = w.vsBase?.estimate;
-      const ci = e ? `head/base ×${e.ratio.toFixed(3)} CI ${e.lower.toFixed(3)}–${e.upper.toFixed(3)} (${w.vsBase.outcome})` : 'no head/base comparison';
-      console.log(`    ${w.name}: ${w.rounds} rounds, ${ci}`);
+      const ci = e ? `head/base over ${e.n} rounds ×${e.ratio.toFixed(3)} CI ${e.lower.toFixed(3)}–${e.upper.toFixed(3)} (${w.vsBase.outcome})` : 'no head/base comparison';
+      console.log(`    ${w.name}: verdict settled at ${w.rounds} rounds, ${ci}`);
     }
   }
   const sorted = [...walls].sort((a, b) => a - b);

@@ -42,13 +42,16 @@ const rules = [
   { name: 'trimmed 25%, geometric looks 3,5,8,12,18,27,30', trim: 0.25, looks: [3, 5, 8, 12, 18, 27, 30] },
   { name: `trimmed ${TRIM * 100}% at every look, looks ${engine} (the engine before 2026-12)`, trim: TRIM, looks: engine },
   { name: `engine default: plain mean before ${TRIM_FROM_ROUNDS} rounds, trimmed ${TRIM * 100}% from then, looks ${engine}`, trim: trimFor, looks: engine },
+  ...[10, 15, 20]
+    .filter((from) => from !== TRIM_FROM_ROUNDS)
+    .map((from) => ({ name: `plain mean before ${from} rounds, trimmed ${TRIM * 100}% from then, looks ${engine}`, trim: (n) => (n >= from ? TRIM : 0), looks: engine })),
 ];
 // A rule's trim: a share, or a function of the rounds at the look (the engine's trimFor).
 const trimAt = (rule, n) => (typeof rule.trim === 'function' ? rule.trim(n) : rule.trim);
 const others = recording.arms.filter((arm) => arm !== '100a');
 
 console.log(`${file}: ${rounds.length} rounds, ${EXPERIMENTS} experiments per cell, α ${ALPHA}, margin ${MARGIN * 100}%`);
-console.log('cells: A/A = false alarms (equivalent); slower arms = flagged slower (decided within 6 rounds) median rounds\n');
+console.log('cells: A/A = false alarms (shown equivalent) median rounds; slower arms = flagged slower (decided within 6 rounds) median rounds\n');
 for (const rule of rules) {
   const level = 1 - ALPHA / rule.looks.length;
   const maxRounds = rule.looks[rule.looks.length - 1];
@@ -88,7 +91,7 @@ for (const rule of rules) {
     const pct = (x) => `${((100 * x) / EXPERIMENTS).toFixed(1)}%`;
     cells.push(
       other === '100b'
-        ? `A/A ${pct(flagged + wrongWay)} (${pct(equivalent)})`
+        ? `A/A ${pct(flagged + wrongWay)} (${pct(equivalent)}) r${median(used)}`
         : `+${parseInt(other, 10) - 100}% ${pct(flagged)} (${pct(withinSix)}) r${median(used)}`,
     );
   }

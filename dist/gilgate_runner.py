@@ -627,6 +627,11 @@ def start_context(method):
     return multiprocessing.get_context(method) if method else multiprocessing.get_context()
 
 
+# Below this, the probe times a second, warm serial pass for the pilot (see probe_workload); above
+# it a trial runs one repetition whatever the warm time, so the second pass would only cost.
+WARM_PILOT_BELOW_SECONDS = 1.0
+
+
 def probe_workload(spec):
     """Learn, before any timed trial, whether the workload imports, how many tasks it has,
     roughly how long a serial pass takes, and whether processes (and spawn) and interpreters can
@@ -639,6 +644,14 @@ def probe_workload(spec):
     results = run_serially(fn, tasks)
     pilot_wall = time.perf_counter() - wall_start
     pilot_cpu = time.process_time() - cpu_start
+    if pilot_wall < WARM_PILOT_BELOW_SECONDS:
+        # The first pass pays for lazy imports, caches and specialization, which trials leave to
+        # their untimed warm-up: a count calibrated on it would give trials less timed work than
+        # the target. A second, warm pass is what a trial's repetitions look like.
+        wall_start, cpu_start = time.perf_counter(), time.process_time()
+        run_serially(fn, tasks)
+        pilot_wall = time.perf_counter() - wall_start
+        pilot_cpu = time.process_time() - cpu_start
 
     method = spec.get("startMethod") or multiprocessing.get_start_method()
     processes_unavailable = first_pickling_problem(fn, tasks, results)
@@ -832,8 +845,8 @@ def pin(cpu):
 
 # Timed work after which a trial stops repeating, whatever count it was given (at least one
 # repetition always runs): about seven times the engine's per-trial target (plan.ts). Lockstep
-# trials leave it to gilgate, which applies it to the whole group (LOCKSTEP_SECONDS_CAP in
-# src/measure/python.ts, kept equal to this one).
+# trials leave it to gilgate, which applies it to partners together, head and base of one arm
+# (LOCKSTEP_SECONDS_CAP in src/measure/python.ts, kept equal to this one).
 REPETITION_SECONDS_CAP = 2.0
 
 # The turn channel of a lockstep trial: a socket gilgate passes as fd 3. Not stdin or stdout, which

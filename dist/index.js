@@ -75607,6 +75607,29 @@ const plainChange = (fact) => fact.kind;
 function matching(arms, arm) {
     return arms.find((a) => a.arm.model === arm.model && a.arm.workers === arm.workers && measurements(a).length > 0) ?? null;
 }
+/**
+ * The arms compareSides reads for this pair of sides: serial, head's representative arm, and base's
+ * fastest parallel arm for the scaling comparison, each wherever a side has it. Once both verdicts
+ * have settled, later rounds run only these (experiment.ts): the other arms could only feed
+ * verdicts that no longer change.
+ */
+function comparedArms(head, base, pool = 'per-batch') {
+    const picked = [serialArm(head.arms) ?? serialArm(base.arms), representativeArm(head, pool), scalingArm(base, timeOf(pool))];
+    const arms = [];
+    for (const samples of picked)
+        if (samples && !arms.some((a) => a.model === samples.arm.model && a.workers === samples.arm.workers))
+            arms.push(samples.arm);
+    return arms;
+}
+/** Base's fastest parallel arm by median time, when base recommended a parallel model: what scaling compares. */
+function scalingArm(base, time) {
+    if (!['threads', 'processes', 'interpreters', 'either'].includes(base.result.recommendation))
+        return null;
+    const candidates = PARALLEL_MODELS.map((m) => bestArm(base.arms, m, time)).filter((a) => a !== null);
+    if (candidates.length === 0)
+        return null;
+    return candidates.reduce((a, b) => (medianTime(a, time) <= medianTime(b, time) ? a : b));
+}
 function compareSides(input) {
     const { head, base, rounds, threshold, memoryThreshold, policy } = input;
     const pool = input.pool ?? 'per-batch';
@@ -75691,12 +75714,9 @@ function isFlip(before, after) {
  * same arm; compared as paired ratios so the margin and the interval mean the same as for times.
  */
 function scalingChange(head, base, rounds, threshold, policy, time) {
-    if (!['threads', 'processes', 'interpreters', 'either'].includes(base.result.recommendation))
+    const baseBest = scalingArm(base, time);
+    if (!baseBest)
         return null;
-    const candidates = PARALLEL_MODELS.map((m) => bestArm(base.arms, m, time)).filter((a) => a !== null);
-    if (candidates.length === 0)
-        return null;
-    const baseBest = candidates.reduce((a, b) => (medianTime(a, time) <= medianTime(b, time) ? a : b));
     const headSame = matching(head.arms, baseBest.arm);
     const baseSerial = serialArm(base.arms);
     const headSerial = serialArm(head.arms);
@@ -76217,10 +76237,10 @@ const variantKey = (name, interpreter) => `${interpreter}\u0000${name}`;
 /** The variants a setup measures, without probes: shared by probePlan and start. */
 function variantsOf(setup) {
     const side = (which, workload) => ({
-        side: which, workload, probe: null, arms: [], dropped: new Set(), rounds: 0, verdict: null,
+        side: which, workload, probe: null, arms: [], dropped: new Set(), rounds: 0, verdict: null, settledAt: null,
     });
     const variant = (name, interpreter, status, head, base, w) => ({
-        name, interpreter, python: setup.pythons[interpreter], status, head, base, compare: null, settled: false,
+        name, interpreter, python: setup.pythons[interpreter], status, head, base, compare: null, compared: null, settled: false,
         repetitions: 1, startMethod: w.startMethod ?? null,
     });
     const variants = [];
@@ -76330,7 +76350,7 @@ function next(state, nowSeconds) {
         return [v.head, v.base].filter(runnable).map((side) => ({
             workload: variantKey(v.name, v.interpreter),
             side: side.side,
-            arms: side.arms.filter((a) => !side.dropped.has(armLabel(a.arm))).map((a) => a.arm),
+            arms: side.arms.map((a) => a.arm).filter((arm) => !side.dropped.has(armLabel(arm)) && (v.compared === null || v.compared.has(armLabel(arm)))),
             serialCpus: cpus,
         }));
     });
@@ -76437,22 +76457,37 @@ function evaluate(state, v, final, words) {
     for (const side of [v.head, v.base]) {
         if (!side?.probe)
             continue;
+        const frozen = side.settledAt;
         const input = {
-            probe: side.probe, arms: side.arms, rounds: side.rounds, margin: settings.margin, policy: state.policy, final,
+            probe: side.probe,
+            arms: frozen === null ? side.arms : side.arms.map((a) => ({ arm: a.arm, outcomes: a.outcomes.slice(0, frozen) })),
+            rounds: frozen ?? side.rounds,
+            margin: settings.margin, policy: state.policy,
+            // A settled verdict is judged as it was when it settled, so that the end of the run cannot reopen it.
+            final: frozen === null ? final : false,
             pool: side.workload.pool ?? 'per-batch', machine, environment: sideEnvironment(state.input, side.side, v.interpreter),
             ...(words ? { describe: words.side } : {}),
         };
         side.verdict = judge(input);
+        if (frozen === null && !final && side.verdict.settled)
+            side.settledAt = side.rounds;
     }
     if (v.head?.verdict && v.base?.verdict) {
+        const pool = v.head.workload.pool ?? 'per-batch';
+        const head = { result: v.head.verdict.result, arms: v.head.arms };
+        const base = { result: v.base.verdict.result, arms: v.base.arms };
+        if (v.compared === null && v.head.settledAt !== null && v.base.settledAt !== null) {
+            v.compared = new Set(comparedArms(head, base, pool).map(armLabel));
+        }
+        const kept = (arms) => (v.compared === null ? arms : arms.filter((a) => v.compared.has(armLabel(a.arm))));
         v.compare = compareSides({
-            head: { result: v.head.verdict.result, arms: v.head.arms },
-            base: { result: v.base.verdict.result, arms: v.base.arms },
+            head: { ...head, arms: kept(head.arms) },
+            base: { ...base, arms: kept(base.arms) },
             rounds: Math.min(v.head.rounds, v.base.rounds),
             threshold: settings.threshold,
             memoryThreshold: settings.memoryThreshold,
             policy: state.policy,
-            pool: v.head.workload.pool ?? 'per-batch',
+            pool,
             interpreter: interpreterChange(state.input, v.interpreter),
             ...(words ? { describe: words.change } : {}),
         });
@@ -76516,9 +76551,14 @@ function rejudge(results, words) {
         config: results.config,
     });
     const rounds = Math.max(0, ...values.trials.map((t) => t.round + 1));
-    for (let round = 0; round < rounds; round++)
-        applyRound(state, values.trials.filter((t) => t.round === round));
     state.machine.push(...values.machine);
+    // Judged after every round as the live run was (next() does it before each round), so that each
+    // verdict settles, and is held, at the round it did.
+    for (let round = 0; round < rounds; round++) {
+        applyRound(state, values.trials.filter((t) => t.round === round));
+        for (const v of state.variants)
+            evaluate(state, v, false);
+    }
     state.stopped = values.stopReason;
     state.elapsedSeconds = results.totalSeconds;
     return finish(state, words);
@@ -77229,9 +77269,11 @@ function withSummary(outcome) {
     return { ...outcome, ...python_summarize(outcome.repetitions) };
 }
 /**
- * The runner's REPETITION_SECONDS_CAP (python/gilgate_runner.py), applied to a whole lockstep
- * group: no new repetition starts once any member has timed this much, so that partners keep
- * the same count (a member's own cap would cut it short of its partner's).
+ * The runner's REPETITION_SECONDS_CAP (python/gilgate_runner.py), applied to partners together:
+ * members of a group that run the same arm on the same CPU (head and base of one arm) start no new
+ * repetition once either has timed this much, so they keep the same count (a member's own cap
+ * would cut it short of its partner's). Other arms go on: a slow arm (threads on tiny tasks,
+ * 0.3 s a repetition against serial's 1 ms) must not cut serial's count to its own.
  */
 const LOCKSTEP_SECONDS_CAP = 2.0;
 /**
@@ -77245,7 +77287,7 @@ const LOCKSTEP_SECONDS_CAP = 2.0;
  * runs past its timeout, writes a failure, breaks the turn protocol) gets its Failure and leaves
  * the turns; the others go on. Each member's timeout counts only its own work: start-up, warm-up,
  * its turns and writing its result, not the time it waits for the others. Each member gets the
- * repetitions of its settings, or fewer when the group reaches LOCKSTEP_SECONDS_CAP.
+ * repetitions of its settings, or fewer when it or a partner reaches LOCKSTEP_SECONDS_CAP.
  */
 async function runLockstep(group, options = {}) {
     const specs = group.map(({ target, workload, settings }) => ({ ...trialSpec(target, workload, settings), lockstep: true }));
@@ -77284,12 +77326,16 @@ async function runLockstep(group, options = {}) {
     // for the last to be ready, so that no start-up runs beside a timed repetition.
     await Promise.all([...live].map((i) => expectLine(i, /^ready$/)));
     const timed = group.map(() => 0);
+    const partnersOf = (i) => {
+        const { model, workers, cpu } = group[i].settings;
+        return group.flatMap((other, j) => (other.settings.model === model && other.settings.workers === workers && other.settings.cpu === cpu ? [j] : []));
+    };
+    const partners = group.map((_, i) => partnersOf(i));
+    const capped = (i) => Math.max(...partners[i].map((j) => timed[j])) >= LOCKSTEP_SECONDS_CAP;
     const random = options.seed === undefined ? null : seededRandom(options.seed);
     for (let r = 0;; r++) {
-        const due = [...live].filter((i) => group[i].settings.repetitions > r);
+        const due = [...live].filter((i) => group[i].settings.repetitions > r && (r === 0 || !capped(i)));
         if (due.length === 0)
-            break;
-        if (r > 0 && Math.max(...[...live].map((i) => timed[i])) >= LOCKSTEP_SECONDS_CAP)
             break;
         for (const i of turnOrder(group.length, r, random)) {
             if (!due.includes(i) || !live.has(i))

@@ -204,6 +204,34 @@ describe('experiment: head and base', () => {
     }
   });
 
+  it('once both verdicts settle, runs only the arms the comparison reads and holds each verdict at the round it settled', () => {
+    // Processes beat serial clearly on both sides, but head's and base's processes times swing
+    // against each other, so the head/base comparison stays open long after the verdicts settled.
+    const swing = (t: TrialRequest, round: number) => 1 + 0.3 * Math.sin(round * 2.1 + (t.side === 'head' ? 0 : 1.7));
+    const truth: Truth = (t, round) => gilBound[t.arm.model] * (t.arm.model === 'processes' ? swing(t, round) : 1);
+    const run = simulate(input({ base: { workloads: null, configMissing: false }, settings: { maxRounds: 20 } }), truth);
+    const w = run.results.workloads[0]!;
+    expect(w.recommendation).toBe('processes');
+    expect(w.base!.recommendation).toBe('processes');
+    const settledAt = w.rounds;
+    expect(settledAt).toBeLessThan(run.rounds.length);
+    expect(w.base!.detail.rounds).toBe(settledAt);
+    for (const round of run.rounds) {
+      const models = new Set(round.trials.map((t) => t.arm.model));
+      if (round.round < settledAt) expect(models).toEqual(new Set(['serial', 'threads', 'processes']));
+      else {
+        // serial (on both CPUs) and the recommended arm, on both sides: nothing else.
+        expect(models).toEqual(new Set(['serial', 'processes']));
+        expect(round.trials).toHaveLength(6);
+      }
+    }
+    // The comparison went on with every round; the verdict's rows keep the rounds it was judged on.
+    expect(w.vsBase!.estimate.n).toBeGreaterThan(settledAt);
+    expect(w.arms.find((a) => a.model === 'threads')!.wall.n).toBe(settledAt);
+    const file = JSON.parse(JSON.stringify(run.results)) as Results;
+    expect(JSON.parse(JSON.stringify(rejudge(file)))).toEqual(file);
+  });
+
   it('keeps regressions that survive Holm across workloads and turns the rest into warnings', () => {
     const names = Array.from({ length: 16 }, (_, k) => `w${k + 1}`);
     // Head slower than base: twice as slow in w1 (a clear regression), 15% in the others, with

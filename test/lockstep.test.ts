@@ -144,14 +144,21 @@ describe('runLockstep', { timeout: 60_000 }, () => {
     expect(await turns(log, 2)).toEqual(['A', 'B', 'B', 'A', 'B', 'B']);
   });
 
-  it('stops every member at the same count once the group reaches the time cap', async () => {
+  it('stops partners (one arm, one CPU) at the same count once either reaches the time cap; other arms go on', async () => {
     const log = newLog();
-    // nap takes ≥ 0.3 s a call, so at most 7 of 20 repetitions fit under the 2 s cap.
-    const outcomes = await runLockstep([member('A', log, 'lockstep:nap', { repetitions: 20 }), member('B', log, 'lockstep:record', { repetitions: 20 })]);
+    // nap takes ≥ 0.3 s a call, so at most 7 of 20 repetitions fit under the 2 s cap; record is instant.
+    const outcomes = await runLockstep([
+      member('A', log, 'lockstep:nap', { repetitions: 20 }),
+      member('A2', log, 'lockstep:record', { repetitions: 20 }),
+      member('B', log, 'lockstep:record', { repetitions: 20, model: 'threads', workers: 2 }),
+    ]);
     const counts = outcomes.map((outcome) => expectMeasurement(outcome).repetitions.length);
+    // A and A2 are partners (serial, unpinned): A2 stops with A, though its own calls take no time.
     expect(counts[0]).toBe(counts[1]);
     expect(counts[0]).toBeLessThanOrEqual(Math.ceil(LOCKSTEP_SECONDS_CAP / 0.3));
     expect(counts[0]).toBeGreaterThanOrEqual(2);
+    // B runs another arm: it gets every repetition it asked for.
+    expect(counts[2]).toBe(20);
   });
 
   it("keeps the runner's own cap and the group's equal", async () => {

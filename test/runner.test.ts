@@ -472,6 +472,14 @@ describe('probeWorkload', () => {
     expect(probe.spawnProblem).toBeNull();
   });
 
+  it('calibrates on a warm pass: a first call that pays a one-off cost does not set the pilot', async () => {
+    // The first call sleeps 0.4 s once (cold_start.py); every later pass returns at once.
+    const probe = await probeWorkload(target(), workload('cold_start:first_pass_slow', 4));
+    if (!probe.ok) throw new Error(JSON.stringify(probe));
+    expect(probe.pilotWallSeconds).toBeLessThan(0.4);
+    expect(probe.pilotWallSeconds).toBeGreaterThan(0);
+  });
+
   it('reports an unpicklable result as processes unavailable', async () => {
     const probe = await probeWorkload(target(), workload('unpicklable:make_generator', 'unpicklable:tasks'));
     if (!probe.ok) throw new Error(JSON.stringify(probe));

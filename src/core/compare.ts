@@ -53,6 +53,27 @@ function matching(arms: readonly ArmSamples[], arm: Arm): ArmSamples | null {
   return arms.find((a) => a.arm.model === arm.model && a.arm.workers === arm.workers && measurements(a).length > 0) ?? null;
 }
 
+/**
+ * The arms compareSides reads for this pair of sides: serial, head's representative arm, and base's
+ * fastest parallel arm for the scaling comparison, each wherever a side has it. Once both verdicts
+ * have settled, later rounds run only these (experiment.ts): the other arms could only feed
+ * verdicts that no longer change.
+ */
+export function comparedArms(head: SideData, base: SideData, pool: PoolLifetime = 'per-batch'): Arm[] {
+  const picked = [serialArm(head.arms) ?? serialArm(base.arms), representativeArm(head, pool), scalingArm(base, timeOf(pool))];
+  const arms: Arm[] = [];
+  for (const samples of picked) if (samples && !arms.some((a) => a.model === samples.arm.model && a.workers === samples.arm.workers)) arms.push(samples.arm);
+  return arms;
+}
+
+/** Base's fastest parallel arm by median time, when base recommended a parallel model: what scaling compares. */
+function scalingArm(base: SideData, time: (m: TrialMeasurementOf) => number): ArmSamples | null {
+  if (!['threads', 'processes', 'interpreters', 'either'].includes(base.result.recommendation)) return null;
+  const candidates = PARALLEL_MODELS.map((m) => bestArm(base.arms, m, time)).filter((a): a is ArmSamples => a !== null);
+  if (candidates.length === 0) return null;
+  return candidates.reduce((a, b) => (medianTime(a, time) <= medianTime(b, time) ? a : b));
+}
+
 export function compareSides(input: CompareInput): ComparisonReport {
   const { head, base, rounds, threshold, memoryThreshold, policy } = input;
   const pool = input.pool ?? 'per-batch';
@@ -139,10 +160,8 @@ export function isFlip(before: Recommendation, after: Recommendation): boolean {
  * same arm; compared as paired ratios so the margin and the interval mean the same as for times.
  */
 function scalingChange(head: SideData, base: SideData, rounds: number, threshold: number, policy: SequentialPolicy, time: (m: TrialMeasurementOf) => number) {
-  if (!['threads', 'processes', 'interpreters', 'either'].includes(base.result.recommendation)) return null;
-  const candidates = PARALLEL_MODELS.map((m) => bestArm(base.arms, m, time)).filter((a): a is ArmSamples => a !== null);
-  if (candidates.length === 0) return null;
-  const baseBest = candidates.reduce((a, b) => (medianTime(a, time) <= medianTime(b, time) ? a : b));
+  const baseBest = scalingArm(base, time);
+  if (!baseBest) return null;
   const headSame = matching(head.arms, baseBest.arm);
   const baseSerial = serialArm(base.arms);
   const headSerial = serialArm(head.arms);

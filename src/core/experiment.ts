@@ -17,7 +17,7 @@
 // Sentences: verdict and compare return facts; `finish` and `rejudge` take the `Words` that report/
 // (explain.ts) writes from them, so that judging and re-judging word reasons the same way; core never
 // imports report/.
-import { compareSides, holmFilter, type ComparisonReport } from './compare.js';
+import { comparedArms, compareSides, holmFilter, type ComparisonReport } from './compare.js';
 import { armLabel, machineProbeDue, planArms, repetitionsFor, roundSchedule, sameArm, seededRandom, serialCpus } from './plan.js';
 import type { ArmSamples } from './samples.js';
 import type { SequentialPolicy } from './stats/sequential.js';
@@ -87,6 +87,12 @@ interface SideState {
   dropped: Set<string>;
   rounds: number;
   verdict: Verdict | null;
+  /**
+   * The rounds at which the verdict settled, null while it is open. From then on the verdict is
+   * judged on those rounds alone: a sequential test stops at its first decision, and the rounds
+   * that follow run for the head/base comparison only.
+   */
+  settledAt: number | null;
 }
 
 interface VariantState {
@@ -97,6 +103,11 @@ interface VariantState {
   head: SideState | null;
   base: SideState | null;
   compare: ComparisonReport | null;
+  /**
+   * Labels of the arms the head/base comparison reads (compare.comparedArms), fixed once both
+   * verdicts have settled; null before. Later rounds run only these arms.
+   */
+  compared: Set<string> | null;
   settled: boolean;
   repetitions: number;
   startMethod: TrialRequest['startMethod'];
@@ -126,10 +137,10 @@ const variantKey = (name: string, interpreter: number) => `${interpreter}\u0000$
 /** The variants a setup measures, without probes: shared by probePlan and start. */
 function variantsOf(setup: ExperimentSetup): VariantState[] {
   const side = (which: Side, workload: WorkloadConfig): SideState => ({
-    side: which, workload, probe: null, arms: [], dropped: new Set(), rounds: 0, verdict: null,
+    side: which, workload, probe: null, arms: [], dropped: new Set(), rounds: 0, verdict: null, settledAt: null,
   });
   const variant = (name: string, interpreter: number, status: WorkloadResult['status'], head: SideState | null, base: SideState | null, w: WorkloadConfig): VariantState => ({
-    name, interpreter, python: setup.pythons[interpreter]!, status, head, base, compare: null, settled: false,
+    name, interpreter, python: setup.pythons[interpreter]!, status, head, base, compare: null, compared: null, settled: false,
     repetitions: 1, startMethod: w.startMethod ?? null,
   });
   const variants: VariantState[] = [];
@@ -237,7 +248,7 @@ export function next(state: ExperimentState, nowSeconds: number): Step {
     return [v.head, v.base].filter(runnable).map((side) => ({
       workload: variantKey(v.name, v.interpreter),
       side: side.side,
-      arms: side.arms.filter((a) => !side.dropped.has(armLabel(a.arm))).map((a) => a.arm),
+      arms: side.arms.map((a) => a.arm).filter((arm) => !side.dropped.has(armLabel(arm)) && (v.compared === null || v.compared.has(armLabel(arm)))),
       serialCpus: cpus,
     }));
   });
@@ -343,22 +354,36 @@ function evaluate(state: ExperimentState, v: VariantState, final: boolean, words
   const machine = state.machine.at(-1) ?? null;
   for (const side of [v.head, v.base]) {
     if (!side?.probe) continue;
+    const frozen = side.settledAt;
     const input: VerdictInput = {
-      probe: side.probe, arms: side.arms, rounds: side.rounds, margin: settings.margin, policy: state.policy, final,
+      probe: side.probe,
+      arms: frozen === null ? side.arms : side.arms.map((a) => ({ arm: a.arm, outcomes: a.outcomes.slice(0, frozen) })),
+      rounds: frozen ?? side.rounds,
+      margin: settings.margin, policy: state.policy,
+      // A settled verdict is judged as it was when it settled, so that the end of the run cannot reopen it.
+      final: frozen === null ? final : false,
       pool: side.workload.pool ?? 'per-batch', machine, environment: sideEnvironment(state.input, side.side, v.interpreter),
       ...(words ? { describe: words.side } : {}),
     };
     side.verdict = judge(input);
+    if (frozen === null && !final && side.verdict.settled) side.settledAt = side.rounds;
   }
   if (v.head?.verdict && v.base?.verdict) {
+    const pool = v.head.workload.pool ?? 'per-batch';
+    const head = { result: v.head.verdict.result, arms: v.head.arms };
+    const base = { result: v.base.verdict.result, arms: v.base.arms };
+    if (v.compared === null && v.head.settledAt !== null && v.base.settledAt !== null) {
+      v.compared = new Set(comparedArms(head, base, pool).map(armLabel));
+    }
+    const kept = (arms: ArmSamples[]) => (v.compared === null ? arms : arms.filter((a) => v.compared!.has(armLabel(a.arm))));
     v.compare = compareSides({
-      head: { result: v.head.verdict.result, arms: v.head.arms },
-      base: { result: v.base.verdict.result, arms: v.base.arms },
+      head: { ...head, arms: kept(head.arms) },
+      base: { ...base, arms: kept(base.arms) },
       rounds: Math.min(v.head.rounds, v.base.rounds),
       threshold: settings.threshold,
       memoryThreshold: settings.memoryThreshold,
       policy: state.policy,
-      pool: v.head.workload.pool ?? 'per-batch',
+      pool,
       interpreter: interpreterChange(state.input, v.interpreter),
       ...(words ? { describe: words.change } : {}),
     });
@@ -421,8 +446,13 @@ export function rejudge(results: Results, words?: Words): Results {
     config: results.config,
   });
   const rounds = Math.max(0, ...values.trials.map((t) => t.round + 1));
-  for (let round = 0; round < rounds; round++) applyRound(state, values.trials.filter((t) => t.round === round));
   state.machine.push(...values.machine);
+  // Judged after every round as the live run was (next() does it before each round), so that each
+  // verdict settles, and is held, at the round it did.
+  for (let round = 0; round < rounds; round++) {
+    applyRound(state, values.trials.filter((t) => t.round === round));
+    for (const v of state.variants) evaluate(state, v, false);
+  }
   state.stopped = values.stopReason;
   state.elapsedSeconds = results.totalSeconds;
   return finish(state, words);

@@ -170,9 +170,11 @@ export interface LockstepOptions {
 }
 
 /**
- * The runner's REPETITION_SECONDS_CAP (python/gilgate_runner.py), applied to a whole lockstep
- * group: no new repetition starts once any member has timed this much, so that partners keep
- * the same count (a member's own cap would cut it short of its partner's).
+ * The runner's REPETITION_SECONDS_CAP (python/gilgate_runner.py), applied to partners together:
+ * members of a group that run the same arm on the same CPU (head and base of one arm) start no new
+ * repetition once either has timed this much, so they keep the same count (a member's own cap
+ * would cut it short of its partner's). Other arms go on: a slow arm (threads on tiny tasks,
+ * 0.3 s a repetition against serial's 1 ms) must not cut serial's count to its own.
  */
 export const LOCKSTEP_SECONDS_CAP = 2.0;
 
@@ -187,7 +189,7 @@ export const LOCKSTEP_SECONDS_CAP = 2.0;
  * runs past its timeout, writes a failure, breaks the turn protocol) gets its Failure and leaves
  * the turns; the others go on. Each member's timeout counts only its own work: start-up, warm-up,
  * its turns and writing its result, not the time it waits for the others. Each member gets the
- * repetitions of its settings, or fewer when the group reaches LOCKSTEP_SECONDS_CAP.
+ * repetitions of its settings, or fewer when it or a partner reaches LOCKSTEP_SECONDS_CAP.
  */
 export async function runLockstep(
   group: readonly LockstepMember[],
@@ -231,11 +233,16 @@ export async function runLockstep(
   await Promise.all([...live].map((i) => expectLine(i, /^ready$/)));
 
   const timed = group.map(() => 0);
+  const partnersOf = (i: number) => {
+    const { model, workers, cpu } = group[i]!.settings;
+    return group.flatMap((other, j) => (other.settings.model === model && other.settings.workers === workers && other.settings.cpu === cpu ? [j] : []));
+  };
+  const partners = group.map((_, i) => partnersOf(i));
+  const capped = (i: number) => Math.max(...partners[i]!.map((j) => timed[j]!)) >= LOCKSTEP_SECONDS_CAP;
   const random = options.seed === undefined ? null : seededRandom(options.seed);
   for (let r = 0; ; r++) {
-    const due = [...live].filter((i) => group[i]!.settings.repetitions > r);
+    const due = [...live].filter((i) => group[i]!.settings.repetitions > r && (r === 0 || !capped(i)));
     if (due.length === 0) break;
-    if (r > 0 && Math.max(...[...live].map((i) => timed[i]!)) >= LOCKSTEP_SECONDS_CAP) break;
     for (const i of turnOrder(group.length, r, random)) {
       if (!due.includes(i) || !live.has(i)) continue;
       const member = runner(i);
