@@ -48177,6 +48177,14 @@ function formatDelta(c) {
     const e = c.estimate;
     return `${signedPercent(e.ratio)} (${signedPercent(e.lower)}…${signedPercent(e.upper)})`;
 }
+/**
+ * The head/base change, and the rounds it rests on where they are not the verdict's: the
+ * comparison goes on after both verdicts have settled, so a reader can see why a workload whose
+ * verdict took 6 rounds ran 30.
+ */
+function formatChange(c, verdictRounds) {
+    return c.estimate.n === verdictRounds ? formatDelta(c) : `${formatDelta(c)} · ${plural(c.estimate.n, 'round')}`;
+}
 function formatLevel(level) {
     const p = level * 100;
     return `${Number.isInteger(p) ? p : Math.round(p * 10) / 10}%`;
@@ -48418,7 +48426,7 @@ function vsBaseCell(results, w) {
     if (!w.vsBase)
         return results.git.base && w.base ? 'n/a' : '—';
     const icon = w.regressions.some((r) => r.kind === 'slower') ? '❌ ' : w.improvements.some((i) => i.kind === 'faster') ? '✅ ' : '';
-    return `${icon}${formatDelta(w.vsBase)}`;
+    return `${icon}${formatChange(w.vsBase, w.rounds)}`;
 }
 function confidenceCell(w) {
     const key = keyComparison(w);

@@ -16042,6 +16042,14 @@ function formatDelta(c) {
     const e = c.estimate;
     return `${signedPercent(e.ratio)} (${signedPercent(e.lower)}…${signedPercent(e.upper)})`;
 }
+/**
+ * The head/base change, and the rounds it rests on where they are not the verdict's: the
+ * comparison goes on after both verdicts have settled, so a reader can see why a workload whose
+ * verdict took 6 rounds ran 30.
+ */
+function formatChange(c, verdictRounds) {
+    return c.estimate.n === verdictRounds ? formatDelta(c) : `${formatDelta(c)} · ${plural(c.estimate.n, 'round')}`;
+}
 function formatLevel(level) {
     const p = level * 100;
     return `${Number.isInteger(p) ? p : Math.round(p * 10) / 10}%`;
@@ -16283,7 +16291,7 @@ function vsBaseCell(results, w) {
     if (!w.vsBase)
         return results.git.base && w.base ? 'n/a' : '—';
     const icon = w.regressions.some((r) => r.kind === 'slower') ? '❌ ' : w.improvements.some((i) => i.kind === 'faster') ? '✅ ' : '';
-    return `${icon}${formatDelta(w.vsBase)}`;
+    return `${icon}${formatChange(w.vsBase, w.rounds)}`;
 }
 function confidenceCell(w) {
     const key = keyComparison(w);
@@ -16783,7 +16791,7 @@ function vsBase(results, w) {
         return 'removed';
     if (!w.vsBase)
         return results.git.base && w.base ? 'n/a' : '-';
-    return formatDelta(w.vsBase);
+    return formatChange(w.vsBase, w.rounds);
 }
 function renderTerminal(results, options) {
     // validateStream: false because whether to colour was decided by the caller, from its stream.

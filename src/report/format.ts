@@ -78,6 +78,15 @@ export function formatDelta(c: Comparison): string {
   return `${signedPercent(e.ratio)} (${signedPercent(e.lower)}…${signedPercent(e.upper)})`;
 }
 
+/**
+ * The head/base change, and the rounds it rests on where they are not the verdict's: the
+ * comparison goes on after both verdicts have settled, so a reader can see why a workload whose
+ * verdict took 6 rounds ran 30.
+ */
+export function formatChange(c: Comparison, verdictRounds: number): string {
+  return c.estimate.n === verdictRounds ? formatDelta(c) : `${formatDelta(c)} · ${plural(c.estimate.n, 'round')}`;
+}
+
 export function formatLevel(level: number): string {
   const p = level * 100;
   return `${Number.isInteger(p) ? p : Math.round(p * 10) / 10}%`;

@@ -15,7 +15,7 @@ import {
   armLabel,
   defaultReproduce,
   formatBytes,
-  formatDelta,
+  formatChange,
   formatLevel,
   formatSeconds,
   gilState,
@@ -113,7 +113,7 @@ function vsBaseCell(results: Results, w: WorkloadResult): string {
   if (w.status === 'removed') return 'removed';
   if (!w.vsBase) return results.git.base && w.base ? 'n/a' : '—';
   const icon = w.regressions.some((r) => r.kind === 'slower') ? '❌ ' : w.improvements.some((i) => i.kind === 'faster') ? '✅ ' : '';
-  return `${icon}${formatDelta(w.vsBase)}`;
+  return `${icon}${formatChange(w.vsBase, w.rounds)}`;
 }
 
 function confidenceCell(w: WorkloadResult): string {
