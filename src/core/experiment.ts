@@ -20,7 +20,7 @@
 import { comparedArms, compareSides, holmFilter, type ComparisonReport } from './compare.js';
 import { armLabel, machineProbeDue, planArms, repetitionsFor, roundSchedule, sameArm, seededRandom, serialCpus } from './plan.js';
 import type { ArmSamples } from './samples.js';
-import type { SequentialPolicy } from './stats/sequential.js';
+import { DEFAULT_BETA, type SequentialPolicy } from './stats/sequential.js';
 import type {
   ExperimentSetup,
   Failure,
@@ -199,7 +199,7 @@ export function start(input: ExperimentInput): ExperimentState {
   }
   return {
     input,
-    policy: { alpha: settings.alpha, minRounds: settings.minRounds, maxRounds: settings.maxRounds },
+    policy: { alpha: settings.alpha, beta: settings.beta ?? DEFAULT_BETA, minRounds: settings.minRounds, maxRounds: settings.maxRounds },
     random: seededRandom(settings.seed),
     variants,
     round: 0,

@@ -60,6 +60,11 @@ export interface DecisionSettings {
   memoryThreshold: number;
   /** Family-wise false-alarm rate for each comparison, spent across sequential looks. */
   alpha: number;
+  /**
+   * The gate's miss rate: the chance that a head exactly `threshold` slower passes as "no
+   * regression", spent across looks. Absent in results written before it existed (then 0.05).
+   */
+  beta?: number;
   minRounds: number;
   maxRounds: number;
 }
@@ -321,6 +326,11 @@ export interface RatioEstimate {
   /** Two-sided p-value for ratio = 1. */
   pValue: number;
   n: number;
+  /** The t statistic of the paired (trimmed) mean and its degrees of freedom, where there was a spread. */
+  t?: number;
+  df?: number;
+  /** The rounds of the sequential look the bounds were taken at (absent before the first look). */
+  look?: number;
 }
 
 /** Three outcomes plus "not yet": how a compares with b in time. */

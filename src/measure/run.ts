@@ -208,6 +208,7 @@ export async function measure(options: MeasureOptions): Promise<Results> {
         margin: config.margin,
         memoryThreshold: config.memoryThreshold,
         alpha: config.alpha,
+        beta: config.beta,
         minRounds: config.minRounds,
         maxRounds: config.maxRounds,
         maxTimeSeconds: options.maxTimeSeconds ?? null,
