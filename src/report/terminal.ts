@@ -6,7 +6,7 @@ import { styleText } from 'node:util';
 import type { Recommendation, Results, WorkloadResult } from '../core/types.js';
 import { stripControl } from './escape.js';
 import {
-  formatChange,
+  formatChangeShort,
   formatSeconds,
   interpreterChanges,
   interpreterLabel,
@@ -62,7 +62,7 @@ function vsBase(results: Results, w: WorkloadResult): string {
   if (w.status === 'new') return 'new';
   if (w.status === 'removed') return 'removed';
   if (!w.vsBase) return results.git.base && w.base ? 'n/a' : '-';
-  return formatChange(w.vsBase, w.rounds);
+  return formatChangeShort(w.vsBase, w.rounds);
 }
 
 export function renderTerminal(results: Results, options: TerminalOptions): string {

@@ -143,11 +143,17 @@ export function compareTimes(
 }
 
 /**
- * The gate's comparison of head (a) with base (b), one-sided (see the top of this file): at a look,
- * 'a-faster' (an improvement) when the upper bound at α is below 1 and the ratio below 1/(1+m);
- * else 'equivalent' — no regression — when the upper bound at β is below 1 + m; else 'b-faster' (a
- * regression) when the lower bound at α is above 1 and the ratio above 1 + m; else unknown. The
- * estimate's interval is [lower bound at α, upper bound at β]: the two bounds that gate.
+ * The gate's comparison of head with base, one-sided (see the top of this file). At a look:
+ * - 'a-faster', an improvement: head shown faster (the upper bound at α below 1) by more than the
+ *   threshold in its estimate;
+ * - else 'equivalent', no regression: the upper bound at β below 1 + threshold (non-inferiority;
+ *   a head exactly `threshold` slower gets here at most β of the time);
+ * - else 'b-faster', a regression: head shown slower (the lower bound at α above 1) and not shown
+ *   within the threshold. A head that is not slower gets here at most α of the time (the contract's
+ *   false alarm); no margin on the estimate, or a head exactly `threshold` slower, whose estimate
+ *   sits on the margin, would be flagged only half the time;
+ * - else unknown.
+ * The estimate's interval is [lower bound at α, upper bound at β]: the two bounds that gate.
  */
 export function compareToBase(head: readonly number[], base: readonly number[], threshold: number, policy: SequentialPolicy): Comparison {
   const beta = policy.beta ?? DEFAULT_BETA;
@@ -157,7 +163,7 @@ export function compareToBase(head: readonly number[], base: readonly number[], 
   const improvement = ratioBounds(statistic, 0, lookError(policy.alpha, look, policy));
   if (improvement.upper < 1 && estimate.ratio < 1 / high) return { outcome: 'a-faster', estimate };
   if (estimate.upper < high) return { outcome: 'equivalent', estimate };
-  if (estimate.lower > 1 && estimate.ratio > high) return { outcome: 'b-faster', estimate };
+  if (estimate.lower > 1) return { outcome: 'b-faster', estimate };
   return { outcome: 'unknown', estimate };
 }
 
