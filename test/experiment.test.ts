@@ -271,9 +271,10 @@ describe('experiment: placement, repetitions, machine probes', () => {
     const probe = (name: string, side: 'head' | 'base') => okProbe({ pilotWallSeconds: name === 'tiny' ? 0.001 : side === 'base' ? 0.05 : 0.06 });
     const run = simulate(input({ workloads: [workload('tiny'), workload('small')], base: { workloads: null, configMissing: false }, probe, settings: { maxRounds: 2 } }));
     const counts = (name: string) => new Set(run.rounds.flatMap((r) => r.trials).filter((t) => t.workload === name).map((t) => t.repetitions));
-    expect(counts('tiny')).toEqual(new Set([50]));
+    expect(counts('tiny')).toEqual(new Set([repetitionsFor(0.001)]));
+    expect(repetitionsFor(0.001)).toBe(21);
     expect(counts('small')).toEqual(new Set([repetitionsFor(0.05)]));
-    expect(repetitionsFor(0.05)).toBe(6);
+    expect(repetitionsFor(0.05)).toBe(4);
   });
 
   it('probes the machine before the first round and every MACHINE_PROBE_EVERY rounds, keeping every probe', () => {
