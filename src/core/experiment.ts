@@ -248,7 +248,8 @@ export function next(state: ExperimentState, nowSeconds: number): Step {
     return [v.head, v.base].filter(runnable).map((side) => ({
       workload: variantKey(v.name, v.interpreter),
       side: side.side,
-      arms: side.arms.map((a) => a.arm).filter((arm) => !side.dropped.has(armLabel(arm)) && (v.compared === null || v.compared.has(armLabel(arm)))),
+      // Arms raced out by the side's verdict (verdict.ts, racedArms) run no more rounds.
+      arms: side.arms.map((a) => a.arm).filter((arm) => !side.dropped.has(armLabel(arm)) && !side.verdict?.raced?.has(armLabel(arm)) && (v.compared === null || v.compared.has(armLabel(arm)))),
       serialCpus: cpus,
     }));
   });

@@ -463,6 +463,12 @@ export interface ModelFacts {
    * runOneAtATime). Such threads neither help nor stay open, whatever the timing test says.
    */
   oneAtATime: boolean;
+  /**
+   * Racing (verdict.ts, racedArms): every arm of this model was shown slower than its side's best
+   * arm beyond the margin at some look and stopped running there; the last of those looks and the
+   * arm that beat it. Absent when some arm of the model still runs.
+   */
+  raced?: { round: number; by: string };
   cpuPerWall: number;
   /** Speedup per batch (start-up included) and once started (start-up excluded). */
   wallSpeedup: number;
