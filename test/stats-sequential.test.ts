@@ -35,20 +35,20 @@ function runSequentially(a: readonly number[], b: readonly number[], p: Sequenti
 
 describe('looks', () => {
   it('schedules looks at min, twice min, every 5 rounds and max, and spends alpha over them', () => {
-    expect(lookSchedule(policy)).toEqual([3, 6, 10, 15, 20]);
-    expect(lookSchedule({ alpha: 0.01, minRounds: 3, maxRounds: 30 })).toEqual([3, 6, 10, 15, 20, 25, 30]);
+    expect(lookSchedule(policy)).toEqual([3, 6, 8, 10, 15, 20]);
+    expect(lookSchedule({ alpha: 0.01, minRounds: 3, maxRounds: 30 })).toEqual([3, 6, 8, 10, 15, 20, 25, 30]);
     expect(lookSchedule({ alpha: 0.01, minRounds: 3, maxRounds: 7 })).toEqual([3, 6, 7]);
     expect(lookSchedule({ alpha: 0.01, minRounds: 4, maxRounds: 12 })).toEqual([4, 8, 10, 12]);
     expect(lookSchedule({ alpha: 0.01, minRounds: 2, maxRounds: 3 })).toEqual([2, 3]);
-    expect(lookCount(policy)).toBe(5);
+    expect(lookCount(policy)).toBe(6);
     // Pocock-type spending over 3/20, 6/20, …, 20/20 of the information: every look risks more than
     // an even (Bonferroni) share, since the looks share their data; the first the least.
     const nominal = lookErrors(0.01, policy);
-    expect(nominal).toHaveLength(5);
-    for (const e of nominal) expect(e).toBeGreaterThan(0.01 / 5);
+    expect(nominal).toHaveLength(6);
+    for (const e of nominal) expect(e).toBeGreaterThan(0.01 / 6);
     expect(lookLevel(policy)).toBeCloseTo(1 - 2 * nominal[0]!, 15);
-    expect(lookLevel(policy, 10)).toBeCloseTo(1 - 2 * nominal[2]!, 15);
-    expect([2, 3, 4, 7, 8, 19, 20, 25].map((r) => lastLookAt(r, policy))).toEqual([null, 3, 3, 6, 6, 15, 20, 20]);
+    expect(lookLevel(policy, 10)).toBeCloseTo(1 - 2 * nominal[3]!, 15);
+    expect([2, 3, 4, 7, 8, 19, 20, 25].map((r) => lastLookAt(r, policy))).toEqual([null, 3, 3, 6, 8, 15, 20, 20]);
     expect(lookCount({ alpha: 0.05, minRounds: 5, maxRounds: 5 })).toBe(1);
     // One look spends all of it: a one-sided 5% bound each side.
     expect(lookLevel({ alpha: 0.05, minRounds: 5, maxRounds: 5 })).toBeCloseTo(0.9, 6);

@@ -3,7 +3,7 @@ import { studentTQuantile } from '../src/core/stats/estimate.js';
 import { crossingProbabilities, normalCdf, normalUpperQuantile, obrienFlemingSpending, pocockSpending, spendingBoundary } from '../src/core/stats/spending.js';
 import { compareToBase, lookErrors, lookSchedule, type SequentialPolicy } from '../src/core/stats/sequential.js';
 
-const looks = [3, 6, 10, 15, 20, 25, 30];
+const looks = [3, 6, 8, 10, 15, 20, 25, 30];
 const fractions = looks.map((r) => r / 30);
 
 describe('error spending (plain numbers)', () => {
@@ -57,7 +57,7 @@ describe('error spending (plain numbers)', () => {
   it('a hand-computed sequence stops where computed', () => {
     // head/base of an A/A-like gate: d_i = ln(head/base) alternating ±0.05 around 0 (sd ≈ 0.0535 for
     // six values: 0.05·√(6/5)). With β = 5% spent over looks 3, 6, 10, …, 30 the pass needs the upper
-    // bound exp(mean + t_{1−ν_k, n−1}·sd/√n) below 1.1.
+    // bound exp(mean + t_{1−ν_k, n−1}·sd/√n) below 1.1 (looks 3, 6, 8, 10, …).
     const policy: SequentialPolicy = { alpha: 0.01, beta: 0.05, minRounds: 3, maxRounds: 30 };
     expect(lookSchedule(policy)).toEqual(looks);
     const d = Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? 0.05 : -0.05));
