@@ -54,6 +54,7 @@ for (const source of sources) {
   const pairs = recording.rounds.map((r) => ({ base: value(r, '100a'), head: value(r, '100b') }));
   const sd = Math.sqrt(variance(pairs.map((p) => Math.log(p.head / p.base))));
   const label = `${source}: ${pairs.length} rounds, ${recording.repetitions} repetition(s) per trial${reps ? `, first ${reps} used` : ''}, A/A paired sd ${sd.toFixed(3)}`;
+  splitOfVariance(recording);
   report(`${label} — windows`, windowDraw(pairs));
   report(`${label} — bootstrap`, bootstrapDraw(pairs));
 }
@@ -92,6 +93,30 @@ function report(label, draw) {
     console.log(`  ${row.name.padEnd(36)} achieved ${pct(hits / N).padStart(6)} ${row.nominal ? `(nominal ${row.nominal})` : ''} goal ${row.goal}${extra}`);
   }
   console.log('');
+}
+
+/**
+ * Where the variance is (plan.ts repetitionsFor): the A/A pair's log ratio with the mean of the
+ * first r repetitions has variance offset² + repetition²/r; fitted by least squares over r.
+ */
+function splitOfVariance(recording) {
+  const reps = Math.min(...recording.rounds.map((r) => Math.min(r.repetitions?.['100a']?.length ?? 0, r.repetitions?.['100b']?.length ?? 0)));
+  if (!(reps >= 2)) return;
+  const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  const points = [];
+  for (let r = 1; r <= reps; r++) {
+    const d = recording.rounds.map((round) => Math.log(mean(round.repetitions['100b'].slice(0, r)) / mean(round.repetitions['100a'].slice(0, r))));
+    points.push({ r, v: variance(d) });
+  }
+  // v = a + b·x with x = 1/r: ordinary least squares.
+  const xs = points.map((p) => 1 / p.r);
+  const vs = points.map((p) => p.v);
+  const mx = mean(xs);
+  const mv = mean(vs);
+  const b = xs.reduce((s, x, i) => s + (x - mx) * (vs[i] - mv), 0) / xs.reduce((s, x) => s + (x - mx) ** 2, 0);
+  const a = mv - b * mx;
+  console.log(`split of the A/A variance over repetitions: ${points.map((p) => `r=${p.r} sd ${Math.sqrt(p.v).toFixed(3)}`).join(', ')}`);
+  console.log(`  fit offset² + repetition²/r: per-process offset sd ${a > 0 ? Math.sqrt(a).toFixed(3) : `n/a (intercept ${a.toExponential(1)})`}, repetition sd ${b > 0 ? Math.sqrt(b).toFixed(3) : 'n/a'} (plan.ts TRIAL_NOISE: 0.053, 0.11)`);
 }
 
 function windowDraw(pairs) {
