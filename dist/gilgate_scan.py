@@ -343,6 +343,10 @@ class ModuleScan(ast.NodeVisitor):
             "tasksNote": None,
         }
         run, refused = self.function_reference(fn_node)
+        if refused is None and method in ("target", "to_thread") and not self.loops:
+            # One thread started once is a background service (a reader, a feeder), not work
+            # spread over workers: only threads started in a loop or comprehension fan out.
+            run, refused = None, "one thread started once (not in a loop or comprehension): a background task, not work spread over workers"
         record["run"], record["refused"] = run, refused
         if refused is None:
             self.task_source(record, rest, shape)
@@ -467,8 +471,11 @@ class ModuleScan(ast.NodeVisitor):
         source = joined or source_of(self.text, node)
         if local:
             where = self.scope.name if self.scope is not self.module_scope else "the module"
-            record["tasksNote"] = "the items (`%s`) come from %s, local to %s(): known only when the code runs" % (
-                source[:80], ", ".join("`%s`" % n for n in local), where)
+            if local == ["self"] or local == ["cls"]:
+                record["tasksNote"] = "the items (`%s`) are held by the object %s() runs on: known only when the code runs" % (source[:80], where)
+            else:
+                record["tasksNote"] = "the items (`%s`) come from %s, local to %s(): known only when the code runs" % (
+                    source[:80], ", ".join("`%s`" % n for n in local), where)
             return
         if unknown:
             record["tasksNote"] = "the items (`%s`) use %s, not defined in the module" % (source[:80], ", ".join(unknown))

@@ -343,6 +343,10 @@ class ModuleScan(ast.NodeVisitor):
             "tasksNote": None,
         }
         run, refused = self.function_reference(fn_node)
+        if refused is None and method in ("target", "to_thread") and not self.loops:
+            # One thread started once is a background service (a reader, a feeder), not work
+            # spread over workers: only threads started in a loop or comprehension fan out.
+            run, refused = None, "one thread started once (not in a loop or comprehension): a background task, not work spread over workers"
         record["run"], record["refused"] = run, refused
         if refused is None:
             self.task_source(record, rest, shape)

@@ -97,9 +97,9 @@ describe('the scanner finds every executor form', () => {
         '    T(None, work).start()\n' +
         '    await asyncio.gather(*[asyncio.to_thread(work, x) for x in ITEMS])\n',
     );
-    expect(sites.map((s) => [s.executor, s.method, s.run, s.tasks?.kind ?? s.tasksNote])).toEqual([
+    expect(sites.map((s) => [s.executor, s.method, s.run, s.tasks?.kind ?? s.refused])).toEqual([
       ['threading.Thread', 'target', 'pkg.mod:work', 'expression'],
-      ['threading.Thread', 'target', 'pkg.mod:work', "the call's arguments are not a literal tuple"],
+      ['threading.Thread', 'target', null, 'one thread started once (not in a loop or comprehension): a background task, not work spread over workers'],
       ['asyncio.to_thread', 'to_thread', 'pkg.mod:work', 'expression'],
     ]);
     expect(sites.every((s) => s.model === 'threads')).toBe(true);
