@@ -89,6 +89,20 @@ describe('the scanner finds every executor form', () => {
     ]);
   });
 
+  it('finds loop.run_in_executor on a known pool or the default executor', async () => {
+    const sites = await scan(
+      'import asyncio\nfrom concurrent.futures import ProcessPoolExecutor\n' +
+        HEADER +
+        'async def main():\n    loop = asyncio.get_running_loop()\n    ex = ProcessPoolExecutor()\n' +
+        '    await asyncio.gather(*[loop.run_in_executor(ex, work, x) for x in ITEMS])\n' +
+        '    await loop.run_in_executor(None, work, 3)\n',
+    );
+    expect(sites.map((s) => [s.model, s.method, s.run, s.tasks?.kind ?? s.tasksNote])).toEqual([
+      ['processes', 'run_in_executor', 'pkg.mod:work', 'expression'],
+      ['threads', 'run_in_executor', 'pkg.mod:work', "each call passes 3, not an enclosing loop's items"],
+    ]);
+  });
+
   it('finds threading.Thread targets and asyncio.to_thread', async () => {
     const sites = await scan(
       'import threading\nfrom threading import Thread as T\nimport asyncio\n' +
