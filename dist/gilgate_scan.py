@@ -7,8 +7,8 @@ Usage: python gilgate_scan.py scan <spec.json> <result.json>
 scan reads the repository's Python sources with the stdlib `ast` module (nothing is imported or
 run) and lists every call that hands a function to a pool: `map`, `submit`, `imap`,
 `imap_unordered`, `starmap`, `apply_async`, ... on a ThreadPoolExecutor, ProcessPoolExecutor,
-InterpreterPoolExecutor or multiprocessing pool, `threading.Thread(target=...)` and
-`asyncio.to_thread(...)`, following imports and aliases. Each call site says which function runs
+InterpreterPoolExecutor or multiprocessing pool (and `loop.run_in_executor(pool, ...)`),
+`threading.Thread(target=...)` and `asyncio.to_thread(...)`, following imports and aliases. Each call site says which function runs
 and where its arguments come from, as far as the source tells, or why it cannot be a workload.
 
 check imports a proposed workload the way gilgate_runner does (its own functions, from the file
@@ -315,6 +315,14 @@ class ModuleScan(ast.NodeVisitor):
             pool = self.pool_of(func.value)
             if pool and node.args:
                 self.site(node, pool[0], pool[1], func.attr, node.args[0], node.args[1:], METHODS[func.attr])
+        elif isinstance(func, ast.Attribute) and func.attr == "run_in_executor" and len(node.args) >= 2:
+            executor = node.args[0]
+            if isinstance(executor, ast.Constant) and executor.value is None:
+                pool = ("threads", "asyncio default executor")
+            else:
+                pool = self.pool_of(executor)
+            if pool:
+                self.site(node, pool[0], pool[1], "run_in_executor", node.args[1], node.args[2:], "one")
         elif qualified == "threading.Thread":
             target = keyword(node, "target")
             if target is None and len(node.args) >= 2:

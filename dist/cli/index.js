@@ -46769,9 +46769,10 @@ function mark(p, check) {
 function verdictLine(p, check) {
     if (!p.tasksWired) {
         const base = `fill in tasks: ${p.tasksNote ?? 'the items are not known from the source'}`;
-        if (check && check.stage !== 'tasks')
-            return `${base} (the function did not import: ${check.message})`;
-        return base;
+        if (check === null)
+            return base;
+        // The check imports run before it builds the tasks: failing at the stub means run imported.
+        return check.stage === 'tasks' ? `${base}; run imports` : `${base}; run did not import: ${check.message}`;
     }
     if (check === null)
         return 'not checked';
