@@ -457,8 +457,13 @@ class ModuleScan(ast.NodeVisitor):
                 record["star"] = len(names) > 1 or isinstance(target, ast.Tuple)
                 self.expression_tasks(record, [iterable], None)
                 return
-            if len(names) == 1 and names[0] in bound and isinstance(target, ast.Tuple):
-                record["tasksNote"] = "the call passes one element of the loop's items"
+            if bound and set(names) <= set(bound):
+                # Some of the loop's variables, in the call's order: the items are a comprehension
+                # over the loop's iterable (`for i, path in enumerate(PATHS): submit(f, path)`).
+                picked = names[0] if len(names) == 1 else "(%s)" % ", ".join(names)
+                record["star"] = len(names) > 1
+                comprehension = "[%s for %s in %s]" % (picked, source_of(self.text, target), source_of(self.text, iterable))
+                self.expression_tasks(record, [iterable], comprehension)
                 return
         record["tasksNote"] = "each call passes %s, not an enclosing loop's items" % ", ".join(names)
         record["star"] = len(names) > 1

@@ -77,7 +77,8 @@ describe('the scanner finds every executor form', () => {
         'def main():\n    with TPE() as ex:\n        futures = [ex.submit(work, i) for i in ITEMS]\n' +
         '        for a, b in zip(ITEMS, ITEMS):\n            ex.submit(pair, a, b)\n' +
         '        ex.map(pair, ITEMS, ITEMS)\n' +
-        '    with Pool() as p:\n        p.starmap(pair, [(1, 2), (3, 4)])\n        for i in ITEMS:\n            p.apply_async(work, (i,))\n',
+        '    with Pool() as p:\n        p.starmap(pair, [(1, 2), (3, 4)])\n        for i in ITEMS:\n            p.apply_async(work, (i,))\n' +
+        '        for i, x in enumerate(ITEMS):\n            p.apply_async(work, (x,))\n',
     );
     const summary = sites.map((s) => ({ method: s.method, run: s.run, star: s.star, tasks: s.tasks?.kind === 'expression' ? s.tasks.source : s.tasks }));
     expect(summary).toEqual([
@@ -86,6 +87,7 @@ describe('the scanner finds every executor form', () => {
       { method: 'map', run: 'pkg.mod:pair', star: true, tasks: 'zip(ITEMS, ITEMS)' },
       { method: 'starmap', run: 'pkg.mod:pair', star: true, tasks: '[(1, 2), (3, 4)]' },
       { method: 'apply_async', run: 'pkg.mod:work', star: false, tasks: 'ITEMS' },
+      { method: 'apply_async', run: 'pkg.mod:work', star: false, tasks: '[x for i, x in enumerate(ITEMS)]' },
     ]);
   });
 
