@@ -11,5 +11,7 @@ run('ncc', ['build', 'lib/index.js', '-o', 'dist', '--license', 'licenses.txt', 
 run('ncc', ['build', 'lib/cli/main.js', '-o', 'dist/cli', '--quiet']);
 mkdirSync('dist', { recursive: true });
 cpSync('python/gilgate_runner.py', 'dist/gilgate_runner.py');
+// `gilgate init`'s scanner, beside the runner it imports for its checks.
+cpSync('python/gilgate_scan.py', 'dist/gilgate_scan.py');
 // The HTML preview (gilgate preview / --html) inlines Mermaid from here; same file the browser test loads.
 cpSync('node_modules/mermaid/dist/mermaid.min.js', 'dist/mermaid.min.js');

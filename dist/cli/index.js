@@ -16222,7 +16222,318 @@ function variantName(results, w) {
     return `${workloadName(results, w)} · ${interpreterLabel(results, w.python)}`;
 }
 
+;// CONCATENATED MODULE: ./lib/report/explain.js
+
+
+/** Two decimals below 10, one above: ×1.53, ×12.4. */
+function fmt(x) {
+    if (!Number.isFinite(x))
+        return String(x);
+    // An interval on two or three rounds can reach astronomic bounds: past ×1000 the number says
+    // nothing a reader can use, and 8.7e+80 printed in full reads as a bug.
+    if (x > 1000)
+        return '>1000';
+    return x >= 10 ? x.toFixed(1) : x.toFixed(2);
+}
+const CHARACTER_PHRASE = {
+    'cpu-bound-gil': 'CPU-bound and holds the GIL',
+    'gil-releasing': 'CPU-bound in code that releases the GIL',
+    'io-wait': 'mostly waiting (I/O or sleep)',
+    'overhead-bound': 'tasks too small for a pool to pay off',
+    'memory-heavy': 'CPU-bound, holds the GIL, and memory-heavy under processes',
+    unknown: 'mixed character',
+};
+/** Without a GIL the character is not about the GIL: say what the threads did. */
+const FREE_THREADED_PHRASE = {
+    'cpu-bound-gil': 'CPU-bound, and threads do not scale',
+    'gil-releasing': 'CPU-bound, and threads run in parallel',
+    'memory-heavy': 'CPU-bound, threads do not scale, and memory-heavy under processes',
+};
+/** Threads can run Python code in parallel: a free-threaded build whose GIL no import re-enabled. */
+function freeThreaded(f) {
+    return f.build?.freeThreadedBuild === true && f.build.gilEnabled === false && !f.warnings.some((w) => w.kind === 'gil-reenabled');
+}
+/** Why each model is cheaper than the next: said when the cheaper one is preferred. */
+const CHEAPER_BECAUSE = {
+    threads: 'less memory, no pickling',
+    interpreters: 'no second process',
+    processes: '',
+};
+/** The reason and the warnings of one side. */
+function explainSide(facts) {
+    return { reason: explainReason(facts), warnings: facts.warnings.map((w) => explainWarning(w, facts)) };
+}
+function explainReason(f) {
+    if (f.error)
+        return `failed (${f.error.kind}): ${f.error.message}.`;
+    const parts = [];
+    // A model no workload can run here (interpreters before 3.14) is said once by the report, not per workload.
+    const models = PARALLEL_MODELS.filter((m) => f.models[m] || (f.unavailable[m] && !f.everywhere[m]));
+    const speed = models.map((m) => {
+        const facts = f.models[m];
+        return facts ? `${m} ×${fmt(facts.speedup)} at ${facts.workers} workers` : `${m} unavailable`;
+    });
+    const character = (freeThreaded(f) ? FREE_THREADED_PHRASE[f.character] : undefined) ?? CHARACTER_PHRASE[f.character];
+    parts.push(`${character}: ${speed.join(', ')}`);
+    const threads = f.models.threads;
+    if (f.serial && threads) {
+        const ratio = threads.cpuPerWall;
+        const meaning = f.serial.cpuPerWall < 0.5
+            ? 'the code waits more than it computes'
+            : ratio <= 1.3
+                ? freeThreaded(f)
+                    ? 'even on this free-threaded build the threads do not run in parallel'
+                    : reenabledBy(f) !== undefined
+                        ? `the GIL, re-enabled by importing ${reenabledBy(f) ?? 'the workload'}, serializes this code`
+                        : 'the GIL serializes this code'
+                : freeThreaded(f)
+                    ? 'on this free-threaded build threads run Python code in parallel'
+                    : 'threads run in parallel, so the code releases the GIL';
+        // The CPU bound (verdict.ts, runOneAtATime) ruled threads out: say so, since their timing may
+        // have looked faster (a faster CPU) or undecided.
+        const bound = !threads.oneAtATime
+            ? ''
+            : threads.vsSerial.outcome === 'a-faster'
+                ? ', so threads cannot beat serial: their faster time was a faster CPU'
+                : ', so threads cannot beat serial';
+        parts.push(`CPU/wall ${fmt(f.serial.cpuPerWall)} serial, ${fmt(ratio)} under ${threads.workers} threads: ${meaning}${bound}`);
+    }
+    const capacity = capacityClause(f);
+    if (capacity)
+        parts.push(capacity);
+    const percent = Math.round(f.margin * 100);
+    switch (f.rule) {
+        case 'threads-at-least-as-fast-at-cap': {
+            const p = f.deciding;
+            parts.push(`${p.a} are at least as fast as ${p.b} (${ratioText(p.comparison)}: ${p.b} cannot be more than ${percent}% faster), not shown equivalent after ${roundsText(f.rounds)}: use ${p.a}${because(p.a)}`);
+            break;
+        }
+        case 'either':
+            parts.push(`threads and processes are within ±${percent}% of each other (${ratioText(f.deciding?.comparison ?? null)}): prefer threads — less memory, no pickling`);
+            break;
+        case 'within-margin-prefer-cheaper': {
+            const p = f.deciding;
+            parts.push(`${p.b} are within ±${percent}% of ${p.a} (${ratioText(p.comparison)}): prefer ${p.a}${because(p.a)}`);
+            break;
+        }
+        case 'no-model-helps':
+            parts.push(`no parallel model beats serial by more than ${percent}%`);
+            break;
+        case 'undecided':
+            parts.push(`${f.final ? 'undecided' : 'not yet decided'} after ${roundsText(f.rounds)}${f.open ? `: ${openText(f.open)}` : ''}`);
+            break;
+        default:
+            break;
+    }
+    const lifetime = lifetimeClause(f);
+    if (lifetime)
+        parts.push(lifetime);
+    for (const m of PARALLEL_MODELS)
+        if (f.unavailable[m] && !f.everywhere[m])
+            parts.push(`${m} cannot run: ${f.unavailable[m]}`);
+    return `${parts.join('; ')}.`;
+}
+/** The module that re-enabled the GIL (null: unknown), or undefined when none did. */
+function reenabledBy(f) {
+    const w = f.warnings.find((x) => x.kind === 'gil-reenabled');
+    return w && w.kind === 'gil-reenabled' ? w.module : undefined;
+}
+function because(model) {
+    return CHEAPER_BECAUSE[model] ? ` — ${CHEAPER_BECAUSE[model]}` : '';
+}
+/** "this runner delivers ×1.56 with 2 workers: processes reach 96% of it", for the recommended (or best) model. */
+function capacityClause(f) {
+    const model = PARALLEL_MODELS.includes(f.recommendation)
+        ? f.recommendation
+        : f.recommendation === 'either'
+            ? 'threads'
+            : bestModel(f);
+    const facts = model ? f.models[model] : undefined;
+    if (!facts || facts.capacity === null || facts.capacityShare === null)
+        return null;
+    // Capacity is what N busy CPUs give: code that waits is not bounded by it, and a model that does
+    // not beat serial has no share of it worth saying.
+    if (f.character === 'io-wait' || facts.speedup <= 1)
+        return `this runner delivers ×${fmt(facts.capacity)} with ${facts.workers} busy workers`;
+    return `this runner delivers ×${fmt(facts.capacity)} with ${facts.workers} workers: ${facts.model} reach ${Math.round(facts.capacityShare * 100)}% of it`;
+}
+function bestModel(f) {
+    const present = PARALLEL_MODELS.filter((m) => f.models[m]);
+    if (present.length === 0)
+        return null;
+    return present.reduce((a, b) => (f.models[b].speedup > f.models[a].speedup ? b : a));
+}
+/**
+ * When the other pool lifetime would change the advice, say what it would be and at which batch
+ * size a per-batch pool starts to pay: "serial for this 57 ms batch; processes scale ×1.6 once
+ * started and pay off above about 150 ms of work per pool".
+ */
+function lifetimeClause(f) {
+    if (!f.serial)
+        return null;
+    const batch = formatSeconds(f.serial.seconds);
+    if (!f.otherLifetime)
+        return unsettledLifetimeClause(f, batch);
+    const other = f.otherLifetime.recommendation;
+    const model = PARALLEL_MODELS.includes(other)
+        ? other
+        : other === 'either'
+            ? 'threads'
+            : f.pool === 'long-lived' && PARALLEL_MODELS.includes(f.recommendation)
+                ? f.recommendation
+                : null;
+    if (f.pool === 'per-batch' && model && f.models[model]) {
+        const m = f.models[model];
+        return `${f.recommendation} for this ${batch} batch; ${model} scale ×${fmt(m.steadySpeedup)} once started and ${perBatchPayoff(m)}`;
+    }
+    if (f.pool === 'long-lived' && model && f.models[model]) {
+        const m = f.models[model];
+        const payoff = m.breakEven === null ? 'a pool created per batch never pays off' : `a pool created per batch pays off only above about ${roundSeconds(m.breakEven)} of work`;
+        return `with a long-lived pool ${f.recommendation}; ${payoff} (this batch: ${batch}, start-up ${formatSeconds(m.startupSeconds)}), so per batch: ${other}`;
+    }
+    return `with a ${f.otherLifetime.pool} pool the advice would be ${other}`;
+}
+/**
+ * Serial per batch while the long-lived answer is still open (two models that scale alike once
+ * started, not yet told apart): the start-up is still worth saying, with the best scaling model's
+ * point figures and no claim of a long-lived verdict.
+ */
+function unsettledLifetimeClause(f, batch) {
+    if (!f.otherLifetimeOpen || f.pool !== 'per-batch' || f.recommendation !== 'serial')
+        return null;
+    const scaling = PARALLEL_MODELS.map((m) => f.models[m])
+        .filter((m) => m !== undefined && m.breakEven !== null && m.steadySpeedup > 1 + f.margin)
+        .sort((a, b) => b.steadySpeedup - a.steadySpeedup);
+    const best = scaling[0];
+    if (!best)
+        return null;
+    const others = scaling.slice(1).map((m) => `${m.model} ×${fmt(m.steadySpeedup)}`);
+    const unsettled = others.length ? ` (${others.join(', ')}; which is best for a long-lived pool is not settled)` : '';
+    return `serial for this ${batch} batch; once started ${best.model} scale ×${fmt(best.steadySpeedup)}${unsettled} and ${perBatchPayoff(best)}`;
+}
+/** When a pool created per batch pays off, from the break-even. */
+function perBatchPayoff(m) {
+    if (m.breakEven === null)
+        return 'never pay off per batch';
+    return m.breakEven === 0 ? 'pay off at any batch size' : `pay off above about ${roundSeconds(m.breakEven)} of work per pool`;
+}
+/** Two significant digits: a break-even is an order of magnitude, not a measurement. */
+function roundSeconds(seconds) {
+    return formatSeconds(Number(seconds.toPrecision(2)));
+}
+function openText(p) {
+    return `${p.a} vs ${p.b} time ratio ${ratioText(p.comparison)} is not clearly inside or outside the margin`;
+}
+function ratioText(c) {
+    if (!c)
+        return 'n/a';
+    const e = c.estimate;
+    const hi = Number.isFinite(e.upper) ? fmt(e.upper) : '∞';
+    return `×${fmt(e.ratio)}, CI ${fmt(e.lower)}–${hi}`;
+}
+function explainWarning(w, f = null) {
+    switch (w.kind) {
+        case 'gil-reenabled':
+            return `${w.module ? `importing ${w.module}` : 'importing the workload'} re-enabled the GIL${f?.build?.freeThreadedBuild ? ' on this free-threaded build' : ''}: threads are serialized again`;
+        case 'spawn':
+            return `works only with the fork start method: under spawn (the default on macOS and Windows) it fails: ${w.problem}`;
+        case 'nondeterministic':
+            return `results differ between serial runs (${w.distinct} distinct): the workload is not deterministic, so gilgate cannot check the parallel models for races`;
+        case 'race':
+            return w.model === 'threads'
+                ? `race hint: threads returned different results than serial in ${w.differing} of ${w.trials} trials — the code is probably not thread-safe`
+                : `${w.model} returned different results than serial in ${w.differing} of ${w.trials} trials — the code probably depends on shared state that ${w.model} do not share`;
+    }
+}
+function signed(x) {
+    const p = Math.round(x * 100);
+    return `${p >= 0 ? '+' : ''}${p}%`;
+}
+/** One regression's or improvement's detail. */
+function explainChange(fact) {
+    switch (fact.kind) {
+        case 'failing':
+            return `ran in base, fails in head: ${fact.message}`;
+        case 'fixed':
+            return `failed in base (${fact.message}), runs in head`;
+        case 'time': {
+            const e = fact.estimate;
+            return `${signed(e.ratio - 1)} (CI ${signed(e.lower - 1)}…${signed(e.upper - 1)}) with ${fact.arm}`;
+        }
+        case 'memory':
+            return fact.direction === 'more'
+                ? `peak memory ${signed(fact.estimate.ratio - 1)} with ${fact.arm} (threshold ${Math.round(fact.threshold * 100)}%)`
+                : `peak memory ${signed(fact.estimate.ratio - 1)} with ${fact.arm}`;
+        case 'flip':
+            // Only the interpreter changed under the same code: the flip is the interpreter's doing, say so.
+            if (fact.interpreter) {
+                return `${fact.before} → ${fact.after}: the interpreter changed: ${interpreterName(fact.interpreter.before)} → ${interpreterName(fact.interpreter.after)}`;
+            }
+            return `${fact.before} → ${fact.after}: ${flipMeaning(fact.before, fact.after)}`;
+        case 'scaling':
+            return `speedup with ${fact.arm} ${fact.direction} ${signed(fact.estimate.ratio - 1)} (×${fmt(fact.baseSpeedup)} → ×${fmt(fact.headSpeedup)})`;
+    }
+}
+function flipMeaning(before, after) {
+    if (before === 'threads' && after === 'processes')
+        return 'the PR made this code hold the GIL';
+    if (before === 'processes' && after === 'threads')
+        return 'the code now releases the GIL (or waits)';
+    if (after === 'serial')
+        return 'parallelism no longer pays off';
+    if (before === 'serial')
+        return 'parallelism now pays off';
+    return 'the best concurrency model changed';
+}
+/** Every sentence of a run, as the engine's finish and rejudge take them (src/core/experiment.ts). */
+const WORDS = { side: explainSide, change: explainChange };
+function roundsText(rounds) {
+    return `${rounds} round${rounds === 1 ? '' : 's'}`;
+}
+
+;// CONCATENATED MODULE: ./lib/report/outlook.js
+
+
+/** Two decimals for a serial fraction: e = 0.05. */
+function fraction(x) {
+    return x.toFixed(x > 0 && x < 0.01 ? 3 : 2);
+}
+/** A bound is a model's figure: one decimal says all it can. */
+function tenths(x) {
+    return x.toFixed(1);
+}
+function bound(b) {
+    return `×${tenths(b.value)} (${tenths(b.lower)}–${tenths(b.upper)}) on ${b.workers}`;
+}
+/**
+ * "Outlook beyond this runner (a model, not a measurement): at most ×3.4 (3.1–3.8) on 4 cores,
+ * ×5.7 (…) on 8, … by Amdahl's law from e = 0.05 (0.03–0.08) measured with processes ×1.9 on 2
+ * workers. …" Null when there is no outlook.
+ */
+function outlookText(o) {
+    if (!o || o.bounds.length === 0)
+        return null;
+    const e = o.serialFraction;
+    const sentences = [];
+    const [first, ...rest] = o.bounds;
+    sentences.push(`at most ${bound(first).replace(/ on (\d+)$/, ' on $1 cores')}${rest.map((b) => `, ${bound(b)}`).join('')} by Amdahl's law from ` +
+        `e = ${fraction(e.value)} (${fraction(e.lower)}–${fraction(e.upper)}, from the speedup's ${formatLevel(o.speedup.level)} interval) ` +
+        `measured with ${o.model} ×${fmt(o.speedup.value)} on ${o.measuredWorkers} workers.`);
+    if (o.capacity !== null && o.serialFractionVsCapacity !== null && o.capacity < 0.95 * o.measuredWorkers) {
+        sentences.push(`This runner's ${o.measuredWorkers} workers deliver ×${fmt(o.capacity)} of one core, and e counts that shortfall as serial work: ` +
+            `the bound is for more cores like these (against the capacity, e = ${fraction(o.serialFractionVsCapacity)}).`);
+    }
+    if (o.fit) {
+        const f = o.fit.serialFraction;
+        const at = o.fit.bounds.find((b) => b.workers === 8) ?? o.fit.bounds[0];
+        sentences.push(`A fit over the sweep's ${o.fit.points} points gives e = ${fraction(f.value)} (${fraction(f.lower)}–${fraction(f.upper)}, ${formatLevel(o.fit.level)})` +
+            (at ? `: at most ${bound(at)}.` : '.'));
+    }
+    return `Outlook beyond this runner (a model, not a measurement): ${sentences.join(' ')}`;
+}
+
 ;// CONCATENATED MODULE: ./lib/report/markdown.js
+
 
 
 
@@ -16387,6 +16698,9 @@ function sectionBody(w, detail, label, name) {
     const lifetime = lifetimeSummary(w);
     if (lifetime)
         parts.push(`**Pool start-up:** ${escapeMarkdown(lifetime)}`);
+    const outlook = outlookText(w.outlook);
+    if (outlook)
+        parts.push(`**Outlook** ${escapeMarkdown(outlook.replace(/^Outlook /, ''))}`);
     if (w.status === 'new')
         parts.push('New in this change: there is no base measurement to compare with.');
     if (w.status === 'removed')
@@ -16765,6 +17079,7 @@ function progressLine(done, total, elapsedSeconds, label, options) {
 
 
 
+
 const RECOMMENDATION_COLOR = {
     threads: 'cyan',
     processes: 'magenta',
@@ -16839,6 +17154,9 @@ function renderTerminal(results, options) {
         const lifetime = lifetimeSummary(w);
         if (lifetime)
             lines.push(`  start-up: ${oneLine(lifetime)}`);
+        const outlook = outlookText(w.outlook);
+        if (outlook)
+            lines.push(paint('dim', `  ${oneLine(outlook)}`));
         for (const m of localUnavailable(w))
             lines.push(`  - ${m} unavailable: ${oneLine(w.unavailable[m])}`);
         for (const warning of w.warnings)
@@ -26454,7 +26772,7 @@ const POOLS = ['per-batch', 'long-lived'];
 /** zod's "missing" is an invalid_type whose input is undefined. */
 const missingOr = (missing, otherwise) => (issue) => issue.input === undefined ? missing : otherwise;
 const nonEmptyString = (missing, otherwise = 'expected a non-empty string') => schemas_string({ error: missingOr(missing, otherwise) }).refine((s) => s.trim() !== '', otherwise);
-const fraction = (max) => {
+const config_fraction = (max) => {
     const message = `expected a number above 0 and at most ${max} (a fraction: 0.1 = 10%)`;
     return schemas_number({ error: message }).gt(0, message).max(max, message).optional();
 };
@@ -26524,10 +26842,10 @@ const configSchema = strictObject({
                 ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `duplicate workload name ${JSON.stringify(workload.name)} (also workloads[${first}])` });
         });
     }),
-    threshold: fraction(10),
-    margin: fraction(10),
-    'memory-threshold': fraction(10),
-    alpha: fraction(0.5),
+    threshold: config_fraction(10),
+    margin: config_fraction(10),
+    'memory-threshold': config_fraction(10),
+    alpha: config_fraction(0.5),
     rounds: strictObject({ min: wholeNumber(2, 1000), max: wholeNumber(2, 1000) }, { error: 'expected a mapping like {min: 3, max: 15}' })
         .superRefine((rounds, ctx) => {
         const min = rounds.min ?? DEFAULTS.minRounds;
@@ -43400,6 +43718,113 @@ function holmFilter(regressionsPerWorkload, alpha, policy) {
     return keep;
 }
 
+;// CONCATENATED MODULE: ./lib/core/outlook.js
+// The outlook beyond the runner: what more cores could give a CPU-bound workload, as a model.
+// Pure. From the measured speedup S at p workers, the Karp–Flatt serial fraction
+//   e = (1/S − 1/p) / (1 − 1/p)
+// and Amdahl's bound for n workers, A(n) = 1 / (e + (1 − e)/n). Amdahl's law ignores every cost
+// that grows with n (pickling, contention, memory bandwidth), so A(n) is an upper bound under the
+// model, never a prediction and never a measurement: reports say so in the same sentence.
+//
+// Which p: the worker count, not the runner's measured capacity. On a runner whose 2 vCPUs deliver
+// ×1.6 of one, e from p = 2 counts the runner's shortfall (a shared or hyper-threaded core) as
+// serial work; the bound is then for more cores like these, which is what cloud machines with more
+// vCPUs mostly are (siblings, neighbours). The fraction against capacity (p replaced by the
+// capacity) is kept beside it, for cores that each deliver a whole one.
+
+/** Worker counts the outlook speaks of (those above the measured count). */
+const OUTLOOK_WORKERS = [4, 8, 16, 32, 64];
+/** Serial CPU/wall at or above which the work computes rather than waits: Amdahl's law is about computing. */
+const CPU_BOUND_CPU_PER_WALL = 0.8;
+/** Confidence level of the fit's interval. */
+const FIT_LEVEL = 0.95;
+/** Karp–Flatt: the serial fraction a speedup S at p workers implies, clamped to [0, 1]. */
+function karpFlatt(speedup, workers) {
+    if (!(workers > 1) || !(speedup > 0) || !Number.isFinite(speedup))
+        return speedup === Number.POSITIVE_INFINITY ? 0 : 1;
+    return clamp01((1 / speedup - 1 / workers) / (1 - 1 / workers));
+}
+/** Amdahl's law: the speedup at n workers of work whose serial fraction is e. */
+function amdahl(serialFraction, workers) {
+    const e = clamp01(serialFraction);
+    return 1 / (e + (1 - e) / workers);
+}
+/**
+ * The outlook of one side's result, or null where the model does not apply: no parallel
+ * recommendation, work that is not CPU-bound, no facts (files before v2), or no measured speedup.
+ */
+function outlookOf(result) {
+    const facts = result.facts;
+    if (!facts?.serial || facts.error)
+        return null;
+    if (result.character === 'io-wait' || result.character === 'overhead-bound')
+        return null;
+    if (!(facts.serial.cpuPerWall >= CPU_BOUND_CPU_PER_WALL))
+        return null;
+    const model = outlookModel(result);
+    if (model === null)
+        return null;
+    const m = facts.models[model];
+    if (!m || !(m.workers > 1) || !(m.speedup > 0))
+        return null;
+    // e falls as S rises: the speedup's upper end gives e's lower end.
+    const serialFraction = { value: karpFlatt(m.speedup, m.workers), lower: karpFlatt(m.upper, m.workers), upper: karpFlatt(m.lower, m.workers) };
+    const beyond = OUTLOOK_WORKERS.filter((n) => n > m.workers);
+    const capacity = m.capacity ?? null;
+    return {
+        model,
+        measuredWorkers: m.workers,
+        speedup: { value: m.speedup, lower: m.lower, upper: m.upper, level: m.vsSerial.estimate.level },
+        serialFraction,
+        bounds: boundsOf(serialFraction, beyond),
+        capacity,
+        serialFractionVsCapacity: capacity !== null && capacity > 1 ? karpFlatt(m.speedup, capacity) : null,
+        fit: fitOf(result.arms, model, facts.pool === 'long-lived', beyond),
+    };
+}
+/** The model a parallel recommendation names; `either`: the faster of threads and processes. */
+function outlookModel(result) {
+    const r = result.recommendation;
+    if (r === 'threads' || r === 'processes' || r === 'interpreters')
+        return r;
+    if (r !== 'either')
+        return null;
+    const threads = result.facts?.models.threads?.speedup ?? 0;
+    const processes = result.facts?.models.processes?.speedup ?? 0;
+    return processes > threads ? 'processes' : 'threads';
+}
+function boundsOf(e, workers) {
+    // A(n) falls as e rises: e's upper end gives the bound's lower end.
+    return workers.map((n) => ({ workers: n, value: amdahl(e.value, n), lower: amdahl(e.upper, n), upper: amdahl(e.lower, n) }));
+}
+/**
+ * e fitted over the sweep: 1/S = e + (1 − e)/p is linear in e as y = e·x with x = 1 − 1/p and
+ * y = 1/S − 1/p (serial, p = 1, is the origin and adds nothing). Least squares through the origin,
+ * its standard error from the residuals (k − 1 degrees of freedom) and a Student t interval.
+ */
+function fitOf(arms, model, longLived, workers) {
+    const points = arms
+        .filter((a) => a.model === model && a.workers > 1 && a.failures === 0)
+        .map((a) => ({ p: a.workers, s: longLived ? (a.steadySpeedup ?? a.speedup) : a.speedup }))
+        .filter((pt) => Number.isFinite(pt.s) && pt.s > 0);
+    const k = points.length;
+    if (k < 2)
+        return null;
+    const xs = points.map((pt) => 1 - 1 / pt.p);
+    const ys = points.map((pt) => 1 / pt.s - 1 / pt.p);
+    const sxx = xs.reduce((sum, x) => sum + x * x, 0);
+    const sxy = xs.reduce((sum, x, i) => sum + x * ys[i], 0);
+    const estimate = sxy / sxx;
+    const residual = xs.reduce((sum, x, i) => sum + (ys[i] - estimate * x) ** 2, 0);
+    const standardError = Math.sqrt(residual / (k - 1) / sxx);
+    const half = studentTQuantile(1 - (1 - FIT_LEVEL) / 2, k - 1) * standardError;
+    const serialFraction = { value: clamp01(estimate), lower: clamp01(estimate - half), upper: clamp01(estimate + half) };
+    return { points: k + 1, serialFraction, level: FIT_LEVEL, bounds: boundsOf(serialFraction, workers) };
+}
+function clamp01(x) {
+    return Number.isNaN(x) ? 1 : Math.min(1, Math.max(0, x));
+}
+
 ;// CONCATENATED MODULE: ./lib/core/verdict.js
 // Verdict: from one side's samples, the recommendation, whether it is settled, and the facts behind
 // it (which rule fired, with the figures). Pure. The sentences are written in report/explain.ts;
@@ -43874,6 +44299,7 @@ const VERSION = '0.1.0';
 
 
 
+
 const variantKey = (name, interpreter) => `${interpreter}\u0000${name}`;
 /** The variants a setup measures, without probes: shared by probePlan and start. */
 function variantsOf(setup) {
@@ -44218,6 +44644,7 @@ function toWorkloadResult(state, v, words) {
         vsBase: v.compare?.vsBase ?? null,
         regressions: v.compare?.regressions ?? [],
         improvements: v.compare?.improvements ?? [],
+        outlook: outlookOf(result),
     };
 }
 /** A variant that never got a verdict (no probe ran): an error result, worded like any other. */
@@ -44528,275 +44955,6 @@ function readResults(json) {
     }
     const { values, ...summaries } = file;
     return { ...summaries, schemaVersion: 2, ...(values ? { values } : {}) };
-}
-
-;// CONCATENATED MODULE: ./lib/report/explain.js
-
-
-/** Two decimals below 10, one above: ×1.53, ×12.4. */
-function fmt(x) {
-    if (!Number.isFinite(x))
-        return String(x);
-    // An interval on two or three rounds can reach astronomic bounds: past ×1000 the number says
-    // nothing a reader can use, and 8.7e+80 printed in full reads as a bug.
-    if (x > 1000)
-        return '>1000';
-    return x >= 10 ? x.toFixed(1) : x.toFixed(2);
-}
-const CHARACTER_PHRASE = {
-    'cpu-bound-gil': 'CPU-bound and holds the GIL',
-    'gil-releasing': 'CPU-bound in code that releases the GIL',
-    'io-wait': 'mostly waiting (I/O or sleep)',
-    'overhead-bound': 'tasks too small for a pool to pay off',
-    'memory-heavy': 'CPU-bound, holds the GIL, and memory-heavy under processes',
-    unknown: 'mixed character',
-};
-/** Without a GIL the character is not about the GIL: say what the threads did. */
-const FREE_THREADED_PHRASE = {
-    'cpu-bound-gil': 'CPU-bound, and threads do not scale',
-    'gil-releasing': 'CPU-bound, and threads run in parallel',
-    'memory-heavy': 'CPU-bound, threads do not scale, and memory-heavy under processes',
-};
-/** Threads can run Python code in parallel: a free-threaded build whose GIL no import re-enabled. */
-function freeThreaded(f) {
-    return f.build?.freeThreadedBuild === true && f.build.gilEnabled === false && !f.warnings.some((w) => w.kind === 'gil-reenabled');
-}
-/** Why each model is cheaper than the next: said when the cheaper one is preferred. */
-const CHEAPER_BECAUSE = {
-    threads: 'less memory, no pickling',
-    interpreters: 'no second process',
-    processes: '',
-};
-/** The reason and the warnings of one side. */
-function explainSide(facts) {
-    return { reason: explainReason(facts), warnings: facts.warnings.map((w) => explainWarning(w, facts)) };
-}
-function explainReason(f) {
-    if (f.error)
-        return `failed (${f.error.kind}): ${f.error.message}.`;
-    const parts = [];
-    // A model no workload can run here (interpreters before 3.14) is said once by the report, not per workload.
-    const models = PARALLEL_MODELS.filter((m) => f.models[m] || (f.unavailable[m] && !f.everywhere[m]));
-    const speed = models.map((m) => {
-        const facts = f.models[m];
-        return facts ? `${m} ×${fmt(facts.speedup)} at ${facts.workers} workers` : `${m} unavailable`;
-    });
-    const character = (freeThreaded(f) ? FREE_THREADED_PHRASE[f.character] : undefined) ?? CHARACTER_PHRASE[f.character];
-    parts.push(`${character}: ${speed.join(', ')}`);
-    const threads = f.models.threads;
-    if (f.serial && threads) {
-        const ratio = threads.cpuPerWall;
-        const meaning = f.serial.cpuPerWall < 0.5
-            ? 'the code waits more than it computes'
-            : ratio <= 1.3
-                ? freeThreaded(f)
-                    ? 'even on this free-threaded build the threads do not run in parallel'
-                    : reenabledBy(f) !== undefined
-                        ? `the GIL, re-enabled by importing ${reenabledBy(f) ?? 'the workload'}, serializes this code`
-                        : 'the GIL serializes this code'
-                : freeThreaded(f)
-                    ? 'on this free-threaded build threads run Python code in parallel'
-                    : 'threads run in parallel, so the code releases the GIL';
-        // The CPU bound (verdict.ts, runOneAtATime) ruled threads out: say so, since their timing may
-        // have looked faster (a faster CPU) or undecided.
-        const bound = !threads.oneAtATime
-            ? ''
-            : threads.vsSerial.outcome === 'a-faster'
-                ? ', so threads cannot beat serial: their faster time was a faster CPU'
-                : ', so threads cannot beat serial';
-        parts.push(`CPU/wall ${fmt(f.serial.cpuPerWall)} serial, ${fmt(ratio)} under ${threads.workers} threads: ${meaning}${bound}`);
-    }
-    const capacity = capacityClause(f);
-    if (capacity)
-        parts.push(capacity);
-    const percent = Math.round(f.margin * 100);
-    switch (f.rule) {
-        case 'threads-at-least-as-fast-at-cap': {
-            const p = f.deciding;
-            parts.push(`${p.a} are at least as fast as ${p.b} (${ratioText(p.comparison)}: ${p.b} cannot be more than ${percent}% faster), not shown equivalent after ${roundsText(f.rounds)}: use ${p.a}${because(p.a)}`);
-            break;
-        }
-        case 'either':
-            parts.push(`threads and processes are within ±${percent}% of each other (${ratioText(f.deciding?.comparison ?? null)}): prefer threads — less memory, no pickling`);
-            break;
-        case 'within-margin-prefer-cheaper': {
-            const p = f.deciding;
-            parts.push(`${p.b} are within ±${percent}% of ${p.a} (${ratioText(p.comparison)}): prefer ${p.a}${because(p.a)}`);
-            break;
-        }
-        case 'no-model-helps':
-            parts.push(`no parallel model beats serial by more than ${percent}%`);
-            break;
-        case 'undecided':
-            parts.push(`${f.final ? 'undecided' : 'not yet decided'} after ${roundsText(f.rounds)}${f.open ? `: ${openText(f.open)}` : ''}`);
-            break;
-        default:
-            break;
-    }
-    const lifetime = lifetimeClause(f);
-    if (lifetime)
-        parts.push(lifetime);
-    for (const m of PARALLEL_MODELS)
-        if (f.unavailable[m] && !f.everywhere[m])
-            parts.push(`${m} cannot run: ${f.unavailable[m]}`);
-    return `${parts.join('; ')}.`;
-}
-/** The module that re-enabled the GIL (null: unknown), or undefined when none did. */
-function reenabledBy(f) {
-    const w = f.warnings.find((x) => x.kind === 'gil-reenabled');
-    return w && w.kind === 'gil-reenabled' ? w.module : undefined;
-}
-function because(model) {
-    return CHEAPER_BECAUSE[model] ? ` — ${CHEAPER_BECAUSE[model]}` : '';
-}
-/** "this runner delivers ×1.56 with 2 workers: processes reach 96% of it", for the recommended (or best) model. */
-function capacityClause(f) {
-    const model = PARALLEL_MODELS.includes(f.recommendation)
-        ? f.recommendation
-        : f.recommendation === 'either'
-            ? 'threads'
-            : bestModel(f);
-    const facts = model ? f.models[model] : undefined;
-    if (!facts || facts.capacity === null || facts.capacityShare === null)
-        return null;
-    // Capacity is what N busy CPUs give: code that waits is not bounded by it, and a model that does
-    // not beat serial has no share of it worth saying.
-    if (f.character === 'io-wait' || facts.speedup <= 1)
-        return `this runner delivers ×${fmt(facts.capacity)} with ${facts.workers} busy workers`;
-    return `this runner delivers ×${fmt(facts.capacity)} with ${facts.workers} workers: ${facts.model} reach ${Math.round(facts.capacityShare * 100)}% of it`;
-}
-function bestModel(f) {
-    const present = PARALLEL_MODELS.filter((m) => f.models[m]);
-    if (present.length === 0)
-        return null;
-    return present.reduce((a, b) => (f.models[b].speedup > f.models[a].speedup ? b : a));
-}
-/**
- * When the other pool lifetime would change the advice, say what it would be and at which batch
- * size a per-batch pool starts to pay: "serial for this 57 ms batch; processes scale ×1.6 once
- * started and pay off above about 150 ms of work per pool".
- */
-function lifetimeClause(f) {
-    if (!f.serial)
-        return null;
-    const batch = formatSeconds(f.serial.seconds);
-    if (!f.otherLifetime)
-        return unsettledLifetimeClause(f, batch);
-    const other = f.otherLifetime.recommendation;
-    const model = PARALLEL_MODELS.includes(other)
-        ? other
-        : other === 'either'
-            ? 'threads'
-            : f.pool === 'long-lived' && PARALLEL_MODELS.includes(f.recommendation)
-                ? f.recommendation
-                : null;
-    if (f.pool === 'per-batch' && model && f.models[model]) {
-        const m = f.models[model];
-        return `${f.recommendation} for this ${batch} batch; ${model} scale ×${fmt(m.steadySpeedup)} once started and ${perBatchPayoff(m)}`;
-    }
-    if (f.pool === 'long-lived' && model && f.models[model]) {
-        const m = f.models[model];
-        const payoff = m.breakEven === null ? 'a pool created per batch never pays off' : `a pool created per batch pays off only above about ${roundSeconds(m.breakEven)} of work`;
-        return `with a long-lived pool ${f.recommendation}; ${payoff} (this batch: ${batch}, start-up ${formatSeconds(m.startupSeconds)}), so per batch: ${other}`;
-    }
-    return `with a ${f.otherLifetime.pool} pool the advice would be ${other}`;
-}
-/**
- * Serial per batch while the long-lived answer is still open (two models that scale alike once
- * started, not yet told apart): the start-up is still worth saying, with the best scaling model's
- * point figures and no claim of a long-lived verdict.
- */
-function unsettledLifetimeClause(f, batch) {
-    if (!f.otherLifetimeOpen || f.pool !== 'per-batch' || f.recommendation !== 'serial')
-        return null;
-    const scaling = PARALLEL_MODELS.map((m) => f.models[m])
-        .filter((m) => m !== undefined && m.breakEven !== null && m.steadySpeedup > 1 + f.margin)
-        .sort((a, b) => b.steadySpeedup - a.steadySpeedup);
-    const best = scaling[0];
-    if (!best)
-        return null;
-    const others = scaling.slice(1).map((m) => `${m.model} ×${fmt(m.steadySpeedup)}`);
-    const unsettled = others.length ? ` (${others.join(', ')}; which is best for a long-lived pool is not settled)` : '';
-    return `serial for this ${batch} batch; once started ${best.model} scale ×${fmt(best.steadySpeedup)}${unsettled} and ${perBatchPayoff(best)}`;
-}
-/** When a pool created per batch pays off, from the break-even. */
-function perBatchPayoff(m) {
-    if (m.breakEven === null)
-        return 'never pay off per batch';
-    return m.breakEven === 0 ? 'pay off at any batch size' : `pay off above about ${roundSeconds(m.breakEven)} of work per pool`;
-}
-/** Two significant digits: a break-even is an order of magnitude, not a measurement. */
-function roundSeconds(seconds) {
-    return formatSeconds(Number(seconds.toPrecision(2)));
-}
-function openText(p) {
-    return `${p.a} vs ${p.b} time ratio ${ratioText(p.comparison)} is not clearly inside or outside the margin`;
-}
-function ratioText(c) {
-    if (!c)
-        return 'n/a';
-    const e = c.estimate;
-    const hi = Number.isFinite(e.upper) ? fmt(e.upper) : '∞';
-    return `×${fmt(e.ratio)}, CI ${fmt(e.lower)}–${hi}`;
-}
-function explainWarning(w, f = null) {
-    switch (w.kind) {
-        case 'gil-reenabled':
-            return `${w.module ? `importing ${w.module}` : 'importing the workload'} re-enabled the GIL${f?.build?.freeThreadedBuild ? ' on this free-threaded build' : ''}: threads are serialized again`;
-        case 'spawn':
-            return `works only with the fork start method: under spawn (the default on macOS and Windows) it fails: ${w.problem}`;
-        case 'nondeterministic':
-            return `results differ between serial runs (${w.distinct} distinct): the workload is not deterministic, so gilgate cannot check the parallel models for races`;
-        case 'race':
-            return w.model === 'threads'
-                ? `race hint: threads returned different results than serial in ${w.differing} of ${w.trials} trials — the code is probably not thread-safe`
-                : `${w.model} returned different results than serial in ${w.differing} of ${w.trials} trials — the code probably depends on shared state that ${w.model} do not share`;
-    }
-}
-function signed(x) {
-    const p = Math.round(x * 100);
-    return `${p >= 0 ? '+' : ''}${p}%`;
-}
-/** One regression's or improvement's detail. */
-function explainChange(fact) {
-    switch (fact.kind) {
-        case 'failing':
-            return `ran in base, fails in head: ${fact.message}`;
-        case 'fixed':
-            return `failed in base (${fact.message}), runs in head`;
-        case 'time': {
-            const e = fact.estimate;
-            return `${signed(e.ratio - 1)} (CI ${signed(e.lower - 1)}…${signed(e.upper - 1)}) with ${fact.arm}`;
-        }
-        case 'memory':
-            return fact.direction === 'more'
-                ? `peak memory ${signed(fact.estimate.ratio - 1)} with ${fact.arm} (threshold ${Math.round(fact.threshold * 100)}%)`
-                : `peak memory ${signed(fact.estimate.ratio - 1)} with ${fact.arm}`;
-        case 'flip':
-            // Only the interpreter changed under the same code: the flip is the interpreter's doing, say so.
-            if (fact.interpreter) {
-                return `${fact.before} → ${fact.after}: the interpreter changed: ${interpreterName(fact.interpreter.before)} → ${interpreterName(fact.interpreter.after)}`;
-            }
-            return `${fact.before} → ${fact.after}: ${flipMeaning(fact.before, fact.after)}`;
-        case 'scaling':
-            return `speedup with ${fact.arm} ${fact.direction} ${signed(fact.estimate.ratio - 1)} (×${fmt(fact.baseSpeedup)} → ×${fmt(fact.headSpeedup)})`;
-    }
-}
-function flipMeaning(before, after) {
-    if (before === 'threads' && after === 'processes')
-        return 'the PR made this code hold the GIL';
-    if (before === 'processes' && after === 'threads')
-        return 'the code now releases the GIL (or waits)';
-    if (after === 'serial')
-        return 'parallelism no longer pays off';
-    if (before === 'serial')
-        return 'parallelism now pays off';
-    return 'the best concurrency model changed';
-}
-/** Every sentence of a run, as the engine's finish and rejudge take them (src/core/experiment.ts). */
-const WORDS = { side: explainSide, change: explainChange };
-function roundsText(rounds) {
-    return `${rounds} round${rounds === 1 ? '' : 's'}`;
 }
 
 ;// CONCATENATED MODULE: ./lib/core/repetitions.js
@@ -46177,9 +46335,476 @@ function splitGlob(absolute) {
     return { root, pattern: new RegExp(`^${source}$`) };
 }
 
+;// CONCATENATED MODULE: ./lib/core/proposal.js
+/** The generated bench module (importable from the config's directory, which `paths` holds). */
+const BENCH_MODULE = 'gilgate_bench';
+const CONFIG_FILE = 'gilgate.yml';
+const WORKFLOW_FILE = '.github/workflows/gilgate.yml';
+/** The mark of everything the user must fill in. */
+const TODO_MARK = 'TODO(gilgate)';
+function planInit(scan, options) {
+    const refused = scan.sites.filter((s) => s.refused !== null || s.run === null);
+    const usable = scan.sites.filter((s) => s.refused === null && s.run !== null);
+    const byKey = new Map();
+    for (const site of usable) {
+        const key = `${site.run}|${site.star}|${JSON.stringify(site.tasks)}|${site.tasks === null ? `${site.file}:${site.line}` : ''}`;
+        byKey.set(key, [...(byKey.get(key) ?? []), site]);
+    }
+    const names = new Set();
+    const bench = [];
+    const proposals = [...byKey.values()].map((sites) => {
+        const site = sites[0];
+        const target = site.run;
+        const name = uniqueName(baseName(target), names);
+        const slug = name.replace(/-/g, '_');
+        let run = target;
+        if (site.star) {
+            run = `${BENCH_MODULE}:run_${slug}`;
+            bench.push(adapter(slug, target, site));
+        }
+        let tasks;
+        if (site.tasks?.kind === 'range')
+            tasks = site.tasks.count;
+        else {
+            tasks = `${BENCH_MODULE}:tasks_${slug}`;
+            bench.push(site.tasks ? wiredTasks(slug, site.tasks.module, site.tasks.source, site) : stubTasks(slug, target, site));
+        }
+        return { name, run, tasks, target, model: site.model, sites, tasksWired: site.tasks !== null, tasksNote: site.tasks ? null : site.tasksNote };
+    });
+    const paths = ['.', ...new Set(proposals.flatMap((p) => p.sites.map((s) => s.importRoot)).filter((r) => r !== '.'))];
+    return {
+        proposals,
+        refused,
+        paths,
+        bench: bench.length > 0 ? benchModule(bench) : null,
+        config: configText(proposals, paths, options),
+    };
+}
+// ------------------------------------------------------------------ names
+function baseName(target) {
+    const [module, fn] = target.split(':');
+    const last = (s) => s.split('.').at(-1);
+    const slug = `${last(module)}-${last(fn)}`.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+    return slug === '' ? 'workload' : slug;
+}
+function uniqueName(base, taken) {
+    let name = base;
+    for (let i = 2; taken.has(name); i++)
+        name = `${base}-${i}`;
+    taken.add(name);
+    return name;
+}
+function where(site) {
+    return `${site.file}:${site.line}`;
+}
+/** A Python string literal (JSON's escapes are Python's). */
+function py(text) {
+    return JSON.stringify(text);
+}
+/** One line for a comment: no line breaks, capped. */
+function comment(text) {
+    const flat = text.replace(/[\r\n]+/g, ' ');
+    return flat.length > 160 ? `${flat.slice(0, 159)}…` : flat;
+}
+// ------------------------------------------------------------------ the bench module
+function adapter(slug, target, site) {
+    const [module, fn] = target.split(':');
+    return [
+        `def run_${slug}(args):`,
+        `    """${target}(*args): each task is one argument tuple, as ${where(site)} passes them."""`,
+        `    return _function(${py(module)}, ${py(fn)})(*args)`,
+    ].join('\n');
+}
+function wiredTasks(slug, module, source, site) {
+    return [
+        `def tasks_${slug}():`,
+        `    # The items ${where(site)} passes: ${comment(source)}`,
+        `    return _items(${py(module)}, ${py(source)})`,
+    ].join('\n');
+}
+function stubTasks(slug, target, site) {
+    const shape = site.star ? 'an argument tuple' : 'one argument';
+    return [
+        `def tasks_${slug}():`,
+        `    # ${TODO_MARK}: fill in. ${where(site)} calls ${comment(site.call)}`,
+        ...(site.tasksNote ? [`    # (${comment(site.tasksNote)}).`] : []),
+        `    # Return a list with ${shape} for ${target} per task, like the ones that call passes: a few`,
+        `    # seconds of work in all (gilgate times the whole list under each model).`,
+        `    raise NotImplementedError(${py(`${TODO_MARK}: fill in tasks_${slug} in ${BENCH_MODULE}.py`)})`,
+    ].join('\n');
+}
+function benchModule(functions) {
+    return `"""Workloads proposed by \`gilgate init\` from the pools this repository already uses.
+
+Each function feeds one workload of ${CONFIG_FILE}. Those marked ${TODO_MARK} are stubs: the call
+site's items are known only when its code runs, so return arguments like the ones it passes.
+"""
+import importlib
+
+
+def _function(module, name):
+    """module.name, imported when first called (an import error then names the workload)."""
+    target = importlib.import_module(module)
+    for part in name.split("."):
+        target = getattr(target, part)
+    return target
+
+
+def _items(module, source):
+    """The call site's own expression for its items, evaluated in its module's namespace."""
+    return list(eval(source, dict(vars(importlib.import_module(module)))))
+
+
+${functions.join('\n\n\n')}
+`;
+}
+// ------------------------------------------------------------------ gilgate.yml
+function configText(proposals, paths, options) {
+    const lines = [
+        '# Generated by `gilgate init` from the pools this repository already uses. Check it, fill in',
+        `# what ${BENCH_MODULE}.py marks ${TODO_MARK}, then run: npx gilgate run`,
+        `python: ${JSON.stringify(options.python)}`,
+        `paths: [${paths.map((p) => JSON.stringify(p)).join(', ')}]`,
+        'workloads:',
+    ];
+    for (const p of proposals) {
+        for (const site of p.sites)
+            lines.push(`  # ${comment(`${where(site)} ${site.method}(${site.function}, …) on ${site.executor ?? site.model}`)}`);
+        lines.push(`  - name: ${JSON.stringify(p.name)}`);
+        lines.push(`    run: ${JSON.stringify(p.run)}`);
+        lines.push(`    tasks: ${typeof p.tasks === 'number' ? p.tasks : JSON.stringify(p.tasks)}${p.tasksWired ? '' : `   # ${TODO_MARK}: a stub in ${BENCH_MODULE}.py`}`);
+    }
+    return `${lines.join('\n')}\n`;
+}
+/** .github/workflows/gilgate.yml: the README's workflow, with only inputs the action defines. */
+function workflowText(options) {
+    const install = options.install === 'package'
+        ? ['      - run: pip install -e .          # what the workloads import']
+        : options.install === 'requirements'
+            ? ['      - run: pip install -r requirements.txt   # what the workloads import']
+            : [`      # ${TODO_MARK}: install what the workloads import, e.g. - run: pip install -e .`];
+    return [
+        '# Generated by `gilgate init`: measures the workloads of gilgate.yml on every pull request, against',
+        '# its base, and keeps one sticky comment up to date.',
+        'name: gilgate',
+        'on: pull_request',
+        'permissions:',
+        '  contents: read',
+        '  pull-requests: write        # the sticky comment',
+        'jobs:',
+        '  gilgate:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - uses: actions/checkout@v4',
+        '        with:',
+        '          fetch-depth: 0      # the base commit is re-run from history',
+        '      - uses: actions/setup-python@v5',
+        '        with:',
+        `          python-version: ${JSON.stringify(options.pythonVersion)}`,
+        ...install,
+        `      - uses: ${options.action}`,
+        '        with:',
+        `          config: ${CONFIG_FILE}`,
+        '          fail-on: regression   # regression | flip | never',
+        '',
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./lib/core/contracts/scan.js
+// The scanner's JSON outputs (python/gilgate_scan.py), validated at the boundary: `scan` lists the
+// pool call sites of a repository, `check` says whether one proposed workload imports, pickles
+// and runs one task.
+
+const tasksSchema = union([
+    looseObject({ kind: literal('range'), count: schemas_number().int().positive() }),
+    looseObject({ kind: literal('expression'), module: schemas_string(), source: schemas_string() }),
+]);
+const callSiteSchema = looseObject({
+    file: schemas_string(),
+    line: schemas_number().int().positive(),
+    col: schemas_number().int().positive(),
+    /** The call's source, on one line (capped). */
+    call: schemas_string(),
+    model: schemas_enum(['threads', 'processes', 'interpreters']),
+    /** The pool's constructor, fully qualified (concurrent.futures.ProcessPoolExecutor, threading.Thread, …). */
+    executor: schemas_string().nullable(),
+    /** map, submit, imap, … (`target` for threading.Thread, `to_thread` for asyncio.to_thread). */
+    method: schemas_string(),
+    /** The function argument's source. */
+    function: schemas_string(),
+    /** The function the call is in, null at module level. */
+    enclosing: schemas_string().nullable(),
+    /** The call site's module (dotted) and the directory it is imported from, relative to the root. */
+    module: schemas_string(),
+    importRoot: schemas_string(),
+    /** "module:function" when the function is importable at module level. */
+    run: schemas_string().nullable(),
+    /** Where the items come from, when the source says: range(N), or an expression of module-level names. */
+    tasks: tasksSchema.nullable(),
+    /** Each task is an argument tuple (starmap, several iterables, several loop variables). */
+    star: schemas_boolean(),
+    /** Why this call site cannot be a workload (a lambda, a closure, a bound method, …), or null. */
+    refused: schemas_string().nullable(),
+    /** Why the items could not be wired, when the function could. */
+    tasksNote: schemas_string().nullable(),
+});
+const scanSchema = looseObject({
+    ok: literal(true),
+    files: schemas_number().int().nonnegative(),
+    sites: array(callSiteSchema),
+    errors: array(looseObject({ file: schemas_string(), message: schemas_string() })),
+    python: schemas_string(),
+});
+const checkSchema = looseObject({
+    ok: schemas_boolean(),
+    /** Where it failed: import, tasks, task (the one task raised), runner; null when it did not. */
+    stage: schemas_string().nullable(),
+    message: schemas_string().nullable(),
+    taskCount: schemas_number().int().nonnegative().nullable(),
+    /** Whether the function and the first task pickle (processes need both); null when not reached. */
+    pickles: schemas_boolean().nullable(),
+    pickleProblem: schemas_string().optional(),
+    /** Seconds the one task took. */
+    seconds: schemas_number().nonnegative().nullable(),
+});
+const scanFailureSchema = looseObject({ ok: literal(false), stage: schemas_string(), message: schemas_string() });
+
+;// CONCATENATED MODULE: ./lib/measure/scan.js
+// The shell around python/gilgate_scan.py: one fresh interpreter per call, a spec file in, a
+// result file out, a timeout that kills the interpreter's whole process group (a checked task may
+// start a pool). The environment is a trial's: no token, no INPUT_*/ACTIONS_* variables.
+
+
+
+
+
+
+
+/** The scanner: beside the bundle (dist/cli/index.js → dist/), or in python/ when running from source. */
+function scanScriptPath() {
+    const here = (0,external_node_path_namespaceObject.dirname)((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url));
+    const candidates = [(0,external_node_path_namespaceObject.join)(here, 'gilgate_scan.py'), (0,external_node_path_namespaceObject.join)(here, '..', 'gilgate_scan.py'), (0,external_node_path_namespaceObject.join)(here, '..', '..', 'python', 'gilgate_scan.py')];
+    const found = candidates.find((candidate) => (0,external_node_fs_namespaceObject.existsSync)(candidate));
+    if (found === undefined)
+        throw new Error(`gilgate_scan.py not found; looked in: ${candidates.join(', ')}`);
+    return found;
+}
+class ScanError extends Error {
+}
+async function invoke(mode, spec, how) {
+    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'gilgate-scan-'));
+    const specPath = (0,external_node_path_namespaceObject.join)(dir, 'spec.json');
+    const resultPath = (0,external_node_path_namespaceObject.join)(dir, 'result.json');
+    try {
+        await (0,promises_namespaceObject.writeFile)(specPath, JSON.stringify(spec));
+        const child = execa(how.python, [scanScriptPath(), mode, specPath, resultPath], {
+            cwd: how.cwd,
+            env: how.env,
+            extendEnv: false,
+            stdio: ['ignore', 'ignore', 'pipe'],
+            detached: true,
+            reject: false,
+            timeout: how.timeoutSeconds * 1000,
+            killSignal: 'SIGKILL',
+        });
+        const result = await child;
+        // Pool workers a checked task left behind die with the group.
+        if (child.pid !== undefined) {
+            try {
+                process.kill(-child.pid, 'SIGKILL');
+            }
+            catch {
+                // already gone
+            }
+        }
+        if (result.timedOut)
+            return { ok: false, stage: 'timeout', message: `took longer than ${how.timeoutSeconds} s` };
+        if (!(0,external_node_fs_namespaceObject.existsSync)(resultPath)) {
+            const code = result.code;
+            if (code === 'ENOENT')
+                throw new ScanError(`cannot start ${how.python}: not found`);
+            const tail = String(result.stderr ?? '').trim().split('\n').slice(-3).join(' ');
+            return { ok: false, stage: 'crash', message: `the interpreter exited (${result.exitCode ?? result.signal}) without a result${tail ? `: ${tail}` : ''}` };
+        }
+        return JSON.parse(await (0,promises_namespaceObject.readFile)(resultPath, 'utf8'));
+    }
+    finally {
+        await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+    }
+}
+/** Every pool call site in the Python files under `root`. */
+async function scanRepository(root, how) {
+    const raw = await invoke('scan', { root }, { ...how, cwd: root });
+    const failed = scanFailureSchema.safeParse(raw);
+    if (failed.success)
+        throw new ScanError(`the scan failed (${failed.data.stage}): ${failed.data.message}`);
+    const parsed = scanSchema.safeParse(raw);
+    if (!parsed.success)
+        throw new ScanError(`the scanner's output does not match its contract: ${parsed.error.message}`);
+    return parsed.data;
+}
+/** Import one proposal as the runner would, pickle its function and first task, run that task. */
+async function checkProposal(spec, how) {
+    const raw = await invoke('check', spec, how);
+    const parsed = checkSchema.safeParse(raw);
+    if (parsed.success)
+        return parsed.data;
+    const failed = scanFailureSchema.safeParse(raw);
+    if (failed.success)
+        return { ok: false, stage: failed.data.stage, message: failed.data.message, taskCount: null, pickles: null, seconds: null };
+    throw new ScanError(`the check's output does not match its contract: ${parsed.error.message}`);
+}
+
+;// CONCATENATED MODULE: ./lib/cli/init.js
+// `gilgate init`: find the pools the repository already uses, propose a workload for each call
+// site, write gilgate.yml, the bench module and the workflow (never over an existing file without
+// --force), check each proposal (import, pickling, one task) and say what is left to fill in.
+
+
+
+
+
+
+
+
+
+const INIT_USAGE = `  gilgate init [--force] [--python CMD] [--no-check] [--check-timeout S] [--action REF]
+                                  find the pools the repository already uses (ThreadPoolExecutor,
+                                  ProcessPoolExecutor, InterpreterPoolExecutor, multiprocessing.Pool,
+                                  threading.Thread, asyncio.to_thread) and write gilgate.yml,
+                                  ${BENCH_MODULE}.py and ${WORKFLOW_FILE} proposing one workload per call site
+`;
+const DEFAULT_ACTION = 'OWNER/gilgate@v1';
+async function initCommand(args, io) {
+    const { values } = (0,external_node_util_namespaceObject.parseArgs)({
+        args: [...args],
+        options: {
+            force: { type: 'boolean', default: false },
+            python: { type: 'string', default: 'python3' },
+            'no-check': { type: 'boolean', default: false },
+            'check-timeout': { type: 'string', default: '60' },
+            action: { type: 'string', default: DEFAULT_ACTION },
+        },
+        strict: true,
+        allowPositionals: false,
+    });
+    const checkTimeout = Number(values['check-timeout']);
+    if (!(checkTimeout > 0))
+        throw new UsageError(`--check-timeout: invalid value ${JSON.stringify(values['check-timeout'])}`);
+    const root = io.cwd;
+    const env = trialEnvironment(io.env, []);
+    const out = (line = '') => io.stdout.write(`${line}\n`);
+    let scan;
+    try {
+        scan = await scanRepository(root, { python: values.python, env, timeoutSeconds: 300 });
+    }
+    catch (error) {
+        if (error instanceof ScanError)
+            throw new UsageError(error.message);
+        throw error;
+    }
+    const plan = planInit(scan, { python: values.python });
+    out(`gilgate init: ${scan.files} Python files scanned, ${scan.sites.length} pool call site${scan.sites.length === 1 ? '' : 's'} found`);
+    for (const e of scan.errors)
+        out(`  (not parsed: ${e.file}: ${e.message})`);
+    if (plan.proposals.length === 0) {
+        listRefused(plan.refused, out);
+        out('');
+        out('No call site can be a workload as it stands, so nothing was written. Declare workloads by hand (README, "The config file").');
+        return 0;
+    }
+    const configPath = external_node_path_namespaceObject.join(root, CONFIG_FILE);
+    const parsed = parseConfig(plan.config, configPath);
+    if (!parsed.ok)
+        throw new Error(`gilgate init wrote a config its own validation refuses: ${parsed.issues.map(formatIssue).join('; ')}`);
+    const files = [[CONFIG_FILE, plan.config]];
+    if (plan.bench)
+        files.push([`${BENCH_MODULE}.py`, plan.bench]);
+    files.push([WORKFLOW_FILE, workflowText({ action: values.action, install: installKind(root), pythonVersion: scan.python.split('.').slice(0, 2).join('.') })]);
+    const existing = files.filter(([file]) => (0,external_node_fs_namespaceObject.existsSync)(external_node_path_namespaceObject.join(root, file))).map(([file]) => file);
+    if (existing.length > 0 && !values.force) {
+        io.stderr.write(`gilgate: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing written (--force overwrites)\n`);
+        return 2;
+    }
+    for (const [file, text] of files) {
+        await (0,promises_namespaceObject.mkdir)(external_node_path_namespaceObject.dirname(external_node_path_namespaceObject.join(root, file)), { recursive: true });
+        await (0,promises_namespaceObject.writeFile)(external_node_path_namespaceObject.join(root, file), text);
+    }
+    const checks = new Map();
+    for (const p of plan.proposals) {
+        if (values['no-check'])
+            checks.set(p, null);
+        else {
+            const spec = { paths: parsed.config.paths, run: p.run, tasks: p.tasks };
+            checks.set(p, await checkProposal(spec, { python: values.python, cwd: root, env, timeoutSeconds: checkTimeout }));
+        }
+    }
+    out('');
+    out(`Proposed ${plan.proposals.length} workload${plan.proposals.length === 1 ? '' : 's'}:`);
+    for (const p of plan.proposals) {
+        const check = checks.get(p) ?? null;
+        out(`  ${mark(p, check)} ${p.name}  run ${p.run}  tasks ${p.tasks}   (${p.sites.map((s) => `${s.file}:${s.line} ${s.method}`).join(', ')}; ${p.model})`);
+        out(`      ${verdictLine(p, check)}`);
+    }
+    listRefused(plan.refused, out);
+    const ready = plan.proposals.filter((p) => checks.get(p)?.ok === true).length;
+    const stubs = plan.proposals.filter((p) => !p.tasksWired);
+    out('');
+    out(`Wrote ${files.map(([f]) => f).join(', ')}.`);
+    out(`${ready} of ${plan.proposals.length} ran one task with no edit${values['no-check'] ? ' (not checked: --no-check)' : ''}; ${stubs.length} need${stubs.length === 1 ? 's' : ''} only tasks: filled in.`);
+    if (stubs.length > 0)
+        out(`Fill in what ${BENCH_MODULE}.py marks ${TODO_MARK} (${stubs.map((p) => `tasks_${p.name.replace(/-/g, '_')}`).join(', ')}).`);
+    if (values.action === DEFAULT_ACTION)
+        out(`In ${WORKFLOW_FILE}, replace ${DEFAULT_ACTION} with the gilgate action's repository and version.`);
+    out('Then: npx gilgate run   (and commit the three files).');
+    return 0;
+}
+function mark(p, check) {
+    if (!p.tasksWired)
+        return '✎';
+    if (check === null)
+        return '?';
+    return check.ok ? '✓' : '✗';
+}
+function verdictLine(p, check) {
+    if (!p.tasksWired) {
+        const base = `fill in tasks: ${p.tasksNote ?? 'the items are not known from the source'}`;
+        if (check === null)
+            return base;
+        // The check imports run before it builds the tasks: failing at the stub means run imported.
+        return check.stage === 'tasks' ? `${base}; run imports` : `${base}; run did not import: ${check.message}`;
+    }
+    if (check === null)
+        return 'not checked';
+    if (!check.ok)
+        return `check failed at ${check.stage}: ${check.message}`;
+    const pickle = p.model === 'threads' ? '' : check.pickles ? ', pickles' : `, does not pickle (${check.pickleProblem ?? 'unknown'}): processes will be unavailable`;
+    return `imports, ${check.taskCount} tasks${pickle}, one task ran in ${formatShort(check.seconds ?? 0)}`;
+}
+function formatShort(seconds) {
+    return seconds < 1 ? `${Math.round(seconds * 1000)} ms` : `${seconds.toFixed(2)} s`;
+}
+function listRefused(refused, out) {
+    if (refused.length === 0)
+        return;
+    out('');
+    out(`Not turned into workloads (${refused.length}):`);
+    for (const s of refused)
+        out(`  - ${s.file}:${s.line} ${s.method}(${s.function}, …): ${s.refused ?? 'no importable function'}`);
+}
+/** How the workflow installs what the workloads import. */
+function installKind(root) {
+    if (['pyproject.toml', 'setup.py', 'setup.cfg'].some((f) => (0,external_node_fs_namespaceObject.existsSync)(external_node_path_namespaceObject.join(root, f))))
+        return 'package';
+    if ((0,external_node_fs_namespaceObject.existsSync)(external_node_path_namespaceObject.join(root, 'requirements.txt')))
+        return 'requirements';
+    return null;
+}
+
 ;// CONCATENATED MODULE: ./lib/cli/cli.js
 // The CLI: `gilgate run` measures and gates; `gilgate report` re-renders a results JSON.
 // Exit codes: 0 fine, 1 the gate failed, 2 usage or config error.
+
 
 
 
@@ -46205,7 +46830,7 @@ Usage:
   gilgate merge FILES|FOLDERS|GLOBS… [--json OUT] [--markdown OUT] [--fail-on …]
                                   merge matrix legs (run --shard i/n, or one Python per leg) into one
                                   report and one gate decision; a missing or duplicated leg is an error
-
+${INIT_USAGE}
 Options for run:
   --config FILE                   config file (default: gilgate.yml, then .github/gilgate.yml)
   --base REF                      also run REF (e.g. origin/main) in a temporary worktree and compare
@@ -46238,6 +46863,8 @@ async function main(argv, io) {
             return await reportCommand(rest, io);
         if (command === 'merge')
             return await mergeCommand(rest, io);
+        if (command === 'init')
+            return await initCommand(rest, io);
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }
     catch (error) {

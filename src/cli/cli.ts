@@ -17,6 +17,7 @@ import { MergeError } from '../core/merge.js';
 import { parseShard, ShardError, type ShardSpec } from '../core/shard.js';
 import type { Results } from '../core/types.js';
 import { VERSION } from '../core/version.js';
+import { INIT_USAGE, initCommand } from './init.js';
 
 
 export interface CliIo {
@@ -35,7 +36,7 @@ Usage:
   gilgate merge FILES|FOLDERS|GLOBS… [--json OUT] [--markdown OUT] [--fail-on …]
                                   merge matrix legs (run --shard i/n, or one Python per leg) into one
                                   report and one gate decision; a missing or duplicated leg is an error
-
+${INIT_USAGE}
 Options for run:
   --config FILE                   config file (default: gilgate.yml, then .github/gilgate.yml)
   --base REF                      also run REF (e.g. origin/main) in a temporary worktree and compare
@@ -66,6 +67,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (command === 'run') return await runCommand(rest, io);
     if (command === 'report') return await reportCommand(rest, io);
     if (command === 'merge') return await mergeCommand(rest, io);
+    if (command === 'init') return await initCommand(rest, io);
     throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   } catch (error) {
     if (error instanceof UsageError || isArgError(error)) {

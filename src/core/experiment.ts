@@ -44,6 +44,7 @@ import type {
   WorkloadProbe,
   WorkloadResult,
 } from './types.js';
+import { outlookOf } from './outlook.js';
 import { judge, type Verdict, type VerdictInput } from './verdict.js';
 import { VERSION } from './version.js';
 
@@ -472,6 +473,7 @@ function toWorkloadResult(state: ExperimentState, v: VariantState, words?: Words
     vsBase: v.compare?.vsBase ?? null,
     regressions: v.compare?.regressions ?? [],
     improvements: v.compare?.improvements ?? [],
+    outlook: outlookOf(result),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Outlook } from './outlook.js';
 import type { ShardRecord } from './shard.js';
 
 // The nouns every stage shares. Pure data: no functions with side effects live here.
@@ -564,6 +565,10 @@ export interface WorkloadResult extends SideResult {
   vsBase: Comparison | null;
   regressions: Regression[];
   improvements: Improvement[];
+  /** What more cores could give, by Amdahl's law from the measured speedup (a model, not a
+   *  measurement); null where it does not apply (not CPU-bound, no parallel recommendation).
+   *  Absent in files written before it (src/core/outlook.ts). */
+  outlook?: Outlook | null;
 }
 
 export interface Results {

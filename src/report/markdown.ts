@@ -36,6 +36,7 @@ import {
   shortSha,
   speedupAt,
 } from './format.js';
+import { outlookText } from './outlook.js';
 
 export const COMMENT_LIMIT = 65_536;
 
@@ -212,6 +213,8 @@ function sectionBody(w: WorkloadResult, detail: Detail, label: string | null, na
   parts.push(label === null ? reason : `**${escapeMarkdown(label)}** — ${escapeMarkdown(w.recommendation)}: ${reason}`);
   const lifetime = lifetimeSummary(w);
   if (lifetime) parts.push(`**Pool start-up:** ${escapeMarkdown(lifetime)}`);
+  const outlook = outlookText(w.outlook);
+  if (outlook) parts.push(`**Outlook** ${escapeMarkdown(outlook.replace(/^Outlook /, ''))}`);
   if (w.status === 'new') parts.push('New in this change: there is no base measurement to compare with.');
   if (w.status === 'removed') parts.push('Removed in this change: the numbers below are from the base commit.');
 

@@ -24,6 +24,7 @@ import {
   truncate,
   variantName,
 } from './format.js';
+import { outlookText } from './outlook.js';
 
 export interface TerminalOptions {
   color: boolean;
@@ -112,6 +113,8 @@ export function renderTerminal(results: Results, options: TerminalOptions): stri
     for (const i of w.improvements) lines.push(paint('green', `  ✓ ${i.kind}: ${oneLine(i.detail)}`));
     const lifetime = lifetimeSummary(w);
     if (lifetime) lines.push(`  start-up: ${oneLine(lifetime)}`);
+    const outlook = outlookText(w.outlook);
+    if (outlook) lines.push(paint('dim', `  ${oneLine(outlook)}`));
     for (const m of localUnavailable(w)) lines.push(`  - ${m} unavailable: ${oneLine(w.unavailable[m]!)}`);
     for (const warning of w.warnings) lines.push(paint('yellow', `  ! ${oneLine(warning)}`));
     if (w.error) lines.push(paint('red', `  error (${w.error.kind}): ${oneLine(w.error.message)}`));
