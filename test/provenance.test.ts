@@ -132,3 +132,14 @@ describe('a comparison that did not happen', () => {
     expect(gateFails(results, 'flip')).toBe(false);
   });
 });
+
+describe('where head found a module base could not import', () => {
+  it('is the module itself, or a dependency\'s top-level package, never a parent package of the repository', () => {
+    const head = probe(provenance(`${HEAD}/pkg/__init__.py`, 'h', [
+      { name: 'pkg', file: `${HEAD}/pkg/__init__.py`, repository: true },
+      { name: 'numpy', file: '/usr/lib/python3/dist-packages/numpy/__init__.py', repository: false },
+    ]));
+    expect(notComparedReason(head, importFailure('pkg.gone'), SIDES)).toBeNull();
+    expect(notComparedReason(head, importFailure('numpy.linalg'), SIDES)?.headFile).toBe('/usr/lib/python3/dist-packages/numpy/__init__.py');
+  });
+});

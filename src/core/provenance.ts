@@ -35,16 +35,17 @@ function origins(p: Provenance): { module: string; file: string }[] {
   return out;
 }
 
-/** Where head loaded `module` (or the closest package above it) from, and whether it is a module of the repository. */
+/**
+ * Where head loaded `module` from: the module itself among head's imports, or, for a dependency
+ * (only its top-level package is listed), that package. A parent package of the repository does
+ * not count: head having `pkg` says nothing about `pkg.gone`.
+ */
 function headFileOf(head: Provenance, module: string): string | null {
   const modules = head.modules ?? [];
-  for (let name = module; name !== ''; name = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : '') {
-    const found = modules.find((m) => m.name === name) ?? null;
-    if (found) return found.file;
-    const listed = origins(head).find((o) => o.module === name);
-    if (listed) return listed.file;
-  }
-  return null;
+  const exact = modules.find((m) => m.name === module) ?? origins(head).find((o) => o.module === module);
+  if (exact) return exact.file;
+  const top = module.split('.')[0]!;
+  return modules.find((m) => m.name === top && !m.repository)?.file ?? null;
 }
 
 /**
