@@ -48426,6 +48426,8 @@ function vsBaseCell(results, w) {
         return 'new';
     if (w.status === 'removed')
         return 'removed';
+    if (w.regressions.some((r) => r.kind === 'not-compared'))
+        return '❌ not compared';
     if (!w.vsBase)
         return results.git.base && w.base ? 'n/a' : '—';
     const icon = w.regressions.some((r) => r.kind === 'slower') ? '❌ ' : w.improvements.some((i) => i.kind === 'faster') ? '✅ ' : '';
