@@ -47,6 +47,7 @@ Options for run:
   --max-time SECONDS              stop adding rounds after this budget
   --threshold FRACTION            slowdown that counts as a regression (default 0.1 = 10%)
   --python CMD                    Python interpreter (overrides the config); repeat for a matrix
+  --install CMD                   run CMD in each side's tree inside its own venv (overrides the config's install:)
   --shard I/N                     measure only leg I of N (every leg computes the same split; merge the legs)
   --shard-costs RESULTS.json      balance the split by the costs in an earlier results file (else round robin)
   --quiet                         no progress on stderr
@@ -96,6 +97,7 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
       'max-time': { type: 'string' },
       threshold: { type: 'string' },
       python: { type: 'string', multiple: true },
+      install: { type: 'string' },
       shard: { type: 'string' },
       'shard-costs': { type: 'string' },
       quiet: { type: 'boolean', default: false },
@@ -127,6 +129,7 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
     config: values.config ?? null,
     base: values.base ?? null,
     python: values.python ?? null,
+    install: values.install ?? null,
     seed,
     maxTimeSeconds: maxTime,
     threshold,
@@ -134,6 +137,7 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
     shardCosts,
     env: io.env,
     onWarning: (message) => io.stderr.write(`${tty ? '\r\x1b[K' : ''}warning: ${message}\n`),
+    onLog: (text) => io.stderr.write(text),
     onProgress: values.quiet
       ? undefined
       : (p) => {

@@ -17,6 +17,7 @@
 // Sentences: verdict and compare return facts; `finish` and `rejudge` take the `Words` that report/
 // (explain.ts) writes from them, so that judging and re-judging word reasons the same way; core never
 // imports report/.
+import { notComparedReason, provenanceSummary } from './provenance.js';
 import { comparedArms, compareSides, holmFilter, type ComparisonReport } from './compare.js';
 import { armLabel, machineProbeDue, planArms, repetitionsFor, roundSchedule, sameArm, seededRandom, serialCpus } from './plan.js';
 import type { ArmSamples } from './samples.js';
@@ -386,6 +387,7 @@ function evaluate(state: ExperimentState, v: VariantState, final: boolean, words
       policy: state.policy,
       pool,
       interpreter: interpreterChange(state.input, v.interpreter),
+      notCompared: notComparedReason(v.head.probe, v.base.probe, state.input.setup.sides),
       ...(words ? { describe: words.change } : {}),
     });
   }
@@ -419,6 +421,7 @@ export function finish(state: ExperimentState, words?: Words): Results {
     totalSeconds: state.elapsedSeconds,
     startedAt: input.startedAt,
     budgetExhausted: state.stopped === 'budget',
+    ...(input.setup.sides ? { sides: input.setup.sides } : {}),
     values: {
       setup: input.setup,
       trials: [...state.trials],
@@ -474,6 +477,7 @@ function toWorkloadResult(state: ExperimentState, v: VariantState, words?: Words
     regressions: v.compare?.regressions ?? [],
     improvements: v.compare?.improvements ?? [],
     outlook: outlookOf(result),
+    ...(state.input.setup.sides ? { provenance: { head: provenanceSummary(v.head?.probe ?? null), base: provenanceSummary(v.base?.probe ?? null) } } : {}),
   };
 }
 

@@ -82,6 +82,7 @@ async function measureHere(inputs: ActionInputs, context: EventContext, cwd: str
     config: inputs.config,
     base,
     python: inputs.python,
+    install: inputs.install,
     maxTimeSeconds: inputs.maxTimeSeconds,
     threshold: inputs.threshold,
     shard: inputs.shard,

@@ -150,6 +150,7 @@ export const REGRESSION_WORDS: Record<RegressionKind, string> = {
   scaling: 'scales worse',
   memory: 'more memory',
   failing: 'now failing',
+  'not-compared': 'not compared',
 };
 
 /** Counts that decide the headline. */

@@ -112,6 +112,7 @@ function recommendationCell(w: WorkloadResult): string {
 function vsBaseCell(results: Results, w: WorkloadResult): string {
   if (w.status === 'new') return 'new';
   if (w.status === 'removed') return 'removed';
+  if (w.regressions.some((r) => r.kind === 'not-compared')) return '❌ not compared';
   if (!w.vsBase) return results.git.base && w.base ? 'n/a' : '—';
   const icon = w.regressions.some((r) => r.kind === 'slower') ? '❌ ' : w.improvements.some((i) => i.kind === 'faster') ? '✅ ' : '';
   return `${icon}${formatChange(w.vsBase, w.rounds)}`;

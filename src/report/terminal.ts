@@ -62,6 +62,7 @@ function pad(text: string, width: number): string {
 function vsBase(results: Results, w: WorkloadResult): string {
   if (w.status === 'new') return 'new';
   if (w.status === 'removed') return 'removed';
+  if (w.regressions.some((r) => r.kind === 'not-compared')) return 'not compared';
   if (!w.vsBase) return results.git.base && w.base ? 'n/a' : '-';
   return formatChange(w.vsBase, w.rounds);
 }

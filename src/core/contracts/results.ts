@@ -104,7 +104,7 @@ const sideResultShape = {
 const sideResultSchema = z.looseObject(sideResultShape) satisfies z.ZodType<SideResult>;
 
 const regressionSchema = z.looseObject({
-  kind: z.enum(['slower', 'flip', 'scaling', 'memory', 'failing']),
+  kind: z.enum(['slower', 'flip', 'scaling', 'memory', 'failing', 'not-compared']),
   detail: z.string(),
   estimate: ratioEstimateSchema.optional(),
   facts: factsSchema<ChangeFact>().optional(),
