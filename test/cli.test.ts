@@ -38,6 +38,8 @@ describe('gilgate CLI', () => {
     const t = io();
     expect(await main(['run', '--config', 'bad.yml'], t.io)).toBe(2);
     expect(t.stderr()).toContain(`${path.join(FIXTURES, 'bad.yml')}:5:5: workloads[0].timout: unknown key (did you mean "timeout"?)`);
+    // The one-line error says it all: no usage text drowning it.
+    expect(t.stderr() + t.stdout()).not.toContain('Usage:');
   });
 
   it('exits 2 for unknown commands, flags and values', async () => {

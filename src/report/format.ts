@@ -228,6 +228,19 @@ export function environmentOf(results: Results, python: string): PythonEnvironme
 }
 
 /**
+ * Why interpreters cannot run here, when that is worth a line: null where the model cannot exist on
+ * this interpreter at all (a CPython before 3.14, PyPy), which would otherwise be said on every run
+ * of every project on those interpreters. A 3.14+ CPython that still cannot run them is news.
+ */
+export function interpretersNews(environment: Pick<PythonEnvironment, 'interpretersUnavailable' | 'implementation' | 'python'>): string | null {
+  const why = environment.interpretersUnavailable;
+  if (!why) return null;
+  const [major, minor] = environment.python.split('.').map((part) => Number.parseInt(part, 10));
+  const predates = major !== undefined && minor !== undefined && (major < 3 || (major === 3 && minor < 14));
+  return environment.implementation === 'CPython' && !predates ? why : null;
+}
+
+/**
  * speedupAt for a matrix row: a model the whole interpreter cannot run (interpreters before 3.14)
  * reads "unavailable" there, since other rows of the same table do run it.
  */

@@ -12,6 +12,7 @@ import type { ParallelModel, Results, WorkloadResult } from '../core/types.js';
 import { chartLegend, chartNotes, planChart, scalingChart } from './chart.js';
 import { codeFence, codeSpan, escapeHtml, escapeMarkdown } from './escape.js';
 import {
+  interpretersNews,
   armLabel,
   defaultReproduce,
   formatBytes,
@@ -326,7 +327,8 @@ function renderFooter(results: Results, options: MarkdownOptions): string {
   const changes = interpreterChanges(results);
   if (changes.length > 0) lines.push(`- **Base ran other interpreters** (the base config's \`python\`): ${escapeMarkdown(changes.join(', '))}`);
   if (trialEnv) lines.push(`- **Trial environment:** ${codeSpan(trialEnv)}`);
-  if (env.interpretersUnavailable && !matrix) lines.push(`- **Interpreters** cannot run on this interpreter: ${escapeMarkdown(cap(env.interpretersUnavailable, MESSAGE_CAP))}`);
+  const interpretersWhy = interpretersNews(env);
+  if (interpretersWhy && !matrix) lines.push(`- **Interpreters** cannot run on this interpreter: ${escapeMarkdown(cap(interpretersWhy, MESSAGE_CAP))}`);
   lines.push(`- **Run:** ${runLine}`);
   if (results.budgetExhausted) lines.push('- ⏱️ **Time budget ran out** before every workload was decided: undecided ones show as inconclusive.');
   if (results.budgetExhausted && matrix) {

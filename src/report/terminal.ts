@@ -6,6 +6,7 @@ import { styleText } from 'node:util';
 import type { Recommendation, Results, WorkloadResult } from '../core/types.js';
 import { stripControl } from './escape.js';
 import {
+  interpretersNews,
   formatChange,
   formatSeconds,
   interpreterChanges,
@@ -127,7 +128,8 @@ export function renderTerminal(results: Results, options: TerminalOptions): stri
     }
   }
   for (const change of interpreterChanges(results)) lines.push(`base ran another interpreter: ${oneLine(change)}`);
-  if (results.environment.interpretersUnavailable && !matrix) lines.push(`interpreters cannot run on this interpreter: ${oneLine(results.environment.interpretersUnavailable)}`);
+  const interpretersWhy = interpretersNews(results.environment);
+  if (interpretersWhy && !matrix) lines.push(`interpreters cannot run on this interpreter: ${oneLine(interpretersWhy)}`);
   lines.push(paint('dim', `seed ${s.seed} · ${s.minRounds}–${s.maxRounds} rounds · total ${formatSeconds(results.totalSeconds)}${results.budgetExhausted ? ' · time budget ran out' : ''}`));
   return `${lines.join('\n')}\n`;
 }
