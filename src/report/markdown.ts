@@ -8,6 +8,7 @@
 // An interpreter matrix (several `python`): one summary row per (workload, interpreter), labelled
 // "resize · CPython 3.14.0", and one section per workload with a per-interpreter table and each
 // interpreter's reasons. With one interpreter the document is what it always was.
+import { checkInvariants } from '../core/invariants.js';
 import type { ParallelModel, Results, WorkloadResult } from '../core/types.js';
 import { chartLegend, chartNotes, planChart, scalingChart } from './chart.js';
 import { codeFence, codeSpan, escapeHtml, escapeMarkdown } from './escape.js';
@@ -60,6 +61,8 @@ const DETAIL_ORDER: readonly Detail[] = ['full', 'no-chart', 'short', 'brief', '
 const NAME_CAP = 120;
 const MESSAGE_CAP = 2_000;
 const SHORT_TRACEBACK_LINES = 20;
+/** Broken invariants listed by name in the footer; the rest are counted. */
+const INVARIANT_LINES = 10;
 
 export function renderMarkdown(results: Results, options: MarkdownOptions = {}): string {
   const maxChars = options.maxChars ?? COMMENT_LIMIT;
@@ -322,7 +325,7 @@ function renderFooter(results: Results, options: MarkdownOptions): string {
     `${escapeMarkdown(results.tool.name)} ${escapeMarkdown(results.tool.version)}`,
     ...(runUrl ? [`[workflow run](${runUrl})`] : []),
   ].join(' · ');
-  const lines = ['---', '', `- **Environment:** ${envLine}`];
+  const lines = ['---', '', ...invariantLines(results), `- **Environment:** ${envLine}`];
   if (matrix) lines.push(`- **Interpreters:** ${interpreterLines(results).join(' · ')}`);
   const changes = interpreterChanges(results);
   if (changes.length > 0) lines.push(`- **Base ran other interpreters** (the base config's \`python\`): ${escapeMarkdown(changes.join(', '))}`);
@@ -337,6 +340,22 @@ function renderFooter(results: Results, options: MarkdownOptions): string {
   }
   lines.push(`- **Reproduce locally:** ${codeSpan(options.reproduce ?? defaultReproduce(results))}`);
   return lines.join('\n');
+}
+
+/**
+ * A figure that breaks an invariant (core/invariants.ts) is named, never hidden: one impossible
+ * figure makes a reviewer doubt the rest, so the comment says which one and why it cannot be.
+ */
+function invariantLines(results: Results): string[] {
+  const violations = checkInvariants(results);
+  if (violations.length === 0) return [];
+  const shown = violations.slice(0, INVARIANT_LINES);
+  const more = violations.length - shown.length;
+  return [
+    `- ⚠️ **${plural(violations.length, 'figure')} cannot be right** (a disturbed measurement; read ${violations.length === 1 ? 'it' : 'them'} with care):`,
+    ...shown.map((v) => `  - ${escapeMarkdown(cap(v.figure, NAME_CAP))}: ${escapeMarkdown(cap(v.detail, MESSAGE_CAP))}`),
+    ...(more > 0 ? [`  - and ${more} more`] : []),
+  ];
 }
 
 /** Each interpreter of a matrix: its label, command, GIL state, start method, and why interpreters cannot run on it. */
