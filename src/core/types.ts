@@ -122,13 +122,28 @@ export interface CpuSpeed {
   loopSeconds: number;
 }
 
+/**
+ * What N busy processes deliver against one, from one probe: the median over runs of
+ * N × wall(1) / wall(N) (older probes: N × singleLoopSeconds / wall(N), median of 3).
+ */
+export interface CapacityPoint {
+  workers: number;
+  ratio: number;
+  /** Every run's ratio (absent in probes before they were kept): the probe's own spread. */
+  ratios?: number[];
+  /** How many times the probe was taken: more than 1 when a median broke min(N, CPUs). */
+  attempts?: number;
+  /** Every attempt broke min(N, CPUs): the machine was disturbed throughout. */
+  disturbed?: boolean;
+}
+
 /** What the machine can deliver: per-CPU speed, and N processes' throughput against one. */
 export interface MachineProbe {
   ok: true;
   /** One entry per usable CPU (unpinned times where placement is unsupported). */
   cpus: CpuSpeed[];
-  /** capacity(N) = N × singleLoopSeconds / (wall of N concurrent loops), median of 3. */
-  capacity: { workers: number; ratio: number }[];
+  /** capacity(N): what N busy processes deliver against one (see CapacityPoint). */
+  capacity: CapacityPoint[];
   /** Mean of the per-CPU medians: t1 in the capacity ratio. */
   singleLoopSeconds: number;
 }
@@ -366,6 +381,9 @@ export interface ArmResult {
   steadySpeedup?: number;
   /** What this machine delivers with this many busy workers (MachineProbe capacity), null without a probe. */
   capacity?: number | null;
+  /** startupSeconds's 95% interval for the median over the arm's trials (each the value of all its
+   *  repetitions), and how many trials; absent in older files and for serial. */
+  startupInterval?: { lower: number; upper: number; trials: number };
   chunksize: number | null;
   failures: number;
 }

@@ -8,6 +8,7 @@ import type { Recommendation, Results, WorkloadResult } from '../core/types.js';
 import { stripControl } from './escape.js';
 import {
   interpretersNews,
+  machineSummary,
   formatChange,
   formatSeconds,
   interpreterChanges,
@@ -129,6 +130,8 @@ export function renderTerminal(results: Results, options: TerminalOptions): stri
     }
   }
   for (const change of interpreterChanges(results)) lines.push(`base ran another interpreter: ${oneLine(change)}`);
+  const machine = machineSummary(results);
+  if (machine) lines.push(`machine: ${oneLine(machine)}`);
   for (const v of checkInvariants(results)) lines.push(paint('yellow', `! ${oneLine(v.figure)} cannot be right: ${oneLine(v.detail)}`));
   const interpretersWhy = interpretersNews(results.environment);
   if (interpretersWhy && !matrix) lines.push(`interpreters cannot run on this interpreter: ${oneLine(interpretersWhy)}`);
