@@ -39518,7 +39518,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 7206:
+/***/ 3343:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -47775,6 +47775,182 @@ const PARALLEL_MODELS = ['threads', 'processes', 'interpreters'];
  */
 const COST_ORDER = ['threads', 'interpreters', 'processes'];
 
+;// CONCATENATED MODULE: ./lib/core/invariants.js
+
+/** Capacity and CPU/wall may exceed their bound by this much before it counts (clock grain, rounding). */
+const BOUND_TOLERANCE = 0.05;
+/** A pool's parent process (feeding tasks, collecting results) may add this much CPU/wall to its workers'. */
+const PARENT_CPU_ALLOWANCE = 0.25;
+/** Serial at or above this CPU/wall computes (verdict.ts uses the same line for threads that run one at a time). */
+const COMPUTES_CPU_PER_WALL = 0.9;
+/** Relative slack for lower ≤ estimate ≤ upper: rounding in files, not a wrong interval. */
+const INTERVAL_SLACK = 1e-9;
+/** Every invariant, over every figure of the file (head, base detail, matrix variants). */
+function checkInvariants(results) {
+    const out = [];
+    const cores = results.environment.cores;
+    for (const w of results.workloads) {
+        const name = variantLabel(results, w);
+        checkSide(out, name, w, cores, gilBuild(results, w), results.settings.margin);
+        if (w.base)
+            checkSide(out, `${name} (base)`, w.base.detail, cores, gilBuild(results, w), results.settings.margin);
+        if (w.vsBase)
+            checkComparison(out, `${name} · vs base`, w.vsBase);
+        for (const r of w.regressions)
+            if (r.estimate)
+                checkEstimate(out, `${name} · ${r.kind} regression`, r.estimate);
+        for (const i of w.improvements)
+            if (i.estimate)
+                checkEstimate(out, `${name} · ${i.kind} improvement`, i.estimate);
+    }
+    const counted = results.workloads.reduce((sum, w) => sum + w.regressions.length, 0);
+    if (results.regressions !== counted) {
+        out.push({ rule: 'regressions-counted', figure: 'regressions', detail: `the file says ${results.regressions}, its workloads list ${counted}` });
+    }
+    return out;
+}
+function variantLabel(results, w) {
+    const pythons = new Set(results.workloads.map((x) => x.python));
+    return pythons.size > 1 ? `${w.name} [${w.python}]` : w.name;
+}
+/** Whether this workload ran with the GIL on: the verdict's build facts, else the run's environment. */
+function gilBuild(results, w) {
+    const build = w.facts?.build;
+    if (build)
+        return build.gilEnabled && !build.freeThreadedBuild;
+    const index = results.values?.setup.pythons.indexOf(w.python) ?? -1;
+    const environment = (index >= 0 ? results.values?.environments[index] : undefined) ?? results.environment;
+    return environment.gilEnabled && !environment.freeThreadedBuild;
+}
+function checkSide(out, name, side, cores, gil, margin) {
+    const serial = side.arms.find((a) => a.model === 'serial');
+    for (const arm of side.arms)
+        checkArm(out, `${name} · ${arm.model}×${arm.workers}`, arm, cores);
+    if (serial && gil)
+        checkGilThreads(out, name, side.arms, serial, margin);
+    for (const model of PARALLEL_MODELS) {
+        const speedup = side.speedup[model];
+        if (speedup !== null && speedup !== undefined)
+            checkSpeedup(out, `${name} · ${model} speedup`, speedup);
+        const steady = side.steadySpeedup?.[model];
+        if (steady !== null && steady !== undefined)
+            checkSpeedup(out, `${name} · ${model} speedup once started`, steady);
+        const startup = side.startupSeconds?.[model];
+        if (typeof startup === 'number')
+            checkStartup(out, `${name} · ${model} start-up`, startup);
+        const capacity = side.capacity?.[model];
+        const facts = side.facts?.models[model];
+        if (typeof capacity === 'number')
+            checkCapacity(out, `${name} · ${model} capacity`, capacity, facts?.workers ?? Infinity, cores);
+        if (facts)
+            checkModelFacts(out, `${name} · ${model}`, facts);
+    }
+    for (const [key, comparison] of Object.entries(side.comparisons))
+        if (comparison)
+            checkComparison(out, `${name} · ${key}`, comparison);
+    for (const pair of [side.facts?.deciding, side.facts?.open])
+        if (pair)
+            checkComparison(out, `${name} · ${pair.a} vs ${pair.b}`, pair.comparison);
+}
+function checkArm(out, figure, arm, cores) {
+    if (arm.model === 'serial') {
+        if (arm.speedup !== 1)
+            out.push({ rule: 'speedup-positive', figure: `${figure} · speedup`, detail: `serial's speedup is 1 by definition, not ${arm.speedup}` });
+    }
+    else {
+        checkSpeedup(out, `${figure} · speedup`, arm.speedup);
+        if (arm.steadySpeedup !== undefined)
+            checkSpeedup(out, `${figure} · speedup once started`, arm.steadySpeedup);
+    }
+    checkStartup(out, `${figure} · start-up`, arm.startupSeconds);
+    if (typeof arm.capacity === 'number' && arm.model !== 'serial')
+        checkCapacity(out, `${figure} · capacity`, arm.capacity, arm.workers, cores);
+    if (Number.isFinite(arm.cpuPerWall) && arm.wall.n > 0) {
+        // The pool's parent runs beside its workers; serial and threads are one process.
+        const workers = arm.model === 'processes' || arm.model === 'interpreters' ? arm.workers + PARENT_CPU_ALLOWANCE : arm.workers;
+        const bound = Math.min(workers, cores) * (1 + BOUND_TOLERANCE);
+        if (arm.cpuPerWall > bound || arm.cpuPerWall < 0) {
+            out.push({
+                rule: 'cpu-within-workers',
+                figure: `${figure} · CPU/wall`,
+                detail: arm.cpuPerWall < 0 ? `${fmt(arm.cpuPerWall)} is negative` : `${fmt(arm.cpuPerWall)} exceeds what ${arm.workers} worker${arm.workers === 1 ? '' : 's'} on ${cores} CPU${cores === 1 ? '' : 's'} can use`,
+            });
+        }
+    }
+    const { min, median, max } = arm.wall;
+    if (arm.wall.n > 0 && [min, median, max].every(Number.isFinite) && !(min >= 0 && min <= median && median <= max)) {
+        out.push({ rule: 'wall-ordered', figure: `${figure} · wall`, detail: `min ${fmt(min)} ≤ median ${fmt(median)} ≤ max ${fmt(max)} does not hold` });
+    }
+}
+/**
+ * On a GIL build, threads of code that computes and holds the GIL (their CPU/wall no higher than
+ * serial's: one thread runs at a time) cannot finish a batch faster than serial beyond the margin.
+ * Slower is possible (switching costs); faster means a disturbed serial or a faster CPU.
+ */
+function checkGilThreads(out, name, arms, serial, margin) {
+    if (!(serial.cpuPerWall >= COMPUTES_CPU_PER_WALL))
+        return;
+    for (const arm of arms) {
+        if (arm.model !== 'threads' || arm.wall.n === 0)
+            continue;
+        const holdsGil = arm.cpuPerWall / serial.cpuPerWall <= 1 + margin / 2;
+        if (holdsGil && arm.speedup > 1 + margin) {
+            out.push({
+                rule: 'gil-threads-serialize',
+                figure: `${name} · threads×${arm.workers} · speedup`,
+                detail: `×${fmt(arm.speedup)} from threads that hold the GIL (CPU/wall ${fmt(arm.cpuPerWall)}) is beyond the ${Math.round(margin * 100)}% margin of ×1: serial was disturbed or ran on a slower CPU`,
+            });
+        }
+    }
+}
+function checkModelFacts(out, figure, facts) {
+    checkSpeedup(out, `${figure} speedup`, facts.speedup);
+    if (Number.isFinite(facts.lower) && Number.isFinite(facts.upper) && !contains(facts.lower, facts.speedup, facts.upper)) {
+        out.push({ rule: 'interval-contains-estimate', figure: `${figure} speedup`, detail: `×${fmt(facts.speedup)} lies outside its interval ×${fmt(facts.lower)}–×${fmt(facts.upper)}` });
+    }
+    checkStartup(out, `${figure} start-up`, facts.startupSeconds);
+    checkComparison(out, `${figure} vs serial`, facts.vsSerial);
+}
+function checkCapacity(out, figure, capacity, workers, cores) {
+    const bound = Math.min(workers, cores);
+    if (!(capacity > 0) || capacity > bound * (1 + BOUND_TOLERANCE)) {
+        const limit = workers < cores ? `${workers} workers` : `the ${cores} usable CPU${cores === 1 ? '' : 's'}`;
+        out.push({ rule: 'capacity-within-cpus', figure, detail: capacity > 0 ? `×${fmt(capacity)} exceeds what ${limit} can deliver (×${bound})` : `×${fmt(capacity)} is not positive` });
+    }
+}
+function checkStartup(out, figure, seconds) {
+    if (Number.isFinite(seconds) && seconds < 0)
+        out.push({ rule: 'startup-nonnegative', figure, detail: `${fmt(seconds * 1000)} ms is negative` });
+}
+function checkSpeedup(out, figure, speedup) {
+    if (!(Number.isFinite(speedup) && speedup > 0))
+        out.push({ rule: 'speedup-positive', figure, detail: `${speedup} is not a positive finite ratio` });
+}
+function checkComparison(out, figure, comparison) {
+    checkEstimate(out, figure, comparison.estimate);
+}
+function checkEstimate(out, figure, e) {
+    // A comparison with no data yet carries NaN; that is "unknown", not a broken interval.
+    if (![e.ratio, e.lower, e.upper].every(Number.isFinite))
+        return;
+    const problems = [];
+    if (!contains(e.lower, e.ratio, e.upper))
+        problems.push(`${fmt(e.ratio)} lies outside its interval ${fmt(e.lower)}–${fmt(e.upper)}`);
+    if (Number.isFinite(e.level) && !(e.level > 0 && e.level < 1))
+        problems.push(`confidence level ${e.level} is not in (0, 1)`);
+    if (Number.isFinite(e.pValue) && !(e.pValue >= 0 && e.pValue <= 1))
+        problems.push(`p-value ${e.pValue} is not in [0, 1]`);
+    if (problems.length > 0)
+        out.push({ rule: 'interval-contains-estimate', figure, detail: problems.join('; ') });
+}
+function contains(lower, value, upper) {
+    const slack = INTERVAL_SLACK * Math.max(1, Math.abs(value));
+    return lower <= value + slack && value - slack <= upper;
+}
+function fmt(value) {
+    return Number.isFinite(value) ? (Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(2)) : String(value);
+}
+
 ;// CONCATENATED MODULE: ./lib/report/escape.js
 // Text that came from a user's repository (workload names, exception messages, paths) must never
 // become markup in a PR comment, a Mermaid chart or a terminal. Each sink gets its own escaper.
@@ -47858,41 +48034,48 @@ const MODEL_COLORS = {
     interpreters: { hex: '#16a34a', swatch: '🟩', name: 'green' },
     ideal: { hex: '#9ca3af', swatch: '⬜', name: 'grey' },
 };
-/** Decide what to draw: shared by the Mermaid text and the legend/notes around it. */
-function planChart(arms) {
+/**
+ * Decide what to draw: shared by the Mermaid text and the legend/notes around it. With `baseArms`
+ * head and base share one chart (one x axis: both sides' worker counts), base's lines dashed in
+ * the same colours, so a reader compares them in one place.
+ */
+function planChart(arms, baseArms = null) {
     const usable = arms.filter((a) => Number.isFinite(a.speedup) && a.speedup > 0);
-    const workers = [...new Set([1, ...usable.map((a) => a.workers)])].sort((a, b) => a - b);
-    const serial = usable.find((a) => a.model === 'serial');
+    const usableBase = (baseArms ?? []).filter((a) => Number.isFinite(a.speedup) && a.speedup > 0);
+    const workers = [...new Set([1, ...usable.map((a) => a.workers), ...usableBase.map((a) => a.workers)])].sort((a, b) => a - b);
     const lines = [];
     const filled = [];
-    for (const model of PARALLEL_MODELS) {
-        const measured = new Map();
-        for (const arm of usable)
-            if (arm.model === model)
-                measured.set(arm.workers, arm.speedup);
-        if (measured.size === 0)
-            continue;
-        // One worker of any model is serial by definition: anchor every line at the serial point.
-        if (!measured.has(1) && serial)
-            measured.set(1, serial.speedup);
-        const known = [...measured.keys()].sort((a, b) => a - b);
-        const values = workers.map((w) => {
-            const exact = measured.get(w);
-            if (exact !== undefined)
-                return exact;
-            filled.push({ model, workers: w });
-            const below = known.filter((k) => k < w).at(-1);
-            const above = known.find((k) => k > w);
-            if (below === undefined)
-                return measured.get(above);
-            if (above === undefined)
-                return measured.get(below);
-            // Interpolate by position on the (categorical) axis, which is how the line is drawn.
-            const i = workers.indexOf(w), i0 = workers.indexOf(below), i1 = workers.indexOf(above);
-            const y0 = measured.get(below), y1 = measured.get(above);
-            return y0 + ((y1 - y0) * (i - i0)) / (i1 - i0);
-        });
-        lines.push({ series: model, values });
+    for (const [side, sideArms] of [['head', usable], ['base', usableBase]]) {
+        const serial = sideArms.find((a) => a.model === 'serial');
+        for (const model of PARALLEL_MODELS) {
+            const measured = new Map();
+            for (const arm of sideArms)
+                if (arm.model === model)
+                    measured.set(arm.workers, arm.speedup);
+            if (measured.size === 0)
+                continue;
+            // One worker of any model is serial by definition: anchor every line at the serial point.
+            if (!measured.has(1) && serial)
+                measured.set(1, serial.speedup);
+            const known = [...measured.keys()].sort((a, b) => a - b);
+            const values = workers.map((w) => {
+                const exact = measured.get(w);
+                if (exact !== undefined)
+                    return exact;
+                filled.push({ model, workers: w, side });
+                const below = known.filter((k) => k < w).at(-1);
+                const above = known.find((k) => k > w);
+                if (below === undefined)
+                    return measured.get(above);
+                if (above === undefined)
+                    return measured.get(below);
+                // Interpolate by position on the (categorical) axis, which is how the line is drawn.
+                const i = workers.indexOf(w), i0 = workers.indexOf(below), i1 = workers.indexOf(above);
+                const y0 = measured.get(below), y1 = measured.get(above);
+                return y0 + ((y1 - y0) * (i - i0)) / (i1 - i0);
+            });
+            lines.push({ series: model, side, values });
+        }
     }
     const maxMeasured = Math.max(1, ...lines.flatMap((l) => l.values));
     // Enough head-room to read the measured lines; the ideal line may be cut at the top rather than
@@ -47901,7 +48084,7 @@ function planChart(arms) {
     const idealValues = capacity ?? workers;
     const yMax = Math.max(2, Math.ceil(maxMeasured * 1.15), Math.ceil(Math.min(Math.max(...idealValues), 8)));
     const ideal = idealValues.map((v) => Math.min(v, yMax));
-    lines.push({ series: 'ideal', values: ideal });
+    lines.push({ series: 'ideal', side: 'head', values: ideal });
     return { workers, lines, filled, yMax, idealClipped: idealValues.some((v) => v > yMax), idealMeasured: capacity !== null };
 }
 /** The machine's capacity at every charted worker count, or null when any is unknown. */
@@ -47920,39 +48103,46 @@ function formatValue(v) {
     return String(Math.round(v * 100) / 100);
 }
 /** The Markdown legend for a chart: the colours as emoji swatches, since lines carry no names. */
-function chartLegend(arms) {
-    const plan = planChart(arms);
-    const parts = plan.lines.map((l) => {
+function chartLegend(arms, baseArms = null) {
+    const plan = planChart(arms, baseArms);
+    const seen = new Set();
+    const parts = plan.lines.flatMap((l) => {
+        if (seen.has(l.series))
+            return [];
+        seen.add(l.series);
         const c = MODEL_COLORS[l.series];
         const ideal = plan.idealMeasured ? 'ideal, what this runner delivers (measured capacity)' : 'ideal, speedup = workers';
         const what = l.series === 'ideal' ? `${ideal}${plan.idealClipped ? `, cut at ×${plan.yMax}` : ''}` : l.series;
-        return `${c.swatch} ${what} (${c.name})`;
+        return [`${c.swatch} ${what} (${c.name})`];
     });
-    return parts.join(' · ');
+    const sides = plan.lines.some((l) => l.side === 'base') ? ' · head solid, base dashed' : '';
+    return `${parts.join(' · ')}${sides}`;
 }
 /** Notes for points drawn without a measurement, or "" when every point was measured. */
-function chartNotes(arms) {
-    const { filled } = planChart(arms);
+function chartNotes(arms, baseArms = null) {
+    const { filled } = planChart(arms, baseArms);
     if (filled.length === 0)
         return '';
     const byModel = new Map();
-    for (const f of filled)
-        byModel.set(f.model, [...(byModel.get(f.model) ?? []), f.workers]);
+    for (const f of filled) {
+        const key = f.side === 'base' ? `${f.model} (base)` : f.model;
+        byModel.set(key, [...(byModel.get(key) ?? []), f.workers]);
+    }
     const parts = [...byModel].map(([m, ws]) => `${m} at ${ws.join(', ')} workers`);
     return `Not measured, drawn from neighbouring points: ${parts.join('; ')}.`;
 }
 /**
- * A ```mermaid xychart-beta block. `dashedBase` dashes the measured lines (used for the base
- * commit's chart); the ideal line is always dotted. Renderers that ignore themeCSS still draw
- * solid lines in the same colours.
+ * A ```mermaid xychart-beta block. Base's lines (with `baseArms`) are dashed in their model's
+ * colour; `dashedBase` dashes every measured line (a chart of base alone); the ideal line is always
+ * dotted. Renderers that ignore themeCSS still draw solid lines in the same colours.
  */
 function scalingChart(title, arms, options = {}) {
-    const plan = planChart(arms);
+    const plan = planChart(arms, options.baseArms ?? null);
     const palette = plan.lines.map((l) => MODEL_COLORS[l.series].hex).join(', ');
     const idealIndex = plan.lines.length - 1;
     const css = [`.line-plot-${idealIndex} path { stroke-dasharray: 2 4; }`];
-    if (options.dashedBase) {
-        for (let i = 0; i < idealIndex; i++)
+    for (let i = 0; i < idealIndex; i++) {
+        if (options.dashedBase || plan.lines[i].side === 'base')
             css.push(`.line-plot-${i} path { stroke-dasharray: 8 4; }`);
     }
     // The default 700×500 dwarfs the comment; this keeps a chart about one screen-third tall.
@@ -47970,6 +48160,78 @@ function scalingChart(title, arms, options = {}) {
         ...plan.lines.map((l) => `    line [${l.values.map(formatValue).join(', ')}]`),
     ].join('\n');
     return codeFence(body, 'mermaid');
+}
+
+;// CONCATENATED MODULE: ./lib/core/machine.js
+/** A median beyond the bound by more than this was disturbed (the runner's own slack, CAPACITY_SLACK). */
+const BOUND_SLACK = 0.05;
+/** Capacity per worker count over all probes; empty without probes. */
+function summarizeCapacity(probes, cores) {
+    const byWorkers = new Map();
+    for (const probe of probes) {
+        for (const point of probe.capacity) {
+            if (!(Number.isFinite(point.ratio) && point.ratio > 0))
+                continue;
+            const entry = byWorkers.get(point.workers) ?? { ratios: [], probes: 0, disturbed: 0, allRatios: [], allProbes: 0 };
+            const runs = (point.ratios && point.ratios.length > 0 ? point.ratios : [point.ratio]).filter((r) => Number.isFinite(r) && r > 0);
+            const bound = Math.min(point.workers, cores);
+            const disturbed = point.disturbed === true || point.ratio > bound * (1 + BOUND_SLACK);
+            entry.allRatios.push(...runs);
+            entry.allProbes += 1;
+            if (disturbed)
+                entry.disturbed += 1;
+            else {
+                entry.ratios.push(...runs);
+                entry.probes += 1;
+            }
+            byWorkers.set(point.workers, entry);
+        }
+    }
+    return [...byWorkers.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([workers, entry]) => {
+        // Every probe disturbed: the figure is all there is, capped and said.
+        const ratios = entry.ratios.length > 0 ? entry.ratios : entry.allRatios;
+        const bound = Math.min(workers, cores);
+        const middle = quantile(ratios, 0.5);
+        return {
+            workers,
+            ratio: Math.min(middle, bound),
+            low: Math.min(quantile(ratios, 0.25), bound),
+            high: Math.min(quantile(ratios, 0.75), bound),
+            bound,
+            capped: middle > bound,
+            probes: entry.ratios.length > 0 ? entry.probes : entry.allProbes,
+            runs: ratios.length,
+            disturbed: entry.disturbed,
+        };
+    });
+}
+/**
+ * One MachineProbe standing for the whole run, for the verdict: each CPU's median loop time over
+ * the probes, and the pooled, bounded capacity. Null without probes.
+ */
+function aggregateMachine(probes, cores) {
+    if (probes.length === 0)
+        return null;
+    const loops = new Map();
+    for (const probe of probes)
+        for (const c of probe.cpus)
+            loops.set(c.cpu, [...(loops.get(c.cpu) ?? []), c.loopSeconds]);
+    const cpus = [...loops.entries()].sort(([a], [b]) => a - b).map(([cpu, seconds]) => ({ cpu, loopSeconds: quantile(seconds, 0.5) }));
+    const capacity = summarizeCapacity(probes, cores).map((c) => ({ workers: c.workers, ratio: c.ratio }));
+    const single = quantile(probes.map((p) => p.singleLoopSeconds), 0.5);
+    return { ok: true, cpus, capacity, singleLoopSeconds: single };
+}
+/** Linear-interpolated quantile (type 7, as numpy's default) of a non-empty list. */
+function quantile(values, q) {
+    const sorted = [...values].sort((a, b) => a - b);
+    if (sorted.length === 0)
+        return Number.NaN;
+    const position = (sorted.length - 1) * q;
+    const below = Math.floor(position);
+    const above = Math.min(sorted.length - 1, below + 1);
+    return sorted[below] + (sorted[above] - sorted[below]) * (position - below);
 }
 
 ;// CONCATENATED MODULE: ./lib/core/plan.js
@@ -48103,6 +48365,7 @@ function seededRandom(seed) {
 
 ;// CONCATENATED MODULE: ./lib/report/format.js
 
+
 function formatSpeedup(speedup) {
     if (speedup === null || !Number.isFinite(speedup))
         return 'n/a';
@@ -48143,19 +48406,41 @@ function lifetimeSummary(w) {
     if (!facts?.serial)
         return null;
     const batch = facts.serial.seconds;
+    // A pool model in play (processes, interpreters) always gets its start-up: a figure that vanishes
+    // under some share of the batch reads as unstable. Threads start in microseconds: said only when
+    // they cost a visible share.
     const models = PARALLEL_MODELS.filter((m) => {
         const f = facts.models[m];
-        return f !== undefined && Number.isFinite(f.startupSeconds) && f.startupSeconds >= 0.02 * batch;
+        if (f === undefined || !Number.isFinite(f.startupSeconds) || f.startupSeconds < 0)
+            return false;
+        return m !== 'threads' || f.startupSeconds >= 0.02 * batch;
     });
     if (models.length === 0)
         return null;
     const pieces = models.map((m) => {
         const f = facts.models[m];
         const payoff = f.breakEven === null ? 'never pays off beyond the margin' : f.breakEven === 0 ? 'pays off at any batch size' : `pays off above about ${formatSeconds(Number(f.breakEven.toPrecision(2)))} of serial work per batch`;
-        return `${m} ${formatSpeedup(f.wallSpeedup)} per batch, ${formatSpeedup(f.steadySpeedup)} once started, start-up ${formatSeconds(f.startupSeconds)}, ${payoff}`;
+        return `${m} ${formatSpeedup(f.wallSpeedup)} per batch, ${formatSpeedup(f.steadySpeedup)} once started, start-up ${startupFigure(w, m, f.workers, f.startupSeconds, batch)}, ${payoff}`;
     });
     const which = facts.pool === 'long-lived' ? 'a long-lived pool (start-up paid once)' : `a pool created per batch (this batch: ${formatSeconds(batch)} serial)`;
     return `the verdict is for ${which}: ${pieces.join('; ')}.`;
+}
+/** "42 ms (38–45 ms over 30 trials, 3% of the batch)": the median start-up with its interval and share. */
+function startupFigure(w, model, workers, seconds, batch) {
+    const interval = w.arms.find((a) => a.model === model && a.workers === workers)?.startupInterval;
+    const share = batch > 0 ? `${formatShare(seconds / batch)} of the batch` : null;
+    const known = interval && interval.trials > 1 && Number.isFinite(interval.lower) && Number.isFinite(interval.upper);
+    const spread = !known
+        ? null
+        : formatSeconds(interval.lower) === formatSeconds(interval.upper)
+            ? `the same in ${interval.trials} trials`
+            : `95% CI ${formatSeconds(interval.lower)}–${formatSeconds(interval.upper)} over ${interval.trials} trials`;
+    const inside = [spread, share].filter((x) => x !== null).join(', ');
+    return inside ? `${formatSeconds(seconds)} (${inside})` : formatSeconds(seconds);
+}
+function formatShare(fraction) {
+    const percent = fraction * 100;
+    return percent < 1 ? `${percent < 0.1 ? '<0.1' : percent.toFixed(1)}%` : `${Math.round(percent)}%`;
 }
 /** "×1.9 at 2" — the speedup with the worker count it was reached at, when known. */
 function speedupAt(w, model) {
@@ -48266,7 +48551,7 @@ function gilState(env) {
 }
 /** The CLI command that reproduces this run locally. */
 function defaultReproduce(results) {
-    const parts = ['npx', 'gilgate', 'run', '--config', shellQuote(results.config), '--seed', String(results.settings.seed)];
+    const parts = ['gilgate', 'run', '--config', shellQuote(results.config), '--seed', String(results.settings.seed)];
     if (results.git.base)
         parts.push('--base', shellQuote(results.git.base));
     return parts.join(' ');
@@ -48317,6 +48602,19 @@ function environmentOf(results, python) {
     return index >= 0 ? results.values?.environments[index] : undefined;
 }
 /**
+ * Why interpreters cannot run here, when that is worth a line: null where the model cannot exist on
+ * this interpreter at all (a CPython before 3.14, PyPy), which would otherwise be said on every run
+ * of every project on those interpreters. A 3.14+ CPython that still cannot run them is news.
+ */
+function interpretersNews(environment) {
+    const why = environment.interpretersUnavailable;
+    if (!why)
+        return null;
+    const [major, minor] = environment.python.split('.').map((part) => Number.parseInt(part, 10));
+    const predates = major !== undefined && minor !== undefined && (major < 3 || (major === 3 && minor < 14));
+    return environment.implementation === 'CPython' && !predates ? why : null;
+}
+/**
  * speedupAt for a matrix row: a model the whole interpreter cannot run (interpreters before 3.14)
  * reads "unavailable" there, since other rows of the same table do run it.
  */
@@ -48356,8 +48654,43 @@ function workloadName(results, w) {
 function variantName(results, w) {
     return `${workloadName(results, w)} · ${interpreterLabel(results, w.python)}`;
 }
+/**
+ * What the machine delivers, over every probe of the run: "2 workers ×1.93 (×1.85–×1.97, middle
+ * half of 15 runs over 3 probes)", with what was capped or left out as disturbed. Null without probes.
+ */
+function machineSummary(results) {
+    const probes = results.values?.machine ?? [];
+    const capacity = summarizeCapacity(probes, results.environment.cores);
+    if (capacity.length === 0)
+        return null;
+    const pieces = capacity.map((c) => {
+        const spread = c.runs > 1 ? `×${c.low.toFixed(2)}–×${c.high.toFixed(2)}, middle half of ${c.runs} runs over ${plural(c.probes, 'probe')}` : plural(c.probes, 'probe');
+        const notes = [
+            ...(c.capped ? [`capped at the ${plural(c.bound, 'CPU')}: the probe read more than ${c.workers} loops can deliver`] : []),
+            ...(c.disturbed > 0 ? [`${plural(c.disturbed, 'disturbed probe')} left out`] : []),
+        ];
+        return `${c.workers} workers deliver ×${c.ratio.toFixed(2)} (${spread}${notes.length > 0 ? `; ${notes.join('; ')}` : ''})`;
+    });
+    return pieces.join(' · ');
+}
+/** Whether "of capacity" means anything for this workload: its serial arm computes (not mostly waiting). */
+function computes(w) {
+    const serial = w.arms.find((a) => a.model === 'serial');
+    return w.character !== 'io-wait' && serial !== undefined && serial.cpuPerWall >= 0.5;
+}
 
 ;// CONCATENATED MODULE: ./lib/report/markdown.js
+// The PR comment and job summary: one Markdown document rendered from Results alone.
+//
+// Layout: marker, a one-line verdict, one summary table, a collapsible section per workload, footer.
+// GitHub rejects comments over 65,536 characters, so the per-workload sections are folded, least
+// interesting first, until the whole fits (see fitToLimit). Folding only ever drops whole blocks,
+// so no tag or code fence is cut in half.
+//
+// An interpreter matrix (several `python`): one summary row per (workload, interpreter), labelled
+// "resize · CPython 3.14.0", and one section per workload with a per-interpreter table and each
+// interpreter's reasons. With one interpreter the document is what it always was.
+
 
 
 
@@ -48367,6 +48700,8 @@ const DETAIL_ORDER = ['full', 'no-chart', 'short', 'brief', 'none'];
 const NAME_CAP = 120;
 const MESSAGE_CAP = 2_000;
 const SHORT_TRACEBACK_LINES = 20;
+/** Broken invariants listed by name in the footer; the rest are counted. */
+const INVARIANT_LINES = 10;
 function renderMarkdown(results, options = {}) {
     const maxChars = options.maxChars ?? COMMENT_LIMIT;
     const head = [options.marker ?? null, headline(results)].filter((x) => x !== null).join('\n');
@@ -48552,25 +48887,47 @@ function sectionBody(w, detail, label, name) {
     }
     if (detail === 'full') {
         const title = label === null ? name : `${name} · ${label}`;
-        if (hasParallelLine(w.arms))
-            parts.push(chartBlock(`${title}: speedup vs workers${w.base ? ' (head)' : ''}`, w.arms, false));
-        const baseArms = w.base?.detail.arms;
-        if (baseArms && hasParallelLine(baseArms))
-            parts.push(chartBlock(`${title}: speedup vs workers (base)`, baseArms, true));
+        const baseArms = w.base && hasParallelLine(w.base.detail.arms) ? w.base.detail.arms : null;
+        const head = hasParallelLine(w.arms) ? w.arms : null;
+        // Head and base in one chart; where only one worker count beside serial exists (a 2-core
+        // runner), a chart of two points per line says less than a two-row table.
+        if (head && baseArms && planChart(head, baseArms).workers.length <= 2)
+            parts.push(sideBySideTable(head, baseArms));
+        else if (head)
+            parts.push(chartBlock(`${title}: speedup vs workers`, head, baseArms));
+        else if (baseArms)
+            parts.push(chartBlock(`${title}: speedup vs workers (base)`, baseArms, null, true));
     }
     if ((detail === 'full' || detail === 'no-chart') && w.arms.length > 0)
         parts.push(armTable(w));
     return parts;
 }
-function chartBlock(title, arms, dashed) {
-    const notes = chartNotes(arms);
-    const legend = `${dashed ? '**Base** (dashed)' : '**Scaling**'}: ${chartLegend(arms)}`;
-    return [legend, scalingChart(title, arms, { dashedBase: dashed }), ...(notes ? [notes] : [])].join('\n\n');
+function chartBlock(title, arms, baseArms, dashed = false) {
+    const notes = chartNotes(arms, baseArms);
+    const legend = `${dashed ? '**Base** (dashed)' : '**Scaling**'}: ${chartLegend(arms, baseArms)}`;
+    return [legend, scalingChart(title, arms, { dashedBase: dashed, baseArms }), ...(notes ? [notes] : [])].join('\n\n');
+}
+/** Head and base speedups side by side, one column per parallel arm (the compact form of the chart). */
+function sideBySideTable(head, base) {
+    const modelOrder = { serial: 0, threads: 1, processes: 2, interpreters: 3 };
+    const labels = [...new Set([...head, ...base].filter((a) => a.model !== 'serial').sort((a, b) => modelOrder[a.model] - modelOrder[b.model] || a.workers - b.workers).map((a) => armLabel(a)))];
+    const cell = (arms, label) => {
+        const a = arms.find((x) => armLabel(x) === label);
+        return a && Number.isFinite(a.speedup) ? `×${a.speedup.toFixed(2)}` : '—';
+    };
+    const header = ['Speedup vs serial', ...labels];
+    return [
+        `| ${header.join(' | ')} |`,
+        `|${header.map(() => '---').join('|')}|`,
+        `| head | ${labels.map((l) => cell(head, l)).join(' | ')} |`,
+        `| base | ${labels.map((l) => cell(base, l)).join(' | ')} |`,
+    ].join('\n');
 }
 function armTable(w) {
     const anyFailures = w.arms.some((a) => a.failures > 0);
     const anySteady = w.arms.some((a) => a.model !== 'serial' && typeof a.steadySpeedup === 'number');
-    const anyCapacity = w.arms.some((a) => a.model !== 'serial' && typeof a.capacity === 'number');
+    // Capacity bounds code that computes; a workload that waits is not limited by busy CPUs.
+    const anyCapacity = computes(w) && w.arms.some((a) => a.model !== 'serial' && typeof a.capacity === 'number');
     const header = [
         'Arm',
         'Wall (median)',
@@ -48630,16 +48987,20 @@ function renderFooter(results, options) {
         `${escapeMarkdown(results.tool.name)} ${escapeMarkdown(results.tool.version)}`,
         ...(runUrl ? [`[workflow run](${runUrl})`] : []),
     ].join(' · ');
-    const lines = ['---', '', `- **Environment:** ${envLine}`];
+    const lines = ['---', '', ...invariantLines(results), `- **Environment:** ${envLine}`];
     if (matrix)
         lines.push(`- **Interpreters:** ${interpreterLines(results).join(' · ')}`);
     const changes = interpreterChanges(results);
     if (changes.length > 0)
         lines.push(`- **Base ran other interpreters** (the base config's \`python\`): ${escapeMarkdown(changes.join(', '))}`);
+    const machine = machineSummary(results);
+    if (machine)
+        lines.push(`- **Machine:** ${escapeMarkdown(machine)}`);
     if (trialEnv)
         lines.push(`- **Trial environment:** ${codeSpan(trialEnv)}`);
-    if (env.interpretersUnavailable && !matrix)
-        lines.push(`- **Interpreters** cannot run on this interpreter: ${escapeMarkdown(cap(env.interpretersUnavailable, MESSAGE_CAP))}`);
+    const interpretersWhy = interpretersNews(env);
+    if (interpretersWhy && !matrix)
+        lines.push(`- **Interpreters** cannot run on this interpreter: ${escapeMarkdown(cap(interpretersWhy, MESSAGE_CAP))}`);
     lines.push(`- **Run:** ${runLine}`);
     if (results.budgetExhausted)
         lines.push('- ⏱️ **Time budget ran out** before every workload was decided: undecided ones show as inconclusive.');
@@ -48649,6 +49010,22 @@ function renderFooter(results, options) {
     }
     lines.push(`- **Reproduce locally:** ${codeSpan(options.reproduce ?? defaultReproduce(results))}`);
     return lines.join('\n');
+}
+/**
+ * A figure that breaks an invariant (core/invariants.ts) is named, never hidden: one impossible
+ * figure makes a reviewer doubt the rest, so the comment says which one and why it cannot be.
+ */
+function invariantLines(results) {
+    const violations = checkInvariants(results);
+    if (violations.length === 0)
+        return [];
+    const shown = violations.slice(0, INVARIANT_LINES);
+    const more = violations.length - shown.length;
+    return [
+        `- ⚠️ **${plural(violations.length, 'figure')} cannot be right** (a disturbed measurement; read ${violations.length === 1 ? 'it' : 'them'} with care):`,
+        ...shown.map((v) => `  - ${escapeMarkdown(cap(v.figure, NAME_CAP))}: ${escapeMarkdown(cap(v.detail, MESSAGE_CAP))}`),
+        ...(more > 0 ? [`  - and ${more} more`] : []),
+    ];
 }
 /** Each interpreter of a matrix: its label, command, GIL state, start method, and why interpreters cannot run on it. */
 function interpreterLines(results) {
@@ -71145,7 +71522,7 @@ function swap(arr, i, j) {
  * @example
  * quantile([3, 6, 7, 8, 8, 9, 10, 13, 15, 16, 20], 0.5); // => 9
  */
-function quantile(x, p) {
+function simple_statistics_quantile(x, p) {
     var copy = x.slice();
 
     if (Array.isArray(p)) {
@@ -71242,8 +71619,8 @@ function quantileIndex(len, p) {
 function interquartileRange(x) {
     // Interquartile range is the span between the upper quartile,
     // at `0.75`, and lower quartile, `0.25`
-    var q1 = quantile(x, 0.75);
-    var q2 = quantile(x, 0.25);
+    var q1 = simple_statistics_quantile(x, 0.75);
+    var q2 = simple_statistics_quantile(x, 0.25);
 
     if (typeof q1 === "number" && typeof q2 === "number") {
         return q1 - q2;
@@ -71627,7 +72004,7 @@ function meanSimple(x) {
  * median([10, 2, 5, 100, 2, 1]); // => 3.5
  */
 function simple_statistics_median(x) {
-    return +quantile(x, 0.5);
+    return +simple_statistics_quantile(x, 0.5);
 }
 
 /**
@@ -75580,6 +75957,7 @@ function armResult(samples, serial, capacity = null) {
         workers: samples.arm.workers,
         wall,
         startupSeconds: medianOf(ok.map((m) => m.startupSeconds)),
+        ...(isSerial || ok.length === 0 ? {} : { startupInterval: medianInterval(ok.map((m) => m.startupSeconds)) }),
         cpuPerWall: medianOf(ok.map((m) => m.cpuSeconds / m.wallSeconds)),
         peakRssBytes: medianOf(ok.map(poolRssOf(samples.arm))),
         speedup: speedupBy(wallOf),
@@ -75588,6 +75966,34 @@ function armResult(samples, serial, capacity = null) {
         chunksize: chunks.length > 0 ? chunks[0] : null,
         failures: failures(samples).length,
     };
+}
+/**
+ * A distribution-free 95% interval for the median (order statistics: the binomial(n, ½) ranks that
+ * hold it with at least 95%); with fewer than 6 values no such ranks exist and the range is given.
+ * The pool start-up is a skewed figure (a slow fork now and then): a median with its interval is
+ * what holds still from run to run, where a single trial's value read 42, 37 and 15 ms.
+ */
+function medianInterval(values) {
+    const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+    const n = sorted.length;
+    if (n === 0)
+        return { lower: Number.NaN, upper: Number.NaN, trials: 0 };
+    if (n < 6)
+        return { lower: sorted[0], upper: sorted[n - 1], trials: n };
+    // The largest k with P(k ≤ X < n − k) ≥ 0.95 for X ~ binomial(n, ½): [x(k), x(n−1−k)] (0-based).
+    const pmf = [];
+    let p = 0.5 ** n;
+    for (let i = 0; i <= n; i++) {
+        pmf.push(p);
+        p = (p * (n - i)) / (i + 1);
+    }
+    let k = 0;
+    let tail = pmf[0]; // P(X ≤ k)
+    while (k + 1 < n / 2 && 1 - 2 * (tail + pmf[k + 1]) >= 0.95) {
+        k += 1;
+        tail += pmf[k];
+    }
+    return { lower: sorted[k], upper: sorted[n - 1 - k], trials: n };
 }
 function describeFailure(failure) {
     const text = failure.message ? `${failure.type}: ${failure.message}` : failure.type;
@@ -75995,7 +76401,7 @@ function modelFacts(c, model, candidates, serialSeries, time) {
     };
 }
 /** Serial CPU/wall at or above which the code computes, rather than waits, for the CPU bound below. */
-const COMPUTES_CPU_PER_WALL = 0.9;
+const verdict_COMPUTES_CPU_PER_WALL = 0.9;
 /**
  * Whether CPU accounting alone rules out this threads arm being faster than serial beyond the margin.
  * A batch's wall time is its CPU time over its CPU/wall, so the speedup is (threads' CPU/wall ÷
@@ -76010,7 +76416,7 @@ const COMPUTES_CPU_PER_WALL = 0.9;
 function runOneAtATime(c, arm) {
     const serialRow = c.armResults.find((a) => a.model === 'serial');
     const row = c.armResults.find((a) => a.model === arm.arm.model && a.workers === arm.arm.workers);
-    if (!serialRow || !row || row.wall.n < c.policy.minRounds || !(serialRow.cpuPerWall >= COMPUTES_CPU_PER_WALL))
+    if (!serialRow || !row || row.wall.n < c.policy.minRounds || !(serialRow.cpuPerWall >= verdict_COMPUTES_CPU_PER_WALL))
         return false;
     return row.cpuPerWall / serialRow.cpuPerWall <= 1 + c.margin / 2;
 }
@@ -76241,6 +76647,7 @@ const core_version_VERSION = '0.1.0';
 
 
 
+
 const variantKey = (name, interpreter) => `${interpreter}\u0000${name}`;
 /** The variants a setup measures, without probes: shared by probePlan and start. */
 function variantsOf(setup) {
@@ -76461,7 +76868,8 @@ function interpreterChange(input, interpreter) {
 }
 function evaluate(state, v, final, words) {
     const { settings } = state.input;
-    const machine = state.machine.at(-1) ?? null;
+    // Every probe of the run, pooled and bounded by the CPUs (core/machine.ts), not the last alone.
+    const machine = aggregateMachine(state.machine, state.input.environments[v.interpreter]?.cores ?? state.input.environments[0]?.cores ?? 0);
     for (const side of [v.head, v.base]) {
         if (!side?.probe)
             continue;
@@ -76668,7 +77076,13 @@ const runnerTrialSchema = trialSchema.omit({ wallSeconds: true, steadySeconds: t
 const machineSchema = looseObject({
     ok: literal(true),
     cpus: array(looseObject({ cpu: schemas_number().int().nonnegative(), loopSeconds: schemas_number().positive() })),
-    capacity: array(looseObject({ workers: schemas_number().int().positive(), ratio: schemas_number().positive() })),
+    capacity: array(looseObject({
+        workers: schemas_number().int().positive(),
+        ratio: schemas_number().positive(),
+        ratios: array(schemas_number().positive()).optional(),
+        attempts: schemas_number().int().positive().optional(),
+        disturbed: schemas_boolean().optional(),
+    })),
     singleLoopSeconds: schemas_number().positive(),
 });
 const OUTPUT_SCHEMAS = {
@@ -76740,6 +77154,7 @@ const armResultSchema = looseObject({
     speedup: schemas_number(),
     steadySpeedup: schemas_number().optional(),
     capacity: schemas_number().nullable().optional(),
+    startupInterval: looseObject({ lower: schemas_number(), upper: schemas_number(), trials: schemas_number().int().nonnegative() }).optional(),
     chunksize: schemas_number().nullable(),
     failures: schemas_number(),
 });
@@ -76901,7 +77316,7 @@ function readResults(json) {
 
 
 /** Two decimals below 10, one above: ×1.53, ×12.4. */
-function fmt(x) {
+function explain_fmt(x) {
     if (!Number.isFinite(x))
         return String(x);
     // An interval on two or three rounds can reach astronomic bounds: past ×1000 the number says
@@ -76946,7 +77361,7 @@ function explainReason(f) {
     const models = PARALLEL_MODELS.filter((m) => f.models[m] || (f.unavailable[m] && !f.everywhere[m]));
     const speed = models.map((m) => {
         const facts = f.models[m];
-        return facts ? `${m} ×${fmt(facts.speedup)} at ${facts.workers} workers` : `${m} unavailable`;
+        return facts ? `${m} ×${explain_fmt(facts.speedup)} at ${facts.workers} workers` : `${m} unavailable`;
     });
     const character = (freeThreaded(f) ? FREE_THREADED_PHRASE[f.character] : undefined) ?? CHARACTER_PHRASE[f.character];
     parts.push(`${character}: ${speed.join(', ')}`);
@@ -76971,7 +77386,7 @@ function explainReason(f) {
             : threads.vsSerial.outcome === 'a-faster'
                 ? ', so threads cannot beat serial: their faster time was a faster CPU'
                 : ', so threads cannot beat serial';
-        parts.push(`CPU/wall ${fmt(f.serial.cpuPerWall)} serial, ${fmt(ratio)} under ${threads.workers} threads: ${meaning}${bound}`);
+        parts.push(`CPU/wall ${explain_fmt(f.serial.cpuPerWall)} serial, ${explain_fmt(ratio)} under ${threads.workers} threads: ${meaning}${bound}`);
     }
     const capacity = capacityClause(f);
     if (capacity)
@@ -77029,8 +77444,8 @@ function capacityClause(f) {
     // Capacity is what N busy CPUs give: code that waits is not bounded by it, and a model that does
     // not beat serial has no share of it worth saying.
     if (f.character === 'io-wait' || facts.speedup <= 1)
-        return `this runner delivers ×${fmt(facts.capacity)} with ${facts.workers} busy workers`;
-    return `this runner delivers ×${fmt(facts.capacity)} with ${facts.workers} workers: ${facts.model} reach ${Math.round(facts.capacityShare * 100)}% of it`;
+        return `this runner delivers ×${explain_fmt(facts.capacity)} with ${facts.workers} busy workers`;
+    return `this runner delivers ×${explain_fmt(facts.capacity)} with ${facts.workers} workers: ${facts.model} reach ${Math.round(facts.capacityShare * 100)}% of it`;
 }
 function bestModel(f) {
     const present = PARALLEL_MODELS.filter((m) => f.models[m]);
@@ -77059,7 +77474,7 @@ function lifetimeClause(f) {
                 : null;
     if (f.pool === 'per-batch' && model && f.models[model]) {
         const m = f.models[model];
-        return `${f.recommendation} for this ${batch} batch; ${model} scale ×${fmt(m.steadySpeedup)} once started and ${perBatchPayoff(m)}`;
+        return `${f.recommendation} for this ${batch} batch; ${model} scale ×${explain_fmt(m.steadySpeedup)} once started and ${perBatchPayoff(m)}`;
     }
     if (f.pool === 'long-lived' && model && f.models[model]) {
         const m = f.models[model];
@@ -77082,9 +77497,9 @@ function unsettledLifetimeClause(f, batch) {
     const best = scaling[0];
     if (!best)
         return null;
-    const others = scaling.slice(1).map((m) => `${m.model} ×${fmt(m.steadySpeedup)}`);
+    const others = scaling.slice(1).map((m) => `${m.model} ×${explain_fmt(m.steadySpeedup)}`);
     const unsettled = others.length ? ` (${others.join(', ')}; which is best for a long-lived pool is not settled)` : '';
-    return `serial for this ${batch} batch; once started ${best.model} scale ×${fmt(best.steadySpeedup)}${unsettled} and ${perBatchPayoff(best)}`;
+    return `serial for this ${batch} batch; once started ${best.model} scale ×${explain_fmt(best.steadySpeedup)}${unsettled} and ${perBatchPayoff(best)}`;
 }
 /** When a pool created per batch pays off, from the break-even. */
 function perBatchPayoff(m) {
@@ -77103,8 +77518,8 @@ function ratioText(c) {
     if (!c)
         return 'n/a';
     const e = c.estimate;
-    const hi = Number.isFinite(e.upper) ? fmt(e.upper) : '∞';
-    return `×${fmt(e.ratio)}, CI ${fmt(e.lower)}–${hi}`;
+    const hi = Number.isFinite(e.upper) ? explain_fmt(e.upper) : '∞';
+    return `×${explain_fmt(e.ratio)}, CI ${explain_fmt(e.lower)}–${hi}`;
 }
 function explainWarning(w, f = null) {
     switch (w.kind) {
@@ -77146,7 +77561,7 @@ function explainChange(fact) {
             }
             return `${fact.before} → ${fact.after}: ${flipMeaning(fact.before, fact.after)}`;
         case 'scaling':
-            return `speedup with ${fact.arm} ${fact.direction} ${signed(fact.estimate.ratio - 1)} (×${fmt(fact.baseSpeedup)} → ×${fmt(fact.headSpeedup)})`;
+            return `speedup with ${fact.arm} ${fact.direction} ${signed(fact.estimate.ratio - 1)} (×${explain_fmt(fact.baseSpeedup)} → ×${explain_fmt(fact.headSpeedup)})`;
     }
 }
 function flipMeaning(before, after) {
@@ -78638,7 +79053,7 @@ function retryOptions(env) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _github_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7206);
+/* harmony import */ var _github_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3343);
 // The action's entry point: everything lives in action.ts.
 
 await (0,_github_action_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();

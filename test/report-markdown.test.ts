@@ -141,7 +141,7 @@ describe('renderMarkdown content', () => {
     expect(md).toContain('start method `fork`');
     expect(md).toContain('seed 1234');
     expect(md).toContain('[workflow run](https://github.com/acme/repo/actions/runs/42)');
-    expect(md).toContain('`npx gilgate run --config examples/gilgate.yml --seed 1234 --base 0a1b2c3d4e5f60718293a4b5c6d7e8f901234567`');
+    expect(md).toContain('`gilgate run --config examples/gilgate.yml --seed 1234 --base 0a1b2c3d4e5f60718293a4b5c6d7e8f901234567`');
     expect(renderMarkdown(fixtures.regressions, { reproduce: 'npx gilgate run --config x.yml' })).toContain('`npx gilgate run --config x.yml`');
     expect(renderMarkdown(fixtures.inconclusive)).toContain('Time budget ran out');
   });

@@ -196,7 +196,7 @@ export function gilState(env: Results['environment']): string {
 
 /** The CLI command that reproduces this run locally. */
 export function defaultReproduce(results: Results): string {
-  const parts = ['npx', 'gilgate', 'run', '--config', shellQuote(results.config), '--seed', String(results.settings.seed)];
+  const parts = ['gilgate', 'run', '--config', shellQuote(results.config), '--seed', String(results.settings.seed)];
   if (results.git.base) parts.push('--base', shellQuote(results.git.base));
   return parts.join(' ');
 }
