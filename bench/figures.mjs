@@ -92,10 +92,10 @@ for (let run = 1; run <= runs; run++) {
       if (model === 'threads') continue;
       const arm = w.arms.find((a) => a.model === model && a.workers === facts.workers);
       const key = `${w.name} · ${model}×${facts.workers}`;
-      startups.set(key, [...(startups.get(key) ?? []), facts.startupSeconds]);
       const interval = arm?.startupInterval;
+      startups.set(key, [...(startups.get(key) ?? []), interval ? interval.estimate : facts.startupSeconds]);
       const share = w.facts?.serial?.seconds ? ` (${fmt((facts.startupSeconds / w.facts.serial.seconds) * 100, 1)}% of the batch)` : '';
-      console.log(`  start-up ${key}: ${ms(facts.startupSeconds)}${interval ? ` [${ms(interval.lower)}–${ms(interval.upper)}, ${interval.trials} trials]` : ''}${share}`);
+      console.log(`  start-up ${key}: ${interval ? `${ms(interval.estimate)} [95% CI ${ms(interval.lower)}–${ms(interval.upper)}, ${interval.repetitions} repetitions]` : ms(facts.startupSeconds)} (verdict's figure ${ms(facts.startupSeconds)})${share}`);
     }
   }
   console.log(`  invariants: ${found.length} violations${found.map((v) => `\n    [${v.rule}] ${v.figure}: ${v.detail}`).join('')}`);

@@ -46,6 +46,7 @@ describe('a test per invariant', () => {
   it('startup-nonnegative: a negative pool start-up, in an arm or a side figure', () => {
     expect(rules(withArm(3, { startupSeconds: -0.004 }))).toEqual(['startup-nonnegative']);
     expect(rules(withSide((s) => ({ ...s, startupSeconds: { threads: null, processes: -0.01, interpreters: null } })))).toEqual(['startup-nonnegative']);
+    expect(rules(withArm(3, { startupInterval: { estimate: 0.01, lower: -0.002, upper: 0.02, repetitions: 9 } }))).toEqual(['startup-nonnegative']);
   });
 
   it('gil-threads-serialize: threads that hold the GIL cannot beat serial beyond the margin on a GIL build', () => {
@@ -65,6 +66,7 @@ describe('a test per invariant', () => {
     expect(rules(bad({ level: 1.5 }))).toEqual(['interval-contains-estimate']);
     expect(rules(bad({ pValue: -0.1 }))).toEqual(['interval-contains-estimate']);
     expect(rules(bad({ ratio: Number.NaN, lower: Number.NaN, upper: Number.NaN }))).toEqual([]); // no data yet: unknown, not broken
+    expect(rules(withArm(3, { startupInterval: { estimate: 0.03, lower: 0.01, upper: 0.02, repetitions: 9 } }))).toEqual(['interval-contains-estimate']);
     const vsBase = results([workload('w', cpuBoundSide(), { vsBase: comparison(1.3, 0.9, 1.1, 'unknown') })]);
     expect(checkInvariants(vsBase)).toEqual([expect.objectContaining({ rule: 'interval-contains-estimate', figure: 'w · vs base' })]);
   });

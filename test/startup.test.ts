@@ -1,21 +1,21 @@
 // Pool start-up as a stable figure: the median over an arm's trials with a distribution-free
 // interval, shown for every pool model in play with its share of the batch.
 import { describe, expect, it } from 'vitest';
-import { medianInterval } from '../src/core/samples.js';
-import type { ModelFacts, WorkloadResult } from '../src/core/types.js';
+import { medianInterval, startupInterval } from '../src/core/samples.js';
+import type { ModelFacts, TrialMeasurement, WorkloadResult } from '../src/core/types.js';
 import { lifetimeSummary } from '../src/report/format.js';
 import { arm, comparison, cpuBoundSide, workload } from './fixtures/results/index.js';
 
 describe('medianInterval', () => {
   it('takes the order statistics that hold the median with at least 95% (n = 30: the 10th and 21st)', () => {
     const values = Array.from({ length: 30 }, (_, i) => (i + 1) / 1000);
-    expect(medianInterval(values)).toEqual({ lower: 0.01, upper: 0.021, trials: 30 });
+    expect(medianInterval(values)).toEqual({ estimate: 0.0155, lower: 0.01, upper: 0.021, n: 30 });
   });
 
   it('gives the range below 6 values, ignores NaN, and contains the median', () => {
-    expect(medianInterval([0.042, 0.015, 0.037])).toEqual({ lower: 0.015, upper: 0.042, trials: 3 });
-    expect(medianInterval([Number.NaN]).trials).toBe(0);
-    for (let n = 1; n < 60; n++) {
+    expect(medianInterval([0.042, 0.015, 0.037])).toEqual({ estimate: 0.037, lower: 0.015, upper: 0.042, n: 3 });
+    expect(medianInterval([Number.NaN]).n).toBe(0);
+    for (const n of [...Array.from({ length: 60 }, (_, i) => i + 1), 499, 500, 501, 2000]) {
       const values = Array.from({ length: n }, (_, i) => Math.sin(i * 7.3) + 2);
       const sorted = [...values].sort((a, b) => a - b);
       const median = n % 2 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
@@ -23,6 +23,18 @@ describe('medianInterval', () => {
       expect(lower).toBeLessThanOrEqual(median);
       expect(upper).toBeGreaterThanOrEqual(median);
     }
+  });
+});
+
+describe('startupInterval', () => {
+  it('pools every repetition of every trial, unclamped, and holds the figures at 0 and above', () => {
+    const trial = (pairs: [number, number][]) => ({ repetitions: pairs.map(([wall, steady]) => ({ wallSeconds: wall, steadySeconds: steady, startupSeconds: Math.max(0, wall - steady), cpuSeconds: 0 })), startupSeconds: 0 }) as unknown as TrialMeasurement;
+    // Start-ups of 42, 37 and 15 ms, as three runs read them, with noise both ways.
+    const got = startupInterval([trial([[1.042, 1.0], [1.037, 1.0]]), trial([[1.015, 1.0], [0.99, 1.0]]), trial([[1.05, 1.01], [1.03, 1.0]])]);
+    expect(got.repetitions).toBe(6);
+    expect(got.estimate).toBeCloseTo(0.0335, 6);
+    expect(got.lower).toBe(0); // the lowest repetition read −10 ms: held at 0
+    expect(got.upper).toBeCloseTo(0.042, 6);
   });
 });
 
@@ -35,7 +47,7 @@ describe('the start-up line', () => {
     };
     return workload('w', {
       ...side,
-      arms: side.arms.map((a) => (a.model === 'processes' && a.workers === 4 ? { ...arm('processes', 4, 0.6, 3.6), startupSeconds: startup, startupInterval: { lower: startup * 0.9, upper: startup * 1.1, trials: 30 } } : a)),
+      arms: side.arms.map((a) => (a.model === 'processes' && a.workers === 4 ? { ...arm('processes', 4, 0.6, 3.6), startupSeconds: startup, startupInterval: { estimate: startup, lower: startup * 0.9, upper: startup * 1.1, repetitions: 30 } } : a)),
       facts: {
         rule: 'fastest', recommendation: 'processes', character: 'cpu-bound-gil', pool: 'per-batch', margin: 0.1, rounds: 30, final: true, build: null,
         serial: { seconds: serialSeconds, cpuPerWall: 1 }, models: { processes: facts }, unavailable: {}, everywhere: {}, deciding: null, open: null, otherLifetime: null, warnings: [], error: null,
@@ -45,10 +57,10 @@ describe('the start-up line', () => {
 
   it('is shown with its interval and share even when the start-up is under 2% of the batch', () => {
     const line = lifetimeSummary(withStartup(0.015, 2.4))!;
-    expect(line).toContain('start-up 15 ms (95% CI 14 ms–17 ms over 30 trials, 0.6% of the batch)');
+    expect(line).toContain('start-up 15 ms (95% CI 14 ms–17 ms over 30 repetitions, 0.6% of the batch)');
   });
 
   it('gives the share of a start-up that dominates the batch', () => {
-    expect(lifetimeSummary(withStartup(0.042, 0.06))).toContain('start-up 42 ms (95% CI 38 ms–46 ms over 30 trials, 70% of the batch)');
+    expect(lifetimeSummary(withStartup(0.042, 0.06))).toContain('start-up 42 ms (95% CI 38 ms–46 ms over 30 repetitions, 70% of the batch)');
   });
 });

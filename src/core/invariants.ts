@@ -96,6 +96,13 @@ function checkArm(out: InvariantViolation[], figure: string, arm: ArmResult, cor
     if (arm.steadySpeedup !== undefined) checkSpeedup(out, `${figure} · speedup once started`, arm.steadySpeedup);
   }
   checkStartup(out, `${figure} · start-up`, arm.startupSeconds);
+  const startup = arm.startupInterval;
+  if (startup && [startup.estimate, startup.lower, startup.upper].every(Number.isFinite)) {
+    checkStartup(out, `${figure} · start-up`, startup.lower);
+    if (!contains(startup.lower, startup.estimate, startup.upper)) {
+      out.push({ rule: 'interval-contains-estimate', figure: `${figure} · start-up`, detail: `${fmt(startup.estimate * 1000)} ms lies outside its interval ${fmt(startup.lower * 1000)}–${fmt(startup.upper * 1000)} ms` });
+    }
+  }
   if (typeof arm.capacity === 'number' && arm.model !== 'serial') checkCapacity(out, `${figure} · capacity`, arm.capacity, arm.workers, cores);
   if (Number.isFinite(arm.cpuPerWall) && arm.wall.n > 0) {
     // The pool's parent runs beside its workers; serial and threads are one process.

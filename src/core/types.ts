@@ -381,9 +381,10 @@ export interface ArmResult {
   steadySpeedup?: number;
   /** What this machine delivers with this many busy workers (MachineProbe capacity), null without a probe. */
   capacity?: number | null;
-  /** startupSeconds's 95% interval for the median over the arm's trials (each the value of all its
-   *  repetitions), and how many trials; absent in older files and for serial. */
-  startupInterval?: { lower: number; upper: number; trials: number };
+  /** The pool's start-up from every repetition of every trial (each wall − steady, unclamped): the
+   *  median, its distribution-free 95% interval (both at least 0), and how many repetitions; absent
+   *  in older files and for serial. */
+  startupInterval?: { estimate: number; lower: number; upper: number; repetitions: number };
   chunksize: number | null;
   failures: number;
 }

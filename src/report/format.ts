@@ -62,18 +62,22 @@ export function lifetimeSummary(w: WorkloadResult): string | null {
   return `the verdict is for ${which}: ${pieces.join('; ')}.`;
 }
 
-/** "42 ms (38–45 ms over 30 trials, 3% of the batch)": the median start-up with its interval and share. */
+/**
+ * "42 ms (95% CI 38 ms–45 ms over 30 repetitions, 3% of the batch)": the start-up from every
+ * repetition with its interval and share; the verdict's own figure where no interval was kept.
+ */
 function startupFigure(w: WorkloadResult, model: ParallelModel, workers: number, seconds: number, batch: number): string {
   const interval = w.arms.find((a) => a.model === model && a.workers === workers)?.startupInterval;
-  const share = batch > 0 ? `${formatShare(seconds / batch)} of the batch` : null;
-  const known = interval && interval.trials > 1 && Number.isFinite(interval.lower) && Number.isFinite(interval.upper);
+  const known = interval !== undefined && interval.repetitions > 1 && [interval.estimate, interval.lower, interval.upper].every(Number.isFinite);
+  const estimate = known ? interval.estimate : seconds;
+  const share = batch > 0 ? `${formatShare(estimate / batch)} of the batch` : null;
   const spread = !known
     ? null
     : formatSeconds(interval.lower) === formatSeconds(interval.upper)
-      ? `the same in ${interval.trials} trials`
-      : `95% CI ${formatSeconds(interval.lower)}–${formatSeconds(interval.upper)} over ${interval.trials} trials`;
+      ? `the same in ${interval.repetitions} repetitions`
+      : `95% CI ${formatSeconds(interval.lower)}–${formatSeconds(interval.upper)} over ${interval.repetitions} repetitions`;
   const inside = [spread, share].filter((x): x is string => x !== null).join(', ');
-  return inside ? `${formatSeconds(seconds)} (${inside})` : formatSeconds(seconds);
+  return inside ? `${formatSeconds(estimate)} (${inside})` : formatSeconds(estimate);
 }
 
 function formatShare(fraction: number): string {

@@ -57,7 +57,7 @@ const armResultSchema = z.looseObject({
   speedup: z.number(),
   steadySpeedup: z.number().optional(),
   capacity: z.number().nullable().optional(),
-  startupInterval: z.looseObject({ lower: z.number(), upper: z.number(), trials: z.number().int().nonnegative() }).optional(),
+  startupInterval: z.looseObject({ estimate: z.number(), lower: z.number(), upper: z.number(), repetitions: z.number().int().nonnegative() }).optional(),
   chunksize: z.number().nullable(),
   failures: z.number(),
 }) satisfies z.ZodType<ArmResult>;
