@@ -34,19 +34,20 @@ const spread = (values) => {
   return { min: v[0], median: mid, max: v.at(-1) };
 };
 
-/** An ETA on every progress line, a percentage that never goes back, the last at 100%. */
+/** An ETA on every progress line, a percentage that never goes back within a phase (probes, trials), the last at 100%. */
 function checkProgress(log) {
-  const lines = log.split('\n').filter((l) => /^\[\d+\/\d+\]/.test(l));
-  let last = -1;
+  const lines = log.split('\n').filter((l) => /^\[(probes )?\d+\/\d+\]/.test(l));
+  const last = new Map();
   let withoutEta = 0;
   let decreases = 0;
   for (const line of lines) {
     if (!/ · ETA (…|≤ [^·]+|0 s)/.test(line)) withoutEta += 1;
+    const phase = line.startsWith('[probes ') ? 'probes' : 'trials';
     const percent = Number(/\] (\d+)%/.exec(line)?.[1] ?? NaN);
-    if (percent < last) decreases += 1;
-    last = Math.max(last, percent);
+    if (percent < (last.get(phase) ?? -1)) decreases += 1;
+    last.set(phase, Math.max(last.get(phase) ?? -1, percent));
   }
-  return { lines: lines.length, withoutEta, decreases, last };
+  return { lines: lines.length, withoutEta, decreases, last: last.get('trials') ?? -1 };
 }
 
 const capacityRuns = new Map(); // workers -> [{ratio, low, high, runs, probes}]

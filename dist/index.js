@@ -78226,7 +78226,7 @@ async function measure(options) {
             }
         }
         const clock = () => (Date.now() - startedAt.getTime()) / 1000;
-        const report = (done, total, label) => options.onProgress?.({ done, total, elapsedSeconds: clock(), label });
+        const report = (done, total, label) => options.onProgress?.({ done, total, elapsedSeconds: clock(), label, phase: 'probes' });
         // Each interpreter is resolved once: its probe reports sys.executable, and every later call
         // runs that path (never a shim or a PATH lookup per trial).
         //
@@ -78341,7 +78341,7 @@ function pairedBasePythons(headPythons, baseConfig, warn) {
 }
 /** The engine loop: ask the state machine for the next step, run it, record what it learned, until it says stop. */
 async function runExperiment(state, runner, clock, onProgress) {
-    const report = (done, total, label) => onProgress?.({ done, total, elapsedSeconds: clock(), label });
+    const report = (done, total, label) => onProgress?.({ done, total, elapsedSeconds: clock(), label, phase: 'trials' });
     const maxRounds = state.input.settings.maxRounds;
     let done = 0;
     for (let step = next(state, clock()); step.kind !== 'stop'; step = next(state, clock())) {

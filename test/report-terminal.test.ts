@@ -108,6 +108,11 @@ describe('progressLine', () => {
     expect(progressLine(0, 12, 0, 'hash-blobs', { tty: false })).toBe('[0/12] 0% · ETA … · hash-blobs (0 µs elapsed)');
   });
 
+  it('names a phase with its own count when given one', () => {
+    expect(progressLine(3, 8, 6, 'probe w', { tty: false, phase: 'probes' })).toBe('[probes 3/8] 37% · ETA ≤ 10.0 s · probe w (6.00 s elapsed)');
+    expect(progressLine(3, 8, 6, 'probe w', { tty: true, phase: 'probes' })).toContain(' 37% probes 3/8 · ETA ≤ 10.0 s');
+  });
+
   it('never shows a smaller percentage than the line before, whatever the total does', () => {
     // Totals as a run reports them: the planned trials of the open workloads, shrinking as they
     // settle and growing when a round has more trials than the last.

@@ -17180,13 +17180,13 @@ function progressLine(done, total, elapsedSeconds, label, options) {
     const text = stripControl(label).replace(/\s+/g, ' ').trim();
     const timeLeft = etaText(safeDone, safeTotal, elapsedSeconds);
     if (!options.tty) {
-        return `[${safeDone}/${safeTotal}] ${percent} · ${timeLeft}${text ? ` · ${text}` : ''} (${formatSeconds(elapsedSeconds)} elapsed)`;
+        return `[${options.phase ? `${stripControl(options.phase)} ` : ''}${safeDone}/${safeTotal}] ${percent} · ${timeLeft}${text ? ` · ${text}` : ''} (${formatSeconds(elapsedSeconds)} elapsed)`;
     }
     const width = Math.max(30, options.width ?? 80);
     const barWidth = Math.min(30, Math.max(10, Math.floor(width / 4)));
     const filled = Math.round(fraction * barWidth);
     const bar = `[${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}]`;
-    const status = `${bar} ${percent.padStart(4)} ${safeDone}/${safeTotal} · ${timeLeft}`;
+    const status = `${bar} ${percent.padStart(4)} ${options.phase ? `${stripControl(options.phase)} ` : ''}${safeDone}/${safeTotal} · ${timeLeft}`;
     // Leave the last column free: writing into it makes some terminals wrap, breaking the redraw.
     const room = width - 1 - [...status].length - 3;
     const shown = room > 0 && text ? ` · ${truncate(text, room)}` : '';
@@ -46053,7 +46053,7 @@ async function measure(options) {
             }
         }
         const clock = () => (Date.now() - startedAt.getTime()) / 1000;
-        const report = (done, total, label) => options.onProgress?.({ done, total, elapsedSeconds: clock(), label });
+        const report = (done, total, label) => options.onProgress?.({ done, total, elapsedSeconds: clock(), label, phase: 'probes' });
         // Each interpreter is resolved once: its probe reports sys.executable, and every later call
         // runs that path (never a shim or a PATH lookup per trial).
         //
@@ -46168,7 +46168,7 @@ function pairedBasePythons(headPythons, baseConfig, warn) {
 }
 /** The engine loop: ask the state machine for the next step, run it, record what it learned, until it says stop. */
 async function runExperiment(state, runner, clock, onProgress) {
-    const report = (done, total, label) => onProgress?.({ done, total, elapsedSeconds: clock(), label });
+    const report = (done, total, label) => onProgress?.({ done, total, elapsedSeconds: clock(), label, phase: 'trials' });
     const maxRounds = state.input.settings.maxRounds;
     let done = 0;
     for (let step = next(state, clock()); step.kind !== 'stop'; step = next(state, clock())) {
@@ -46799,6 +46799,7 @@ async function runCommand(args, io) {
     const tty = Boolean(io.stderr.isTTY);
     let lastDraw = 0;
     let shown = null;
+    let phase;
     const results = await measure({
         cwd: io.cwd,
         config: values.config ?? null,
@@ -46819,7 +46820,11 @@ async function runCommand(args, io) {
                 if (tty && now - lastDraw < 100 && p.done < p.total)
                     return;
                 lastDraw = now;
-                io.stderr.write(progressLine(p.done, p.total, p.elapsedSeconds, p.label, { tty, shown }) + (tty ? '' : '\n'));
+                // Each phase (probing the workloads, then the trials) has its own count and percentage.
+                if (p.phase !== phase)
+                    shown = null;
+                phase = p.phase;
+                io.stderr.write(progressLine(p.done, p.total, p.elapsedSeconds, p.label, { tty, shown, phase: p.phase === 'probes' ? 'probes' : null }) + (tty ? '' : '\n'));
                 shown = advanceProgress(shown, p.done, p.total);
             },
     });

@@ -132,6 +132,7 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
   const tty = Boolean(io.stderr.isTTY);
   let lastDraw = 0;
   let shown: ShownProgress | null = null;
+  let phase: string | undefined;
   const results = await measure({
     cwd: io.cwd,
     config: values.config ?? null,
@@ -151,7 +152,10 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
           const now = Date.now();
           if (tty && now - lastDraw < 100 && p.done < p.total) return;
           lastDraw = now;
-          io.stderr.write(progressLine(p.done, p.total, p.elapsedSeconds, p.label, { tty, shown }) + (tty ? '' : '\n'));
+          // Each phase (probing the workloads, then the trials) has its own count and percentage.
+          if (p.phase !== phase) shown = null;
+          phase = p.phase;
+          io.stderr.write(progressLine(p.done, p.total, p.elapsedSeconds, p.label, { tty, shown, phase: p.phase === 'probes' ? 'probes' : null }) + (tty ? '' : '\n'));
           shown = advanceProgress(shown, p.done, p.total);
         },
   });

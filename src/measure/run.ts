@@ -37,6 +37,8 @@ export interface Progress {
   total: number;
   elapsedSeconds: number;
   label: string;
+  /** Probing the workloads, then the rounds of trials: each counts from 0 (absent: trials). */
+  phase?: 'probes' | 'trials';
 }
 
 export interface MeasureOptions {
@@ -142,7 +144,7 @@ export async function measure(options: MeasureOptions): Promise<Results> {
       }
     }
     const clock: Clock = () => (Date.now() - startedAt.getTime()) / 1000;
-    const report = (done: number, total: number, label: string) => options.onProgress?.({ done, total, elapsedSeconds: clock(), label });
+    const report = (done: number, total: number, label: string) => options.onProgress?.({ done, total, elapsedSeconds: clock(), label, phase: 'probes' });
 
     // Each interpreter is resolved once: its probe reports sys.executable, and every later call
     // runs that path (never a shim or a PATH lookup per trial).
@@ -277,7 +279,7 @@ export async function runExperiment(
   clock: Clock,
   onProgress?: (p: Progress) => void,
 ): Promise<ExperimentState> {
-  const report = (done: number, total: number, label: string) => onProgress?.({ done, total, elapsedSeconds: clock(), label });
+  const report = (done: number, total: number, label: string) => onProgress?.({ done, total, elapsedSeconds: clock(), label, phase: 'trials' });
   const maxRounds = state.input.settings.maxRounds;
   let done = 0;
   for (let step = next(state, clock()); step.kind !== 'stop'; step = next(state, clock())) {

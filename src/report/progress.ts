@@ -45,7 +45,7 @@ export function progressLine(
   total: number,
   elapsedSeconds: number,
   label: string,
-  options: { tty: boolean; width?: number; shown?: ShownProgress | null },
+  options: { tty: boolean; width?: number; shown?: ShownProgress | null; phase?: string | null },
 ): string {
   const safeTotal = Math.max(0, total);
   const safeDone = Math.min(Math.max(0, done), safeTotal);
@@ -55,14 +55,14 @@ export function progressLine(
   const timeLeft = etaText(safeDone, safeTotal, elapsedSeconds);
 
   if (!options.tty) {
-    return `[${safeDone}/${safeTotal}] ${percent} · ${timeLeft}${text ? ` · ${text}` : ''} (${formatSeconds(elapsedSeconds)} elapsed)`;
+    return `[${options.phase ? `${stripControl(options.phase)} ` : ''}${safeDone}/${safeTotal}] ${percent} · ${timeLeft}${text ? ` · ${text}` : ''} (${formatSeconds(elapsedSeconds)} elapsed)`;
   }
 
   const width = Math.max(30, options.width ?? 80);
   const barWidth = Math.min(30, Math.max(10, Math.floor(width / 4)));
   const filled = Math.round(fraction * barWidth);
   const bar = `[${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}]`;
-  const status = `${bar} ${percent.padStart(4)} ${safeDone}/${safeTotal} · ${timeLeft}`;
+  const status = `${bar} ${percent.padStart(4)} ${options.phase ? `${stripControl(options.phase)} ` : ''}${safeDone}/${safeTotal} · ${timeLeft}`;
   // Leave the last column free: writing into it makes some terminals wrap, breaking the redraw.
   const room = width - 1 - [...status].length - 3;
   const shown = room > 0 && text ? ` · ${truncate(text, room)}` : '';
