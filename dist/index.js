@@ -39518,7 +39518,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 3343:
+/***/ 9950:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -49631,6 +49631,63 @@ function string(value) {
 }
 function stripSlash(url) {
     return url.replace(/\/+$/, '');
+}
+
+;// CONCATENATED MODULE: ./lib/report/progress.js
+// Progress while trials run, formatted here and written to stderr by the caller (stdout stays clean
+// for --json/--markdown to "-"). On a TTY one line is redrawn in place; elsewhere (CI logs) each
+// call is its own plain line, since a carriage return would pile up as noise. Both carry an ETA.
+//
+// The total is the trials still planned for every workload still open, at the round cap: an upper
+// bound that shrinks as workloads settle. So the ETA says "≤", and the shown percentage is held by
+// `advanceProgress` so that it never goes back (a reader who saw 40% must not see 35% next).
+
+
+/** The fraction to show now: done ÷ total, but never below what was shown before. */
+function advanceProgress(previous, done, total) {
+    const safeTotal = Math.max(0, total);
+    const safeDone = Math.min(Math.max(0, done), safeTotal);
+    const fraction = safeTotal === 0 ? 1 : safeDone / safeTotal;
+    return { fraction: Math.max(previous?.fraction ?? 0, fraction) };
+}
+/** Seconds left, assuming the trials still to run take as long as the ones done; null before any. */
+function eta(done, total, elapsedSeconds) {
+    if (done <= 0 || elapsedSeconds <= 0)
+        return null;
+    return (elapsedSeconds / done) * Math.max(0, total - done);
+}
+/** "ETA ≤ 12.0 s" (the remaining trials at the round cap), "ETA …" before the first trial, "ETA 0 s" at the end. */
+function etaText(done, total, elapsedSeconds) {
+    if (done >= total)
+        return 'ETA 0 s';
+    const left = eta(done, total, elapsedSeconds);
+    return left === null ? 'ETA …' : `ETA ≤ ${formatSeconds(left)}`;
+}
+/**
+ * TTY: "\r[█████░░░░░]  45% 9/20 · ETA ≤ 12 s · label" then ESC[K to clear what a longer previous
+ * line left behind. Otherwise: "[9/20] 45% · ETA ≤ 12 s · label (12 s elapsed)". Neither ends in a
+ * newline: the caller adds one off a TTY, and one after the last redraw on a TTY. `shown` is what
+ * the previous line showed (see advanceProgress); the caller keeps it between calls.
+ */
+function progressLine(done, total, elapsedSeconds, label, options) {
+    const safeTotal = Math.max(0, total);
+    const safeDone = Math.min(Math.max(0, done), safeTotal);
+    const fraction = advanceProgress(options.shown ?? null, safeDone, safeTotal).fraction;
+    const percent = `${Math.floor(fraction * 100)}%`;
+    const text = stripControl(label).replace(/\s+/g, ' ').trim();
+    const timeLeft = etaText(safeDone, safeTotal, elapsedSeconds);
+    if (!options.tty) {
+        return `[${options.phase ? `${stripControl(options.phase)} ` : ''}${safeDone}/${safeTotal}] ${percent} · ${timeLeft}${text ? ` · ${text}` : ''} (${formatSeconds(elapsedSeconds)} elapsed)`;
+    }
+    const width = Math.max(30, options.width ?? 80);
+    const barWidth = Math.min(30, Math.max(10, Math.floor(width / 4)));
+    const filled = Math.round(fraction * barWidth);
+    const bar = `[${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}]`;
+    const status = `${bar} ${percent.padStart(4)} ${options.phase ? `${stripControl(options.phase)} ` : ''}${safeDone}/${safeTotal} · ${timeLeft}`;
+    // Leave the last column free: writing into it makes some terminals wrap, breaking the redraw.
+    const room = width - 1 - [...status].length - 3;
+    const shown = room > 0 && text ? ` · ${truncate(text, room)}` : '';
+    return `\r${status}${shown}\x1b[K`;
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -78865,6 +78922,7 @@ function splitGlob(absolute) {
 
 
 
+
 /** GitHub's job summary takes up to 1 MiB per step; leave room for the multibyte characters. */
 const SUMMARY_LIMIT = 900_000;
 const RESULTS_FILE = 'gilgate-results.json';
@@ -78917,6 +78975,8 @@ async function measureHere(inputs, context, cwd, env) {
     else
         info(`gilgate: no base to compare with (event: ${context.eventName || 'unknown'})`);
     let lastLogged = 0;
+    let shown = null;
+    let phase;
     return measure({
         cwd,
         config: inputs.config,
@@ -78931,10 +78991,17 @@ async function measureHere(inputs, context, cwd, env) {
         secrets: inputs.githubToken ? [inputs.githubToken] : [],
         env,
         onProgress: (p) => {
-            // A line every ~10% keeps the log readable for long runs.
+            // A line every ~10% keeps the log readable for long runs; each phase counts from 0, and
+            // every line carries the ETA and a percentage that never goes back (report/progress.ts).
+            if (p.phase !== phase) {
+                phase = p.phase;
+                shown = null;
+                lastLogged = -Infinity;
+            }
             if (p.done === p.total || p.done - lastLogged >= Math.max(1, Math.ceil(p.total / 10))) {
                 lastLogged = p.done;
-                info(`gilgate: ${p.done}/${p.total} trials, ${p.elapsedSeconds.toFixed(0)} s (${p.label})`);
+                info(`gilgate: ${progressLine(p.done, p.total, p.elapsedSeconds, p.label, { tty: false, shown, phase: p.phase === 'probes' ? 'probes' : null })}`);
+                shown = advanceProgress(shown, p.done, p.total);
             }
         },
         onWarning: (message) => warning(message),
@@ -79080,7 +79147,7 @@ function retryOptions(env) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _github_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3343);
+/* harmony import */ var _github_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9950);
 // The action's entry point: everything lives in action.ts.
 
 await (0,_github_action_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
