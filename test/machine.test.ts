@@ -2,7 +2,8 @@
 // "of capacity" only for workloads that compute.
 import { describe, expect, it } from 'vitest';
 import { aggregateMachine, summarizeCapacity } from '../src/core/machine.js';
-import type { MachineProbe, Results } from '../src/core/types.js';
+import type { MachineProbe, ModelFacts, Results, SideFacts } from '../src/core/types.js';
+import { explainReason } from '../src/report/explain.js';
 import { machineSummary } from '../src/report/format.js';
 import { renderMarkdown } from '../src/report/markdown.js';
 import { cpuBoundSide, ioWaitSide, results, workload } from './fixtures/results/index.js';
@@ -56,5 +57,18 @@ describe('the report', () => {
     expect(renderMarkdown(results([workload('computes', withCapacity(cpuBoundSide()))]))).toContain('Of capacity');
     expect(renderMarkdown(results([workload('waits', withCapacity(ioWaitSide()))]))).not.toContain('Of capacity');
     expect(renderMarkdown(results([workload('waits', withCapacity(ioWaitSide()))]))).not.toContain('% of ×');
+  });
+
+  it('never speaks of capacity in the reason of code that waits', () => {
+    const threads: ModelFacts = {
+      model: 'threads', workers: 8, armsTested: 3, speedup: 4.6, lower: 4.2, upper: 5, vsSerial: { outcome: 'a-faster', estimate: { ratio: 0.22, lower: 0.2, upper: 0.24, level: 0.99, pValue: 0.001, n: 10 } },
+      helps: true, ruledOut: false, oneAtATime: false, cpuPerWall: 0.2, wallSpeedup: 4.6, steadySpeedup: 7, startupSeconds: 0.001, breakEven: 0, capacity: 1.9, capacityShare: 2.4,
+    };
+    const facts = (character: SideFacts['character']): SideFacts => ({
+      rule: 'only-helper', recommendation: 'threads', character, pool: 'per-batch', margin: 0.1, rounds: 10, final: true, build: null,
+      serial: { seconds: 0.4, cpuPerWall: character === 'io-wait' ? 0.01 : 1 }, models: { threads }, unavailable: {}, everywhere: {}, deciding: null, open: null, otherLifetime: null, warnings: [], error: null,
+    });
+    expect(explainReason(facts('io-wait'))).not.toContain('delivers');
+    expect(explainReason(facts('gil-releasing'))).toContain('this runner delivers ×1.90 with 8 workers');
   });
 });
