@@ -77525,9 +77525,11 @@ function capacityClause(f) {
     const facts = model ? f.models[model] : undefined;
     if (!facts || facts.capacity === null || facts.capacityShare === null)
         return null;
-    // Capacity is what N busy CPUs give: code that waits is not bounded by it, and a model that does
-    // not beat serial has no share of it worth saying.
-    if (f.character === 'io-wait' || facts.speedup <= 1)
+    // Capacity is what N busy CPUs give: code that waits is not bounded by it (not a word of it), and
+    // a model that does not beat serial has no share of it worth saying.
+    if (f.character === 'io-wait')
+        return null;
+    if (facts.speedup <= 1)
         return `this runner delivers ×${explain_fmt(facts.capacity)} with ${facts.workers} busy workers`;
     return `this runner delivers ×${explain_fmt(facts.capacity)} with ${facts.workers} workers: ${facts.model} reach ${Math.round(facts.capacityShare * 100)}% of it`;
 }
