@@ -48924,7 +48924,8 @@ function sideBySideTable(head, base) {
     const labels = [...new Set([...head, ...base].filter((a) => a.model !== 'serial').sort((a, b) => modelOrder[a.model] - modelOrder[b.model] || a.workers - b.workers).map((a) => armLabel(a)))];
     const cell = (arms, label) => {
         const a = arms.find((x) => armLabel(x) === label);
-        return a && Number.isFinite(a.speedup) ? `×${a.speedup.toFixed(2)}` : '—';
+        // As in the arm table: tiny speedups keep two significant digits instead of reading ×0.00.
+        return a && Number.isFinite(a.speedup) ? `×${a.speedup < 0.1 ? Number(a.speedup.toPrecision(2)) : a.speedup.toFixed(2)}` : '—';
     };
     const header = ['Speedup vs serial', ...labels];
     return [
