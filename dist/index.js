@@ -78382,7 +78382,13 @@ async function measure(options) {
             lockstep: (group) => runLockstep(group.map(member)),
             machine: async () => {
                 const probe = await probeMachine(targets.head[0], [...new Set([2, environments[0].cores])]);
-                return isFailure(probe) ? null : probe;
+                if (isFailure(probe))
+                    return null;
+                // The runner probed again while the capacity broke min(N, CPUs); still broken: say so now.
+                for (const point of probe.capacity.filter((p) => p.disturbed)) {
+                    warn(`the machine probe read ×${point.ratio.toFixed(2)} from ${point.workers} busy processes on ${environments[0].cores} CPUs in ${point.attempts ?? 1} attempts: the runner is disturbed (left out of the capacity)`);
+                }
+                return probe;
             },
         };
         const results = finish(await runExperiment(state, runner, clock, options.onProgress), WORDS);
