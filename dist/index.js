@@ -47779,8 +47779,9 @@ const COST_ORDER = ['threads', 'interpreters', 'processes'];
 
 /** Capacity and CPU/wall may exceed their bound by this much before it counts (clock grain, rounding). */
 const BOUND_TOLERANCE = 0.05;
-/** A pool's parent process (feeding tasks, collecting results) may add this much CPU/wall to its workers'. */
-const PARENT_CPU_ALLOWANCE = 0.25;
+/** A pool's parent (the process or main thread feeding tasks and collecting results) is one more
+ *  thread that may be busy beside the workers: tiny tasks keep it so. */
+const PARENT_CPU_ALLOWANCE = 1;
 /** Serial at or above this CPU/wall computes (verdict.ts uses the same line for threads that run one at a time). */
 const COMPUTES_CPU_PER_WALL = 0.9;
 /** Relative slack for lower ≤ estimate ≤ upper: rounding in files, not a wrong interval. */
@@ -47873,8 +47874,8 @@ function checkArm(out, figure, arm, cores) {
     if (typeof arm.capacity === 'number' && arm.model !== 'serial')
         checkCapacity(out, `${figure} · capacity`, arm.capacity, arm.workers, cores);
     if (Number.isFinite(arm.cpuPerWall) && arm.wall.n > 0) {
-        // The pool's parent runs beside its workers; serial and threads are one process.
-        const workers = arm.model === 'processes' || arm.model === 'interpreters' ? arm.workers + PARENT_CPU_ALLOWANCE : arm.workers;
+        // A pool's parent (or main thread) runs beside its workers; serial is one thread.
+        const workers = arm.model === 'serial' ? arm.workers : arm.workers + PARENT_CPU_ALLOWANCE;
         const bound = Math.min(workers, cores) * (1 + BOUND_TOLERANCE);
         if (arm.cpuPerWall > bound || arm.cpuPerWall < 0) {
             out.push({

@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, streamWantsColor, type CliIo } from '../src/cli/cli.js';
 import { fixtures } from './fixtures/results/index.js';
 import type { Results } from '../src/core/types.js';
+import { checkInvariants } from '../src/core/invariants.js';
+import { readResults } from '../src/core/contracts/results.js';
 
 const FIXTURES = path.resolve('test/fixtures/cli');
 let out: string;
@@ -74,6 +76,10 @@ describe('gilgate CLI', () => {
     expect(byName['broken-import']!.error!.traceback).toContain('Traceback');
     expect(await readFile(markdown, 'utf8')).toContain('broken-import');
     expect(t.stdout()).toContain('quick-sum');
+    // A real file breaks none of the invariants a measurement cannot break, whatever the machine's
+    // load (the GIL rule compares timings: the figures bench checks it on a quiet machine).
+    const physical = checkInvariants(readResults(JSON.parse(await readFile(json, 'utf8')))).filter((v) => v.rule !== 'gil-threads-serialize');
+    expect(physical).toEqual([]);
   });
 
   it('renders a results file of schemaVersion 1 or 2 as a self-contained HTML page, and Markdown', async () => {

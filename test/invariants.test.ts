@@ -39,7 +39,9 @@ describe('a test per invariant', () => {
   it('cpu-within-workers: CPU/wall above the workers (or the CPUs) is impossible', () => {
     expect(rules(withArm(0, { cpuPerWall: 1.4 }))).toEqual(['cpu-within-workers']); // serial on one thread
     expect(rules(withArm(4, { cpuPerWall: 5.2 }))).toEqual(['cpu-within-workers']); // processes×4 on 4 CPUs
-    expect(rules(withArm(4, { cpuPerWall: 4.1 }))).toEqual([]); // within the parent's allowance
+    expect(rules(withArm(4, { cpuPerWall: 4.1 }))).toEqual([]); // within the clock's slack
+    expect(rules(withArm(3, { cpuPerWall: 2.9 }))).toEqual([]); // processes×2 and a busy parent
+    expect(rules(withArm(3, { cpuPerWall: 3.3 }))).toEqual(['cpu-within-workers']); // more than 2 workers and their parent
     expect(rules(withArm(1, { cpuPerWall: -0.1 }))).toContain('cpu-within-workers');
   });
 
