@@ -39518,7 +39518,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 8898:
+/***/ 9418:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -47777,6 +47777,190 @@ const PARALLEL_MODELS = ['threads', 'processes', 'interpreters'];
  */
 const COST_ORDER = ['threads', 'interpreters', 'processes'];
 
+;// CONCATENATED MODULE: ./lib/core/invariants.js
+
+/** Capacity and CPU/wall may exceed their bound by this much before it counts (clock grain, rounding). */
+const BOUND_TOLERANCE = 0.05;
+/** A pool's parent (the process or main thread feeding tasks and collecting results) is one more
+ *  thread that may be busy beside the workers: tiny tasks keep it so. */
+const PARENT_CPU_ALLOWANCE = 1;
+/** Serial at or above this CPU/wall computes (verdict.ts uses the same line for threads that run one at a time). */
+const COMPUTES_CPU_PER_WALL = 0.9;
+/** Relative slack for lower ≤ estimate ≤ upper: rounding in files, not a wrong interval. */
+const INTERVAL_SLACK = 1e-9;
+/** Every invariant, over every figure of the file (head, base detail, matrix variants). */
+function checkInvariants(results) {
+    const out = [];
+    const cores = results.environment.cores;
+    for (const w of results.workloads) {
+        const name = variantLabel(results, w);
+        checkSide(out, name, w, cores, gilBuild(results, w), results.settings.margin);
+        if (w.base)
+            checkSide(out, `${name} (base)`, w.base.detail, cores, gilBuild(results, w), results.settings.margin);
+        if (w.vsBase)
+            checkComparison(out, `${name} · vs base`, w.vsBase);
+        for (const r of w.regressions)
+            if (r.estimate)
+                checkEstimate(out, `${name} · ${r.kind} regression`, r.estimate);
+        for (const i of w.improvements)
+            if (i.estimate)
+                checkEstimate(out, `${name} · ${i.kind} improvement`, i.estimate);
+    }
+    const counted = results.workloads.reduce((sum, w) => sum + w.regressions.length, 0);
+    if (results.regressions !== counted) {
+        out.push({ rule: 'regressions-counted', figure: 'regressions', detail: `the file says ${results.regressions}, its workloads list ${counted}` });
+    }
+    return out;
+}
+function variantLabel(results, w) {
+    const pythons = new Set(results.workloads.map((x) => x.python));
+    return pythons.size > 1 ? `${w.name} [${w.python}]` : w.name;
+}
+/** Whether this workload ran with the GIL on: the verdict's build facts, else the run's environment. */
+function gilBuild(results, w) {
+    const build = w.facts?.build;
+    if (build)
+        return build.gilEnabled && !build.freeThreadedBuild;
+    const index = results.values?.setup.pythons.indexOf(w.python) ?? -1;
+    const environment = (index >= 0 ? results.values?.environments[index] : undefined) ?? results.environment;
+    return environment.gilEnabled && !environment.freeThreadedBuild;
+}
+function checkSide(out, name, side, cores, gil, margin) {
+    const serial = side.arms.find((a) => a.model === 'serial');
+    for (const arm of side.arms)
+        checkArm(out, `${name} · ${arm.model}×${arm.workers}`, arm, cores);
+    if (serial && gil)
+        checkGilThreads(out, name, side.arms, serial, margin);
+    for (const model of PARALLEL_MODELS) {
+        const speedup = side.speedup[model];
+        if (speedup !== null && speedup !== undefined)
+            checkSpeedup(out, `${name} · ${model} speedup`, speedup);
+        const steady = side.steadySpeedup?.[model];
+        if (steady !== null && steady !== undefined)
+            checkSpeedup(out, `${name} · ${model} speedup once started`, steady);
+        const startup = side.startupSeconds?.[model];
+        if (typeof startup === 'number')
+            checkStartup(out, `${name} · ${model} start-up`, startup);
+        const capacity = side.capacity?.[model];
+        const facts = side.facts?.models[model];
+        if (typeof capacity === 'number')
+            checkCapacity(out, `${name} · ${model} capacity`, capacity, facts?.workers ?? Infinity, cores);
+        if (facts)
+            checkModelFacts(out, `${name} · ${model}`, facts);
+    }
+    for (const [key, comparison] of Object.entries(side.comparisons))
+        if (comparison)
+            checkComparison(out, `${name} · ${key}`, comparison);
+    for (const pair of [side.facts?.deciding, side.facts?.open])
+        if (pair)
+            checkComparison(out, `${name} · ${pair.a} vs ${pair.b}`, pair.comparison);
+}
+function checkArm(out, figure, arm, cores) {
+    if (arm.model === 'serial') {
+        if (arm.speedup !== 1)
+            out.push({ rule: 'speedup-positive', figure: `${figure} · speedup`, detail: `serial's speedup is 1 by definition, not ${arm.speedup}` });
+    }
+    else {
+        checkSpeedup(out, `${figure} · speedup`, arm.speedup);
+        if (arm.steadySpeedup !== undefined)
+            checkSpeedup(out, `${figure} · speedup once started`, arm.steadySpeedup);
+    }
+    checkStartup(out, `${figure} · start-up`, arm.startupSeconds);
+    const startup = arm.startupInterval;
+    if (startup && [startup.estimate, startup.lower, startup.upper].every(Number.isFinite)) {
+        checkStartup(out, `${figure} · start-up`, startup.lower);
+        if (!contains(startup.lower, startup.estimate, startup.upper)) {
+            out.push({ rule: 'interval-contains-estimate', figure: `${figure} · start-up`, detail: `${fmt(startup.estimate * 1000)} ms lies outside its interval ${fmt(startup.lower * 1000)}–${fmt(startup.upper * 1000)} ms` });
+        }
+    }
+    if (typeof arm.capacity === 'number' && arm.model !== 'serial')
+        checkCapacity(out, `${figure} · capacity`, arm.capacity, arm.workers, cores);
+    if (Number.isFinite(arm.cpuPerWall) && arm.wall.n > 0) {
+        // A pool's parent (or main thread) runs beside its workers; serial is one thread.
+        const workers = arm.model === 'serial' ? arm.workers : arm.workers + PARENT_CPU_ALLOWANCE;
+        const bound = Math.min(workers, cores) * (1 + BOUND_TOLERANCE);
+        if (arm.cpuPerWall > bound || arm.cpuPerWall < 0) {
+            out.push({
+                rule: 'cpu-within-workers',
+                figure: `${figure} · CPU/wall`,
+                detail: arm.cpuPerWall < 0 ? `${fmt(arm.cpuPerWall)} is negative` : `${fmt(arm.cpuPerWall)} exceeds what ${arm.workers} worker${arm.workers === 1 ? '' : 's'} on ${cores} CPU${cores === 1 ? '' : 's'} can use`,
+            });
+        }
+    }
+    const { min, median, max } = arm.wall;
+    if (arm.wall.n > 0 && [min, median, max].every(Number.isFinite) && !(min >= 0 && min <= median && median <= max)) {
+        out.push({ rule: 'wall-ordered', figure: `${figure} · wall`, detail: `min ${fmt(min)} ≤ median ${fmt(median)} ≤ max ${fmt(max)} does not hold` });
+    }
+}
+/**
+ * On a GIL build, threads of code that computes and holds the GIL (their CPU/wall no higher than
+ * serial's: one thread runs at a time) cannot finish a batch faster than serial beyond the margin.
+ * Slower is possible (switching costs); faster means a disturbed serial or a faster CPU.
+ */
+function checkGilThreads(out, name, arms, serial, margin) {
+    if (!(serial.cpuPerWall >= COMPUTES_CPU_PER_WALL))
+        return;
+    for (const arm of arms) {
+        if (arm.model !== 'threads' || arm.wall.n === 0)
+            continue;
+        const holdsGil = arm.cpuPerWall / serial.cpuPerWall <= 1 + margin / 2;
+        if (holdsGil && arm.speedup > 1 + margin) {
+            out.push({
+                rule: 'gil-threads-serialize',
+                figure: `${name} · threads×${arm.workers} · speedup`,
+                detail: `×${fmt(arm.speedup)} from threads that hold the GIL (CPU/wall ${fmt(arm.cpuPerWall)}) is beyond the ${Math.round(margin * 100)}% margin of ×1: serial was disturbed or ran on a slower CPU`,
+            });
+        }
+    }
+}
+function checkModelFacts(out, figure, facts) {
+    checkSpeedup(out, `${figure} speedup`, facts.speedup);
+    if (Number.isFinite(facts.lower) && Number.isFinite(facts.upper) && !contains(facts.lower, facts.speedup, facts.upper)) {
+        out.push({ rule: 'interval-contains-estimate', figure: `${figure} speedup`, detail: `×${fmt(facts.speedup)} lies outside its interval ×${fmt(facts.lower)}–×${fmt(facts.upper)}` });
+    }
+    checkStartup(out, `${figure} start-up`, facts.startupSeconds);
+    checkComparison(out, `${figure} vs serial`, facts.vsSerial);
+}
+function checkCapacity(out, figure, capacity, workers, cores) {
+    const bound = Math.min(workers, cores);
+    if (!(capacity > 0) || capacity > bound * (1 + BOUND_TOLERANCE)) {
+        const limit = workers < cores ? `${workers} workers` : `the ${cores} usable CPU${cores === 1 ? '' : 's'}`;
+        out.push({ rule: 'capacity-within-cpus', figure, detail: capacity > 0 ? `×${fmt(capacity)} exceeds what ${limit} can deliver (×${bound})` : `×${fmt(capacity)} is not positive` });
+    }
+}
+function checkStartup(out, figure, seconds) {
+    if (Number.isFinite(seconds) && seconds < 0)
+        out.push({ rule: 'startup-nonnegative', figure, detail: `${fmt(seconds * 1000)} ms is negative` });
+}
+function checkSpeedup(out, figure, speedup) {
+    if (!(Number.isFinite(speedup) && speedup > 0))
+        out.push({ rule: 'speedup-positive', figure, detail: `${speedup} is not a positive finite ratio` });
+}
+function checkComparison(out, figure, comparison) {
+    checkEstimate(out, figure, comparison.estimate);
+}
+function checkEstimate(out, figure, e) {
+    // A comparison with no data yet carries NaN; that is "unknown", not a broken interval.
+    if (![e.ratio, e.lower, e.upper].every(Number.isFinite))
+        return;
+    const problems = [];
+    if (!contains(e.lower, e.ratio, e.upper))
+        problems.push(`${fmt(e.ratio)} lies outside its interval ${fmt(e.lower)}–${fmt(e.upper)}`);
+    if (Number.isFinite(e.level) && !(e.level > 0 && e.level < 1))
+        problems.push(`confidence level ${e.level} is not in (0, 1)`);
+    if (Number.isFinite(e.pValue) && !(e.pValue >= 0 && e.pValue <= 1))
+        problems.push(`p-value ${e.pValue} is not in [0, 1]`);
+    if (problems.length > 0)
+        out.push({ rule: 'interval-contains-estimate', figure, detail: problems.join('; ') });
+}
+function contains(lower, value, upper) {
+    const slack = INTERVAL_SLACK * Math.max(1, Math.abs(value));
+    return lower <= value + slack && value - slack <= upper;
+}
+function fmt(value) {
+    return Number.isFinite(value) ? (Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(2)) : String(value);
+}
+
 ;// CONCATENATED MODULE: ./lib/report/escape.js
 // Text that came from a user's repository (workload names, exception messages, paths) must never
 // become markup in a PR comment, a Mermaid chart or a terminal. Each sink gets its own escaper.
@@ -47860,41 +48044,48 @@ const MODEL_COLORS = {
     interpreters: { hex: '#16a34a', swatch: '🟩', name: 'green' },
     ideal: { hex: '#9ca3af', swatch: '⬜', name: 'grey' },
 };
-/** Decide what to draw: shared by the Mermaid text and the legend/notes around it. */
-function planChart(arms) {
+/**
+ * Decide what to draw: shared by the Mermaid text and the legend/notes around it. With `baseArms`
+ * head and base share one chart (one x axis: both sides' worker counts), base's lines dashed in
+ * the same colours, so a reader compares them in one place.
+ */
+function planChart(arms, baseArms = null) {
     const usable = arms.filter((a) => Number.isFinite(a.speedup) && a.speedup > 0);
-    const workers = [...new Set([1, ...usable.map((a) => a.workers)])].sort((a, b) => a - b);
-    const serial = usable.find((a) => a.model === 'serial');
+    const usableBase = (baseArms ?? []).filter((a) => Number.isFinite(a.speedup) && a.speedup > 0);
+    const workers = [...new Set([1, ...usable.map((a) => a.workers), ...usableBase.map((a) => a.workers)])].sort((a, b) => a - b);
     const lines = [];
     const filled = [];
-    for (const model of PARALLEL_MODELS) {
-        const measured = new Map();
-        for (const arm of usable)
-            if (arm.model === model)
-                measured.set(arm.workers, arm.speedup);
-        if (measured.size === 0)
-            continue;
-        // One worker of any model is serial by definition: anchor every line at the serial point.
-        if (!measured.has(1) && serial)
-            measured.set(1, serial.speedup);
-        const known = [...measured.keys()].sort((a, b) => a - b);
-        const values = workers.map((w) => {
-            const exact = measured.get(w);
-            if (exact !== undefined)
-                return exact;
-            filled.push({ model, workers: w });
-            const below = known.filter((k) => k < w).at(-1);
-            const above = known.find((k) => k > w);
-            if (below === undefined)
-                return measured.get(above);
-            if (above === undefined)
-                return measured.get(below);
-            // Interpolate by position on the (categorical) axis, which is how the line is drawn.
-            const i = workers.indexOf(w), i0 = workers.indexOf(below), i1 = workers.indexOf(above);
-            const y0 = measured.get(below), y1 = measured.get(above);
-            return y0 + ((y1 - y0) * (i - i0)) / (i1 - i0);
-        });
-        lines.push({ series: model, values });
+    for (const [side, sideArms] of [['head', usable], ['base', usableBase]]) {
+        const serial = sideArms.find((a) => a.model === 'serial');
+        for (const model of PARALLEL_MODELS) {
+            const measured = new Map();
+            for (const arm of sideArms)
+                if (arm.model === model)
+                    measured.set(arm.workers, arm.speedup);
+            if (measured.size === 0)
+                continue;
+            // One worker of any model is serial by definition: anchor every line at the serial point.
+            if (!measured.has(1) && serial)
+                measured.set(1, serial.speedup);
+            const known = [...measured.keys()].sort((a, b) => a - b);
+            const values = workers.map((w) => {
+                const exact = measured.get(w);
+                if (exact !== undefined)
+                    return exact;
+                filled.push({ model, workers: w, side });
+                const below = known.filter((k) => k < w).at(-1);
+                const above = known.find((k) => k > w);
+                if (below === undefined)
+                    return measured.get(above);
+                if (above === undefined)
+                    return measured.get(below);
+                // Interpolate by position on the (categorical) axis, which is how the line is drawn.
+                const i = workers.indexOf(w), i0 = workers.indexOf(below), i1 = workers.indexOf(above);
+                const y0 = measured.get(below), y1 = measured.get(above);
+                return y0 + ((y1 - y0) * (i - i0)) / (i1 - i0);
+            });
+            lines.push({ series: model, side, values });
+        }
     }
     const maxMeasured = Math.max(1, ...lines.flatMap((l) => l.values));
     // Enough head-room to read the measured lines; the ideal line may be cut at the top rather than
@@ -47903,7 +48094,7 @@ function planChart(arms) {
     const idealValues = capacity ?? workers;
     const yMax = Math.max(2, Math.ceil(maxMeasured * 1.15), Math.ceil(Math.min(Math.max(...idealValues), 8)));
     const ideal = idealValues.map((v) => Math.min(v, yMax));
-    lines.push({ series: 'ideal', values: ideal });
+    lines.push({ series: 'ideal', side: 'head', values: ideal });
     return { workers, lines, filled, yMax, idealClipped: idealValues.some((v) => v > yMax), idealMeasured: capacity !== null };
 }
 /** The machine's capacity at every charted worker count, or null when any is unknown. */
@@ -47922,39 +48113,46 @@ function formatValue(v) {
     return String(Math.round(v * 100) / 100);
 }
 /** The Markdown legend for a chart: the colours as emoji swatches, since lines carry no names. */
-function chartLegend(arms) {
-    const plan = planChart(arms);
-    const parts = plan.lines.map((l) => {
+function chartLegend(arms, baseArms = null) {
+    const plan = planChart(arms, baseArms);
+    const seen = new Set();
+    const parts = plan.lines.flatMap((l) => {
+        if (seen.has(l.series))
+            return [];
+        seen.add(l.series);
         const c = MODEL_COLORS[l.series];
         const ideal = plan.idealMeasured ? 'ideal, what this runner delivers (measured capacity)' : 'ideal, speedup = workers';
         const what = l.series === 'ideal' ? `${ideal}${plan.idealClipped ? `, cut at ×${plan.yMax}` : ''}` : l.series;
-        return `${c.swatch} ${what} (${c.name})`;
+        return [`${c.swatch} ${what} (${c.name})`];
     });
-    return parts.join(' · ');
+    const sides = plan.lines.some((l) => l.side === 'base') ? ' · head solid, base dashed' : '';
+    return `${parts.join(' · ')}${sides}`;
 }
 /** Notes for points drawn without a measurement, or "" when every point was measured. */
-function chartNotes(arms) {
-    const { filled } = planChart(arms);
+function chartNotes(arms, baseArms = null) {
+    const { filled } = planChart(arms, baseArms);
     if (filled.length === 0)
         return '';
     const byModel = new Map();
-    for (const f of filled)
-        byModel.set(f.model, [...(byModel.get(f.model) ?? []), f.workers]);
+    for (const f of filled) {
+        const key = f.side === 'base' ? `${f.model} (base)` : f.model;
+        byModel.set(key, [...(byModel.get(key) ?? []), f.workers]);
+    }
     const parts = [...byModel].map(([m, ws]) => `${m} at ${ws.join(', ')} workers`);
     return `Not measured, drawn from neighbouring points: ${parts.join('; ')}.`;
 }
 /**
- * A ```mermaid xychart-beta block. `dashedBase` dashes the measured lines (used for the base
- * commit's chart); the ideal line is always dotted. Renderers that ignore themeCSS still draw
- * solid lines in the same colours.
+ * A ```mermaid xychart-beta block. Base's lines (with `baseArms`) are dashed in their model's
+ * colour; `dashedBase` dashes every measured line (a chart of base alone); the ideal line is always
+ * dotted. Renderers that ignore themeCSS still draw solid lines in the same colours.
  */
 function scalingChart(title, arms, options = {}) {
-    const plan = planChart(arms);
+    const plan = planChart(arms, options.baseArms ?? null);
     const palette = plan.lines.map((l) => MODEL_COLORS[l.series].hex).join(', ');
     const idealIndex = plan.lines.length - 1;
     const css = [`.line-plot-${idealIndex} path { stroke-dasharray: 2 4; }`];
-    if (options.dashedBase) {
-        for (let i = 0; i < idealIndex; i++)
+    for (let i = 0; i < idealIndex; i++) {
+        if (options.dashedBase || plan.lines[i].side === 'base')
             css.push(`.line-plot-${i} path { stroke-dasharray: 8 4; }`);
     }
     // The default 700×500 dwarfs the comment; this keeps a chart about one screen-third tall.
@@ -47972,6 +48170,78 @@ function scalingChart(title, arms, options = {}) {
         ...plan.lines.map((l) => `    line [${l.values.map(formatValue).join(', ')}]`),
     ].join('\n');
     return codeFence(body, 'mermaid');
+}
+
+;// CONCATENATED MODULE: ./lib/core/machine.js
+/** A median beyond the bound by more than this was disturbed (the runner's own slack, CAPACITY_SLACK). */
+const BOUND_SLACK = 0.05;
+/** Capacity per worker count over all probes; empty without probes. */
+function summarizeCapacity(probes, cores) {
+    const byWorkers = new Map();
+    for (const probe of probes) {
+        for (const point of probe.capacity) {
+            if (!(Number.isFinite(point.ratio) && point.ratio > 0))
+                continue;
+            const entry = byWorkers.get(point.workers) ?? { ratios: [], probes: 0, disturbed: 0, allRatios: [], allProbes: 0 };
+            const runs = (point.ratios && point.ratios.length > 0 ? point.ratios : [point.ratio]).filter((r) => Number.isFinite(r) && r > 0);
+            const bound = Math.min(point.workers, cores);
+            const disturbed = point.disturbed === true || point.ratio > bound * (1 + BOUND_SLACK);
+            entry.allRatios.push(...runs);
+            entry.allProbes += 1;
+            if (disturbed)
+                entry.disturbed += 1;
+            else {
+                entry.ratios.push(...runs);
+                entry.probes += 1;
+            }
+            byWorkers.set(point.workers, entry);
+        }
+    }
+    return [...byWorkers.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([workers, entry]) => {
+        // Every probe disturbed: the figure is all there is, capped and said.
+        const ratios = entry.ratios.length > 0 ? entry.ratios : entry.allRatios;
+        const bound = Math.min(workers, cores);
+        const middle = quantile(ratios, 0.5);
+        return {
+            workers,
+            ratio: Math.min(middle, bound),
+            low: Math.min(quantile(ratios, 0.25), bound),
+            high: Math.min(quantile(ratios, 0.75), bound),
+            bound,
+            capped: middle > bound,
+            probes: entry.ratios.length > 0 ? entry.probes : entry.allProbes,
+            runs: ratios.length,
+            disturbed: entry.disturbed,
+        };
+    });
+}
+/**
+ * One MachineProbe standing for the whole run, for the verdict: each CPU's median loop time over
+ * the probes, and the pooled, bounded capacity. Null without probes.
+ */
+function aggregateMachine(probes, cores) {
+    if (probes.length === 0)
+        return null;
+    const loops = new Map();
+    for (const probe of probes)
+        for (const c of probe.cpus)
+            loops.set(c.cpu, [...(loops.get(c.cpu) ?? []), c.loopSeconds]);
+    const cpus = [...loops.entries()].sort(([a], [b]) => a - b).map(([cpu, seconds]) => ({ cpu, loopSeconds: quantile(seconds, 0.5) }));
+    const capacity = summarizeCapacity(probes, cores).map((c) => ({ workers: c.workers, ratio: c.ratio }));
+    const single = quantile(probes.map((p) => p.singleLoopSeconds), 0.5);
+    return { ok: true, cpus, capacity, singleLoopSeconds: single };
+}
+/** Linear-interpolated quantile (type 7, as numpy's default) of a non-empty list. */
+function quantile(values, q) {
+    const sorted = [...values].sort((a, b) => a - b);
+    if (sorted.length === 0)
+        return Number.NaN;
+    const position = (sorted.length - 1) * q;
+    const below = Math.floor(position);
+    const above = Math.min(sorted.length - 1, below + 1);
+    return sorted[below] + (sorted[above] - sorted[below]) * (position - below);
 }
 
 ;// CONCATENATED MODULE: ./lib/core/plan.js
@@ -48105,6 +48375,7 @@ function seededRandom(seed) {
 
 ;// CONCATENATED MODULE: ./lib/report/format.js
 
+
 function formatSpeedup(speedup) {
     if (speedup === null || !Number.isFinite(speedup))
         return 'n/a';
@@ -48145,19 +48416,45 @@ function lifetimeSummary(w) {
     if (!facts?.serial)
         return null;
     const batch = facts.serial.seconds;
+    // A pool model in play (processes, interpreters) always gets its start-up: a figure that vanishes
+    // under some share of the batch reads as unstable. Threads start in microseconds: said only when
+    // they cost a visible share.
     const models = PARALLEL_MODELS.filter((m) => {
         const f = facts.models[m];
-        return f !== undefined && Number.isFinite(f.startupSeconds) && f.startupSeconds >= 0.02 * batch;
+        if (f === undefined || !Number.isFinite(f.startupSeconds) || f.startupSeconds < 0)
+            return false;
+        return m !== 'threads' || f.startupSeconds >= 0.02 * batch;
     });
     if (models.length === 0)
         return null;
     const pieces = models.map((m) => {
         const f = facts.models[m];
         const payoff = f.breakEven === null ? 'never pays off beyond the margin' : f.breakEven === 0 ? 'pays off at any batch size' : `pays off above about ${formatSeconds(Number(f.breakEven.toPrecision(2)))} of serial work per batch`;
-        return `${m} ${formatSpeedup(f.wallSpeedup)} per batch, ${formatSpeedup(f.steadySpeedup)} once started, start-up ${formatSeconds(f.startupSeconds)}, ${payoff}`;
+        return `${m} ${formatSpeedup(f.wallSpeedup)} per batch, ${formatSpeedup(f.steadySpeedup)} once started, start-up ${startupFigure(w, m, f.workers, f.startupSeconds, batch)}, ${payoff}`;
     });
     const which = facts.pool === 'long-lived' ? 'a long-lived pool (start-up paid once)' : `a pool created per batch (this batch: ${formatSeconds(batch)} serial)`;
     return `the verdict is for ${which}: ${pieces.join('; ')}.`;
+}
+/**
+ * "42 ms (95% CI 38 ms–45 ms over 30 repetitions, 3% of the batch)": the start-up from every
+ * repetition with its interval and share; the verdict's own figure where no interval was kept.
+ */
+function startupFigure(w, model, workers, seconds, batch) {
+    const interval = w.arms.find((a) => a.model === model && a.workers === workers)?.startupInterval;
+    const known = interval !== undefined && interval.repetitions > 1 && [interval.estimate, interval.lower, interval.upper].every(Number.isFinite);
+    const estimate = known ? interval.estimate : seconds;
+    const share = batch > 0 ? `${formatShare(estimate / batch)} of the batch` : null;
+    const spread = !known
+        ? null
+        : formatSeconds(interval.lower) === formatSeconds(interval.upper)
+            ? `the same in ${interval.repetitions} repetitions`
+            : `95% CI ${formatSeconds(interval.lower)}–${formatSeconds(interval.upper)} over ${interval.repetitions} repetitions`;
+    const inside = [spread, share].filter((x) => x !== null).join(', ');
+    return inside ? `${formatSeconds(estimate)} (${inside})` : formatSeconds(estimate);
+}
+function formatShare(fraction) {
+    const percent = fraction * 100;
+    return percent < 1 ? `${percent < 0.1 ? '<0.1' : percent.toFixed(1)}%` : `${Math.round(percent)}%`;
 }
 /** "×1.9 at 2" — the speedup with the worker count it was reached at, when known. */
 function speedupAt(w, model) {
@@ -48269,7 +48566,7 @@ function gilState(env) {
 }
 /** The CLI command that reproduces this run locally. */
 function defaultReproduce(results) {
-    const parts = ['npx', 'gilgate', 'run', '--config', shellQuote(results.config), '--seed', String(results.settings.seed)];
+    const parts = ['gilgate', 'run', '--config', shellQuote(results.config), '--seed', String(results.settings.seed)];
     if (results.git.base)
         parts.push('--base', shellQuote(results.git.base));
     return parts.join(' ');
@@ -48320,6 +48617,19 @@ function environmentOf(results, python) {
     return index >= 0 ? results.values?.environments[index] : undefined;
 }
 /**
+ * Why interpreters cannot run here, when that is worth a line: null where the model cannot exist on
+ * this interpreter at all (a CPython before 3.14, PyPy), which would otherwise be said on every run
+ * of every project on those interpreters. A 3.14+ CPython that still cannot run them is news.
+ */
+function interpretersNews(environment) {
+    const why = environment.interpretersUnavailable;
+    if (!why)
+        return null;
+    const [major, minor] = environment.python.split('.').map((part) => Number.parseInt(part, 10));
+    const predates = major !== undefined && minor !== undefined && (major < 3 || (major === 3 && minor < 14));
+    return environment.implementation === 'CPython' && !predates ? why : null;
+}
+/**
  * speedupAt for a matrix row: a model the whole interpreter cannot run (interpreters before 3.14)
  * reads "unavailable" there, since other rows of the same table do run it.
  */
@@ -48359,12 +48669,36 @@ function workloadName(results, w) {
 function variantName(results, w) {
     return `${workloadName(results, w)} · ${interpreterLabel(results, w.python)}`;
 }
+/**
+ * What the machine delivers, over every probe of the run: "2 workers ×1.93 (×1.85–×1.97, middle
+ * half of 15 runs over 3 probes)", with what was capped or left out as disturbed. Null without probes.
+ */
+function machineSummary(results) {
+    const probes = results.values?.machine ?? [];
+    const capacity = summarizeCapacity(probes, results.environment.cores);
+    if (capacity.length === 0)
+        return null;
+    const pieces = capacity.map((c) => {
+        const spread = c.runs > 1 ? `×${c.low.toFixed(2)}–×${c.high.toFixed(2)}, middle half of ${c.runs} runs over ${plural(c.probes, 'probe')}` : plural(c.probes, 'probe');
+        const notes = [
+            ...(c.capped ? [`capped at the ${plural(c.bound, 'CPU')}: the probe read more than ${c.workers} loops can deliver`] : []),
+            ...(c.disturbed > 0 ? [`${plural(c.disturbed, 'disturbed probe')} left out`] : []),
+        ];
+        return `${c.workers} workers deliver ×${c.ratio.toFixed(2)} (${spread}${notes.length > 0 ? `; ${notes.join('; ')}` : ''})`;
+    });
+    return pieces.join(' · ');
+}
+/** Whether "of capacity" means anything for this workload: its serial arm computes (not mostly waiting). */
+function computes(w) {
+    const serial = w.arms.find((a) => a.model === 'serial');
+    return w.character !== 'io-wait' && serial !== undefined && serial.cpuPerWall >= 0.5;
+}
 
 ;// CONCATENATED MODULE: ./lib/report/explain.js
 
 
 /** Two decimals below 10, one above: ×1.53, ×12.4. */
-function fmt(x) {
+function explain_fmt(x) {
     if (!Number.isFinite(x))
         return String(x);
     // An interval on two or three rounds can reach astronomic bounds: past ×1000 the number says
@@ -48409,7 +48743,7 @@ function explainReason(f) {
     const models = PARALLEL_MODELS.filter((m) => f.models[m] || (f.unavailable[m] && !f.everywhere[m]));
     const speed = models.map((m) => {
         const facts = f.models[m];
-        return facts ? `${m} ×${fmt(facts.speedup)} at ${facts.workers} workers` : `${m} unavailable`;
+        return facts ? `${m} ×${explain_fmt(facts.speedup)} at ${facts.workers} workers` : `${m} unavailable`;
     });
     const character = (freeThreaded(f) ? FREE_THREADED_PHRASE[f.character] : undefined) ?? CHARACTER_PHRASE[f.character];
     parts.push(`${character}: ${speed.join(', ')}`);
@@ -48434,7 +48768,7 @@ function explainReason(f) {
             : threads.vsSerial.outcome === 'a-faster'
                 ? ', so threads cannot beat serial: their faster time was a faster CPU'
                 : ', so threads cannot beat serial';
-        parts.push(`CPU/wall ${fmt(f.serial.cpuPerWall)} serial, ${fmt(ratio)} under ${threads.workers} threads: ${meaning}${bound}`);
+        parts.push(`CPU/wall ${explain_fmt(f.serial.cpuPerWall)} serial, ${explain_fmt(ratio)} under ${threads.workers} threads: ${meaning}${bound}`);
     }
     const capacity = capacityClause(f);
     if (capacity)
@@ -48489,11 +48823,13 @@ function capacityClause(f) {
     const facts = model ? f.models[model] : undefined;
     if (!facts || facts.capacity === null || facts.capacityShare === null)
         return null;
-    // Capacity is what N busy CPUs give: code that waits is not bounded by it, and a model that does
-    // not beat serial has no share of it worth saying.
-    if (f.character === 'io-wait' || facts.speedup <= 1)
-        return `this runner delivers ×${fmt(facts.capacity)} with ${facts.workers} busy workers`;
-    return `this runner delivers ×${fmt(facts.capacity)} with ${facts.workers} workers: ${facts.model} reach ${Math.round(facts.capacityShare * 100)}% of it`;
+    // Capacity is what N busy CPUs give: code that waits is not bounded by it (not a word of it), and
+    // a model that does not beat serial has no share of it worth saying.
+    if (f.character === 'io-wait')
+        return null;
+    if (facts.speedup <= 1)
+        return `this runner delivers ×${explain_fmt(facts.capacity)} with ${facts.workers} busy workers`;
+    return `this runner delivers ×${explain_fmt(facts.capacity)} with ${facts.workers} workers: ${facts.model} reach ${Math.round(facts.capacityShare * 100)}% of it`;
 }
 function bestModel(f) {
     const present = PARALLEL_MODELS.filter((m) => f.models[m]);
@@ -48522,7 +48858,7 @@ function lifetimeClause(f) {
                 : null;
     if (f.pool === 'per-batch' && model && f.models[model]) {
         const m = f.models[model];
-        return `${f.recommendation} for this ${batch} batch; ${model} scale ×${fmt(m.steadySpeedup)} once started and ${perBatchPayoff(m)}`;
+        return `${f.recommendation} for this ${batch} batch; ${model} scale ×${explain_fmt(m.steadySpeedup)} once started and ${perBatchPayoff(m)}`;
     }
     if (f.pool === 'long-lived' && model && f.models[model]) {
         const m = f.models[model];
@@ -48545,9 +48881,9 @@ function unsettledLifetimeClause(f, batch) {
     const best = scaling[0];
     if (!best)
         return null;
-    const others = scaling.slice(1).map((m) => `${m.model} ×${fmt(m.steadySpeedup)}`);
+    const others = scaling.slice(1).map((m) => `${m.model} ×${explain_fmt(m.steadySpeedup)}`);
     const unsettled = others.length ? ` (${others.join(', ')}; which is best for a long-lived pool is not settled)` : '';
-    return `serial for this ${batch} batch; once started ${best.model} scale ×${fmt(best.steadySpeedup)}${unsettled} and ${perBatchPayoff(best)}`;
+    return `serial for this ${batch} batch; once started ${best.model} scale ×${explain_fmt(best.steadySpeedup)}${unsettled} and ${perBatchPayoff(best)}`;
 }
 /** When a pool created per batch pays off, from the break-even. */
 function perBatchPayoff(m) {
@@ -48566,8 +48902,8 @@ function ratioText(c) {
     if (!c)
         return 'n/a';
     const e = c.estimate;
-    const hi = Number.isFinite(e.upper) ? fmt(e.upper) : '∞';
-    return `×${fmt(e.ratio)}, CI ${fmt(e.lower)}–${hi}`;
+    const hi = Number.isFinite(e.upper) ? explain_fmt(e.upper) : '∞';
+    return `×${explain_fmt(e.ratio)}, CI ${explain_fmt(e.lower)}–${hi}`;
 }
 function explainWarning(w, f = null) {
     switch (w.kind) {
@@ -48611,7 +48947,7 @@ function explainChange(fact) {
             }
             return `${fact.before} → ${fact.after}: ${flipMeaning(fact.before, fact.after)}`;
         case 'scaling':
-            return `speedup with ${fact.arm} ${fact.direction} ${signed(fact.estimate.ratio - 1)} (×${fmt(fact.baseSpeedup)} → ×${fmt(fact.headSpeedup)})`;
+            return `speedup with ${fact.arm} ${fact.direction} ${signed(fact.estimate.ratio - 1)} (×${explain_fmt(fact.baseSpeedup)} → ×${explain_fmt(fact.headSpeedup)})`;
     }
 }
 function flipMeaning(before, after) {
@@ -48684,9 +49020,9 @@ function outlookText(o) {
     const [first, ...rest] = o.bounds;
     sentences.push(`at most ${bound(first).replace(/ on (\d+)$/, ' on $1 cores')}${rest.map((b) => `, ${bound(b)}`).join('')} by Amdahl's law from ` +
         `e = ${fraction(e.value)} (${fraction(e.lower)}–${fraction(e.upper)}, from the speedup's ${formatLevel(o.speedup.level)} interval) ` +
-        `measured with ${o.model} ×${fmt(o.speedup.value)} on ${o.measuredWorkers} workers.`);
+        `measured with ${o.model} ×${explain_fmt(o.speedup.value)} on ${o.measuredWorkers} workers.`);
     if (o.capacity !== null && o.serialFractionVsCapacity !== null && o.capacity < 0.95 * o.measuredWorkers) {
-        sentences.push(`This runner's ${o.measuredWorkers} workers deliver ×${fmt(o.capacity)} of one core, and e counts that shortfall as serial work: ` +
+        sentences.push(`This runner's ${o.measuredWorkers} workers deliver ×${explain_fmt(o.capacity)} of one core, and e counts that shortfall as serial work: ` +
             `the bound is for more cores like these (against the capacity, e = ${fraction(o.serialFractionVsCapacity)}).`);
     }
     if (o.fit) {
@@ -48699,6 +49035,17 @@ function outlookText(o) {
 }
 
 ;// CONCATENATED MODULE: ./lib/report/markdown.js
+// The PR comment and job summary: one Markdown document rendered from Results alone.
+//
+// Layout: marker, a one-line verdict, one summary table, a collapsible section per workload, footer.
+// GitHub rejects comments over 65,536 characters, so the per-workload sections are folded, least
+// interesting first, until the whole fits (see fitToLimit). Folding only ever drops whole blocks,
+// so no tag or code fence is cut in half.
+//
+// An interpreter matrix (several `python`): one summary row per (workload, interpreter), labelled
+// "resize · CPython 3.14.0", and one section per workload with a per-interpreter table and each
+// interpreter's reasons. With one interpreter the document is what it always was.
+
 
 
 
@@ -48709,6 +49056,8 @@ const DETAIL_ORDER = ['full', 'no-chart', 'short', 'brief', 'none'];
 const NAME_CAP = 120;
 const MESSAGE_CAP = 2_000;
 const SHORT_TRACEBACK_LINES = 20;
+/** Broken invariants listed by name in the footer; the rest are counted. */
+const INVARIANT_LINES = 10;
 function renderMarkdown(results, options = {}) {
     const maxChars = options.maxChars ?? COMMENT_LIMIT;
     const head = [options.marker ?? null, headline(results)].filter((x) => x !== null).join('\n');
@@ -48899,25 +49248,48 @@ function sectionBody(w, detail, label, name) {
     }
     if (detail === 'full') {
         const title = label === null ? name : `${name} · ${label}`;
-        if (hasParallelLine(w.arms))
-            parts.push(chartBlock(`${title}: speedup vs workers${w.base ? ' (head)' : ''}`, w.arms, false));
-        const baseArms = w.base?.detail.arms;
-        if (baseArms && hasParallelLine(baseArms))
-            parts.push(chartBlock(`${title}: speedup vs workers (base)`, baseArms, true));
+        const baseArms = w.base && hasParallelLine(w.base.detail.arms) ? w.base.detail.arms : null;
+        const head = hasParallelLine(w.arms) ? w.arms : null;
+        // Head and base in one chart; where only one worker count beside serial exists (a 2-core
+        // runner), a chart of two points per line says less than a two-row table.
+        if (head && baseArms && planChart(head, baseArms).workers.length <= 2)
+            parts.push(sideBySideTable(head, baseArms));
+        else if (head)
+            parts.push(chartBlock(`${title}: speedup vs workers`, head, baseArms));
+        else if (baseArms)
+            parts.push(chartBlock(`${title}: speedup vs workers (base)`, baseArms, null, true));
     }
     if ((detail === 'full' || detail === 'no-chart') && w.arms.length > 0)
         parts.push(armTable(w));
     return parts;
 }
-function chartBlock(title, arms, dashed) {
-    const notes = chartNotes(arms);
-    const legend = `${dashed ? '**Base** (dashed)' : '**Scaling**'}: ${chartLegend(arms)}`;
-    return [legend, scalingChart(title, arms, { dashedBase: dashed }), ...(notes ? [notes] : [])].join('\n\n');
+function chartBlock(title, arms, baseArms, dashed = false) {
+    const notes = chartNotes(arms, baseArms);
+    const legend = `${dashed ? '**Base** (dashed)' : '**Scaling**'}: ${chartLegend(arms, baseArms)}`;
+    return [legend, scalingChart(title, arms, { dashedBase: dashed, baseArms }), ...(notes ? [notes] : [])].join('\n\n');
+}
+/** Head and base speedups side by side, one column per parallel arm (the compact form of the chart). */
+function sideBySideTable(head, base) {
+    const modelOrder = { serial: 0, threads: 1, processes: 2, interpreters: 3 };
+    const labels = [...new Set([...head, ...base].filter((a) => a.model !== 'serial').sort((a, b) => modelOrder[a.model] - modelOrder[b.model] || a.workers - b.workers).map((a) => armLabel(a)))];
+    const cell = (arms, label) => {
+        const a = arms.find((x) => armLabel(x) === label);
+        // As in the arm table: tiny speedups keep two significant digits instead of reading ×0.00.
+        return a && Number.isFinite(a.speedup) ? `×${a.speedup < 0.1 ? Number(a.speedup.toPrecision(2)) : a.speedup.toFixed(2)}` : '—';
+    };
+    const header = ['Speedup vs serial', ...labels];
+    return [
+        `| ${header.join(' | ')} |`,
+        `|${header.map(() => '---').join('|')}|`,
+        `| head | ${labels.map((l) => cell(head, l)).join(' | ')} |`,
+        `| base | ${labels.map((l) => cell(base, l)).join(' | ')} |`,
+    ].join('\n');
 }
 function armTable(w) {
     const anyFailures = w.arms.some((a) => a.failures > 0);
     const anySteady = w.arms.some((a) => a.model !== 'serial' && typeof a.steadySpeedup === 'number');
-    const anyCapacity = w.arms.some((a) => a.model !== 'serial' && typeof a.capacity === 'number');
+    // Capacity bounds code that computes; a workload that waits is not limited by busy CPUs.
+    const anyCapacity = computes(w) && w.arms.some((a) => a.model !== 'serial' && typeof a.capacity === 'number');
     const header = [
         'Arm',
         'Wall (median)',
@@ -48977,16 +49349,20 @@ function renderFooter(results, options) {
         `${escapeMarkdown(results.tool.name)} ${escapeMarkdown(results.tool.version)}`,
         ...(runUrl ? [`[workflow run](${runUrl})`] : []),
     ].join(' · ');
-    const lines = ['---', '', `- **Environment:** ${envLine}`];
+    const lines = ['---', '', ...invariantLines(results), `- **Environment:** ${envLine}`];
     if (matrix)
         lines.push(`- **Interpreters:** ${interpreterLines(results).join(' · ')}`);
     const changes = interpreterChanges(results);
     if (changes.length > 0)
         lines.push(`- **Base ran other interpreters** (the base config's \`python\`): ${escapeMarkdown(changes.join(', '))}`);
+    const machine = machineSummary(results);
+    if (machine)
+        lines.push(`- **Machine:** ${escapeMarkdown(machine)}`);
     if (trialEnv)
         lines.push(`- **Trial environment:** ${codeSpan(trialEnv)}`);
-    if (env.interpretersUnavailable && !matrix)
-        lines.push(`- **Interpreters** cannot run on this interpreter: ${escapeMarkdown(cap(env.interpretersUnavailable, MESSAGE_CAP))}`);
+    const interpretersWhy = interpretersNews(env);
+    if (interpretersWhy && !matrix)
+        lines.push(`- **Interpreters** cannot run on this interpreter: ${escapeMarkdown(cap(interpretersWhy, MESSAGE_CAP))}`);
     lines.push(`- **Run:** ${runLine}`);
     if (results.budgetExhausted)
         lines.push('- ⏱️ **Time budget ran out** before every workload was decided: undecided ones show as inconclusive.');
@@ -48996,6 +49372,22 @@ function renderFooter(results, options) {
     }
     lines.push(`- **Reproduce locally:** ${codeSpan(options.reproduce ?? defaultReproduce(results))}`);
     return lines.join('\n');
+}
+/**
+ * A figure that breaks an invariant (core/invariants.ts) is named, never hidden: one impossible
+ * figure makes a reviewer doubt the rest, so the comment says which one and why it cannot be.
+ */
+function invariantLines(results) {
+    const violations = checkInvariants(results);
+    if (violations.length === 0)
+        return [];
+    const shown = violations.slice(0, INVARIANT_LINES);
+    const more = violations.length - shown.length;
+    return [
+        `- ⚠️ **${plural(violations.length, 'figure')} cannot be right** (a disturbed measurement; read ${violations.length === 1 ? 'it' : 'them'} with care):`,
+        ...shown.map((v) => `  - ${escapeMarkdown(cap(v.figure, NAME_CAP))}: ${escapeMarkdown(cap(v.detail, MESSAGE_CAP))}`),
+        ...(more > 0 ? [`  - and ${more} more`] : []),
+    ];
 }
 /** Each interpreter of a matrix: its label, command, GIL state, start method, and why interpreters cannot run on it. */
 function interpreterLines(results) {
@@ -49590,6 +49982,63 @@ function string(value) {
 }
 function stripSlash(url) {
     return url.replace(/\/+$/, '');
+}
+
+;// CONCATENATED MODULE: ./lib/report/progress.js
+// Progress while trials run, formatted here and written to stderr by the caller (stdout stays clean
+// for --json/--markdown to "-"). On a TTY one line is redrawn in place; elsewhere (CI logs) each
+// call is its own plain line, since a carriage return would pile up as noise. Both carry an ETA.
+//
+// The total is the trials still planned for every workload still open, at the round cap: an upper
+// bound that shrinks as workloads settle. So the ETA says "≤", and the shown percentage is held by
+// `advanceProgress` so that it never goes back (a reader who saw 40% must not see 35% next).
+
+
+/** The fraction to show now: done ÷ total, but never below what was shown before. */
+function advanceProgress(previous, done, total) {
+    const safeTotal = Math.max(0, total);
+    const safeDone = Math.min(Math.max(0, done), safeTotal);
+    const fraction = safeTotal === 0 ? 1 : safeDone / safeTotal;
+    return { fraction: Math.max(previous?.fraction ?? 0, fraction) };
+}
+/** Seconds left, assuming the trials still to run take as long as the ones done; null before any. */
+function eta(done, total, elapsedSeconds) {
+    if (done <= 0 || elapsedSeconds <= 0)
+        return null;
+    return (elapsedSeconds / done) * Math.max(0, total - done);
+}
+/** "ETA ≤ 12.0 s" (the remaining trials at the round cap), "ETA …" before the first trial, "ETA 0 s" at the end. */
+function etaText(done, total, elapsedSeconds) {
+    if (done >= total)
+        return 'ETA 0 s';
+    const left = eta(done, total, elapsedSeconds);
+    return left === null ? 'ETA …' : `ETA ≤ ${formatSeconds(left)}`;
+}
+/**
+ * TTY: "\r[█████░░░░░]  45% 9/20 · ETA ≤ 12 s · label" then ESC[K to clear what a longer previous
+ * line left behind. Otherwise: "[9/20] 45% · ETA ≤ 12 s · label (12 s elapsed)". Neither ends in a
+ * newline: the caller adds one off a TTY, and one after the last redraw on a TTY. `shown` is what
+ * the previous line showed (see advanceProgress); the caller keeps it between calls.
+ */
+function progressLine(done, total, elapsedSeconds, label, options) {
+    const safeTotal = Math.max(0, total);
+    const safeDone = Math.min(Math.max(0, done), safeTotal);
+    const fraction = advanceProgress(options.shown ?? null, safeDone, safeTotal).fraction;
+    const percent = `${Math.floor(fraction * 100)}%`;
+    const text = stripControl(label).replace(/\s+/g, ' ').trim();
+    const timeLeft = etaText(safeDone, safeTotal, elapsedSeconds);
+    if (!options.tty) {
+        return `[${options.phase ? `${stripControl(options.phase)} ` : ''}${safeDone}/${safeTotal}] ${percent} · ${timeLeft}${text ? ` · ${text}` : ''} (${formatSeconds(elapsedSeconds)} elapsed)`;
+    }
+    const width = Math.max(30, options.width ?? 80);
+    const barWidth = Math.min(30, Math.max(10, Math.floor(width / 4)));
+    const filled = Math.round(fraction * barWidth);
+    const bar = `[${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}]`;
+    const status = `${bar} ${percent.padStart(4)} ${options.phase ? `${stripControl(options.phase)} ` : ''}${safeDone}/${safeTotal} · ${timeLeft}`;
+    // Leave the last column free: writing into it makes some terminals wrap, breaking the redraw.
+    const room = width - 1 - [...status].length - 3;
+    const shown = room > 0 && text ? ` · ${truncate(text, room)}` : '';
+    return `\r${status}${shown}\x1b[K`;
 }
 
 ;// CONCATENATED MODULE: ./lib/core/provenance.js
@@ -50816,7 +51265,7 @@ function swap(arr, i, j) {
  * @example
  * quantile([3, 6, 7, 8, 8, 9, 10, 13, 15, 16, 20], 0.5); // => 9
  */
-function quantile(x, p) {
+function simple_statistics_quantile(x, p) {
     var copy = x.slice();
 
     if (Array.isArray(p)) {
@@ -50913,8 +51362,8 @@ function quantileIndex(len, p) {
 function interquartileRange(x) {
     // Interquartile range is the span between the upper quartile,
     // at `0.75`, and lower quartile, `0.25`
-    var q1 = quantile(x, 0.75);
-    var q2 = quantile(x, 0.25);
+    var q1 = simple_statistics_quantile(x, 0.75);
+    var q2 = simple_statistics_quantile(x, 0.25);
 
     if (typeof q1 === "number" && typeof q2 === "number") {
         return q1 - q2;
@@ -51298,7 +51747,7 @@ function meanSimple(x) {
  * median([10, 2, 5, 100, 2, 1]); // => 3.5
  */
 function simple_statistics_median(x) {
-    return +quantile(x, 0.5);
+    return +simple_statistics_quantile(x, 0.5);
 }
 
 /**
@@ -55251,6 +55700,7 @@ function armResult(samples, serial, capacity = null) {
         workers: samples.arm.workers,
         wall,
         startupSeconds: medianOf(ok.map((m) => m.startupSeconds)),
+        ...(isSerial || ok.length === 0 ? {} : { startupInterval: startupInterval(ok) }),
         cpuPerWall: medianOf(ok.map((m) => m.cpuSeconds / m.wallSeconds)),
         peakRssBytes: medianOf(ok.map(poolRssOf(samples.arm))),
         speedup: speedupBy(wallOf),
@@ -55259,6 +55709,50 @@ function armResult(samples, serial, capacity = null) {
         chunksize: chunks.length > 0 ? chunks[0] : null,
         failures: failures(samples).length,
     };
+}
+/**
+ * The pool's start-up from every repetition: each is wall − steady (the runner clamps its own
+ * per-repetition figure at 0, which biases a small start-up upward: here the noise may go both
+ * ways), the median with its interval, then held at 0 and above, since a start-up cannot be negative.
+ */
+function startupInterval(trials) {
+    const values = trials.flatMap((m) => (m.repetitions?.length ? m.repetitions.map((r) => r.wallSeconds - r.steadySeconds) : [m.startupSeconds]));
+    const { estimate, lower, upper, n } = medianInterval(values);
+    return { estimate: Math.max(0, estimate), lower: Math.max(0, lower), upper: Math.max(0, upper), repetitions: n };
+}
+/**
+ * A distribution-free 95% interval for the median (order statistics: the binomial(n, ½) ranks that
+ * hold it with at least 95%); with fewer than 6 values no such ranks exist and the range is given.
+ * The pool start-up is a skewed figure (a slow fork now and then): a median with its interval is
+ * what holds still from run to run, where a single trial's value read 42, 37 and 15 ms.
+ */
+function medianInterval(values) {
+    const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+    const n = sorted.length;
+    if (n === 0)
+        return { estimate: Number.NaN, lower: Number.NaN, upper: Number.NaN, n: 0 };
+    const estimate = n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    if (n < 6)
+        return { estimate, lower: sorted[0], upper: sorted[n - 1], n };
+    if (n > 500) {
+        // 0.5 ** n underflows long before this; the normal approximation of binomial(n, ½) is exact enough here.
+        const k = Math.max(0, Math.floor(n / 2 - (1.96 * Math.sqrt(n)) / 2 - 1));
+        return { estimate, lower: sorted[k], upper: sorted[n - 1 - k], n };
+    }
+    // The largest k with P(k ≤ X < n − k) ≥ 0.95 for X ~ binomial(n, ½): [x(k), x(n−1−k)] (0-based).
+    const pmf = [];
+    let p = 0.5 ** n;
+    for (let i = 0; i <= n; i++) {
+        pmf.push(p);
+        p = (p * (n - i)) / (i + 1);
+    }
+    let k = 0;
+    let tail = pmf[0]; // P(X ≤ k)
+    while (k + 1 < n / 2 && 1 - 2 * (tail + pmf[k + 1]) >= 0.95) {
+        k += 1;
+        tail += pmf[k];
+    }
+    return { estimate, lower: sorted[k], upper: sorted[n - 1 - k], n };
 }
 function describeFailure(failure) {
     const text = failure.message ? `${failure.type}: ${failure.message}` : failure.type;
@@ -55778,7 +56272,7 @@ function modelFacts(c, model, candidates, serialSeries, time) {
     };
 }
 /** Serial CPU/wall at or above which the code computes, rather than waits, for the CPU bound below. */
-const COMPUTES_CPU_PER_WALL = 0.9;
+const verdict_COMPUTES_CPU_PER_WALL = 0.9;
 /**
  * Whether CPU accounting alone rules out this threads arm being faster than serial beyond the margin.
  * A batch's wall time is its CPU time over its CPU/wall, so the speedup is (threads' CPU/wall ÷
@@ -55793,7 +56287,7 @@ const COMPUTES_CPU_PER_WALL = 0.9;
 function runOneAtATime(c, arm) {
     const serialRow = c.armResults.find((a) => a.model === 'serial');
     const row = c.armResults.find((a) => a.model === arm.arm.model && a.workers === arm.arm.workers);
-    if (!serialRow || !row || row.wall.n < c.policy.minRounds || !(serialRow.cpuPerWall >= COMPUTES_CPU_PER_WALL))
+    if (!serialRow || !row || row.wall.n < c.policy.minRounds || !(serialRow.cpuPerWall >= verdict_COMPUTES_CPU_PER_WALL))
         return false;
     return row.cpuPerWall / serialRow.cpuPerWall <= 1 + c.margin / 2;
 }
@@ -56026,6 +56520,7 @@ const core_version_VERSION = '0.1.0';
 
 
 
+
 const variantKey = (name, interpreter) => `${interpreter}\u0000${name}`;
 /** The variants a setup measures, without probes: shared by probePlan and start. */
 function variantsOf(setup) {
@@ -56246,7 +56741,8 @@ function interpreterChange(input, interpreter) {
 }
 function evaluate(state, v, final, words) {
     const { settings } = state.input;
-    const machine = state.machine.at(-1) ?? null;
+    // Every probe of the run, pooled and bounded by the CPUs (core/machine.ts), not the last alone.
+    const machine = aggregateMachine(state.machine, state.input.environments[v.interpreter]?.cores ?? state.input.environments[0]?.cores ?? 0);
     for (const side of [v.head, v.base]) {
         if (!side?.probe)
             continue;
@@ -59182,9 +59678,9 @@ const $ZodUndefined = /*@__PURE__*/ (/* unused pure expression or super */ null 
         return payload;
     };
 })));
-const $ZodNull = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodNull", (inst, def) => {
+const $ZodNull = /*@__PURE__*/ $constructor("$ZodNull", (inst, def) => {
     $ZodType.init(inst, def);
-    inst._zod.pattern = regexes.null;
+    inst._zod.pattern = _null;
     inst._zod.values = new Set([null]);
     inst._zod.parse = (payload, _ctx) => {
         const input = payload.value;
@@ -59198,7 +59694,7 @@ const $ZodNull = /*@__PURE__*/ (/* unused pure expression or super */ null && (c
         });
         return payload;
     };
-})));
+});
 const $ZodAny = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodAny", (inst, def) => {
     $ZodType.init(inst, def);
     inst._zod.parse = (payload) => payload;
@@ -61579,7 +62075,7 @@ function api_undefined(Class, params) {
 function api_null(Class, params) {
     return new Class({
         type: "null",
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 // @__NO_SIDE_EFFECTS__
@@ -65139,13 +65635,13 @@ function schemas_undefined(params) {
     return core._undefined(ZodUndefined, params);
 }
 
-const ZodNull = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodNull", (inst, def) => {
-    core.$ZodNull.init(inst, def);
+const ZodNull = /*@__PURE__*/ $constructor("ZodNull", (inst, def) => {
+    $ZodNull.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => processors.nullProcessor(inst, ctx, json, params);
-})));
+    inst._zod.processJSONSchema = (ctx, json, params) => nullProcessor(inst, ctx, json, params);
+});
 function schemas_null(params) {
-    return core._null(ZodNull, params);
+    return api_null(ZodNull, params);
 }
 
 const ZodAny = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodAny", (inst, def) => {
@@ -66003,7 +66499,13 @@ const runnerTrialSchema = trialSchema.omit({ wallSeconds: true, steadySeconds: t
 const machineSchema = looseObject({
     ok: literal(true),
     cpus: array(looseObject({ cpu: schemas_number().int().nonnegative(), loopSeconds: schemas_number().positive() })),
-    capacity: array(looseObject({ workers: schemas_number().int().positive(), ratio: schemas_number().positive() })),
+    capacity: array(looseObject({
+        workers: schemas_number().int().positive(),
+        ratio: schemas_number().positive(),
+        ratios: array(schemas_number().positive()).optional(),
+        attempts: schemas_number().int().positive().optional(),
+        disturbed: schemas_boolean().optional(),
+    })),
     singleLoopSeconds: schemas_number().positive(),
 });
 const OUTPUT_SCHEMAS = {
@@ -66046,12 +66548,18 @@ const MODELS = ['serial', 'threads', 'processes', 'interpreters'];
 const RECOMMENDATIONS = ['threads', 'processes', 'interpreters', 'either', 'serial', 'inconclusive', 'error'];
 const results_FAILURE_KINDS = ['python-missing', 'import', 'tasks', 'task', 'timeout', 'crash', 'pickle', 'runner'];
 const SIDES = ['head', 'base'];
+/**
+ * A figure JSON could not hold: JSON.stringify writes NaN and ±Infinity as null (an interval after
+ * one round is open to +∞). Read back as NaN, "not a finite number", which every reader treats as
+ * unknown; rejecting the whole file made `report` and `merge` fail on a run the budget cut short.
+ */
+const statistic = union([schemas_number(), schemas_null().transform(() => Number.NaN)]);
 const ratioEstimateSchema = looseObject({
-    ratio: schemas_number(),
-    lower: schemas_number(),
-    upper: schemas_number(),
+    ratio: statistic,
+    lower: statistic,
+    upper: statistic,
     level: schemas_number(),
-    pValue: schemas_number(),
+    pValue: statistic,
     n: schemas_number(),
 });
 const comparisonSchema = looseObject({
@@ -66075,6 +66583,7 @@ const armResultSchema = looseObject({
     speedup: schemas_number(),
     steadySpeedup: schemas_number().optional(),
     capacity: schemas_number().nullable().optional(),
+    startupInterval: looseObject({ estimate: schemas_number(), lower: schemas_number(), upper: schemas_number(), repetitions: schemas_number().int().nonnegative() }).optional(),
     chunksize: schemas_number().nullable(),
     failures: schemas_number(),
 });
@@ -78402,7 +78911,7 @@ async function measure(options) {
     const prepared = await prepareSides(resolved, { install: options.install ?? config.install ?? null, warn, log });
     try {
         const clock = () => (Date.now() - startedAt.getTime()) / 1000;
-        const report = (done, total, label) => options.onProgress?.({ done, total, elapsedSeconds: clock(), label });
+        const report = (done, total, label) => options.onProgress?.({ done, total, elapsedSeconds: clock(), label, phase: 'probes' });
         const { environments, baseEnvironments, basePythons, targets } = prepared;
         const pythons = config.pythons;
         const hasBase = resolved.baseSha !== null;
@@ -78468,7 +78977,13 @@ async function measure(options) {
             lockstep: (group) => runLockstep(group.map(member)),
             machine: async () => {
                 const probe = await probeMachine(targets.head[0], [...new Set([2, environments[0].cores])]);
-                return isFailure(probe) ? null : probe;
+                if (isFailure(probe))
+                    return null;
+                // The runner probed again while the capacity broke min(N, CPUs); still broken: say so now.
+                for (const point of probe.capacity.filter((p) => p.disturbed)) {
+                    warn(`the machine probe read ×${point.ratio.toFixed(2)} from ${point.workers} busy processes on ${environments[0].cores} CPUs in ${point.attempts ?? 1} attempts: the runner is disturbed (left out of the capacity)`);
+                }
+                return probe;
             },
         };
         const results = finish(await runExperiment(state, runner, clock, options.onProgress), WORDS);
@@ -78480,7 +78995,7 @@ async function measure(options) {
 }
 /** The engine loop: ask the state machine for the next step, run it, record what it learned, until it says stop. */
 async function runExperiment(state, runner, clock, onProgress) {
-    const report = (done, total, label) => onProgress?.({ done, total, elapsedSeconds: clock(), label });
+    const report = (done, total, label) => onProgress?.({ done, total, elapsedSeconds: clock(), label, phase: 'trials' });
     const maxRounds = state.input.settings.maxRounds;
     let done = 0;
     for (let step = next(state, clock()); step.kind !== 'stop'; step = next(state, clock())) {
@@ -78983,6 +79498,7 @@ function splitGlob(absolute) {
 
 
 
+
 /** GitHub's job summary takes up to 1 MiB per step; leave room for the multibyte characters. */
 const SUMMARY_LIMIT = 900_000;
 const RESULTS_FILE = 'gilgate-results.json';
@@ -79035,6 +79551,8 @@ async function measureHere(inputs, context, cwd, env) {
     else
         info(`gilgate: no base to compare with (event: ${context.eventName || 'unknown'})`);
     let lastLogged = 0;
+    let shown = null;
+    let phase;
     return measure({
         cwd,
         config: inputs.config,
@@ -79050,10 +79568,17 @@ async function measureHere(inputs, context, cwd, env) {
         secrets: inputs.githubToken ? [inputs.githubToken] : [],
         env,
         onProgress: (p) => {
-            // A line every ~10% keeps the log readable for long runs.
+            // A line every ~10% keeps the log readable for long runs; each phase counts from 0, and
+            // every line carries the ETA and a percentage that never goes back (report/progress.ts).
+            if (p.phase !== phase) {
+                phase = p.phase;
+                shown = null;
+                lastLogged = -Infinity;
+            }
             if (p.done === p.total || p.done - lastLogged >= Math.max(1, Math.ceil(p.total / 10))) {
                 lastLogged = p.done;
-                info(`gilgate: ${p.done}/${p.total} trials, ${p.elapsedSeconds.toFixed(0)} s (${p.label})`);
+                info(`gilgate: ${progressLine(p.done, p.total, p.elapsedSeconds, p.label, { tty: false, shown, phase: p.phase === 'probes' ? 'probes' : null })}`);
+                shown = advanceProgress(shown, p.done, p.total);
             }
         },
         onWarning: (message) => warning(message),
@@ -79199,7 +79724,7 @@ function retryOptions(env) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _github_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8898);
+/* harmony import */ var _github_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9418);
 // The action's entry point: everything lives in action.ts.
 
 await (0,_github_action_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();

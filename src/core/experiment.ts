@@ -18,6 +18,7 @@
 // (explain.ts) writes from them, so that judging and re-judging word reasons the same way; core never
 // imports report/.
 import { notComparedReason, provenanceSummary } from './provenance.js';
+import { aggregateMachine } from './machine.js';
 import { comparedArms, compareSides, holmFilter, type ComparisonReport } from './compare.js';
 import { armLabel, machineProbeDue, planArms, repetitionsFor, roundSchedule, sameArm, seededRandom, serialCpus } from './plan.js';
 import type { ArmSamples } from './samples.js';
@@ -353,7 +354,8 @@ export function interpreterChange(input: Pick<ExperimentInput, 'setup' | 'enviro
 
 function evaluate(state: ExperimentState, v: VariantState, final: boolean, words?: Words): void {
   const { settings } = state.input;
-  const machine = state.machine.at(-1) ?? null;
+  // Every probe of the run, pooled and bounded by the CPUs (core/machine.ts), not the last alone.
+  const machine = aggregateMachine(state.machine, state.input.environments[v.interpreter]?.cores ?? state.input.environments[0]?.cores ?? 0);
   for (const side of [v.head, v.base]) {
     if (!side?.probe) continue;
     const frozen = side.settledAt;

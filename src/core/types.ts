@@ -126,13 +126,28 @@ export interface CpuSpeed {
   loopSeconds: number;
 }
 
+/**
+ * What N busy processes deliver against one, from one probe: the median over runs of
+ * N × wall(1) / wall(N) (older probes: N × singleLoopSeconds / wall(N), median of 3).
+ */
+export interface CapacityPoint {
+  workers: number;
+  ratio: number;
+  /** Every run's ratio (absent in probes before they were kept): the probe's own spread. */
+  ratios?: number[];
+  /** How many times the probe was taken: more than 1 when a median broke min(N, CPUs). */
+  attempts?: number;
+  /** Every attempt broke min(N, CPUs): the machine was disturbed throughout. */
+  disturbed?: boolean;
+}
+
 /** What the machine can deliver: per-CPU speed, and N processes' throughput against one. */
 export interface MachineProbe {
   ok: true;
   /** One entry per usable CPU (unpinned times where placement is unsupported). */
   cpus: CpuSpeed[];
-  /** capacity(N) = N × singleLoopSeconds / (wall of N concurrent loops), median of 3. */
-  capacity: { workers: number; ratio: number }[];
+  /** capacity(N): what N busy processes deliver against one (see CapacityPoint). */
+  capacity: CapacityPoint[];
   /** Mean of the per-CPU medians: t1 in the capacity ratio. */
   singleLoopSeconds: number;
 }
@@ -396,6 +411,10 @@ export interface ArmResult {
   steadySpeedup?: number;
   /** What this machine delivers with this many busy workers (MachineProbe capacity), null without a probe. */
   capacity?: number | null;
+  /** The pool's start-up from every repetition of every trial (each wall − steady, unclamped): the
+   *  median, its distribution-free 95% interval (both at least 0), and how many repetitions; absent
+   *  in older files and for serial. */
+  startupInterval?: { estimate: number; lower: number; upper: number; repetitions: number };
   chunksize: number | null;
   failures: number;
 }

@@ -22,6 +22,8 @@ export interface Progress {
   total: number;
   elapsedSeconds: number;
   label: string;
+  /** Probing the workloads, then the rounds of trials: each counts from 0 (absent: trials). */
+  phase?: 'probes' | 'trials';
 }
 
 export interface MeasureOptions {
@@ -65,7 +67,7 @@ export async function measure(options: MeasureOptions): Promise<Results> {
   const prepared = await prepareSides(resolved, { install: options.install ?? config.install ?? null, warn, log });
   try {
     const clock: Clock = () => (Date.now() - startedAt.getTime()) / 1000;
-    const report = (done: number, total: number, label: string) => options.onProgress?.({ done, total, elapsedSeconds: clock(), label });
+    const report = (done: number, total: number, label: string) => options.onProgress?.({ done, total, elapsedSeconds: clock(), label, phase: 'probes' });
     const { environments, baseEnvironments, basePythons, targets } = prepared;
     const pythons = config.pythons;
     const hasBase = resolved.baseSha !== null;
@@ -132,7 +134,12 @@ export async function measure(options: MeasureOptions): Promise<Results> {
       lockstep: (group) => runLockstep(group.map(member)),
       machine: async () => {
         const probe = await probeMachine(targets.head[0]!, [...new Set([2, environments[0]!.cores])]);
-        return isFailure(probe) ? null : probe;
+        if (isFailure(probe)) return null;
+        // The runner probed again while the capacity broke min(N, CPUs); still broken: say so now.
+        for (const point of probe.capacity.filter((p) => p.disturbed)) {
+          warn(`the machine probe read ×${point.ratio.toFixed(2)} from ${point.workers} busy processes on ${environments[0]!.cores} CPUs in ${point.attempts ?? 1} attempts: the runner is disturbed (left out of the capacity)`);
+        }
+        return probe;
       },
     };
     const results = finish(await runExperiment(state, runner, clock, options.onProgress), WORDS);
@@ -160,7 +167,7 @@ export async function runExperiment(
   clock: Clock,
   onProgress?: (p: Progress) => void,
 ): Promise<ExperimentState> {
-  const report = (done: number, total: number, label: string) => onProgress?.({ done, total, elapsedSeconds: clock(), label });
+  const report = (done: number, total: number, label: string) => onProgress?.({ done, total, elapsedSeconds: clock(), label, phase: 'trials' });
   const maxRounds = state.input.settings.maxRounds;
   let done = 0;
   for (let step = next(state, clock()); step.kind !== 'stop'; step = next(state, clock())) {

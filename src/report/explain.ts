@@ -136,9 +136,10 @@ function capacityClause(f: SideFacts): string | null {
       : bestModel(f);
   const facts = model ? f.models[model] : undefined;
   if (!facts || facts.capacity === null || facts.capacityShare === null) return null;
-  // Capacity is what N busy CPUs give: code that waits is not bounded by it, and a model that does
-  // not beat serial has no share of it worth saying.
-  if (f.character === 'io-wait' || facts.speedup <= 1) return `this runner delivers ×${fmt(facts.capacity)} with ${facts.workers} busy workers`;
+  // Capacity is what N busy CPUs give: code that waits is not bounded by it (not a word of it), and
+  // a model that does not beat serial has no share of it worth saying.
+  if (f.character === 'io-wait') return null;
+  if (facts.speedup <= 1) return `this runner delivers ×${fmt(facts.capacity)} with ${facts.workers} busy workers`;
   return `this runner delivers ×${fmt(facts.capacity)} with ${facts.workers} workers: ${facts.model} reach ${Math.round(facts.capacityShare * 100)}% of it`;
 }
 

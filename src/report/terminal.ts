@@ -3,9 +3,12 @@
 // node:util's styleText; every user-supplied string loses its control characters so a workload name
 // cannot repaint the terminal.
 import { styleText } from 'node:util';
+import { checkInvariants } from '../core/invariants.js';
 import type { Recommendation, Results, WorkloadResult } from '../core/types.js';
 import { stripControl } from './escape.js';
 import {
+  interpretersNews,
+  machineSummary,
   formatChange,
   formatSeconds,
   interpreterChanges,
@@ -131,7 +134,11 @@ export function renderTerminal(results: Results, options: TerminalOptions): stri
     }
   }
   for (const change of interpreterChanges(results)) lines.push(`base ran another interpreter: ${oneLine(change)}`);
-  if (results.environment.interpretersUnavailable && !matrix) lines.push(`interpreters cannot run on this interpreter: ${oneLine(results.environment.interpretersUnavailable)}`);
+  const machine = machineSummary(results);
+  if (machine) lines.push(`machine: ${oneLine(machine)}`);
+  for (const v of checkInvariants(results)) lines.push(paint('yellow', `! ${oneLine(v.figure)} cannot be right: ${oneLine(v.detail)}`));
+  const interpretersWhy = interpretersNews(results.environment);
+  if (interpretersWhy && !matrix) lines.push(`interpreters cannot run on this interpreter: ${oneLine(interpretersWhy)}`);
   lines.push(paint('dim', `seed ${s.seed} · ${s.minRounds}–${s.maxRounds} rounds · total ${formatSeconds(results.totalSeconds)}${results.budgetExhausted ? ' · time budget ran out' : ''}`));
   return `${lines.join('\n')}\n`;
 }

@@ -90,7 +90,15 @@ export const runnerTrialSchema = trialSchema.omit({ wallSeconds: true, steadySec
 export const machineSchema = z.looseObject({
   ok: z.literal(true),
   cpus: z.array(z.looseObject({ cpu: z.number().int().nonnegative(), loopSeconds: z.number().positive() })),
-  capacity: z.array(z.looseObject({ workers: z.number().int().positive(), ratio: z.number().positive() })),
+  capacity: z.array(
+    z.looseObject({
+      workers: z.number().int().positive(),
+      ratio: z.number().positive(),
+      ratios: z.array(z.number().positive()).optional(),
+      attempts: z.number().int().positive().optional(),
+      disturbed: z.boolean().optional(),
+    }),
+  ),
   singleLoopSeconds: z.number().positive(),
 });
 
