@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 //   runs Python in parallel; files run side by side.
 // - measure: end-to-end tests that assert verdicts (slower, flip, regression exit codes). Their
 //   verdicts need the machine's cores, so they run alone, one file at a time, after everything else.
-const MEASURE = ['test/gate-e2e.test.ts', 'test/action-e2e.test.ts', 'test/shard-e2e.test.ts'];
+const MEASURE = ['test/gate-e2e.test.ts', 'test/action-e2e.test.ts', 'test/shard-e2e.test.ts', 'test/sides-e2e.test.ts'];
 const shared = { testTimeout: 300_000, hookTimeout: 600_000 };
 
 export default defineConfig({

@@ -58,7 +58,21 @@ class Failed(Exception):
             "message": message,
             "traceback": format_exception(self.exc),
             "stderrTail": "",  # the TypeScript side fills it from the interpreter's stderr
+            # The module an import failed on (ModuleNotFoundError.name): gilgate tells a base that
+            # cannot import what head imports (an environment problem) from a fix.
+            "missingModule": missing_module(self.exc) if self.kind == "import" else None,
         }
+
+
+def missing_module(exc):
+    """The name of the module an ImportError (or one in its cause chain) could not find."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, ImportError) and getattr(exc, "name", None):
+            return exc.name
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def format_exception(exc):
@@ -148,11 +162,129 @@ def build_tasks(tasks_spec):
 
 def load_workload(spec):
     """Put the configured paths first on sys.path, then import the function and build the tasks."""
+    global MODULES_BEFORE
+    MODULES_BEFORE = set(sys.modules)
     for path in reversed(spec.get("paths") or []):
         sys.path.insert(0, path)
     fn = load_callable(spec.get("run"), "run")
     tasks = build_tasks(spec.get("tasks"))
     return fn, tasks
+
+
+# ---------------------------------------------------------------- provenance
+
+# The modules loaded before the workload was imported: what the workload imported is the rest.
+MODULES_BEFORE = set()
+
+
+def module_file(module):
+    """Where a module was loaded from: its file, or a namespace package's first directory."""
+    file = getattr(module, "__file__", None)
+    if file:
+        return os.path.abspath(file)
+    path = getattr(module, "__path__", None)
+    try:
+        first = next(iter(path)) if path is not None else None
+    except Exception:
+        first = None
+    return os.path.abspath(first) if first else None
+
+
+def standard_library_dirs():
+    paths = sysconfig.get_paths()
+    return [os.path.abspath(paths[key]) for key in ("stdlib", "platstdlib") if paths.get(key)]
+
+
+def under(file, directory):
+    return file == directory or file.startswith(directory.rstrip(os.sep) + os.sep)
+
+
+def tree_names(root):
+    """Top-level module names a repository defines: its root's and its src/'s packages and modules."""
+    names = set()
+    for directory in (root, os.path.join(root, "src")):
+        try:
+            entries = os.listdir(directory)
+        except OSError:
+            continue
+        for entry in entries:
+            full = os.path.join(directory, entry)
+            if entry.endswith(".py") and os.path.isfile(full):
+                names.add(entry[:-3])
+            elif "." not in entry and os.path.isdir(full):
+                names.add(entry)
+            elif entry.endswith((".so", ".pyd")) and os.path.isfile(full):
+                names.add(entry.split(".", 1)[0])
+    return names
+
+
+def provenance(spec, with_files):
+    """Where the workload's code came from: the run/tasks modules' files, the repository's
+    top-level packages it imported (named in the tree, or loaded from one of `roots`: the side's
+    tree, and for base also head's) and a digest of those files' names and contents.
+
+    The digest names modules, not paths, so that the same code imported from two places has the
+    same digest: head's and base's differ exactly when the code they ran differs."""
+    roots = [os.path.abspath(r) for r in (spec.get("roots") or [])]
+    names = set()
+    for root in roots[:1]:
+        names |= tree_names(root)
+    workload = []
+    for reference in (spec.get("run"), spec.get("tasks")):
+        if isinstance(reference, str) and ":" in reference:
+            module_name = reference.partition(":")[0]
+            names.add(module_name.split(".")[0])
+            module = sys.modules.get(module_name)
+            entry = {"module": module_name, "file": module_file(module) if module else None}
+            if entry not in workload:
+                workload.append(entry)
+    stdlib = standard_library_dirs()
+    own = os.path.abspath(__file__)
+    repository = {}
+    for name, module in list(sys.modules.items()):
+        if name in MODULES_BEFORE or module is None:
+            continue
+        file = module_file(module)
+        if file is None or file == own:
+            continue
+        top = name.split(".")[0]
+        if any(under(file, d) for d in stdlib) and not ("site-packages" in file or "dist-packages" in file):
+            continue
+        if top in names or any(under(file, r) for r in roots):
+            repository[name] = file
+    others = {}
+    for name, module in list(sys.modules.items()):
+        top = name.split(".")[0]
+        if name != top or name in MODULES_BEFORE or name in repository or module is None:
+            continue
+        file = module_file(module)
+        if file is not None and file != own and not any(under(file, d) for d in stdlib):
+            others[name] = file
+    tops = {}
+    for name, file in repository.items():
+        top = name.split(".")[0]
+        top_module = sys.modules.get(top)
+        tops[top] = (module_file(top_module) if top_module is not None else None) or tops.get(top) or file
+    digest = hashlib.sha256()
+    for name in sorted(repository):
+        digest.update(name.encode("utf-8", "replace") + b"\0")
+        try:
+            with open(repository[name], "rb") as handle:
+                digest.update(hashlib.sha256(handle.read()).digest())
+        except OSError:
+            digest.update(b"-")
+    result = {
+        "workload": workload,
+        "packages": [{"name": top, "file": tops[top]} for top in sorted(tops)],
+        "digest": digest.hexdigest(),
+        "fileCount": len(repository),
+    }
+    if with_files:
+        # Every imported module of the repository, and the other top-level packages (dependencies):
+        # where head found a module that base could not import.
+        result["modules"] = [{"name": name, "file": repository[name], "repository": True} for name in sorted(repository)] + [
+            {"name": name, "file": others[name], "repository": False} for name in sorted(others)]
+    return result
 
 
 # ---------------------------------------------------------------- environment
@@ -306,6 +438,17 @@ def describe_environment(_spec):
 # short enough that the whole probe stays around half a second on 2 CPUs.
 LOOP_TARGET_SECONDS = 0.02
 MACHINE_RUNS = 3
+# Capacity is what a reader compares speedups with, so it must hold still: a longer loop (about
+# 80 ms: a scheduler tick or a neighbour's burst is a small part of it), more runs (its spread is
+# reported), and each run's 1-process and N-process walls taken together, so that a disturbance
+# hits both sides of the ratio instead of inflating it.
+CAPACITY_LOOP_FACTOR = 4
+CAPACITY_RUNS = 5
+# N busy loops cannot deliver more than min(N, CPUs). A median ratio beyond this bound (with this
+# much slack for the clock) was disturbed: the probe is taken again, up to CAPACITY_ATTEMPTS times,
+# and said to be disturbed when it persists.
+CAPACITY_SLACK = 0.05
+CAPACITY_ATTEMPTS = 3
 
 
 def spin(iterations):
@@ -397,8 +540,8 @@ def machine_context():
 
 
 def probe_machine(spec):
-    """Each usable CPU's speed (the loop pinned to it) and the capacity of N unpinned processes
-    against one: N x t1 / tN, where t1 is the mean of the per-CPU medians."""
+    """Each usable CPU's speed (the loop pinned to it, t1 the mean of the per-CPU medians) and the
+    capacity of N unpinned processes against one (capacity_of)."""
     cores, _ = usable_cores()
     cpus = usable_cpus(cores)
     iterations = calibrate_spin()
@@ -426,15 +569,31 @@ def probe_machine(spec):
             # A first round unmeasured: each process's first loop pays for its page faults (and
             # PyPy's JIT in it).
             processes.wall(max(counts), iterations)
-            walls = dict((workers, []) for workers in counts)
-            for _ in range(MACHINE_RUNS):
-                for workers in counts:
-                    walls[workers].append(processes.wall(workers, iterations))
+            capacity = [capacity_of(processes, workers, iterations * CAPACITY_LOOP_FACTOR, cores)
+                        for workers in counts]
         finally:
             processes.close()
-        capacity = [{"workers": workers, "ratio": workers * single / median(walls[workers])}
-                    for workers in counts]
     return {"ok": True, "cpus": per_cpu, "capacity": capacity, "singleLoopSeconds": single}
+
+
+def capacity_of(processes, workers, iterations, cores):
+    """What `workers` busy processes deliver against one: the median over runs of
+    workers x wall(1) / wall(workers), each run's two walls taken back to back. Every run's ratio
+    is kept (the spread); a median beyond min(workers, cores) is taken again, and marked disturbed
+    when every attempt broke the bound."""
+    bound = min(workers, cores) * (1 + CAPACITY_SLACK)
+    attempts = []
+    for _ in range(CAPACITY_ATTEMPTS):
+        ratios = []
+        for _ in range(CAPACITY_RUNS):
+            single = processes.wall(1, iterations)
+            ratios.append(workers * single / processes.wall(workers, iterations))
+        attempts.append(ratios)
+        if median(ratios) <= bound:
+            break
+    ratios = attempts[-1]
+    return {"workers": workers, "ratio": median(ratios), "ratios": ratios,
+            "attempts": len(attempts), "disturbed": median(ratios) > bound}
 
 
 # ---------------------------------------------------------------- shipping to workers
@@ -683,6 +842,7 @@ def probe_workload(spec):
         "gilReenabledBy": gil_reenabled_by(shown),
         "pilotWallSeconds": pilot_wall,
         "pilotCpuSeconds": pilot_cpu,
+        "provenance": provenance(spec, True),
     }
 
 
@@ -989,6 +1149,7 @@ def run_trial(spec):
         "repetitionsDiffer": digest_stable and any(other != digest for other, _ in digests[1:]),
         "chunksize": chunksize,
         "startMethod": start_method,
+        "provenance": provenance(spec, False),
     }
 
 

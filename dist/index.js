@@ -39518,7 +39518,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 6707:
+/***/ 3663:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42642,6 +42642,7 @@ const ACTION_INPUT_NAMES = [
     'config',
     'github-token',
     'python',
+    'install',
     'base',
     'fail-on',
     'threshold',
@@ -42684,6 +42685,7 @@ function parseActionInputs(raw) {
         config: text('config'),
         githubToken: text('github-token'),
         python: text('python'),
+        install: text('install'),
         base: baseDisabled ? null : base,
         baseDisabled,
         failOn,
@@ -47775,6 +47777,190 @@ const PARALLEL_MODELS = ['threads', 'processes', 'interpreters'];
  */
 const COST_ORDER = ['threads', 'interpreters', 'processes'];
 
+;// CONCATENATED MODULE: ./lib/core/invariants.js
+
+/** Capacity and CPU/wall may exceed their bound by this much before it counts (clock grain, rounding). */
+const BOUND_TOLERANCE = 0.05;
+/** A pool's parent (the process or main thread feeding tasks and collecting results) is one more
+ *  thread that may be busy beside the workers: tiny tasks keep it so. */
+const PARENT_CPU_ALLOWANCE = 1;
+/** Serial at or above this CPU/wall computes (verdict.ts uses the same line for threads that run one at a time). */
+const COMPUTES_CPU_PER_WALL = 0.9;
+/** Relative slack for lower ≤ estimate ≤ upper: rounding in files, not a wrong interval. */
+const INTERVAL_SLACK = 1e-9;
+/** Every invariant, over every figure of the file (head, base detail, matrix variants). */
+function checkInvariants(results) {
+    const out = [];
+    const cores = results.environment.cores;
+    for (const w of results.workloads) {
+        const name = variantLabel(results, w);
+        checkSide(out, name, w, cores, gilBuild(results, w), results.settings.margin);
+        if (w.base)
+            checkSide(out, `${name} (base)`, w.base.detail, cores, gilBuild(results, w), results.settings.margin);
+        if (w.vsBase)
+            checkComparison(out, `${name} · vs base`, w.vsBase);
+        for (const r of w.regressions)
+            if (r.estimate)
+                checkEstimate(out, `${name} · ${r.kind} regression`, r.estimate);
+        for (const i of w.improvements)
+            if (i.estimate)
+                checkEstimate(out, `${name} · ${i.kind} improvement`, i.estimate);
+    }
+    const counted = results.workloads.reduce((sum, w) => sum + w.regressions.length, 0);
+    if (results.regressions !== counted) {
+        out.push({ rule: 'regressions-counted', figure: 'regressions', detail: `the file says ${results.regressions}, its workloads list ${counted}` });
+    }
+    return out;
+}
+function variantLabel(results, w) {
+    const pythons = new Set(results.workloads.map((x) => x.python));
+    return pythons.size > 1 ? `${w.name} [${w.python}]` : w.name;
+}
+/** Whether this workload ran with the GIL on: the verdict's build facts, else the run's environment. */
+function gilBuild(results, w) {
+    const build = w.facts?.build;
+    if (build)
+        return build.gilEnabled && !build.freeThreadedBuild;
+    const index = results.values?.setup.pythons.indexOf(w.python) ?? -1;
+    const environment = (index >= 0 ? results.values?.environments[index] : undefined) ?? results.environment;
+    return environment.gilEnabled && !environment.freeThreadedBuild;
+}
+function checkSide(out, name, side, cores, gil, margin) {
+    const serial = side.arms.find((a) => a.model === 'serial');
+    for (const arm of side.arms)
+        checkArm(out, `${name} · ${arm.model}×${arm.workers}`, arm, cores);
+    if (serial && gil)
+        checkGilThreads(out, name, side.arms, serial, margin);
+    for (const model of PARALLEL_MODELS) {
+        const speedup = side.speedup[model];
+        if (speedup !== null && speedup !== undefined)
+            checkSpeedup(out, `${name} · ${model} speedup`, speedup);
+        const steady = side.steadySpeedup?.[model];
+        if (steady !== null && steady !== undefined)
+            checkSpeedup(out, `${name} · ${model} speedup once started`, steady);
+        const startup = side.startupSeconds?.[model];
+        if (typeof startup === 'number')
+            checkStartup(out, `${name} · ${model} start-up`, startup);
+        const capacity = side.capacity?.[model];
+        const facts = side.facts?.models[model];
+        if (typeof capacity === 'number')
+            checkCapacity(out, `${name} · ${model} capacity`, capacity, facts?.workers ?? Infinity, cores);
+        if (facts)
+            checkModelFacts(out, `${name} · ${model}`, facts);
+    }
+    for (const [key, comparison] of Object.entries(side.comparisons))
+        if (comparison)
+            checkComparison(out, `${name} · ${key}`, comparison);
+    for (const pair of [side.facts?.deciding, side.facts?.open])
+        if (pair)
+            checkComparison(out, `${name} · ${pair.a} vs ${pair.b}`, pair.comparison);
+}
+function checkArm(out, figure, arm, cores) {
+    if (arm.model === 'serial') {
+        if (arm.speedup !== 1)
+            out.push({ rule: 'speedup-positive', figure: `${figure} · speedup`, detail: `serial's speedup is 1 by definition, not ${arm.speedup}` });
+    }
+    else {
+        checkSpeedup(out, `${figure} · speedup`, arm.speedup);
+        if (arm.steadySpeedup !== undefined)
+            checkSpeedup(out, `${figure} · speedup once started`, arm.steadySpeedup);
+    }
+    checkStartup(out, `${figure} · start-up`, arm.startupSeconds);
+    const startup = arm.startupInterval;
+    if (startup && [startup.estimate, startup.lower, startup.upper].every(Number.isFinite)) {
+        checkStartup(out, `${figure} · start-up`, startup.lower);
+        if (!contains(startup.lower, startup.estimate, startup.upper)) {
+            out.push({ rule: 'interval-contains-estimate', figure: `${figure} · start-up`, detail: `${fmt(startup.estimate * 1000)} ms lies outside its interval ${fmt(startup.lower * 1000)}–${fmt(startup.upper * 1000)} ms` });
+        }
+    }
+    if (typeof arm.capacity === 'number' && arm.model !== 'serial')
+        checkCapacity(out, `${figure} · capacity`, arm.capacity, arm.workers, cores);
+    if (Number.isFinite(arm.cpuPerWall) && arm.wall.n > 0) {
+        // A pool's parent (or main thread) runs beside its workers; serial is one thread.
+        const workers = arm.model === 'serial' ? arm.workers : arm.workers + PARENT_CPU_ALLOWANCE;
+        const bound = Math.min(workers, cores) * (1 + BOUND_TOLERANCE);
+        if (arm.cpuPerWall > bound || arm.cpuPerWall < 0) {
+            out.push({
+                rule: 'cpu-within-workers',
+                figure: `${figure} · CPU/wall`,
+                detail: arm.cpuPerWall < 0 ? `${fmt(arm.cpuPerWall)} is negative` : `${fmt(arm.cpuPerWall)} exceeds what ${arm.workers} worker${arm.workers === 1 ? '' : 's'} on ${cores} CPU${cores === 1 ? '' : 's'} can use`,
+            });
+        }
+    }
+    const { min, median, max } = arm.wall;
+    if (arm.wall.n > 0 && [min, median, max].every(Number.isFinite) && !(min >= 0 && min <= median && median <= max)) {
+        out.push({ rule: 'wall-ordered', figure: `${figure} · wall`, detail: `min ${fmt(min)} ≤ median ${fmt(median)} ≤ max ${fmt(max)} does not hold` });
+    }
+}
+/**
+ * On a GIL build, threads of code that computes and holds the GIL (their CPU/wall no higher than
+ * serial's: one thread runs at a time) cannot finish a batch faster than serial beyond the margin.
+ * Slower is possible (switching costs); faster means a disturbed serial or a faster CPU.
+ */
+function checkGilThreads(out, name, arms, serial, margin) {
+    if (!(serial.cpuPerWall >= COMPUTES_CPU_PER_WALL))
+        return;
+    for (const arm of arms) {
+        if (arm.model !== 'threads' || arm.wall.n === 0)
+            continue;
+        const holdsGil = arm.cpuPerWall / serial.cpuPerWall <= 1 + margin / 2;
+        if (holdsGil && arm.speedup > 1 + margin) {
+            out.push({
+                rule: 'gil-threads-serialize',
+                figure: `${name} · threads×${arm.workers} · speedup`,
+                detail: `×${fmt(arm.speedup)} from threads that hold the GIL (CPU/wall ${fmt(arm.cpuPerWall)}) is beyond the ${Math.round(margin * 100)}% margin of ×1: serial was disturbed or ran on a slower CPU`,
+            });
+        }
+    }
+}
+function checkModelFacts(out, figure, facts) {
+    checkSpeedup(out, `${figure} speedup`, facts.speedup);
+    if (Number.isFinite(facts.lower) && Number.isFinite(facts.upper) && !contains(facts.lower, facts.speedup, facts.upper)) {
+        out.push({ rule: 'interval-contains-estimate', figure: `${figure} speedup`, detail: `×${fmt(facts.speedup)} lies outside its interval ×${fmt(facts.lower)}–×${fmt(facts.upper)}` });
+    }
+    checkStartup(out, `${figure} start-up`, facts.startupSeconds);
+    checkComparison(out, `${figure} vs serial`, facts.vsSerial);
+}
+function checkCapacity(out, figure, capacity, workers, cores) {
+    const bound = Math.min(workers, cores);
+    if (!(capacity > 0) || capacity > bound * (1 + BOUND_TOLERANCE)) {
+        const limit = workers < cores ? `${workers} workers` : `the ${cores} usable CPU${cores === 1 ? '' : 's'}`;
+        out.push({ rule: 'capacity-within-cpus', figure, detail: capacity > 0 ? `×${fmt(capacity)} exceeds what ${limit} can deliver (×${bound})` : `×${fmt(capacity)} is not positive` });
+    }
+}
+function checkStartup(out, figure, seconds) {
+    if (Number.isFinite(seconds) && seconds < 0)
+        out.push({ rule: 'startup-nonnegative', figure, detail: `${fmt(seconds * 1000)} ms is negative` });
+}
+function checkSpeedup(out, figure, speedup) {
+    if (!(Number.isFinite(speedup) && speedup > 0))
+        out.push({ rule: 'speedup-positive', figure, detail: `${speedup} is not a positive finite ratio` });
+}
+function checkComparison(out, figure, comparison) {
+    checkEstimate(out, figure, comparison.estimate);
+}
+function checkEstimate(out, figure, e) {
+    // A comparison with no data yet carries NaN; that is "unknown", not a broken interval.
+    if (![e.ratio, e.lower, e.upper].every(Number.isFinite))
+        return;
+    const problems = [];
+    if (!contains(e.lower, e.ratio, e.upper))
+        problems.push(`${fmt(e.ratio)} lies outside its interval ${fmt(e.lower)}–${fmt(e.upper)}`);
+    if (Number.isFinite(e.level) && !(e.level > 0 && e.level < 1))
+        problems.push(`confidence level ${e.level} is not in (0, 1)`);
+    if (Number.isFinite(e.pValue) && !(e.pValue >= 0 && e.pValue <= 1))
+        problems.push(`p-value ${e.pValue} is not in [0, 1]`);
+    if (problems.length > 0)
+        out.push({ rule: 'interval-contains-estimate', figure, detail: problems.join('; ') });
+}
+function contains(lower, value, upper) {
+    const slack = INTERVAL_SLACK * Math.max(1, Math.abs(value));
+    return lower <= value + slack && value - slack <= upper;
+}
+function fmt(value) {
+    return Number.isFinite(value) ? (Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(2)) : String(value);
+}
+
 ;// CONCATENATED MODULE: ./lib/report/escape.js
 // Text that came from a user's repository (workload names, exception messages, paths) must never
 // become markup in a PR comment, a Mermaid chart or a terminal. Each sink gets its own escaper.
@@ -47858,41 +48044,48 @@ const MODEL_COLORS = {
     interpreters: { hex: '#16a34a', swatch: '🟩', name: 'green' },
     ideal: { hex: '#9ca3af', swatch: '⬜', name: 'grey' },
 };
-/** Decide what to draw: shared by the Mermaid text and the legend/notes around it. */
-function planChart(arms) {
+/**
+ * Decide what to draw: shared by the Mermaid text and the legend/notes around it. With `baseArms`
+ * head and base share one chart (one x axis: both sides' worker counts), base's lines dashed in
+ * the same colours, so a reader compares them in one place.
+ */
+function planChart(arms, baseArms = null) {
     const usable = arms.filter((a) => Number.isFinite(a.speedup) && a.speedup > 0);
-    const workers = [...new Set([1, ...usable.map((a) => a.workers)])].sort((a, b) => a - b);
-    const serial = usable.find((a) => a.model === 'serial');
+    const usableBase = (baseArms ?? []).filter((a) => Number.isFinite(a.speedup) && a.speedup > 0);
+    const workers = [...new Set([1, ...usable.map((a) => a.workers), ...usableBase.map((a) => a.workers)])].sort((a, b) => a - b);
     const lines = [];
     const filled = [];
-    for (const model of PARALLEL_MODELS) {
-        const measured = new Map();
-        for (const arm of usable)
-            if (arm.model === model)
-                measured.set(arm.workers, arm.speedup);
-        if (measured.size === 0)
-            continue;
-        // One worker of any model is serial by definition: anchor every line at the serial point.
-        if (!measured.has(1) && serial)
-            measured.set(1, serial.speedup);
-        const known = [...measured.keys()].sort((a, b) => a - b);
-        const values = workers.map((w) => {
-            const exact = measured.get(w);
-            if (exact !== undefined)
-                return exact;
-            filled.push({ model, workers: w });
-            const below = known.filter((k) => k < w).at(-1);
-            const above = known.find((k) => k > w);
-            if (below === undefined)
-                return measured.get(above);
-            if (above === undefined)
-                return measured.get(below);
-            // Interpolate by position on the (categorical) axis, which is how the line is drawn.
-            const i = workers.indexOf(w), i0 = workers.indexOf(below), i1 = workers.indexOf(above);
-            const y0 = measured.get(below), y1 = measured.get(above);
-            return y0 + ((y1 - y0) * (i - i0)) / (i1 - i0);
-        });
-        lines.push({ series: model, values });
+    for (const [side, sideArms] of [['head', usable], ['base', usableBase]]) {
+        const serial = sideArms.find((a) => a.model === 'serial');
+        for (const model of PARALLEL_MODELS) {
+            const measured = new Map();
+            for (const arm of sideArms)
+                if (arm.model === model)
+                    measured.set(arm.workers, arm.speedup);
+            if (measured.size === 0)
+                continue;
+            // One worker of any model is serial by definition: anchor every line at the serial point.
+            if (!measured.has(1) && serial)
+                measured.set(1, serial.speedup);
+            const known = [...measured.keys()].sort((a, b) => a - b);
+            const values = workers.map((w) => {
+                const exact = measured.get(w);
+                if (exact !== undefined)
+                    return exact;
+                filled.push({ model, workers: w, side });
+                const below = known.filter((k) => k < w).at(-1);
+                const above = known.find((k) => k > w);
+                if (below === undefined)
+                    return measured.get(above);
+                if (above === undefined)
+                    return measured.get(below);
+                // Interpolate by position on the (categorical) axis, which is how the line is drawn.
+                const i = workers.indexOf(w), i0 = workers.indexOf(below), i1 = workers.indexOf(above);
+                const y0 = measured.get(below), y1 = measured.get(above);
+                return y0 + ((y1 - y0) * (i - i0)) / (i1 - i0);
+            });
+            lines.push({ series: model, side, values });
+        }
     }
     const maxMeasured = Math.max(1, ...lines.flatMap((l) => l.values));
     // Enough head-room to read the measured lines; the ideal line may be cut at the top rather than
@@ -47901,7 +48094,7 @@ function planChart(arms) {
     const idealValues = capacity ?? workers;
     const yMax = Math.max(2, Math.ceil(maxMeasured * 1.15), Math.ceil(Math.min(Math.max(...idealValues), 8)));
     const ideal = idealValues.map((v) => Math.min(v, yMax));
-    lines.push({ series: 'ideal', values: ideal });
+    lines.push({ series: 'ideal', side: 'head', values: ideal });
     return { workers, lines, filled, yMax, idealClipped: idealValues.some((v) => v > yMax), idealMeasured: capacity !== null };
 }
 /** The machine's capacity at every charted worker count, or null when any is unknown. */
@@ -47920,39 +48113,46 @@ function formatValue(v) {
     return String(Math.round(v * 100) / 100);
 }
 /** The Markdown legend for a chart: the colours as emoji swatches, since lines carry no names. */
-function chartLegend(arms) {
-    const plan = planChart(arms);
-    const parts = plan.lines.map((l) => {
+function chartLegend(arms, baseArms = null) {
+    const plan = planChart(arms, baseArms);
+    const seen = new Set();
+    const parts = plan.lines.flatMap((l) => {
+        if (seen.has(l.series))
+            return [];
+        seen.add(l.series);
         const c = MODEL_COLORS[l.series];
         const ideal = plan.idealMeasured ? 'ideal, what this runner delivers (measured capacity)' : 'ideal, speedup = workers';
         const what = l.series === 'ideal' ? `${ideal}${plan.idealClipped ? `, cut at ×${plan.yMax}` : ''}` : l.series;
-        return `${c.swatch} ${what} (${c.name})`;
+        return [`${c.swatch} ${what} (${c.name})`];
     });
-    return parts.join(' · ');
+    const sides = plan.lines.some((l) => l.side === 'base') ? ' · head solid, base dashed' : '';
+    return `${parts.join(' · ')}${sides}`;
 }
 /** Notes for points drawn without a measurement, or "" when every point was measured. */
-function chartNotes(arms) {
-    const { filled } = planChart(arms);
+function chartNotes(arms, baseArms = null) {
+    const { filled } = planChart(arms, baseArms);
     if (filled.length === 0)
         return '';
     const byModel = new Map();
-    for (const f of filled)
-        byModel.set(f.model, [...(byModel.get(f.model) ?? []), f.workers]);
+    for (const f of filled) {
+        const key = f.side === 'base' ? `${f.model} (base)` : f.model;
+        byModel.set(key, [...(byModel.get(key) ?? []), f.workers]);
+    }
     const parts = [...byModel].map(([m, ws]) => `${m} at ${ws.join(', ')} workers`);
     return `Not measured, drawn from neighbouring points: ${parts.join('; ')}.`;
 }
 /**
- * A ```mermaid xychart-beta block. `dashedBase` dashes the measured lines (used for the base
- * commit's chart); the ideal line is always dotted. Renderers that ignore themeCSS still draw
- * solid lines in the same colours.
+ * A ```mermaid xychart-beta block. Base's lines (with `baseArms`) are dashed in their model's
+ * colour; `dashedBase` dashes every measured line (a chart of base alone); the ideal line is always
+ * dotted. Renderers that ignore themeCSS still draw solid lines in the same colours.
  */
 function scalingChart(title, arms, options = {}) {
-    const plan = planChart(arms);
+    const plan = planChart(arms, options.baseArms ?? null);
     const palette = plan.lines.map((l) => MODEL_COLORS[l.series].hex).join(', ');
     const idealIndex = plan.lines.length - 1;
     const css = [`.line-plot-${idealIndex} path { stroke-dasharray: 2 4; }`];
-    if (options.dashedBase) {
-        for (let i = 0; i < idealIndex; i++)
+    for (let i = 0; i < idealIndex; i++) {
+        if (options.dashedBase || plan.lines[i].side === 'base')
             css.push(`.line-plot-${i} path { stroke-dasharray: 8 4; }`);
     }
     // The default 700×500 dwarfs the comment; this keeps a chart about one screen-third tall.
@@ -47970,6 +48170,78 @@ function scalingChart(title, arms, options = {}) {
         ...plan.lines.map((l) => `    line [${l.values.map(formatValue).join(', ')}]`),
     ].join('\n');
     return codeFence(body, 'mermaid');
+}
+
+;// CONCATENATED MODULE: ./lib/core/machine.js
+/** A median beyond the bound by more than this was disturbed (the runner's own slack, CAPACITY_SLACK). */
+const BOUND_SLACK = 0.05;
+/** Capacity per worker count over all probes; empty without probes. */
+function summarizeCapacity(probes, cores) {
+    const byWorkers = new Map();
+    for (const probe of probes) {
+        for (const point of probe.capacity) {
+            if (!(Number.isFinite(point.ratio) && point.ratio > 0))
+                continue;
+            const entry = byWorkers.get(point.workers) ?? { ratios: [], probes: 0, disturbed: 0, allRatios: [], allProbes: 0 };
+            const runs = (point.ratios && point.ratios.length > 0 ? point.ratios : [point.ratio]).filter((r) => Number.isFinite(r) && r > 0);
+            const bound = Math.min(point.workers, cores);
+            const disturbed = point.disturbed === true || point.ratio > bound * (1 + BOUND_SLACK);
+            entry.allRatios.push(...runs);
+            entry.allProbes += 1;
+            if (disturbed)
+                entry.disturbed += 1;
+            else {
+                entry.ratios.push(...runs);
+                entry.probes += 1;
+            }
+            byWorkers.set(point.workers, entry);
+        }
+    }
+    return [...byWorkers.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([workers, entry]) => {
+        // Every probe disturbed: the figure is all there is, capped and said.
+        const ratios = entry.ratios.length > 0 ? entry.ratios : entry.allRatios;
+        const bound = Math.min(workers, cores);
+        const middle = quantile(ratios, 0.5);
+        return {
+            workers,
+            ratio: Math.min(middle, bound),
+            low: Math.min(quantile(ratios, 0.25), bound),
+            high: Math.min(quantile(ratios, 0.75), bound),
+            bound,
+            capped: middle > bound,
+            probes: entry.ratios.length > 0 ? entry.probes : entry.allProbes,
+            runs: ratios.length,
+            disturbed: entry.disturbed,
+        };
+    });
+}
+/**
+ * One MachineProbe standing for the whole run, for the verdict: each CPU's median loop time over
+ * the probes, and the pooled, bounded capacity. Null without probes.
+ */
+function aggregateMachine(probes, cores) {
+    if (probes.length === 0)
+        return null;
+    const loops = new Map();
+    for (const probe of probes)
+        for (const c of probe.cpus)
+            loops.set(c.cpu, [...(loops.get(c.cpu) ?? []), c.loopSeconds]);
+    const cpus = [...loops.entries()].sort(([a], [b]) => a - b).map(([cpu, seconds]) => ({ cpu, loopSeconds: quantile(seconds, 0.5) }));
+    const capacity = summarizeCapacity(probes, cores).map((c) => ({ workers: c.workers, ratio: c.ratio }));
+    const single = quantile(probes.map((p) => p.singleLoopSeconds), 0.5);
+    return { ok: true, cpus, capacity, singleLoopSeconds: single };
+}
+/** Linear-interpolated quantile (type 7, as numpy's default) of a non-empty list. */
+function quantile(values, q) {
+    const sorted = [...values].sort((a, b) => a - b);
+    if (sorted.length === 0)
+        return Number.NaN;
+    const position = (sorted.length - 1) * q;
+    const below = Math.floor(position);
+    const above = Math.min(sorted.length - 1, below + 1);
+    return sorted[below] + (sorted[above] - sorted[below]) * (position - below);
 }
 
 ;// CONCATENATED MODULE: ./lib/core/plan.js
@@ -48116,6 +48388,7 @@ function seededRandom(seed) {
 
 ;// CONCATENATED MODULE: ./lib/report/format.js
 
+
 function formatSpeedup(speedup) {
     if (speedup === null || !Number.isFinite(speedup))
         return 'n/a';
@@ -48156,19 +48429,45 @@ function lifetimeSummary(w) {
     if (!facts?.serial)
         return null;
     const batch = facts.serial.seconds;
+    // A pool model in play (processes, interpreters) always gets its start-up: a figure that vanishes
+    // under some share of the batch reads as unstable. Threads start in microseconds: said only when
+    // they cost a visible share.
     const models = PARALLEL_MODELS.filter((m) => {
         const f = facts.models[m];
-        return f !== undefined && Number.isFinite(f.startupSeconds) && f.startupSeconds >= 0.02 * batch;
+        if (f === undefined || !Number.isFinite(f.startupSeconds) || f.startupSeconds < 0)
+            return false;
+        return m !== 'threads' || f.startupSeconds >= 0.02 * batch;
     });
     if (models.length === 0)
         return null;
     const pieces = models.map((m) => {
         const f = facts.models[m];
         const payoff = f.breakEven === null ? 'never pays off beyond the margin' : f.breakEven === 0 ? 'pays off at any batch size' : `pays off above about ${formatSeconds(Number(f.breakEven.toPrecision(2)))} of serial work per batch`;
-        return `${m} ${formatSpeedup(f.wallSpeedup)} per batch, ${formatSpeedup(f.steadySpeedup)} once started, start-up ${formatSeconds(f.startupSeconds)}, ${payoff}`;
+        return `${m} ${formatSpeedup(f.wallSpeedup)} per batch, ${formatSpeedup(f.steadySpeedup)} once started, start-up ${startupFigure(w, m, f.workers, f.startupSeconds, batch)}, ${payoff}`;
     });
     const which = facts.pool === 'long-lived' ? 'a long-lived pool (start-up paid once)' : `a pool created per batch (this batch: ${formatSeconds(batch)} serial)`;
     return `the verdict is for ${which}: ${pieces.join('; ')}.`;
+}
+/**
+ * "42 ms (95% CI 38 ms–45 ms over 30 repetitions, 3% of the batch)": the start-up from every
+ * repetition with its interval and share; the verdict's own figure where no interval was kept.
+ */
+function startupFigure(w, model, workers, seconds, batch) {
+    const interval = w.arms.find((a) => a.model === model && a.workers === workers)?.startupInterval;
+    const known = interval !== undefined && interval.repetitions > 1 && [interval.estimate, interval.lower, interval.upper].every(Number.isFinite);
+    const estimate = known ? interval.estimate : seconds;
+    const share = batch > 0 ? `${formatShare(estimate / batch)} of the batch` : null;
+    const spread = !known
+        ? null
+        : formatSeconds(interval.lower) === formatSeconds(interval.upper)
+            ? `the same in ${interval.repetitions} repetitions`
+            : `95% CI ${formatSeconds(interval.lower)}–${formatSeconds(interval.upper)} over ${interval.repetitions} repetitions`;
+    const inside = [spread, share].filter((x) => x !== null).join(', ');
+    return inside ? `${formatSeconds(estimate)} (${inside})` : formatSeconds(estimate);
+}
+function formatShare(fraction) {
+    const percent = fraction * 100;
+    return percent < 1 ? `${percent < 0.1 ? '<0.1' : percent.toFixed(1)}%` : `${Math.round(percent)}%`;
 }
 /** "×1.9 at 2" — the speedup with the worker count it was reached at, when known. */
 function speedupAt(w, model) {
@@ -48299,6 +48598,7 @@ const REGRESSION_WORDS = {
     scaling: 'scales worse',
     memory: 'more memory',
     failing: 'now failing',
+    'not-compared': 'not compared',
 };
 /** Counts that decide the headline. */
 function overallCounts(results) {
@@ -48318,7 +48618,7 @@ function gilState(env) {
 }
 /** The CLI command that reproduces this run locally. */
 function defaultReproduce(results) {
-    const parts = ['npx', 'gilgate', 'run', '--config', shellQuote(results.config), '--seed', String(results.settings.seed)];
+    const parts = ['gilgate', 'run', '--config', shellQuote(results.config), '--seed', String(results.settings.seed)];
     if (results.git.base)
         parts.push('--base', shellQuote(results.git.base));
     return parts.join(' ');
@@ -48369,6 +48669,19 @@ function environmentOf(results, python) {
     return index >= 0 ? results.values?.environments[index] : undefined;
 }
 /**
+ * Why interpreters cannot run here, when that is worth a line: null where the model cannot exist on
+ * this interpreter at all (a CPython before 3.14, PyPy), which would otherwise be said on every run
+ * of every project on those interpreters. A 3.14+ CPython that still cannot run them is news.
+ */
+function interpretersNews(environment) {
+    const why = environment.interpretersUnavailable;
+    if (!why)
+        return null;
+    const [major, minor] = environment.python.split('.').map((part) => Number.parseInt(part, 10));
+    const predates = major !== undefined && minor !== undefined && (major < 3 || (major === 3 && minor < 14));
+    return environment.implementation === 'CPython' && !predates ? why : null;
+}
+/**
  * speedupAt for a matrix row: a model the whole interpreter cannot run (interpreters before 3.14)
  * reads "unavailable" there, since other rows of the same table do run it.
  */
@@ -48408,8 +48721,390 @@ function workloadName(results, w) {
 function variantName(results, w) {
     return `${workloadName(results, w)} · ${interpreterLabel(results, w.python)}`;
 }
+/**
+ * What the machine delivers, over every probe of the run: "2 workers ×1.93 (×1.85–×1.97, middle
+ * half of 15 runs over 3 probes)", with what was capped or left out as disturbed. Null without probes.
+ */
+function machineSummary(results) {
+    const probes = results.values?.machine ?? [];
+    const capacity = summarizeCapacity(probes, results.environment.cores);
+    if (capacity.length === 0)
+        return null;
+    const pieces = capacity.map((c) => {
+        const spread = c.runs > 1 ? `×${c.low.toFixed(2)}–×${c.high.toFixed(2)}, middle half of ${c.runs} runs over ${plural(c.probes, 'probe')}` : plural(c.probes, 'probe');
+        const notes = [
+            ...(c.capped ? [`capped at the ${plural(c.bound, 'CPU')}: the probe read more than ${c.workers} loops can deliver`] : []),
+            ...(c.disturbed > 0 ? [`${plural(c.disturbed, 'disturbed probe')} left out`] : []),
+        ];
+        return `${c.workers} workers deliver ×${c.ratio.toFixed(2)} (${spread}${notes.length > 0 ? `; ${notes.join('; ')}` : ''})`;
+    });
+    return pieces.join(' · ');
+}
+/** Whether "of capacity" means anything for this workload: its serial arm computes (not mostly waiting). */
+function computes(w) {
+    const serial = w.arms.find((a) => a.model === 'serial');
+    return w.character !== 'io-wait' && serial !== undefined && serial.cpuPerWall >= 0.5;
+}
+
+;// CONCATENATED MODULE: ./lib/report/explain.js
+
+
+/** Two decimals below 10, one above: ×1.53, ×12.4. */
+function explain_fmt(x) {
+    if (!Number.isFinite(x))
+        return String(x);
+    // An interval on two or three rounds can reach astronomic bounds: past ×1000 the number says
+    // nothing a reader can use, and 8.7e+80 printed in full reads as a bug.
+    if (x > 1000)
+        return '>1000';
+    return x >= 10 ? x.toFixed(1) : x.toFixed(2);
+}
+const CHARACTER_PHRASE = {
+    'cpu-bound-gil': 'CPU-bound and holds the GIL',
+    'gil-releasing': 'CPU-bound in code that releases the GIL',
+    'io-wait': 'mostly waiting (I/O or sleep)',
+    'overhead-bound': 'tasks too small for a pool to pay off',
+    'memory-heavy': 'CPU-bound, holds the GIL, and memory-heavy under processes',
+    unknown: 'mixed character',
+};
+/** Without a GIL the character is not about the GIL: say what the threads did. */
+const FREE_THREADED_PHRASE = {
+    'cpu-bound-gil': 'CPU-bound, and threads do not scale',
+    'gil-releasing': 'CPU-bound, and threads run in parallel',
+    'memory-heavy': 'CPU-bound, threads do not scale, and memory-heavy under processes',
+};
+/** Threads can run Python code in parallel: a free-threaded build whose GIL no import re-enabled. */
+function freeThreaded(f) {
+    return f.build?.freeThreadedBuild === true && f.build.gilEnabled === false && !f.warnings.some((w) => w.kind === 'gil-reenabled');
+}
+/** Why each model is cheaper than the next: said when the cheaper one is preferred. */
+const CHEAPER_BECAUSE = {
+    threads: 'less memory, no pickling',
+    interpreters: 'no second process',
+    processes: '',
+};
+/** The reason and the warnings of one side. */
+function explainSide(facts) {
+    return { reason: explainReason(facts), warnings: facts.warnings.map((w) => explainWarning(w, facts)) };
+}
+function explainReason(f) {
+    if (f.error)
+        return `failed (${f.error.kind}): ${f.error.message}.`;
+    const parts = [];
+    // A model no workload can run here (interpreters before 3.14) is said once by the report, not per workload.
+    const models = PARALLEL_MODELS.filter((m) => f.models[m] || (f.unavailable[m] && !f.everywhere[m]));
+    const speed = models.map((m) => {
+        const facts = f.models[m];
+        return facts ? `${m} ×${explain_fmt(facts.speedup)} at ${facts.workers} workers` : `${m} unavailable`;
+    });
+    const character = (freeThreaded(f) ? FREE_THREADED_PHRASE[f.character] : undefined) ?? CHARACTER_PHRASE[f.character];
+    parts.push(`${character}: ${speed.join(', ')}`);
+    const threads = f.models.threads;
+    if (f.serial && threads) {
+        const ratio = threads.cpuPerWall;
+        const meaning = f.serial.cpuPerWall < 0.5
+            ? 'the code waits more than it computes'
+            : ratio <= 1.3
+                ? freeThreaded(f)
+                    ? 'even on this free-threaded build the threads do not run in parallel'
+                    : reenabledBy(f) !== undefined
+                        ? `the GIL, re-enabled by importing ${reenabledBy(f) ?? 'the workload'}, serializes this code`
+                        : 'the GIL serializes this code'
+                : freeThreaded(f)
+                    ? 'on this free-threaded build threads run Python code in parallel'
+                    : 'threads run in parallel, so the code releases the GIL';
+        // The CPU bound (verdict.ts, runOneAtATime) ruled threads out: say so, since their timing may
+        // have looked faster (a faster CPU) or undecided.
+        const bound = !threads.oneAtATime
+            ? ''
+            : threads.vsSerial.outcome === 'a-faster'
+                ? ', so threads cannot beat serial: their faster time was a faster CPU'
+                : ', so threads cannot beat serial';
+        parts.push(`CPU/wall ${explain_fmt(f.serial.cpuPerWall)} serial, ${explain_fmt(ratio)} under ${threads.workers} threads: ${meaning}${bound}`);
+    }
+    const capacity = capacityClause(f);
+    if (capacity)
+        parts.push(capacity);
+    const percent = Math.round(f.margin * 100);
+    switch (f.rule) {
+        case 'threads-at-least-as-fast-at-cap': {
+            const p = f.deciding;
+            parts.push(`${p.a} are at least as fast as ${p.b} (${ratioText(p.comparison)}: ${p.b} cannot be more than ${percent}% faster), not shown equivalent after ${roundsText(f.rounds)}: use ${p.a}${because(p.a)}`);
+            break;
+        }
+        case 'either':
+            parts.push(`threads and processes are within ±${percent}% of each other (${ratioText(f.deciding?.comparison ?? null)}): prefer threads — less memory, no pickling`);
+            break;
+        case 'within-margin-prefer-cheaper': {
+            const p = f.deciding;
+            parts.push(`${p.b} are within ±${percent}% of ${p.a} (${ratioText(p.comparison)}): prefer ${p.a}${because(p.a)}`);
+            break;
+        }
+        case 'no-model-helps':
+            parts.push(`no parallel model beats serial by more than ${percent}%`);
+            break;
+        case 'undecided':
+            parts.push(`${f.final ? 'undecided' : 'not yet decided'} after ${roundsText(f.rounds)}${f.open ? `: ${openText(f.open)}` : ''}`);
+            break;
+        default:
+            break;
+    }
+    const lifetime = lifetimeClause(f);
+    if (lifetime)
+        parts.push(lifetime);
+    // Racing took these models out (their arms stop running where raced under both pool lifetimes): say where.
+    for (const m of PARALLEL_MODELS) {
+        const raced = f.models[m]?.raced;
+        if (raced)
+            parts.push(`${m} out of the race at round ${raced.round}: slower than ${raced.by} by more than ${percent}%`);
+    }
+    for (const m of PARALLEL_MODELS)
+        if (f.unavailable[m] && !f.everywhere[m])
+            parts.push(`${m} cannot run: ${f.unavailable[m]}`);
+    return `${parts.join('; ')}.`;
+}
+/** The module that re-enabled the GIL (null: unknown), or undefined when none did. */
+function reenabledBy(f) {
+    const w = f.warnings.find((x) => x.kind === 'gil-reenabled');
+    return w && w.kind === 'gil-reenabled' ? w.module : undefined;
+}
+function because(model) {
+    return CHEAPER_BECAUSE[model] ? ` — ${CHEAPER_BECAUSE[model]}` : '';
+}
+/** "this runner delivers ×1.56 with 2 workers: processes reach 96% of it", for the recommended (or best) model. */
+function capacityClause(f) {
+    const model = PARALLEL_MODELS.includes(f.recommendation)
+        ? f.recommendation
+        : f.recommendation === 'either'
+            ? 'threads'
+            : bestModel(f);
+    const facts = model ? f.models[model] : undefined;
+    if (!facts || facts.capacity === null || facts.capacityShare === null)
+        return null;
+    // Capacity is what N busy CPUs give: code that waits is not bounded by it (not a word of it), and
+    // a model that does not beat serial has no share of it worth saying.
+    if (f.character === 'io-wait')
+        return null;
+    if (facts.speedup <= 1)
+        return `this runner delivers ×${explain_fmt(facts.capacity)} with ${facts.workers} busy workers`;
+    return `this runner delivers ×${explain_fmt(facts.capacity)} with ${facts.workers} workers: ${facts.model} reach ${Math.round(facts.capacityShare * 100)}% of it`;
+}
+function bestModel(f) {
+    const present = PARALLEL_MODELS.filter((m) => f.models[m]);
+    if (present.length === 0)
+        return null;
+    return present.reduce((a, b) => (f.models[b].speedup > f.models[a].speedup ? b : a));
+}
+/**
+ * When the other pool lifetime would change the advice, say what it would be and at which batch
+ * size a per-batch pool starts to pay: "serial for this 57 ms batch; processes scale ×1.6 once
+ * started and pay off above about 150 ms of work per pool".
+ */
+function lifetimeClause(f) {
+    if (!f.serial)
+        return null;
+    const batch = formatSeconds(f.serial.seconds);
+    if (!f.otherLifetime)
+        return unsettledLifetimeClause(f, batch);
+    const other = f.otherLifetime.recommendation;
+    const model = PARALLEL_MODELS.includes(other)
+        ? other
+        : other === 'either'
+            ? 'threads'
+            : f.pool === 'long-lived' && PARALLEL_MODELS.includes(f.recommendation)
+                ? f.recommendation
+                : null;
+    if (f.pool === 'per-batch' && model && f.models[model]) {
+        const m = f.models[model];
+        return `${f.recommendation} for this ${batch} batch; ${model} scale ×${explain_fmt(m.steadySpeedup)} once started and ${perBatchPayoff(m)}`;
+    }
+    if (f.pool === 'long-lived' && model && f.models[model]) {
+        const m = f.models[model];
+        const payoff = m.breakEven === null ? 'a pool created per batch never pays off' : `a pool created per batch pays off only above about ${roundSeconds(m.breakEven)} of work`;
+        return `with a long-lived pool ${f.recommendation}; ${payoff} (this batch: ${batch}, start-up ${formatSeconds(m.startupSeconds)}), so per batch: ${other}`;
+    }
+    return `with a ${f.otherLifetime.pool} pool the advice would be ${other}`;
+}
+/**
+ * Serial per batch while the long-lived answer is still open (two models that scale alike once
+ * started, not yet told apart): the start-up is still worth saying, with the best scaling model's
+ * point figures and no claim of a long-lived verdict.
+ */
+function unsettledLifetimeClause(f, batch) {
+    if (!f.otherLifetimeOpen || f.pool !== 'per-batch' || f.recommendation !== 'serial')
+        return null;
+    const scaling = PARALLEL_MODELS.map((m) => f.models[m])
+        .filter((m) => m !== undefined && m.breakEven !== null && m.steadySpeedup > 1 + f.margin)
+        .sort((a, b) => b.steadySpeedup - a.steadySpeedup);
+    const best = scaling[0];
+    if (!best)
+        return null;
+    const others = scaling.slice(1).map((m) => `${m.model} ×${explain_fmt(m.steadySpeedup)}`);
+    const unsettled = others.length ? ` (${others.join(', ')}; which is best for a long-lived pool is not settled)` : '';
+    return `serial for this ${batch} batch; once started ${best.model} scale ×${explain_fmt(best.steadySpeedup)}${unsettled} and ${perBatchPayoff(best)}`;
+}
+/** When a pool created per batch pays off, from the break-even. */
+function perBatchPayoff(m) {
+    if (m.breakEven === null)
+        return 'never pay off per batch';
+    return m.breakEven === 0 ? 'pay off at any batch size' : `pay off above about ${roundSeconds(m.breakEven)} of work per pool`;
+}
+/** Two significant digits: a break-even is an order of magnitude, not a measurement. */
+function roundSeconds(seconds) {
+    return formatSeconds(Number(seconds.toPrecision(2)));
+}
+function openText(p) {
+    return `${p.a} vs ${p.b} time ratio ${ratioText(p.comparison)} is not clearly inside or outside the margin`;
+}
+function ratioText(c) {
+    if (!c)
+        return 'n/a';
+    const e = c.estimate;
+    const hi = Number.isFinite(e.upper) ? explain_fmt(e.upper) : '∞';
+    return `×${explain_fmt(e.ratio)}, CI ${explain_fmt(e.lower)}–${hi}`;
+}
+function explainWarning(w, f = null) {
+    switch (w.kind) {
+        case 'gil-reenabled':
+            return `${w.module ? `importing ${w.module}` : 'importing the workload'} re-enabled the GIL${f?.build?.freeThreadedBuild ? ' on this free-threaded build' : ''}: threads are serialized again`;
+        case 'spawn':
+            return `works only with the fork start method: under spawn (the default on macOS and Windows) it fails: ${w.problem}`;
+        case 'nondeterministic':
+            return `results differ between serial runs (${w.distinct} distinct): the workload is not deterministic, so gilgate cannot check the parallel models for races`;
+        case 'race':
+            return w.model === 'threads'
+                ? `race hint: threads returned different results than serial in ${w.differing} of ${w.trials} trials — the code is probably not thread-safe`
+                : `${w.model} returned different results than serial in ${w.differing} of ${w.trials} trials — the code probably depends on shared state that ${w.model} do not share`;
+    }
+}
+function signed(x) {
+    const p = Math.round(x * 100);
+    return `${p >= 0 ? '+' : ''}${p}%`;
+}
+/** One regression's or improvement's detail. */
+function explainChange(fact) {
+    switch (fact.kind) {
+        case 'failing':
+            return `ran in base, fails in head: ${fact.message}`;
+        case 'fixed':
+            return `failed in base (${fact.message}), runs in head`;
+        case 'not-compared':
+            return explainNotCompared(fact);
+        case 'time': {
+            const e = fact.estimate;
+            return `${signed(e.ratio - 1)} (CI ${signed(e.lower - 1)}…${signed(e.upper - 1)}) with ${fact.arm}`;
+        }
+        case 'memory':
+            return fact.direction === 'more'
+                ? `peak memory ${signed(fact.estimate.ratio - 1)} with ${fact.arm} (threshold ${Math.round(fact.threshold * 100)}%)`
+                : `peak memory ${signed(fact.estimate.ratio - 1)} with ${fact.arm}`;
+        case 'flip':
+            // Only the interpreter changed under the same code: the flip is the interpreter's doing, say so.
+            if (fact.interpreter) {
+                return `${fact.before} → ${fact.after}: the interpreter changed: ${interpreterName(fact.interpreter.before)} → ${interpreterName(fact.interpreter.after)}`;
+            }
+            return `${fact.before} → ${fact.after}: ${flipMeaning(fact.before, fact.after)}`;
+        case 'scaling':
+            return `speedup with ${fact.arm} ${fact.direction} ${signed(fact.estimate.ratio - 1)} (×${explain_fmt(fact.baseSpeedup)} → ×${explain_fmt(fact.headSpeedup)})`;
+    }
+}
+function flipMeaning(before, after) {
+    if (before === 'threads' && after === 'processes')
+        return 'the PR made this code hold the GIL';
+    if (before === 'processes' && after === 'threads')
+        return 'the code now releases the GIL (or waits)';
+    if (after === 'serial')
+        return 'parallelism no longer pays off';
+    if (before === 'serial')
+        return 'parallelism now pays off';
+    return 'the best concurrency model changed';
+}
+/** Every sentence of a run, as the engine's finish and rejudge take them (src/core/experiment.ts). */
+const WORDS = { side: explainSide, change: explainChange };
+function roundsText(rounds) {
+    return `${rounds} round${rounds === 1 ? '' : 's'}`;
+}
+/** Why head and base were not compared, where each side's code came from, and the fix. */
+function explainNotCompared(fact) {
+    const module = fact.module === null ? 'the workload\'s code' : `\`${fact.module}\``;
+    const headWhere = fact.headFile === null ? '' : `; head's is ${fact.headFile}`;
+    const install = 'give `install:` a command that installs the project into each side\'s own environment (e.g. `pip install --no-deps --no-build-isolation -e .`)';
+    const paths = 'or put its source directory in `paths:` (e.g. `paths: [src]`), so that each side imports it from its own tree';
+    switch (fact.reason) {
+        case 'head-tree':
+            return `base imported ${module} from head's working tree (${fact.baseFile}), so head was compared with itself: an editable install points every side at head's tree. Fix: ${install}, ${paths}`;
+        case 'head-venv':
+            return `base imported ${module} from head's environment (${fact.baseFile}), so head was compared with itself. Fix: run the \`install:\` command in the side's own tree (it runs in each side's tree; avoid absolute paths to head's)`;
+        case 'same-files':
+            return `both sides imported ${module} from the same files (${fact.baseFile}), an installed copy outside both trees, so neither side ran its own commit. Fix: ${install}, ${paths}`;
+        case 'outside-tree':
+            return `base imported ${module} from ${fact.baseFile}, outside its worktree and its own environment${headWhere}, so base did not run its own commit. Fix: ${install}, ${paths}`;
+        case 'same-code':
+            return `base's imported code is byte-identical to head's although git says ${fact.headFile} changed between the commits: base did not run its own commit. Fix: ${install}, ${paths}`;
+        case 'base-import': {
+            const found = `head found it at ${fact.headFile}`;
+            const untracked = fact.untracked
+                ? ', a file git does not track (ignored or untracked): the base worktree holds tracked files only, so generate it in `install:`'
+                : `. Fix: ${install}, ${paths}`;
+            return `base could not import ${module}, which head imports (${found}${untracked}); a base that cannot import what head imports is an environment problem, not a fix`;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/report/outlook.js
+
+
+/** Two decimals for a serial fraction: e = 0.05. */
+function fraction(x) {
+    return x.toFixed(x > 0 && x < 0.01 ? 3 : 2);
+}
+/** A bound is a model's figure: one decimal says all it can. */
+function tenths(x) {
+    return x.toFixed(1);
+}
+function bound(b) {
+    return `×${tenths(b.value)} (${tenths(b.lower)}–${tenths(b.upper)}) on ${b.workers}`;
+}
+/**
+ * "Outlook beyond this runner (a model, not a measurement): at most ×3.4 (3.1–3.8) on 4 cores,
+ * ×5.7 (…) on 8, … by Amdahl's law from e = 0.05 (0.03–0.08) measured with processes ×1.9 on 2
+ * workers. …" Null when there is no outlook.
+ */
+function outlookText(o) {
+    if (!o || o.bounds.length === 0)
+        return null;
+    const e = o.serialFraction;
+    const sentences = [];
+    const [first, ...rest] = o.bounds;
+    sentences.push(`at most ${bound(first).replace(/ on (\d+)$/, ' on $1 cores')}${rest.map((b) => `, ${bound(b)}`).join('')} by Amdahl's law from ` +
+        `e = ${fraction(e.value)} (${fraction(e.lower)}–${fraction(e.upper)}, from the speedup's ${formatLevel(o.speedup.level)} interval) ` +
+        `measured with ${o.model} ×${explain_fmt(o.speedup.value)} on ${o.measuredWorkers} workers.`);
+    if (o.capacity !== null && o.serialFractionVsCapacity !== null && o.capacity < 0.95 * o.measuredWorkers) {
+        sentences.push(`This runner's ${o.measuredWorkers} workers deliver ×${explain_fmt(o.capacity)} of one core, and e counts that shortfall as serial work: ` +
+            `the bound is for more cores like these (against the capacity, e = ${fraction(o.serialFractionVsCapacity)}).`);
+    }
+    if (o.fit) {
+        const f = o.fit.serialFraction;
+        const at = o.fit.bounds.find((b) => b.workers === 8) ?? o.fit.bounds[0];
+        sentences.push(`A fit over the sweep's ${o.fit.points} points gives e = ${fraction(f.value)} (${fraction(f.lower)}–${fraction(f.upper)}, ${formatLevel(o.fit.level)})` +
+            (at ? `: at most ${bound(at)}.` : '.'));
+    }
+    return `Outlook beyond this runner (a model, not a measurement): ${sentences.join(' ')}`;
+}
 
 ;// CONCATENATED MODULE: ./lib/report/markdown.js
+// The PR comment and job summary: one Markdown document rendered from Results alone.
+//
+// Layout: marker, a one-line verdict, one summary table, a collapsible section per workload, footer.
+// GitHub rejects comments over 65,536 characters, so the per-workload sections are folded, least
+// interesting first, until the whole fits (see fitToLimit). Folding only ever drops whole blocks,
+// so no tag or code fence is cut in half.
+//
+// An interpreter matrix (several `python`): one summary row per (workload, interpreter), labelled
+// "resize · CPython 3.14.0", and one section per workload with a per-interpreter table and each
+// interpreter's reasons. With one interpreter the document is what it always was.
+
+
 
 
 
@@ -48419,6 +49114,8 @@ const DETAIL_ORDER = ['full', 'no-chart', 'short', 'brief', 'none'];
 const NAME_CAP = 120;
 const MESSAGE_CAP = 2_000;
 const SHORT_TRACEBACK_LINES = 20;
+/** Broken invariants listed by name in the footer; the rest are counted. */
+const INVARIANT_LINES = 10;
 function renderMarkdown(results, options = {}) {
     const maxChars = options.maxChars ?? COMMENT_LIMIT;
     const head = [options.marker ?? null, headline(results)].filter((x) => x !== null).join('\n');
@@ -48475,6 +49172,8 @@ function vsBaseCell(results, w) {
         return 'new';
     if (w.status === 'removed')
         return 'removed';
+    if (w.regressions.some((r) => r.kind === 'not-compared'))
+        return '❌ not compared';
     if (!w.vsBase)
         return results.git.base && w.base ? 'n/a' : '—';
     const icon = w.regressions.some((r) => r.kind === 'slower') ? '❌ ' : w.improvements.some((i) => i.kind === 'faster') ? '✅ ' : '';
@@ -48570,6 +49269,9 @@ function sectionBody(w, detail, label, name) {
     const lifetime = lifetimeSummary(w);
     if (lifetime)
         parts.push(`**Pool start-up:** ${escapeMarkdown(lifetime)}`);
+    const outlook = outlookText(w.outlook);
+    if (outlook)
+        parts.push(`**Outlook** ${escapeMarkdown(outlook.replace(/^Outlook /, ''))}`);
     if (w.status === 'new')
         parts.push('New in this change: there is no base measurement to compare with.');
     if (w.status === 'removed')
@@ -48600,25 +49302,48 @@ function sectionBody(w, detail, label, name) {
     }
     if (detail === 'full') {
         const title = label === null ? name : `${name} · ${label}`;
-        if (hasParallelLine(w.arms))
-            parts.push(chartBlock(`${title}: speedup vs workers${w.base ? ' (head)' : ''}`, w.arms, false));
-        const baseArms = w.base?.detail.arms;
-        if (baseArms && hasParallelLine(baseArms))
-            parts.push(chartBlock(`${title}: speedup vs workers (base)`, baseArms, true));
+        const baseArms = w.base && hasParallelLine(w.base.detail.arms) ? w.base.detail.arms : null;
+        const head = hasParallelLine(w.arms) ? w.arms : null;
+        // Head and base in one chart; where only one worker count beside serial exists (a 2-core
+        // runner), a chart of two points per line says less than a two-row table.
+        if (head && baseArms && planChart(head, baseArms).workers.length <= 2)
+            parts.push(sideBySideTable(head, baseArms));
+        else if (head)
+            parts.push(chartBlock(`${title}: speedup vs workers`, head, baseArms));
+        else if (baseArms)
+            parts.push(chartBlock(`${title}: speedup vs workers (base)`, baseArms, null, true));
     }
     if ((detail === 'full' || detail === 'no-chart') && w.arms.length > 0)
         parts.push(armTable(w));
     return parts;
 }
-function chartBlock(title, arms, dashed) {
-    const notes = chartNotes(arms);
-    const legend = `${dashed ? '**Base** (dashed)' : '**Scaling**'}: ${chartLegend(arms)}`;
-    return [legend, scalingChart(title, arms, { dashedBase: dashed }), ...(notes ? [notes] : [])].join('\n\n');
+function chartBlock(title, arms, baseArms, dashed = false) {
+    const notes = chartNotes(arms, baseArms);
+    const legend = `${dashed ? '**Base** (dashed)' : '**Scaling**'}: ${chartLegend(arms, baseArms)}`;
+    return [legend, scalingChart(title, arms, { dashedBase: dashed, baseArms }), ...(notes ? [notes] : [])].join('\n\n');
+}
+/** Head and base speedups side by side, one column per parallel arm (the compact form of the chart). */
+function sideBySideTable(head, base) {
+    const modelOrder = { serial: 0, threads: 1, processes: 2, interpreters: 3 };
+    const labels = [...new Set([...head, ...base].filter((a) => a.model !== 'serial').sort((a, b) => modelOrder[a.model] - modelOrder[b.model] || a.workers - b.workers).map((a) => armLabel(a)))];
+    const cell = (arms, label) => {
+        const a = arms.find((x) => armLabel(x) === label);
+        // As in the arm table: tiny speedups keep two significant digits instead of reading ×0.00.
+        return a && Number.isFinite(a.speedup) ? `×${a.speedup < 0.1 ? Number(a.speedup.toPrecision(2)) : a.speedup.toFixed(2)}` : '—';
+    };
+    const header = ['Speedup vs serial', ...labels];
+    return [
+        `| ${header.join(' | ')} |`,
+        `|${header.map(() => '---').join('|')}|`,
+        `| head | ${labels.map((l) => cell(head, l)).join(' | ')} |`,
+        `| base | ${labels.map((l) => cell(base, l)).join(' | ')} |`,
+    ].join('\n');
 }
 function armTable(w) {
     const anyFailures = w.arms.some((a) => a.failures > 0);
     const anySteady = w.arms.some((a) => a.model !== 'serial' && typeof a.steadySpeedup === 'number');
-    const anyCapacity = w.arms.some((a) => a.model !== 'serial' && typeof a.capacity === 'number');
+    // Capacity bounds code that computes; a workload that waits is not limited by busy CPUs.
+    const anyCapacity = computes(w) && w.arms.some((a) => a.model !== 'serial' && typeof a.capacity === 'number');
     const header = [
         'Arm',
         'Wall (median)',
@@ -48678,16 +49403,20 @@ function renderFooter(results, options) {
         `${escapeMarkdown(results.tool.name)} ${escapeMarkdown(results.tool.version)}`,
         ...(runUrl ? [`[workflow run](${runUrl})`] : []),
     ].join(' · ');
-    const lines = ['---', '', `- **Environment:** ${envLine}`];
+    const lines = ['---', '', ...invariantLines(results), `- **Environment:** ${envLine}`];
     if (matrix)
         lines.push(`- **Interpreters:** ${interpreterLines(results).join(' · ')}`);
     const changes = interpreterChanges(results);
     if (changes.length > 0)
         lines.push(`- **Base ran other interpreters** (the base config's \`python\`): ${escapeMarkdown(changes.join(', '))}`);
+    const machine = machineSummary(results);
+    if (machine)
+        lines.push(`- **Machine:** ${escapeMarkdown(machine)}`);
     if (trialEnv)
         lines.push(`- **Trial environment:** ${codeSpan(trialEnv)}`);
-    if (env.interpretersUnavailable && !matrix)
-        lines.push(`- **Interpreters** cannot run on this interpreter: ${escapeMarkdown(cap(env.interpretersUnavailable, MESSAGE_CAP))}`);
+    const interpretersWhy = interpretersNews(env);
+    if (interpretersWhy && !matrix)
+        lines.push(`- **Interpreters** cannot run on this interpreter: ${escapeMarkdown(cap(interpretersWhy, MESSAGE_CAP))}`);
     lines.push(`- **Run:** ${runLine}`);
     if (results.git.base)
         lines.push(`- **Contract:** ${contractLine(s)}`);
@@ -48699,6 +49428,22 @@ function renderFooter(results, options) {
     }
     lines.push(`- **Reproduce locally:** ${codeSpan(options.reproduce ?? defaultReproduce(results))}`);
     return lines.join('\n');
+}
+/**
+ * A figure that breaks an invariant (core/invariants.ts) is named, never hidden: one impossible
+ * figure makes a reviewer doubt the rest, so the comment says which one and why it cannot be.
+ */
+function invariantLines(results) {
+    const violations = checkInvariants(results);
+    if (violations.length === 0)
+        return [];
+    const shown = violations.slice(0, INVARIANT_LINES);
+    const more = violations.length - shown.length;
+    return [
+        `- ⚠️ **${plural(violations.length, 'figure')} cannot be right** (a disturbed measurement; read ${violations.length === 1 ? 'it' : 'them'} with care):`,
+        ...shown.map((v) => `  - ${escapeMarkdown(cap(v.figure, NAME_CAP))}: ${escapeMarkdown(cap(v.detail, MESSAGE_CAP))}`),
+        ...(more > 0 ? [`  - and ${more} more`] : []),
+    ];
 }
 /** Each interpreter of a matrix: its label, command, GIL state, start method, and why interpreters cannot run on it. */
 function interpreterLines(results) {
@@ -49295,14 +50040,7261 @@ function stripSlash(url) {
     return url.replace(/\/+$/, '');
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./lib/report/progress.js
+// Progress while trials run, formatted here and written to stderr by the caller (stdout stays clean
+// for --json/--markdown to "-"). On a TTY one line is redrawn in place; elsewhere (CI logs) each
+// call is its own plain line, since a carriage return would pile up as noise. Both carry an ETA.
+//
+// The total is the trials still planned for every workload still open, at the round cap: an upper
+// bound that shrinks as workloads settle. So the ETA says "≤", and the shown percentage is held by
+// `advanceProgress` so that it never goes back (a reader who saw 40% must not see 35% next).
+
+
+/** The fraction to show now: done ÷ total, but never below what was shown before. */
+function advanceProgress(previous, done, total) {
+    const safeTotal = Math.max(0, total);
+    const safeDone = Math.min(Math.max(0, done), safeTotal);
+    const fraction = safeTotal === 0 ? 1 : safeDone / safeTotal;
+    return { fraction: Math.max(previous?.fraction ?? 0, fraction) };
+}
+/** Seconds left, assuming the trials still to run take as long as the ones done; null before any. */
+function eta(done, total, elapsedSeconds) {
+    if (done <= 0 || elapsedSeconds <= 0)
+        return null;
+    return (elapsedSeconds / done) * Math.max(0, total - done);
+}
+/** "ETA ≤ 12.0 s" (the remaining trials at the round cap), "ETA …" before the first trial, "ETA 0 s" at the end. */
+function etaText(done, total, elapsedSeconds) {
+    if (done >= total)
+        return 'ETA 0 s';
+    const left = eta(done, total, elapsedSeconds);
+    return left === null ? 'ETA …' : `ETA ≤ ${formatSeconds(left)}`;
+}
+/**
+ * TTY: "\r[█████░░░░░]  45% 9/20 · ETA ≤ 12 s · label" then ESC[K to clear what a longer previous
+ * line left behind. Otherwise: "[9/20] 45% · ETA ≤ 12 s · label (12 s elapsed)". Neither ends in a
+ * newline: the caller adds one off a TTY, and one after the last redraw on a TTY. `shown` is what
+ * the previous line showed (see advanceProgress); the caller keeps it between calls.
+ */
+function progressLine(done, total, elapsedSeconds, label, options) {
+    const safeTotal = Math.max(0, total);
+    const safeDone = Math.min(Math.max(0, done), safeTotal);
+    const fraction = advanceProgress(options.shown ?? null, safeDone, safeTotal).fraction;
+    const percent = `${Math.floor(fraction * 100)}%`;
+    const text = stripControl(label).replace(/\s+/g, ' ').trim();
+    const timeLeft = etaText(safeDone, safeTotal, elapsedSeconds);
+    if (!options.tty) {
+        return `[${options.phase ? `${stripControl(options.phase)} ` : ''}${safeDone}/${safeTotal}] ${percent} · ${timeLeft}${text ? ` · ${text}` : ''} (${formatSeconds(elapsedSeconds)} elapsed)`;
+    }
+    const width = Math.max(30, options.width ?? 80);
+    const barWidth = Math.min(30, Math.max(10, Math.floor(width / 4)));
+    const filled = Math.round(fraction * barWidth);
+    const bar = `[${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}]`;
+    const status = `${bar} ${percent.padStart(4)} ${options.phase ? `${stripControl(options.phase)} ` : ''}${safeDone}/${safeTotal} · ${timeLeft}`;
+    // Leave the last column free: writing into it makes some terminals wrap, breaking the redraw.
+    const room = width - 1 - [...status].length - 3;
+    const shown = room > 0 && text ? ` · ${truncate(text, room)}` : '';
+    return `\r${status}${shown}\x1b[K`;
+}
+
+;// CONCATENATED MODULE: ./lib/core/provenance.js
+/** True when `file` is `dir` or lies below it (both absolute, '/'-separated). */
+function isUnder(file, dir) {
+    const d = dir.endsWith('/') ? dir.slice(0, -1) : dir;
+    return file === d || file.startsWith(`${d}/`);
+}
+/** A file's path relative to `root`, or null when it is outside. */
+function relativeTo(file, root) {
+    if (!isUnder(file, root))
+        return null;
+    return file.slice(root.replace(/\/$/, '').length + 1);
+}
+/** The module an import failure names: the runner's missingModule, else the message's "No module named 'x'". */
+function missingModuleOf(failure) {
+    if (failure.missingModule)
+        return failure.missingModule;
+    return /No module named '([^']+)'/.exec(failure.message)?.[1] ?? null;
+}
+/** Each module the side's code came from, with its file: the workload's modules, then the repository's packages. */
+function origins(p) {
+    const seen = new Set();
+    const out = [];
+    for (const { module, file } of [...p.workload, ...p.packages.map((x) => ({ module: x.name, file: x.file }))]) {
+        if (file === null || seen.has(module))
+            continue;
+        seen.add(module);
+        out.push({ module, file });
+    }
+    return out;
+}
+/**
+ * Where head loaded `module` from: the module itself among head's imports, or, for a dependency
+ * (only its top-level package is listed), that package. A parent package of the repository does
+ * not count: head having `pkg` says nothing about `pkg.gone`.
+ */
+function headFileOf(head, module) {
+    const modules = head.modules ?? [];
+    const exact = modules.find((m) => m.name === module) ?? origins(head).find((o) => o.module === module);
+    if (exact)
+        return exact.file;
+    const top = module.split('.')[0];
+    return modules.find((m) => m.name === top && !m.repository)?.file ?? null;
+}
+/**
+ * Why head and base of one workload cannot be compared, or null when each ran its own code.
+ * Only probes that ran decide: without provenance (older runners, results files) nothing is said.
+ */
+function notComparedReason(headProbe, baseProbe, sides) {
+    if (!sides || !headProbe?.ok || !headProbe.provenance || !baseProbe)
+        return null;
+    const head = headProbe.provenance;
+    const untracked = (file) => {
+        const relative = file === null ? null : relativeTo(file, sides.head.root);
+        return relative !== null && sides.untracked.includes(relative);
+    };
+    const fact = (reason, module, baseFile, headFile) => ({
+        kind: 'not-compared', reason, module, baseFile, headFile, untracked: untracked(headFile),
+    });
+    if (!baseProbe.ok) {
+        // Base failing on a module head imported is an environment problem (a file git does not track,
+        // a package installed for head only, a build that did not run): never a fix.
+        if (baseProbe.kind !== 'import')
+            return null;
+        const missing = missingModuleOf(baseProbe);
+        const headFile = missing === null ? null : headFileOf(head, missing);
+        return headFile === null ? null : fact('base-import', missing, null, headFile);
+    }
+    const base = baseProbe.provenance;
+    if (!base)
+        return null;
+    const shared = (file) => sides.shared.some((dir) => isUnder(file, dir));
+    const headOrigin = new Map(origins(head).map((o) => [o.module, o.file]));
+    const separateTrees = sides.head.root !== sides.base.root;
+    for (const { module, file } of origins(base)) {
+        if (shared(file))
+            continue;
+        const headFile = headOrigin.get(module) ?? null;
+        if (separateTrees && isUnder(file, sides.head.root))
+            return fact('head-tree', module, file, headFile);
+        if (sides.head.venvs.some((venv) => isUnder(file, venv)))
+            return fact('head-venv', module, file, headFile);
+        if (headFile === file)
+            return fact('same-files', module, file, headFile);
+        if (!isUnder(file, sides.base.root) && !sides.base.venvs.some((venv) => isUnder(file, venv)))
+            return fact('outside-tree', module, file, headFile);
+    }
+    // The same bytes on both sides are fine when the commits do not change them; when git says they
+    // do, base ran something other than its own commit.
+    if (base.digest === head.digest && sides.head.commit !== sides.base.commit) {
+        const changed = (head.modules ?? []).filter((m) => m.repository).map((m) => relativeTo(m.file, sides.head.root)).find((r) => r !== null && sides.changed.includes(r));
+        if (changed)
+            return fact('same-code', null, null, `${sides.head.root.replace(/\/$/, '')}/${changed}`);
+    }
+    return null;
+}
+/** Provenance as results keep it beside a workload: without the per-module list. */
+function provenanceSummary(probe) {
+    if (!probe?.ok || !probe.provenance)
+        return null;
+    const { modules: _modules, ...summary } = probe.provenance;
+    return summary;
+}
+
+;// CONCATENATED MODULE: ./node_modules/simple-statistics/dist/simple-statistics.mjs
+/**
+ * When adding a new value to a list, one does not have to necessary
+ * recompute the mean of the list in linear time. They can instead use
+ * this function to compute the new mean by providing the current mean,
+ * the number of elements in the list that produced it and the new
+ * value to add.
+ *
+ * @since 2.5.0
+ * @param {number} mean current mean
+ * @param {number} n number of items in the list
+ * @param {number} newValue the added value
+ * @returns {number} the new mean
+ *
+ * @example
+ * addToMean(14, 5, 53); // => 20.5
+ */
+function addToMean(mean, n, newValue) {
+    return mean + (newValue - mean) / (n + 1);
+}
+
+/**
+ * Split an array into chunks of a specified size. This function
+ * has the same behavior as [PHP's array_chunk](http://php.net/manual/en/function.array-chunk.php)
+ * function, and thus will insert smaller-sized chunks at the end if
+ * the input size is not divisible by the chunk size.
+ *
+ * `x` is expected to be an array, and `chunkSize` a number.
+ * The `x` array can contain any kind of data.
+ *
+ * @param {Array} x a sample
+ * @param {number} chunkSize size of each output array. must be a positive integer
+ * @returns {Array<Array>} a chunked array
+ * @throws {Error} if chunk size is less than 1 or not an integer
+ * @example
+ * chunk([1, 2, 3, 4, 5, 6], 2);
+ * // => [[1, 2], [3, 4], [5, 6]]
+ */
+function chunk(x, chunkSize) {
+    // a list of result chunks, as arrays in an array
+    var output = [];
+
+    // `chunkSize` must be zero or higher - otherwise the loop below,
+    // in which we call `start += chunkSize`, will loop infinitely.
+    // So, we'll detect and throw in that case to indicate
+    // invalid input.
+    if (chunkSize < 1) {
+        throw new Error("chunk size must be a positive number");
+    }
+
+    if (Math.floor(chunkSize) !== chunkSize) {
+        throw new Error("chunk size must be an integer");
+    }
+
+    // `start` is the index at which `.slice` will start selecting
+    // new array elements
+    for (var start = 0; start < x.length; start += chunkSize) {
+        // for each chunk, slice that part of the array and add it
+        // to the output. The `.slice` function does not change
+        // the original array.
+        output.push(x.slice(start, start + chunkSize));
+    }
+    return output;
+}
+
+/**
+ * Create a new column x row matrix.
+ *
+ * @private
+ * @param {number} columns
+ * @param {number} rows
+ * @return {Array<Array<number>>} matrix
+ * @example
+ * makeMatrix(10, 10);
+ */
+function makeMatrix(columns, rows) {
+    var matrix = [];
+    for (var i = 0; i < columns; i++) {
+        var column = [];
+        for (var j = 0; j < rows; j++) {
+            column.push(0);
+        }
+        matrix.push(column);
+    }
+    return matrix;
+}
+
+/**
+ * Sort an array of numbers by their numeric value, ensuring that the
+ * array is not changed in place.
+ *
+ * This is necessary because the default behavior of .sort
+ * in JavaScript is to sort arrays as string values
+ *
+ *     [1, 10, 12, 102, 20].sort()
+ *     // output
+ *     [1, 10, 102, 12, 20]
+ *
+ * @param {Array<number>} x input array
+ * @return {Array<number>} sorted array
+ * @private
+ * @example
+ * numericSort([3, 2, 1]) // => [1, 2, 3]
+ */
+function numericSort(x) {
+    return (
+        x
+            // ensure the array is not changed in-place
+            .slice()
+            // comparator function that treats input as numeric
+            .sort(function (a, b) {
+                return a - b;
+            })
+    );
+}
+
+/**
+ * For a sorted input, counting the number of unique values
+ * is possible in constant time and constant memory. This is
+ * a simple implementation of the algorithm.
+ *
+ * Values are compared with `===`, so objects and non-primitive objects
+ * are not handled in any special way.
+ *
+ * @param {Array<*>} x an array of any kind of value
+ * @returns {number} count of unique values
+ * @example
+ * uniqueCountSorted([1, 2, 3]); // => 3
+ * uniqueCountSorted([1, 1, 1]); // => 1
+ */
+function uniqueCountSorted(x) {
+    var uniqueValueCount = 0;
+    var lastSeenValue;
+    for (var i = 0; i < x.length; i++) {
+        if (i === 0 || x[i] !== lastSeenValue) {
+            lastSeenValue = x[i];
+            uniqueValueCount++;
+        }
+    }
+    return uniqueValueCount;
+}
+
+/**
+ * Generates incrementally computed values based on the sums and sums of
+ * squares for the data array
+ *
+ * @private
+ * @param {number} j
+ * @param {number} i
+ * @param {Array<number>} sums
+ * @param {Array<number>} sumsOfSquares
+ * @return {number}
+ * @example
+ * ssq(0, 1, [-1, 0, 2], [1, 1, 5]);
+ */
+function ssq(j, i, sums, sumsOfSquares) {
+    var sji; // s(j, i)
+    if (j > 0) {
+        var muji = (sums[i] - sums[j - 1]) / (i - j + 1); // mu(j, i)
+        sji =
+            sumsOfSquares[i] - sumsOfSquares[j - 1] - (i - j + 1) * muji * muji;
+    } else {
+        sji = sumsOfSquares[i] - (sums[i] * sums[i]) / (i + 1);
+    }
+    if (sji < 0) {
+        return 0;
+    }
+    return sji;
+}
+
+/**
+ * Function that recursively divides and conquers computations
+ * for cluster j
+ *
+ * @private
+ * @param {number} iMin Minimum index in cluster to be computed
+ * @param {number} iMax Maximum index in cluster to be computed
+ * @param {number} cluster Index of the cluster currently being computed
+ * @param {Array<Array<number>>} matrix
+ * @param {Array<Array<number>>} backtrackMatrix
+ * @param {Array<number>} sums
+ * @param {Array<number>} sumsOfSquares
+ */
+function fillMatrixColumn(
+    iMin,
+    iMax,
+    cluster,
+    matrix,
+    backtrackMatrix,
+    sums,
+    sumsOfSquares
+) {
+    if (iMin > iMax) {
+        return;
+    }
+
+    // Start at midpoint between iMin and iMax
+    var i = Math.floor((iMin + iMax) / 2);
+
+    matrix[cluster][i] = matrix[cluster - 1][i - 1];
+    backtrackMatrix[cluster][i] = i;
+
+    var jlow = cluster; // the lower end for j
+
+    if (iMin > cluster) {
+        jlow = Math.max(jlow, backtrackMatrix[cluster][iMin - 1] || 0);
+    }
+    jlow = Math.max(jlow, backtrackMatrix[cluster - 1][i] || 0);
+
+    var jhigh = i - 1; // the upper end for j
+    if (iMax < matrix[0].length - 1) {
+        /* c8 ignore start */
+        jhigh = Math.min(jhigh, backtrackMatrix[cluster][iMax + 1] || 0);
+        /* c8 ignore end */
+    }
+
+    var sji;
+    var sjlowi;
+    var ssqjlow;
+    var ssqj;
+    for (var j = jhigh; j >= jlow; --j) {
+        sji = ssq(j, i, sums, sumsOfSquares);
+
+        if (sji + matrix[cluster - 1][jlow - 1] >= matrix[cluster][i]) {
+            break;
+        }
+
+        // Examine the lower bound of the cluster border
+        sjlowi = ssq(jlow, i, sums, sumsOfSquares);
+
+        ssqjlow = sjlowi + matrix[cluster - 1][jlow - 1];
+
+        if (ssqjlow < matrix[cluster][i]) {
+            // Shrink the lower bound
+            matrix[cluster][i] = ssqjlow;
+            backtrackMatrix[cluster][i] = jlow;
+        }
+        jlow++;
+
+        ssqj = sji + matrix[cluster - 1][j - 1];
+        if (ssqj < matrix[cluster][i]) {
+            matrix[cluster][i] = ssqj;
+            backtrackMatrix[cluster][i] = j;
+        }
+    }
+
+    fillMatrixColumn(
+        iMin,
+        i - 1,
+        cluster,
+        matrix,
+        backtrackMatrix,
+        sums,
+        sumsOfSquares
+    );
+    fillMatrixColumn(
+        i + 1,
+        iMax,
+        cluster,
+        matrix,
+        backtrackMatrix,
+        sums,
+        sumsOfSquares
+    );
+}
+
+/**
+ * Initializes the main matrices used in Ckmeans and kicks
+ * off the divide and conquer cluster computation strategy
+ *
+ * @private
+ * @param {Array<number>} data sorted array of values
+ * @param {Array<Array<number>>} matrix
+ * @param {Array<Array<number>>} backtrackMatrix
+ */
+function fillMatrices(data, matrix, backtrackMatrix) {
+    var nValues = matrix[0].length;
+
+    // Shift values by the median to improve numeric stability
+    var shift = data[Math.floor(nValues / 2)];
+
+    // Cumulative sum and cumulative sum of squares for all values in data array
+    var sums = [];
+    var sumsOfSquares = [];
+
+    // Initialize first column in matrix & backtrackMatrix
+    for (var i = 0, shiftedValue = (void 0); i < nValues; ++i) {
+        shiftedValue = data[i] - shift;
+        if (i === 0) {
+            sums.push(shiftedValue);
+            sumsOfSquares.push(shiftedValue * shiftedValue);
+        } else {
+            sums.push(sums[i - 1] + shiftedValue);
+            sumsOfSquares.push(
+                sumsOfSquares[i - 1] + shiftedValue * shiftedValue
+            );
+        }
+
+        // Initialize for cluster = 0
+        matrix[0][i] = ssq(0, i, sums, sumsOfSquares);
+        backtrackMatrix[0][i] = 0;
+    }
+
+    // Initialize the rest of the columns
+    var iMin;
+    for (var cluster = 1; cluster < matrix.length; ++cluster) {
+        if (cluster < matrix.length - 1) {
+            iMin = cluster;
+        } else {
+            // No need to compute matrix[K-1][0] ... matrix[K-1][N-2]
+            iMin = nValues - 1;
+        }
+
+        fillMatrixColumn(
+            iMin,
+            nValues - 1,
+            cluster,
+            matrix,
+            backtrackMatrix,
+            sums,
+            sumsOfSquares
+        );
+    }
+}
+
+/**
+ * Ckmeans clustering is an improvement on heuristic-based clustering
+ * approaches like Jenks. The algorithm was developed in
+ * [Haizhou Wang and Mingzhou Song](http://journal.r-project.org/archive/2011-2/RJournal_2011-2_Wang+Song.pdf)
+ * as a [dynamic programming](https://en.wikipedia.org/wiki/Dynamic_programming) approach
+ * to the problem of clustering numeric data into groups with the least
+ * within-group sum-of-squared-deviations.
+ *
+ * Minimizing the difference within groups - what Wang & Song refer to as
+ * `withinss`, or within sum-of-squares, means that groups are optimally
+ * homogenous within and the data is split into representative groups.
+ * This is very useful for visualization, where you may want to represent
+ * a continuous variable in discrete color or style groups. This function
+ * can provide groups that emphasize differences between data.
+ *
+ * Being a dynamic approach, this algorithm is based on two matrices that
+ * store incrementally-computed values for squared deviations and backtracking
+ * indexes.
+ *
+ * This implementation is based on Ckmeans 3.4.6, which introduced a new divide
+ * and conquer approach that improved runtime from O(kn^2) to O(kn log(n)).
+ *
+ * Unlike the [original implementation](https://cran.r-project.org/web/packages/Ckmeans.1d.dp/index.html),
+ * this implementation does not include any code to automatically determine
+ * the optimal number of clusters: this information needs to be explicitly
+ * provided.
+ *
+ * ### References
+ * _Ckmeans.1d.dp: Optimal k-means Clustering in One Dimension by Dynamic
+ * Programming_ Haizhou Wang and Mingzhou Song ISSN 2073-4859
+ *
+ * from The R Journal Vol. 3/2, December 2011
+ * @param {Array<number>} x input data, as an array of number values
+ * @param {number} nClusters number of desired classes. This cannot be
+ * greater than the number of values in the data array.
+ * @returns {Array<Array<number>>} clustered input
+ * @throws {Error} if the number of requested clusters is higher than the size of the data
+ * @example
+ * ckmeans([-1, 2, -1, 2, 4, 5, 6, -1, 2, -1], 3);
+ * // The input, clustered into groups of similar numbers.
+ * //= [[-1, -1, -1, -1], [2, 2, 2], [4, 5, 6]]);
+ */
+function ckmeans(x, nClusters) {
+    if (nClusters > x.length) {
+        throw new Error(
+            "cannot generate more classes than there are data values"
+        );
+    }
+
+    var sorted = numericSort(x);
+    // we'll use this as the maximum number of clusters
+    var uniqueCount = uniqueCountSorted(sorted);
+
+    // if all of the input values are identical, there's one cluster
+    // with all of the input in it.
+    if (uniqueCount === 1) {
+        return [sorted];
+    }
+
+    // named 'S' originally
+    var matrix = makeMatrix(nClusters, sorted.length);
+    // named 'J' originally
+    var backtrackMatrix = makeMatrix(nClusters, sorted.length);
+
+    // This is a dynamic programming way to solve the problem of minimizing
+    // within-cluster sum of squares. It's similar to linear regression
+    // in this way, and this calculation incrementally computes the
+    // sum of squares that are later read.
+    fillMatrices(sorted, matrix, backtrackMatrix);
+
+    // The real work of Ckmeans clustering happens in the matrix generation:
+    // the generated matrices encode all possible clustering combinations, and
+    // once they're generated we can solve for the best clustering groups
+    // very quickly.
+    var clusters = [];
+    var clusterRight = backtrackMatrix[0].length - 1;
+
+    // Backtrack the clusters from the dynamic programming matrix. This
+    // starts at the bottom-right corner of the matrix (if the top-left is 0, 0),
+    // and moves the cluster target with the loop.
+    for (var cluster = backtrackMatrix.length - 1; cluster >= 0; cluster--) {
+        var clusterLeft = backtrackMatrix[cluster][clusterRight];
+
+        // fill the cluster from the sorted input by taking a slice of the
+        // array. the backtrack matrix makes this easy - it stores the
+        // indexes where the cluster should start and end.
+        clusters[cluster] = sorted.slice(clusterLeft, clusterRight + 1);
+
+        if (cluster > 0) {
+            clusterRight = clusterLeft - 1;
+        }
+    }
+
+    return clusters;
+}
+
+/**
+ * Our default sum is the [Kahan-Babuska algorithm](https://pdfs.semanticscholar.org/1760/7d467cda1d0277ad272deb2113533131dc09.pdf).
+ * This method is an improvement over the classical
+ * [Kahan summation algorithm](https://en.wikipedia.org/wiki/Kahan_summation_algorithm).
+ * It aims at computing the sum of a list of numbers while correcting for
+ * floating-point errors. Traditionally, sums are calculated as many
+ * successive additions, each one with its own floating-point roundoff. These
+ * losses in precision add up as the number of numbers increases. This alternative
+ * algorithm is more accurate than the simple way of calculating sums by simple
+ * addition.
+ *
+ * This runs in `O(n)`, linear time, with respect to the length of the array.
+ *
+ * @param {Array<number>} x input
+ * @return {number} sum of all input numbers
+ * @example
+ * sum([1, 2, 3]); // => 6
+ */
+function sum(x) {
+    // If the array is empty, we needn't bother computing its sum
+    if (x.length === 0) {
+        return 0;
+    }
+
+    // Initializing the sum as the first number in the array
+    var sum = x[0];
+
+    // Keeping track of the floating-point error correction
+    var correction = 0;
+
+    var transition;
+
+    if (typeof sum !== "number") {
+        return Number.NaN;
+    }
+
+    for (var i = 1; i < x.length; i++) {
+        if (typeof x[i] !== "number") {
+            return Number.NaN;
+        }
+        transition = sum + x[i];
+
+        // Here we need to update the correction in a different fashion
+        // if the new absolute value is greater than the absolute sum
+        if (Math.abs(sum) >= Math.abs(x[i])) {
+            correction += sum - transition + x[i];
+        } else {
+            correction += x[i] - transition + sum;
+        }
+
+        sum = transition;
+    }
+
+    // Returning the corrected sum
+    return sum + correction;
+}
+
+/**
+ * The mean, _also known as average_,
+ * is the sum of all values over the number of values.
+ * This is a [measure of central tendency](https://en.wikipedia.org/wiki/Central_tendency):
+ * a method of finding a typical or central value of a set of numbers.
+ *
+ * This runs in `O(n)`, linear time, with respect to the length of the array.
+ *
+ * @param {Array<number>} x sample of one or more data points
+ * @throws {Error} if the length of x is less than one
+ * @returns {number} mean
+ * @example
+ * mean([0, 10]); // => 5
+ */
+function mean(x) {
+    if (x.length === 0) {
+        throw new Error("mean requires at least one data point");
+    }
+
+    return sum(x) / x.length;
+}
+
+/**
+ * The sum of deviations to the Nth power.
+ * When n=2 it's the sum of squared deviations.
+ * When n=3 it's the sum of cubed deviations.
+ *
+ * @param {Array<number>} x
+ * @param {number} n power
+ * @returns {number} sum of nth power deviations
+ *
+ * @example
+ * var input = [1, 2, 3];
+ * // since the variance of a set is the mean squared
+ * // deviations, we can calculate that with sumNthPowerDeviations:
+ * sumNthPowerDeviations(input, 2) / input.length;
+ */
+function sumNthPowerDeviations(x, n) {
+    var meanValue = mean(x);
+    var sum = 0;
+    var tempValue;
+    var i;
+
+    // This is an optimization: when n is 2 (we're computing a number squared),
+    // multiplying the number by itself is significantly faster than using
+    // the Math.pow method.
+    if (n === 2) {
+        for (i = 0; i < x.length; i++) {
+            tempValue = x[i] - meanValue;
+            sum += tempValue * tempValue;
+        }
+    } else {
+        for (i = 0; i < x.length; i++) {
+            sum += Math.pow(x[i] - meanValue, n);
+        }
+    }
+
+    return sum;
+}
+
+/**
+ * The [sample variance](https://en.wikipedia.org/wiki/Variance#Sample_variance)
+ * is the sum of squared deviations from the mean. The sample variance
+ * is distinguished from the variance by the usage of [Bessel's Correction](https://en.wikipedia.org/wiki/Bessel's_correction):
+ * instead of dividing the sum of squared deviations by the length of the input,
+ * it is divided by the length minus one. This corrects the bias in estimating
+ * a value from a set that you don't know if full.
+ *
+ * References:
+ * * [Wolfram MathWorld on Sample Variance](http://mathworld.wolfram.com/SampleVariance.html)
+ *
+ * @param {Array<number>} x a sample of two or more data points
+ * @throws {Error} if the length of x is less than 2
+ * @return {number} sample variance
+ * @example
+ * sampleVariance([1, 2, 3, 4, 5]); // => 2.5
+ */
+function sampleVariance(x) {
+    if (x.length < 2) {
+        throw new Error("sampleVariance requires at least two data points");
+    }
+
+    var sumSquaredDeviationsValue = sumNthPowerDeviations(x, 2);
+
+    // this is Bessels' Correction: an adjustment made to sample statistics
+    // that allows for the reduced degree of freedom entailed in calculating
+    // values from samples rather than complete populations.
+    var besselsCorrection = x.length - 1;
+
+    // Find the mean value of that list
+    return sumSquaredDeviationsValue / besselsCorrection;
+}
+
+/**
+ * The [sample standard deviation](http://en.wikipedia.org/wiki/Standard_deviation#Sample_standard_deviation)
+ * is the square root of the sample variance.
+ *
+ * @param {Array<number>} x input array
+ * @returns {number} sample standard deviation
+ * @example
+ * sampleStandardDeviation([2, 4, 4, 4, 5, 5, 7, 9]).toFixed(2);
+ * // => '2.14'
+ */
+function sampleStandardDeviation(x) {
+    var sampleVarianceX = sampleVariance(x);
+    return Math.sqrt(sampleVarianceX);
+}
+
+/**
+ * The`coefficient of variation`_ is the ratio of the standard deviation to the mean.
+ * .._`coefficient of variation`: https://en.wikipedia.org/wiki/Coefficient_of_variation
+ *
+ *
+ * @param {Array} x input
+ * @returns {number} coefficient of variation
+ * @example
+ * coefficientOfVariation([1, 2, 3, 4]).toFixed(3); // => 0.516
+ * coefficientOfVariation([1, 2, 3, 4, 5]).toFixed(3); // => 0.527
+ * coefficientOfVariation([-1, 0, 1, 2, 3, 4]).toFixed(3); // => 1.247
+ */
+function coefficientOfVariation(x) {
+    return sampleStandardDeviation(x) / mean(x);
+}
+
+/**
+ * Implementation of Combinations
+ * Combinations are unique subsets of a collection - in this case, k x from a collection at a time.
+ * https://en.wikipedia.org/wiki/Combination
+ * @param {Array} x any type of data
+ * @param {int} k the number of objects in each group (without replacement)
+ * @returns {Array<Array>} array of permutations
+ * @example
+ * combinations([1, 2, 3], 2); // => [[1,2], [1,3], [2,3]]
+ */
+
+function combinations(x, k) {
+    if (k === 0) {
+        return [[]];
+    }
+
+    var i;
+    var subI;
+    var combinationList = [];
+    var subsetCombinations;
+    var next;
+
+    for (i = 0; i < x.length; i++) {
+        if (k === 1) {
+            combinationList.push([x[i]]);
+        } else {
+            subsetCombinations = combinations(x.slice(i + 1, x.length), k - 1);
+            for (subI = 0; subI < subsetCombinations.length; subI++) {
+                next = subsetCombinations[subI];
+                next.unshift(x[i]);
+                combinationList.push(next);
+            }
+        }
+    }
+    return combinationList;
+}
+
+/**
+ * Implementation of [Combinations](https://en.wikipedia.org/wiki/Combination) with replacement
+ * Combinations are unique subsets of a collection - in this case, k x from a collection at a time.
+ * 'With replacement' means that a given element can be chosen multiple times.
+ * Unlike permutation, order doesn't matter for combinations.
+ *
+ * @param {Array} x any type of data
+ * @param {int} k the number of objects in each group (without replacement)
+ * @returns {Array<Array>} array of permutations
+ * @example
+ * combinationsReplacement([1, 2], 2); // => [[1, 1], [1, 2], [2, 2]]
+ */
+function combinationsReplacement(x, k) {
+    if (k === 0) {
+        return [[]];
+    }
+
+    var combinationList = [];
+
+    for (var i = 0; i < x.length; i++) {
+        if (k === 1) {
+            // If we're requested to find only one element, we don't need
+            // to recurse: just push `x[i]` onto the list of combinations.
+            combinationList.push([x[i]]);
+        } else {
+            // Otherwise, recursively find combinations, given `k - 1`. Note that
+            // we request `k - 1`, so if you were looking for k=3 combinations, we're
+            // requesting k=2. This -1 gets reversed in the for loop right after this
+            // code, since we concatenate `x[i]` onto the selected combinations,
+            // bringing `k` back up to your requested level.
+            // This recursion may go many levels deep, since it only stops once
+            // k=1.
+            var subsetCombinations = combinationsReplacement(
+                x.slice(i, x.length),
+                k - 1
+            );
+
+            for (var j = 0; j < subsetCombinations.length; j++) {
+                combinationList.push([x[i]].concat(subsetCombinations[j]));
+            }
+        }
+    }
+
+    return combinationList;
+}
+
+/**
+ * When combining two lists of values for which one already knows the means,
+ * one does not have to necessary recompute the mean of the combined lists in
+ * linear time. They can instead use this function to compute the combined
+ * mean by providing the mean & number of values of the first list and the mean
+ * & number of values of the second list.
+ *
+ * @since 3.0.0
+ * @param {number} mean1 mean of the first list
+ * @param {number} n1 number of items in the first list
+ * @param {number} mean2 mean of the second list
+ * @param {number} n2 number of items in the second list
+ * @returns {number} the combined mean
+ *
+ * @example
+ * combineMeans(5, 3, 4, 3); // => 4.5
+ */
+function combineMeans(mean1, n1, mean2, n2) {
+    return (mean1 * n1 + mean2 * n2) / (n1 + n2);
+}
+
+/**
+ * When combining two lists of values for which one already knows the variances,
+ * one does not have to necessary recompute the variance of the combined lists
+ * in linear time. They can instead use this function to compute the combined
+ * variance by providing the variance, mean & number of values of the first list
+ * and the variance, mean & number of values of the second list.
+ *
+ * @since 3.0.0
+ * @param {number} variance1 variance of the first list
+ * @param {number} mean1 mean of the first list
+ * @param {number} n1 number of items in the first list
+ * @param {number} variance2 variance of the second list
+ * @param {number} mean2 mean of the second list
+ * @param {number} n2 number of items in the second list
+ * @returns {number} the combined mean
+ *
+ * @example
+ * combineVariances(14 / 3, 5, 3, 8 / 3, 4, 3); // => 47 / 12
+ */
+function combineVariances(variance1, mean1, n1, variance2, mean2, n2) {
+    var newMean = combineMeans(mean1, n1, mean2, n2);
+
+    return (
+        (n1 * (variance1 + Math.pow(mean1 - newMean, 2)) +
+            n2 * (variance2 + Math.pow(mean2 - newMean, 2))) /
+        (n1 + n2)
+    );
+}
+
+/**
+ * This computes the maximum number in an array.
+ *
+ * This runs in `O(n)`, linear time, with respect to the length of the array.
+ *
+ * @param {Array<number>} x sample of one or more data points
+ * @returns {number} maximum value
+ * @throws {Error} if the length of x is less than one
+ * @example
+ * max([1, 2, 3, 4]);
+ * // => 4
+ */
+function max(x) {
+    if (x.length === 0) {
+        throw new Error("max requires at least one data point");
+    }
+
+    var value = x[0];
+    for (var i = 1; i < x.length; i++) {
+        if (x[i] > value) {
+            value = x[i];
+        }
+    }
+    return value;
+}
+
+/**
+ * The min is the lowest number in the array.
+ * This runs in `O(n)`, linear time, with respect to the length of the array.
+ *
+ * @param {Array<number>} x sample of one or more data points
+ * @throws {Error} if the length of x is less than one
+ * @returns {number} minimum value
+ * @example
+ * min([1, 5, -10, 100, 2]); // => -10
+ */
+function min(x) {
+    if (x.length === 0) {
+        throw new Error("min requires at least one data point");
+    }
+
+    var value = x[0];
+    for (var i = 1; i < x.length; i++) {
+        if (x[i] < value) {
+            value = x[i];
+        }
+    }
+    return value;
+}
+
+/**
+ * Given an array of x, this will find the extent of the
+ * x and return an array of breaks that can be used
+ * to categorize the x into a number of classes. The
+ * returned array will always be 1 longer than the number of
+ * classes because it includes the minimum value.
+ *
+ * @param {Array<number>} x an array of number values
+ * @param {number} nClasses number of desired classes
+ * @returns {Array<number>} array of class break positions
+ * @example
+ * equalIntervalBreaks([1, 2, 3, 4, 5, 6], 4); // => [1, 2.25, 3.5, 4.75, 6]
+ */
+function equalIntervalBreaks(x, nClasses) {
+    if (x.length < 2) {
+        return x;
+    }
+
+    var theMin = min(x);
+    var theMax = max(x);
+
+    // the first break will always be the minimum value
+    // in the xset
+    var breaks = [theMin];
+
+    // The size of each break is the full range of the x
+    // divided by the number of classes requested
+    var breakSize = (theMax - theMin) / nClasses;
+
+    // In the case of nClasses = 1, this loop won't run
+    // and the returned breaks will be [min, max]
+    for (var i = 1; i < nClasses; i++) {
+        breaks.push(breaks[0] + breakSize * i);
+    }
+
+    // the last break will always be the
+    // maximum.
+    breaks.push(theMax);
+
+    return breaks;
+}
+
+/**
+ * This computes the minimum & maximum number in an array.
+ *
+ * This runs in `O(n)`, linear time, with respect to the length of the array.
+ *
+ * @param {Array<number>} x sample of one or more data points
+ * @returns {Array<number>} minimum & maximum value
+ * @throws {Error} if the length of x is less than one
+ * @example
+ * extent([1, 2, 3, 4]);
+ * // => [1, 4]
+ */
+function extent(x) {
+    if (x.length === 0) {
+        throw new Error("extent requires at least one data point");
+    }
+
+    var min = x[0];
+    var max = x[0];
+    for (var i = 1; i < x.length; i++) {
+        if (x[i] > max) {
+            max = x[i];
+        }
+        if (x[i] < min) {
+            min = x[i];
+        }
+    }
+    return [min, max];
+}
+
+/**
+ * The extent is the lowest & highest number in the array. With a sorted array,
+ * the first element in the array is always the lowest while the last element is always the largest, so this calculation
+ * can be done in one step, or constant time.
+ *
+ * @param {Array<number>} x input
+ * @returns {Array<number>} minimum & maximum value
+ * @example
+ * extentSorted([-100, -10, 1, 2, 5]); // => [-100, 5]
+ */
+function extentSorted(x) {
+    return [x[0], x[x.length - 1]];
+}
+
+/**
+ * The [Geometric Mean](https://en.wikipedia.org/wiki/Geometric_mean) is
+ * a mean function that is more useful for numbers in different
+ * ranges.
+ *
+ * This is the nth root of the input numbers multiplied by each other.
+ *
+ * The geometric mean is often useful for
+ * **[proportional growth](https://en.wikipedia.org/wiki/Geometric_mean#Proportional_growth)**: given
+ * growth rates for multiple years, like _80%, 16.66% and 42.85%_, a simple
+ * mean will incorrectly estimate an average growth rate, whereas a geometric
+ * mean will correctly estimate a growth rate that, over those years,
+ * will yield the same end value.
+ *
+ * This runs in `O(n)`, linear time, with respect to the length of the array.
+ *
+ * @param {Array<number>} x sample of one or more data points
+ * @returns {number} geometric mean
+ * @throws {Error} if x is empty
+ * @throws {Error} if x contains a negative number
+ * @example
+ * var growthRates = [1.80, 1.166666, 1.428571];
+ * var averageGrowth = ss.geometricMean(growthRates);
+ * var averageGrowthRates = [averageGrowth, averageGrowth, averageGrowth];
+ * var startingValue = 10;
+ * var startingValueMean = 10;
+ * growthRates.forEach(function(rate) {
+ *   startingValue *= rate;
+ * });
+ * averageGrowthRates.forEach(function(rate) {
+ *   startingValueMean *= rate;
+ * });
+ * startingValueMean === startingValue;
+ */
+function geometricMean(x) {
+    if (x.length === 0) {
+        throw new Error("geometricMean requires at least one data point");
+    }
+
+    // the starting value.
+    var value = 1;
+
+    for (var i = 0; i < x.length; i++) {
+        // the geometric mean is only valid for positive numbers
+        if (x[i] < 0) {
+            throw new Error(
+                "geometricMean requires only non-negative numbers as input"
+            );
+        }
+
+        // repeatedly multiply the value by each number
+        value *= x[i];
+    }
+
+    return Math.pow(value, 1 / x.length);
+}
+
+/**
+ * The [Harmonic Mean](https://en.wikipedia.org/wiki/Harmonic_mean) is
+ * a mean function typically used to find the average of rates.
+ * This mean is calculated by taking the reciprocal of the arithmetic mean
+ * of the reciprocals of the input numbers.
+ *
+ * This is a [measure of central tendency](https://en.wikipedia.org/wiki/Central_tendency):
+ * a method of finding a typical or central value of a set of numbers.
+ *
+ * This runs in `O(n)`, linear time, with respect to the length of the array.
+ *
+ * @param {Array<number>} x sample of one or more data points
+ * @returns {number} harmonic mean
+ * @throws {Error} if x is empty
+ * @throws {Error} if x contains a negative number
+ * @example
+ * harmonicMean([2, 3]).toFixed(2) // => '2.40'
+ */
+function harmonicMean(x) {
+    if (x.length === 0) {
+        throw new Error("harmonicMean requires at least one data point");
+    }
+
+    var reciprocalSum = 0;
+
+    for (var i = 0; i < x.length; i++) {
+        // the harmonic mean is only valid for positive numbers
+        if (x[i] <= 0) {
+            throw new Error(
+                "harmonicMean requires only positive numbers as input"
+            );
+        }
+
+        reciprocalSum += 1 / x[i];
+    }
+
+    // divide n by the reciprocal sum
+    return x.length / reciprocalSum;
+}
+
+/**
+ * This is the internal implementation of quantiles: when you know
+ * that the order is sorted, you don't need to re-sort it, and the computations
+ * are faster.
+ *
+ * This implements the linear interpolation method (type=7 in R/numpy),
+ * which is the default in numpy.percentile and R's quantile.
+ *
+ * @param {Array<number>} x sample of one or more data points
+ * @param {number} p desired quantile: a number between 0 to 1, inclusive
+ * @returns {number} quantile value
+ * @throws {Error} if p ix outside of the range from 0 to 1
+ * @throws {Error} if x is empty
+ * @example
+ * quantileSorted([3, 6, 7, 8, 8, 9, 10, 13, 15, 16, 20], 0.5); // => 9
+ */
+function quantileSorted(x, p) {
+    // Use (n-1) * p for index, matching numpy's linear method (type=7)
+    var idx = (x.length - 1) * p;
+    if (x.length === 0) {
+        throw new Error("quantile requires at least one data point.");
+    } else if (p < 0 || p > 1) {
+        throw new Error("quantiles must be between 0 and 1");
+    } else if (p === 1) {
+        // If p is 1, directly return the last element
+        return x[x.length - 1];
+    } else if (p === 0) {
+        // If p is 0, directly return the first element
+        return x[0];
+    } else if (idx % 1 !== 0) {
+        // If idx is not integer, interpolate linearly between floor and ceil
+        var lower = Math.floor(idx);
+        var upper = Math.ceil(idx);
+        var fraction = idx - lower;
+        return x[lower] + fraction * (x[upper] - x[lower]);
+    } else {
+        // If idx is integer, type=7 returns the value at that index
+        return x[idx];
+    }
+}
+
+/**
+ * Rearrange items in `arr` so that all items in `[left, k]` range are the smallest.
+ * The `k`-th element will have the `(k - left + 1)`-th smallest value in `[left, right]`.
+ *
+ * Implements Floyd-Rivest selection algorithm https://en.wikipedia.org/wiki/Floyd-Rivest_algorithm
+ *
+ * @param {Array<number>} arr input array
+ * @param {number} k pivot index
+ * @param {number} [left] left index
+ * @param {number} [right] right index
+ * @returns {void} mutates input array
+ * @example
+ * var arr = [65, 28, 59, 33, 21, 56, 22, 95, 50, 12, 90, 53, 28, 77, 39];
+ * quickselect(arr, 8);
+ * // = [39, 28, 28, 33, 21, 12, 22, 50, 53, 56, 59, 65, 90, 77, 95]
+ */
+function quickselect(arr, k, left, right) {
+    left = left || 0;
+    right = right || arr.length - 1;
+
+    while (right > left) {
+        // 600 and 0.5 are arbitrary constants chosen in the original paper to minimize execution time
+        if (right - left > 600) {
+            var n = right - left + 1;
+            var m = k - left + 1;
+            var z = Math.log(n);
+            var s = 0.5 * Math.exp((2 * z) / 3);
+            var sd = 0.5 * Math.sqrt((z * s * (n - s)) / n);
+            if (m - n / 2 < 0) { sd *= -1; }
+            var newLeft = Math.max(left, Math.floor(k - (m * s) / n + sd));
+            var newRight = Math.min(
+                right,
+                Math.floor(k + ((n - m) * s) / n + sd)
+            );
+            quickselect(arr, k, newLeft, newRight);
+        }
+
+        var t = arr[k];
+        var i = left;
+        var j = right;
+
+        swap(arr, left, k);
+        if (arr[right] > t) { swap(arr, left, right); }
+
+        while (i < j) {
+            swap(arr, i, j);
+            i++;
+            j--;
+            while (arr[i] < t) { i++; }
+            while (arr[j] > t) { j--; }
+        }
+
+        if (arr[left] === t) { swap(arr, left, j); }
+        else {
+            j++;
+            swap(arr, j, right);
+        }
+
+        if (j <= k) { left = j + 1; }
+        if (k <= j) { right = j - 1; }
+    }
+}
+
+function swap(arr, i, j) {
+    var tmp = arr[i];
+    arr[i] = arr[j];
+    arr[j] = tmp;
+}
+
+/**
+ * The [quantile](https://en.wikipedia.org/wiki/Quantile):
+ * this is a population quantile, since we assume to know the entire
+ * dataset in this library. This implementation uses linear interpolation,
+ * equivalent to R's type=7 and numpy's default percentile method.
+ *
+ * Sample is a one-dimensional array of numbers,
+ * and p is either a decimal number from 0 to 1 or an array of decimal
+ * numbers from 0 to 1.
+ * In terms of a k/q quantile, p = k/q - it's just dealing with fractions or dealing
+ * with decimal values.
+ * When p is an array, the result of the function is also an array containing the appropriate
+ * quantiles in input order
+ *
+ * @param {Array<number>} x sample of one or more numbers
+ * @param {Array<number> | number} p the desired quantile, as a number between 0 and 1
+ * @returns {number} quantile
+ * @example
+ * quantile([3, 6, 7, 8, 8, 9, 10, 13, 15, 16, 20], 0.5); // => 9
+ */
+function simple_statistics_quantile(x, p) {
+    var copy = x.slice();
+
+    if (Array.isArray(p)) {
+        // rearrange elements so that each element corresponding to a requested
+        // quantile is on a place it would be if the array was fully sorted
+        multiQuantileSelect(copy, p);
+        // Initialize the result array
+        var results = [];
+        // For each requested quantile
+        for (var i = 0; i < p.length; i++) {
+            results[i] = quantileSorted(copy, p[i]);
+        }
+        return results;
+    } else {
+        var idx = quantileIndex(copy.length, p);
+        quantileSelect(copy, idx, 0, copy.length - 1);
+        return quantileSorted(copy, p);
+    }
+}
+
+function quantileSelect(arr, k, left, right) {
+    if (k % 1 === 0) {
+        quickselect(arr, k, left, right);
+    } else {
+        k = Math.floor(k);
+        quickselect(arr, k, left, right);
+        quickselect(arr, k + 1, k + 1, right);
+    }
+}
+
+function multiQuantileSelect(arr, p) {
+    // Collect every integer order statistic that the requested quantiles need.
+    // Linear interpolation (type=7) reads x[floor(idx)] and x[ceil(idx)], so both
+    // surrounding positions must be placed. Deduplicate to integer positions
+    // so each is selected with an unambiguous index.
+    var positions = new Set();
+    for (var i = 0; i < p.length; i++) {
+        var idx = quantileIndex(arr.length, p[i]);
+        positions.add(Math.floor(idx));
+        positions.add(Math.ceil(idx));
+    }
+    var indices = Array.from(positions).sort(compare);
+
+    multiselect(arr, indices, 0, indices.length - 1, 0, arr.length - 1);
+}
+
+// Place every order statistic in `indices` by partitioning around the median
+// requested position, then recursing into the two halves. The just-placed pivot
+// is excluded from the child ranges (indices[mid] ± 1) so that a later, narrower
+// quickselect cannot disturb an already-finalized position.
+function multiselect(arr, indices, lo, hi, left, right) {
+    if (lo > hi) { return; }
+    var mid = (lo + hi) >> 1;
+    quickselect(arr, indices[mid], left, right);
+    multiselect(arr, indices, lo, mid - 1, left, indices[mid] - 1);
+    multiselect(arr, indices, mid + 1, hi, indices[mid] + 1, right);
+}
+
+function compare(a, b) {
+    return a - b;
+}
+
+function quantileIndex(len, p) {
+    // Use (n-1) * p to match numpy's linear method (type=7)
+    var idx = (len - 1) * p;
+    if (p === 1) {
+        // If p is 1, directly return the last index
+        return len - 1;
+    } else if (p === 0) {
+        // If p is 0, directly return the first index
+        return 0;
+    } else if (idx % 1 !== 0) {
+        // If index is not integer, keep the fractional position so we can
+        // select both surrounding order statistics for interpolation.
+        return idx;
+    } else {
+        // If index is integer, return that exact position.
+        return idx;
+    }
+}
+
+/**
+ * The [Interquartile range](http://en.wikipedia.org/wiki/Interquartile_range) is
+ * a measure of statistical dispersion, or how scattered, spread, or
+ * concentrated a distribution is. It's computed as the difference between
+ * the third quartile and first quartile.
+ *
+ * @param {Array<number>} x sample of one or more numbers
+ * @returns {number} interquartile range: the span between lower and upper quartile,
+ * 0.25 and 0.75
+ * @example
+ * interquartileRange([0, 1, 2, 3]); // => 1.5
+ */
+function interquartileRange(x) {
+    // Interquartile range is the span between the upper quartile,
+    // at `0.75`, and lower quartile, `0.25`
+    var q1 = simple_statistics_quantile(x, 0.75);
+    var q2 = simple_statistics_quantile(x, 0.25);
+
+    if (typeof q1 === "number" && typeof q2 === "number") {
+        return q1 - q2;
+    }
+}
+
+/*
+ * Pull Breaks Values for Jenks
+ *
+ * the second part of the jenks recipe: take the calculated matrices
+ * and derive an array of n breaks.
+ *
+ * @private
+ */
+function jenksBreaks(data, lowerClassLimits, nClasses) {
+    var k = data.length;
+    var kclass = [];
+    var countNum = nClasses;
+
+    // the calculation of classes will never include the upper
+    // bound, so we need to explicitly set it
+    kclass[nClasses] = data[data.length - 1];
+
+    // the lowerClassLimits matrix is used as indices into itself
+    // here: the `k` variable is reused in each iteration.
+    while (countNum > 0) {
+        kclass[countNum - 1] = data[lowerClassLimits[k][countNum] - 1];
+        k = lowerClassLimits[k][countNum] - 1;
+        countNum--;
+    }
+
+    return kclass;
+}
+
+/*
+ * Compute Matrices for Jenks
+ *
+ * Compute the matrices required for Jenks breaks. These matrices
+ * can be used for any classing of data with `classes <= nClasses`
+ *
+ * @private
+ */
+function jenksMatrices(data, nClasses) {
+    // in the original implementation, these matrices are referred to
+    // as `LC` and `OP`
+    //
+    // * lowerClassLimits (LC): optimal lower class limits
+    // * varianceCombinations (OP): optimal variance combinations for all classes
+    var lowerClassLimits = [];
+    var varianceCombinations = [];
+    // loop counters
+    var i;
+    var j;
+    // the variance, as computed at each step in the calculation
+    var variance = 0;
+
+    // Initialize and fill each matrix with zeroes
+    for (i = 0; i < data.length + 1; i++) {
+        var tmp1 = [];
+        var tmp2 = [];
+        // despite these arrays having the same values, we need
+        // to keep them separate so that changing one does not change
+        // the other
+        for (j = 0; j < nClasses + 1; j++) {
+            tmp1.push(0);
+            tmp2.push(0);
+        }
+        lowerClassLimits.push(tmp1);
+        varianceCombinations.push(tmp2);
+    }
+
+    for (i = 1; i < nClasses + 1; i++) {
+        lowerClassLimits[1][i] = 1;
+        varianceCombinations[1][i] = 0;
+        // in the original implementation, 9999999 is used but
+        // since Javascript has `Infinity`, we use that.
+        for (j = 2; j < data.length + 1; j++) {
+            varianceCombinations[j][i] = Number.POSITIVE_INFINITY;
+        }
+    }
+
+    // Shift values by the median to improve numeric stability
+    var shift = data[Math.floor(data.length / 2)];
+
+    for (var l = 2; l < data.length + 1; l++) {
+        // `SZ` originally. this is the sum of the values seen thus
+        // far when calculating variance.
+        var sum = 0;
+        // `ZSQ` originally. the sum of squares of values seen
+        // thus far
+        var sumSquares = 0;
+        // `WT` originally. This is the number of
+        var w = 0;
+        // `IV` originally
+        var i4 = 0;
+
+        // in several instances, you could say `Math.pow(x, 2)`
+        // instead of `x * x`, but this is slower in some browsers
+        // introduces an unnecessary concept.
+        for (var m = 1; m < l + 1; m++) {
+            // `III` originally
+            var lowerClassLimit = l - m + 1;
+            var val = data[lowerClassLimit - 1] - shift;
+
+            // here we're estimating variance for each potential classing
+            // of the data, for each potential number of classes. `w`
+            // is the number of data points considered so far.
+            w++;
+
+            // increase the current sum and sum-of-squares
+            sum += val;
+            sumSquares += val * val;
+
+            // the variance at this point in the sequence is the difference
+            // between the sum of squares and the total x 2, over the number
+            // of samples.
+            variance = sumSquares - (sum * sum) / w;
+
+            i4 = lowerClassLimit - 1;
+
+            if (i4 !== 0) {
+                for (j = 2; j < nClasses + 1; j++) {
+                    // if adding this element to an existing class
+                    // will increase its variance beyond the limit, break
+                    // the class at this point, setting the `lowerClassLimit`
+                    // at this point.
+                    if (
+                        varianceCombinations[l][j] >=
+                        variance + varianceCombinations[i4][j - 1]
+                    ) {
+                        lowerClassLimits[l][j] = lowerClassLimit;
+                        varianceCombinations[l][j] =
+                            variance + varianceCombinations[i4][j - 1];
+                    }
+                }
+            }
+        }
+
+        lowerClassLimits[l][1] = 1;
+        varianceCombinations[l][1] = variance;
+    }
+
+    // return the two matrices. for just providing breaks, only
+    // `lowerClassLimits` is needed, but variances can be useful to
+    // evaluate goodness of fit.
+    return {
+        lowerClassLimits: lowerClassLimits,
+        varianceCombinations: varianceCombinations
+    };
+}
+
+/**
+ * The **[jenks natural breaks optimization](http://en.wikipedia.org/wiki/Jenks_natural_breaks_optimization)**
+ * is an algorithm commonly used in cartography and visualization to decide
+ * upon groupings of data values that minimize variance within themselves
+ * and maximize variation between themselves.
+ *
+ * For instance, cartographers often use jenks in order to choose which
+ * values are assigned to which colors in a [choropleth](https://en.wikipedia.org/wiki/Choropleth_map)
+ * map.
+ *
+ * @param {Array<number>} data input data, as an array of number values
+ * @param {number} nClasses number of desired classes
+ * @returns {Array<number> | null} array of class break positions, or null
+ * when nClasses is greater than the number of data points
+ * @example
+ * // split data into 3 break points
+ * jenks([1, 2, 4, 5, 7, 9, 10, 20], 3) // = [1, 7, 20, 20]
+ */
+function jenks(data, nClasses) {
+    if (nClasses > data.length) {
+        return null;
+    }
+
+    // sort data in numerical order, since this is expected
+    // by the matrices function
+    data = data.slice().sort(function (a, b) {
+        return a - b;
+    });
+
+    // get our basic matrices
+    var matrices = jenksMatrices(data, nClasses);
+    // we only need lower class limits here
+    var lowerClassLimits = matrices.lowerClassLimits;
+
+    // extract nClasses out of the computed matrices
+    return jenksBreaks(data, lowerClassLimits, nClasses);
+}
+
+/**
+ * [Simple linear regression](http://en.wikipedia.org/wiki/Simple_linear_regression)
+ * is a simple way to find a fitted line
+ * between a set of coordinates. This algorithm finds the slope and y-intercept of a regression line
+ * using the least sum of squares.
+ *
+ * @param {Array<Array<number>>} data an array of two-element of arrays,
+ * like `[[0, 1], [2, 3]]`
+ * @returns {Object} object containing slope and intersect of regression line
+ * @example
+ * linearRegression([[0, 0], [1, 1]]); // => { m: 1, b: 0 }
+ */
+function linearRegression(data) {
+    var m;
+    var b;
+
+    // Store data length in a local variable to reduce
+    // repeated object property lookups
+    var dataLength = data.length;
+
+    //if there's only one point, arbitrarily choose a slope of 0
+    //and a y-intercept of whatever the y of the initial point is
+    if (dataLength === 1) {
+        m = 0;
+        b = data[0][1];
+    } else {
+        // The means of x and y. Centering on them before accumulating the
+        // cross products keeps the sums small when the coordinates are not,
+        // which is what `weightedLinearRegression` already does.
+        var sumX = 0;
+        var sumY = 0;
+        for (var i = 0; i < dataLength; i++) {
+            sumX += data[i][0];
+            sumY += data[i][1];
+        }
+        var meanX = sumX / dataLength;
+        var meanY = sumY / dataLength;
+
+        var sumXY = 0;
+        var sumXX = 0;
+        for (var i$1 = 0; i$1 < dataLength; i$1++) {
+            var deviationX = data[i$1][0] - meanX;
+            sumXY += deviationX * (data[i$1][1] - meanY);
+            sumXX += deviationX * deviationX;
+        }
+
+        // `m` is the slope of the regression line, `b` its y-intercept.
+        m = sumXY / sumXX;
+        b = meanY - m * meanX;
+    }
+
+    // Return both values as an object.
+    return {
+        m: m,
+        b: b
+    };
+}
+
+/**
+ * Given the output of `linearRegression`: an object
+ * with `m` and `b` values indicating slope and intercept,
+ * respectively, generate a line function that translates
+ * x values into y values.
+ *
+ * @param {Object} mb object with `m` and `b` members, representing
+ * slope and intersect of desired line
+ * @returns {Function} method that computes y-value at any given
+ * x-value on the line.
+ * @example
+ * var l = linearRegressionLine(linearRegression([[0, 0], [1, 1]]));
+ * l(0) // = 0
+ * l(2) // = 2
+ * linearRegressionLine({ b: 0, m: 1 })(1); // => 1
+ * linearRegressionLine({ b: 1, m: 1 })(1); // => 2
+ */
+function linearRegressionLine(mb /*: { b: number, m: number }*/) {
+    // Return a function that computes a `y` value for each
+    // x value it is given, based on the values of `b` and `a`
+    // that we just computed.
+    return function (x) {
+        return mb.b + mb.m * x;
+    };
+}
+
+/**
+ * The [log average](https://en.wikipedia.org/wiki/https://en.wikipedia.org/wiki/Geometric_mean#Relationship_with_logarithms)
+ * is an equivalent way of computing the geometric mean of an array suitable for large or small products.
+ *
+ * It's found by calculating the average logarithm of the elements and exponentiating.
+ *
+ * @param {Array<number>} x sample of one or more data points
+ * @returns {number} geometric mean
+ * @throws {Error} if x is empty
+ * @throws {Error} if x contains a negative number
+ */
+function logAverage(x) {
+    if (x.length === 0) {
+        throw new Error("logAverage requires at least one data point");
+    }
+
+    var value = 0;
+    for (var i = 0; i < x.length; i++) {
+        if (x[i] < 0) {
+            throw new Error(
+                "logAverage requires only non-negative numbers as input"
+            );
+        }
+        value += Math.log(x[i]);
+    }
+
+    return Math.exp(value / x.length);
+}
+
+/**
+ * The maximum is the highest number in the array. With a sorted array,
+ * the last element in the array is always the largest, so this calculation
+ * can be done in one step, or constant time.
+ *
+ * @param {Array<number>} x input
+ * @returns {number} maximum value
+ * @example
+ * maxSorted([-100, -10, 1, 2, 5]); // => 5
+ */
+function maxSorted(x) {
+    return x[x.length - 1];
+}
+
+/**
+ * The simple [sum](https://en.wikipedia.org/wiki/Summation) of an array
+ * is the result of adding all numbers together, starting from zero.
+ *
+ * This runs in `O(n)`, linear time, with respect to the length of the array.
+ *
+ * @param {Array<number>} x input
+ * @return {number} sum of all input numbers
+ * @example
+ * sumSimple([1, 2, 3]); // => 6
+ */
+function sumSimple(x) {
+    var value = 0;
+    for (var i = 0; i < x.length; i++) {
+        if (typeof x[i] !== "number") {
+            return Number.NaN;
+        }
+        value += x[i];
+    }
+    return value;
+}
+
+/**
+ * The mean, _also known as average_,
+ * is the sum of all values over the number of values.
+ * This is a [measure of central tendency](https://en.wikipedia.org/wiki/Central_tendency):
+ * a method of finding a typical or central value of a set of numbers.
+ *
+ * The simple mean uses the successive addition method internally
+ * to calculate it's result. Errors in floating-point addition are
+ * not accounted for, so if precision is required, the standard {@link mean}
+ * method should be used instead.
+ *
+ * This runs in `O(n)`, linear time, with respect to the length of the array.
+ *
+ *
+ * @param {Array<number>} x sample of one or more data points
+ * @throws {Error} if the length of x is less than one
+ * @returns {number} mean
+ * @example
+ * mean([0, 10]); // => 5
+ */
+function meanSimple(x) {
+    if (x.length === 0) {
+        throw new Error("meanSimple requires at least one data point");
+    }
+
+    return sumSimple(x) / x.length;
+}
+
+/**
+ * The [median](http://en.wikipedia.org/wiki/Median) is
+ * the middle number of a list. This is often a good indicator of 'the middle'
+ * when there are outliers that skew the `mean()` value.
+ * This is a [measure of central tendency](https://en.wikipedia.org/wiki/Central_tendency):
+ * a method of finding a typical or central value of a set of numbers.
+ *
+ * The median isn't necessarily one of the elements in the list: the value
+ * can be the average of two elements if the list has an even length
+ * and the two central values are different.
+ *
+ * @param {Array<number>} x input
+ * @returns {number} median value
+ * @example
+ * median([10, 2, 5, 100, 2, 1]); // => 3.5
+ */
+function simple_statistics_median(x) {
+    return +simple_statistics_quantile(x, 0.5);
+}
+
+/**
+ * The [Median Absolute Deviation](http://en.wikipedia.org/wiki/Median_absolute_deviation) is
+ * a robust measure of statistical
+ * dispersion. It is more resilient to outliers than the standard deviation.
+ *
+ * @param {Array<number>} x input array
+ * @returns {number} median absolute deviation
+ * @example
+ * medianAbsoluteDeviation([1, 1, 2, 2, 4, 6, 9]); // => 1
+ */
+function medianAbsoluteDeviation(x) {
+    var medianValue = simple_statistics_median(x);
+    var medianAbsoluteDeviations = [];
+
+    // Make a list of absolute deviations from the median
+    for (var i = 0; i < x.length; i++) {
+        medianAbsoluteDeviations.push(Math.abs(x[i] - medianValue));
+    }
+
+    // Find the median value of that list
+    return simple_statistics_median(medianAbsoluteDeviations);
+}
+
+/**
+ * The [median](http://en.wikipedia.org/wiki/Median) is
+ * the middle number of a list. This is often a good indicator of 'the middle'
+ * when there are outliers that skew the `mean()` value.
+ * This is a [measure of central tendency](https://en.wikipedia.org/wiki/Central_tendency):
+ * a method of finding a typical or central value of a set of numbers.
+ *
+ * The median isn't necessarily one of the elements in the list: the value
+ * can be the average of two elements if the list has an even length
+ * and the two central values are different.
+ *
+ * @param {Array<number>} sorted input
+ * @returns {number} median value
+ * @example
+ * medianSorted([10, 2, 5, 100, 2, 1]); // => 52.5
+ */
+function medianSorted(sorted) {
+    return quantileSorted(sorted, 0.5);
+}
+
+/**
+ * The minimum is the lowest number in the array. With a sorted array,
+ * the first element in the array is always the smallest, so this calculation
+ * can be done in one step, or constant time.
+ *
+ * @param {Array<number>} x input
+ * @returns {number} minimum value
+ * @example
+ * minSorted([-100, -10, 1, 2, 5]); // => -100
+ */
+function minSorted(x) {
+    return x[0];
+}
+
+/**
+ * The [mode](https://en.wikipedia.org/wiki/Mode_%28statistics%29) is the number
+ * that appears in a list the highest number of times.
+ * There can be multiple modes in a list. This algorithm expects sorted input,
+ * so equal values are adjacent and a tie resolves to the smallest of the tied
+ * values. `modeFast` breaks ties differently, returning whichever tied value
+ * reaches the highest count first.
+ *
+ * This is a [measure of central tendency](https://en.wikipedia.org/wiki/Central_tendency):
+ * a method of finding a typical or central value of a set of numbers.
+ *
+ * This runs in `O(n)` because the input is sorted.
+ *
+ * @param {Array<number>} sorted a sample of one or more data points
+ * @returns {number} mode
+ * @throws {Error} if sorted is empty
+ * @example
+ * modeSorted([0, 0, 1]); // => 0
+ */
+function modeSorted(sorted) {
+    // Handle edge cases:
+    // The mode of an empty list is undefined
+    if (sorted.length === 0) {
+        throw new Error("mode requires at least one data point");
+    }
+    if (sorted.length === 1) {
+        return sorted[0];
+    }
+
+    // This assumes it is dealing with an array of size > 1, since size
+    // 0 and 1 are handled immediately. Hence it starts at index 1 in the
+    // array.
+    var last = sorted[0];
+    // store the mode as we find new modes
+    var value = Number.NaN;
+    // store how many times we've seen the mode
+    var maxSeen = 0;
+    // how many times the current candidate for the mode
+    // has been seen
+    var seenThis = 1;
+
+    // end at sorted.length + 1 to fix the case in which the mode is
+    // the highest number that occurs in the sequence. the last iteration
+    // compares sorted[i], which is undefined, to the highest number
+    // in the series
+    for (var i = 1; i < sorted.length + 1; i++) {
+        // we're seeing a new number pass by
+        if (sorted[i] !== last) {
+            // the last number is the new mode since we saw it more
+            // often than the old one
+            if (seenThis > maxSeen) {
+                maxSeen = seenThis;
+                value = last;
+            }
+            seenThis = 1;
+            last = sorted[i];
+            // if this isn't a new number, it's one more occurrence of
+            // the potential mode
+        } else {
+            seenThis++;
+        }
+    }
+    return value;
+}
+
+/**
+ * The [mode](https://en.wikipedia.org/wiki/Mode_%28statistics%29) is the number
+ * that appears in a list the highest number of times.
+ * There can be multiple modes in a list. This algorithm sorts its input, so a
+ * tie resolves to the smallest of the tied values regardless of the order they
+ * appeared in. `modeFast` breaks ties differently, returning whichever tied
+ * value reaches the highest count first.
+ *
+ * This is a [measure of central tendency](https://en.wikipedia.org/wiki/Central_tendency):
+ * a method of finding a typical or central value of a set of numbers.
+ *
+ * This runs in `O(n log(n))` because it needs to sort the array internally
+ * before running an `O(n)` search to find the mode.
+ *
+ * @param {Array<number>} x input
+ * @returns {number} mode
+ * @example
+ * mode([0, 0, 1]); // => 0
+ */
+function mode(x) {
+    // Sorting the array lets us iterate through it below and be sure
+    // that every time we see a new number it's new and we'll never
+    // see the same number twice
+    return modeSorted(numericSort(x));
+}
+
+/* globals Map: false */
+
+/**
+ * The [mode](https://en.wikipedia.org/wiki/Mode_%28statistics%29) is the number
+ * that appears in a list the highest number of times.
+ * There can be multiple modes in a list. This algorithm walks the input in
+ * order, so a tie resolves to whichever tied value reaches the highest count
+ * first. `mode` and `modeSorted` break ties differently, returning the
+ * smallest of the tied values.
+ *
+ * modeFast uses a Map object to keep track of the mode, instead of the approach
+ * used with `mode`, a sorted array. As a result, it is faster
+ * than `mode` and supports any data type that can be compared with `==`.
+ * It also requires a
+ * [JavaScript environment with support for Map](https://kangax.github.io/compat-table/es6/#test-Map),
+ * and will throw an error if Map is not available.
+ *
+ * This is a [measure of central tendency](https://en.wikipedia.org/wiki/Central_tendency):
+ * a method of finding a typical or central value of a set of numbers.
+ *
+ * @param {Array<*>} x a sample of one or more data points
+ * @returns {?*} mode
+ * @throws {ReferenceError} if the JavaScript environment doesn't support Map
+ * @throws {Error} if x is empty
+ * @example
+ * modeFast(['rabbits', 'rabbits', 'squirrels']); // => 'rabbits'
+ */
+function modeFast(x) {
+    // This index will reflect the incidence of different values, indexing
+    // them like
+    // { value: count }
+    var index = new Map();
+
+    // A running `mode` and the number of times it has been encountered.
+    var mode;
+    var modeCount = 0;
+
+    for (var i = 0; i < x.length; i++) {
+        var newCount = index.get(x[i]);
+        if (newCount === undefined) {
+            newCount = 1;
+        } else {
+            newCount++;
+        }
+        if (newCount > modeCount) {
+            mode = x[i];
+            modeCount = newCount;
+        }
+        index.set(x[i], newCount);
+    }
+
+    if (modeCount === 0) {
+        throw new Error("mode requires at last one data point");
+    }
+
+    return mode;
+}
+
+/**
+ * Implementation of [Heap's Algorithm](https://en.wikipedia.org/wiki/Heap%27s_algorithm)
+ * for generating permutations.
+ *
+ * @param {Array} elements any type of data
+ * @returns {Array<Array>} array of permutations
+ */
+function permutationsHeap(elements) {
+    var indexes = new Array(elements.length);
+    var permutations = [elements.slice()];
+
+    for (var i = 0; i < elements.length; i++) {
+        indexes[i] = 0;
+    }
+
+    for (var i$1 = 0; i$1 < elements.length; ) {
+        if (indexes[i$1] < i$1) {
+            // At odd indexes, swap from indexes[i] instead
+            // of from the beginning of the array
+            var swapFrom = 0;
+            if (i$1 % 2 !== 0) {
+                swapFrom = indexes[i$1];
+            }
+
+            // swap between swapFrom and i, using
+            // a temporary variable as storage.
+            var temp = elements[swapFrom];
+            elements[swapFrom] = elements[i$1];
+            elements[i$1] = temp;
+
+            permutations.push(elements.slice());
+            indexes[i$1]++;
+            i$1 = 0;
+        } else {
+            indexes[i$1] = 0;
+            i$1++;
+        }
+    }
+
+    return permutations;
+}
+
+/**
+ * The [product](https://en.wikipedia.org/wiki/Product_(mathematics)) of an array
+ * is the result of multiplying all numbers together, starting using one as the multiplicative identity.
+ *
+ * This runs in `O(n)`, linear time, with respect to the length of the array.
+ *
+ * @param {Array<number>} x input
+ * @return {number} product of all input numbers
+ * @example
+ * product([1, 2, 3, 4]); // => 24
+ */
+function product(x) {
+    var value = 1;
+    for (var i = 0; i < x.length; i++) {
+        value *= x[i];
+    }
+    return value;
+}
+
+/* eslint no-bitwise: 0 */
+
+/**
+ * This function returns the quantile in which one would find the given value in
+ * the given array. With a sorted array, leveraging binary search, we can find
+ * this information in logarithmic time.
+ *
+ * @param {Array<number>} x input
+ * @param {number} value the value for which to find the quantile rank
+ * @returns {number} the quantile rank
+ * @example
+ * quantileRankSorted([1, 2, 3, 4], 3); // => 0.75
+ * quantileRankSorted([1, 2, 3, 3, 4], 3); // => 0.7
+ * quantileRankSorted([1, 2, 3, 4], 6); // => 1
+ * quantileRankSorted([1, 2, 3, 3, 5], 4); // => 0.8
+ */
+function quantileRankSorted(x, value) {
+    // Value is lesser than any value in the array
+    if (value < x[0]) {
+        return 0;
+    }
+
+    // Value is greater than any value in the array
+    if (value > x[x.length - 1]) {
+        return 1;
+    }
+
+    var l = lowerBound(x, value);
+
+    // Value is not in the array
+    if (x[l] !== value) {
+        return l / x.length;
+    }
+
+    l++;
+
+    var u = upperBound(x, value);
+
+    // The value exists only once in the array
+    if (u === l) {
+        return l / x.length;
+    }
+
+    // Here, we are basically computing the mean of the range of indices
+    // containing our searched value. But, instead, of initializing an
+    // array and looping over it, there is a dedicated math formula that
+    // we apply below to get the result.
+    var r = u - l + 1;
+    var sum = (r * (u + l)) / 2;
+    var mean = sum / r;
+
+    return mean / x.length;
+}
+
+function lowerBound(x, value) {
+    var mid = 0;
+    var lo = 0;
+    var hi = x.length;
+
+    while (lo < hi) {
+        mid = (lo + hi) >>> 1;
+
+        if (value <= x[mid]) {
+            hi = mid;
+        } else {
+            lo = -~mid;
+        }
+    }
+
+    return lo;
+}
+
+function upperBound(x, value) {
+    var mid = 0;
+    var lo = 0;
+    var hi = x.length;
+
+    while (lo < hi) {
+        mid = (lo + hi) >>> 1;
+
+        if (value >= x[mid]) {
+            lo = -~mid;
+        } else {
+            hi = mid;
+        }
+    }
+
+    return lo;
+}
+
+/**
+ * This function returns the quantile in which one would find the given value in
+ * the given array. It will copy and sort your array before each run, so
+ * if you know your array is already sorted, you should use `quantileRankSorted`
+ * instead.
+ *
+ * @param {Array<number>} x input
+ * @param {number} value the value for which to find the quantile rank
+ * @returns {number} the quantile rank
+ * @example
+ * quantileRank([4, 3, 1, 2], 3); // => 0.75
+ * quantileRank([4, 3, 2, 3, 1], 3); // => 0.7
+ * quantileRank([2, 4, 1, 3], 6); // => 1
+ * quantileRank([5, 3, 1, 2, 3], 4); // => 0.8
+ */
+function quantileRank(x, value) {
+    // Cloning and sorting the array
+    var sortedCopy = numericSort(x);
+
+    return quantileRankSorted(sortedCopy, value);
+}
+
+/**
+ * The [R Squared](http://en.wikipedia.org/wiki/Coefficient_of_determination)
+ * value of data compared with a function `f`
+ * is the sum of the squared differences between the prediction
+ * and the actual value.
+ *
+ * @param {Array<Array<number>>} x input data: this should be doubly-nested
+ * @param {Function} func function called on `[i][0]` values within the dataset
+ * @returns {number} r-squared value
+ * @example
+ * var samples = [[0, 0], [1, 1]];
+ * var regressionLine = linearRegressionLine(linearRegression(samples));
+ * rSquared(samples, regressionLine); // = 1 this line is a perfect fit
+ */
+function rSquared(x, func) {
+    if (x.length < 2) {
+        return 1;
+    }
+
+    // Compute the average y value for the actual
+    // data set in order to compute the
+    // _total sum of squares_
+    var sum = 0;
+    for (var i = 0; i < x.length; i++) {
+        sum += x[i][1];
+    }
+    var average = sum / x.length;
+
+    // Compute the total sum of squares - the
+    // squared difference between each point
+    // and the average of all points.
+    var sumOfSquares = 0;
+    for (var j = 0; j < x.length; j++) {
+        sumOfSquares += Math.pow(average - x[j][1], 2);
+    }
+
+    // Finally estimate the error: the squared
+    // difference between the estimate and the actual data
+    // value at each point.
+    var err = 0;
+    for (var k = 0; k < x.length; k++) {
+        err += Math.pow(x[k][1] - func(x[k][0]), 2);
+    }
+
+    // As the error grows larger, its ratio to the
+    // sum of squares increases and the r squared
+    // value grows lower.
+    return 1 - err / sumOfSquares;
+}
+
+/**
+ * The Root Mean Square (RMS) is
+ * a mean function used as a measure of the magnitude of a set
+ * of numbers, regardless of their sign.
+ * This is the square root of the mean of the squares of the
+ * input numbers.
+ * This runs in `O(n)`, linear time, with respect to the length of the array.
+ *
+ * @param {Array<number>} x a sample of one or more data points
+ * @returns {number} root mean square
+ * @throws {Error} if x is empty
+ * @example
+ * rootMeanSquare([-1, 1, -1, 1]); // => 1
+ */
+function rootMeanSquare(x) {
+    if (x.length === 0) {
+        throw new Error("rootMeanSquare requires at least one data point");
+    }
+
+    var sumOfSquares = 0;
+    for (var i = 0; i < x.length; i++) {
+        sumOfSquares += Math.pow(x[i], 2);
+    }
+
+    return Math.sqrt(sumOfSquares / x.length);
+}
+
+/**
+ * A [Fisher-Yates shuffle](http://en.wikipedia.org/wiki/Fisher%E2%80%93Yates_shuffle)
+ * in-place - which means that it **will change the order of the original
+ * array by reference**.
+ *
+ * This is an algorithm that generates a random [permutation](https://en.wikipedia.org/wiki/Permutation)
+ * of a set.
+ *
+ * @param {Array} x sample of one or more numbers
+ * @param {Function} [randomSource=Math.random] an optional entropy source that
+ * returns numbers between 0 inclusive and 1 exclusive: the range [0, 1)
+ * @returns {Array} x
+ * @example
+ * var x = [1, 2, 3, 4];
+ * shuffleInPlace(x);
+ * // x is shuffled to a value like [2, 1, 4, 3]
+ */
+function shuffleInPlace(x, randomSource) {
+    // a custom random number source can be provided if you want to use
+    // a fixed seed or another random number generator, like
+    // [random-js](https://www.npmjs.org/package/random-js)
+    randomSource = randomSource || Math.random;
+
+    // store the current length of the x to determine
+    // when no elements remain to shuffle.
+    var length = x.length;
+
+    // temporary is used to hold an item when it is being
+    // swapped between indices.
+    var temporary;
+
+    // The index to swap at each stage.
+    var index;
+
+    // While there are still items to shuffle
+    while (length > 0) {
+        // choose a random index within the subset of the array
+        // that is not yet shuffled
+        index = Math.floor(randomSource() * length--);
+
+        // store the value that we'll move temporarily
+        temporary = x[length];
+
+        // swap the value at `x[length]` with `x[index]`
+        x[length] = x[index];
+        x[index] = temporary;
+    }
+
+    return x;
+}
+
+/**
+ * A [Fisher-Yates shuffle](http://en.wikipedia.org/wiki/Fisher%E2%80%93Yates_shuffle)
+ * is a fast way to create a random permutation of a finite set. This is
+ * a function around `shuffle_in_place` that adds the guarantee that
+ * it will not modify its input.
+ *
+ * @param {Array} x sample of 0 or more numbers
+ * @param {Function} [randomSource=Math.random] an optional entropy source that
+ * returns numbers between 0 inclusive and 1 exclusive: the range [0, 1)
+ * @return {Array} shuffled version of input
+ * @example
+ * var shuffled = shuffle([1, 2, 3, 4]);
+ * shuffled; // = [2, 3, 1, 4] or any other random permutation
+ */
+function simple_statistics_shuffle(x, randomSource) {
+    // slice the original array so that it is not modified
+    var sample = x.slice();
+
+    // and then shuffle that shallow-copied array, in place
+    return shuffleInPlace(sample, randomSource);
+}
+
+/**
+ * Create a [simple random sample](http://en.wikipedia.org/wiki/Simple_random_sample)
+ * from a given array of `n` elements.
+ *
+ * The sampled values will be in any order, not necessarily the order
+ * they appear in the input.
+ *
+ * @param {Array<any>} x input array. can contain any type
+ * @param {number} n count of how many elements to take
+ * @param {Function} [randomSource=Math.random] an optional entropy source that
+ * returns numbers between 0 inclusive and 1 exclusive: the range [0, 1)
+ * @return {Array} subset of n elements in original array
+ *
+ * @example
+ * var values = [1, 2, 4, 5, 6, 7, 8, 9];
+ * sample(values, 3); // returns 3 random values, like [2, 5, 8];
+ */
+function sample(x, n, randomSource) {
+    // shuffle the original array using a fisher-yates shuffle
+    var shuffled = simple_statistics_shuffle(x, randomSource);
+
+    // and then return a subset of it - the first `n` elements.
+    return shuffled.slice(0, n);
+}
+
+/**
+ * [Sample covariance](https://en.wikipedia.org/wiki/Sample_mean_and_covariance) of two datasets:
+ * how much do the two datasets move together?
+ * x and y are two datasets, represented as arrays of numbers.
+ *
+ * @param {Array<number>} x a sample of two or more data points
+ * @param {Array<number>} y a sample of two or more data points
+ * @throws {Error} if x and y do not have equal lengths
+ * @throws {Error} if x or y have length of one or less
+ * @returns {number} sample covariance
+ * @example
+ * sampleCovariance([1, 2, 3, 4, 5, 6], [6, 5, 4, 3, 2, 1]); // => -3.5
+ */
+function sampleCovariance(x, y) {
+    // The two datasets must have the same length which must be more than 1
+    if (x.length !== y.length) {
+        throw new Error("sampleCovariance requires samples with equal lengths");
+    }
+
+    if (x.length < 2) {
+        throw new Error(
+            "sampleCovariance requires at least two data points in each sample"
+        );
+    }
+
+    // determine the mean of each dataset so that we can judge each
+    // value of the dataset fairly as the difference from the mean. this
+    // way, if one dataset is [1, 2, 3] and [2, 3, 4], their covariance
+    // does not suffer because of the difference in absolute values
+    var xmean = mean(x);
+    var ymean = mean(y);
+    var sum = 0;
+
+    // for each pair of values, the covariance increases when their
+    // difference from the mean is associated - if both are well above
+    // or if both are well below
+    // the mean, the covariance increases significantly.
+    for (var i = 0; i < x.length; i++) {
+        sum += (x[i] - xmean) * (y[i] - ymean);
+    }
+
+    // this is Bessels' Correction: an adjustment made to sample statistics
+    // that allows for the reduced degree of freedom entailed in calculating
+    // values from samples rather than complete populations.
+    var besselsCorrection = x.length - 1;
+
+    // the covariance is weighted by the length of the datasets.
+    return sum / besselsCorrection;
+}
+
+/**
+ * The [correlation](http://en.wikipedia.org/wiki/Correlation_and_dependence) is
+ * a measure of how correlated two datasets are, between -1 and 1
+ *
+ * @param {Array<number>} x first input
+ * @param {Array<number>} y second input
+ * @returns {number} sample correlation
+ * @example
+ * sampleCorrelation([1, 2, 3, 4, 5, 6], [2, 2, 3, 4, 5, 60]).toFixed(2);
+ * // => '0.69'
+ */
+function sampleCorrelation(x, y) {
+    var cov = sampleCovariance(x, y);
+    var xstd = sampleStandardDeviation(x);
+    var ystd = sampleStandardDeviation(y);
+
+    return cov / xstd / ystd;
+}
+
+/**
+ * [Kurtosis](http://en.wikipedia.org/wiki/Kurtosis) is
+ * a measure of the heaviness of a distribution's tails relative to its
+ * variance. The kurtosis value can be positive or negative, or even undefined.
+ *
+ * Implementation is based on Fisher's excess kurtosis definition and uses
+ * unbiased moment estimators. This is the version found in Excel and available
+ * in several statistical packages, including SAS and SciPy.
+ *
+ * @param {Array<number>} x a sample of 4 or more data points
+ * @returns {number} sample kurtosis
+ * @throws {Error} if x has length less than 4
+ * @example
+ * sampleKurtosis([1, 2, 2, 3, 5]); // => 1.4555765595463122
+ */
+function sampleKurtosis(x) {
+    var n = x.length;
+
+    if (n < 4) {
+        throw new Error("sampleKurtosis requires at least four data points");
+    }
+
+    var meanValue = mean(x);
+    var tempValue;
+    var secondCentralMoment = 0;
+    var fourthCentralMoment = 0;
+
+    for (var i = 0; i < n; i++) {
+        tempValue = x[i] - meanValue;
+        secondCentralMoment += tempValue * tempValue;
+        fourthCentralMoment += tempValue * tempValue * tempValue * tempValue;
+    }
+
+    return (
+        ((n - 1) / ((n - 2) * (n - 3))) *
+        ((n * (n + 1) * fourthCentralMoment) /
+            (secondCentralMoment * secondCentralMoment) -
+            3 * (n - 1))
+    );
+}
+
+/**
+ * Rank values, giving tied values the average of the ranks they span.
+ *
+ * Spearman's rho is defined on these midranks. Assigning tied values
+ * distinct consecutive ranks instead would make the rank of a value depend
+ * on where it happens to sit in the input array, and therefore make the
+ * correlation depend on the order the pairs are listed in.
+ *
+ * @private
+ * @param {Array<number>} values input
+ * @returns {Array<number>} ranks, in the order of the input
+ */
+function midranks(values) {
+    var order = values
+        .map(function (value, index) { return [value, index]; })
+        .sort(function (a, b) { return a[0] - b[0]; });
+
+    var ranks = Array(values.length);
+    var i = 0;
+    while (i < order.length) {
+        // Extend j across every value tied with the one at i.
+        var j = i;
+        while (j + 1 < order.length && order[j + 1][0] === order[i][0]) {
+            j++;
+        }
+        var rank = (i + j) / 2;
+        for (var k = i; k <= j; k++) {
+            ranks[order[k][1]] = rank;
+        }
+        i = j + 1;
+    }
+    return ranks;
+}
+
+/**
+ * The [rank correlation](https://en.wikipedia.org/wiki/Rank_correlation) is
+ * a measure of the strength of monotonic relationship between two arrays
+ *
+ * Tied values share the average of the ranks they span, so the result
+ * depends only on the paired data and not on the order the pairs are given
+ * in. When either input has no rank variance the correlation is undefined
+ * and the result is `NaN`.
+ *
+ * @param {Array<number>} x first input
+ * @param {Array<number>} y second input
+ * @returns {number} sample rank correlation
+ * @example
+ * sampleRankCorrelation([1, 2, 3, 4, 5], [1, 4, 9, 16, 25]);
+ * // => 1
+ */
+function sampleRankCorrelation(x, y) {
+    return sampleCorrelation(midranks(x), midranks(y));
+}
+
+/**
+ * [Skewness](http://en.wikipedia.org/wiki/Skewness) is
+ * a measure of the extent to which a probability distribution of a
+ * real-valued random variable "leans" to one side of the mean.
+ * The skewness value can be positive or negative, or even undefined.
+ *
+ * Implementation is based on the adjusted Fisher-Pearson standardized
+ * moment coefficient, which is the version found in Excel and several
+ * statistical packages including Minitab, SAS and SPSS.
+ *
+ * Pass `biased` to opt into the biased coefficient instead, which is the
+ * population moment ratio `m3 / m2^(3/2)`. That is what R reports and what
+ * scipy returns by default; the adjusted coefficient above is scipy's
+ * `bias=False`. The two differ by a factor of `sqrt(n * (n - 1)) / (n - 2)`.
+ *
+ * @since 4.1.0
+ * @param {Array<number>} x a sample of 3 or more data points
+ * @param {boolean} [biased=false] if true, return the biased coefficient
+ * @returns {number} sample skewness
+ * @throws {Error} if x has length less than 3
+ * @example
+ * sampleSkewness([2, 4, 6, 3, 1]); // => 0.590128656384365
+ * sampleSkewness([2, 4, 6, 3, 1], true); // => 0.3958703373438167
+ */
+function sampleSkewness(x, biased) {
+    if ( biased === void 0 ) biased = false;
+
+    if (x.length < 3) {
+        throw new Error("sampleSkewness requires at least three data points");
+    }
+
+    var meanValue = mean(x);
+    var tempValue;
+    var sumSquaredDeviations = 0;
+    var sumCubedDeviations = 0;
+
+    for (var i = 0; i < x.length; i++) {
+        tempValue = x[i] - meanValue;
+        sumSquaredDeviations += tempValue * tempValue;
+        sumCubedDeviations += tempValue * tempValue * tempValue;
+    }
+
+    var n = x.length;
+
+    if (biased) {
+        // The population moments, without Bessel's correction: the biased
+        // coefficient is the third central moment over the second raised
+        // to three halves.
+        var secondCentralMoment = sumSquaredDeviations / n;
+        var thirdCentralMoment = sumCubedDeviations / n;
+
+        return thirdCentralMoment / Math.pow(secondCentralMoment, 3 / 2);
+    }
+
+    // this is Bessels' Correction: an adjustment made to sample statistics
+    // that allows for the reduced degree of freedom entailed in calculating
+    // values from samples rather than complete populations.
+    var besselsCorrection = x.length - 1;
+
+    // Find the mean value of that list
+    var theSampleStandardDeviation = Math.sqrt(
+        sumSquaredDeviations / besselsCorrection
+    );
+
+    var cubedS = Math.pow(theSampleStandardDeviation, 3);
+
+    return (n * sumCubedDeviations) / ((n - 1) * (n - 2) * cubedS);
+}
+
+/**
+ * Sampling with replacement is a type of sampling that allows the same
+ * item to be picked out of a population more than once.
+ *
+ * @param {Array<*>} x an array of any kind of value
+ * @param {number} n count of how many elements to take
+ * @param {Function} [randomSource=Math.random] an optional entropy source that
+ * returns numbers between 0 inclusive and 1 exclusive: the range [0, 1)
+ * @return {Array} n sampled items from the population
+ * @example
+ * var values = [1, 2, 3, 4];
+ * sampleWithReplacement(values, 2); // returns 2 random values, like [2, 4];
+ */
+function sampleWithReplacement(x, n, randomSource) {
+    if (x.length === 0) {
+        return [];
+    }
+
+    // a custom random number source can be provided if you want to use
+    // a fixed seed or another random number generator, like
+    // [random-js](https://www.npmjs.org/package/random-js)
+    randomSource = randomSource || Math.random;
+
+    var length = x.length;
+    var sample = [];
+
+    for (var i = 0; i < n; i++) {
+        var index = Math.floor(randomSource() * length);
+
+        sample.push(x[index]);
+    }
+
+    return sample;
+}
+
+/**
+ * The [root mean square](https://en.wikipedia.org/wiki/Root_mean_square)
+ * computed by scaling, which is an equivalent way of computing
+ * `rootMeanSquare` suitable for values whose squares leave floating point
+ * range.
+ *
+ * `rootMeanSquare` sums the squares directly, so it returns `Infinity` once
+ * a value exceeds about 1e154 and `0` once every value falls below about
+ * 1e-162. This function divides through by the largest magnitude first, so
+ * the squares it sums are all at most one.
+ *
+ * It runs in `O(n)`, linear time, with respect to the length of the array,
+ * in two passes rather than one.
+ *
+ * @param {Array<number>} x a sample of one or more data points
+ * @returns {number} root mean square
+ * @throws {Error} if x is empty
+ * @example
+ * scaledRootMeanSquare([-1, 1, -1, 1]); // => 1
+ * scaledRootMeanSquare([1e200, 2e200, 3e200]); // => 2.1602468994692866e+200
+ */
+function scaledRootMeanSquare(x) {
+    if (x.length === 0) {
+        throw new Error(
+            "scaledRootMeanSquare requires at least one data point"
+        );
+    }
+
+    var max = 0;
+    for (var i = 0; i < x.length; i++) {
+        var magnitude = Math.abs(x[i]);
+        max = Math.max(max, magnitude);
+    }
+
+    // Every value is zero, and the division below would be 0 / 0.
+    if (max === 0) {
+        return 0;
+    }
+
+    // An infinite or missing largest value cannot be scaled away, and
+    // dividing by it would turn the result into NaN. Report it as
+    // `rootMeanSquare` does.
+    if (!Number.isFinite(max)) {
+        return max;
+    }
+
+    var sumOfSquares = 0;
+    for (var i$1 = 0; i$1 < x.length; i$1++) {
+        var scaled = x[i$1] / max;
+        sumOfSquares += scaled * scaled;
+    }
+
+    return max * Math.sqrt(sumOfSquares / x.length);
+}
+
+/**
+ * The [variance](http://en.wikipedia.org/wiki/Variance)
+ * is the sum of squared deviations from the mean.
+ *
+ * This is an implementation of variance, not sample variance:
+ * see the `sampleVariance` method if you want a sample measure.
+ *
+ * @param {Array<number>} x a population of one or more data points
+ * @returns {number} variance: a value greater than or equal to zero.
+ * zero indicates that all values are identical.
+ * @throws {Error} if x's length is 0
+ * @example
+ * variance([1, 2, 3, 4, 5, 6]); // => 2.9166666666666665
+ */
+function variance(x) {
+    if (x.length === 0) {
+        throw new Error("variance requires at least one data point");
+    }
+
+    // Find the mean of squared deviations between the
+    // mean value and each value.
+    return sumNthPowerDeviations(x, 2) / x.length;
+}
+
+/**
+ * The [standard deviation](http://en.wikipedia.org/wiki/Standard_deviation)
+ * is the square root of the variance. This is also known as the population
+ * standard deviation. It's useful for measuring the amount
+ * of variation or dispersion in a set of values.
+ *
+ * Standard deviation is only appropriate for full-population knowledge: for
+ * samples of a population, {@link sampleStandardDeviation} is
+ * more appropriate.
+ *
+ * @param {Array<number>} x input
+ * @returns {number} standard deviation
+ * @example
+ * variance([2, 4, 4, 4, 5, 5, 7, 9]); // => 4
+ * standardDeviation([2, 4, 4, 4, 5, 5, 7, 9]); // => 2
+ */
+function standardDeviation(x) {
+    if (x.length === 1) {
+        return 0;
+    }
+    var v = variance(x);
+    return Math.sqrt(v);
+}
+
+/**
+ * When removing a value from a list, one does not have to necessary
+ * recompute the mean of the list in linear time. They can instead use
+ * this function to compute the new mean by providing the current mean,
+ * the number of elements in the list that produced it and the value to remove.
+ *
+ * @since 3.0.0
+ * @param {number} mean current mean
+ * @param {number} n number of items in the list
+ * @param {number} value the value to remove
+ * @returns {number} the new mean
+ *
+ * @example
+ * subtractFromMean(20.5, 6, 53); // => 14
+ */
+function subtractFromMean(mean, n, value) {
+    return (mean * n - value) / (n - 1);
+}
+
+/**
+ * This is to compute [a one-sample t-test](https://en.wikipedia.org/wiki/Student%27s_t-test#One-sample_t-test), comparing the mean
+ * of a sample to a known value, x.
+ *
+ * in this case, we're trying to determine whether the
+ * population mean is equal to the value that we know, which is `x`
+ * here. Usually the results here are used to look up a
+ * [p-value](http://en.wikipedia.org/wiki/P-value), which, for
+ * a certain level of significance, will let you determine that the
+ * null hypothesis can or cannot be rejected.
+ *
+ * @param {Array<number>} x sample of one or more numbers
+ * @param {number} expectedValue expected value of the population mean
+ * @returns {number} value
+ * @example
+ * tTest([1, 2, 3, 4, 5, 6], 3.385).toFixed(2); // => '0.16'
+ */
+function tTest(x, expectedValue) {
+    // The mean of the sample
+    var sampleMean = mean(x);
+
+    // The standard deviation of the sample
+    var sd = standardDeviation(x);
+
+    // Square root the length of the sample
+    var rootN = Math.sqrt(x.length);
+
+    // returning the t value
+    return (sampleMean - expectedValue) / (sd / rootN);
+}
+
+/**
+ * This is to compute [two sample t-test](http://en.wikipedia.org/wiki/Student's_t-test).
+ * Tests whether "mean(X)-mean(Y) = difference", (
+ * in the most common case, we often have `difference == 0` to test if two samples
+ * are likely to be taken from populations with the same mean value) with
+ * no prior knowledge on standard deviations of both samples
+ * other than the fact that they have the same standard deviation.
+ *
+ * Usually the results here are used to look up a
+ * [p-value](http://en.wikipedia.org/wiki/P-value), which, for
+ * a certain level of significance, will let you determine that the
+ * null hypothesis can or cannot be rejected.
+ *
+ * `diff` can be omitted if it equals 0.
+ *
+ * [This is used to reject](https://en.wikipedia.org/wiki/Exclusion_of_the_null_hypothesis)
+ * a null hypothesis that the two populations that have been sampled into
+ * `sampleX` and `sampleY` are equal to each other.
+ *
+ * @param {Array<number>} sampleX a sample as an array of numbers
+ * @param {Array<number>} sampleY a sample as an array of numbers
+ * @param {number} [difference=0]
+ * @returns {number|null} test result
+ *
+ * @example
+ * tTestTwoSample([1, 2, 3, 4], [3, 4, 5, 6], 0); // => -2.1908902300206643
+ */
+function tTestTwoSample(sampleX, sampleY, difference) {
+    var n = sampleX.length;
+    var m = sampleY.length;
+
+    // If either sample doesn't actually have any values, we can't
+    // compute this at all, so we return `null`.
+    if (!n || !m) {
+        return null;
+    }
+
+    // default difference (mu) is zero
+    if (!difference) {
+        difference = 0;
+    }
+
+    var meanX = mean(sampleX);
+    var meanY = mean(sampleY);
+    var sampleVarianceX = sampleVariance(sampleX);
+    var sampleVarianceY = sampleVariance(sampleY);
+
+    if (
+        typeof meanX === "number" &&
+        typeof meanY === "number" &&
+        typeof sampleVarianceX === "number" &&
+        typeof sampleVarianceY === "number"
+    ) {
+        var weightedVariance =
+            ((n - 1) * sampleVarianceX + (m - 1) * sampleVarianceY) /
+            (n + m - 2);
+
+        return (
+            (meanX - meanY - difference) /
+            Math.sqrt(weightedVariance * (1 / n + 1 / m))
+        );
+    }
+}
+
+/**
+ * Validate values and weights for weighted statistics and return the total
+ * weight.
+ *
+ * @param {Array<number>} x input values
+ * @param {Array<number>} weights weights for each input value
+ * @param {string} name function name for error messages
+ * @returns {number} total weight
+ * @private
+ */
+function validateWeightedInput(x, weights, name) {
+    if (x.length === 0) {
+        throw new Error((name + " requires at least one data point"));
+    }
+
+    if (x.length !== weights.length) {
+        throw new Error(
+            (name + " requires values and weights to be the same length")
+        );
+    }
+
+    var totalWeight = 0;
+
+    for (var i = 0; i < weights.length; i++) {
+        if (weights[i] < 0) {
+            throw new Error((name + " requires weights to be non-negative"));
+        }
+
+        totalWeight += weights[i];
+    }
+
+    if (totalWeight === 0) {
+        throw new Error((name + " requires at least one positive weight"));
+    }
+
+    return totalWeight;
+}
+
+/**
+ * [Weighted least squares](https://en.wikipedia.org/wiki/Weighted_least_squares)
+ * fits a line through a set of coordinates in which some observations count
+ * for more than others, which is what R's `lm()` does when given a `weights`
+ * argument. `linearRegression` is the special case where every weight is
+ * equal.
+ *
+ * A weight of zero drops its observation from the fit. Weights are relative,
+ * so scaling all of them by the same factor leaves the line unchanged.
+ *
+ * @param {Array<Array<number>>} data an array of two-element arrays,
+ * like `[[0, 1], [2, 3]]`
+ * @param {Array<number>} weights weight for each coordinate
+ * @returns {Object} object containing slope and intersect of regression line
+ * @throws {Error} if data is empty, weights is a different length than data,
+ * all weights are zero, or a weight is negative
+ * @example
+ * weightedLinearRegression([[0, 0], [1, 1], [2, 2]], [1, 1, 1]); // => { m: 1, b: 0 }
+ */
+function weightedLinearRegression(data, weights) {
+    var totalWeight = validateWeightedInput(
+        data,
+        weights,
+        "weightedLinearRegression"
+    );
+
+    // With one point the slope is unconstrained, so match `linearRegression`
+    // and take the horizontal line through it.
+    if (data.length === 1) {
+        return { m: 0, b: data[0][1] };
+    }
+
+    // The weighted means of x and y. Centering on them before accumulating
+    // the cross products keeps the sums small when the coordinates are not.
+    var sumWeightedX = 0;
+    var sumWeightedY = 0;
+    for (var i = 0; i < data.length; i++) {
+        sumWeightedX += weights[i] * data[i][0];
+        sumWeightedY += weights[i] * data[i][1];
+    }
+    var meanX = sumWeightedX / totalWeight;
+    var meanY = sumWeightedY / totalWeight;
+
+    var sumXY = 0;
+    var sumXX = 0;
+    for (var i$1 = 0; i$1 < data.length; i$1++) {
+        var deviationX = data[i$1][0] - meanX;
+        sumXY += weights[i$1] * deviationX * (data[i$1][1] - meanY);
+        sumXX += weights[i$1] * deviationX * deviationX;
+    }
+
+    var m = sumXY / sumXX;
+
+    return { m: m, b: meanY - m * meanX };
+}
+
+/**
+ * The [weighted mean](https://en.wikipedia.org/wiki/Weighted_arithmetic_mean),
+ * _also known as weighted average_, is the sum of each value multiplied by its
+ * weight, divided by the total weight.
+ *
+ * The weighted values are accumulated with the same
+ * [Kahan-Babuska](https://pdfs.semanticscholar.org/1760/7d467cda1d0277ad272deb2113533131dc09.pdf)
+ * correction that {@link sum} uses, so that terms which cancel do not lose
+ * precision. The correction is applied in a single pass, without building an
+ * intermediate array.
+ *
+ * This runs in `O(n)`, linear time, with respect to the length of the array.
+ *
+ * @param {Array<number>} x sample of one or more data points
+ * @param {Array<number>} weights non-negative weights for each data point
+ * @throws {Error} if x is empty, weights is a different length than x, all weights are zero, or a weight is negative
+ * @returns {number} weighted mean
+ * @example
+ * weightedMean([80, 90, 100], [1, 1, 2]); // => 92.5
+ */
+function weightedMean(x, weights) {
+    var totalWeight = validateWeightedInput(x, weights, "weightedMean");
+
+    var weightedSum = x[0] * weights[0];
+    var correction = 0;
+    var transition;
+    var value;
+
+    for (var i = 1; i < x.length; i++) {
+        value = x[i] * weights[i];
+        transition = weightedSum + value;
+
+        if (Math.abs(weightedSum) >= Math.abs(value)) {
+            correction += weightedSum - transition + value;
+        } else {
+            correction += value - transition + weightedSum;
+        }
+
+        weightedSum = transition;
+    }
+
+    return (weightedSum + correction) / totalWeight;
+}
+
+/**
+ * The weighted quantile is the value whose cumulative weight reaches the
+ * requested probability.
+ *
+ * This implementation sorts value/weight pairs by value, then returns the
+ * first value where cumulative weight is greater than or equal to `p` times the
+ * total weight. When p is an array, the result is also an array containing the
+ * appropriate weighted quantiles in input order.
+ *
+ * @param {Array<number>} x sample of one or more data points
+ * @param {Array<number>} weights non-negative weights for each data point
+ * @param {Array<number> | number} p the desired quantile, as a number between 0 and 1
+ * @throws {Error} if x is empty, weights is a different length than x, all weights are zero, a weight is negative, or p is outside of the range from 0 to 1
+ * @returns {number} weighted quantile
+ * @example
+ * weightedQuantile([1, 2, 3], [1, 1, 2], 0.5); // => 2
+ */
+function weightedQuantile(x, weights, p) {
+    var totalWeight = validateWeightedInput(x, weights, "weightedQuantile");
+    var sorted = [];
+
+    for (var i = 0; i < x.length; i++) {
+        sorted.push([x[i], weights[i]]);
+    }
+
+    sorted.sort(compareValue);
+
+    if (Array.isArray(p)) {
+        var results = [];
+
+        for (var i$1 = 0; i$1 < p.length; i$1++) {
+            results[i$1] = weightedQuantileSorted(sorted, totalWeight, p[i$1]);
+        }
+
+        return results;
+    }
+
+    return weightedQuantileSorted(sorted, totalWeight, p);
+}
+
+function weightedQuantileSorted(sorted, totalWeight, p) {
+    if (p < 0 || p > 1) {
+        throw new Error("quantiles must be between 0 and 1");
+    }
+
+    if (p === 0) {
+        return sorted[0][0];
+    }
+
+    var threshold = p * totalWeight;
+    var cumulativeWeight = 0;
+
+    for (var i = 0; i < sorted.length; i++) {
+        cumulativeWeight += sorted[i][1];
+
+        if (cumulativeWeight >= threshold) {
+            return sorted[i][0];
+        }
+    }
+
+    return sorted[sorted.length - 1][0];
+}
+
+function compareValue(a, b) {
+    return a[0] - b[0];
+}
+
+/**
+ * The [weighted variance](https://en.wikipedia.org/wiki/Weighted_arithmetic_mean#Weighted_sample_variance)
+ * is the average weighted squared deviation from the weighted mean.
+ *
+ * This is a population weighted variance: see the `variance` method for the
+ * unweighted population variance.
+ *
+ * @param {Array<number>} x population of one or more data points
+ * @param {Array<number>} weights non-negative weights for each data point
+ * @throws {Error} if x is empty, weights is a different length than x, all weights are zero, or a weight is negative
+ * @returns {number} weighted variance
+ * @example
+ * weightedVariance([2, 4, 4, 4, 5, 5, 7, 9], [1, 1, 1, 1, 1, 1, 1, 1]); // => 4
+ */
+function weightedVariance(x, weights) {
+    var totalWeight = validateWeightedInput(x, weights, "weightedVariance");
+    var mean = weightedMean(x, weights);
+    var weightedSumSquaredDeviations = 0;
+
+    for (var i = 0; i < x.length; i++) {
+        var deviation = x[i] - mean;
+        weightedSumSquaredDeviations += weights[i] * deviation * deviation;
+    }
+
+    return weightedSumSquaredDeviations / totalWeight;
+}
+
+/**
+ * The [weighted standard deviation](https://en.wikipedia.org/wiki/Standard_deviation)
+ * is the square root of the weighted variance.
+ *
+ * This is a population weighted standard deviation.
+ *
+ * @param {Array<number>} x population of one or more data points
+ * @param {Array<number>} weights non-negative weights for each data point
+ * @throws {Error} if x is empty, weights is a different length than x, all weights are zero, or a weight is negative
+ * @returns {number} weighted standard deviation
+ * @example
+ * weightedStandardDeviation([2, 4, 4, 4, 5, 5, 7, 9], [1, 1, 1, 1, 1, 1, 1, 1]); // => 2
+ */
+function weightedStandardDeviation(x, weights) {
+    return Math.sqrt(weightedVariance(x, weights));
+}
+
+/**
+ * This function calculates the Wilcoxon rank sum statistic for the first sample
+ * with respect to the second. The Wilcoxon rank sum test is a non-parametric
+ * alternative to the t-test which is equivalent to the
+ * [Mann-Whitney U test](https://en.wikipedia.org/wiki/Mann%E2%80%93Whitney_U_test).
+ * The statistic is calculated by pooling all the observations together, ranking them,
+ * and then summing the ranks associated with one of the samples. If this rank sum is
+ * sufficiently large or small we reject the hypothesis that the two samples come
+ * from the same distribution in favor of the alternative that one is shifted with
+ * respect to the other.
+ *
+ * @param {Array<number>} sampleX a sample as an array of numbers
+ * @param {Array<number>} sampleY a sample as an array of numbers
+ * @returns {number} rank sum for sampleX
+ *
+ * @example
+ * wilcoxonRankSum([1, 4, 8], [9, 12, 15]); // => 6
+ */
+function wilcoxonRankSum(sampleX, sampleY) {
+    if (!sampleX.length || !sampleY.length) {
+        throw new Error("Neither sample can be empty");
+    }
+
+    var pooledSamples = sampleX
+        .map(function (x) { return ({ label: "x", value: x }); })
+        .concat(sampleY.map(function (y) { return ({ label: "y", value: y }); }))
+        .sort(function (a, b) { return a.value - b.value; });
+
+    for (var rank = 0; rank < pooledSamples.length; rank++) {
+        pooledSamples[rank].rank = rank;
+    }
+
+    var tiedRanks = [pooledSamples[0].rank];
+    for (var i = 1; i < pooledSamples.length; i++) {
+        if (pooledSamples[i].value === pooledSamples[i - 1].value) {
+            tiedRanks.push(pooledSamples[i].rank);
+            if (i === pooledSamples.length - 1) {
+                replaceRanksInPlace(pooledSamples, tiedRanks);
+            }
+        } else {
+            if (tiedRanks.length > 1) {
+                replaceRanksInPlace(pooledSamples, tiedRanks);
+            }
+            tiedRanks = [pooledSamples[i].rank];
+        }
+    }
+
+    function replaceRanksInPlace(pooledSamples, tiedRanks) {
+        var average = (tiedRanks[0] + tiedRanks[tiedRanks.length - 1]) / 2;
+        for (var i = 0; i < tiedRanks.length; i++) {
+            pooledSamples[tiedRanks[i]].rank = average;
+        }
+    }
+
+    var rankSum = 0;
+
+    for (var i$1 = 0; i$1 < pooledSamples.length; i$1++) {
+        var sample = pooledSamples[i$1];
+        if (sample.label === "x") {
+            rankSum += sample.rank + 1;
+        }
+    }
+
+    return rankSum;
+}
+
+/**
+ * We use `ε`, epsilon, as a stopping criterion when we want to iterate
+ * until we're "close enough". Epsilon is a very small number: for
+ * simple statistics, that number is **0.0001**
+ *
+ * This is used in calculations like the binomialDistribution, in which
+ * the process of finding a value is [iterative](https://en.wikipedia.org/wiki/Iterative_method):
+ * it progresses until it is close enough.
+ *
+ * Below is an example of using epsilon in [gradient descent](https://en.wikipedia.org/wiki/Gradient_descent),
+ * where we're trying to find a local minimum of a function's derivative,
+ * given by the `fDerivative` method.
+ *
+ * @example
+ * // From calculation, we expect that the local minimum occurs at x=9/4
+ * var x_old = 0;
+ * // The algorithm starts at x=6
+ * var x_new = 6;
+ * var stepSize = 0.01;
+ *
+ * function fDerivative(x) {
+ *   return 4 * Math.pow(x, 3) - 9 * Math.pow(x, 2);
+ * }
+ *
+ * // The loop runs until the difference between the previous
+ * // value and the current value is smaller than epsilon - a rough
+ * // meaure of 'close enough'
+ * while (Math.abs(x_new - x_old) > ss.epsilon) {
+ *   x_old = x_new;
+ *   x_new = x_old - stepSize * fDerivative(x_old);
+ * }
+ *
+ * console.log('Local minimum occurs at', x_new);
+ */
+var epsilon = 0.0001;
+
+/**
+ * Relative error.
+ *
+ * This is more difficult to calculate than it first appears [1,2].  The usual
+ * formula for the relative error between an actual value A and an expected
+ * value E is `|(A-E)/E|`, but:
+ *
+ * 1. If the expected value is 0, any other value has infinite relative error,
+ *    which is counter-intuitive: if the expected voltage is 0, getting 1/10th
+ *    of a volt doesn't feel like an infinitely large error.
+ *
+ * 2. This formula does not satisfy the mathematical definition of a metric [3].
+ *    [4] solved this problem by defining the relative error as `|ln(|A/E|)|`,
+ *    but that formula only works if all values are positive: for example, it
+ *    reports the relative error of -10 and 10 as 0.
+ *
+ * Our implementation sticks with convention and returns:
+ *
+ * - 0 if the actual and expected values are both zero
+ * - Infinity if the actual value is non-zero and the expected value is zero
+ * - `|(A-E)/E|` in all other cases
+ *
+ * [1] https://math.stackexchange.com/questions/677852/how-to-calculate-relative-error-when-true-value-is-zero
+ * [2] https://en.wikipedia.org/wiki/Relative_change_and_difference
+ * [3] https://en.wikipedia.org/wiki/Metric_(mathematics)#Definition
+ * [4] F.W.J. Olver: "A New Approach to Error Arithmetic." SIAM Journal on
+ *     Numerical Analysis, 15(2), 1978, 10.1137/0715024.
+ *
+ * @param {number} actual The actual value.
+ * @param {number} expected The expected value.
+ * @return {number} The relative error.
+ */
+function relativeError(actual, expected) {
+    // These lines are actually covered by tests, but it seems
+    // like c8 has a bug that marks them as not covered.
+    /* c8 ignore start */
+    if (actual === 0 && expected === 0) {
+        return 0;
+    }
+    /* c8 ignore end */
+    return Math.abs((actual - expected) / expected);
+}
+
+/**
+ * Approximate equality.
+ *
+ * @param {number} actual The value to be tested.
+ * @param {number} expected The reference value.
+ * @param {number} [tolerance=epsilon] The acceptable relative difference.
+ * @return {boolean} Whether numbers are within tolerance.
+ */
+function approxEqual(actual, expected, tolerance) {
+    if ( tolerance === void 0 ) tolerance = epsilon;
+
+    return relativeError(actual, expected) <= tolerance;
+}
+
+/**
+ * [Bayesian Classifier](http://en.wikipedia.org/wiki/Naive_Bayes_classifier)
+ *
+ * This is a naïve bayesian classifier that takes
+ * singly-nested objects.
+ *
+ * @class
+ * @example
+ * var bayes = new BayesianClassifier();
+ * bayes.train({
+ *   species: 'Cat'
+ * }, 'animal');
+ * var result = bayes.score({
+ *   species: 'Cat'
+ * })
+ * // result
+ * // {
+ * //   animal: 1
+ * // }
+ */
+var BayesianClassifier = function BayesianClassifier() {
+    // The number of items that are currently
+    // classified in the model
+    this.totalCount = 0;
+    // Every item classified in the model
+    this.data = {};
+};
+
+/**
+ * Train the classifier with a new item, which has a single
+ * dimension of Javascript literal keys and values.
+ *
+ * @param {Object} item an object with singly-deep properties
+ * @param {string} category the category this item belongs to
+ * @return {undefined} adds the item to the classifier
+ */
+BayesianClassifier.prototype.train = function train (item, category) {
+    // If the data object doesn't have any values
+    // for this category, create a new object for it.
+    if (!this.data[category]) {
+        this.data[category] = {};
+    }
+
+    // Iterate through each key in the item.
+    for (var k in item) {
+        var v = item[k];
+        // Initialize the nested object `data[category][k][item[k]]`
+        // with an object of keys that equal 0.
+        if (this.data[category][k] === undefined) {
+            this.data[category][k] = {};
+        }
+        if (this.data[category][k][v] === undefined) {
+            this.data[category][k][v] = 0;
+        }
+
+        // And increment the key for this key/value combination.
+        this.data[category][k][v]++;
+    }
+
+    // Increment the number of items classified
+    this.totalCount++;
+};
+
+/**
+ * Generate a score of how well this item matches all
+ * possible categories based on its attributes
+ *
+ * @param {Object} item an item in the same format as with train
+ * @returns {Object} of probabilities that this item belongs to a
+ * given category.
+ */
+BayesianClassifier.prototype.score = function score (item) {
+    // Initialize an empty array of odds per category.
+    var odds = {};
+    var category;
+    // Iterate through each key in the item,
+    // then iterate through each category that has been used
+    // in previous calls to `.train()`
+    for (var k in item) {
+        var v = item[k];
+        for (category in this.data) {
+            // Create an empty object for storing key - value combinations
+            // for this category, keeping combinations already collected
+            // from earlier properties of the same item.
+            if (odds[category] === undefined) {
+                odds[category] = {};
+            }
+
+            // If this item doesn't even have a property, it counts for nothing,
+            // but if it does have the property that we're looking for from
+            // the item to categorize, it counts based on how popular it is
+            // versus the whole population.
+            if (this.data[category][k]) {
+                odds[category][k + "_" + v] =
+                    (this.data[category][k][v] || 0) / this.totalCount;
+            } else {
+                odds[category][k + "_" + v] = 0;
+            }
+        }
+    }
+
+    // Set up a new object that will contain sums of these odds by category
+    var oddsSums = {};
+
+    for (category in odds) {
+        // Tally all of the odds for each category-combination pair -
+        // the non-existence of a category does not add anything to the
+        // score.
+        oddsSums[category] = 0;
+        for (var combination in odds[category]) {
+            oddsSums[category] += odds[category][combination];
+        }
+    }
+
+    return oddsSums;
+};
+
+/**
+ * The [Bernoulli distribution](http://en.wikipedia.org/wiki/Bernoulli_distribution)
+ * is the probability discrete
+ * distribution of a random variable which takes value 1 with success
+ * probability `p` and value 0 with failure
+ * probability `q` = 1 - `p`. It can be used, for example, to represent the
+ * toss of a coin, where "1" is defined to mean "heads" and "0" is defined
+ * to mean "tails" (or vice versa). It is
+ * a special case of a Binomial Distribution
+ * where `n` = 1.
+ *
+ * @param {number} p input value, between 0 and 1 inclusive
+ * @returns {number[]} values of bernoulli distribution at this point
+ * @throws {Error} if p is outside 0 and 1
+ * @example
+ * bernoulliDistribution(0.3); // => [0.7, 0.3]
+ */
+function bernoulliDistribution(p) /*: number[] */ {
+    // Check that `p` is a valid probability (0 ≤ p ≤ 1)
+    if (p < 0 || p > 1) {
+        throw new Error(
+            "bernoulliDistribution requires probability to be between 0 and 1 inclusive"
+        );
+    }
+
+    return [1 - p, p];
+}
+
+// Define series coefficients
+var COEFFICIENTS = [
+    0.99999999999999709182, 57.156235665862923517, -59.59796035547549,
+    14.136097974741747174, -0.4919138160976202, 0.33994649984811888699e-4,
+    0.46523628927048575665e-4, -9837447530487956e-20,
+    0.15808870322491248884e-3, -21026444172410488e-20,
+    0.2174396181152126432e-3, -1643181065367639e-19,
+    0.84418223983852743293e-4, -26190838401581408e-21,
+    0.36899182659531622704e-5
+];
+
+var g = 607 / 128;
+var LOGSQRT2PI = Math.log(Math.sqrt(2 * Math.PI));
+
+/**
+ * Compute the logarithm of the [gamma function](https://en.wikipedia.org/wiki/Gamma_function) of a value using Lanczos' approximation.
+ * This function takes as input any real-value n greater than 0.
+ * This function is useful for values of n too large for the normal gamma function (n > 165).
+ * The code is based on Lanczo's Gamma approximation, defined [here](http://my.fit.edu/~gabdo/gamma.txt).
+ *
+ * @param {number} n Any real number greater than zero.
+ * @returns {number} The logarithm of gamma of the input value.
+ *
+ * @example
+ * gammaln(500); // 2605.1158503617335
+ * gammaln(2.4); // 0.21685932244884043
+ */
+function gammaln(n) {
+    // Return infinity if value not in domain
+    if (n <= 0) {
+        return Number.POSITIVE_INFINITY;
+    }
+
+    // Decrement n, because approximation is defined for n - 1
+    n--;
+
+    // Create series approximation
+    var a = COEFFICIENTS[0];
+
+    for (var i = 1; i < 15; i++) {
+        a += COEFFICIENTS[i] / (n + i);
+    }
+
+    var tmp = g + 0.5 + n;
+
+    // Return natural logarithm of gamma(n)
+    return LOGSQRT2PI + Math.log(a) - tmp + (n + 0.5) * Math.log(tmp);
+}
+
+/**
+ * Discrete distributions are tabulated cell by cell, and the Poisson
+ * distribution has no upper bound at all, so their tables need a length we can
+ * still allocate. Past this, `binomialDistribution` and `poissonDistribution`
+ * report a distribution they cannot produce rather than a partial one.
+ */
+var maxDistributionCells = 1e6;
+
+/**
+ * The [Binomial Distribution](http://en.wikipedia.org/wiki/Binomial_distribution) is the discrete probability
+ * distribution of the number of successes in a sequence of n independent yes/no experiments, each of which yields
+ * success with probability `probability`. Such a success/failure experiment is also called a Bernoulli experiment or
+ * Bernoulli trial; when trials = 1, the Binomial Distribution is a Bernoulli Distribution.
+ *
+ * Returns `undefined` when the distribution cannot be calculated: either
+ * argument is outside its domain or is not a number, or when `trials` is large
+ * enough that the table would run past a million cells.
+ *
+ * @param {number} trials number of trials to simulate
+ * @param {number} probability
+ * @returns {number[] | undefined} output
+ */
+function binomialDistribution(trials, probability) /*: ?number[] */ {
+    // Check that `p` is a valid probability (0 ≤ p ≤ 1),
+    // that `n` is an integer, strictly positive.
+    if (probability < 0 || probability > 1 || trials <= 0 || trials % 1 !== 0) {
+        return undefined;
+    }
+
+    // More successes than trials are impossible, and the table cannot outgrow
+    // what we can allocate.
+    var lastCell = Math.min(trials, maxDistributionCells - 1);
+
+    // The logarithms below are undefined at the ends of the probability range,
+    // where the outcome is certain anyway.
+    if (probability === 0) {
+        return [1];
+    }
+    if (probability === 1) {
+        if (trials > lastCell) {
+            return undefined;
+        }
+        var certain = new Array(trials + 1).fill(0);
+        certain[trials] = 1;
+        return certain;
+    }
+
+    // `x` is the random variable: the number of successes. We iterate until
+    // the cumulative probability is within `epsilon` of 1.0, at which point we
+    // have the useful range of the distribution.
+    var x = 0;
+    var cumulativeProbability = 0;
+    var cells = [];
+
+    // The terms of the mass function below that do not vary with `x`
+    var logTrialsFactorial = gammaln(trials + 1);
+    var logProbability = Math.log(probability);
+    // `log1p` rather than `Math.log(1 - probability)`, which cancels away the
+    // low digits of the complement as `probability` approaches 1.
+    var log1mProbability = Math.log1p(-probability);
+
+    // This algorithm iterates through each potential outcome,
+    // until the `cumulativeProbability` is very close to 1, at
+    // which point we've defined the vast majority of outcomes
+    do {
+        // A [probability mass function](https://en.wikipedia.org/wiki/Probability_mass_function),
+        // taken through its logarithm: the binomial coefficient and the two
+        // powers each leave floating-point range long before the product they
+        // form does, so computing them separately loses cells the distribution
+        // needs.
+        cells[x] = Math.exp(
+            logTrialsFactorial -
+                gammaln(x + 1) -
+                gammaln(trials - x + 1) +
+                x * logProbability +
+                (trials - x) * log1mProbability
+        );
+        cumulativeProbability += cells[x];
+        x++;
+        // When the `cumulativeProbability` is nearly 1, we've calculated
+        // the useful range of this distribution
+    } while (cumulativeProbability < 1 - epsilon && x <= lastCell);
+
+    // Stopping for any other reason - a probability that is not a number, or
+    // more trials than the table can hold - leaves cells that do not add up to
+    // a distribution, so report that rather than returning them.
+    if (
+        Number.isNaN(cumulativeProbability) ||
+        cumulativeProbability < 1 - epsilon
+    ) {
+        return undefined;
+    }
+
+    return cells;
+}
+
+/**
+ * [Sign](https://en.wikipedia.org/wiki/Sign_function) is a function
+ * that extracts the sign of a real number
+ *
+ * @param {number} x input value
+ * @returns {number} sign value either 1, 0 or -1
+ * @throws {TypeError} if the input argument x is not a number
+ * @private
+ *
+ * @example
+ * sign(2); // => 1
+ */
+function sign(x) {
+    if (typeof x === "number") {
+        if (x < 0) {
+            return -1;
+        } else if (x === 0) {
+            return 0;
+        } else {
+            return 1;
+        }
+    } else {
+        throw new TypeError("not a number");
+    }
+}
+
+/**
+ * [Bisection method](https://en.wikipedia.org/wiki/Bisection_method) is a root-finding
+ * method that repeatedly bisects an interval to find the root.
+ *
+ * This function returns a numerical approximation to the exact value.
+ *
+ * @param {Function} func input function
+ * @param {number} start - start of interval
+ * @param {number} end - end of interval
+ * @param {number} maxIterations - the maximum number of iterations
+ * @param {number} errorTolerance - the error tolerance
+ * @returns {number} estimated root value
+ * @throws {TypeError} Argument func must be a function
+ *
+ * @example
+ * bisect(Math.cos,0,4,100,0.003); // => 1.572265625
+ */
+function bisect(func, start, end, maxIterations, errorTolerance) {
+    if (typeof func !== "function")
+        { throw new TypeError("func must be a function"); }
+
+    for (var i = 0; i < maxIterations; i++) {
+        var output = (start + end) / 2;
+
+        if (
+            func(output) === 0 ||
+            Math.abs((end - start) / 2) < errorTolerance
+        ) {
+            return output;
+        }
+
+        if (sign(func(output)) === sign(func(start))) {
+            start = output;
+        } else {
+            end = output;
+        }
+    }
+
+    throw new Error("maximum number of iterations exceeded");
+}
+
+/**
+ * **Percentage Points of the χ2 (Chi-Squared) Distribution**
+ *
+ * The [χ2 (Chi-Squared) Distribution](http://en.wikipedia.org/wiki/Chi-squared_distribution) is used in the common
+ * chi-squared tests for goodness of fit of an observed distribution to a theoretical one, the independence of two
+ * criteria of classification of qualitative data, and in confidence interval estimation for a population standard
+ * deviation of a normal distribution from a sample standard deviation.
+ *
+ * Values from Appendix 1, Table III of William W. Hines & Douglas C. Montgomery, "Probability and Statistics in
+ * Engineering and Management Science", Wiley (1980).
+ */
+var chiSquaredDistributionTable = {
+    1: {
+        0.995: 0,
+        0.99: 0,
+        0.975: 0,
+        0.95: 0,
+        0.9: 0.02,
+        0.5: 0.45,
+        0.1: 2.71,
+        0.05: 3.84,
+        0.025: 5.02,
+        0.01: 6.63,
+        0.005: 7.88
+    },
+    2: {
+        0.995: 0.01,
+        0.99: 0.02,
+        0.975: 0.05,
+        0.95: 0.1,
+        0.9: 0.21,
+        0.5: 1.39,
+        0.1: 4.61,
+        0.05: 5.99,
+        0.025: 7.38,
+        0.01: 9.21,
+        0.005: 10.6
+    },
+    3: {
+        0.995: 0.07,
+        0.99: 0.11,
+        0.975: 0.22,
+        0.95: 0.35,
+        0.9: 0.58,
+        0.5: 2.37,
+        0.1: 6.25,
+        0.05: 7.81,
+        0.025: 9.35,
+        0.01: 11.34,
+        0.005: 12.84
+    },
+    4: {
+        0.995: 0.21,
+        0.99: 0.3,
+        0.975: 0.48,
+        0.95: 0.71,
+        0.9: 1.06,
+        0.5: 3.36,
+        0.1: 7.78,
+        0.05: 9.49,
+        0.025: 11.14,
+        0.01: 13.28,
+        0.005: 14.86
+    },
+    5: {
+        0.995: 0.41,
+        0.99: 0.55,
+        0.975: 0.83,
+        0.95: 1.15,
+        0.9: 1.61,
+        0.5: 4.35,
+        0.1: 9.24,
+        0.05: 11.07,
+        0.025: 12.83,
+        0.01: 15.09,
+        0.005: 16.75
+    },
+    6: {
+        0.995: 0.68,
+        0.99: 0.87,
+        0.975: 1.24,
+        0.95: 1.64,
+        0.9: 2.2,
+        0.5: 5.35,
+        0.1: 10.65,
+        0.05: 12.59,
+        0.025: 14.45,
+        0.01: 16.81,
+        0.005: 18.55
+    },
+    7: {
+        0.995: 0.99,
+        0.99: 1.24,
+        0.975: 1.69,
+        0.95: 2.17,
+        0.9: 2.83,
+        0.5: 6.35,
+        0.1: 12.02,
+        0.05: 14.07,
+        0.025: 16.01,
+        0.01: 18.48,
+        0.005: 20.28
+    },
+    8: {
+        0.995: 1.34,
+        0.99: 1.65,
+        0.975: 2.18,
+        0.95: 2.73,
+        0.9: 3.49,
+        0.5: 7.34,
+        0.1: 13.36,
+        0.05: 15.51,
+        0.025: 17.53,
+        0.01: 20.09,
+        0.005: 21.96
+    },
+    9: {
+        0.995: 1.73,
+        0.99: 2.09,
+        0.975: 2.7,
+        0.95: 3.33,
+        0.9: 4.17,
+        0.5: 8.34,
+        0.1: 14.68,
+        0.05: 16.92,
+        0.025: 19.02,
+        0.01: 21.67,
+        0.005: 23.59
+    },
+    10: {
+        0.995: 2.16,
+        0.99: 2.56,
+        0.975: 3.25,
+        0.95: 3.94,
+        0.9: 4.87,
+        0.5: 9.34,
+        0.1: 15.99,
+        0.05: 18.31,
+        0.025: 20.48,
+        0.01: 23.21,
+        0.005: 25.19
+    },
+    11: {
+        0.995: 2.6,
+        0.99: 3.05,
+        0.975: 3.82,
+        0.95: 4.57,
+        0.9: 5.58,
+        0.5: 10.34,
+        0.1: 17.28,
+        0.05: 19.68,
+        0.025: 21.92,
+        0.01: 24.72,
+        0.005: 26.76
+    },
+    12: {
+        0.995: 3.07,
+        0.99: 3.57,
+        0.975: 4.4,
+        0.95: 5.23,
+        0.9: 6.3,
+        0.5: 11.34,
+        0.1: 18.55,
+        0.05: 21.03,
+        0.025: 23.34,
+        0.01: 26.22,
+        0.005: 28.3
+    },
+    13: {
+        0.995: 3.57,
+        0.99: 4.11,
+        0.975: 5.01,
+        0.95: 5.89,
+        0.9: 7.04,
+        0.5: 12.34,
+        0.1: 19.81,
+        0.05: 22.36,
+        0.025: 24.74,
+        0.01: 27.69,
+        0.005: 29.82
+    },
+    14: {
+        0.995: 4.07,
+        0.99: 4.66,
+        0.975: 5.63,
+        0.95: 6.57,
+        0.9: 7.79,
+        0.5: 13.34,
+        0.1: 21.06,
+        0.05: 23.68,
+        0.025: 26.12,
+        0.01: 29.14,
+        0.005: 31.32
+    },
+    15: {
+        0.995: 4.6,
+        0.99: 5.23,
+        0.975: 6.27,
+        0.95: 7.26,
+        0.9: 8.55,
+        0.5: 14.34,
+        0.1: 22.31,
+        0.05: 25,
+        0.025: 27.49,
+        0.01: 30.58,
+        0.005: 32.8
+    },
+    16: {
+        0.995: 5.14,
+        0.99: 5.81,
+        0.975: 6.91,
+        0.95: 7.96,
+        0.9: 9.31,
+        0.5: 15.34,
+        0.1: 23.54,
+        0.05: 26.3,
+        0.025: 28.85,
+        0.01: 32,
+        0.005: 34.27
+    },
+    17: {
+        0.995: 5.7,
+        0.99: 6.41,
+        0.975: 7.56,
+        0.95: 8.67,
+        0.9: 10.09,
+        0.5: 16.34,
+        0.1: 24.77,
+        0.05: 27.59,
+        0.025: 30.19,
+        0.01: 33.41,
+        0.005: 35.72
+    },
+    18: {
+        0.995: 6.26,
+        0.99: 7.01,
+        0.975: 8.23,
+        0.95: 9.39,
+        0.9: 10.87,
+        0.5: 17.34,
+        0.1: 25.99,
+        0.05: 28.87,
+        0.025: 31.53,
+        0.01: 34.81,
+        0.005: 37.16
+    },
+    19: {
+        0.995: 6.84,
+        0.99: 7.63,
+        0.975: 8.91,
+        0.95: 10.12,
+        0.9: 11.65,
+        0.5: 18.34,
+        0.1: 27.2,
+        0.05: 30.14,
+        0.025: 32.85,
+        0.01: 36.19,
+        0.005: 38.58
+    },
+    20: {
+        0.995: 7.43,
+        0.99: 8.26,
+        0.975: 9.59,
+        0.95: 10.85,
+        0.9: 12.44,
+        0.5: 19.34,
+        0.1: 28.41,
+        0.05: 31.41,
+        0.025: 34.17,
+        0.01: 37.57,
+        0.005: 40
+    },
+    21: {
+        0.995: 8.03,
+        0.99: 8.9,
+        0.975: 10.28,
+        0.95: 11.59,
+        0.9: 13.24,
+        0.5: 20.34,
+        0.1: 29.62,
+        0.05: 32.67,
+        0.025: 35.48,
+        0.01: 38.93,
+        0.005: 41.4
+    },
+    22: {
+        0.995: 8.64,
+        0.99: 9.54,
+        0.975: 10.98,
+        0.95: 12.34,
+        0.9: 14.04,
+        0.5: 21.34,
+        0.1: 30.81,
+        0.05: 33.92,
+        0.025: 36.78,
+        0.01: 40.29,
+        0.005: 42.8
+    },
+    23: {
+        0.995: 9.26,
+        0.99: 10.2,
+        0.975: 11.69,
+        0.95: 13.09,
+        0.9: 14.85,
+        0.5: 22.34,
+        0.1: 32.01,
+        0.05: 35.17,
+        0.025: 38.08,
+        0.01: 41.64,
+        0.005: 44.18
+    },
+    24: {
+        0.995: 9.89,
+        0.99: 10.86,
+        0.975: 12.4,
+        0.95: 13.85,
+        0.9: 15.66,
+        0.5: 23.34,
+        0.1: 33.2,
+        0.05: 36.42,
+        0.025: 39.36,
+        0.01: 42.98,
+        0.005: 45.56
+    },
+    25: {
+        0.995: 10.52,
+        0.99: 11.52,
+        0.975: 13.12,
+        0.95: 14.61,
+        0.9: 16.47,
+        0.5: 24.34,
+        0.1: 34.38,
+        0.05: 37.65,
+        0.025: 40.65,
+        0.01: 44.31,
+        0.005: 46.93
+    },
+    26: {
+        0.995: 11.16,
+        0.99: 12.2,
+        0.975: 13.84,
+        0.95: 15.38,
+        0.9: 17.29,
+        0.5: 25.34,
+        0.1: 35.56,
+        0.05: 38.89,
+        0.025: 41.92,
+        0.01: 45.64,
+        0.005: 48.29
+    },
+    27: {
+        0.995: 11.81,
+        0.99: 12.88,
+        0.975: 14.57,
+        0.95: 16.15,
+        0.9: 18.11,
+        0.5: 26.34,
+        0.1: 36.74,
+        0.05: 40.11,
+        0.025: 43.19,
+        0.01: 46.96,
+        0.005: 49.65
+    },
+    28: {
+        0.995: 12.46,
+        0.99: 13.57,
+        0.975: 15.31,
+        0.95: 16.93,
+        0.9: 18.94,
+        0.5: 27.34,
+        0.1: 37.92,
+        0.05: 41.34,
+        0.025: 44.46,
+        0.01: 48.28,
+        0.005: 50.99
+    },
+    29: {
+        0.995: 13.12,
+        0.99: 14.26,
+        0.975: 16.05,
+        0.95: 17.71,
+        0.9: 19.77,
+        0.5: 28.34,
+        0.1: 39.09,
+        0.05: 42.56,
+        0.025: 45.72,
+        0.01: 49.59,
+        0.005: 52.34
+    },
+    30: {
+        0.995: 13.79,
+        0.99: 14.95,
+        0.975: 16.79,
+        0.95: 18.49,
+        0.9: 20.6,
+        0.5: 29.34,
+        0.1: 40.26,
+        0.05: 43.77,
+        0.025: 46.98,
+        0.01: 50.89,
+        0.005: 53.67
+    },
+    40: {
+        0.995: 20.71,
+        0.99: 22.16,
+        0.975: 24.43,
+        0.95: 26.51,
+        0.9: 29.05,
+        0.5: 39.34,
+        0.1: 51.81,
+        0.05: 55.76,
+        0.025: 59.34,
+        0.01: 63.69,
+        0.005: 66.77
+    },
+    50: {
+        0.995: 27.99,
+        0.99: 29.71,
+        0.975: 32.36,
+        0.95: 34.76,
+        0.9: 37.69,
+        0.5: 49.33,
+        0.1: 63.17,
+        0.05: 67.5,
+        0.025: 71.42,
+        0.01: 76.15,
+        0.005: 79.49
+    },
+    60: {
+        0.995: 35.53,
+        0.99: 37.48,
+        0.975: 40.48,
+        0.95: 43.19,
+        0.9: 46.46,
+        0.5: 59.33,
+        0.1: 74.4,
+        0.05: 79.08,
+        0.025: 83.3,
+        0.01: 88.38,
+        0.005: 91.95
+    },
+    70: {
+        0.995: 43.28,
+        0.99: 45.44,
+        0.975: 48.76,
+        0.95: 51.74,
+        0.9: 55.33,
+        0.5: 69.33,
+        0.1: 85.53,
+        0.05: 90.53,
+        0.025: 95.02,
+        0.01: 100.42,
+        0.005: 104.22
+    },
+    80: {
+        0.995: 51.17,
+        0.99: 53.54,
+        0.975: 57.15,
+        0.95: 60.39,
+        0.9: 64.28,
+        0.5: 79.33,
+        0.1: 96.58,
+        0.05: 101.88,
+        0.025: 106.63,
+        0.01: 112.33,
+        0.005: 116.32
+    },
+    90: {
+        0.995: 59.2,
+        0.99: 61.75,
+        0.975: 65.65,
+        0.95: 69.13,
+        0.9: 73.29,
+        0.5: 89.33,
+        0.1: 107.57,
+        0.05: 113.14,
+        0.025: 118.14,
+        0.01: 124.12,
+        0.005: 128.3
+    },
+    100: {
+        0.995: 67.33,
+        0.99: 70.06,
+        0.975: 74.22,
+        0.95: 77.93,
+        0.9: 82.36,
+        0.5: 99.33,
+        0.1: 118.5,
+        0.05: 124.34,
+        0.025: 129.56,
+        0.01: 135.81,
+        0.005: 140.17
+    }
+};
+
+/**
+ * The [χ2 (Chi-Squared) Goodness-of-Fit Test](http://en.wikipedia.org/wiki/Goodness_of_fit#Pearson.27s_chi-squared_test)
+ * uses a measure of goodness of fit which is the sum of differences between observed and expected outcome frequencies
+ * (that is, counts of observations), each squared and divided by the number of observations expected given the
+ * hypothesized distribution. The resulting χ2 statistic, `chiSquared`, can be compared to the chi-squared distribution
+ * to determine the goodness of fit. In order to determine the degrees of freedom of the chi-squared distribution, one
+ * takes the total number of observed frequencies and subtracts the number of estimated parameters. The test statistic
+ * follows, approximately, a chi-square distribution with (k − c) degrees of freedom where `k` is the number of non-empty
+ * cells and `c` is the number of estimated parameters for the distribution.
+ *
+ * @param {Array<number>} data
+ * @param {Function} distributionType a function that returns a point in a distribution:
+ * for instance, binomial, bernoulli, or poisson
+ * @param {number} significance
+ * @returns {number} chi squared goodness of fit
+ * @example
+ * // Data from Poisson goodness-of-fit example 10-19 in William W. Hines & Douglas C. Montgomery,
+ * // "Probability and Statistics in Engineering and Management Science", Wiley (1980).
+ * var data1019 = [
+ *     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+ *     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+ *     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+ *     2, 2, 2, 2, 2, 2, 2, 2, 2,
+ *     3, 3, 3, 3
+ * ];
+ * ss.chiSquaredGoodnessOfFit(data1019, ss.poissonDistribution, 0.05); //= false
+ */
+function chiSquaredGoodnessOfFit(data, distributionType, significance) {
+    // Estimate from the sample data, a weighted mean.
+    var inputMean = mean(data);
+    // Calculated value of the χ2 statistic.
+    var chiSquared = 0;
+    // Number of hypothesized distribution parameters estimated, expected to be supplied in the distribution test.
+    // Lose one degree of freedom for estimating `lambda` from the sample data.
+    var c = 1;
+    // The hypothesized distribution.
+    // Generate the hypothesized distribution.
+    var hypothesizedDistribution = distributionType(inputMean);
+    var observedFrequencies = [];
+    var expectedFrequencies = [];
+
+    // Create an array holding a histogram from the sample data, of
+    // the form `{ value: numberOfOcurrences }`
+    for (var i = 0; i < data.length; i++) {
+        if (observedFrequencies[data[i]] === undefined) {
+            observedFrequencies[data[i]] = 0;
+        }
+        observedFrequencies[data[i]]++;
+    }
+
+    // The histogram we created might be sparse - there might be gaps
+    // between values. So we iterate through the histogram, making
+    // sure that instead of undefined, gaps have 0 values.
+    for (var i$1 = 0; i$1 < observedFrequencies.length; i$1++) {
+        if (observedFrequencies[i$1] === undefined) {
+            observedFrequencies[i$1] = 0;
+        }
+    }
+
+    // Create an array holding a histogram of expected data given the
+    // sample size and hypothesized distribution.
+    for (var k in hypothesizedDistribution) {
+        if (k in observedFrequencies) {
+            expectedFrequencies[+k] = hypothesizedDistribution[k] * data.length;
+        }
+    }
+
+    if (expectedFrequencies.length === 0) {
+        throw new Error(
+            "chiSquaredGoodnessOfFit requires distributionType to return a distribution for the mean of the data"
+        );
+    }
+
+    // The hypothesized distribution can stop short of the largest observation,
+    // leaving those observations with no expected frequency to be compared
+    // against. Fold them into the last class the distribution does cover, the
+    // same treatment the collapse below gives to sparse classes, so that the
+    // two histograms describe the same classes.
+    var lastClass = expectedFrequencies.length - 1;
+    for (var k$1 = observedFrequencies.length - 1; k$1 > lastClass; k$1--) {
+        observedFrequencies[lastClass] += observedFrequencies[k$1];
+        observedFrequencies.pop();
+    }
+
+    // Working backward through the expected frequencies, collapse classes
+    // if less than three observations are expected for a class.
+    // This transformation is applied to the observed frequencies as well.
+    // The class that was merged is the one that has to go: popping instead
+    // drops the last class, which is only the same thing until a class is
+    // large enough to keep. The first class is left alone, since there is no
+    // class before it to collapse it into.
+    for (var k$2 = expectedFrequencies.length - 1; k$2 >= 1; k$2--) {
+        if (expectedFrequencies[k$2] < 3) {
+            expectedFrequencies[k$2 - 1] += expectedFrequencies[k$2];
+            expectedFrequencies.splice(k$2, 1);
+
+            observedFrequencies[k$2 - 1] += observedFrequencies[k$2];
+            observedFrequencies.splice(k$2, 1);
+        }
+    }
+
+    // Iterate through the squared differences between observed & expected
+    // frequencies, accumulating the `chiSquared` statistic.
+    for (var k$3 = 0; k$3 < observedFrequencies.length; k$3++) {
+        chiSquared +=
+            Math.pow(observedFrequencies[k$3] - expectedFrequencies[k$3], 2) /
+            expectedFrequencies[k$3];
+    }
+
+    if (!Number.isFinite(chiSquared)) {
+        throw new Error(
+            "chiSquaredGoodnessOfFit could not compute a test statistic for this data and distribution"
+        );
+    }
+
+    // Calculate degrees of freedom for this test and look it up in the
+    // `chiSquaredDistributionTable` in order to
+    // accept or reject the goodness-of-fit of the hypothesized distribution.
+    // Degrees of freedom, calculated as (number of class intervals -
+    // number of hypothesized distribution parameters estimated - 1)
+    var degreesOfFreedom = observedFrequencies.length - c - 1;
+    if (degreesOfFreedom < 1) {
+        throw new Error(
+            "chiSquaredGoodnessOfFit requires more data: the classes that survive collapsing leave no degrees of freedom"
+        );
+    }
+
+    var criticalValues = chiSquaredDistributionTable[degreesOfFreedom];
+    if (criticalValues === undefined) {
+        throw new Error(
+            ("chiSquaredGoodnessOfFit has no critical values tabulated for " + degreesOfFreedom + " degrees of freedom")
+        );
+    }
+    if (criticalValues[significance] === undefined) {
+        throw new Error(
+            ("chiSquaredGoodnessOfFit has no critical value tabulated for a significance of " + significance)
+        );
+    }
+
+    return criticalValues[significance] < chiSquared;
+}
+
+/**
+ * **[Logistic Cumulative Distribution Function](https://en.wikipedia.org/wiki/Logistic_distribution)**
+ *
+ * @param {number} x
+ * @returns {number} cumulative standard logistic probability
+ */
+function cumulativeStdLogisticProbability(x) {
+    return 1 / (Math.exp(-x) + 1);
+}
+
+var SQRT_2PI$1 = Math.sqrt(2 * Math.PI);
+
+function cumulativeDistribution(z) {
+    var sum = z;
+    var tmp = z;
+
+    // The series converges more slowly as z grows: 15 terms fall short of
+    // 4-digit precision above z = 2.9. 30 terms converge across the whole
+    // domain of the table below, which ends at z = 3.09.
+    for (var i = 1; i < 30; i++) {
+        tmp *= (z * z) / (2 * i + 1);
+        sum += tmp;
+    }
+    return (
+        Math.round((0.5 + (sum / SQRT_2PI$1) * Math.exp((-z * z) / 2)) * 1e4) /
+        1e4
+    );
+}
+
+/**
+ * A standard normal table, also called the unit normal table or Z table,
+ * is a mathematical table for the values of Φ (phi), which are the values of
+ * the [cumulative distribution function](https://en.wikipedia.org/wiki/Normal_distribution#Cumulative_distribution_function)
+ * of the normal distribution. It is used to find the probability that a
+ * statistic is observed below, above, or between values on the standard
+ * normal distribution, and by extension, any normal distribution.
+ */
+var standardNormalTable = [];
+
+for (var z = 0; z <= 3.09; z += 0.01) {
+    standardNormalTable.push(cumulativeDistribution(z));
+}
+
+/**
+ * **[Cumulative Standard Normal Probability](http://en.wikipedia.org/wiki/Standard_normal_table)**
+ *
+ * Since probability tables cannot be
+ * printed for every normal distribution, as there are an infinite variety
+ * of normal distributions, it is common practice to convert a normal to a
+ * standard normal and then use the standard normal table to find probabilities.
+ *
+ * You can use `.5 + .5 * errorFunction(x / Math.sqrt(2))` to calculate the probability
+ * instead of looking it up in a table.
+ *
+ * @param {number} z
+ * @returns {number} cumulative standard normal probability
+ */
+function cumulativeStdNormalProbability(z) {
+    // Calculate the position of this value.
+    var absZ = Math.abs(z);
+    // Each row begins with a different
+    // significant digit: 0.5, 0.6, 0.7, and so on. Each value in the table
+    // corresponds to a range of 0.01 in the input values, so the value is
+    // multiplied by 100.
+    var index = Math.min(
+        Math.round(absZ * 100),
+        standardNormalTable.length - 1
+    );
+
+    // The index we calculate must be in the table as a positive value,
+    // but we still pay attention to whether the input is positive
+    // or negative, and flip the output value as a last step.
+    if (z >= 0) {
+        return standardNormalTable[index];
+    } else {
+        // due to floating-point arithmetic, values in the table with
+        // 4 significant figures can nevertheless end up as repeating
+        // fractions when they're computed here.
+        return Math.round((1 - standardNormalTable[index]) * 1e4) / 1e4;
+    }
+}
+
+/**
+ * **[Gaussian error function](http://en.wikipedia.org/wiki/Error_function)**
+ *
+ * The `errorFunction(x/(sd * Math.sqrt(2)))` is the probability that a value in a
+ * normal distribution with standard deviation sd is within x of the mean.
+ *
+ * This function returns a numerical approximation to the exact value.
+ * It uses Horner's method to evaluate the polynomial of τ (tau).
+ *
+ * @param {number} x input
+ * @return {number} error estimation
+ * @example
+ * errorFunction(1).toFixed(2); // => '0.84'
+ */
+function simple_statistics_errorFunction(x) {
+    var t = 1 / (1 + 0.5 * Math.abs(x));
+    var tau =
+        t *
+        Math.exp(
+            -x * x +
+                ((((((((0.17087277 * t - 0.82215223) * t + 1.48851587) * t -
+                    1.13520398) *
+                    t +
+                    0.27886807) *
+                    t -
+                    0.18628806) *
+                    t +
+                    0.09678418) *
+                    t +
+                    0.37409196) *
+                    t +
+                    1.00002368) *
+                    t -
+                1.26551223
+        );
+    if (x >= 0) {
+        return 1 - tau;
+    } else {
+        return tau - 1;
+    }
+}
+
+/**
+ * A [Factorial](https://en.wikipedia.org/wiki/Factorial), usually written n!, is the product of all positive
+ * integers less than or equal to n. Often factorial is implemented
+ * recursively, but this iterative approach is significantly faster
+ * and simpler.
+ *
+ * @param {number} n input, must be an integer number 1 or greater
+ * @returns {number} factorial: n!
+ * @throws {Error} if n is less than 0 or not an integer
+ * @example
+ * factorial(5); // => 120
+ */
+function factorial(n) {
+    // factorial is mathematically undefined for negative numbers
+    if (n < 0) {
+        throw new Error("factorial requires a non-negative value");
+    }
+
+    if (Math.floor(n) !== n) {
+        throw new Error("factorial requires an integer input");
+    }
+
+    // typically you'll expand the factorial function going down, like
+    // 5! = 5 * 4 * 3 * 2 * 1. This is going in the opposite direction,
+    // counting from 2 up to the number in question, and since anything
+    // multiplied by 1 is itself, the loop only needs to start at 2.
+    var accumulator = 1;
+    for (var i = 2; i <= n; i++) {
+        // for each number up to and including the number `n`, multiply
+        // the accumulator my that number.
+        accumulator *= i;
+    }
+    return accumulator;
+}
+
+/**
+ * Compute the [gamma function](https://en.wikipedia.org/wiki/Gamma_function) of a value using Nemes' approximation.
+ * The gamma of n is equivalent to (n-1)!, but unlike the factorial function, gamma is defined for all real n except zero
+ * and negative integers (where NaN is returned). Note, the gamma function is also well-defined for complex numbers,
+ * though this implementation currently does not handle complex numbers as input values.
+ * Nemes' approximation is defined [here](https://arxiv.org/abs/1003.6020) as Theorem 2.2.
+ * Negative values use [Euler's reflection formula](https://en.wikipedia.org/wiki/Gamma_function#Properties) for computation.
+ *
+ * @param {number} n Any real number except for zero and negative integers.
+ * @returns {number} The gamma of the input value.
+ *
+ * @example
+ * gamma(11.5); // 11899423.083964102
+ * gamma(-11.5); // 2.2957581048237436e-8
+ * gamma(5); // 24
+ */
+// The Nemes expansion is asymptotic, so it is only accurate for large
+// arguments. Below this the recurrence lifts the argument first. At 20
+// the worst relative error over (0, 30] is 1.9e-13, against 1.8 for the
+// expansion applied directly.
+var NEMES_MIN = 20;
+
+function gamma(n) {
+    if (Number.isInteger(n)) {
+        if (n <= 0) {
+            // gamma not defined for zero or negative integers
+            return Number.NaN;
+        } else {
+            // use factorial for integer inputs
+            return factorial(n - 1);
+        }
+    }
+
+    if (n > 0 && n < NEMES_MIN) {
+        // The Nemes expansion below divides its terms by powers of
+        // `n - 3/4`, so they stop shrinking once the argument is small
+        // and the series is worthless there: gamma(1.01) came back as
+        // 1.8 times its true value. Arguments in (0, 1) additionally
+        // recursed forever through the reflection branch, because the
+        // reflected argument stayed in (0, 1) and never reached the
+        // expansion at all.
+        //
+        // Lift into the range where the expansion converges, using the
+        // recurrence gamma(n) = gamma(n + 1) / n.
+        return gamma(n + 1) / n;
+    }
+
+    // Decrement n, because approximation is defined for n - 1
+    n--;
+
+    if (n < 0) {
+        // Use Euler's reflection formula for negative inputs
+        // see:  https://en.wikipedia.org/wiki/Gamma_function#Properties
+        return Math.PI / (Math.sin(Math.PI * -n) * gamma(-n));
+    } else {
+        // Nemes' expansion approximation
+        var seriesCoefficient =
+            Math.pow(n / Math.E, n) * Math.sqrt(2 * Math.PI * (n + 1 / 6));
+
+        var seriesDenom = n + 1 / 4;
+
+        var seriesExpansion =
+            1 +
+            1 / 144 / Math.pow(seriesDenom, 2) -
+            1 / 12960 / Math.pow(seriesDenom, 3) -
+            257 / 207360 / Math.pow(seriesDenom, 4) -
+            52 / 2612736 / Math.pow(seriesDenom, 5) +
+            5741173 / 9405849600 / Math.pow(seriesDenom, 6) +
+            37529 / 18811699200 / Math.pow(seriesDenom, 7);
+
+        return seriesCoefficient * seriesExpansion;
+    }
+}
+
+/**
+ * The Inverse [Gaussian error function](http://en.wikipedia.org/wiki/Error_function)
+ * returns a numerical approximation to the value that would have caused
+ * `errorFunction()` to return x.
+ *
+ * @param {number} x value of error function
+ * @returns {number} estimated inverted value
+ */
+function inverseErrorFunction(x) {
+    var a = (8 * (Math.PI - 3)) / (3 * Math.PI * (4 - Math.PI));
+
+    var inv = Math.sqrt(
+        Math.sqrt(
+            Math.pow(2 / (Math.PI * a) + Math.log(1 - x * x) / 2, 2) -
+                Math.log(1 - x * x) / a
+        ) -
+            (2 / (Math.PI * a) + Math.log(1 - x * x) / 2)
+    );
+
+    if (x >= 0) {
+        return inv;
+    } else {
+        return -inv;
+    }
+}
+
+/**
+ * Calculate Euclidean distance between two points.
+ * @param {Array<number>} left First N-dimensional point.
+ * @param {Array<number>} right Second N-dimensional point.
+ * @returns {number} Distance.
+ */
+function euclideanDistance(left, right) {
+    var sum = 0;
+    for (var i = 0; i < left.length; i++) {
+        var diff = left[i] - right[i];
+        sum += diff * diff;
+    }
+    return Math.sqrt(sum);
+}
+
+/**
+ * @typedef {Object} kMeansReturn
+ * @property {Array<number>} labels The labels.
+ * @property {Array<Array<number>>} centroids The cluster centroids.
+ */
+
+/**
+ * Perform k-means clustering.
+ *
+ * @param {Array<Array<number>>} points N-dimensional coordinates of points to be clustered.
+ * @param {number} numCluster How many clusters to create.
+ * @param {Function} randomSource An optional entropy source that generates uniform values in [0, 1).
+ * @return {kMeansReturn} Labels (same length as data) and centroids (same length as numCluster).
+ * @throws {Error} If any centroids wind up friendless (i.e., without associated points).
+ *
+ * @example
+ * kMeansCluster([[0.0, 0.5], [1.0, 0.5]], 2); // => {labels: [0, 1], centroids: [[0.0, 0.5], [1.0, 0.5]]}
+ */
+function kMeansCluster(points, numCluster, randomSource) {
+    if ( randomSource === void 0 ) randomSource = Math.random;
+
+    var oldCentroids = null;
+    var newCentroids = sample(points, numCluster, randomSource);
+    var labels = null;
+    var change = Number.MAX_VALUE;
+    while (change !== 0) {
+        labels = labelPoints(points, newCentroids);
+        oldCentroids = newCentroids;
+        newCentroids = calculateCentroids(points, labels, numCluster);
+        change = calculateChange(newCentroids, oldCentroids);
+    }
+    return {
+        labels: labels,
+        centroids: newCentroids
+    };
+}
+
+/**
+ * Label each point according to which centroid it is closest to.
+ *
+ * @private
+ * @param {Array<Array<number>>} points Array of XY coordinates.
+ * @param {Array<Array<number>>} centroids Current centroids.
+ * @return {Array<number>} Group labels.
+ */
+function labelPoints(points, centroids) {
+    return points.map(function (p) {
+        var minDist = Number.MAX_VALUE;
+        var label = -1;
+        for (var i = 0; i < centroids.length; i++) {
+            var dist = euclideanDistance(p, centroids[i]);
+            if (dist < minDist) {
+                minDist = dist;
+                label = i;
+            }
+        }
+        return label;
+    });
+}
+
+/**
+ * Calculate centroids for points given labels.
+ *
+ * @private
+ * @param {Array<Array<number>>} points Array of XY coordinates.
+ * @param {Array<number>} labels Which groups points belong to.
+ * @param {number} numCluster Number of clusters being created.
+ * @return {Array<Array<number>>} Centroid for each group.
+ * @throws {Error} If any centroids wind up friendless (i.e., without associated points).
+ */
+function calculateCentroids(points, labels, numCluster) {
+    // Initialize accumulators.
+    var dimension = points[0].length;
+    var centroids = makeMatrix(numCluster, dimension);
+    var counts = Array(numCluster).fill(0);
+
+    // Add points to centroids' accumulators and count points per centroid.
+    var numPoints = points.length;
+    for (var i = 0; i < numPoints; i++) {
+        var point = points[i];
+        var label = labels[i];
+        var current = centroids[label];
+        for (var j = 0; j < dimension; j++) {
+            current[j] += point[j];
+        }
+        counts[label] += 1;
+    }
+
+    // Rescale centroids, checking for any that have no points.
+    for (var i$1 = 0; i$1 < numCluster; i$1++) {
+        if (counts[i$1] === 0) {
+            throw new Error(("Centroid " + i$1 + " has no friends"));
+        }
+        var centroid = centroids[i$1];
+        for (var j$1 = 0; j$1 < dimension; j$1++) {
+            centroid[j$1] /= counts[i$1];
+        }
+    }
+
+    return centroids;
+}
+
+/**
+ * Calculate the difference between old centroids and new centroids.
+ *
+ * @private
+ * @param {Array<Array<number>>} left One list of centroids.
+ * @param {Array<Array<number>>} right Another list of centroids.
+ * @return {number} Distance between centroids.
+ */
+function calculateChange(left, right) {
+    var total = 0;
+    for (var i = 0; i < left.length; i++) {
+        total += euclideanDistance(left[i], right[i]);
+    }
+    return total;
+}
+
+var SQRT_2PI = Math.sqrt(2 * Math.PI);
+
+/**
+ * [Well-known kernels](https://en.wikipedia.org/wiki/Kernel_(statistics)#Kernel_functions_in_common_use)
+ * @private
+ */
+var kernels = {
+    /**
+     * The gaussian kernel.
+     * @private
+     */
+    gaussian: function (u) {
+        return Math.exp(-0.5 * u * u) / SQRT_2PI;
+    }
+};
+
+/**
+ * Well known bandwidth selection methods
+ * @private
+ */
+var bandwidthMethods = {
+    /**
+     * The ["normal reference distribution"
+     * rule-of-thumb](https://stat.ethz.ch/R-manual/R-devel/library/MASS/html/bandwidth.nrd.html),
+     * a commonly used version of [Silverman's
+     * rule-of-thumb](https://en.wikipedia.org/wiki/Kernel_density_estimation#A_rule-of-thumb_bandwidth_estimator).
+     * @private
+     */
+    nrd: function (x) {
+        var s = sampleStandardDeviation(x);
+        var iqr = interquartileRange(x);
+        if (typeof iqr === "number") {
+            s = Math.min(s, iqr / 1.34);
+        }
+        return 1.06 * s * Math.pow(x.length, -0.2);
+    }
+};
+
+/**
+ * [Kernel density estimation](https://en.wikipedia.org/wiki/Kernel_density_estimation)
+ * is a useful tool for, among other things, estimating the shape of the
+ * underlying probability distribution from a sample.
+ *
+ * @name kernelDensityEstimation
+ * @param X sample values
+ * @param kernel The kernel function to use. If a function is provided, it should return non-negative values and integrate to 1. Defaults to 'gaussian'.
+ * @param bandwidthMethod The "bandwidth selection" method to use, or a fixed bandwidth value. Defaults to "nrd", the commonly-used ["normal reference distribution" rule-of-thumb](https://stat.ethz.ch/R-manual/R-devel/library/MASS/html/bandwidth.nrd.html).
+ * @returns {Function} An estimated [probability density function](https://en.wikipedia.org/wiki/Probability_density_function) for the given sample. The returned function runs in `O(X.length)`.
+ */
+function kernelDensityEstimation(X, kernel, bandwidthMethod) {
+    var kernelFn;
+    if (kernel === undefined) {
+        kernelFn = kernels.gaussian;
+    } else if (typeof kernel === "string") {
+        if (!kernels[kernel]) {
+            throw new Error('Unknown kernel "' + kernel + '"');
+        }
+        kernelFn = kernels[kernel];
+    } else {
+        kernelFn = kernel;
+    }
+
+    var bandwidth;
+    if (typeof bandwidthMethod === "undefined") {
+        bandwidth = bandwidthMethods.nrd(X);
+    } else if (typeof bandwidthMethod === "string") {
+        if (!bandwidthMethods[bandwidthMethod]) {
+            throw new Error(
+                'Unknown bandwidth method "' + bandwidthMethod + '"'
+            );
+        }
+        bandwidth = bandwidthMethods[bandwidthMethod](X);
+    } else {
+        bandwidth = bandwidthMethod;
+    }
+
+    return function (x) {
+        var i = 0;
+        var sum = 0;
+        for (i = 0; i < X.length; i++) {
+            sum += kernelFn((x - X[i]) / bandwidth);
+        }
+        return sum / bandwidth / X.length;
+    };
+}
+
+/**
+ * The [Logit](https://en.wikipedia.org/wiki/Logit)
+ * is the inverse of cumulativeStdLogisticProbability,
+ * and is also known as the logistic quantile function.
+ *
+ * @param {number} p
+ * @returns {number} logit
+ */
+function logit(p) {
+    if (p <= 0 || p >= 1) {
+        throw new Error("p must be strictly between zero and one");
+    }
+    return Math.log(p / (1 - p));
+}
+
+/**
+ * **[Normal distribution](https://en.wikipedia.org/wiki/Normal_distribution)**
+ *
+ * Returns either the probability density or the cumulative probability of a
+ * normal distribution with the given mean and standard deviation, evaluated
+ * at x. It is the equivalent of the NORM.DIST function found in spreadsheet
+ * software.
+ *
+ * The cumulative form is computed with `errorFunction`, so it is more precise
+ * than converting x to a z-score and looking it up in the four-decimal
+ * `standardNormalTable` used by `cumulativeStdNormalProbability`.
+ *
+ * @param {number} x the value for which you want the distribution
+ * @param {number} mean the mean of the distribution
+ * @param {number} standardDeviation the standard deviation of the distribution
+ * @param {boolean} [cumulative=false] if true, return the cumulative
+ * distribution function; if false, return the probability density function
+ * @returns {number} the probability density at x, or the probability of a
+ * value at most x
+ * @throws {Error} if standardDeviation is not greater than zero
+ * @example
+ * normalDistribution(42, 40, 1.5, true).toFixed(4); // => '0.9088'
+ * normalDistribution(42, 40, 1.5, false).toFixed(4); // => '0.1093'
+ */
+function normalDistribution(x, mean, standardDeviation, cumulative) {
+    if ( cumulative === void 0 ) cumulative = false;
+
+    if (standardDeviation <= 0) {
+        throw new Error(
+            "normalDistribution requires a standard deviation greater than zero"
+        );
+    }
+
+    var standardizedX = (x - mean) / standardDeviation;
+
+    if (cumulative) {
+        return 0.5 * (1 + simple_statistics_errorFunction(standardizedX / Math.SQRT2));
+    }
+    return (
+        Math.exp(-0.5 * standardizedX * standardizedX) /
+        (standardDeviation * Math.sqrt(2 * Math.PI))
+    );
+}
+
+/**
+ * This is a single-layer [Perceptron Classifier](http://en.wikipedia.org/wiki/Perceptron) that takes
+ * arrays of numbers and predicts whether they should be classified
+ * as either 0 or 1 (negative or positive examples).
+ * @class
+ * @example
+ * // Create the model
+ * var p = new PerceptronModel();
+ * // Train the model with input with a diagonal boundary.
+ * for (var i = 0; i < 5; i++) {
+ *     p.train([1, 1], 1);
+ *     p.train([0, 1], 0);
+ *     p.train([1, 0], 0);
+ *     p.train([0, 0], 0);
+ * }
+ * p.predict([0, 0]); // 0
+ * p.predict([0, 1]); // 0
+ * p.predict([1, 0]); // 0
+ * p.predict([1, 1]); // 1
+ */
+var PerceptronModel = function PerceptronModel() {
+    // The weights, or coefficients of the model;
+    // weights are only populated when training with data.
+    this.weights = [];
+    // The bias term, or intercept; it is also a weight but
+    // it's stored separately for convenience as it is always
+    // multiplied by one.
+    this.bias = 0;
+};
+/**
+ * **Predict**: Use an array of features with the weight array and bias
+ * to predict whether an example is labeled 0 or 1.
+ *
+ * @param {Array<number>} features an array of features as numbers
+ * @returns {number|null} 1 if the score is over 0, otherwise 0; null if
+ * the model has not been trained on feature arrays of this length
+ */
+PerceptronModel.prototype.predict = function predict (features) {
+    // Only predict if previously trained
+    // on the same size feature array(s).
+    if (features.length !== this.weights.length) {
+        return null;
+    }
+
+    // Calculate the sum of features times weights,
+    // with the bias added (implicitly times one).
+    var score = 0;
+    for (var i = 0; i < this.weights.length; i++) {
+        score += this.weights[i] * features[i];
+    }
+    score += this.bias;
+
+    // Classify as 1 if the score is over 0, otherwise 0.
+    if (score > 0) {
+        return 1;
+    } else {
+        return 0;
+    }
+};
+
+/**
+ * **Train** the classifier with a new example, which is
+ * a numeric array of features and a 0 or 1 label.
+ *
+ * @param {Array<number>} features an array of features as numbers
+ * @param {number} label either 0 or 1
+ * @returns {PerceptronModel|null} this, or null if the label is not 0 or 1
+ */
+PerceptronModel.prototype.train = function train (features, label) {
+    // Require that only labels of 0 or 1 are considered.
+    if (label !== 0 && label !== 1) {
+        return null;
+    }
+    // The length of the feature array determines
+    // the length of the weight array.
+    // The perceptron will continue learning as long as
+    // it keeps seeing feature arrays of the same length.
+    // When it sees a new data shape, it initializes.
+    if (features.length !== this.weights.length) {
+        this.weights = features.slice();
+        this.bias = 1;
+    }
+    // Make a prediction based on current weights.
+    var prediction = this.predict(features);
+    // Update the weights if the prediction is wrong.
+    if (typeof prediction === "number" && prediction !== label) {
+        var gradient = label - prediction;
+        for (var i = 0; i < this.weights.length; i++) {
+            this.weights[i] += gradient * features[i];
+        }
+        this.bias += gradient;
+    }
+    return this;
+};
+
+/**
+ * Conducts a [permutation test](https://en.wikipedia.org/wiki/Resampling_(statistics)#Permutation_tests)
+ * to determine if two data sets are *significantly* different from each other, using
+ * the difference of means between the groups as the test statistic.
+ * The function allows for the following hypotheses:
+ * - two_side = Null hypothesis: the two distributions are equal.
+ * - greater = Null hypothesis: observations from sampleX tend to be smaller than those from sampleY.
+ * - less = Null hypothesis: observations from sampleX tend to be greater than those from sampleY.
+ * [Learn more about one-tail vs two-tail tests.](https://en.wikipedia.org/wiki/One-_and_two-tailed_tests)
+ *
+ * @param {Array<number>} sampleX first dataset (e.g. treatment data)
+ * @param {Array<number>} sampleY second dataset (e.g. control data)
+ * @param {'two_side'|'greater'|'less'} [alternative='two_side'] alternative hypothesis
+ * @param {number} k number of values in permutation distribution.
+ * @param {Function} [randomSource=Math.random] an optional entropy source
+ * @returns {number} p-value The probability of observing the difference between groups (as or more extreme than what we did), assuming the null hypothesis.
+ *
+ * @example
+ * var control = [2, 5, 3, 6, 7, 2, 5];
+ * var treatment = [20, 5, 13, 12, 7, 2, 2];
+ * permutationTest(control, treatment); // ~0.1324
+ */
+function permutationTest(sampleX, sampleY, alternative, k, randomSource) {
+    // Set default arguments
+    if (k === undefined) {
+        k = 10000;
+    }
+    if (alternative === undefined) {
+        alternative = "two_side";
+    }
+    if (
+        alternative !== "two_side" &&
+        alternative !== "greater" &&
+        alternative !== "less"
+    ) {
+        throw new Error(
+            "`alternative` must be either 'two_side', 'greater', or 'less'."
+        );
+    }
+
+    // get means for each sample
+    var meanX = mean(sampleX);
+    var meanY = mean(sampleY);
+
+    // calculate initial test statistic. This will be our point of comparison with
+    // the generated test statistics.
+    var testStatistic = meanX - meanY;
+
+    // create test-statistic distribution
+    var testStatDsn = new Array(k);
+
+    // combine datsets so we can easily shuffle later
+    var allData = sampleX.concat(sampleY);
+    // Each permutation reassigns the pooled values into two groups that keep
+    // the original sample sizes. Splitting at the midpoint only matches when
+    // both samples are the same length; for unequal samples it built the
+    // permutation distribution from the wrong group sizes.
+    var splitIndex = sampleX.length;
+
+    for (var i = 0; i < k; i++) {
+        // 1. shuffle data assignments
+        shuffleInPlace(allData, randomSource);
+        var permLeft = allData.slice(0, splitIndex);
+        var permRight = allData.slice(splitIndex, allData.length);
+
+        // 2.re-calculate test statistic
+        var permTestStatistic = mean(permLeft) - mean(permRight);
+
+        // 3. store test statistic to build test statistic distribution
+        testStatDsn[i] = permTestStatistic;
+    }
+
+    // Calculate p-value depending on alternative
+    // For this test, we calculate the percentage of 'extreme' test statistics (subject to our hypothesis)
+    // more info on permutation test p-value calculations: https://onlinecourses.science.psu.edu/stat464/node/35
+    var numExtremeTStats = 0;
+    if (alternative === "two_side") {
+        for (var i$1 = 0; i$1 <= k; i$1++) {
+            if (Math.abs(testStatDsn[i$1]) >= Math.abs(testStatistic)) {
+                numExtremeTStats += 1;
+            }
+        }
+    } else if (alternative === "greater") {
+        for (var i$2 = 0; i$2 <= k; i$2++) {
+            if (testStatDsn[i$2] >= testStatistic) {
+                numExtremeTStats += 1;
+            }
+        }
+    } else {
+        // alternative === 'less'
+        for (var i$3 = 0; i$3 <= k; i$3++) {
+            /* c8 ignore start */
+            if (testStatDsn[i$3] <= testStatistic) {
+                numExtremeTStats += 1;
+            }
+            /* c8 ignore end */
+        }
+    }
+
+    return numExtremeTStats / k;
+}
+
+/**
+ * The [Poisson Distribution](http://en.wikipedia.org/wiki/Poisson_distribution)
+ * is a discrete probability distribution that expresses the probability
+ * of a given number of events occurring in a fixed interval of time
+ * and/or space if these events occur with a known average rate and
+ * independently of the time since the last event.
+ *
+ * The Poisson Distribution is characterized by the strictly positive
+ * mean arrival or occurrence rate, `λ`.
+ *
+ * Returns `undefined` when the distribution cannot be calculated: when `lambda`
+ * is not a strictly positive number, or when it is large enough that the table
+ * would run past a million cells.
+ *
+ * @param {number} lambda location poisson distribution
+ * @returns {number[] | undefined} values of poisson distribution at that point
+ */
+function poissonDistribution(lambda) /*: ?number[] */ {
+    // Check that lambda is strictly positive
+    if (lambda <= 0) {
+        return undefined;
+    }
+
+    // The distribution peaks at `lambda`, so past the length of the table
+    // there is nothing to tabulate and no reason to start.
+    if (lambda >= maxDistributionCells) {
+        return undefined;
+    }
+
+    // Our current place in the distribution
+    var x = 0;
+    // And we keep track of the current cumulative probability, in
+    // order to know when to stop calculating chances.
+    var cumulativeProbability = 0;
+    // The calculated cells to be returned
+    var cells = [];
+
+    // The only term of the mass function below that does not vary with `x`
+    var logLambda = Math.log(lambda);
+
+    // This algorithm iterates through each potential outcome,
+    // until the `cumulativeProbability` is very close to 1, at
+    // which point we've defined the vast majority of outcomes
+    do {
+        // a [probability mass function](https://en.wikipedia.org/wiki/Probability_mass_function),
+        // taken through its logarithm: `lambda` raised to `x` and the factorial
+        // of `x` each leave floating-point range long before their ratio does,
+        // so computing them separately loses cells the distribution needs.
+        cells[x] = Math.exp(x * logLambda - lambda - gammaln(x + 1));
+        cumulativeProbability += cells[x];
+        x++;
+        // When the `cumulativeProbability` is nearly 1, we've calculated
+        // the useful range of this distribution
+    } while (cumulativeProbability < 1 - epsilon && x < maxDistributionCells);
+
+    // Stopping for any other reason - a lambda that is not a number, or a
+    // distribution too wide for the table - leaves cells that do not add up to
+    // a distribution, so report that rather than returning them.
+    if (
+        Number.isNaN(cumulativeProbability) ||
+        cumulativeProbability < 1 - epsilon
+    ) {
+        return undefined;
+    }
+
+    return cells;
+}
+
+/**
+ * The [Probit](http://en.wikipedia.org/wiki/Probit)
+ * is the inverse of cumulativeStdNormalProbability(),
+ * and is also known as the normal quantile function.
+ *
+ * It returns the number of standard deviations from the mean
+ * where the p'th quantile of values can be found in a normal distribution.
+ * So, for example, probit(0.5 + 0.6827/2) ≈ 1 because 68.27% of values are
+ * normally found within 1 standard deviation above or below the mean.
+ *
+ * @param {number} p
+ * @returns {number} probit
+ */
+function simple_statistics_probit(p) {
+    if (p === 0) {
+        p = epsilon;
+    } else if (p >= 1) {
+        p = 1 - epsilon;
+    }
+    return Math.sqrt(2) * inverseErrorFunction(2 * p - 1);
+}
+
+/**
+ * Calculate the [silhouette values](https://en.wikipedia.org/wiki/Silhouette_(clustering))
+ * for clustered data.
+ *
+ * @param {Array<Array<number>>} points N-dimensional coordinates of points.
+ * @param {Array<number>} labels Labels of points. This must be the same length as `points`,
+ * and values must lie in [0..G-1], where G is the number of groups.
+ * @return {Array<number>} The silhouette value for each point.
+ *
+ * @example
+ * silhouette([[0.25], [0.75]], [0, 0]); // => [1.0, 1.0]
+ */
+function silhouette(points, labels) {
+    if (points.length !== labels.length) {
+        throw new Error("must have exactly as many labels as points");
+    }
+    var groupings = simple_statistics_createGroups(labels);
+    var distances = calculateAllDistances(points);
+    var result = [];
+    for (var i = 0; i < points.length; i++) {
+        var s = 0;
+        if (groupings[labels[i]].length > 1) {
+            var a = meanDistanceFromPointToGroup(
+                i,
+                groupings[labels[i]],
+                distances
+            );
+            var b = meanDistanceToNearestGroup(
+                i,
+                labels,
+                groupings,
+                distances
+            );
+            s = (b - a) / Math.max(a, b);
+        }
+        result.push(s);
+    }
+    return result;
+}
+
+/**
+ * Create a lookup table mapping group IDs to point IDs.
+ *
+ * @private
+ * @param {Array<number>} labels Labels of points. This must be the same length as `points`,
+ * and values must lie in [0..G-1], where G is the number of groups.
+ * @return {Array<Array<number>>} An array of length G, each of whose entries is an array
+ * containing the indices of the points in that group.
+ */
+function simple_statistics_createGroups(labels) {
+    var numGroups = 1 + max(labels);
+    var result = Array(numGroups);
+    for (var i = 0; i < labels.length; i++) {
+        var label = labels[i];
+        if (result[label] === undefined) {
+            result[label] = [];
+        }
+        result[label].push(i);
+    }
+    return result;
+}
+
+/**
+ * Create a lookup table of all inter-point distances.
+ *
+ * @private
+ * @param {Array<Array<number>>} points N-dimensional coordinates of points.
+ * @return {Array<Array<number>>} A symmetric square array of inter-point distances
+ * (zero on the diagonal).
+ */
+function calculateAllDistances(points) {
+    var numPoints = points.length;
+    var result = makeMatrix(numPoints, numPoints);
+    for (var i = 0; i < numPoints; i++) {
+        for (var j = 0; j < i; j++) {
+            result[i][j] = euclideanDistance(points[i], points[j]);
+            result[j][i] = result[i][j];
+        }
+    }
+    return result;
+}
+
+/**
+ * Calculate the mean distance between this point and all the points in the
+ * nearest group (as determined by which point in another group is closest).
+ *
+ * @private
+ * @param {number} which The index of this point.
+ * @param {Array<number>} labels Labels of points.
+ * @param {Array<Array<number>>} groupings An array whose entries are arrays
+ * containing the indices of the points in that group.
+ * @param {Array<Array<number>>} distances A symmetric square array of inter-point
+ * distances.
+ * @return {number} The mean distance from this point to others in the nearest
+ * group.
+ */
+function meanDistanceToNearestGroup(which, labels, groupings, distances) {
+    var label = labels[which];
+    var result = Number.MAX_VALUE;
+    for (var i = 0; i < groupings.length; i++) {
+        if (i !== label) {
+            var d = meanDistanceFromPointToGroup(
+                which,
+                groupings[i],
+                distances
+            );
+            if (d < result) {
+                result = d;
+            }
+        }
+    }
+    return result;
+}
+
+/**
+ * Calculate the mean distance from a point to the other members of a group,
+ * which may be the point's own group.
+ *
+ * @private
+ * @param {number} which The index of this point.
+ * @param {Array<number>} group The indices of all the points in the group in
+ * question.
+ * @param {Array<Array<number>>} distances A symmetric square array of inter-point
+ * distances.
+ * @return {number} The mean distance from this point to others in the
+ * specified group.
+ */
+function meanDistanceFromPointToGroup(which, group, distances) {
+    var total = 0;
+    var count = 0;
+    for (var i = 0; i < group.length; i++) {
+        if (group[i] === which) {
+            continue;
+        }
+        total += distances[which][group[i]];
+        count++;
+    }
+    return total / count;
+}
+
+/**
+ * Calculate the [silhouette metric](https://en.wikipedia.org/wiki/Silhouette_(clustering))
+ * for a set of N-dimensional points arranged in groups. The metric is the largest
+ * individual silhouette value for the data.
+ *
+ * @param {Array<Array<number>>} points N-dimensional coordinates of points.
+ * @param {Array<number>} labels Labels of points. This must be the same length as `points`,
+ * and values must lie in [0..G-1], where G is the number of groups.
+ * @return {number} The silhouette metric for the groupings.
+ *
+ * @example
+ * silhouetteMetric([[0.25], [0.75]], [0, 0]); // => 1.0
+ */
+function silhouetteMetric(points, labels) {
+    var values = silhouette(points, labels);
+    return max(values);
+}
+
+/**
+ * The [Z-Score, or Standard Score](http://en.wikipedia.org/wiki/Standard_score).
+ *
+ * The standard score is the number of standard deviations an observation
+ * or datum is above or below the mean. Thus, a positive standard score
+ * represents a datum above the mean, while a negative standard score
+ * represents a datum below the mean. It is a dimensionless quantity
+ * obtained by subtracting the population mean from an individual raw
+ * score and then dividing the difference by the population standard
+ * deviation.
+ *
+ * The z-score is only defined if one knows the population parameters;
+ * if one only has a sample set, then the analogous computation with
+ * sample mean and sample standard deviation yields the
+ * Student's t-statistic.
+ *
+ * @param {number} x
+ * @param {number} mean
+ * @param {number} standardDeviation
+ * @return {number} z score
+ * @example
+ * zScore(78, 80, 5); // => -0.4
+ */
+function zScore(x, mean, standardDeviation) {
+    return (x - mean) / standardDeviation;
+}
+
+
+//# sourceMappingURL=simple-statistics.mjs.map
+
+;// CONCATENATED MODULE: ./lib/core/stats/estimate.js
+// Estimators on samples of wall times: summaries, the paired time ratio with a Student-t interval,
+// and Hodges–Lehmann as a rank-based cross-check. Pure: values in, values out.
+//
+// Why paired log ratios: every round runs every arm once, close in time, so a[i] and b[i] share the
+// machine's momentary state (thermal, neighbours, cache). Differencing within a round removes that
+// shared drift; taking logs turns "a is 1.3× b" into an additive, roughly symmetric quantity.
+
+function summarize(xs) {
+    const values = xs.filter(Number.isFinite);
+    const n = values.length;
+    if (n === 0)
+        return { n: 0, median: Number.NaN, min: Number.NaN, max: Number.NaN, cv: 0 };
+    const average = mean(values);
+    const cv = n < 2 || average === 0 ? 0 : sampleStandardDeviation(values) / Math.abs(average);
+    return { n, median: simple_statistics_median(values), min: Math.min(...values), max: Math.max(...values), cv };
+}
+/**
+ * Time ratio a/b from paired per-round log ratios d_i = ln a_i − ln b_i, with a Student-t interval
+ * and the two-sided p-value for ratio = 1.
+ *
+ * With trim = 0 this is the paired t interval on the mean of d (df = n − 1). With trim γ > 0 it is
+ * Yuen's trimmed-mean interval (Yuen 1974; Wilcox, "Introduction to Robust Estimation and
+ * Hypothesis Testing", §4.3 and §5.9.5 for dependent groups applied to the differences): drop the
+ * g = ⌊γn⌋ smallest and g largest d, estimate = their mean; standard error = s_w / ((1 − 2g/n)·√n)
+ * with s_w the sample sd of the winsorized d (the g extremes on each side set to the nearest kept
+ * value); df = n − 2g − 1. Why trim: a shared runner's noise is a stable floor plus bursts when a
+ * neighbour takes the core, so a few rounds carry ±30% and the rest ±3%. The mean and its sd
+ * follow the bursts; a 20–25%-trimmed mean ignores them and keeps most of the mean's efficiency on
+ * clean data (the engine uses TRIM = 0.25, see sequential.ts). Whenever g = 0 (n < 4 at γ = 0.25,
+ * n < 5 at γ = 0.2) the interval is the plain t interval.
+ *
+ * Only paired data is supported: a and b must have the same length (one value per round), and the
+ * function throws otherwise. Unpaired samples would lose the within-round pairing that cancels the
+ * machine's drift, and a silently truncated pairing would be wrong; callers drop whole rounds instead.
+ * A pair is ignored when either value is not a finite positive number (a failed or missing trial).
+ *
+ * Edge cases: with n < 2 valid pairs there is no spread to judge, so the interval is [0, +Infinity]
+ * and p = 1 (the ratio is exp(d) for n = 1, and 1 — "no information" — for n = 0). When the
+ * (winsorized) d have no spread, the interval collapses to the point and p = 0, unless the estimate
+ * is 0 (then p = 1). Fewer than 2 values left after trimming keep g smaller.
+ */
+function pairedRatio(a, b, level, trim = 0) {
+    if (!(level > 0 && level < 1))
+        throw new Error(`confidence level must be in (0, 1), got ${level}`);
+    const tail = (1 - level) / 2;
+    // The plain interval: the statistic's t and df are for sequential looks (ratioBounds).
+    const { t: _t, df: _df, ...estimate } = ratioBounds(pairedLogStatistic(a, b, trim), tail, tail);
+    return { ...estimate, level };
+}
+function pairedLogStatistic(a, b, trim = 0) {
+    if (a.length !== b.length) {
+        throw new Error(`pairedRatio needs paired samples of equal length, got ${a.length} and ${b.length}`);
+    }
+    if (!(trim >= 0 && trim < 0.5))
+        throw new Error(`trim must be in [0, 0.5), got ${trim}`);
+    const d = [];
+    for (let i = 0; i < a.length; i++) {
+        const x = a[i];
+        const y = b[i];
+        // ln(x / y) rather than ln x − ln y: the division is exactly rounded, so equal ratios give equal d.
+        if (isPositiveFinite(x) && isPositiveFinite(y))
+            d.push(Math.log(x / y));
+    }
+    const n = d.length;
+    if (n < 2)
+        return { n, centre: n === 1 ? d[0] : 0, standardError: Number.POSITIVE_INFINITY, df: 0 };
+    const sorted = [...d].sort((x, y) => x - y);
+    // Keep at least two values after trimming so that there is a spread to estimate.
+    const g = Math.min(Math.floor(trim * n), Math.floor((n - 2) / 2));
+    const kept = sorted.slice(g, n - g);
+    const centre = mean(kept);
+    const winsorized = sorted.map((x, i) => (i < g ? sorted[g] : i >= n - g ? sorted[n - g - 1] : x));
+    // Spread below 1e-12 on the log scale (a relative 1e-12 in time, far under any timer's resolution)
+    // is rounding, not noise: treat it as zero rather than divide by it.
+    const winsorizedCentre = mean(winsorized);
+    const df = n - 2 * g - 1;
+    if (winsorized.every((x) => Math.abs(x - winsorizedCentre) <= ZERO_SPREAD)) {
+        return { n, centre: Math.abs(centre) <= ZERO_SPREAD ? 0 : centre, standardError: 0, df };
+    }
+    return { n, centre, standardError: sampleStandardDeviation(winsorized) / ((1 - (2 * g) / n) * Math.sqrt(n)), df };
+}
+/**
+ * The ratio exp(centre) with a lower bound at one-sided error `lowerError` and an upper bound at
+ * `upperError` (each a t quantile on the statistic's df); `level` = 1 − lowerError − upperError, the
+ * two-sided p-value for ratio = 1, and the t statistic. An error of 0 leaves that side unbounded.
+ */
+function ratioBounds(s, lowerError, upperError) {
+    const level = 1 - lowerError - upperError;
+    const { n, centre } = s;
+    if (n < 2)
+        return { ratio: n === 1 ? Math.exp(centre) : 1, lower: 0, upper: Number.POSITIVE_INFINITY, level, pValue: 1, n };
+    if (s.standardError === 0) {
+        const isNull = centre === 0;
+        const ratio = isNull ? 1 : Math.exp(centre);
+        return { ratio, lower: ratio, upper: ratio, level, pValue: isNull ? 1 : 0, n, t: isNull ? 0 : centre > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY, df: s.df };
+    }
+    const t = centre / s.standardError;
+    const below = lowerError > 0 ? studentTQuantile(1 - lowerError, s.df) * s.standardError : Number.POSITIVE_INFINITY;
+    const above = upperError > 0 ? studentTQuantile(1 - upperError, s.df) * s.standardError : Number.POSITIVE_INFINITY;
+    return {
+        ratio: Math.exp(centre),
+        lower: Math.exp(centre - below),
+        upper: Math.exp(centre + above),
+        level,
+        pValue: Math.min(1, 2 * studentTUpperTail(Math.abs(t), s.df)),
+        n,
+        t,
+        df: s.df,
+    };
+}
+/** The one-sided p-value of an estimate in the direction of its ratio (ratio > 1: P(T ≥ t)), 1 without a statistic. */
+function oneSidedP(e) {
+    if (e.t === undefined || e.df === undefined || !(e.df > 0))
+        return Math.min(1, e.pValue);
+    if (!Number.isFinite(e.t))
+        return 0;
+    return studentTUpperTail(Math.abs(e.t), e.df);
+}
+/** P(T ≤ t) for Student's t with df degrees of freedom (df > 0, not necessarily an integer). */
+function studentTCdf(t, df) {
+    if (!(df > 0))
+        throw new Error(`degrees of freedom must be positive, got ${df}`);
+    if (Number.isNaN(t))
+        return Number.NaN;
+    const upper = studentTUpperTail(Math.abs(t), df);
+    return t >= 0 ? 1 - upper : upper;
+}
+/**
+ * The p-quantile of Student's t: the t with studentTCdf(t, df) = p. Solved on the tail probability
+ * (never on 1 − tail) so that the extreme quantiles a Bonferroni-split α needs keep full precision,
+ * by bisection on a bracket grown until it holds the root: slower than Newton, but it cannot diverge
+ * for df = 1 where the tails are heavy.
+ */
+function studentTQuantile(p, df) {
+    if (!(df > 0))
+        throw new Error(`degrees of freedom must be positive, got ${df}`);
+    if (!(p >= 0 && p <= 1))
+        throw new Error(`probability must be in [0, 1], got ${p}`);
+    if (p === 0)
+        return Number.NEGATIVE_INFINITY;
+    if (p === 1)
+        return Number.POSITIVE_INFINITY;
+    if (p === 0.5)
+        return 0;
+    const tail = Math.min(p, 1 - p);
+    // Find hi with upperTail(hi) <= tail; the tail is decreasing in t.
+    let lo = 0;
+    let hi = 1;
+    while (studentTUpperTail(hi, df) > tail) {
+        lo = hi;
+        hi *= 2;
+        if (!Number.isFinite(hi))
+            return p > 0.5 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+    }
+    for (let i = 0; i < 200 && hi - lo > 1e-13 * Math.max(1, hi); i++) {
+        const mid = (lo + hi) / 2;
+        if (studentTUpperTail(mid, df) > tail)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    const t = (lo + hi) / 2;
+    return p > 0.5 ? t : -t;
+}
+/** P(T ≥ t) for t ≥ 0: ½·I_x(df/2, ½) with x = df / (df + t²). */
+function studentTUpperTail(t, df) {
+    if (t === Number.POSITIVE_INFINITY)
+        return 0;
+    return 0.5 * regularizedIncompleteBeta(df / (df + t * t), df / 2, 0.5);
+}
+/** I_x(a, b), by its continued fraction (Numerical Recipes §6.4), using the symmetry for convergence. */
+function regularizedIncompleteBeta(x, a, b) {
+    if (x <= 0)
+        return 0;
+    if (x >= 1)
+        return 1;
+    const logFront = gammaln(a + b) - gammaln(a) - gammaln(b) + a * Math.log(x) + b * Math.log1p(-x);
+    const front = Math.exp(logFront);
+    // The fraction converges fast for x < (a + 1) / (a + b + 2); otherwise use I_x(a,b) = 1 − I_{1−x}(b,a).
+    if (x < (a + 1) / (a + b + 2))
+        return (front * betaContinuedFraction(x, a, b)) / a;
+    return 1 - (front * betaContinuedFraction(1 - x, b, a)) / b;
+}
+/** The continued fraction for I_x(a, b), evaluated with the modified Lentz method. */
+function betaContinuedFraction(x, a, b) {
+    const tiny = 1e-300;
+    const epsilon = 1e-15;
+    const qab = a + b;
+    const qap = a + 1;
+    const qam = a - 1;
+    let c = 1;
+    let d = 1 - (qab * x) / qap;
+    if (Math.abs(d) < tiny)
+        d = tiny;
+    d = 1 / d;
+    let h = d;
+    for (let m = 1; m <= 1000; m++) {
+        const m2 = 2 * m;
+        // Even step.
+        let aa = (m * (b - m) * x) / ((qam + m2) * (a + m2));
+        d = 1 + aa * d;
+        if (Math.abs(d) < tiny)
+            d = tiny;
+        c = 1 + aa / c;
+        if (Math.abs(c) < tiny)
+            c = tiny;
+        d = 1 / d;
+        h *= d * c;
+        // Odd step.
+        aa = (-(a + m) * (qab + m) * x) / ((a + m2) * (qap + m2));
+        d = 1 + aa * d;
+        if (Math.abs(d) < tiny)
+            d = tiny;
+        c = 1 + aa / c;
+        if (Math.abs(c) < tiny)
+            c = tiny;
+        d = 1 / d;
+        const delta = d * c;
+        h *= delta;
+        if (Math.abs(delta - 1) < epsilon)
+            break;
+    }
+    return h;
+}
+/**
+ * Hodges–Lehmann location estimate of differences d (e.g. per-round log ratios): the median of the
+ * Walsh averages (d_i + d_j)/2, i ≤ j, with the matching Wilcoxon signed-rank interval
+ * [W_(k), W_(M+1−k)], M = n(n+1)/2, where k − 1 is the largest c with P(T⁺ ≤ c) ≤ (1 − level)/2.
+ *
+ * The null distribution of T⁺ is exact (counted) for n ≤ 30 and normal with continuity correction
+ * above. Ties among the d_i are not corrected for (the exact distribution assumes none).
+ *
+ * The returned `level` is the coverage actually achieved, which is at least the requested level,
+ * except when the requested level is unreachable: the smallest two-sided tail the signed-rank test
+ * can produce is 2/2ⁿ, so for small n (e.g. n ≤ 7 at level 0.99) no interval reaches the level. Then
+ * the widest interval, min..max of the Walsh averages, is returned with its true level 1 − 2/2ⁿ,
+ * which is below the requested one. Non-finite values are ignored; with no values the interval is
+ * (−∞, +∞) around 0.
+ */
+function hodgesLehmann(d, level) {
+    if (!(level > 0 && level < 1))
+        throw new Error(`confidence level must be in (0, 1), got ${level}`);
+    const values = d.filter(Number.isFinite);
+    const n = values.length;
+    if (n === 0)
+        return { estimate: 0, lower: Number.NEGATIVE_INFINITY, upper: Number.POSITIVE_INFINITY, level: 1 };
+    const walsh = [];
+    for (let i = 0; i < n; i++)
+        for (let j = i; j < n; j++)
+            walsh.push((values[i] + values[j]) / 2);
+    walsh.sort((x, y) => x - y);
+    const total = walsh.length;
+    const tailAllowed = (1 - level) / 2;
+    const { k, tail } = n <= 30 ? exactSignedRankCut(n, tailAllowed) : normalSignedRankCut(n, tailAllowed);
+    return {
+        estimate: median(walsh),
+        lower: walsh[k - 1],
+        upper: walsh[total - k],
+        level: 1 - 2 * tail,
+    };
+}
+/** Largest k ≥ 1 with P(T⁺ ≤ k − 1) ≤ tailAllowed (k = 1 when none), and that tail P(T⁺ ≤ k − 1). */
+function exactSignedRankCut(n, tailAllowed) {
+    // counts[w] = number of subsets of {1..n} whose sum is w; each subset has probability 2⁻ⁿ.
+    const maxSum = (n * (n + 1)) / 2;
+    const counts = new Array(maxSum + 1).fill(0);
+    counts[0] = 1;
+    for (let rank = 1; rank <= n; rank++) {
+        for (let w = maxSum; w >= rank; w--)
+            counts[w] += counts[w - rank];
+    }
+    const subsets = 2 ** n;
+    let cumulative = 0;
+    let c = -1;
+    while (c + 1 <= maxSum && (cumulative + counts[c + 1]) / subsets <= tailAllowed) {
+        c++;
+        cumulative += counts[c];
+    }
+    if (c < 0)
+        return { k: 1, tail: counts[0] / subsets };
+    return { k: c + 1, tail: cumulative / subsets };
+}
+function normalSignedRankCut(n, tailAllowed) {
+    const centre = (n * (n + 1)) / 4;
+    const spread = Math.sqrt((n * (n + 1) * (2 * n + 1)) / 24);
+    const normalCdf = (z) => 0.5 * (1 + errorFunction(z / Math.SQRT2));
+    // P(T⁺ ≤ c) ≈ Φ((c + ½ − centre) / spread) ≤ tailAllowed  ⇔  c ≤ centre − ½ + z·spread.
+    const c = Math.floor(centre - 0.5 + probit(tailAllowed) * spread);
+    if (c < 0)
+        return { k: 1, tail: normalCdf((0.5 - centre) / spread) };
+    return { k: c + 1, tail: normalCdf((c + 0.5 - centre) / spread) };
+}
+const ZERO_SPREAD = 1e-12;
+function isPositiveFinite(x) {
+    return Number.isFinite(x) && x > 0;
+}
+
+;// CONCATENATED MODULE: ./lib/core/stats/spending.js
+// Error spending across sequential looks (Lan & DeMets 1983). Pure.
+//
+// A comparison looks at its data at scheduled rounds and stops at the first decision. Splitting the
+// error evenly over K looks (Bonferroni) bounds the chance that any look errs, but ignores that the
+// looks share most of their data: the statistic at round 10 is mostly the statistic at round 6. A
+// spending function α(t) says how much of the error may be spent by information fraction t (here
+// rounds run / rounds.max); the boundary at each look is then the one at which the chance of a first
+// crossing there, given no crossing before, is exactly α(t_k) − α(t_{k−1}) for a normal statistic
+// with independent increments (a Brownian motion in the information). Because the looks are
+// correlated, each look's nominal one-sided error is larger than the increment it spends: that is
+// what buys the speed over Bonferroni.
+//
+// The boundaries are computed for a normal statistic. gilgate's statistics are (trimmed) t on few
+// degrees of freedom, so each look turns its nominal error into a t quantile on that look's df (the
+// usual t approximation of a group-sequential design); the achieved error rates are then checked by
+// simulation and by replaying recorded trials (bench/estimators.mjs, docs/statistics.md).
+/**
+ * Lan–DeMets spending of Pocock type: error · ln(1 + (e − 1)·t). It spends early, close to evenly
+ * per unit of information, so easy cases decide at the first looks (1.5× at round 3–6, an A/A pass
+ * by round 6–10). The engine's choice: the early looks are where time is won.
+ */
+const pocockSpending = (error, t) => (t <= 0 ? 0 : t >= 1 ? error : error * Math.log(1 + (Math.E - 1) * t));
+/**
+ * Lan–DeMets spending of O'Brien–Fleming type (one-sided): 2 − 2Φ(z_{1−error/2}/√t) — for a one-sided
+ * error e, e(t) = 2(1 − Φ(Φ⁻¹(1 − e/2)/√t)). It spends almost nothing early; kept to check the
+ * recursion against the published boundaries (2.963, 1.969 at t = ½, 1 for e = 0.025).
+ */
+const obrienFlemingSpending = (error, t) => {
+    if (t <= 0)
+        return 0;
+    if (t >= 1)
+        return error;
+    return 2 * (1 - normalCdf(normalUpperQuantile(error / 2) / Math.sqrt(t)));
+};
+/** Grid points per look for the numerical integration (odd, for Simpson's rule). */
+const GRID = 241;
+/** The density below this many sd is negligible (Φ(−8) ≈ 6e-16). */
+const TAIL_SD = 8;
+/**
+ * The one-sided group-sequential boundary that spends `error` over the looks at `fractions`
+ * (Armitage, McPherson & Rowe 1969 recursion; Jennison & Turnbull, "Group Sequential Methods",
+ * ch. 19): the sub-density of the score S_k = Z_k·√t_k on the paths that have not crossed yet is
+ * carried from look to look on a grid, and each z_k is found by bisection so that the chance of a
+ * first crossing at look k is the increment of the spending function. Exact up to the grid
+ * (≈ 1e-6 of the error); the spent increments sum to spending(error, t_K), that is to `error` when
+ * the last look is at full information.
+ */
+function spendingBoundary(error, fractions, spending = pocockSpending) {
+    if (!(error > 0 && error < 1))
+        throw new Error(`error must be in (0, 1), got ${error}`);
+    if (fractions.length === 0)
+        throw new Error('a boundary needs at least one look');
+    fractions.forEach((t, k) => {
+        if (!(t > 0 && t <= 1) || (k > 0 && !(t > fractions[k - 1])))
+            throw new Error(`information fractions must increase within (0, 1], got ${fractions.join(', ')}`);
+    });
+    const spent = fractions.map((t) => spending(error, t));
+    const z = [];
+    let grid = [];
+    let density = [];
+    let previous = 0;
+    for (const [k, t] of fractions.entries()) {
+        const increment = Math.max(0, spent[k] - (k > 0 ? spent[k - 1] : 0));
+        if (k === 0) {
+            const zk = increment > 0 ? normalUpperQuantile(increment) : Number.POSITIVE_INFINITY;
+            z.push(zk);
+            const sd = Math.sqrt(t);
+            grid = line(-TAIL_SD * sd, Math.min(zk * sd, TAIL_SD * sd));
+            density = grid.map((s) => normalDensity(s / sd) / sd);
+        }
+        else {
+            const step = Math.sqrt(t - previous);
+            // P(first crossing at look k with score boundary b) = ∫ f_{k−1}(u) · (1 − Φ((b − u)/step)) du.
+            const crossing = (b) => simpson(grid, grid.map((u, i) => density[i] * (1 - normalCdf((b - u) / step))));
+            const sd = Math.sqrt(t);
+            let b;
+            if (increment <= 0)
+                b = Number.POSITIVE_INFINITY;
+            else {
+                let lo = -TAIL_SD * sd;
+                let hi = TAIL_SD * sd;
+                if (crossing(hi) > increment)
+                    b = hi;
+                else {
+                    for (let i = 0; i < 100 && hi - lo > 1e-10; i++) {
+                        const mid = (lo + hi) / 2;
+                        if (crossing(mid) > increment)
+                            lo = mid;
+                        else
+                            hi = mid;
+                    }
+                    b = (lo + hi) / 2;
+                }
+            }
+            z.push(b / sd);
+            const next = line(-TAIL_SD * sd, Math.min(b, TAIL_SD * sd));
+            const carried = next.map((s) => simpson(grid, grid.map((u, i) => (density[i] * normalDensity((s - u) / step)) / step)));
+            grid = next;
+            density = carried;
+        }
+        previous = t;
+    }
+    return { fractions: [...fractions], spent, z, nominal: z.map((zk) => (Number.isFinite(zk) ? 1 - normalCdf(zk) : 0)) };
+}
+/**
+ * The chance of a first crossing at each look of a given boundary, by the same recursion: with the
+ * boundary's own z it returns the spent increments (a test of the bisection), and with other z it
+ * tells what a boundary spends (Bonferroni's, for instance).
+ */
+function crossingProbabilities(z, fractions) {
+    const out = [];
+    let grid = [];
+    let density = [];
+    let previous = 0;
+    for (const [k, t] of fractions.entries()) {
+        const sd = Math.sqrt(t);
+        const b = z[k] * sd;
+        if (k === 0) {
+            out.push(1 - normalCdf(z[k]));
+            grid = line(-TAIL_SD * sd, Math.min(b, TAIL_SD * sd));
+            density = grid.map((s) => normalDensity(s / sd) / sd);
+        }
+        else {
+            const step = Math.sqrt(t - previous);
+            out.push(simpson(grid, grid.map((u, i) => density[i] * (1 - normalCdf((b - u) / step)))));
+            const next = line(-TAIL_SD * sd, Math.min(b, TAIL_SD * sd));
+            density = next.map((s) => simpson(grid, grid.map((u, i) => (density[i] * normalDensity((s - u) / step)) / step)));
+            grid = next;
+        }
+        previous = t;
+    }
+    return out;
+}
+function line(from, to) {
+    const hi = Math.max(to, from + 1e-9);
+    return Array.from({ length: GRID }, (_, i) => from + ((hi - from) * i) / (GRID - 1));
+}
+/** Simpson's rule on an evenly spaced grid with an odd number of points. */
+function simpson(xs, ys) {
+    const n = xs.length;
+    const h = (xs[n - 1] - xs[0]) / (n - 1);
+    let sum = ys[0] + ys[n - 1];
+    for (let i = 1; i < n - 1; i++)
+        sum += (i % 2 === 1 ? 4 : 2) * ys[i];
+    return (sum * h) / 3;
+}
+function normalDensity(z) {
+    return Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
+}
+/**
+ * Φ(z), from the complementary error function (Numerical Recipes' erfcc, Chebyshev fit, relative
+ * error < 1.2e-7 everywhere): the tails keep their relative precision, which the boundaries need
+ * (simple-statistics' errorFunction and probit lose it below 1e-3).
+ */
+function normalCdf(z) {
+    return z >= 0 ? 1 - 0.5 * erfc(z / Math.SQRT2) : 0.5 * erfc(-z / Math.SQRT2);
+}
+/** The z with 1 − Φ(z) = p, by bisection on the upper tail. */
+function normalUpperQuantile(p) {
+    if (!(p > 0 && p < 1))
+        throw new Error(`probability must be in (0, 1), got ${p}`);
+    let lo = -40;
+    let hi = 40;
+    for (let i = 0; i < 200 && hi - lo > 1e-12; i++) {
+        const mid = (lo + hi) / 2;
+        if (upperTail(mid) > p)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (lo + hi) / 2;
+}
+function upperTail(z) {
+    return z >= 0 ? 0.5 * erfc(z / Math.SQRT2) : 1 - 0.5 * erfc(-z / Math.SQRT2);
+}
+function erfc(x) {
+    const z = Math.abs(x);
+    const t = 1 / (1 + 0.5 * z);
+    const r = t *
+        Math.exp(-z * z - 1.26551223 +
+            t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+    return x >= 0 ? r : 2 - r;
+}
+
+;// CONCATENATED MODULE: ./lib/core/stats/sequential.js
+// Sequential comparisons of two arms' times, looked at after scheduled rounds. Pure.
+//
+// Looking repeatedly and stopping at the first decision inflates errors if every look used the
+// nominal level. The error of each claim is spent over the looks by a Lan–DeMets spending function
+// of Pocock type over the information (rounds run / rounds.max; stats/spending.ts): each look gets
+// the nominal one-sided error at which the chance of a first wrong crossing there is the increment
+// of the spending function, so the chance that any look errs stays at the claim's error. The looks
+// share most of their data, so each one may risk more than an even (Bonferroni) share: that is the
+// speed it buys. Boundaries are computed for a normal statistic and applied as t quantiles on each
+// look's degrees of freedom; the achieved rates are checked by simulation and replay
+// (bench/estimators.mjs, docs/statistics.md).
+//
+// Two kinds of comparison:
+// - compareTimes (verdicts: a model against serial, models against each other): both bounds at α
+//   each, so "a is faster", "b is faster" and "equivalent" (two one-sided tests) are each wrong at
+//   most α of the time.
+// - compareToBase (the gate, head against base): one-sided. "Regression" (head slower beyond the
+//   threshold) from the lower bound at α; "no regression" (non-inferiority: the upper bound of
+//   head/base below 1 + threshold) from the upper bound at β, so a head exactly `threshold` slower
+//   passes at most β of the time; an improvement is reported when the upper bound at α is below 1.
+//
+// Looks are scheduled, not taken after every round: at minRounds, at twice that, then every 5
+// rounds, and at maxRounds (3, 6, 8, 10, 15, 20, 25, 30 by default). Rounds between looks still add
+// data; they only wait for the next look to decide. The schedule and the 25% trimming were chosen
+// by replaying recorded real trials from this 2-core runner (bench/noise.mjs → bench/estimators.mjs).
+
+
+/**
+ * Share of paired log ratios trimmed from each end (Yuen's trimmed mean, see pairedRatio). 20% is
+ * the textbook choice (Wilcox): close to the mean's efficiency on normal data. On this runner's
+ * bursty noise, replayed from recorded real trials (bench/estimators.mjs), 25% detected a 15%
+ * slowdown in 95% of comparisons against 80% for 20% and 52% for the plain mean, with no false
+ * alarm in A/A; 30% did a little better there but leaves df 3 at 10 rounds, and 40% trims so much
+ * that the lost degrees of freedom cost more than it gains.
+ */
+const TRIM = 0.25;
+/**
+ * Rounds from which the trimmed mean is used; at earlier looks the plain paired mean. Trimming g of
+ * n values each side costs 2g degrees of freedom, and the first looks have few to spare: at 6 rounds
+ * 25% trimming leaves df 3 (critical t 11.5 at the per-look level) against df 5 (6.6) for the plain
+ * mean, so a 1.5× difference with this runner's paired sd of 0.1 went undecided at round 6 about one
+ * time in ten. A burst in so few rounds widens the plain interval (it raises the sd) rather than
+ * faking a difference, so the early looks lose power to bursts but not error control
+ * (bench/estimators.mjs, docs/statistics.md).
+ */
+const TRIM_FROM_ROUNDS = 10;
+/** The share trimmed from each end for a look on n paired rounds. */
+function trimFor(n) {
+    return n >= TRIM_FROM_ROUNDS ? TRIM : 0;
+}
+/**
+ * The rounds after which a comparison may decide: minRounds, 2·minRounds, every second round after
+ * that below 10, every multiple of 5 after that, and maxRounds (3, 6, 8, 10, 15, 20, 25, 30 by
+ * default). With error spending an extra look costs little; the one at 8 lets an A/A comparison
+ * with a paired sd of about 0.05 pass there instead of at 10 (bench/gate-calibration.mjs).
+ */
+function lookSchedule(policy) {
+    const first = Math.max(1, policy.minRounds);
+    const last = Math.max(policy.maxRounds, first);
+    const looks = new Set([first]);
+    if (2 * first < last)
+        looks.add(2 * first);
+    for (let rounds = 2 * first + 2; rounds < Math.min(10, last); rounds += 2)
+        looks.add(rounds);
+    for (let rounds = 5 * (Math.floor((2 * first) / 5) + 1); rounds < last; rounds += 5)
+        looks.add(rounds);
+    looks.add(last);
+    return [...looks].sort((x, y) => x - y);
+}
+/** Number of scheduled looks. */
+function lookCount(policy) {
+    return lookSchedule(policy).length;
+}
+/** The gate's default miss rate (β): a head exactly `threshold` slower passes at most 5% of the time. */
+const DEFAULT_BETA = 0.05;
+const boundaries = new Map();
+/**
+ * The nominal one-sided error of each scheduled look when `error` is spent over them (Pocock-type
+ * Lan–DeMets spending over the information rounds / rounds.max, stats/spending.ts). Memoized: a
+ * policy has one schedule, and a run asks for the same few errors at every look.
+ */
+function lookErrors(error, policy) {
+    const looks = lookSchedule(policy);
+    const key = `${error}|${looks.join(',')}`;
+    let nominal = boundaries.get(key);
+    if (!nominal) {
+        const last = looks[looks.length - 1];
+        nominal = spendingBoundary(error, looks.map((rounds) => rounds / last)).nominal;
+        boundaries.set(key, nominal);
+    }
+    return nominal;
+}
+/** The nominal one-sided error of the look at `rounds` (the first look's before it). */
+function lookError(error, rounds, policy) {
+    const looks = lookSchedule(policy);
+    const index = Math.max(0, looks.indexOf(lastLookAt(rounds, policy) ?? looks[0]));
+    return lookErrors(error, policy)[index];
+}
+/** Two-sided confidence level of a verdict comparison's interval at the look at `rounds`: 1 − 2·(nominal α of that look). */
+function lookLevel(policy, rounds = policy.minRounds) {
+    return 1 - 2 * lookError(policy.alpha, rounds, policy);
+}
+function isFinalLook(rounds, policy) {
+    return rounds >= policy.maxRounds;
+}
+/**
+ * Compare the times of arm a with arm b (paired by round, see pairedRatio) with margin m (0.10 =
+ * 10%): a-faster when the ratio a/b is significantly below 1 and beyond the margin (< 1/(1+m)),
+ * b-faster symmetrically, equivalent when the whole interval lies within (1/(1+m), 1+m), else
+ * unknown. Unknown also before minRounds valid pairs. The estimate is always filled in.
+ *
+ * a[i] and b[i] belong to round i. Decisions use the data up to the last scheduled look at or
+ * below a.length (rounds past it wait for the next look), so stopping on a time budget between
+ * looks never spends α on an unscheduled look. Before the first look the estimate uses all rounds.
+ */
+function compareTimes(a, b, margin, policy) {
+    const { estimate } = boundsAtLook(a, b, margin, policy, policy.alpha, policy.alpha);
+    return { outcome: estimate.look === undefined ? 'unknown' : outcomeOf(estimate, margin, policy), estimate };
+}
+/**
+ * The gate's comparison of head with base, one-sided (see the top of this file). At a look:
+ * - 'a-faster', an improvement: head shown faster (the upper bound at α below 1) by more than the
+ *   threshold in its estimate;
+ * - else 'equivalent', no regression: the upper bound at β below 1 + threshold (non-inferiority;
+ *   a head exactly `threshold` slower gets here at most β of the time);
+ * - else 'b-faster', a regression: head shown slower (the lower bound at α above 1) and not shown
+ *   within the threshold. A head that is not slower gets here at most α of the time (the contract's
+ *   false alarm); no margin on the estimate, or a head exactly `threshold` slower, whose estimate
+ *   sits on the margin, would be flagged only half the time;
+ * - else unknown.
+ * The estimate's interval is [lower bound at α, upper bound at β]: the two bounds that gate.
+ */
+function compareToBase(head, base, threshold, policy) {
+    const beta = policy.beta ?? DEFAULT_BETA;
+    const { estimate, statistic, look } = boundsAtLook(head, base, threshold, policy, policy.alpha, beta);
+    if (look === null || estimate.n < Math.max(2, policy.minRounds))
+        return { outcome: 'unknown', estimate };
+    const high = 1 + threshold;
+    const improvement = ratioBounds(statistic, 0, lookError(policy.alpha, look, policy));
+    if (improvement.upper < 1 && estimate.ratio < 1 / high)
+        return { outcome: 'a-faster', estimate };
+    if (estimate.upper < high)
+        return { outcome: 'equivalent', estimate };
+    if (estimate.lower > 1)
+        return { outcome: 'b-faster', estimate };
+    return { outcome: 'unknown', estimate };
+}
+/**
+ * The estimate at the last scheduled look at or below a.length, with its lower bound at the look's
+ * nominal share of `lowerError` and its upper bound at that of `upperError`. Rounds past the look
+ * wait for the next one, so stopping on a time budget between looks never spends error on an
+ * unscheduled look. Before the first look the estimate uses all rounds, with the first look's errors.
+ */
+function boundsAtLook(a, b, margin, policy, lowerError, upperError) {
+    if (!(margin >= 0))
+        throw new Error(`margin must be non-negative, got ${margin}`);
+    if (a.length !== b.length)
+        throw new Error(`compareTimes needs samples of equal length (one value per round), got ${a.length} and ${b.length}`);
+    const look = lastLookAt(a.length, policy);
+    const rounds = look ?? a.length;
+    const statistic = pairedLogStatistic(a.slice(0, rounds), b.slice(0, rounds), trimFor(rounds));
+    const bounds = ratioBounds(statistic, lookError(lowerError, rounds, policy), lookError(upperError, rounds, policy));
+    const estimate = look === null ? bounds : { ...bounds, look };
+    return { estimate, statistic, look };
+}
+/**
+ * True when the comparison, at a scheduled look, rules out `outcome`: for 'a-faster' ("a is faster
+ * than b beyond the margin") the whole interval of a/b lies above 1/(1+m); for 'b-faster', below
+ * 1+m. This is one side of the equivalence test, at the same per-look level, so its error rate is
+ * bounded the same way. It settles "does a parallel model help?" with "no" both when the model is
+ * equivalent to serial and when it is slower — and when the data cannot yet tell those two apart,
+ * which does not matter for that question.
+ */
+function rulesOut(comparison, outcome, margin, policy) {
+    const e = comparison.estimate;
+    if (e.n < Math.max(2, policy.minRounds))
+        return false;
+    return outcome === 'a-faster' ? e.lower > 1 / (1 + margin) : e.upper < 1 + margin;
+}
+/** The last scheduled look at or before `rounds`, or null before the first. */
+function lastLookAt(rounds, policy) {
+    const looks = lookSchedule(policy).filter((look) => look <= rounds);
+    return looks.length > 0 ? looks[looks.length - 1] : null;
+}
+/**
+ * The three-outcome rule applied to one look's estimate (see compareTimes): exported so that
+ * bench/estimators.mjs replays exactly the engine's rule under other estimators and schedules.
+ */
+function outcomeOf(estimate, margin, policy) {
+    const { n, ratio, lower, upper } = estimate;
+    if (n < Math.max(2, policy.minRounds))
+        return 'unknown';
+    const high = 1 + margin;
+    const low = 1 / high;
+    if (upper < 1 && ratio < low)
+        return 'a-faster';
+    if (lower > 1 && ratio > high)
+        return 'b-faster';
+    if (low < lower && upper < high)
+        return 'equivalent';
+    return 'unknown';
+}
+/**
+ * compareTimes for values where lower is not "faster" (peak memory, speedups): the same test, with
+ * outcomes that name the direction instead of a speed, so callers do not read 'a-faster' backwards.
+ */
+function compareValues(a, b, margin, policy) {
+    const { outcome, estimate } = compareTimes(a, b, margin, policy);
+    const named = { 'a-faster': 'lower', 'b-faster': 'higher', equivalent: 'equivalent', unknown: 'unknown' };
+    return { outcome: named[outcome], estimate };
+}
+
+;// CONCATENATED MODULE: ./lib/core/samples.js
+// Samples: the trials of one workload on one side, arranged by arm and round, and the per-arm
+// numbers derived from them. Pure. Rounds are the pairing unit: index i of every arm's list ran in
+// round i, so two arms' values at the same index are compared with each other.
+//
+// A round may hold several trials of one arm: serial runs once per CPU it is placed on (pinned), so
+// the round's value is the mean over those CPUs — the expected time of unpinned serial code on this
+// machine (docs/engine.md, "Placement"). Pools run once per round.
+
+
+
+
+function measurements(samples) {
+    return samples.outcomes.flatMap((round) => (round ?? []).filter((o) => o.ok));
+}
+function failures(samples) {
+    return samples.outcomes.flatMap((round) => (round ?? []).filter((o) => !o.ok));
+}
+/**
+ * One value per round: the mean of the round's successful values (NaN where none), what paired
+ * comparisons take. For serial, the mean over the CPUs it ran on that round.
+ */
+function series(samples, rounds, value) {
+    return Array.from({ length: rounds }, (_, i) => {
+        const values = (samples.outcomes[i] ?? []).filter((o) => o.ok).map(value);
+        return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
+    });
+}
+/** What a per-batch pool costs: creating the pool, the map, the shutdown. */
+const wallOf = (m) => m.wallSeconds;
+/** What a long-lived pool costs per batch: the map alone, the pool already started. */
+// Older runners did not report it: the wall less the start-up is the same quantity, less precisely.
+const steadyOf = (m) => m.steadySeconds ?? m.wallSeconds - m.startupSeconds;
+/** The time a verdict answers for a pool lifetime. */
+function timeOf(pool) {
+    return pool === 'long-lived' ? steadyOf : wallOf;
+}
+/** Whole-pool peak memory: the parent plus one largest child per worker (processes hold a copy each). */
+function poolRssOf(arm) {
+    // Interpreters live in the parent process: its peak already counts them.
+    return (m) => m.peakRssSelfBytes + (arm.model === 'processes' ? arm.workers * m.peakRssChildBytes : 0);
+}
+function medianOf(values) {
+    const finite = values.filter(Number.isFinite);
+    return finite.length === 0 ? Number.NaN : simple_statistics_median(finite);
+}
+function medianWall(samples) {
+    return medianOf(measurements(samples).map(wallOf));
+}
+function medianTime(samples, value) {
+    return medianOf(measurements(samples).map(value));
+}
+/** The model's arm with the lowest median time among arms that produced data. */
+function bestArm(all, model, value = wallOf) {
+    let best = null;
+    for (const samples of modelArms(all, model)) {
+        if (best === null || medianTime(samples, value) < medianTime(best, value))
+            best = samples;
+    }
+    return best;
+}
+/** The model's arms that produced data. */
+function modelArms(all, model) {
+    return all.filter((s) => s.arm.model === model && measurements(s).length > 0);
+}
+function serialArm(all) {
+    return all.find((s) => s.arm.model === 'serial') ?? null;
+}
+/**
+ * The arm's speedup over serial as the comparisons estimate it: 1 / the mean (trimmed from 10
+ * rounds on, as at the looks) of the per-round ratios arm/serial on the log scale. A figure shown
+ * beside a verdict must be the one its test rests on: a ratio of medians taken from unpaired values
+ * read ×1.0 beside a significant paired ×1.2. NaN when no round holds both.
+ */
+function pairedSpeedup(arm, serial, value) {
+    const rounds = Math.max(arm.outcomes.length, serial.outcomes.length);
+    const a = series(arm, rounds, value);
+    const b = series(serial, rounds, value);
+    // The pairs pairedRatio will keep: the trim depends on how many there are.
+    const pairs = a.filter((x, i) => isPositiveFinite(x) && isPositiveFinite(b[i])).length;
+    if (pairs === 0)
+        return Number.NaN;
+    return 1 / pairedRatio(a, b, 0.95, trimFor(pairs)).ratio;
+}
+/**
+ * The arm's summary. serial is the serial arm (null when it has no data: speedups are NaN);
+ * capacity is what the machine delivers at this arm's worker count (null when unknown).
+ */
+function armResult(samples, serial, capacity = null) {
+    const ok = measurements(samples);
+    const wall = summarize(ok.map(wallOf));
+    const chunks = ok.map((m) => m.chunksize).filter((c) => c !== null);
+    const isSerial = samples.arm.model === 'serial';
+    const speedupBy = (value) => (isSerial ? 1 : serial ? pairedSpeedup(samples, serial, value) : Number.NaN);
+    return {
+        model: samples.arm.model,
+        workers: samples.arm.workers,
+        wall,
+        startupSeconds: medianOf(ok.map((m) => m.startupSeconds)),
+        ...(isSerial || ok.length === 0 ? {} : { startupInterval: startupInterval(ok) }),
+        cpuPerWall: medianOf(ok.map((m) => m.cpuSeconds / m.wallSeconds)),
+        peakRssBytes: medianOf(ok.map(poolRssOf(samples.arm))),
+        speedup: speedupBy(wallOf),
+        steadySpeedup: speedupBy(steadyOf),
+        capacity: isSerial ? 1 : capacity,
+        chunksize: chunks.length > 0 ? chunks[0] : null,
+        failures: failures(samples).length,
+    };
+}
+/**
+ * The pool's start-up from every repetition: each is wall − steady (the runner clamps its own
+ * per-repetition figure at 0, which biases a small start-up upward: here the noise may go both
+ * ways), the median with its interval, then held at 0 and above, since a start-up cannot be negative.
+ */
+function startupInterval(trials) {
+    const values = trials.flatMap((m) => (m.repetitions?.length ? m.repetitions.map((r) => r.wallSeconds - r.steadySeconds) : [m.startupSeconds]));
+    const { estimate, lower, upper, n } = medianInterval(values);
+    return { estimate: Math.max(0, estimate), lower: Math.max(0, lower), upper: Math.max(0, upper), repetitions: n };
+}
+/**
+ * A distribution-free 95% interval for the median (order statistics: the binomial(n, ½) ranks that
+ * hold it with at least 95%); with fewer than 6 values no such ranks exist and the range is given.
+ * The pool start-up is a skewed figure (a slow fork now and then): a median with its interval is
+ * what holds still from run to run, where a single trial's value read 42, 37 and 15 ms.
+ */
+function medianInterval(values) {
+    const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+    const n = sorted.length;
+    if (n === 0)
+        return { estimate: Number.NaN, lower: Number.NaN, upper: Number.NaN, n: 0 };
+    const estimate = n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    if (n < 6)
+        return { estimate, lower: sorted[0], upper: sorted[n - 1], n };
+    if (n > 500) {
+        // 0.5 ** n underflows long before this; the normal approximation of binomial(n, ½) is exact enough here.
+        const k = Math.max(0, Math.floor(n / 2 - (1.96 * Math.sqrt(n)) / 2 - 1));
+        return { estimate, lower: sorted[k], upper: sorted[n - 1 - k], n };
+    }
+    // The largest k with P(k ≤ X < n − k) ≥ 0.95 for X ~ binomial(n, ½): [x(k), x(n−1−k)] (0-based).
+    const pmf = [];
+    let p = 0.5 ** n;
+    for (let i = 0; i <= n; i++) {
+        pmf.push(p);
+        p = (p * (n - i)) / (i + 1);
+    }
+    let k = 0;
+    let tail = pmf[0]; // P(X ≤ k)
+    while (k + 1 < n / 2 && 1 - 2 * (tail + pmf[k + 1]) >= 0.95) {
+        k += 1;
+        tail += pmf[k];
+    }
+    return { estimate, lower: sorted[k], upper: sorted[n - 1 - k], n };
+}
+function describeFailure(failure) {
+    const text = failure.message ? `${failure.type}: ${failure.message}` : failure.type;
+    return text.length > 300 ? `${text.slice(0, 297)}...` : text;
+}
+
+
+;// CONCATENATED MODULE: ./lib/core/compare.js
+// Compare: what the PR changed for one workload, head against its base re-run in the same job.
+// Pure. Base and head trials ran in the same rounds, so head[i] and base[i] are paired like arms.
+// Returns facts (ChangeFact) with every regression and improvement; the words come from `describe`
+// (report/explain.ts: explainChange), since core never imports report/.
+
+
+
+
+/** The arm that stands for a recommendation: the recommended model at its best worker count. */
+function representativeArm(side, pool = 'per-batch') {
+    const recommendation = side.result.recommendation;
+    const model = recommendation === 'either' ? 'threads' : PARALLEL_MODELS.includes(recommendation) ? recommendation : null;
+    return (model && bestArm(side.arms, model, timeOf(pool))) || serialArm(side.arms);
+}
+/** Without report/, the facts' kind: callers pass report/explain.ts's explainChange. */
+const plainChange = (fact) => fact.kind;
+function matching(arms, arm) {
+    return arms.find((a) => a.arm.model === arm.model && a.arm.workers === arm.workers && measurements(a).length > 0) ?? null;
+}
+/**
+ * The arms compareSides reads for this pair of sides: serial, head's representative arm, and base's
+ * fastest parallel arm for the scaling comparison, each wherever a side has it. Once both verdicts
+ * have settled, later rounds run only these (experiment.ts): the other arms could only feed
+ * verdicts that no longer change.
+ */
+function comparedArms(head, base, pool = 'per-batch') {
+    const picked = [serialArm(head.arms) ?? serialArm(base.arms), representativeArm(head, pool), scalingArm(base, timeOf(pool))];
+    const arms = [];
+    for (const samples of picked)
+        if (samples && !arms.some((a) => a.model === samples.arm.model && a.workers === samples.arm.workers))
+            arms.push(samples.arm);
+    return arms;
+}
+/** Base's fastest parallel arm by median time, when base recommended a parallel model: what scaling compares. */
+function scalingArm(base, time) {
+    if (!['threads', 'processes', 'interpreters', 'either'].includes(base.result.recommendation))
+        return null;
+    const candidates = PARALLEL_MODELS.map((m) => bestArm(base.arms, m, time)).filter((a) => a !== null);
+    if (candidates.length === 0)
+        return null;
+    return candidates.reduce((a, b) => (medianTime(a, time) <= medianTime(b, time) ? a : b));
+}
+function compareSides(input) {
+    const { head, base, rounds, threshold, memoryThreshold, policy } = input;
+    const pool = input.pool ?? 'per-batch';
+    const describe = input.describe ?? plainChange;
+    const time = timeOf(pool);
+    const regressions = [];
+    const improvements = [];
+    const firstLine = (side) => side.result.error?.message.split('\n')[0] ?? 'error';
+    // A comparison that did not happen is a regression of its own kind: it never passes the gate.
+    if (input.notCompared) {
+        regressions.push({ kind: 'not-compared', detail: describe(input.notCompared), facts: input.notCompared });
+        return { vsBase: null, arm: null, regressions, improvements, settled: true };
+    }
+    if (head.result.recommendation === 'error') {
+        if (base.result.recommendation !== 'error') {
+            const facts = { kind: 'failing', message: firstLine(head) };
+            regressions.push({ kind: 'failing', detail: describe(facts), facts });
+        }
+        return { vsBase: null, arm: null, regressions, improvements, settled: true };
+    }
+    if (base.result.recommendation === 'error') {
+        const facts = { kind: 'fixed', message: firstLine(base) };
+        improvements.push({ kind: 'fixed', detail: describe(facts), facts });
+        return { vsBase: null, arm: null, regressions, improvements, settled: true };
+    }
+    const headArm = representativeArm(head, pool);
+    const baseArm = headArm ? matching(base.arms, headArm.arm) : null;
+    let vsBase = null;
+    if (headArm && baseArm) {
+        vsBase = compareToBase(series(headArm, rounds, time), series(baseArm, rounds, time), threshold, policy);
+        const e = vsBase.estimate;
+        const where = armLabel(headArm.arm);
+        if (vsBase.outcome === 'b-faster') {
+            const facts = { kind: 'time', direction: 'slower', arm: where, estimate: e };
+            regressions.push({ kind: 'slower', detail: describe(facts), estimate: e, facts });
+        }
+        else if (vsBase.outcome === 'a-faster') {
+            const facts = { kind: 'time', direction: 'faster', arm: where, estimate: e };
+            improvements.push({ kind: 'faster', detail: describe(facts), estimate: e, facts });
+        }
+        const headRss = series(headArm, rounds, poolRssOf(headArm.arm));
+        const baseRss = series(baseArm, rounds, poolRssOf(baseArm.arm));
+        const memory = compareValues(headRss, baseRss, memoryThreshold, policy);
+        if (memory.outcome === 'higher') {
+            const facts = { kind: 'memory', direction: 'more', arm: where, estimate: memory.estimate, threshold: memoryThreshold };
+            regressions.push({ kind: 'memory', detail: describe(facts), estimate: memory.estimate, facts });
+        }
+        else if (memory.outcome === 'lower') {
+            const facts = { kind: 'memory', direction: 'less', arm: where, estimate: memory.estimate, threshold: memoryThreshold };
+            improvements.push({ kind: 'memory', detail: describe(facts), estimate: memory.estimate, facts });
+        }
+    }
+    if (isFlip(base.result.recommendation, head.result.recommendation)) {
+        const facts = {
+            kind: 'flip',
+            before: base.result.recommendation,
+            after: head.result.recommendation,
+            ...(input.interpreter ? { interpreter: input.interpreter } : {}),
+        };
+        regressions.push({ kind: 'flip', detail: describe(facts), facts });
+    }
+    const scaling = scalingChange(head, base, rounds, threshold, policy, time);
+    if (scaling && (scaling.comparison.outcome === 'lower' || scaling.comparison.outcome === 'higher')) {
+        const e = scaling.comparison.estimate;
+        const fell = scaling.comparison.outcome === 'lower';
+        const facts = { kind: 'scaling', direction: fell ? 'fell' : 'rose', arm: scaling.label, estimate: e, baseSpeedup: scaling.baseSpeedup, headSpeedup: scaling.headSpeedup };
+        if (fell)
+            regressions.push({ kind: 'scaling', detail: describe(facts), estimate: e, facts });
+        else
+            improvements.push({ kind: 'scaling', detail: describe(facts), estimate: e, facts });
+    }
+    return { vsBase, arm: headArm?.arm ?? null, regressions, improvements, settled: vsBase === null || vsBase.outcome !== 'unknown' };
+}
+/**
+ * A flip is a change between settled recommendations that makes the old advice wrong.
+ * `either` ↔ `threads`/`processes` is not one: the old advice still works within the margin.
+ */
+function isFlip(before, after) {
+    const settled = ['threads', 'processes', 'interpreters', 'either', 'serial'];
+    if (!settled.includes(before) || !settled.includes(after) || before === after)
+        return false;
+    const pair = new Set([before, after]);
+    return !(pair.has('either') && (pair.has('threads') || pair.has('processes')));
+}
+/**
+ * Per round, the speedup base got from its best parallel arm, against the speedup head gets from the
+ * same arm; compared as paired ratios so the margin and the interval mean the same as for times.
+ */
+function scalingChange(head, base, rounds, threshold, policy, time) {
+    const baseBest = scalingArm(base, time);
+    if (!baseBest)
+        return null;
+    const headSame = matching(head.arms, baseBest.arm);
+    const baseSerial = serialArm(base.arms);
+    const headSerial = serialArm(head.arms);
+    if (!headSame || !baseSerial || !headSerial)
+        return null;
+    const speedups = (serial, arm) => {
+        const s = series(serial, rounds, time);
+        const p = series(arm, rounds, time);
+        return s.map((x, i) => x / p[i]);
+    };
+    const headSpeedups = speedups(headSerial, headSame);
+    const baseSpeedups = speedups(baseSerial, baseBest);
+    return {
+        label: armLabel(baseBest.arm),
+        comparison: compareValues(headSpeedups, baseSpeedups, threshold, policy),
+        headSpeedup: medianOf(headSpeedups),
+        baseSpeedup: medianOf(baseSpeedups),
+    };
+}
+/**
+ * Holm across every statistical regression of the run (slower, scaling, memory). Returns, per
+ * regression, whether it stands. flip and failing are not statistical claims of this kind and
+ * always stand.
+ *
+ * Each regression was claimed by a sequential test at its look; Holm needs to know whether that
+ * test would also have claimed it at the smaller levels α/j of its steps. With error spending the
+ * look's nominal error is not proportional to α, so this asks the test itself (Holm in its
+ * closed-testing form): with j hypotheses left, a regression stands at this step when its one-sided
+ * p-value at its look is within that look's nominal error for a total of α/j. A test that did not
+ * cross the α/j boundary at its stopping look cannot have crossed it earlier (the boundary at α/j
+ * lies above the one at α at every look), and later looks were never taken: counted as not rejected,
+ * which is conservative. An estimate without its look (results from before error spending) falls
+ * back to the two-sided p-value times the number of looks (Bonferroni).
+ */
+function holmFilter(regressionsPerWorkload, alpha, policy) {
+    const looks = lookSchedule(policy);
+    const claims = [];
+    regressionsPerWorkload.forEach((list, w) => list.forEach((r, i) => {
+        const e = r.estimate;
+        if (!e)
+            return;
+        const index = e.look === undefined ? -1 : looks.indexOf(e.look);
+        const rejectsAt = index >= 0 && e.t !== undefined
+            ? (level) => oneSidedP(e) <= lookErrors(level, policy)[index]
+            : (level) => Math.min(1, e.pValue * lookCount(policy)) <= level;
+        claims.push({ w, i, rejectsAt });
+    }));
+    const keep = regressionsPerWorkload.map((list) => list.map(() => true));
+    const remaining = new Set(claims.keys());
+    let rejected = true;
+    while (rejected && remaining.size > 0) {
+        rejected = false;
+        const level = alpha / remaining.size;
+        for (const k of [...remaining]) {
+            if (claims[k].rejectsAt(level)) {
+                remaining.delete(k);
+                rejected = true;
+            }
+        }
+    }
+    for (const k of remaining)
+        keep[claims[k].w][claims[k].i] = false;
+    return keep;
+}
+
+;// CONCATENATED MODULE: ./lib/core/outlook.js
+// The outlook beyond the runner: what more cores could give a CPU-bound workload, as a model.
+// Pure. From the measured speedup S at p workers, the Karp–Flatt serial fraction
+//   e = (1/S − 1/p) / (1 − 1/p)
+// and Amdahl's bound for n workers, A(n) = 1 / (e + (1 − e)/n). Amdahl's law ignores every cost
+// that grows with n (pickling, contention, memory bandwidth), so A(n) is an upper bound under the
+// model, never a prediction and never a measurement: reports say so in the same sentence.
+//
+// Which p: the worker count, not the runner's measured capacity. On a runner whose 2 vCPUs deliver
+// ×1.6 of one, e from p = 2 counts the runner's shortfall (a shared or hyper-threaded core) as
+// serial work; the bound is then for more cores like these, which is what cloud machines with more
+// vCPUs mostly are (siblings, neighbours). The fraction against capacity (p replaced by the
+// capacity) is kept beside it, for cores that each deliver a whole one.
+
+/** Worker counts the outlook speaks of (those above the measured count). */
+const OUTLOOK_WORKERS = [4, 8, 16, 32, 64];
+/** Serial CPU/wall at or above which the work computes rather than waits: Amdahl's law is about computing. */
+const CPU_BOUND_CPU_PER_WALL = 0.8;
+/** Confidence level of the fit's interval. */
+const FIT_LEVEL = 0.95;
+/** Karp–Flatt: the serial fraction a speedup S at p workers implies, clamped to [0, 1]. */
+function karpFlatt(speedup, workers) {
+    if (!(workers > 1) || !(speedup > 0) || !Number.isFinite(speedup))
+        return speedup === Number.POSITIVE_INFINITY ? 0 : 1;
+    return clamp01((1 / speedup - 1 / workers) / (1 - 1 / workers));
+}
+/** Amdahl's law: the speedup at n workers of work whose serial fraction is e. */
+function amdahl(serialFraction, workers) {
+    const e = clamp01(serialFraction);
+    return 1 / (e + (1 - e) / workers);
+}
+/**
+ * The outlook of one side's result, or null where the model does not apply: no parallel
+ * recommendation, work that is not CPU-bound, no facts (files before v2), or no measured speedup.
+ */
+function outlookOf(result) {
+    const facts = result.facts;
+    if (!facts?.serial || facts.error)
+        return null;
+    if (result.character === 'io-wait' || result.character === 'overhead-bound')
+        return null;
+    if (!(facts.serial.cpuPerWall >= CPU_BOUND_CPU_PER_WALL))
+        return null;
+    const model = outlookModel(result);
+    if (model === null)
+        return null;
+    const m = facts.models[model];
+    if (!m || !(m.workers > 1) || !(m.speedup > 0))
+        return null;
+    // e falls as S rises: the speedup's upper end gives e's lower end.
+    const serialFraction = { value: karpFlatt(m.speedup, m.workers), lower: karpFlatt(m.upper, m.workers), upper: karpFlatt(m.lower, m.workers) };
+    const beyond = OUTLOOK_WORKERS.filter((n) => n > m.workers);
+    const capacity = m.capacity ?? null;
+    return {
+        model,
+        measuredWorkers: m.workers,
+        speedup: { value: m.speedup, lower: m.lower, upper: m.upper, level: m.vsSerial.estimate.level },
+        serialFraction,
+        bounds: boundsOf(serialFraction, beyond),
+        capacity,
+        serialFractionVsCapacity: capacity !== null && capacity > 1 ? karpFlatt(m.speedup, capacity) : null,
+        fit: fitOf(result.arms, model, facts.pool === 'long-lived', beyond),
+    };
+}
+/** The model a parallel recommendation names; `either`: the faster of threads and processes. */
+function outlookModel(result) {
+    const r = result.recommendation;
+    if (r === 'threads' || r === 'processes' || r === 'interpreters')
+        return r;
+    if (r !== 'either')
+        return null;
+    const threads = result.facts?.models.threads?.speedup ?? 0;
+    const processes = result.facts?.models.processes?.speedup ?? 0;
+    return processes > threads ? 'processes' : 'threads';
+}
+function boundsOf(e, workers) {
+    // A(n) falls as e rises: e's upper end gives the bound's lower end.
+    return workers.map((n) => ({ workers: n, value: amdahl(e.value, n), lower: amdahl(e.upper, n), upper: amdahl(e.lower, n) }));
+}
+/**
+ * e fitted over the sweep: 1/S = e + (1 − e)/p is linear in e as y = e·x with x = 1 − 1/p and
+ * y = 1/S − 1/p (serial, p = 1, is the origin and adds nothing). Least squares through the origin,
+ * its standard error from the residuals (k − 1 degrees of freedom) and a Student t interval.
+ */
+function fitOf(arms, model, longLived, workers) {
+    const points = arms
+        .filter((a) => a.model === model && a.workers > 1 && a.failures === 0)
+        .map((a) => ({ p: a.workers, s: longLived ? (a.steadySpeedup ?? a.speedup) : a.speedup }))
+        .filter((pt) => Number.isFinite(pt.s) && pt.s > 0);
+    const k = points.length;
+    if (k < 2)
+        return null;
+    const xs = points.map((pt) => 1 - 1 / pt.p);
+    const ys = points.map((pt) => 1 / pt.s - 1 / pt.p);
+    const sxx = xs.reduce((sum, x) => sum + x * x, 0);
+    const sxy = xs.reduce((sum, x, i) => sum + x * ys[i], 0);
+    const estimate = sxy / sxx;
+    const residual = xs.reduce((sum, x, i) => sum + (ys[i] - estimate * x) ** 2, 0);
+    const standardError = Math.sqrt(residual / (k - 1) / sxx);
+    const half = studentTQuantile(1 - (1 - FIT_LEVEL) / 2, k - 1) * standardError;
+    const serialFraction = { value: clamp01(estimate), lower: clamp01(estimate - half), upper: clamp01(estimate + half) };
+    return { points: k + 1, serialFraction, level: FIT_LEVEL, bounds: boundsOf(serialFraction, workers) };
+}
+function clamp01(x) {
+    return Number.isNaN(x) ? 1 : Math.min(1, Math.max(0, x));
+}
+
+;// CONCATENATED MODULE: ./lib/core/verdict.js
+// Verdict: from one side's samples, the recommendation, whether it is settled, and the facts behind
+// it (which rule fired, with the figures). Pure. The sentences are written in report/explain.ts;
+// the caller passes them in as `describe`, since core never imports report/.
+//
+// Each arm of each parallel model is compared with serial: a sequential three-outcome test on
+// paired per-round time ratios, with α split over the model's arms as well as over the looks
+// (winner's curse: the best of several noisy arms looks better than it is). A model "helps" when
+// some arm is faster than serial beyond the margin; it does not help when every arm is ruled out.
+// Models that may help are then compared pairwise (best arms): the fastest is recommended, unless a
+// cheaper one is within the margin of it (threads, then interpreters, then processes).
+
+
+
+
+
+/**
+ * Racing: at each scheduled look, an arm shown slower than its side's current best arm beyond the
+ * margin stops running (it cannot become the recommendation), worker counts of one model raced like
+ * any other arm. The best arm at a look is the one with the lowest paired (trimmed) mean of
+ * arm/serial over the look's rounds, serial itself counting as 1; "shown slower" is the verdict's
+ * own test at α (compareTimes: the interval of best/arm below 1 and the estimate beyond the margin),
+ * with the same error spending. Serial never stops: every comparison is made against it. Pure: the
+ * looks are replayed from the data, and an arm raced at a look has no data after it, so judging
+ * again gives the same races.
+ */
+function racedArms(arms, rounds, margin, policy, time = wallOf) {
+    const raced = new Map();
+    const serial = serialArm(arms);
+    if (!serial)
+        return raced;
+    const parallel = arms.filter((a) => a.arm.model !== 'serial' && measurements(a).length > 0);
+    for (const look of lookSchedule(policy).filter((l) => l <= rounds)) {
+        const serialSeries = series(serial, look, time);
+        const running = parallel.filter((a) => !raced.has(armLabel(a.arm)));
+        if (running.length === 0)
+            break;
+        const withSeries = running.map((a) => ({ a, values: series(a, look, time) }));
+        const logRatio = (values) => {
+            const s = pairedLogStatistic(values, serialSeries, trimFor(look));
+            return s.n >= 2 ? s.centre : Number.NaN;
+        };
+        let best = { label: 'serial', values: serialSeries, centre: 0 };
+        for (const { a, values } of withSeries) {
+            const centre = logRatio(values);
+            if (centre < best.centre)
+                best = { label: armLabel(a.arm), values, centre };
+        }
+        for (const { a, values } of withSeries) {
+            const label = armLabel(a.arm);
+            if (label === best.label)
+                continue;
+            if (compareTimes(best.values, values, margin, policy).outcome === 'a-faster')
+                raced.set(label, { round: look, by: best.label });
+        }
+    }
+    return raced;
+}
+/** Per-task time under which pools rarely pay off: the work is smaller than the hand-off. */
+const TINY_TASK_SECONDS = 0.0005;
+/** Without report/, a plain statement of the facts: callers pass report/explain.ts's explainSide. */
+function plainWords(facts) {
+    return { reason: `${facts.recommendation} (${facts.rule}).`, warnings: facts.warnings.map((w) => w.kind) };
+}
+/**
+ * The serial work per batch (seconds) above which a pool created per batch pays off beyond the
+ * margin m. A batch of W serial seconds costs a pool startup + W/s (s: its steady speedup), so
+ * W ≥ (1+m)·(startup + W/s) ⇔ W ≥ (1+m)·startup / (1 − (1+m)/s), for s > 1+m; null when it never does.
+ */
+function breakEven(startupSeconds, steadySpeedup, margin) {
+    const need = 1 + margin;
+    if (!(steadySpeedup > need) || !Number.isFinite(startupSeconds))
+        return null;
+    return (need * Math.max(0, startupSeconds)) / (1 - need / steadySpeedup);
+}
+/**
+ * The machine's capacity at a worker count: measured, else interpolated linearly between the
+ * neighbouring measured counts, else the nearest measured one. Null without measurements.
+ */
+function capacityAt(machine, workers) {
+    const points = (machine?.capacity ?? []).filter((p) => Number.isFinite(p.ratio) && p.ratio > 0).sort((a, b) => a.workers - b.workers);
+    if (points.length === 0)
+        return null;
+    const exact = points.find((p) => p.workers === workers);
+    if (exact)
+        return exact.ratio;
+    const below = points.filter((p) => p.workers < workers).at(-1);
+    const above = points.find((p) => p.workers > workers);
+    if (!below)
+        return above.ratio;
+    if (!above)
+        return below.ratio;
+    return below.ratio + ((above.ratio - below.ratio) * (workers - below.workers)) / (above.workers - below.workers);
+}
+/** A speedup as a share of what the machine can deliver at that worker count. */
+function capacityShare(speedup, capacity) {
+    return speedup === null || capacity === null || !(capacity > 0) ? null : speedup / capacity;
+}
+const NO_FIGURES = () => ({ threads: null, processes: null, interpreters: null });
+const NO_COMPARISONS = () => ({
+    threadsVsSerial: null,
+    processesVsSerial: null,
+    interpretersVsSerial: null,
+    threadsVsProcesses: null,
+    threadsVsInterpreters: null,
+    interpretersVsProcesses: null,
+});
+function judge(input) {
+    const { probe, arms, rounds, margin, policy } = input;
+    const pool = input.pool ?? 'per-batch';
+    const describe = input.describe ?? plainWords;
+    const final = input.final || isFinalLook(rounds, policy);
+    const build = input.environment ? { freeThreadedBuild: input.environment.freeThreadedBuild, gilEnabled: input.environment.gilEnabled } : null;
+    if (!probe.ok)
+        return { settled: true, result: errorResult(probe, arms, rounds, pool, margin, build, describe) };
+    const serial = serialArm(arms);
+    const serialFailure = serial ? failures(serial)[0] : undefined;
+    if (!serial || serialFailure || measurements(serial).length === 0) {
+        const failure = serialFailure ?? missingSerial();
+        return { settled: true, result: errorResult(failure, arms, rounds, pool, margin, build, describe) };
+    }
+    const serialWall = medianTime(serial, wallOf);
+    const armResults = arms
+        .filter((a) => measurements(a).length > 0 || failures(a).length > 0)
+        .map((a) => armResult(a, serial, capacityAt(input.machine, a.arm.workers)));
+    const unavailable = unavailableModels(probe, arms, input.environment ?? null);
+    const everywhere = {};
+    if (input.environment?.interpretersUnavailable)
+        everywhere.interpreters = input.environment.interpretersUnavailable;
+    const context = { arms, serial, rounds, margin, policy, final, unavailable, machine: input.machine ?? null, armResults };
+    const decision = decideFor(context, pool);
+    const other = decideFor(context, pool === 'per-batch' ? 'long-lived' : 'per-batch');
+    // An arm stops running only when raced out under both pool lifetimes: the other lifetime's advice
+    // (a long-lived pool would pay off) still needs its rounds.
+    const raced = new Map([...decision.raced].filter(([label]) => other.raced.has(label)));
+    const speedup = figures(decision.models, (m) => m.speedup);
+    const character = classify(armResults, decision.models, speedup, probe, margin);
+    const facts = {
+        rule: decision.rule,
+        recommendation: decision.recommendation,
+        character,
+        pool,
+        margin,
+        rounds,
+        final,
+        build,
+        serial: { seconds: serialWall, cpuPerWall: armResults.find((a) => a.model === 'serial')?.cpuPerWall ?? Number.NaN },
+        models: decision.models,
+        unavailable,
+        everywhere,
+        deciding: decision.deciding,
+        open: decision.open,
+        otherLifetimeOpen: !other.settled,
+        // Only advice that would change: `either` and the model it covers say the same (see compare.isFlip).
+        otherLifetime: other.settled && decision.settled && adviceDiffers(decision.recommendation, other.recommendation)
+            ? { pool: pool === 'per-batch' ? 'long-lived' : 'per-batch', recommendation: other.recommendation }
+            : null,
+        warnings: warningsFor(probe, arms, serial, build),
+        error: null,
+    };
+    const words = describe(facts);
+    const result = {
+        recommendation: decision.recommendation,
+        reason: words.reason,
+        speedup,
+        pool,
+        steadySpeedup: figures(decision.models, (m) => m.steadySpeedup),
+        startupSeconds: figures(decision.models, (m) => m.startupSeconds),
+        breakEven: figures(decision.models, (m) => m.breakEven),
+        capacity: figures(decision.models, (m) => m.capacity),
+        capacityShare: figures(decision.models, (m) => m.capacityShare),
+        character,
+        arms: armResults,
+        unavailable,
+        warnings: words.warnings,
+        error: null,
+        rounds,
+        comparisons: decision.comparisons,
+        facts,
+    };
+    return { settled: decision.settled || final, result, raced };
+}
+function adviceDiffers(a, b) {
+    if (a === b)
+        return false;
+    const pair = new Set([a, b]);
+    return !(pair.has('either') && (pair.has('threads') || pair.has('processes')));
+}
+function figures(models, pick) {
+    const out = NO_FIGURES();
+    for (const m of PARALLEL_MODELS) {
+        const f = models[m];
+        out[m] = f ? pick(f) : null;
+    }
+    return out;
+}
+/** Every model's facts under one pool lifetime, the pairwise comparisons, and the rule that fires. */
+function decideFor(c, pool) {
+    const time = timeOf(pool);
+    const serialSeries = series(c.serial, c.rounds, time);
+    const raced = racedArms(c.arms, c.rounds, c.margin, c.policy, time);
+    const models = {};
+    const bestArms = {};
+    for (const model of PARALLEL_MODELS) {
+        if (c.unavailable[model])
+            continue;
+        const candidates = modelArms(c.arms, model);
+        if (candidates.length === 0)
+            continue;
+        const facts = modelFacts(c, model, candidates, serialSeries, time, raced);
+        models[model] = facts.facts;
+        bestArms[model] = facts.arm;
+    }
+    const comparisons = NO_COMPARISONS();
+    comparisons.threadsVsSerial = models.threads?.vsSerial ?? null;
+    comparisons.processesVsSerial = models.processes?.vsSerial ?? null;
+    comparisons.interpretersVsSerial = models.interpreters?.vsSerial ?? null;
+    // Pairs are oriented cheaper / costlier (COST_ORDER), so 'a-faster' always means "the cheaper one is faster".
+    const pairSeries = (m) => series(bestArms[m], c.rounds, time);
+    const pair = (a, b) => bestArms[a] && bestArms[b] ? compareTimes(pairSeries(a), pairSeries(b), c.margin, c.policy) : null;
+    comparisons.threadsVsProcesses = pair('threads', 'processes');
+    comparisons.threadsVsInterpreters = pair('threads', 'interpreters');
+    comparisons.interpretersVsProcesses = pair('interpreters', 'processes');
+    const pairOf = (a, b) => {
+        const [cheap, dear] = COST_ORDER.indexOf(a) < COST_ORDER.indexOf(b) ? [a, b] : [b, a];
+        const key = `${cheap}Vs${dear[0].toUpperCase()}${dear.slice(1)}`;
+        const comparison = comparisons[key];
+        return comparison ? { a: cheap, b: dear, comparison } : null;
+    };
+    return { ...decide(c, models, pairOf), models, comparisons, raced };
+}
+function modelFacts(c, model, candidates, serialSeries, time, raced) {
+    // Winner's curse: α is split over the model's arms too (Bonferroni), so an arm that wins only by
+    // luck among several does not make the model "help".
+    const armPolicy = { ...c.policy, alpha: c.policy.alpha / candidates.length };
+    const tested = candidates.map((arm) => ({ arm, comparison: compareTimes(series(arm, c.rounds, time), serialSeries, c.margin, armPolicy) }));
+    const oneAtATime = model === 'threads' && candidates.every((arm) => runOneAtATime(c, arm));
+    // Raced arms were shown slower than the side's best beyond the margin: they cannot be recommended.
+    const isRaced = (t) => raced.has(armLabel(t.arm.arm));
+    const helping = oneAtATime ? [] : tested.filter((t) => !isRaced(t) && t.comparison.outcome === 'a-faster');
+    const races = tested.map((t) => raced.get(armLabel(t.arm.arm))).filter((r) => r !== undefined);
+    const allRaced = races.length === tested.length ? races.reduce((a, b) => (b.round > a.round ? b : a)) : null;
+    // Fastest by the paired estimate the test used (arm/serial, lower is faster), and the speedup shown
+    // is that estimate's: the figure, its interval and the verdict come from the same numbers.
+    const fastest = (list) => list.reduce((a, b) => (b.comparison.estimate.ratio < a.comparison.estimate.ratio ? b : a));
+    const best = fastest(helping.length > 0 ? helping : tested);
+    const speedup = 1 / best.comparison.estimate.ratio;
+    // The arm's row already holds its paired speedups under both lifetimes (armResult).
+    const row = c.armResults.find((a) => a.model === model && a.workers === best.arm.arm.workers);
+    const wallSpeedup = row?.speedup ?? Number.NaN;
+    const steadySpeedup = row?.steadySpeedup ?? Number.NaN;
+    const startupSeconds = medianOf(measurements(best.arm).map((m) => m.startupSeconds));
+    const capacity = capacityAt(c.machine, best.arm.arm.workers);
+    const e = best.comparison.estimate;
+    const cpuPerWall = row?.cpuPerWall ?? Number.NaN;
+    return {
+        arm: best.arm,
+        facts: {
+            model,
+            workers: best.arm.arm.workers,
+            armsTested: candidates.length,
+            speedup,
+            lower: e.upper > 0 ? 1 / e.upper : 0,
+            upper: e.lower > 0 ? 1 / e.lower : Number.POSITIVE_INFINITY,
+            vsSerial: best.comparison,
+            helps: helping.length > 0,
+            ruledOut: oneAtATime || tested.every((t) => isRaced(t) || rulesOut(t.comparison, 'a-faster', c.margin, armPolicy)),
+            oneAtATime,
+            ...(allRaced ? { raced: { round: allRaced.round, by: allRaced.by } } : {}),
+            cpuPerWall,
+            wallSpeedup,
+            steadySpeedup,
+            startupSeconds,
+            breakEven: breakEven(startupSeconds, steadySpeedup, c.margin),
+            capacity,
+            capacityShare: capacityShare(speedup, capacity),
+        },
+    };
+}
+/** Serial CPU/wall at or above which the code computes, rather than waits, for the CPU bound below. */
+const verdict_COMPUTES_CPU_PER_WALL = 0.9;
+/**
+ * Whether CPU accounting alone rules out this threads arm being faster than serial beyond the margin.
+ * A batch's wall time is its CPU time over its CPU/wall, so the speedup is (threads' CPU/wall ÷
+ * serial's) × (serial's CPU seconds ÷ the threads'). The second factor exceeds 1 only when the same
+ * work took less CPU time: a faster CPU (this runner's vCPUs differ by up to ×1.7), which is
+ * placement, not the code. So when the first factor is within half the margin (two threads used no
+ * more CPU per second than one: the GIL ran them one at a time), no honest speedup beyond the margin
+ * is left, and a timing test that says otherwise measured the CPUs. Only for code that computes
+ * (serial CPU/wall ≥ 0.9): code that waits spends too little CPU for the ratio to mean anything.
+ * Needs as many rounds as a timing test's first look, so that the medians are not one trial's.
+ */
+function runOneAtATime(c, arm) {
+    const serialRow = c.armResults.find((a) => a.model === 'serial');
+    const row = c.armResults.find((a) => a.model === arm.arm.model && a.workers === arm.arm.workers);
+    if (!serialRow || !row || row.wall.n < c.policy.minRounds || !(serialRow.cpuPerWall >= verdict_COMPUTES_CPU_PER_WALL))
+        return false;
+    return row.cpuPerWall / serialRow.cpuPerWall <= 1 + c.margin / 2;
+}
+/**
+ * The rule that fires. A model is recommended when it helps, is faster beyond the margin than every
+ * cheaper model that may help, and no costlier model that may help is faster beyond the margin
+ * (one within the margin loses to the cheaper). At the cap, "the costlier cannot be faster beyond
+ * the margin" is enough: "cheaper wins" and "equivalent" give the same advice.
+ */
+function decide(c, models, pairOf) {
+    const availableAll = COST_ORDER.filter((m) => models[m] !== undefined);
+    // A model raced out although it beats serial lost to a faster one: that one is the fastest, not the only helper.
+    const beatenHelper = availableAll.find((m) => models[m].raced && models[m].vsSerial.outcome === 'a-faster');
+    const available = COST_ORDER.filter((m) => models[m] !== undefined);
+    const helps = available.filter((m) => models[m].helps);
+    const candidates = available.filter((m) => models[m].helps || !models[m].ruledOut);
+    const undecided = () => ({
+        recommendation: 'inconclusive',
+        rule: 'undecided',
+        settled: false,
+        deciding: null,
+        open: openQuestion(available, models, pairOf),
+    });
+    if (helps.length === 0) {
+        return candidates.length === 0 ? { recommendation: 'serial', rule: 'no-model-helps', settled: true, deciding: null, open: null } : undecided();
+    }
+    if (candidates.length === 1) {
+        if (beatenHelper)
+            return { recommendation: helps[0], rule: 'fastest', settled: true, deciding: pairOf(helps[0], beatenHelper), open: null };
+        return { recommendation: helps[0], rule: 'only-helper', settled: true, deciding: null, open: null };
+    }
+    for (const model of helps) {
+        const rank = COST_ORDER.indexOf(model);
+        let atCap = null;
+        let withinMargin = null;
+        let beaten = null;
+        let wins = true;
+        for (const other of candidates) {
+            if (other === model)
+                continue;
+            const p = pairOf(model, other);
+            if (!p) {
+                wins = false;
+                break;
+            }
+            const outcome = p.comparison.outcome;
+            if (COST_ORDER.indexOf(other) < rank) {
+                // A cheaper model that may help: this one must be faster than it beyond the margin.
+                if (outcome !== 'b-faster')
+                    wins = false;
+                else
+                    beaten ??= p;
+            }
+            else if (outcome === 'a-faster') {
+                beaten ??= p;
+            }
+            else if (outcome === 'equivalent') {
+                if (models[other].speedup > models[model].speedup)
+                    withinMargin ??= p;
+                else
+                    beaten ??= p;
+            }
+            else if (outcome === 'unknown' && c.final && rulesOut(p.comparison, 'b-faster', c.margin, c.policy)) {
+                atCap ??= p;
+            }
+            else
+                wins = false;
+            if (!wins)
+                break;
+        }
+        if (!wins)
+            continue;
+        const processesAlike = model === 'threads' && helps.includes('processes') && pairOf('threads', 'processes')?.comparison.outcome === 'equivalent';
+        if (processesAlike)
+            return { recommendation: 'either', rule: 'either', settled: true, deciding: pairOf('threads', 'processes'), open: null };
+        if (atCap)
+            return { recommendation: model, rule: 'threads-at-least-as-fast-at-cap', settled: true, deciding: atCap, open: null };
+        if (withinMargin)
+            return { recommendation: model, rule: 'within-margin-prefer-cheaper', settled: true, deciding: withinMargin, open: null };
+        return { recommendation: model, rule: 'fastest', settled: true, deciding: beaten, open: null };
+    }
+    return undecided();
+}
+/** The first comparison not yet clearly inside or outside the margin: pairs first, then vs serial. */
+function openQuestion(available, models, pairOf) {
+    const pairs = [];
+    for (const [i, a] of PARALLEL_MODELS.entries())
+        for (const b of PARALLEL_MODELS.slice(i + 1)) {
+            const p = available.includes(a) && available.includes(b) ? pairOf(a, b) : null;
+            if (p)
+                pairs.push(p);
+        }
+    const vsSerial = PARALLEL_MODELS.filter((m) => models[m]).map((m) => ({ a: m, b: 'serial', comparison: models[m].vsSerial }));
+    return [...pairs, ...vsSerial].find((p) => p.comparison.outcome === 'unknown') ?? null;
+}
+function unavailableModels(probe, arms, environment) {
+    const out = {};
+    if (probe.processesUnavailable)
+        out.processes = probe.processesUnavailable;
+    const interpreters = environment?.interpretersUnavailable ?? probe.interpretersUnavailable;
+    if (interpreters)
+        out.interpreters = interpreters;
+    for (const model of PARALLEL_MODELS) {
+        if (out[model])
+            continue;
+        const ofModel = arms.filter((a) => a.arm.model === model);
+        // A model that failed in every arm it ran is an answer ("cannot run"), not a crash of the run.
+        const ran = ofModel.filter((a) => measurements(a).length > 0);
+        const failed = ofModel.flatMap((a) => failures(a).map((f) => ({ arm: a.arm, f })));
+        if (ofModel.length > 0 && ran.length === 0 && failed.length > 0) {
+            const first = failed[0];
+            out[model] = `${describeFailure(first.f)} (${armLabel(first.arm)}, ${first.f.kind})`;
+        }
+    }
+    return out;
+}
+function classify(arms, models, speedup, probe, margin) {
+    const serial = arms.find((a) => a.model === 'serial');
+    if (!serial)
+        return 'unknown';
+    const at = (model) => (models[model] ? arms.find((a) => a.model === model && a.workers === models[model].workers) : undefined);
+    const threadsArm = at('threads');
+    const processesArm = at('processes');
+    if (serial.cpuPerWall < 0.5)
+        return 'io-wait';
+    const perTask = probe.taskCount > 0 ? serial.wall.median / probe.taskCount : Infinity;
+    const noGain = (s) => s === null || s < 1 + margin;
+    if (perTask < TINY_TASK_SECONDS && PARALLEL_MODELS.every((m) => noGain(speedup[m])))
+        return 'overhead-bound';
+    if (threadsArm && threadsArm.cpuPerWall > 1.3)
+        return 'gil-releasing';
+    if (threadsArm && threadsArm.cpuPerWall <= 1.3 && noGain(speedup.threads)) {
+        if (processesArm && processesArm.peakRssBytes > 4 * serial.peakRssBytes && processesArm.peakRssBytes > 512 * 2 ** 20)
+            return 'memory-heavy';
+        return 'cpu-bound-gil';
+    }
+    return 'unknown';
+}
+function warningsFor(probe, arms, serial, build) {
+    const warnings = [];
+    if (build?.freeThreadedBuild && probe.gilEnabledAfterImport)
+        warnings.push({ kind: 'gil-reenabled', module: probe.gilReenabledBy ?? null });
+    if (probe.spawnProblem)
+        warnings.push({ kind: 'spawn', problem: probe.spawnProblem });
+    const serialDigests = measurements(serial);
+    if (serialDigests.some((m) => !m.digestStable))
+        return warnings;
+    const reference = new Set(serialDigests.map((m) => m.digest));
+    if (reference.size > 1) {
+        warnings.push({ kind: 'nondeterministic', distinct: reference.size });
+        return warnings;
+    }
+    const expected = [...reference][0];
+    for (const model of PARALLEL_MODELS) {
+        const runs = arms.filter((a) => a.arm.model === model).flatMap(measurements);
+        const differing = runs.filter((m) => m.digestStable && m.digest !== expected);
+        if (differing.length > 0)
+            warnings.push({ kind: 'race', model, differing: differing.length, trials: runs.length });
+    }
+    return warnings;
+}
+function errorResult(failure, arms, rounds, pool, margin, build, describe) {
+    const message = describeFailure(failure);
+    const facts = {
+        rule: 'error',
+        recommendation: 'error',
+        character: 'unknown',
+        pool,
+        margin,
+        rounds,
+        final: true,
+        build,
+        serial: null,
+        models: {},
+        unavailable: {},
+        everywhere: {},
+        deciding: null,
+        open: null,
+        otherLifetime: null,
+        warnings: [],
+        error: { kind: failure.kind, message },
+    };
+    const words = describe(facts);
+    return {
+        recommendation: 'error',
+        reason: words.reason,
+        speedup: NO_FIGURES(),
+        pool,
+        steadySpeedup: NO_FIGURES(),
+        startupSeconds: NO_FIGURES(),
+        breakEven: NO_FIGURES(),
+        capacity: NO_FIGURES(),
+        capacityShare: NO_FIGURES(),
+        character: 'unknown',
+        arms: arms.filter((a) => measurements(a).length > 0).map((a) => armResult(a, null)),
+        unavailable: {},
+        warnings: words.warnings,
+        error: { kind: failure.kind, message: message + (failure.stderrTail ? `\n${failure.stderrTail}` : ''), traceback: failure.traceback },
+        rounds,
+        comparisons: NO_COMPARISONS(),
+        facts,
+    };
+}
+function missingSerial() {
+    return { ok: false, kind: 'runner', type: 'NoData', message: 'no serial trial completed', traceback: '', stderrTail: '' };
+}
+
+;// CONCATENATED MODULE: ./lib/core/version.js
+// The version printed in results and reports. Kept in a module (not read from package.json) because
+// the ncc bundle in dist/ ships without package.json.
+const core_version_VERSION = '0.1.0';
+
+;// CONCATENATED MODULE: ./lib/core/experiment.js
+// Experiment: a whole run as a pure state machine. The shell (measure/run.ts) asks `next` what to
+// do, does it (a machine probe or one round of trials), hands back what it learned with `record`,
+// and repeats until `next` says stop; `finish` judges and assembles the Results. Every decision of
+// a run lives here: which workloads and interpreters run, which arms, on which CPU, in what order,
+// when to stop (settled, time budget, round cap), which arms are dropped, and Holm across workloads.
+//
+// The state is plain data plus the seeded generator. `next` and `record` update it in place and
+// return it (copying every round's samples would cost for nothing); nothing outside it is touched:
+// no clock (the shell passes `nowSeconds`), no I/O, no randomness but the seeded generator.
+//
+// A workload is measured once per interpreter (Config.pythons): a *variant* is (workload,
+// interpreter), with its own head and base sides, arms, verdict and settling. Position i of head's
+// interpreters is paired with position i of base's (setup.base.pythons: the base config's, absent
+// when base runs head's), so comparisons compare like with like, and when the two differ a flip
+// says the interpreter changed (interpreterChange).
+//
+// Sentences: verdict and compare return facts; `finish` and `rejudge` take the `Words` that report/
+// (explain.ts) writes from them, so that judging and re-judging word reasons the same way; core never
+// imports report/.
+
+
+
+
+
+
+
+
+const variantKey = (name, interpreter) => `${interpreter}\u0000${name}`;
+/** The variants a setup measures, without probes: shared by probePlan and start. */
+function variantsOf(setup) {
+    const side = (which, workload) => ({
+        side: which, workload, probe: null, arms: [], dropped: new Set(), rounds: 0, verdict: null, settledAt: null,
+    });
+    const variant = (name, interpreter, status, head, base, w) => ({
+        name, interpreter, python: setup.pythons[interpreter], status, head, base, compare: null, compared: null, settled: false,
+        repetitions: 1, startMethod: w.startMethod ?? null,
+    });
+    const variants = [];
+    const base = setup.base;
+    for (const w of setup.workloads) {
+        const inBase = base !== null && (base.workloads === null || base.workloads.some((b) => b.name === w.name));
+        setup.pythons.forEach((_, i) => {
+            variants.push(variant(w.name, i, base !== null && !inBase ? 'new' : 'measured', side('head', w), inBase ? side('base', w) : null, w));
+        });
+    }
+    for (const b of base?.workloads ?? []) {
+        if (setup.workloads.some((w) => w.name === b.name))
+            continue;
+        setup.pythons.forEach((_, i) => variants.push(variant(b.name, i, 'removed', null, side('base', { ...b }), b)));
+    }
+    return variants;
+}
+/** The workload probes start() needs, in a stable order. */
+function probePlan(setup) {
+    return variantsOf(setup).flatMap((v) => [v.head, v.base].filter((s) => s !== null).map((s) => ({ workload: s.workload, interpreter: v.interpreter, python: v.python, side: s.side })));
+}
+function start(input) {
+    const { settings, setup } = input;
+    const variants = variantsOf(setup);
+    for (const v of variants) {
+        for (const side of [v.head, v.base]) {
+            if (!side)
+                continue;
+            side.probe = input.probes.find((p) => p.workload === v.name && p.python === v.python && p.side === side.side)?.probe ?? null;
+        }
+        // With no base config, a workload that cannot even be imported in base did not exist there.
+        if (setup.base?.configMissing && v.head && v.base?.probe && !v.base.probe.ok && v.base.probe.kind === 'import') {
+            v.base = null;
+            v.status = 'new';
+        }
+        const measured = [v.head, v.base].filter((s) => s !== null);
+        const pilots = measured.map((s) => s.probe).filter((p) => p !== null && p.ok);
+        const pilotCpuPerWall = Math.min(...pilots.map((p) => (p.pilotWallSeconds > 0 ? p.pilotCpuSeconds / p.pilotWallSeconds : 1)));
+        const taskCount = Math.max(0, ...pilots.map((p) => p.taskCount));
+        // One count per variant, from its faster side's pilot, so both sides reach the target.
+        v.repetitions = pilots.length > 0 ? repetitionsFor(Math.min(...pilots.map((p) => p.pilotWallSeconds))) : 1;
+        for (const side of measured) {
+            if (!side.probe?.ok)
+                continue;
+            const environment = sideEnvironment(input, side.side, v.interpreter);
+            side.arms = planArms({
+                cores: environment?.cores ?? 1,
+                pilotCpuPerWall,
+                taskCount,
+                ...(side.workload.workers ? { workers: side.workload.workers } : {}),
+                processesAvailable: side.probe.processesUnavailable === null,
+                interpretersAvailable: environment?.interpretersUnavailable === null && side.probe.interpretersUnavailable === null,
+            }).map((arm) => ({ arm, outcomes: [] }));
+        }
+    }
+    return {
+        input,
+        policy: { alpha: settings.alpha, beta: settings.beta ?? DEFAULT_BETA, minRounds: settings.minRounds, maxRounds: settings.maxRounds },
+        random: seededRandom(settings.seed),
+        variants,
+        round: 0,
+        pending: null,
+        roundStartedAt: null,
+        lastRoundSeconds: 0,
+        machineAskedBefore: -1,
+        elapsedSeconds: 0,
+        stopped: null,
+        trials: [],
+        machine: [],
+    };
+}
+const runnable = (s) => s !== null && s.probe !== null && s.probe.ok && s.verdict?.result.recommendation !== 'error';
+function next(state, nowSeconds) {
+    state.elapsedSeconds = nowSeconds;
+    if (state.stopped)
+        return { kind: 'stop', reason: state.stopped };
+    if (state.pending)
+        throw new Error('experiment: next() called before record() of the round it asked for');
+    if (state.roundStartedAt !== null) {
+        state.lastRoundSeconds = nowSeconds - state.roundStartedAt;
+        state.roundStartedAt = null;
+    }
+    const { settings } = state.input;
+    const stop = (reason) => {
+        state.stopped = reason;
+        return { kind: 'stop', reason };
+    };
+    if (state.round >= settings.maxRounds)
+        return stop('cap');
+    if (state.round > 0)
+        for (const v of state.variants)
+            evaluate(state, v, false);
+    const active = state.variants.filter((v) => !v.settled && [v.head, v.base].some(runnable));
+    if (active.length === 0)
+        return stop('settled');
+    // The budget check uses the last round's duration: would one more round still fit?
+    if (settings.maxTimeSeconds !== null && nowSeconds + state.lastRoundSeconds > settings.maxTimeSeconds)
+        return stop('budget');
+    if (machineProbeDue(state.round) && state.machineAskedBefore !== state.round) {
+        state.machineAskedBefore = state.round;
+        return { kind: 'machine' };
+    }
+    const byKey = new Map(active.map((v) => [variantKey(v.name, v.interpreter), v]));
+    const entries = active.flatMap((v) => {
+        const environment = state.input.environments[v.interpreter];
+        const cpus = environment ? serialCpus(environment.cpus, environment.cores, environment.placement, state.round) : [null];
+        return [v.head, v.base].filter(runnable).map((side) => ({
+            workload: variantKey(v.name, v.interpreter),
+            side: side.side,
+            // Arms raced out by the side's verdict (verdict.ts, racedArms) run no more rounds.
+            arms: side.arms.map((a) => a.arm).filter((arm) => !side.dropped.has(armLabel(arm)) && !side.verdict?.raced?.has(armLabel(arm)) && (v.compared === null || v.compared.has(armLabel(arm)))),
+            serialCpus: cpus,
+        }));
+    });
+    const groups = new Map();
+    const trials = roundSchedule(entries, state.random).map((t) => {
+        const v = byKey.get(t.workload);
+        if (!groups.has(t.workload))
+            groups.set(t.workload, groups.size);
+        return {
+            workload: v.name,
+            interpreter: v.interpreter,
+            side: t.side,
+            arm: t.arm,
+            cpu: t.cpu,
+            repetitions: v.repetitions,
+            startMethod: v.startMethod,
+            group: groups.get(t.workload),
+        };
+    });
+    state.pending = trials;
+    state.roundStartedAt = nowSeconds;
+    return { kind: 'trials', round: state.round, trials };
+}
+/** Hand back what the last step learned: a machine probe (null when it failed) or the round's outcomes, in the step's order. */
+function record(state, observation) {
+    if (observation.kind === 'machine') {
+        if (observation.probe)
+            state.machine.push(observation.probe);
+        return state;
+    }
+    const pending = state.pending;
+    if (!pending)
+        throw new Error('experiment: record() of trials that next() did not ask for');
+    if (observation.outcomes.length !== pending.length) {
+        throw new Error(`experiment: ${observation.outcomes.length} outcomes for ${pending.length} trials`);
+    }
+    const records = pending.map((t, i) => ({
+        workload: t.workload,
+        python: state.input.setup.pythons[t.interpreter],
+        side: t.side,
+        round: state.round,
+        arm: t.arm,
+        cpu: t.cpu,
+        outcome: observation.outcomes[i],
+    }));
+    state.pending = null;
+    applyRound(state, records);
+    return state;
+}
+/** The one place trial values enter the state: live (record) and from a results file (rejudge). */
+function applyRound(state, records) {
+    const round = state.round;
+    for (const r of records) {
+        const v = state.variants.find((x) => x.name === r.workload && x.python === r.python);
+        const side = v && (r.side === 'head' ? v.head : v.base);
+        if (!side)
+            throw new Error(`experiment: a trial of ${r.workload} (${r.python}, ${r.side}) that this setup does not measure`);
+        let samples = side.arms.find((a) => sameArm(a.arm, r.arm));
+        if (!samples) {
+            samples = { arm: r.arm, outcomes: [] };
+            side.arms.push(samples);
+        }
+        samples.outcomes[round] = [...(samples.outcomes[round] ?? []), r.outcome];
+        if (!r.outcome.ok)
+            side.dropped.add(armLabel(r.arm));
+        side.rounds = round + 1;
+        state.trials.push(r);
+    }
+    state.round = round + 1;
+}
+/** The environment a side ran in: base's own where base ran another interpreter, else head's. */
+function sideEnvironment(input, side, interpreter) {
+    const own = side === 'base' ? input.setup.base?.environments?.[interpreter] : undefined;
+    return own ?? input.environments[interpreter] ?? null;
+}
+function interpreterFact(command, environment) {
+    const known = environment && environment.implementation !== 'unknown';
+    return {
+        command,
+        implementation: known ? environment.implementation : null,
+        version: known ? environment.python : null,
+        freeThreadedBuild: environment?.freeThreadedBuild ?? false,
+    };
+}
+/**
+ * Whether head and base of a variant ran different interpreters (the base config's python list
+ * differs at this position), as facts for the comparison; null when they ran the same one.
+ */
+function interpreterChange(input, interpreter) {
+    const headCommand = input.setup.pythons[interpreter];
+    const baseCommand = input.setup.base?.pythons?.[interpreter];
+    if (baseCommand === undefined)
+        return null;
+    const before = interpreterFact(baseCommand, input.setup.base?.environments?.[interpreter]);
+    const after = interpreterFact(headCommand, input.environments[interpreter]);
+    const sameBuild = before.implementation !== null && after.implementation !== null
+        ? before.implementation === after.implementation && before.version === after.version && before.freeThreadedBuild === after.freeThreadedBuild
+        : baseCommand === headCommand;
+    return sameBuild ? null : { before, after };
+}
+function evaluate(state, v, final, words) {
+    const { settings } = state.input;
+    // Every probe of the run, pooled and bounded by the CPUs (core/machine.ts), not the last alone.
+    const machine = aggregateMachine(state.machine, state.input.environments[v.interpreter]?.cores ?? state.input.environments[0]?.cores ?? 0);
+    for (const side of [v.head, v.base]) {
+        if (!side?.probe)
+            continue;
+        const frozen = side.settledAt;
+        const input = {
+            probe: side.probe,
+            arms: frozen === null ? side.arms : side.arms.map((a) => ({ arm: a.arm, outcomes: a.outcomes.slice(0, frozen) })),
+            rounds: frozen ?? side.rounds,
+            margin: settings.margin, policy: state.policy,
+            // A settled verdict is judged as it was when it settled, so that the end of the run cannot reopen it.
+            final: frozen === null ? final : false,
+            pool: side.workload.pool ?? 'per-batch', machine, environment: sideEnvironment(state.input, side.side, v.interpreter),
+            ...(words ? { describe: words.side } : {}),
+        };
+        side.verdict = judge(input);
+        if (frozen === null && !final && side.verdict.settled)
+            side.settledAt = side.rounds;
+    }
+    if (v.head?.verdict && v.base?.verdict) {
+        const pool = v.head.workload.pool ?? 'per-batch';
+        const head = { result: v.head.verdict.result, arms: v.head.arms };
+        const base = { result: v.base.verdict.result, arms: v.base.arms };
+        if (v.compared === null && v.head.settledAt !== null && v.base.settledAt !== null) {
+            v.compared = new Set(comparedArms(head, base, pool).map(armLabel));
+        }
+        const kept = (arms) => (v.compared === null ? arms : arms.filter((a) => v.compared.has(armLabel(a.arm))));
+        v.compare = compareSides({
+            head: { ...head, arms: kept(head.arms) },
+            base: { ...base, arms: kept(base.arms) },
+            rounds: Math.min(v.head.rounds, v.base.rounds),
+            threshold: settings.threshold,
+            memoryThreshold: settings.memoryThreshold,
+            policy: state.policy,
+            pool,
+            interpreter: interpreterChange(state.input, v.interpreter),
+            notCompared: notComparedReason(v.head.probe, v.base.probe, state.input.setup.sides),
+            ...(words ? { describe: words.change } : {}),
+        });
+    }
+    const sidesSettled = [v.head, v.base].every((s) => s === null || s.verdict === null || s.verdict.settled);
+    v.settled = final || (sidesSettled && (v.compare === null || v.compare.settled));
+}
+/** Judge every variant for the last time and assemble the Results (schemaVersion 2, every value kept). */
+function finish(state, words) {
+    const { input } = state;
+    const { settings } = input;
+    for (const v of state.variants)
+        evaluate(state, v, true, words);
+    const workloads = state.variants.map((v) => toWorkloadResult(state, v, words));
+    const keep = holmFilter(workloads.map((w) => w.regressions), settings.alpha, state.policy);
+    workloads.forEach((w, i) => {
+        const dropped = w.regressions.filter((_, j) => !keep[i][j]);
+        w.regressions = w.regressions.filter((_, j) => keep[i][j]);
+        for (const r of dropped)
+            w.warnings.push(`possible ${r.kind} regression (${r.detail}) did not survive the Holm correction across ${workloads.length} workloads`);
+    });
+    return {
+        schemaVersion: 2,
+        tool: { name: 'gilgate', version: core_version_VERSION },
+        environment: input.environments[0],
+        settings,
+        git: input.git,
+        config: input.config,
+        workloads,
+        regressions: workloads.reduce((n, w) => n + w.regressions.length, 0),
+        improvements: workloads.reduce((n, w) => n + w.improvements.length, 0),
+        rounds: state.round,
+        totalSeconds: state.elapsedSeconds,
+        startedAt: input.startedAt,
+        budgetExhausted: state.stopped === 'budget',
+        ...(input.setup.sides ? { sides: input.setup.sides } : {}),
+        values: {
+            setup: input.setup,
+            trials: [...state.trials],
+            probes: input.probes,
+            environments: input.environments,
+            machine: [...state.machine],
+            stopReason: state.stopped,
+        },
+    };
+}
+/**
+ * Judge a results file again with today's code: rebuild the state from its values (setup, probes,
+ * environments, every trial, machine probes) and call finish — the same code as a live run.
+ */
+function rejudge(results, words) {
+    const values = results.values;
+    if (results.schemaVersion !== 2 || !values)
+        throw new Error('only schemaVersion 2 results carry the values to judge again');
+    const state = start({
+        setup: values.setup,
+        settings: results.settings,
+        environments: values.environments,
+        probes: values.probes,
+        startedAt: results.startedAt,
+        git: results.git,
+        config: results.config,
+    });
+    const rounds = Math.max(0, ...values.trials.map((t) => t.round + 1));
+    state.machine.push(...values.machine);
+    // Judged after every round as the live run was (next() does it before each round), so that each
+    // verdict settles, and is held, at the round it did.
+    for (let round = 0; round < rounds; round++) {
+        applyRound(state, values.trials.filter((t) => t.round === round));
+        for (const v of state.variants)
+            evaluate(state, v, false);
+    }
+    state.stopped = values.stopReason;
+    state.elapsedSeconds = results.totalSeconds;
+    return finish(state, words);
+}
+function toWorkloadResult(state, v, words) {
+    const primary = v.head ?? v.base;
+    const result = primary.verdict?.result ?? notRun(state, words);
+    const base = v.head && v.base?.verdict ? v.base.verdict.result : null;
+    return {
+        name: v.name,
+        python: v.python,
+        status: v.status,
+        ...result,
+        warnings: [...result.warnings],
+        base: base ? { recommendation: base.recommendation, speedup: base.speedup, detail: base } : null,
+        vsBase: v.compare?.vsBase ?? null,
+        regressions: v.compare?.regressions ?? [],
+        improvements: v.compare?.improvements ?? [],
+        outlook: outlookOf(result),
+        ...(state.input.setup.sides ? { provenance: { head: provenanceSummary(v.head?.probe ?? null), base: provenanceSummary(v.base?.probe ?? null) } } : {}),
+    };
+}
+/** A variant that never got a verdict (no probe ran): an error result, worded like any other. */
+function notRun(state, words) {
+    const failure = { ok: false, kind: 'runner', type: 'NotRun', message: 'not run', traceback: '', stderrTail: '' };
+    return judge({
+        probe: failure, arms: [], rounds: 0, margin: state.input.settings.margin, policy: state.policy, final: true,
+        ...(words ? { describe: words.side } : {}),
+    }).result;
+}
+
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -52100,9 +60092,9 @@ const $ZodUndefined = /*@__PURE__*/ (/* unused pure expression or super */ null 
         return payload;
     };
 })));
-const $ZodNull = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodNull", (inst, def) => {
+const $ZodNull = /*@__PURE__*/ $constructor("$ZodNull", (inst, def) => {
     $ZodType.init(inst, def);
-    inst._zod.pattern = regexes.null;
+    inst._zod.pattern = _null;
     inst._zod.values = new Set([null]);
     inst._zod.parse = (payload, _ctx) => {
         const input = payload.value;
@@ -52116,7 +60108,7 @@ const $ZodNull = /*@__PURE__*/ (/* unused pure expression or super */ null && (c
         });
         return payload;
     };
-})));
+});
 const $ZodAny = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodAny", (inst, def) => {
     $ZodType.init(inst, def);
     inst._zod.parse = (payload) => payload;
@@ -54497,7 +62489,7 @@ function api_undefined(Class, params) {
 function api_null(Class, params) {
     return new Class({
         type: "null",
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 // @__NO_SIDE_EFFECTS__
@@ -58057,13 +66049,13 @@ function schemas_undefined(params) {
     return core._undefined(ZodUndefined, params);
 }
 
-const ZodNull = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodNull", (inst, def) => {
-    core.$ZodNull.init(inst, def);
+const ZodNull = /*@__PURE__*/ $constructor("ZodNull", (inst, def) => {
+    $ZodNull.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => processors.nullProcessor(inst, ctx, json, params);
-})));
+    inst._zod.processJSONSchema = (ctx, json, params) => nullProcessor(inst, ctx, json, params);
+});
 function schemas_null(params) {
-    return core._null(ZodNull, params);
+    return api_null(ZodNull, params);
 }
 
 const ZodAny = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodAny", (inst, def) => {
@@ -58324,7 +66316,7 @@ const ZodRecord = /*@__PURE__*/ $constructor("ZodRecord", (inst, def) => {
     inst.keyType = def.keyType;
     inst.valueType = def.valueType;
 });
-function record(keyType, valueType, params) {
+function schemas_record(keyType, valueType, params) {
     // v3-compat: z.record(valueType, params?) — defaults keyType to z.string()
     if (!valueType || !valueType._zod) {
         return new ZodRecord({
@@ -58825,7 +66817,7 @@ const stringbool = (...args) => core._stringbool({
 }, ...args);
 function json(params) {
     const jsonSchema = lazy(() => {
-        return union([schemas_string(params), schemas_number(), schemas_boolean(), schemas_null(), array(jsonSchema), record(schemas_string(), jsonSchema)]);
+        return union([schemas_string(params), schemas_number(), schemas_boolean(), schemas_null(), array(jsonSchema), schemas_record(schemas_string(), jsonSchema)]);
     });
     return jsonSchema;
 }
@@ -58838,247 +66830,338 @@ function preprocess(fn, schema) {
     });
 }
 
-;// CONCATENATED MODULE: ./lib/core/config.js
-// Config: YAML text in, a typed Config or a list of issues out. Pure: the caller reads the file.
-// The shape is a zod schema; the `yaml` package keeps every node's range, so each schema issue's
-// path is mapped back to its node and every issue carries file:line:col and the key, because
-// "invalid config" without a place is useless in a CI log.
+;// CONCATENATED MODULE: ./lib/core/contracts/runner.js
+// The python runner's JSON outputs (python/gilgate_runner.py), validated at the boundary instead of
+// cast: one schema per mode. Results files of schemaVersion 1 hold environments written before the
+// runner measured placement and interpreters: those fields get the defaults that say so.
+
+const FAILURE_KINDS = ['python-missing', 'import', 'tasks', 'task', 'timeout', 'crash', 'pickle', 'runner'];
+const failureSchema = looseObject({
+    ok: literal(false),
+    kind: schemas_enum(FAILURE_KINDS),
+    type: schemas_string(),
+    message: schemas_string(),
+    traceback: schemas_string(),
+    /** The runner writes ""; the TypeScript side fills it from the interpreter's stderr. */
+    stderrTail: schemas_string().default(''),
+    missingModule: schemas_string().nullable().default(null),
+});
+/** Where a probe's or trial's code came from; null in results written before it was recorded. */
+const provenanceSchema = looseObject({
+    workload: array(looseObject({ module: schemas_string(), file: schemas_string().nullable() })),
+    packages: array(looseObject({ name: schemas_string(), file: schemas_string().nullable() })),
+    digest: schemas_string(),
+    fileCount: schemas_number().int().nonnegative(),
+    modules: array(looseObject({ name: schemas_string(), file: schemas_string(), repository: schemas_boolean() })).optional(),
+});
+const environmentSchema = looseObject({
+    cores: schemas_number().int().positive(),
+    coresSource: schemas_string(),
+    python: schemas_string(),
+    implementation: schemas_string(),
+    executable: schemas_string(),
+    gilEnabled: schemas_boolean(),
+    freeThreadedBuild: schemas_boolean(),
+    startMethod: schemas_string(),
+    os: schemas_string(),
+    cpuModel: schemas_string(),
+    cpus: array(schemas_number().int().nonnegative()).default([]),
+    placement: schemas_enum(['affinity', 'unsupported']).default('unsupported'),
+    startMethods: array(schemas_string()).default([]),
+    interpretersUnavailable: schemas_string().nullable().default('not recorded (a results file from before interpreters were measured)'),
+});
+const probeSchema = looseObject({
+    ok: literal(true),
+    taskCount: schemas_number().int().nonnegative(),
+    processesUnavailable: schemas_string().nullable(),
+    spawnProblem: schemas_string().nullable(),
+    pilotWallSeconds: schemas_number().nonnegative(),
+    pilotCpuSeconds: schemas_number().nonnegative(),
+    interpretersUnavailable: schemas_string().nullable(),
+    startMethod: schemas_string(),
+    gilEnabledAfterImport: schemas_boolean(),
+    gilReenabledBy: schemas_string().nullable(),
+    provenance: provenanceSchema.nullable().default(null),
+});
+const repetitionSchema = looseObject({
+    wallSeconds: schemas_number().nonnegative(),
+    steadySeconds: schemas_number().nonnegative(),
+    startupSeconds: schemas_number().nonnegative(),
+    cpuSeconds: schemas_number().nonnegative(),
+});
+const trialSchema = looseObject({
+    ok: literal(true),
+    wallSeconds: schemas_number().nonnegative(),
+    startupSeconds: schemas_number().nonnegative(),
+    cpuSeconds: schemas_number().nonnegative(),
+    peakRssSelfBytes: schemas_number().nonnegative(),
+    peakRssChildBytes: schemas_number().nonnegative(),
+    tasks: schemas_number().int().nonnegative(),
+    digest: schemas_string(),
+    digestStable: schemas_boolean(),
+    chunksize: schemas_number().int().positive().nullable(),
+    startMethod: schemas_string().nullable(),
+    cpu: schemas_number().int().nonnegative().nullable(),
+    repetitions: array(repetitionSchema).min(1),
+    steadySeconds: schemas_number().nonnegative(),
+    repetitionsDiffer: schemas_boolean(),
+    provenance: provenanceSchema.nullable().default(null),
+});
+/** A trial as the runner writes it: every repetition; the per-trial values are added by python.ts. */
+const runnerTrialSchema = trialSchema.omit({ wallSeconds: true, steadySeconds: true, startupSeconds: true, cpuSeconds: true });
+/** The machine probe (a new runner mode): each CPU's loop time and what N processes deliver. */
+const machineSchema = looseObject({
+    ok: literal(true),
+    cpus: array(looseObject({ cpu: schemas_number().int().nonnegative(), loopSeconds: schemas_number().positive() })),
+    capacity: array(looseObject({
+        workers: schemas_number().int().positive(),
+        ratio: schemas_number().positive(),
+        ratios: array(schemas_number().positive()).optional(),
+        attempts: schemas_number().int().positive().optional(),
+        disturbed: schemas_boolean().optional(),
+    })),
+    singleLoopSeconds: schemas_number().positive(),
+});
+const OUTPUT_SCHEMAS = {
+    environment: environmentSchema,
+    probe: probeSchema,
+    trial: runnerTrialSchema,
+    machine: machineSchema,
+};
+/** Thrown when the runner wrote JSON that is not what its mode promises: a gilgate bug, named precisely. */
+class RunnerOutputError extends Error {
+    mode;
+    issues;
+    constructor(mode, issues) {
+        super(`the runner's ${mode} output does not match its contract: ${issues.join('; ')}`);
+        this.mode = mode;
+        this.issues = issues;
+        this.name = 'RunnerOutputError';
+    }
+}
+function parseRunnerOutput(mode, json) {
+    const failure = failureSchema.safeParse(json);
+    if (failure.success)
+        return failure.data;
+    const parsed = OUTPUT_SCHEMAS[mode].safeParse(json);
+    if (parsed.success)
+        return parsed.data;
+    throw new RunnerOutputError(mode, parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
+}
+// Compile-time checks that a parsed output is what today's code consumes (no casts needed).
+const parsedAreTodaysTypes = { environment: (v) => v, probe: (v) => v, trial: (v) => v, machine: (v) => v, failure: (v) => v };
+
+;// CONCATENATED MODULE: ./lib/core/contracts/results.js
+// The results JSON (docs/results.md), validated when read back (`gilgate report`, the action's
+// `report` input) instead of cast. Version 1 holds the summaries; version 2 adds `values`, every
+// measured value, so a file can be judged again. Readers accept both; fields are only ever added,
+// so objects are loose: a newer writer's extra fields pass through untouched.
 
 
-
-const CONFIG_CANDIDATES = ['gilgate.yml', '.github/gilgate.yml'];
-const config_DEFAULTS = {
-    python: 'python3',
-    timeout: 300,
-    threshold: 0.1,
-    margin: 0.1,
-    memoryThreshold: 0.2,
-    alpha: 0.01,
-    beta: 0.05,
-    minRounds: 3,
-    maxRounds: 30,
-    pool: 'per-batch',
-};
-const MODULE_FUNCTION = /^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*:[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/;
-const START_METHODS = ['fork', 'forkserver', 'spawn'];
-const POOLS = ['per-batch', 'long-lived'];
-// ------------------------------------------------------------------ the schema
-/** zod's "missing" is an invalid_type whose input is undefined. */
-const missingOr = (missing, otherwise) => (issue) => issue.input === undefined ? missing : otherwise;
-const nonEmptyString = (missing, otherwise = 'expected a non-empty string') => schemas_string({ error: missingOr(missing, otherwise) }).refine((s) => s.trim() !== '', otherwise);
-const fraction = (max) => {
-    const message = `expected a number above 0 and at most ${max} (a fraction: 0.1 = 10%)`;
-    return schemas_number({ error: message }).gt(0, message).max(max, message).optional();
-};
-const wholeNumber = (min, max) => {
-    const message = `expected a whole number from ${min} to ${max}`;
-    return schemas_number({ error: message }).int(message).min(min, message).max(max, message).optional();
-};
-const moduleFunction = schemas_string({ error: missingOr('missing (required)', 'expected a non-empty string') })
-    .refine((s) => s.trim() !== '', 'expected a non-empty string')
-    .refine((s) => s.trim() === '' || MODULE_FUNCTION.test(s), {
-    error: (issue) => `expected "module:function" (e.g. "bench.images:resize"), got ${JSON.stringify(issue.input)}`,
+const MODELS = ['serial', 'threads', 'processes', 'interpreters'];
+const RECOMMENDATIONS = ['threads', 'processes', 'interpreters', 'either', 'serial', 'inconclusive', 'error'];
+const results_FAILURE_KINDS = ['python-missing', 'import', 'tasks', 'task', 'timeout', 'crash', 'pickle', 'runner'];
+const SIDES = ['head', 'base'];
+/**
+ * A figure JSON could not hold: JSON.stringify writes NaN and ±Infinity as null (an interval after
+ * one round is open to +∞). Read back as NaN, "not a finite number", which every reader treats as
+ * unknown; rejecting the whole file made `report` and `merge` fail on a run the budget cut short.
+ */
+const statistic = union([schemas_number(), schemas_null().transform(() => Number.NaN)]);
+const ratioEstimateSchema = looseObject({
+    ratio: statistic,
+    lower: statistic,
+    upper: statistic,
+    level: schemas_number(),
+    pValue: statistic,
+    n: schemas_number(),
 });
-const tasks = unknown().transform((value, ctx) => {
-    const fail = (message) => {
-        ctx.issues.push({ code: 'custom', message, input: value });
-        return NEVER;
-    };
-    if (value === undefined)
-        return fail('missing (required): "module:function" returning the task arguments, or a task count');
-    if (typeof value === 'number')
-        return Number.isInteger(value) && value >= 1 ? value : fail('expected a whole number of tasks (at least 1)');
-    if (typeof value === 'string' && MODULE_FUNCTION.test(value))
-        return value;
-    return fail(`expected "module:function" or a whole number, got ${JSON.stringify(value ?? null)}`);
+const comparisonSchema = looseObject({
+    outcome: schemas_enum(['a-faster', 'b-faster', 'equivalent', 'unknown']),
+    estimate: ratioEstimateSchema,
 });
-const startMethod = schemas_enum(START_METHODS, { error: `expected one of ${START_METHODS.join(', ')}` }).optional();
-const pool = schemas_enum(POOLS, { error: `expected one of ${POOLS.join(', ')}` }).optional();
-const WORKER_COUNT_MESSAGE = 'each worker count must be a whole number from 1 to 256';
-const workloadSchema = strictObject({
-    name: nonEmptyString('missing (required)'),
-    run: moduleFunction,
-    tasks,
-    timeout: schemas_number({ error: 'expected a positive number of seconds' })
-        .gt(0, 'expected a positive number of seconds')
-        .refine(Number.isFinite, 'expected a positive number of seconds')
-        .optional(),
-    workers: array(schemas_number({ error: WORKER_COUNT_MESSAGE }).int(WORKER_COUNT_MESSAGE).min(1, WORKER_COUNT_MESSAGE).max(256, WORKER_COUNT_MESSAGE), {
-        error: 'expected a non-empty list of worker counts, e.g. [2, 4]',
-    })
-        .min(1, 'expected a non-empty list of worker counts, e.g. [2, 4]')
-        .optional(),
-    'start-method': startMethod,
-    pool,
+const sampleSummarySchema = looseObject({
+    n: schemas_number(),
+    median: schemas_number(),
+    min: schemas_number(),
+    max: schemas_number(),
+    cv: schemas_number(),
 });
-const pythonSchema = union([schemas_string(), array(schemas_string())], { error: 'expected an interpreter command or a list of them, e.g. [python3.12, python3.14]' })
-    .refine((value) => (Array.isArray(value) ? value.length > 0 && value.every((s) => s.trim() !== '') : value.trim() !== ''), {
-    error: 'expected a non-empty interpreter command (or a non-empty list of them)',
-})
-    .optional();
-const configSchema = strictObject({
-    python: pythonSchema,
-    paths: array(schemas_string({ error: 'expected a directory path (string)' }).min(1, 'expected a directory path (string)'), {
-        error: 'expected a list of directories, e.g. [., src]',
-    })
-        .optional(),
-    workloads: array(unknown().pipe(workloadSchema), {
-        error: missingOr('missing: list the workloads to measure (name, run, tasks)', 'expected a list of workloads'),
-    })
-        .min(1, 'the list is empty: declare at least one workload')
-        .superRefine((workloads, ctx) => {
-        const seen = new Map();
-        workloads.forEach((workload, index) => {
-            const first = seen.get(workload.name);
-            if (first === undefined)
-                seen.set(workload.name, index);
-            else
-                ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `duplicate workload name ${JSON.stringify(workload.name)} (also workloads[${first}])` });
-        });
+const armResultSchema = looseObject({
+    model: schemas_enum(MODELS),
+    workers: schemas_number().int().positive(),
+    wall: sampleSummarySchema,
+    startupSeconds: schemas_number(),
+    cpuPerWall: schemas_number(),
+    peakRssBytes: schemas_number(),
+    speedup: schemas_number(),
+    steadySpeedup: schemas_number().optional(),
+    capacity: schemas_number().nullable().optional(),
+    startupInterval: looseObject({ estimate: schemas_number(), lower: schemas_number(), upper: schemas_number(), repetitions: schemas_number().int().nonnegative() }).optional(),
+    chunksize: schemas_number().nullable(),
+    failures: schemas_number(),
+});
+// One figure per parallel model. Version 1 files know only threads and processes: interpreters
+// reads as not measured (null), as do the figures version 1 did not have at all.
+const figuresSchema = looseObject({
+    threads: schemas_number().nullable().default(null),
+    processes: schemas_number().nullable().default(null),
+    interpreters: schemas_number().nullable().default(null),
+});
+const results_NO_FIGURES = { threads: null, processes: null, interpreters: null };
+const speedupSchema = figuresSchema;
+const results_figures = () => figuresSchema.default(results_NO_FIGURES);
+// The facts behind a reason are figures for people, re-derived by `gilgate report` from the values;
+// a reader only checks that they are an object.
+const factsSchema = () => custom((value) => typeof value === 'object' && value !== null);
+const sideResultShape = {
+    recommendation: schemas_enum(RECOMMENDATIONS),
+    reason: schemas_string(),
+    speedup: speedupSchema,
+    pool: schemas_enum(['per-batch', 'long-lived']).default('per-batch'),
+    steadySpeedup: results_figures(),
+    startupSeconds: results_figures(),
+    breakEven: results_figures(),
+    capacity: results_figures(),
+    capacityShare: results_figures(),
+    character: schemas_enum(['cpu-bound-gil', 'gil-releasing', 'io-wait', 'overhead-bound', 'memory-heavy', 'unknown']),
+    arms: array(armResultSchema),
+    unavailable: looseObject({ threads: schemas_string().optional(), processes: schemas_string().optional(), interpreters: schemas_string().optional() }),
+    warnings: array(schemas_string()),
+    error: looseObject({ kind: schemas_enum(results_FAILURE_KINDS), message: schemas_string(), traceback: schemas_string() }).nullable(),
+    rounds: schemas_number().int().nonnegative(),
+    comparisons: looseObject({
+        threadsVsSerial: comparisonSchema.nullable(),
+        processesVsSerial: comparisonSchema.nullable(),
+        interpretersVsSerial: comparisonSchema.nullable().default(null),
+        threadsVsProcesses: comparisonSchema.nullable(),
+        threadsVsInterpreters: comparisonSchema.nullable().default(null),
+        interpretersVsProcesses: comparisonSchema.nullable().default(null),
     }),
-    threshold: fraction(10),
-    margin: fraction(10),
-    'memory-threshold': fraction(10),
-    alpha: fraction(0.5),
-    beta: fraction(0.5),
-    rounds: strictObject({ min: wholeNumber(2, 1000), max: wholeNumber(2, 1000) }, { error: 'expected a mapping like {min: 3, max: 15}' })
-        .superRefine((rounds, ctx) => {
-        const min = rounds.min ?? config_DEFAULTS.minRounds;
-        if (rounds.max !== undefined && rounds.max < min)
-            ctx.addIssue({ code: 'custom', path: ['max'], message: `must be at least rounds.min (${min})` });
-    })
-        .optional(),
-    'start-method': startMethod,
-    pool,
+    facts: factsSchema().optional(),
+};
+const sideResultSchema = looseObject(sideResultShape);
+const regressionSchema = looseObject({
+    kind: schemas_enum(['slower', 'flip', 'scaling', 'memory', 'failing', 'not-compared']),
+    detail: schemas_string(),
+    estimate: ratioEstimateSchema.optional(),
+    facts: factsSchema().optional(),
 });
-/** The keys a mapping at this path allows, for did-you-mean and the "allowed:" list. */
-function allowedKeys(issuePath) {
-    if (issuePath.length === 0)
-        return Object.keys(configSchema.shape);
-    if (issuePath[0] === 'rounds')
-        return ['min', 'max'];
-    return Object.keys(workloadSchema.shape);
+const improvementSchema = looseObject({
+    kind: schemas_enum(['faster', 'scaling', 'memory', 'fixed']),
+    detail: schemas_string(),
+    estimate: ratioEstimateSchema.optional(),
+    facts: factsSchema().optional(),
+});
+const workloadResultSchema = looseObject({
+    ...sideResultShape,
+    name: schemas_string(),
+    /** Version 1 measured one interpreter and did not name it: "" until readResults fills it in. */
+    python: schemas_string().default(''),
+    status: schemas_enum(['measured', 'new', 'removed']),
+    base: looseObject({ recommendation: schemas_enum(RECOMMENDATIONS), speedup: speedupSchema, detail: sideResultSchema })
+        .nullable(),
+    vsBase: comparisonSchema.nullable(),
+    regressions: array(regressionSchema),
+    improvements: array(improvementSchema),
+});
+const summaryShape = {
+    tool: looseObject({ name: literal('gilgate'), version: schemas_string() }),
+    environment: environmentSchema,
+    settings: looseObject({
+        seed: schemas_number(),
+        threshold: schemas_number(),
+        margin: schemas_number(),
+        memoryThreshold: schemas_number(),
+        alpha: schemas_number(),
+        beta: schemas_number().optional(),
+        minRounds: schemas_number(),
+        maxRounds: schemas_number(),
+        maxTimeSeconds: schemas_number().nullable(),
+        trialEnvironment: schemas_record(schemas_string(), schemas_string()),
+    }),
+    git: looseObject({ head: schemas_string().nullable(), base: schemas_string().nullable(), baseRef: schemas_string().nullable() }),
+    config: schemas_string(),
+    workloads: array(workloadResultSchema),
+    regressions: schemas_number().int().nonnegative(),
+    improvements: schemas_number().int().nonnegative(),
+    rounds: schemas_number().int().nonnegative(),
+    totalSeconds: schemas_number().nonnegative(),
+    startedAt: schemas_string(),
+    budgetExhausted: schemas_boolean(),
+};
+/**
+ * Every measured value (version 2). Its exact shape is the engine's (ResultValues in
+ * src/core/types.ts, written by finish() in src/core/experiment.ts); this schema checks the parts
+ * rejudge() relies on and lets the rest through.
+ */
+const workloadConfigSchema = looseObject({
+    name: schemas_string(),
+    run: schemas_string(),
+    tasks: union([schemas_string(), schemas_number()]),
+    timeout: schemas_number(),
+    workers: array(schemas_number().int().positive()).optional(),
+    startMethod: schemas_enum(['fork', 'forkserver', 'spawn']).nullable(),
+    pool: schemas_enum(['per-batch', 'long-lived']),
+});
+const armSchema = looseObject({ model: schemas_enum([...MODELS, 'interpreters']), workers: schemas_number().int().positive() });
+const resultValuesSchema = looseObject({
+    setup: looseObject({
+        pythons: array(schemas_string()).min(1),
+        workloads: array(workloadConfigSchema),
+        base: looseObject({ workloads: array(workloadConfigSchema).nullable(), configMissing: schemas_boolean() }).nullable(),
+    }),
+    trials: array(looseObject({
+        workload: schemas_string(),
+        python: schemas_string(),
+        side: schemas_enum(SIDES),
+        round: schemas_number().int().nonnegative(),
+        arm: armSchema,
+        cpu: schemas_number().int().nonnegative().nullable(),
+        outcome: union([trialSchema, failureSchema]),
+    })),
+    probes: array(looseObject({ workload: schemas_string(), python: schemas_string(), side: schemas_enum(SIDES), probe: union([probeSchema, failureSchema]) })),
+    environments: array(environmentSchema).min(1),
+    machine: array(machineSchema),
+    stopReason: schemas_enum(['settled', 'budget', 'cap']).nullable(),
+});
+const resultsFileSchema = discriminatedUnion('schemaVersion', [
+    looseObject({ schemaVersion: literal(1), ...summaryShape }),
+    looseObject({ schemaVersion: literal(2), ...summaryShape, values: resultValuesSchema.optional() }),
+]);
+class ResultsFileError extends Error {
+    issues;
+    constructor(issues) {
+        super(`not a gilgate results file (schemaVersion 1 or 2): ${issues.slice(0, 5).join('; ')}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}`);
+        this.issues = issues;
+        this.name = 'ResultsFileError';
+    }
 }
-// ------------------------------------------------------------------ parse
-/** Parse and validate. `file` is the absolute path (used in messages and to resolve `paths`). */
-function parseConfig(text, file) {
-    const lineCounter = new dist/* LineCounter */.HN();
-    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-    const issueAt = (offset, key, message) => {
-        const pos = lineCounter.linePos(offset);
-        return { file, line: pos.line, col: pos.col, key, message };
-    };
-    if (doc.errors.length > 0) {
-        return { ok: false, issues: doc.errors.map((error) => issueAt(error.pos[0], '(yaml)', error.message.split('\n')[0] ?? error.message)) };
-    }
-    if (!(0,dist/* isMap */.jh)(doc.contents)) {
-        return { ok: false, issues: [issueAt(doc.contents?.range?.[0] ?? 0, '(root)', 'expected a mapping with a `workloads` list')] };
-    }
-    const parsed = configSchema.safeParse(doc.toJS());
+/**
+ * Validate a parsed results JSON and bring it to the in-memory shape. Version 1 files have no
+ * `values` and are rendered as they are (figures they did not record read as null, their one
+ * interpreter is named by its version); version 2 files keep theirs, which `rejudge`
+ * (src/core/experiment.ts) judges again with today's code.
+ */
+function readResults(json) {
+    const parsed = resultsFileSchema.safeParse(json);
     if (!parsed.success) {
-        // Unknown keys first: a typo usually explains the "missing" issue that follows it.
-        const ordered = [...parsed.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
-        const issues = ordered.flatMap((issue) => {
-            if (issue.code === 'unrecognized_keys') {
-                const allowed = allowedKeys(issue.path);
-                return issue.keys.map((key) => {
-                    const guess = closest(key, allowed);
-                    const message = `unknown key${guess ? ` (did you mean "${guess}"?)` : ''}; allowed: ${allowed.join(', ')}`;
-                    return issueAt(keyNodeOffset(doc, issue.path, key), keyName([...issue.path, key]), message);
-                });
-            }
-            return [issueAt(valueNodeOffset(doc, issue.path), keyName(issue.path), issue.message)];
-        });
-        return { ok: false, issues };
+        throw new ResultsFileError(parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`));
     }
-    const raw = parsed.data;
-    const dir = external_node_path_namespaceObject.dirname(file);
-    const pythons = raw.python === undefined ? [config_DEFAULTS.python] : Array.isArray(raw.python) ? raw.python : [raw.python];
-    const workloads = raw.workloads.map((w) => ({
-        name: w.name,
-        run: w.run,
-        tasks: w.tasks,
-        timeout: w.timeout ?? config_DEFAULTS.timeout,
-        ...(w.workers ? { workers: [...new Set(w.workers)].sort((a, b) => a - b) } : {}),
-        startMethod: w['start-method'] ?? raw['start-method'] ?? null,
-        pool: w.pool ?? raw.pool ?? config_DEFAULTS.pool,
-    }));
-    return {
-        ok: true,
-        config: {
-            file,
-            dir,
-            python: pythons[0],
-            pythons,
-            paths: (raw.paths ?? ['.']).map((p) => external_node_path_namespaceObject.resolve(dir, p)),
-            workloads,
-            threshold: raw.threshold ?? config_DEFAULTS.threshold,
-            margin: raw.margin ?? config_DEFAULTS.margin,
-            memoryThreshold: raw['memory-threshold'] ?? config_DEFAULTS.memoryThreshold,
-            alpha: raw.alpha ?? config_DEFAULTS.alpha,
-            beta: raw.beta ?? config_DEFAULTS.beta,
-            minRounds: raw.rounds?.min ?? config_DEFAULTS.minRounds,
-            maxRounds: raw.rounds?.max ?? config_DEFAULTS.maxRounds,
-        },
-    };
-}
-function formatIssue(issue) {
-    return `${issue.file}:${issue.line}:${issue.col}: ${issue.key}: ${issue.message}`;
-}
-// ------------------------------------------------------------------ issue path → YAML node
-/** "workloads[1].run"; an item of `workers` is reported as the list (one message for the list). */
-function keyName(issuePath) {
-    const shown = issuePath.length >= 2 && issuePath.at(-2) === 'workers' ? issuePath.slice(0, -1) : issuePath;
-    return shown.reduce((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out === '' ? String(part) : `${out}.${String(part)}`), '');
-}
-/** The deepest node on the path that exists: the value itself, or the mapping a missing key belongs in. */
-function valueNodeOffset(doc, issuePath) {
-    for (let depth = issuePath.length; depth >= 0; depth--) {
-        const node = depth === 0 ? doc.contents : doc.getIn(issuePath.slice(0, depth), true);
-        if (isNode(node))
-            return node.range?.[0] ?? 0;
+    const file = parsed.data;
+    if (file.schemaVersion === 1) {
+        return { ...file, workloads: file.workloads.map((w) => ({ ...w, python: w.python || file.environment.python })) };
     }
-    return 0;
-}
-function keyNodeOffset(doc, mapPath, key) {
-    const map = mapPath.length === 0 ? doc.contents : doc.getIn(mapPath, true);
-    if ((0,dist/* isMap */.jh)(map)) {
-        const pair = map.items.find((item) => (0,dist/* isScalar */.jn)(item.key) && String(item.key.value) === key);
-        if (pair && isNode(pair.key))
-            return pair.key.range?.[0] ?? 0;
-    }
-    return valueNodeOffset(doc, mapPath);
-}
-function isNode(value) {
-    return typeof value === 'object' && value !== null && 'range' in value;
-}
-// ------------------------------------------------------------------ did you mean
-/** The allowed key nearest to a typo, when it is near enough to be a likely intent. */
-function closest(word, candidates) {
-    let best = null;
-    let bestDistance = Infinity;
-    for (const candidate of candidates) {
-        const d = levenshtein(word.toLowerCase(), candidate);
-        if (d < bestDistance) {
-            bestDistance = d;
-            best = candidate;
-        }
-    }
-    return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
-}
-function levenshtein(a, b) {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
-        }
-        previous = current;
-    }
-    return previous[b.length];
+    const { values, ...summaries } = file;
+    return { ...summaries, schemaVersion: 2, ...(values ? { values } : {}) };
 }
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: ./node_modules/is-plain-obj/index.js
 function is_plain_obj_isPlainObject(value) {
 	if (typeof value !== 'object' || value === null) {
@@ -59089,8 +67172,6 @@ function is_plain_obj_isPlainObject(value) {
 	return (prototype === null || prototype === Object.prototype || Object.getPrototypeOf(prototype) === null) && !(Symbol.toStringTag in value) && !(Symbol.iterator in value);
 }
 
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: ./node_modules/execa/lib/arguments/file-url.js
 
 
@@ -60063,8 +68144,8 @@ const mainSymbols = {...common, ...specialMainSymbols};
 const fallbackSymbols = {...common, ...specialFallbackSymbols};
 
 const shouldUseMain = isUnicodeSupported();
-const figures = shouldUseMain ? mainSymbols : fallbackSymbols;
-/* harmony default export */ const node_modules_figures = (figures);
+const figures_figures = shouldUseMain ? mainSymbols : fallbackSymbols;
+/* harmony default export */ const node_modules_figures = (figures_figures);
 
 const replacements = Object.entries(specialMainSymbols);
 
@@ -69922,7668 +78003,6 @@ const {
 } = getIpcExport();
 
 
-;// CONCATENATED MODULE: ./lib/measure/git.js
-// The git side of the gate: find the repository, resolve the base commit, and check it out in a
-// temporary worktree that leaves nothing behind. Shell code: it runs `git` through execa.
-
-
-
-
-/** A git failure whose message says what happened and how to fix it. */
-class GitError extends Error {
-    name = 'GitError';
-}
-// LC_ALL=C keeps messages parseable and in English; GIT_TERMINAL_PROMPT=0 makes a git that would
-// ask for credentials fail at once instead of hanging a CI job. GIT_OPTIONAL_LOCKS=0 stops
-// read-only commands (status) from refreshing the index, so we never race the user's own git.
-const GIT_ENV = { LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' };
-async function git(cwd, args) {
-    const result = await execa('git', args, {
-        cwd,
-        env: GIT_ENV,
-        reject: false,
-        stdin: 'ignore',
-        stripFinalNewline: true,
-    });
-    // No exit code means git never ran (not installed, cwd missing), as opposed to git saying no.
-    const spawnError = result.failed && result.exitCode === undefined ? describeSpawnFailure(result.cause, cwd) : null;
-    return {
-        ok: !result.failed,
-        stdout: String(result.stdout ?? ''),
-        stderr: String(result.stderr ?? ''),
-        exitCode: result.exitCode,
-        spawnError,
-    };
-}
-function describeSpawnFailure(cause, cwd) {
-    const code = cause instanceof Error && 'code' in cause ? String(cause.code) : '';
-    if (code === 'ENOENT') {
-        return `could not run git in ${cwd}: git is not installed or ${cwd} does not exist — install git and check the working directory`;
-    }
-    return `could not run git in ${cwd}: ${cause instanceof Error ? cause.message : String(cause)}`;
-}
-/** Runs git and returns stdout, or throws a GitError carrying git's own words plus a hint. */
-async function gitOrThrow(cwd, args, hint) {
-    const out = await git(cwd, args);
-    if (out.spawnError !== null)
-        throw new GitError(out.spawnError);
-    if (!out.ok) {
-        throw new GitError(`git ${args.join(' ')} failed in ${cwd}: ${firstLines(out.stderr)} — ${hintFor(out.stderr, hint)}`);
-    }
-    return out.stdout;
-}
-// Containers and CI runners often check out as another user; git then refuses the repository.
-function hintFor(stderr, fallback) {
-    if (/dubious ownership/i.test(stderr)) {
-        return 'git refuses a repository owned by another user: run `git config --global --add safe.directory <repo>`';
-    }
-    return fallback;
-}
-function firstLines(text) {
-    const lines = text.trim().split('\n').filter((l) => l.trim() !== '');
-    return lines.length === 0 ? '(no output)' : lines.slice(0, 3).join(' / ');
-}
-/** Absolute path of the top of the working tree that holds `cwd`. */
-async function repoRoot(cwd) {
-    const out = await git(cwd, ['rev-parse', '--show-toplevel']);
-    if (out.spawnError !== null)
-        throw new GitError(out.spawnError);
-    if (!out.ok || out.stdout.trim() === '') {
-        if (/dubious ownership/i.test(out.stderr)) {
-            throw new GitError(`git refuses ${cwd}: ${hintFor(out.stderr, '')}`);
-        }
-        throw new GitError(`not a git repository: ${cwd} — run gilgate inside a git checkout (actions/checkout) or drop --base`);
-    }
-    return out.stdout.trim();
-}
-/** Full SHA of HEAD, or null when `cwd` is not in a repository or HEAD has no commit yet. */
-async function headCommit(cwd) {
-    const out = await git(cwd, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
-    if (!out.ok)
-        return null;
-    const sha = out.stdout.trim();
-    return sha === '' ? null : sha;
-}
-/**
- * Whether the working tree differs from HEAD. Untracked files count (ignored ones do not): gilgate
- * measures the working tree, and a new untracked module is code that runs, so results from such a
- * tree cannot be reproduced from the commit SHA alone. Ignored files (build output, __pycache__)
- * are the repository's own declaration of "not source", so they do not count.
- */
-async function isDirty(cwd) {
-    const stdout = await gitOrThrow(cwd, ['status', '--porcelain', '--untracked-files=normal'], 'run gilgate inside a git checkout');
-    return stdout.trim() !== '';
-}
-/** Full SHA of `ref^{commit}`. Throws a GitError that says how to fetch a missing commit. */
-async function resolveCommit(cwd, ref) {
-    const trimmed = ref.trim();
-    // A ref that starts with '-' would be read as an option by git.
-    if (trimmed === '' || trimmed.startsWith('-')) {
-        throw new GitError(`invalid git ref ${JSON.stringify(ref)} — pass a branch, tag or commit SHA as --base`);
-    }
-    await repoRoot(cwd);
-    const out = await git(cwd, ['rev-parse', '--verify', '--quiet', `${trimmed}^{commit}`]);
-    if (out.spawnError !== null)
-        throw new GitError(out.spawnError);
-    const sha = out.stdout.trim();
-    if (out.ok && /^[0-9a-f]{40,64}$/.test(sha))
-        return sha;
-    const shallow = await git(cwd, ['rev-parse', '--is-shallow-repository']);
-    if (shallow.ok && shallow.stdout.trim() === 'true') {
-        throw new GitError(`base commit ${trimmed} is not in this shallow clone — fetch the history: use actions/checkout with ` +
-            '`fetch-depth: 0` (or run `git fetch --unshallow`, or fetch the base commit) before gilgate');
-    }
-    throw new GitError(`unknown git ref ${trimmed} in ${cwd} — check the name, or fetch it first (e.g. \`git fetch origin ${trimmed}\`)`);
-}
-/**
- * Checks `sha` out with `git worktree add --detach` in a fresh temporary directory. Detached, so no
- * branch is created; remove() prunes git's record, so the repository ends as it started.
- */
-async function addWorktree(cwd, sha) {
-    const root = await repoRoot(cwd);
-    // realpath: on macOS the temp dir is behind a symlink and git records the resolved path.
-    const dir = await (0,promises_namespaceObject.realpath)(await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'gilgate-base-')));
-    const out = await git(root, ['worktree', 'add', '--detach', dir, sha]);
-    if (!out.ok) {
-        await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
-        await git(root, ['worktree', 'prune']);
-        if (out.spawnError !== null)
-            throw new GitError(out.spawnError);
-        throw new GitError(`could not check out ${sha} in a temporary worktree: ${firstLines(out.stderr)} — ` +
-            hintFor(out.stderr, 'check that the commit exists (git cat-file -t <sha>) and that the temp directory is writable'));
-    }
-    let removal = null;
-    const remove = () => {
-        // The same promise for every caller: a second remove() waits for the first instead of racing it.
-        removal ??= (async () => {
-            // --force: the trials may have left files (__pycache__, outputs) in the worktree.
-            await git(root, ['worktree', 'remove', '--force', dir]);
-            await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
-            // Drops the .git/worktrees entry when `worktree remove` failed after the directory went.
-            await git(root, ['worktree', 'prune']);
-        })();
-        return removal;
-    };
-    return { dir, sha, remove };
-}
-/** Runs `fn` with a temporary worktree of `sha`, removing it afterwards, also when `fn` throws. */
-async function withWorktree(cwd, sha, fn) {
-    const worktree = await addWorktree(cwd, sha);
-    try {
-        return await fn(worktree);
-    }
-    finally {
-        await worktree.remove();
-    }
-}
-
-;// CONCATENATED MODULE: ./node_modules/simple-statistics/dist/simple-statistics.mjs
-/**
- * When adding a new value to a list, one does not have to necessary
- * recompute the mean of the list in linear time. They can instead use
- * this function to compute the new mean by providing the current mean,
- * the number of elements in the list that produced it and the new
- * value to add.
- *
- * @since 2.5.0
- * @param {number} mean current mean
- * @param {number} n number of items in the list
- * @param {number} newValue the added value
- * @returns {number} the new mean
- *
- * @example
- * addToMean(14, 5, 53); // => 20.5
- */
-function addToMean(mean, n, newValue) {
-    return mean + (newValue - mean) / (n + 1);
-}
-
-/**
- * Split an array into chunks of a specified size. This function
- * has the same behavior as [PHP's array_chunk](http://php.net/manual/en/function.array-chunk.php)
- * function, and thus will insert smaller-sized chunks at the end if
- * the input size is not divisible by the chunk size.
- *
- * `x` is expected to be an array, and `chunkSize` a number.
- * The `x` array can contain any kind of data.
- *
- * @param {Array} x a sample
- * @param {number} chunkSize size of each output array. must be a positive integer
- * @returns {Array<Array>} a chunked array
- * @throws {Error} if chunk size is less than 1 or not an integer
- * @example
- * chunk([1, 2, 3, 4, 5, 6], 2);
- * // => [[1, 2], [3, 4], [5, 6]]
- */
-function chunk(x, chunkSize) {
-    // a list of result chunks, as arrays in an array
-    var output = [];
-
-    // `chunkSize` must be zero or higher - otherwise the loop below,
-    // in which we call `start += chunkSize`, will loop infinitely.
-    // So, we'll detect and throw in that case to indicate
-    // invalid input.
-    if (chunkSize < 1) {
-        throw new Error("chunk size must be a positive number");
-    }
-
-    if (Math.floor(chunkSize) !== chunkSize) {
-        throw new Error("chunk size must be an integer");
-    }
-
-    // `start` is the index at which `.slice` will start selecting
-    // new array elements
-    for (var start = 0; start < x.length; start += chunkSize) {
-        // for each chunk, slice that part of the array and add it
-        // to the output. The `.slice` function does not change
-        // the original array.
-        output.push(x.slice(start, start + chunkSize));
-    }
-    return output;
-}
-
-/**
- * Create a new column x row matrix.
- *
- * @private
- * @param {number} columns
- * @param {number} rows
- * @return {Array<Array<number>>} matrix
- * @example
- * makeMatrix(10, 10);
- */
-function makeMatrix(columns, rows) {
-    var matrix = [];
-    for (var i = 0; i < columns; i++) {
-        var column = [];
-        for (var j = 0; j < rows; j++) {
-            column.push(0);
-        }
-        matrix.push(column);
-    }
-    return matrix;
-}
-
-/**
- * Sort an array of numbers by their numeric value, ensuring that the
- * array is not changed in place.
- *
- * This is necessary because the default behavior of .sort
- * in JavaScript is to sort arrays as string values
- *
- *     [1, 10, 12, 102, 20].sort()
- *     // output
- *     [1, 10, 102, 12, 20]
- *
- * @param {Array<number>} x input array
- * @return {Array<number>} sorted array
- * @private
- * @example
- * numericSort([3, 2, 1]) // => [1, 2, 3]
- */
-function numericSort(x) {
-    return (
-        x
-            // ensure the array is not changed in-place
-            .slice()
-            // comparator function that treats input as numeric
-            .sort(function (a, b) {
-                return a - b;
-            })
-    );
-}
-
-/**
- * For a sorted input, counting the number of unique values
- * is possible in constant time and constant memory. This is
- * a simple implementation of the algorithm.
- *
- * Values are compared with `===`, so objects and non-primitive objects
- * are not handled in any special way.
- *
- * @param {Array<*>} x an array of any kind of value
- * @returns {number} count of unique values
- * @example
- * uniqueCountSorted([1, 2, 3]); // => 3
- * uniqueCountSorted([1, 1, 1]); // => 1
- */
-function uniqueCountSorted(x) {
-    var uniqueValueCount = 0;
-    var lastSeenValue;
-    for (var i = 0; i < x.length; i++) {
-        if (i === 0 || x[i] !== lastSeenValue) {
-            lastSeenValue = x[i];
-            uniqueValueCount++;
-        }
-    }
-    return uniqueValueCount;
-}
-
-/**
- * Generates incrementally computed values based on the sums and sums of
- * squares for the data array
- *
- * @private
- * @param {number} j
- * @param {number} i
- * @param {Array<number>} sums
- * @param {Array<number>} sumsOfSquares
- * @return {number}
- * @example
- * ssq(0, 1, [-1, 0, 2], [1, 1, 5]);
- */
-function ssq(j, i, sums, sumsOfSquares) {
-    var sji; // s(j, i)
-    if (j > 0) {
-        var muji = (sums[i] - sums[j - 1]) / (i - j + 1); // mu(j, i)
-        sji =
-            sumsOfSquares[i] - sumsOfSquares[j - 1] - (i - j + 1) * muji * muji;
-    } else {
-        sji = sumsOfSquares[i] - (sums[i] * sums[i]) / (i + 1);
-    }
-    if (sji < 0) {
-        return 0;
-    }
-    return sji;
-}
-
-/**
- * Function that recursively divides and conquers computations
- * for cluster j
- *
- * @private
- * @param {number} iMin Minimum index in cluster to be computed
- * @param {number} iMax Maximum index in cluster to be computed
- * @param {number} cluster Index of the cluster currently being computed
- * @param {Array<Array<number>>} matrix
- * @param {Array<Array<number>>} backtrackMatrix
- * @param {Array<number>} sums
- * @param {Array<number>} sumsOfSquares
- */
-function fillMatrixColumn(
-    iMin,
-    iMax,
-    cluster,
-    matrix,
-    backtrackMatrix,
-    sums,
-    sumsOfSquares
-) {
-    if (iMin > iMax) {
-        return;
-    }
-
-    // Start at midpoint between iMin and iMax
-    var i = Math.floor((iMin + iMax) / 2);
-
-    matrix[cluster][i] = matrix[cluster - 1][i - 1];
-    backtrackMatrix[cluster][i] = i;
-
-    var jlow = cluster; // the lower end for j
-
-    if (iMin > cluster) {
-        jlow = Math.max(jlow, backtrackMatrix[cluster][iMin - 1] || 0);
-    }
-    jlow = Math.max(jlow, backtrackMatrix[cluster - 1][i] || 0);
-
-    var jhigh = i - 1; // the upper end for j
-    if (iMax < matrix[0].length - 1) {
-        /* c8 ignore start */
-        jhigh = Math.min(jhigh, backtrackMatrix[cluster][iMax + 1] || 0);
-        /* c8 ignore end */
-    }
-
-    var sji;
-    var sjlowi;
-    var ssqjlow;
-    var ssqj;
-    for (var j = jhigh; j >= jlow; --j) {
-        sji = ssq(j, i, sums, sumsOfSquares);
-
-        if (sji + matrix[cluster - 1][jlow - 1] >= matrix[cluster][i]) {
-            break;
-        }
-
-        // Examine the lower bound of the cluster border
-        sjlowi = ssq(jlow, i, sums, sumsOfSquares);
-
-        ssqjlow = sjlowi + matrix[cluster - 1][jlow - 1];
-
-        if (ssqjlow < matrix[cluster][i]) {
-            // Shrink the lower bound
-            matrix[cluster][i] = ssqjlow;
-            backtrackMatrix[cluster][i] = jlow;
-        }
-        jlow++;
-
-        ssqj = sji + matrix[cluster - 1][j - 1];
-        if (ssqj < matrix[cluster][i]) {
-            matrix[cluster][i] = ssqj;
-            backtrackMatrix[cluster][i] = j;
-        }
-    }
-
-    fillMatrixColumn(
-        iMin,
-        i - 1,
-        cluster,
-        matrix,
-        backtrackMatrix,
-        sums,
-        sumsOfSquares
-    );
-    fillMatrixColumn(
-        i + 1,
-        iMax,
-        cluster,
-        matrix,
-        backtrackMatrix,
-        sums,
-        sumsOfSquares
-    );
-}
-
-/**
- * Initializes the main matrices used in Ckmeans and kicks
- * off the divide and conquer cluster computation strategy
- *
- * @private
- * @param {Array<number>} data sorted array of values
- * @param {Array<Array<number>>} matrix
- * @param {Array<Array<number>>} backtrackMatrix
- */
-function fillMatrices(data, matrix, backtrackMatrix) {
-    var nValues = matrix[0].length;
-
-    // Shift values by the median to improve numeric stability
-    var shift = data[Math.floor(nValues / 2)];
-
-    // Cumulative sum and cumulative sum of squares for all values in data array
-    var sums = [];
-    var sumsOfSquares = [];
-
-    // Initialize first column in matrix & backtrackMatrix
-    for (var i = 0, shiftedValue = (void 0); i < nValues; ++i) {
-        shiftedValue = data[i] - shift;
-        if (i === 0) {
-            sums.push(shiftedValue);
-            sumsOfSquares.push(shiftedValue * shiftedValue);
-        } else {
-            sums.push(sums[i - 1] + shiftedValue);
-            sumsOfSquares.push(
-                sumsOfSquares[i - 1] + shiftedValue * shiftedValue
-            );
-        }
-
-        // Initialize for cluster = 0
-        matrix[0][i] = ssq(0, i, sums, sumsOfSquares);
-        backtrackMatrix[0][i] = 0;
-    }
-
-    // Initialize the rest of the columns
-    var iMin;
-    for (var cluster = 1; cluster < matrix.length; ++cluster) {
-        if (cluster < matrix.length - 1) {
-            iMin = cluster;
-        } else {
-            // No need to compute matrix[K-1][0] ... matrix[K-1][N-2]
-            iMin = nValues - 1;
-        }
-
-        fillMatrixColumn(
-            iMin,
-            nValues - 1,
-            cluster,
-            matrix,
-            backtrackMatrix,
-            sums,
-            sumsOfSquares
-        );
-    }
-}
-
-/**
- * Ckmeans clustering is an improvement on heuristic-based clustering
- * approaches like Jenks. The algorithm was developed in
- * [Haizhou Wang and Mingzhou Song](http://journal.r-project.org/archive/2011-2/RJournal_2011-2_Wang+Song.pdf)
- * as a [dynamic programming](https://en.wikipedia.org/wiki/Dynamic_programming) approach
- * to the problem of clustering numeric data into groups with the least
- * within-group sum-of-squared-deviations.
- *
- * Minimizing the difference within groups - what Wang & Song refer to as
- * `withinss`, or within sum-of-squares, means that groups are optimally
- * homogenous within and the data is split into representative groups.
- * This is very useful for visualization, where you may want to represent
- * a continuous variable in discrete color or style groups. This function
- * can provide groups that emphasize differences between data.
- *
- * Being a dynamic approach, this algorithm is based on two matrices that
- * store incrementally-computed values for squared deviations and backtracking
- * indexes.
- *
- * This implementation is based on Ckmeans 3.4.6, which introduced a new divide
- * and conquer approach that improved runtime from O(kn^2) to O(kn log(n)).
- *
- * Unlike the [original implementation](https://cran.r-project.org/web/packages/Ckmeans.1d.dp/index.html),
- * this implementation does not include any code to automatically determine
- * the optimal number of clusters: this information needs to be explicitly
- * provided.
- *
- * ### References
- * _Ckmeans.1d.dp: Optimal k-means Clustering in One Dimension by Dynamic
- * Programming_ Haizhou Wang and Mingzhou Song ISSN 2073-4859
- *
- * from The R Journal Vol. 3/2, December 2011
- * @param {Array<number>} x input data, as an array of number values
- * @param {number} nClusters number of desired classes. This cannot be
- * greater than the number of values in the data array.
- * @returns {Array<Array<number>>} clustered input
- * @throws {Error} if the number of requested clusters is higher than the size of the data
- * @example
- * ckmeans([-1, 2, -1, 2, 4, 5, 6, -1, 2, -1], 3);
- * // The input, clustered into groups of similar numbers.
- * //= [[-1, -1, -1, -1], [2, 2, 2], [4, 5, 6]]);
- */
-function ckmeans(x, nClusters) {
-    if (nClusters > x.length) {
-        throw new Error(
-            "cannot generate more classes than there are data values"
-        );
-    }
-
-    var sorted = numericSort(x);
-    // we'll use this as the maximum number of clusters
-    var uniqueCount = uniqueCountSorted(sorted);
-
-    // if all of the input values are identical, there's one cluster
-    // with all of the input in it.
-    if (uniqueCount === 1) {
-        return [sorted];
-    }
-
-    // named 'S' originally
-    var matrix = makeMatrix(nClusters, sorted.length);
-    // named 'J' originally
-    var backtrackMatrix = makeMatrix(nClusters, sorted.length);
-
-    // This is a dynamic programming way to solve the problem of minimizing
-    // within-cluster sum of squares. It's similar to linear regression
-    // in this way, and this calculation incrementally computes the
-    // sum of squares that are later read.
-    fillMatrices(sorted, matrix, backtrackMatrix);
-
-    // The real work of Ckmeans clustering happens in the matrix generation:
-    // the generated matrices encode all possible clustering combinations, and
-    // once they're generated we can solve for the best clustering groups
-    // very quickly.
-    var clusters = [];
-    var clusterRight = backtrackMatrix[0].length - 1;
-
-    // Backtrack the clusters from the dynamic programming matrix. This
-    // starts at the bottom-right corner of the matrix (if the top-left is 0, 0),
-    // and moves the cluster target with the loop.
-    for (var cluster = backtrackMatrix.length - 1; cluster >= 0; cluster--) {
-        var clusterLeft = backtrackMatrix[cluster][clusterRight];
-
-        // fill the cluster from the sorted input by taking a slice of the
-        // array. the backtrack matrix makes this easy - it stores the
-        // indexes where the cluster should start and end.
-        clusters[cluster] = sorted.slice(clusterLeft, clusterRight + 1);
-
-        if (cluster > 0) {
-            clusterRight = clusterLeft - 1;
-        }
-    }
-
-    return clusters;
-}
-
-/**
- * Our default sum is the [Kahan-Babuska algorithm](https://pdfs.semanticscholar.org/1760/7d467cda1d0277ad272deb2113533131dc09.pdf).
- * This method is an improvement over the classical
- * [Kahan summation algorithm](https://en.wikipedia.org/wiki/Kahan_summation_algorithm).
- * It aims at computing the sum of a list of numbers while correcting for
- * floating-point errors. Traditionally, sums are calculated as many
- * successive additions, each one with its own floating-point roundoff. These
- * losses in precision add up as the number of numbers increases. This alternative
- * algorithm is more accurate than the simple way of calculating sums by simple
- * addition.
- *
- * This runs in `O(n)`, linear time, with respect to the length of the array.
- *
- * @param {Array<number>} x input
- * @return {number} sum of all input numbers
- * @example
- * sum([1, 2, 3]); // => 6
- */
-function sum(x) {
-    // If the array is empty, we needn't bother computing its sum
-    if (x.length === 0) {
-        return 0;
-    }
-
-    // Initializing the sum as the first number in the array
-    var sum = x[0];
-
-    // Keeping track of the floating-point error correction
-    var correction = 0;
-
-    var transition;
-
-    if (typeof sum !== "number") {
-        return Number.NaN;
-    }
-
-    for (var i = 1; i < x.length; i++) {
-        if (typeof x[i] !== "number") {
-            return Number.NaN;
-        }
-        transition = sum + x[i];
-
-        // Here we need to update the correction in a different fashion
-        // if the new absolute value is greater than the absolute sum
-        if (Math.abs(sum) >= Math.abs(x[i])) {
-            correction += sum - transition + x[i];
-        } else {
-            correction += x[i] - transition + sum;
-        }
-
-        sum = transition;
-    }
-
-    // Returning the corrected sum
-    return sum + correction;
-}
-
-/**
- * The mean, _also known as average_,
- * is the sum of all values over the number of values.
- * This is a [measure of central tendency](https://en.wikipedia.org/wiki/Central_tendency):
- * a method of finding a typical or central value of a set of numbers.
- *
- * This runs in `O(n)`, linear time, with respect to the length of the array.
- *
- * @param {Array<number>} x sample of one or more data points
- * @throws {Error} if the length of x is less than one
- * @returns {number} mean
- * @example
- * mean([0, 10]); // => 5
- */
-function mean(x) {
-    if (x.length === 0) {
-        throw new Error("mean requires at least one data point");
-    }
-
-    return sum(x) / x.length;
-}
-
-/**
- * The sum of deviations to the Nth power.
- * When n=2 it's the sum of squared deviations.
- * When n=3 it's the sum of cubed deviations.
- *
- * @param {Array<number>} x
- * @param {number} n power
- * @returns {number} sum of nth power deviations
- *
- * @example
- * var input = [1, 2, 3];
- * // since the variance of a set is the mean squared
- * // deviations, we can calculate that with sumNthPowerDeviations:
- * sumNthPowerDeviations(input, 2) / input.length;
- */
-function sumNthPowerDeviations(x, n) {
-    var meanValue = mean(x);
-    var sum = 0;
-    var tempValue;
-    var i;
-
-    // This is an optimization: when n is 2 (we're computing a number squared),
-    // multiplying the number by itself is significantly faster than using
-    // the Math.pow method.
-    if (n === 2) {
-        for (i = 0; i < x.length; i++) {
-            tempValue = x[i] - meanValue;
-            sum += tempValue * tempValue;
-        }
-    } else {
-        for (i = 0; i < x.length; i++) {
-            sum += Math.pow(x[i] - meanValue, n);
-        }
-    }
-
-    return sum;
-}
-
-/**
- * The [sample variance](https://en.wikipedia.org/wiki/Variance#Sample_variance)
- * is the sum of squared deviations from the mean. The sample variance
- * is distinguished from the variance by the usage of [Bessel's Correction](https://en.wikipedia.org/wiki/Bessel's_correction):
- * instead of dividing the sum of squared deviations by the length of the input,
- * it is divided by the length minus one. This corrects the bias in estimating
- * a value from a set that you don't know if full.
- *
- * References:
- * * [Wolfram MathWorld on Sample Variance](http://mathworld.wolfram.com/SampleVariance.html)
- *
- * @param {Array<number>} x a sample of two or more data points
- * @throws {Error} if the length of x is less than 2
- * @return {number} sample variance
- * @example
- * sampleVariance([1, 2, 3, 4, 5]); // => 2.5
- */
-function sampleVariance(x) {
-    if (x.length < 2) {
-        throw new Error("sampleVariance requires at least two data points");
-    }
-
-    var sumSquaredDeviationsValue = sumNthPowerDeviations(x, 2);
-
-    // this is Bessels' Correction: an adjustment made to sample statistics
-    // that allows for the reduced degree of freedom entailed in calculating
-    // values from samples rather than complete populations.
-    var besselsCorrection = x.length - 1;
-
-    // Find the mean value of that list
-    return sumSquaredDeviationsValue / besselsCorrection;
-}
-
-/**
- * The [sample standard deviation](http://en.wikipedia.org/wiki/Standard_deviation#Sample_standard_deviation)
- * is the square root of the sample variance.
- *
- * @param {Array<number>} x input array
- * @returns {number} sample standard deviation
- * @example
- * sampleStandardDeviation([2, 4, 4, 4, 5, 5, 7, 9]).toFixed(2);
- * // => '2.14'
- */
-function sampleStandardDeviation(x) {
-    var sampleVarianceX = sampleVariance(x);
-    return Math.sqrt(sampleVarianceX);
-}
-
-/**
- * The`coefficient of variation`_ is the ratio of the standard deviation to the mean.
- * .._`coefficient of variation`: https://en.wikipedia.org/wiki/Coefficient_of_variation
- *
- *
- * @param {Array} x input
- * @returns {number} coefficient of variation
- * @example
- * coefficientOfVariation([1, 2, 3, 4]).toFixed(3); // => 0.516
- * coefficientOfVariation([1, 2, 3, 4, 5]).toFixed(3); // => 0.527
- * coefficientOfVariation([-1, 0, 1, 2, 3, 4]).toFixed(3); // => 1.247
- */
-function coefficientOfVariation(x) {
-    return sampleStandardDeviation(x) / mean(x);
-}
-
-/**
- * Implementation of Combinations
- * Combinations are unique subsets of a collection - in this case, k x from a collection at a time.
- * https://en.wikipedia.org/wiki/Combination
- * @param {Array} x any type of data
- * @param {int} k the number of objects in each group (without replacement)
- * @returns {Array<Array>} array of permutations
- * @example
- * combinations([1, 2, 3], 2); // => [[1,2], [1,3], [2,3]]
- */
-
-function combinations(x, k) {
-    if (k === 0) {
-        return [[]];
-    }
-
-    var i;
-    var subI;
-    var combinationList = [];
-    var subsetCombinations;
-    var next;
-
-    for (i = 0; i < x.length; i++) {
-        if (k === 1) {
-            combinationList.push([x[i]]);
-        } else {
-            subsetCombinations = combinations(x.slice(i + 1, x.length), k - 1);
-            for (subI = 0; subI < subsetCombinations.length; subI++) {
-                next = subsetCombinations[subI];
-                next.unshift(x[i]);
-                combinationList.push(next);
-            }
-        }
-    }
-    return combinationList;
-}
-
-/**
- * Implementation of [Combinations](https://en.wikipedia.org/wiki/Combination) with replacement
- * Combinations are unique subsets of a collection - in this case, k x from a collection at a time.
- * 'With replacement' means that a given element can be chosen multiple times.
- * Unlike permutation, order doesn't matter for combinations.
- *
- * @param {Array} x any type of data
- * @param {int} k the number of objects in each group (without replacement)
- * @returns {Array<Array>} array of permutations
- * @example
- * combinationsReplacement([1, 2], 2); // => [[1, 1], [1, 2], [2, 2]]
- */
-function combinationsReplacement(x, k) {
-    if (k === 0) {
-        return [[]];
-    }
-
-    var combinationList = [];
-
-    for (var i = 0; i < x.length; i++) {
-        if (k === 1) {
-            // If we're requested to find only one element, we don't need
-            // to recurse: just push `x[i]` onto the list of combinations.
-            combinationList.push([x[i]]);
-        } else {
-            // Otherwise, recursively find combinations, given `k - 1`. Note that
-            // we request `k - 1`, so if you were looking for k=3 combinations, we're
-            // requesting k=2. This -1 gets reversed in the for loop right after this
-            // code, since we concatenate `x[i]` onto the selected combinations,
-            // bringing `k` back up to your requested level.
-            // This recursion may go many levels deep, since it only stops once
-            // k=1.
-            var subsetCombinations = combinationsReplacement(
-                x.slice(i, x.length),
-                k - 1
-            );
-
-            for (var j = 0; j < subsetCombinations.length; j++) {
-                combinationList.push([x[i]].concat(subsetCombinations[j]));
-            }
-        }
-    }
-
-    return combinationList;
-}
-
-/**
- * When combining two lists of values for which one already knows the means,
- * one does not have to necessary recompute the mean of the combined lists in
- * linear time. They can instead use this function to compute the combined
- * mean by providing the mean & number of values of the first list and the mean
- * & number of values of the second list.
- *
- * @since 3.0.0
- * @param {number} mean1 mean of the first list
- * @param {number} n1 number of items in the first list
- * @param {number} mean2 mean of the second list
- * @param {number} n2 number of items in the second list
- * @returns {number} the combined mean
- *
- * @example
- * combineMeans(5, 3, 4, 3); // => 4.5
- */
-function combineMeans(mean1, n1, mean2, n2) {
-    return (mean1 * n1 + mean2 * n2) / (n1 + n2);
-}
-
-/**
- * When combining two lists of values for which one already knows the variances,
- * one does not have to necessary recompute the variance of the combined lists
- * in linear time. They can instead use this function to compute the combined
- * variance by providing the variance, mean & number of values of the first list
- * and the variance, mean & number of values of the second list.
- *
- * @since 3.0.0
- * @param {number} variance1 variance of the first list
- * @param {number} mean1 mean of the first list
- * @param {number} n1 number of items in the first list
- * @param {number} variance2 variance of the second list
- * @param {number} mean2 mean of the second list
- * @param {number} n2 number of items in the second list
- * @returns {number} the combined mean
- *
- * @example
- * combineVariances(14 / 3, 5, 3, 8 / 3, 4, 3); // => 47 / 12
- */
-function combineVariances(variance1, mean1, n1, variance2, mean2, n2) {
-    var newMean = combineMeans(mean1, n1, mean2, n2);
-
-    return (
-        (n1 * (variance1 + Math.pow(mean1 - newMean, 2)) +
-            n2 * (variance2 + Math.pow(mean2 - newMean, 2))) /
-        (n1 + n2)
-    );
-}
-
-/**
- * This computes the maximum number in an array.
- *
- * This runs in `O(n)`, linear time, with respect to the length of the array.
- *
- * @param {Array<number>} x sample of one or more data points
- * @returns {number} maximum value
- * @throws {Error} if the length of x is less than one
- * @example
- * max([1, 2, 3, 4]);
- * // => 4
- */
-function max(x) {
-    if (x.length === 0) {
-        throw new Error("max requires at least one data point");
-    }
-
-    var value = x[0];
-    for (var i = 1; i < x.length; i++) {
-        if (x[i] > value) {
-            value = x[i];
-        }
-    }
-    return value;
-}
-
-/**
- * The min is the lowest number in the array.
- * This runs in `O(n)`, linear time, with respect to the length of the array.
- *
- * @param {Array<number>} x sample of one or more data points
- * @throws {Error} if the length of x is less than one
- * @returns {number} minimum value
- * @example
- * min([1, 5, -10, 100, 2]); // => -10
- */
-function min(x) {
-    if (x.length === 0) {
-        throw new Error("min requires at least one data point");
-    }
-
-    var value = x[0];
-    for (var i = 1; i < x.length; i++) {
-        if (x[i] < value) {
-            value = x[i];
-        }
-    }
-    return value;
-}
-
-/**
- * Given an array of x, this will find the extent of the
- * x and return an array of breaks that can be used
- * to categorize the x into a number of classes. The
- * returned array will always be 1 longer than the number of
- * classes because it includes the minimum value.
- *
- * @param {Array<number>} x an array of number values
- * @param {number} nClasses number of desired classes
- * @returns {Array<number>} array of class break positions
- * @example
- * equalIntervalBreaks([1, 2, 3, 4, 5, 6], 4); // => [1, 2.25, 3.5, 4.75, 6]
- */
-function equalIntervalBreaks(x, nClasses) {
-    if (x.length < 2) {
-        return x;
-    }
-
-    var theMin = min(x);
-    var theMax = max(x);
-
-    // the first break will always be the minimum value
-    // in the xset
-    var breaks = [theMin];
-
-    // The size of each break is the full range of the x
-    // divided by the number of classes requested
-    var breakSize = (theMax - theMin) / nClasses;
-
-    // In the case of nClasses = 1, this loop won't run
-    // and the returned breaks will be [min, max]
-    for (var i = 1; i < nClasses; i++) {
-        breaks.push(breaks[0] + breakSize * i);
-    }
-
-    // the last break will always be the
-    // maximum.
-    breaks.push(theMax);
-
-    return breaks;
-}
-
-/**
- * This computes the minimum & maximum number in an array.
- *
- * This runs in `O(n)`, linear time, with respect to the length of the array.
- *
- * @param {Array<number>} x sample of one or more data points
- * @returns {Array<number>} minimum & maximum value
- * @throws {Error} if the length of x is less than one
- * @example
- * extent([1, 2, 3, 4]);
- * // => [1, 4]
- */
-function extent(x) {
-    if (x.length === 0) {
-        throw new Error("extent requires at least one data point");
-    }
-
-    var min = x[0];
-    var max = x[0];
-    for (var i = 1; i < x.length; i++) {
-        if (x[i] > max) {
-            max = x[i];
-        }
-        if (x[i] < min) {
-            min = x[i];
-        }
-    }
-    return [min, max];
-}
-
-/**
- * The extent is the lowest & highest number in the array. With a sorted array,
- * the first element in the array is always the lowest while the last element is always the largest, so this calculation
- * can be done in one step, or constant time.
- *
- * @param {Array<number>} x input
- * @returns {Array<number>} minimum & maximum value
- * @example
- * extentSorted([-100, -10, 1, 2, 5]); // => [-100, 5]
- */
-function extentSorted(x) {
-    return [x[0], x[x.length - 1]];
-}
-
-/**
- * The [Geometric Mean](https://en.wikipedia.org/wiki/Geometric_mean) is
- * a mean function that is more useful for numbers in different
- * ranges.
- *
- * This is the nth root of the input numbers multiplied by each other.
- *
- * The geometric mean is often useful for
- * **[proportional growth](https://en.wikipedia.org/wiki/Geometric_mean#Proportional_growth)**: given
- * growth rates for multiple years, like _80%, 16.66% and 42.85%_, a simple
- * mean will incorrectly estimate an average growth rate, whereas a geometric
- * mean will correctly estimate a growth rate that, over those years,
- * will yield the same end value.
- *
- * This runs in `O(n)`, linear time, with respect to the length of the array.
- *
- * @param {Array<number>} x sample of one or more data points
- * @returns {number} geometric mean
- * @throws {Error} if x is empty
- * @throws {Error} if x contains a negative number
- * @example
- * var growthRates = [1.80, 1.166666, 1.428571];
- * var averageGrowth = ss.geometricMean(growthRates);
- * var averageGrowthRates = [averageGrowth, averageGrowth, averageGrowth];
- * var startingValue = 10;
- * var startingValueMean = 10;
- * growthRates.forEach(function(rate) {
- *   startingValue *= rate;
- * });
- * averageGrowthRates.forEach(function(rate) {
- *   startingValueMean *= rate;
- * });
- * startingValueMean === startingValue;
- */
-function geometricMean(x) {
-    if (x.length === 0) {
-        throw new Error("geometricMean requires at least one data point");
-    }
-
-    // the starting value.
-    var value = 1;
-
-    for (var i = 0; i < x.length; i++) {
-        // the geometric mean is only valid for positive numbers
-        if (x[i] < 0) {
-            throw new Error(
-                "geometricMean requires only non-negative numbers as input"
-            );
-        }
-
-        // repeatedly multiply the value by each number
-        value *= x[i];
-    }
-
-    return Math.pow(value, 1 / x.length);
-}
-
-/**
- * The [Harmonic Mean](https://en.wikipedia.org/wiki/Harmonic_mean) is
- * a mean function typically used to find the average of rates.
- * This mean is calculated by taking the reciprocal of the arithmetic mean
- * of the reciprocals of the input numbers.
- *
- * This is a [measure of central tendency](https://en.wikipedia.org/wiki/Central_tendency):
- * a method of finding a typical or central value of a set of numbers.
- *
- * This runs in `O(n)`, linear time, with respect to the length of the array.
- *
- * @param {Array<number>} x sample of one or more data points
- * @returns {number} harmonic mean
- * @throws {Error} if x is empty
- * @throws {Error} if x contains a negative number
- * @example
- * harmonicMean([2, 3]).toFixed(2) // => '2.40'
- */
-function harmonicMean(x) {
-    if (x.length === 0) {
-        throw new Error("harmonicMean requires at least one data point");
-    }
-
-    var reciprocalSum = 0;
-
-    for (var i = 0; i < x.length; i++) {
-        // the harmonic mean is only valid for positive numbers
-        if (x[i] <= 0) {
-            throw new Error(
-                "harmonicMean requires only positive numbers as input"
-            );
-        }
-
-        reciprocalSum += 1 / x[i];
-    }
-
-    // divide n by the reciprocal sum
-    return x.length / reciprocalSum;
-}
-
-/**
- * This is the internal implementation of quantiles: when you know
- * that the order is sorted, you don't need to re-sort it, and the computations
- * are faster.
- *
- * This implements the linear interpolation method (type=7 in R/numpy),
- * which is the default in numpy.percentile and R's quantile.
- *
- * @param {Array<number>} x sample of one or more data points
- * @param {number} p desired quantile: a number between 0 to 1, inclusive
- * @returns {number} quantile value
- * @throws {Error} if p ix outside of the range from 0 to 1
- * @throws {Error} if x is empty
- * @example
- * quantileSorted([3, 6, 7, 8, 8, 9, 10, 13, 15, 16, 20], 0.5); // => 9
- */
-function quantileSorted(x, p) {
-    // Use (n-1) * p for index, matching numpy's linear method (type=7)
-    var idx = (x.length - 1) * p;
-    if (x.length === 0) {
-        throw new Error("quantile requires at least one data point.");
-    } else if (p < 0 || p > 1) {
-        throw new Error("quantiles must be between 0 and 1");
-    } else if (p === 1) {
-        // If p is 1, directly return the last element
-        return x[x.length - 1];
-    } else if (p === 0) {
-        // If p is 0, directly return the first element
-        return x[0];
-    } else if (idx % 1 !== 0) {
-        // If idx is not integer, interpolate linearly between floor and ceil
-        var lower = Math.floor(idx);
-        var upper = Math.ceil(idx);
-        var fraction = idx - lower;
-        return x[lower] + fraction * (x[upper] - x[lower]);
-    } else {
-        // If idx is integer, type=7 returns the value at that index
-        return x[idx];
-    }
-}
-
-/**
- * Rearrange items in `arr` so that all items in `[left, k]` range are the smallest.
- * The `k`-th element will have the `(k - left + 1)`-th smallest value in `[left, right]`.
- *
- * Implements Floyd-Rivest selection algorithm https://en.wikipedia.org/wiki/Floyd-Rivest_algorithm
- *
- * @param {Array<number>} arr input array
- * @param {number} k pivot index
- * @param {number} [left] left index
- * @param {number} [right] right index
- * @returns {void} mutates input array
- * @example
- * var arr = [65, 28, 59, 33, 21, 56, 22, 95, 50, 12, 90, 53, 28, 77, 39];
- * quickselect(arr, 8);
- * // = [39, 28, 28, 33, 21, 12, 22, 50, 53, 56, 59, 65, 90, 77, 95]
- */
-function quickselect(arr, k, left, right) {
-    left = left || 0;
-    right = right || arr.length - 1;
-
-    while (right > left) {
-        // 600 and 0.5 are arbitrary constants chosen in the original paper to minimize execution time
-        if (right - left > 600) {
-            var n = right - left + 1;
-            var m = k - left + 1;
-            var z = Math.log(n);
-            var s = 0.5 * Math.exp((2 * z) / 3);
-            var sd = 0.5 * Math.sqrt((z * s * (n - s)) / n);
-            if (m - n / 2 < 0) { sd *= -1; }
-            var newLeft = Math.max(left, Math.floor(k - (m * s) / n + sd));
-            var newRight = Math.min(
-                right,
-                Math.floor(k + ((n - m) * s) / n + sd)
-            );
-            quickselect(arr, k, newLeft, newRight);
-        }
-
-        var t = arr[k];
-        var i = left;
-        var j = right;
-
-        swap(arr, left, k);
-        if (arr[right] > t) { swap(arr, left, right); }
-
-        while (i < j) {
-            swap(arr, i, j);
-            i++;
-            j--;
-            while (arr[i] < t) { i++; }
-            while (arr[j] > t) { j--; }
-        }
-
-        if (arr[left] === t) { swap(arr, left, j); }
-        else {
-            j++;
-            swap(arr, j, right);
-        }
-
-        if (j <= k) { left = j + 1; }
-        if (k <= j) { right = j - 1; }
-    }
-}
-
-function swap(arr, i, j) {
-    var tmp = arr[i];
-    arr[i] = arr[j];
-    arr[j] = tmp;
-}
-
-/**
- * The [quantile](https://en.wikipedia.org/wiki/Quantile):
- * this is a population quantile, since we assume to know the entire
- * dataset in this library. This implementation uses linear interpolation,
- * equivalent to R's type=7 and numpy's default percentile method.
- *
- * Sample is a one-dimensional array of numbers,
- * and p is either a decimal number from 0 to 1 or an array of decimal
- * numbers from 0 to 1.
- * In terms of a k/q quantile, p = k/q - it's just dealing with fractions or dealing
- * with decimal values.
- * When p is an array, the result of the function is also an array containing the appropriate
- * quantiles in input order
- *
- * @param {Array<number>} x sample of one or more numbers
- * @param {Array<number> | number} p the desired quantile, as a number between 0 and 1
- * @returns {number} quantile
- * @example
- * quantile([3, 6, 7, 8, 8, 9, 10, 13, 15, 16, 20], 0.5); // => 9
- */
-function quantile(x, p) {
-    var copy = x.slice();
-
-    if (Array.isArray(p)) {
-        // rearrange elements so that each element corresponding to a requested
-        // quantile is on a place it would be if the array was fully sorted
-        multiQuantileSelect(copy, p);
-        // Initialize the result array
-        var results = [];
-        // For each requested quantile
-        for (var i = 0; i < p.length; i++) {
-            results[i] = quantileSorted(copy, p[i]);
-        }
-        return results;
-    } else {
-        var idx = quantileIndex(copy.length, p);
-        quantileSelect(copy, idx, 0, copy.length - 1);
-        return quantileSorted(copy, p);
-    }
-}
-
-function quantileSelect(arr, k, left, right) {
-    if (k % 1 === 0) {
-        quickselect(arr, k, left, right);
-    } else {
-        k = Math.floor(k);
-        quickselect(arr, k, left, right);
-        quickselect(arr, k + 1, k + 1, right);
-    }
-}
-
-function multiQuantileSelect(arr, p) {
-    // Collect every integer order statistic that the requested quantiles need.
-    // Linear interpolation (type=7) reads x[floor(idx)] and x[ceil(idx)], so both
-    // surrounding positions must be placed. Deduplicate to integer positions
-    // so each is selected with an unambiguous index.
-    var positions = new Set();
-    for (var i = 0; i < p.length; i++) {
-        var idx = quantileIndex(arr.length, p[i]);
-        positions.add(Math.floor(idx));
-        positions.add(Math.ceil(idx));
-    }
-    var indices = Array.from(positions).sort(compare);
-
-    multiselect(arr, indices, 0, indices.length - 1, 0, arr.length - 1);
-}
-
-// Place every order statistic in `indices` by partitioning around the median
-// requested position, then recursing into the two halves. The just-placed pivot
-// is excluded from the child ranges (indices[mid] ± 1) so that a later, narrower
-// quickselect cannot disturb an already-finalized position.
-function multiselect(arr, indices, lo, hi, left, right) {
-    if (lo > hi) { return; }
-    var mid = (lo + hi) >> 1;
-    quickselect(arr, indices[mid], left, right);
-    multiselect(arr, indices, lo, mid - 1, left, indices[mid] - 1);
-    multiselect(arr, indices, mid + 1, hi, indices[mid] + 1, right);
-}
-
-function compare(a, b) {
-    return a - b;
-}
-
-function quantileIndex(len, p) {
-    // Use (n-1) * p to match numpy's linear method (type=7)
-    var idx = (len - 1) * p;
-    if (p === 1) {
-        // If p is 1, directly return the last index
-        return len - 1;
-    } else if (p === 0) {
-        // If p is 0, directly return the first index
-        return 0;
-    } else if (idx % 1 !== 0) {
-        // If index is not integer, keep the fractional position so we can
-        // select both surrounding order statistics for interpolation.
-        return idx;
-    } else {
-        // If index is integer, return that exact position.
-        return idx;
-    }
-}
-
-/**
- * The [Interquartile range](http://en.wikipedia.org/wiki/Interquartile_range) is
- * a measure of statistical dispersion, or how scattered, spread, or
- * concentrated a distribution is. It's computed as the difference between
- * the third quartile and first quartile.
- *
- * @param {Array<number>} x sample of one or more numbers
- * @returns {number} interquartile range: the span between lower and upper quartile,
- * 0.25 and 0.75
- * @example
- * interquartileRange([0, 1, 2, 3]); // => 1.5
- */
-function interquartileRange(x) {
-    // Interquartile range is the span between the upper quartile,
-    // at `0.75`, and lower quartile, `0.25`
-    var q1 = quantile(x, 0.75);
-    var q2 = quantile(x, 0.25);
-
-    if (typeof q1 === "number" && typeof q2 === "number") {
-        return q1 - q2;
-    }
-}
-
-/*
- * Pull Breaks Values for Jenks
- *
- * the second part of the jenks recipe: take the calculated matrices
- * and derive an array of n breaks.
- *
- * @private
- */
-function jenksBreaks(data, lowerClassLimits, nClasses) {
-    var k = data.length;
-    var kclass = [];
-    var countNum = nClasses;
-
-    // the calculation of classes will never include the upper
-    // bound, so we need to explicitly set it
-    kclass[nClasses] = data[data.length - 1];
-
-    // the lowerClassLimits matrix is used as indices into itself
-    // here: the `k` variable is reused in each iteration.
-    while (countNum > 0) {
-        kclass[countNum - 1] = data[lowerClassLimits[k][countNum] - 1];
-        k = lowerClassLimits[k][countNum] - 1;
-        countNum--;
-    }
-
-    return kclass;
-}
-
-/*
- * Compute Matrices for Jenks
- *
- * Compute the matrices required for Jenks breaks. These matrices
- * can be used for any classing of data with `classes <= nClasses`
- *
- * @private
- */
-function jenksMatrices(data, nClasses) {
-    // in the original implementation, these matrices are referred to
-    // as `LC` and `OP`
-    //
-    // * lowerClassLimits (LC): optimal lower class limits
-    // * varianceCombinations (OP): optimal variance combinations for all classes
-    var lowerClassLimits = [];
-    var varianceCombinations = [];
-    // loop counters
-    var i;
-    var j;
-    // the variance, as computed at each step in the calculation
-    var variance = 0;
-
-    // Initialize and fill each matrix with zeroes
-    for (i = 0; i < data.length + 1; i++) {
-        var tmp1 = [];
-        var tmp2 = [];
-        // despite these arrays having the same values, we need
-        // to keep them separate so that changing one does not change
-        // the other
-        for (j = 0; j < nClasses + 1; j++) {
-            tmp1.push(0);
-            tmp2.push(0);
-        }
-        lowerClassLimits.push(tmp1);
-        varianceCombinations.push(tmp2);
-    }
-
-    for (i = 1; i < nClasses + 1; i++) {
-        lowerClassLimits[1][i] = 1;
-        varianceCombinations[1][i] = 0;
-        // in the original implementation, 9999999 is used but
-        // since Javascript has `Infinity`, we use that.
-        for (j = 2; j < data.length + 1; j++) {
-            varianceCombinations[j][i] = Number.POSITIVE_INFINITY;
-        }
-    }
-
-    // Shift values by the median to improve numeric stability
-    var shift = data[Math.floor(data.length / 2)];
-
-    for (var l = 2; l < data.length + 1; l++) {
-        // `SZ` originally. this is the sum of the values seen thus
-        // far when calculating variance.
-        var sum = 0;
-        // `ZSQ` originally. the sum of squares of values seen
-        // thus far
-        var sumSquares = 0;
-        // `WT` originally. This is the number of
-        var w = 0;
-        // `IV` originally
-        var i4 = 0;
-
-        // in several instances, you could say `Math.pow(x, 2)`
-        // instead of `x * x`, but this is slower in some browsers
-        // introduces an unnecessary concept.
-        for (var m = 1; m < l + 1; m++) {
-            // `III` originally
-            var lowerClassLimit = l - m + 1;
-            var val = data[lowerClassLimit - 1] - shift;
-
-            // here we're estimating variance for each potential classing
-            // of the data, for each potential number of classes. `w`
-            // is the number of data points considered so far.
-            w++;
-
-            // increase the current sum and sum-of-squares
-            sum += val;
-            sumSquares += val * val;
-
-            // the variance at this point in the sequence is the difference
-            // between the sum of squares and the total x 2, over the number
-            // of samples.
-            variance = sumSquares - (sum * sum) / w;
-
-            i4 = lowerClassLimit - 1;
-
-            if (i4 !== 0) {
-                for (j = 2; j < nClasses + 1; j++) {
-                    // if adding this element to an existing class
-                    // will increase its variance beyond the limit, break
-                    // the class at this point, setting the `lowerClassLimit`
-                    // at this point.
-                    if (
-                        varianceCombinations[l][j] >=
-                        variance + varianceCombinations[i4][j - 1]
-                    ) {
-                        lowerClassLimits[l][j] = lowerClassLimit;
-                        varianceCombinations[l][j] =
-                            variance + varianceCombinations[i4][j - 1];
-                    }
-                }
-            }
-        }
-
-        lowerClassLimits[l][1] = 1;
-        varianceCombinations[l][1] = variance;
-    }
-
-    // return the two matrices. for just providing breaks, only
-    // `lowerClassLimits` is needed, but variances can be useful to
-    // evaluate goodness of fit.
-    return {
-        lowerClassLimits: lowerClassLimits,
-        varianceCombinations: varianceCombinations
-    };
-}
-
-/**
- * The **[jenks natural breaks optimization](http://en.wikipedia.org/wiki/Jenks_natural_breaks_optimization)**
- * is an algorithm commonly used in cartography and visualization to decide
- * upon groupings of data values that minimize variance within themselves
- * and maximize variation between themselves.
- *
- * For instance, cartographers often use jenks in order to choose which
- * values are assigned to which colors in a [choropleth](https://en.wikipedia.org/wiki/Choropleth_map)
- * map.
- *
- * @param {Array<number>} data input data, as an array of number values
- * @param {number} nClasses number of desired classes
- * @returns {Array<number> | null} array of class break positions, or null
- * when nClasses is greater than the number of data points
- * @example
- * // split data into 3 break points
- * jenks([1, 2, 4, 5, 7, 9, 10, 20], 3) // = [1, 7, 20, 20]
- */
-function jenks(data, nClasses) {
-    if (nClasses > data.length) {
-        return null;
-    }
-
-    // sort data in numerical order, since this is expected
-    // by the matrices function
-    data = data.slice().sort(function (a, b) {
-        return a - b;
-    });
-
-    // get our basic matrices
-    var matrices = jenksMatrices(data, nClasses);
-    // we only need lower class limits here
-    var lowerClassLimits = matrices.lowerClassLimits;
-
-    // extract nClasses out of the computed matrices
-    return jenksBreaks(data, lowerClassLimits, nClasses);
-}
-
-/**
- * [Simple linear regression](http://en.wikipedia.org/wiki/Simple_linear_regression)
- * is a simple way to find a fitted line
- * between a set of coordinates. This algorithm finds the slope and y-intercept of a regression line
- * using the least sum of squares.
- *
- * @param {Array<Array<number>>} data an array of two-element of arrays,
- * like `[[0, 1], [2, 3]]`
- * @returns {Object} object containing slope and intersect of regression line
- * @example
- * linearRegression([[0, 0], [1, 1]]); // => { m: 1, b: 0 }
- */
-function linearRegression(data) {
-    var m;
-    var b;
-
-    // Store data length in a local variable to reduce
-    // repeated object property lookups
-    var dataLength = data.length;
-
-    //if there's only one point, arbitrarily choose a slope of 0
-    //and a y-intercept of whatever the y of the initial point is
-    if (dataLength === 1) {
-        m = 0;
-        b = data[0][1];
-    } else {
-        // The means of x and y. Centering on them before accumulating the
-        // cross products keeps the sums small when the coordinates are not,
-        // which is what `weightedLinearRegression` already does.
-        var sumX = 0;
-        var sumY = 0;
-        for (var i = 0; i < dataLength; i++) {
-            sumX += data[i][0];
-            sumY += data[i][1];
-        }
-        var meanX = sumX / dataLength;
-        var meanY = sumY / dataLength;
-
-        var sumXY = 0;
-        var sumXX = 0;
-        for (var i$1 = 0; i$1 < dataLength; i$1++) {
-            var deviationX = data[i$1][0] - meanX;
-            sumXY += deviationX * (data[i$1][1] - meanY);
-            sumXX += deviationX * deviationX;
-        }
-
-        // `m` is the slope of the regression line, `b` its y-intercept.
-        m = sumXY / sumXX;
-        b = meanY - m * meanX;
-    }
-
-    // Return both values as an object.
-    return {
-        m: m,
-        b: b
-    };
-}
-
-/**
- * Given the output of `linearRegression`: an object
- * with `m` and `b` values indicating slope and intercept,
- * respectively, generate a line function that translates
- * x values into y values.
- *
- * @param {Object} mb object with `m` and `b` members, representing
- * slope and intersect of desired line
- * @returns {Function} method that computes y-value at any given
- * x-value on the line.
- * @example
- * var l = linearRegressionLine(linearRegression([[0, 0], [1, 1]]));
- * l(0) // = 0
- * l(2) // = 2
- * linearRegressionLine({ b: 0, m: 1 })(1); // => 1
- * linearRegressionLine({ b: 1, m: 1 })(1); // => 2
- */
-function linearRegressionLine(mb /*: { b: number, m: number }*/) {
-    // Return a function that computes a `y` value for each
-    // x value it is given, based on the values of `b` and `a`
-    // that we just computed.
-    return function (x) {
-        return mb.b + mb.m * x;
-    };
-}
-
-/**
- * The [log average](https://en.wikipedia.org/wiki/https://en.wikipedia.org/wiki/Geometric_mean#Relationship_with_logarithms)
- * is an equivalent way of computing the geometric mean of an array suitable for large or small products.
- *
- * It's found by calculating the average logarithm of the elements and exponentiating.
- *
- * @param {Array<number>} x sample of one or more data points
- * @returns {number} geometric mean
- * @throws {Error} if x is empty
- * @throws {Error} if x contains a negative number
- */
-function logAverage(x) {
-    if (x.length === 0) {
-        throw new Error("logAverage requires at least one data point");
-    }
-
-    var value = 0;
-    for (var i = 0; i < x.length; i++) {
-        if (x[i] < 0) {
-            throw new Error(
-                "logAverage requires only non-negative numbers as input"
-            );
-        }
-        value += Math.log(x[i]);
-    }
-
-    return Math.exp(value / x.length);
-}
-
-/**
- * The maximum is the highest number in the array. With a sorted array,
- * the last element in the array is always the largest, so this calculation
- * can be done in one step, or constant time.
- *
- * @param {Array<number>} x input
- * @returns {number} maximum value
- * @example
- * maxSorted([-100, -10, 1, 2, 5]); // => 5
- */
-function maxSorted(x) {
-    return x[x.length - 1];
-}
-
-/**
- * The simple [sum](https://en.wikipedia.org/wiki/Summation) of an array
- * is the result of adding all numbers together, starting from zero.
- *
- * This runs in `O(n)`, linear time, with respect to the length of the array.
- *
- * @param {Array<number>} x input
- * @return {number} sum of all input numbers
- * @example
- * sumSimple([1, 2, 3]); // => 6
- */
-function sumSimple(x) {
-    var value = 0;
-    for (var i = 0; i < x.length; i++) {
-        if (typeof x[i] !== "number") {
-            return Number.NaN;
-        }
-        value += x[i];
-    }
-    return value;
-}
-
-/**
- * The mean, _also known as average_,
- * is the sum of all values over the number of values.
- * This is a [measure of central tendency](https://en.wikipedia.org/wiki/Central_tendency):
- * a method of finding a typical or central value of a set of numbers.
- *
- * The simple mean uses the successive addition method internally
- * to calculate it's result. Errors in floating-point addition are
- * not accounted for, so if precision is required, the standard {@link mean}
- * method should be used instead.
- *
- * This runs in `O(n)`, linear time, with respect to the length of the array.
- *
- *
- * @param {Array<number>} x sample of one or more data points
- * @throws {Error} if the length of x is less than one
- * @returns {number} mean
- * @example
- * mean([0, 10]); // => 5
- */
-function meanSimple(x) {
-    if (x.length === 0) {
-        throw new Error("meanSimple requires at least one data point");
-    }
-
-    return sumSimple(x) / x.length;
-}
-
-/**
- * The [median](http://en.wikipedia.org/wiki/Median) is
- * the middle number of a list. This is often a good indicator of 'the middle'
- * when there are outliers that skew the `mean()` value.
- * This is a [measure of central tendency](https://en.wikipedia.org/wiki/Central_tendency):
- * a method of finding a typical or central value of a set of numbers.
- *
- * The median isn't necessarily one of the elements in the list: the value
- * can be the average of two elements if the list has an even length
- * and the two central values are different.
- *
- * @param {Array<number>} x input
- * @returns {number} median value
- * @example
- * median([10, 2, 5, 100, 2, 1]); // => 3.5
- */
-function simple_statistics_median(x) {
-    return +quantile(x, 0.5);
-}
-
-/**
- * The [Median Absolute Deviation](http://en.wikipedia.org/wiki/Median_absolute_deviation) is
- * a robust measure of statistical
- * dispersion. It is more resilient to outliers than the standard deviation.
- *
- * @param {Array<number>} x input array
- * @returns {number} median absolute deviation
- * @example
- * medianAbsoluteDeviation([1, 1, 2, 2, 4, 6, 9]); // => 1
- */
-function medianAbsoluteDeviation(x) {
-    var medianValue = simple_statistics_median(x);
-    var medianAbsoluteDeviations = [];
-
-    // Make a list of absolute deviations from the median
-    for (var i = 0; i < x.length; i++) {
-        medianAbsoluteDeviations.push(Math.abs(x[i] - medianValue));
-    }
-
-    // Find the median value of that list
-    return simple_statistics_median(medianAbsoluteDeviations);
-}
-
-/**
- * The [median](http://en.wikipedia.org/wiki/Median) is
- * the middle number of a list. This is often a good indicator of 'the middle'
- * when there are outliers that skew the `mean()` value.
- * This is a [measure of central tendency](https://en.wikipedia.org/wiki/Central_tendency):
- * a method of finding a typical or central value of a set of numbers.
- *
- * The median isn't necessarily one of the elements in the list: the value
- * can be the average of two elements if the list has an even length
- * and the two central values are different.
- *
- * @param {Array<number>} sorted input
- * @returns {number} median value
- * @example
- * medianSorted([10, 2, 5, 100, 2, 1]); // => 52.5
- */
-function medianSorted(sorted) {
-    return quantileSorted(sorted, 0.5);
-}
-
-/**
- * The minimum is the lowest number in the array. With a sorted array,
- * the first element in the array is always the smallest, so this calculation
- * can be done in one step, or constant time.
- *
- * @param {Array<number>} x input
- * @returns {number} minimum value
- * @example
- * minSorted([-100, -10, 1, 2, 5]); // => -100
- */
-function minSorted(x) {
-    return x[0];
-}
-
-/**
- * The [mode](https://en.wikipedia.org/wiki/Mode_%28statistics%29) is the number
- * that appears in a list the highest number of times.
- * There can be multiple modes in a list. This algorithm expects sorted input,
- * so equal values are adjacent and a tie resolves to the smallest of the tied
- * values. `modeFast` breaks ties differently, returning whichever tied value
- * reaches the highest count first.
- *
- * This is a [measure of central tendency](https://en.wikipedia.org/wiki/Central_tendency):
- * a method of finding a typical or central value of a set of numbers.
- *
- * This runs in `O(n)` because the input is sorted.
- *
- * @param {Array<number>} sorted a sample of one or more data points
- * @returns {number} mode
- * @throws {Error} if sorted is empty
- * @example
- * modeSorted([0, 0, 1]); // => 0
- */
-function modeSorted(sorted) {
-    // Handle edge cases:
-    // The mode of an empty list is undefined
-    if (sorted.length === 0) {
-        throw new Error("mode requires at least one data point");
-    }
-    if (sorted.length === 1) {
-        return sorted[0];
-    }
-
-    // This assumes it is dealing with an array of size > 1, since size
-    // 0 and 1 are handled immediately. Hence it starts at index 1 in the
-    // array.
-    var last = sorted[0];
-    // store the mode as we find new modes
-    var value = Number.NaN;
-    // store how many times we've seen the mode
-    var maxSeen = 0;
-    // how many times the current candidate for the mode
-    // has been seen
-    var seenThis = 1;
-
-    // end at sorted.length + 1 to fix the case in which the mode is
-    // the highest number that occurs in the sequence. the last iteration
-    // compares sorted[i], which is undefined, to the highest number
-    // in the series
-    for (var i = 1; i < sorted.length + 1; i++) {
-        // we're seeing a new number pass by
-        if (sorted[i] !== last) {
-            // the last number is the new mode since we saw it more
-            // often than the old one
-            if (seenThis > maxSeen) {
-                maxSeen = seenThis;
-                value = last;
-            }
-            seenThis = 1;
-            last = sorted[i];
-            // if this isn't a new number, it's one more occurrence of
-            // the potential mode
-        } else {
-            seenThis++;
-        }
-    }
-    return value;
-}
-
-/**
- * The [mode](https://en.wikipedia.org/wiki/Mode_%28statistics%29) is the number
- * that appears in a list the highest number of times.
- * There can be multiple modes in a list. This algorithm sorts its input, so a
- * tie resolves to the smallest of the tied values regardless of the order they
- * appeared in. `modeFast` breaks ties differently, returning whichever tied
- * value reaches the highest count first.
- *
- * This is a [measure of central tendency](https://en.wikipedia.org/wiki/Central_tendency):
- * a method of finding a typical or central value of a set of numbers.
- *
- * This runs in `O(n log(n))` because it needs to sort the array internally
- * before running an `O(n)` search to find the mode.
- *
- * @param {Array<number>} x input
- * @returns {number} mode
- * @example
- * mode([0, 0, 1]); // => 0
- */
-function mode(x) {
-    // Sorting the array lets us iterate through it below and be sure
-    // that every time we see a new number it's new and we'll never
-    // see the same number twice
-    return modeSorted(numericSort(x));
-}
-
-/* globals Map: false */
-
-/**
- * The [mode](https://en.wikipedia.org/wiki/Mode_%28statistics%29) is the number
- * that appears in a list the highest number of times.
- * There can be multiple modes in a list. This algorithm walks the input in
- * order, so a tie resolves to whichever tied value reaches the highest count
- * first. `mode` and `modeSorted` break ties differently, returning the
- * smallest of the tied values.
- *
- * modeFast uses a Map object to keep track of the mode, instead of the approach
- * used with `mode`, a sorted array. As a result, it is faster
- * than `mode` and supports any data type that can be compared with `==`.
- * It also requires a
- * [JavaScript environment with support for Map](https://kangax.github.io/compat-table/es6/#test-Map),
- * and will throw an error if Map is not available.
- *
- * This is a [measure of central tendency](https://en.wikipedia.org/wiki/Central_tendency):
- * a method of finding a typical or central value of a set of numbers.
- *
- * @param {Array<*>} x a sample of one or more data points
- * @returns {?*} mode
- * @throws {ReferenceError} if the JavaScript environment doesn't support Map
- * @throws {Error} if x is empty
- * @example
- * modeFast(['rabbits', 'rabbits', 'squirrels']); // => 'rabbits'
- */
-function modeFast(x) {
-    // This index will reflect the incidence of different values, indexing
-    // them like
-    // { value: count }
-    var index = new Map();
-
-    // A running `mode` and the number of times it has been encountered.
-    var mode;
-    var modeCount = 0;
-
-    for (var i = 0; i < x.length; i++) {
-        var newCount = index.get(x[i]);
-        if (newCount === undefined) {
-            newCount = 1;
-        } else {
-            newCount++;
-        }
-        if (newCount > modeCount) {
-            mode = x[i];
-            modeCount = newCount;
-        }
-        index.set(x[i], newCount);
-    }
-
-    if (modeCount === 0) {
-        throw new Error("mode requires at last one data point");
-    }
-
-    return mode;
-}
-
-/**
- * Implementation of [Heap's Algorithm](https://en.wikipedia.org/wiki/Heap%27s_algorithm)
- * for generating permutations.
- *
- * @param {Array} elements any type of data
- * @returns {Array<Array>} array of permutations
- */
-function permutationsHeap(elements) {
-    var indexes = new Array(elements.length);
-    var permutations = [elements.slice()];
-
-    for (var i = 0; i < elements.length; i++) {
-        indexes[i] = 0;
-    }
-
-    for (var i$1 = 0; i$1 < elements.length; ) {
-        if (indexes[i$1] < i$1) {
-            // At odd indexes, swap from indexes[i] instead
-            // of from the beginning of the array
-            var swapFrom = 0;
-            if (i$1 % 2 !== 0) {
-                swapFrom = indexes[i$1];
-            }
-
-            // swap between swapFrom and i, using
-            // a temporary variable as storage.
-            var temp = elements[swapFrom];
-            elements[swapFrom] = elements[i$1];
-            elements[i$1] = temp;
-
-            permutations.push(elements.slice());
-            indexes[i$1]++;
-            i$1 = 0;
-        } else {
-            indexes[i$1] = 0;
-            i$1++;
-        }
-    }
-
-    return permutations;
-}
-
-/**
- * The [product](https://en.wikipedia.org/wiki/Product_(mathematics)) of an array
- * is the result of multiplying all numbers together, starting using one as the multiplicative identity.
- *
- * This runs in `O(n)`, linear time, with respect to the length of the array.
- *
- * @param {Array<number>} x input
- * @return {number} product of all input numbers
- * @example
- * product([1, 2, 3, 4]); // => 24
- */
-function product(x) {
-    var value = 1;
-    for (var i = 0; i < x.length; i++) {
-        value *= x[i];
-    }
-    return value;
-}
-
-/* eslint no-bitwise: 0 */
-
-/**
- * This function returns the quantile in which one would find the given value in
- * the given array. With a sorted array, leveraging binary search, we can find
- * this information in logarithmic time.
- *
- * @param {Array<number>} x input
- * @param {number} value the value for which to find the quantile rank
- * @returns {number} the quantile rank
- * @example
- * quantileRankSorted([1, 2, 3, 4], 3); // => 0.75
- * quantileRankSorted([1, 2, 3, 3, 4], 3); // => 0.7
- * quantileRankSorted([1, 2, 3, 4], 6); // => 1
- * quantileRankSorted([1, 2, 3, 3, 5], 4); // => 0.8
- */
-function quantileRankSorted(x, value) {
-    // Value is lesser than any value in the array
-    if (value < x[0]) {
-        return 0;
-    }
-
-    // Value is greater than any value in the array
-    if (value > x[x.length - 1]) {
-        return 1;
-    }
-
-    var l = lowerBound(x, value);
-
-    // Value is not in the array
-    if (x[l] !== value) {
-        return l / x.length;
-    }
-
-    l++;
-
-    var u = upperBound(x, value);
-
-    // The value exists only once in the array
-    if (u === l) {
-        return l / x.length;
-    }
-
-    // Here, we are basically computing the mean of the range of indices
-    // containing our searched value. But, instead, of initializing an
-    // array and looping over it, there is a dedicated math formula that
-    // we apply below to get the result.
-    var r = u - l + 1;
-    var sum = (r * (u + l)) / 2;
-    var mean = sum / r;
-
-    return mean / x.length;
-}
-
-function lowerBound(x, value) {
-    var mid = 0;
-    var lo = 0;
-    var hi = x.length;
-
-    while (lo < hi) {
-        mid = (lo + hi) >>> 1;
-
-        if (value <= x[mid]) {
-            hi = mid;
-        } else {
-            lo = -~mid;
-        }
-    }
-
-    return lo;
-}
-
-function upperBound(x, value) {
-    var mid = 0;
-    var lo = 0;
-    var hi = x.length;
-
-    while (lo < hi) {
-        mid = (lo + hi) >>> 1;
-
-        if (value >= x[mid]) {
-            lo = -~mid;
-        } else {
-            hi = mid;
-        }
-    }
-
-    return lo;
-}
-
-/**
- * This function returns the quantile in which one would find the given value in
- * the given array. It will copy and sort your array before each run, so
- * if you know your array is already sorted, you should use `quantileRankSorted`
- * instead.
- *
- * @param {Array<number>} x input
- * @param {number} value the value for which to find the quantile rank
- * @returns {number} the quantile rank
- * @example
- * quantileRank([4, 3, 1, 2], 3); // => 0.75
- * quantileRank([4, 3, 2, 3, 1], 3); // => 0.7
- * quantileRank([2, 4, 1, 3], 6); // => 1
- * quantileRank([5, 3, 1, 2, 3], 4); // => 0.8
- */
-function quantileRank(x, value) {
-    // Cloning and sorting the array
-    var sortedCopy = numericSort(x);
-
-    return quantileRankSorted(sortedCopy, value);
-}
-
-/**
- * The [R Squared](http://en.wikipedia.org/wiki/Coefficient_of_determination)
- * value of data compared with a function `f`
- * is the sum of the squared differences between the prediction
- * and the actual value.
- *
- * @param {Array<Array<number>>} x input data: this should be doubly-nested
- * @param {Function} func function called on `[i][0]` values within the dataset
- * @returns {number} r-squared value
- * @example
- * var samples = [[0, 0], [1, 1]];
- * var regressionLine = linearRegressionLine(linearRegression(samples));
- * rSquared(samples, regressionLine); // = 1 this line is a perfect fit
- */
-function rSquared(x, func) {
-    if (x.length < 2) {
-        return 1;
-    }
-
-    // Compute the average y value for the actual
-    // data set in order to compute the
-    // _total sum of squares_
-    var sum = 0;
-    for (var i = 0; i < x.length; i++) {
-        sum += x[i][1];
-    }
-    var average = sum / x.length;
-
-    // Compute the total sum of squares - the
-    // squared difference between each point
-    // and the average of all points.
-    var sumOfSquares = 0;
-    for (var j = 0; j < x.length; j++) {
-        sumOfSquares += Math.pow(average - x[j][1], 2);
-    }
-
-    // Finally estimate the error: the squared
-    // difference between the estimate and the actual data
-    // value at each point.
-    var err = 0;
-    for (var k = 0; k < x.length; k++) {
-        err += Math.pow(x[k][1] - func(x[k][0]), 2);
-    }
-
-    // As the error grows larger, its ratio to the
-    // sum of squares increases and the r squared
-    // value grows lower.
-    return 1 - err / sumOfSquares;
-}
-
-/**
- * The Root Mean Square (RMS) is
- * a mean function used as a measure of the magnitude of a set
- * of numbers, regardless of their sign.
- * This is the square root of the mean of the squares of the
- * input numbers.
- * This runs in `O(n)`, linear time, with respect to the length of the array.
- *
- * @param {Array<number>} x a sample of one or more data points
- * @returns {number} root mean square
- * @throws {Error} if x is empty
- * @example
- * rootMeanSquare([-1, 1, -1, 1]); // => 1
- */
-function rootMeanSquare(x) {
-    if (x.length === 0) {
-        throw new Error("rootMeanSquare requires at least one data point");
-    }
-
-    var sumOfSquares = 0;
-    for (var i = 0; i < x.length; i++) {
-        sumOfSquares += Math.pow(x[i], 2);
-    }
-
-    return Math.sqrt(sumOfSquares / x.length);
-}
-
-/**
- * A [Fisher-Yates shuffle](http://en.wikipedia.org/wiki/Fisher%E2%80%93Yates_shuffle)
- * in-place - which means that it **will change the order of the original
- * array by reference**.
- *
- * This is an algorithm that generates a random [permutation](https://en.wikipedia.org/wiki/Permutation)
- * of a set.
- *
- * @param {Array} x sample of one or more numbers
- * @param {Function} [randomSource=Math.random] an optional entropy source that
- * returns numbers between 0 inclusive and 1 exclusive: the range [0, 1)
- * @returns {Array} x
- * @example
- * var x = [1, 2, 3, 4];
- * shuffleInPlace(x);
- * // x is shuffled to a value like [2, 1, 4, 3]
- */
-function shuffleInPlace(x, randomSource) {
-    // a custom random number source can be provided if you want to use
-    // a fixed seed or another random number generator, like
-    // [random-js](https://www.npmjs.org/package/random-js)
-    randomSource = randomSource || Math.random;
-
-    // store the current length of the x to determine
-    // when no elements remain to shuffle.
-    var length = x.length;
-
-    // temporary is used to hold an item when it is being
-    // swapped between indices.
-    var temporary;
-
-    // The index to swap at each stage.
-    var index;
-
-    // While there are still items to shuffle
-    while (length > 0) {
-        // choose a random index within the subset of the array
-        // that is not yet shuffled
-        index = Math.floor(randomSource() * length--);
-
-        // store the value that we'll move temporarily
-        temporary = x[length];
-
-        // swap the value at `x[length]` with `x[index]`
-        x[length] = x[index];
-        x[index] = temporary;
-    }
-
-    return x;
-}
-
-/**
- * A [Fisher-Yates shuffle](http://en.wikipedia.org/wiki/Fisher%E2%80%93Yates_shuffle)
- * is a fast way to create a random permutation of a finite set. This is
- * a function around `shuffle_in_place` that adds the guarantee that
- * it will not modify its input.
- *
- * @param {Array} x sample of 0 or more numbers
- * @param {Function} [randomSource=Math.random] an optional entropy source that
- * returns numbers between 0 inclusive and 1 exclusive: the range [0, 1)
- * @return {Array} shuffled version of input
- * @example
- * var shuffled = shuffle([1, 2, 3, 4]);
- * shuffled; // = [2, 3, 1, 4] or any other random permutation
- */
-function simple_statistics_shuffle(x, randomSource) {
-    // slice the original array so that it is not modified
-    var sample = x.slice();
-
-    // and then shuffle that shallow-copied array, in place
-    return shuffleInPlace(sample, randomSource);
-}
-
-/**
- * Create a [simple random sample](http://en.wikipedia.org/wiki/Simple_random_sample)
- * from a given array of `n` elements.
- *
- * The sampled values will be in any order, not necessarily the order
- * they appear in the input.
- *
- * @param {Array<any>} x input array. can contain any type
- * @param {number} n count of how many elements to take
- * @param {Function} [randomSource=Math.random] an optional entropy source that
- * returns numbers between 0 inclusive and 1 exclusive: the range [0, 1)
- * @return {Array} subset of n elements in original array
- *
- * @example
- * var values = [1, 2, 4, 5, 6, 7, 8, 9];
- * sample(values, 3); // returns 3 random values, like [2, 5, 8];
- */
-function sample(x, n, randomSource) {
-    // shuffle the original array using a fisher-yates shuffle
-    var shuffled = simple_statistics_shuffle(x, randomSource);
-
-    // and then return a subset of it - the first `n` elements.
-    return shuffled.slice(0, n);
-}
-
-/**
- * [Sample covariance](https://en.wikipedia.org/wiki/Sample_mean_and_covariance) of two datasets:
- * how much do the two datasets move together?
- * x and y are two datasets, represented as arrays of numbers.
- *
- * @param {Array<number>} x a sample of two or more data points
- * @param {Array<number>} y a sample of two or more data points
- * @throws {Error} if x and y do not have equal lengths
- * @throws {Error} if x or y have length of one or less
- * @returns {number} sample covariance
- * @example
- * sampleCovariance([1, 2, 3, 4, 5, 6], [6, 5, 4, 3, 2, 1]); // => -3.5
- */
-function sampleCovariance(x, y) {
-    // The two datasets must have the same length which must be more than 1
-    if (x.length !== y.length) {
-        throw new Error("sampleCovariance requires samples with equal lengths");
-    }
-
-    if (x.length < 2) {
-        throw new Error(
-            "sampleCovariance requires at least two data points in each sample"
-        );
-    }
-
-    // determine the mean of each dataset so that we can judge each
-    // value of the dataset fairly as the difference from the mean. this
-    // way, if one dataset is [1, 2, 3] and [2, 3, 4], their covariance
-    // does not suffer because of the difference in absolute values
-    var xmean = mean(x);
-    var ymean = mean(y);
-    var sum = 0;
-
-    // for each pair of values, the covariance increases when their
-    // difference from the mean is associated - if both are well above
-    // or if both are well below
-    // the mean, the covariance increases significantly.
-    for (var i = 0; i < x.length; i++) {
-        sum += (x[i] - xmean) * (y[i] - ymean);
-    }
-
-    // this is Bessels' Correction: an adjustment made to sample statistics
-    // that allows for the reduced degree of freedom entailed in calculating
-    // values from samples rather than complete populations.
-    var besselsCorrection = x.length - 1;
-
-    // the covariance is weighted by the length of the datasets.
-    return sum / besselsCorrection;
-}
-
-/**
- * The [correlation](http://en.wikipedia.org/wiki/Correlation_and_dependence) is
- * a measure of how correlated two datasets are, between -1 and 1
- *
- * @param {Array<number>} x first input
- * @param {Array<number>} y second input
- * @returns {number} sample correlation
- * @example
- * sampleCorrelation([1, 2, 3, 4, 5, 6], [2, 2, 3, 4, 5, 60]).toFixed(2);
- * // => '0.69'
- */
-function sampleCorrelation(x, y) {
-    var cov = sampleCovariance(x, y);
-    var xstd = sampleStandardDeviation(x);
-    var ystd = sampleStandardDeviation(y);
-
-    return cov / xstd / ystd;
-}
-
-/**
- * [Kurtosis](http://en.wikipedia.org/wiki/Kurtosis) is
- * a measure of the heaviness of a distribution's tails relative to its
- * variance. The kurtosis value can be positive or negative, or even undefined.
- *
- * Implementation is based on Fisher's excess kurtosis definition and uses
- * unbiased moment estimators. This is the version found in Excel and available
- * in several statistical packages, including SAS and SciPy.
- *
- * @param {Array<number>} x a sample of 4 or more data points
- * @returns {number} sample kurtosis
- * @throws {Error} if x has length less than 4
- * @example
- * sampleKurtosis([1, 2, 2, 3, 5]); // => 1.4555765595463122
- */
-function sampleKurtosis(x) {
-    var n = x.length;
-
-    if (n < 4) {
-        throw new Error("sampleKurtosis requires at least four data points");
-    }
-
-    var meanValue = mean(x);
-    var tempValue;
-    var secondCentralMoment = 0;
-    var fourthCentralMoment = 0;
-
-    for (var i = 0; i < n; i++) {
-        tempValue = x[i] - meanValue;
-        secondCentralMoment += tempValue * tempValue;
-        fourthCentralMoment += tempValue * tempValue * tempValue * tempValue;
-    }
-
-    return (
-        ((n - 1) / ((n - 2) * (n - 3))) *
-        ((n * (n + 1) * fourthCentralMoment) /
-            (secondCentralMoment * secondCentralMoment) -
-            3 * (n - 1))
-    );
-}
-
-/**
- * Rank values, giving tied values the average of the ranks they span.
- *
- * Spearman's rho is defined on these midranks. Assigning tied values
- * distinct consecutive ranks instead would make the rank of a value depend
- * on where it happens to sit in the input array, and therefore make the
- * correlation depend on the order the pairs are listed in.
- *
- * @private
- * @param {Array<number>} values input
- * @returns {Array<number>} ranks, in the order of the input
- */
-function midranks(values) {
-    var order = values
-        .map(function (value, index) { return [value, index]; })
-        .sort(function (a, b) { return a[0] - b[0]; });
-
-    var ranks = Array(values.length);
-    var i = 0;
-    while (i < order.length) {
-        // Extend j across every value tied with the one at i.
-        var j = i;
-        while (j + 1 < order.length && order[j + 1][0] === order[i][0]) {
-            j++;
-        }
-        var rank = (i + j) / 2;
-        for (var k = i; k <= j; k++) {
-            ranks[order[k][1]] = rank;
-        }
-        i = j + 1;
-    }
-    return ranks;
-}
-
-/**
- * The [rank correlation](https://en.wikipedia.org/wiki/Rank_correlation) is
- * a measure of the strength of monotonic relationship between two arrays
- *
- * Tied values share the average of the ranks they span, so the result
- * depends only on the paired data and not on the order the pairs are given
- * in. When either input has no rank variance the correlation is undefined
- * and the result is `NaN`.
- *
- * @param {Array<number>} x first input
- * @param {Array<number>} y second input
- * @returns {number} sample rank correlation
- * @example
- * sampleRankCorrelation([1, 2, 3, 4, 5], [1, 4, 9, 16, 25]);
- * // => 1
- */
-function sampleRankCorrelation(x, y) {
-    return sampleCorrelation(midranks(x), midranks(y));
-}
-
-/**
- * [Skewness](http://en.wikipedia.org/wiki/Skewness) is
- * a measure of the extent to which a probability distribution of a
- * real-valued random variable "leans" to one side of the mean.
- * The skewness value can be positive or negative, or even undefined.
- *
- * Implementation is based on the adjusted Fisher-Pearson standardized
- * moment coefficient, which is the version found in Excel and several
- * statistical packages including Minitab, SAS and SPSS.
- *
- * Pass `biased` to opt into the biased coefficient instead, which is the
- * population moment ratio `m3 / m2^(3/2)`. That is what R reports and what
- * scipy returns by default; the adjusted coefficient above is scipy's
- * `bias=False`. The two differ by a factor of `sqrt(n * (n - 1)) / (n - 2)`.
- *
- * @since 4.1.0
- * @param {Array<number>} x a sample of 3 or more data points
- * @param {boolean} [biased=false] if true, return the biased coefficient
- * @returns {number} sample skewness
- * @throws {Error} if x has length less than 3
- * @example
- * sampleSkewness([2, 4, 6, 3, 1]); // => 0.590128656384365
- * sampleSkewness([2, 4, 6, 3, 1], true); // => 0.3958703373438167
- */
-function sampleSkewness(x, biased) {
-    if ( biased === void 0 ) biased = false;
-
-    if (x.length < 3) {
-        throw new Error("sampleSkewness requires at least three data points");
-    }
-
-    var meanValue = mean(x);
-    var tempValue;
-    var sumSquaredDeviations = 0;
-    var sumCubedDeviations = 0;
-
-    for (var i = 0; i < x.length; i++) {
-        tempValue = x[i] - meanValue;
-        sumSquaredDeviations += tempValue * tempValue;
-        sumCubedDeviations += tempValue * tempValue * tempValue;
-    }
-
-    var n = x.length;
-
-    if (biased) {
-        // The population moments, without Bessel's correction: the biased
-        // coefficient is the third central moment over the second raised
-        // to three halves.
-        var secondCentralMoment = sumSquaredDeviations / n;
-        var thirdCentralMoment = sumCubedDeviations / n;
-
-        return thirdCentralMoment / Math.pow(secondCentralMoment, 3 / 2);
-    }
-
-    // this is Bessels' Correction: an adjustment made to sample statistics
-    // that allows for the reduced degree of freedom entailed in calculating
-    // values from samples rather than complete populations.
-    var besselsCorrection = x.length - 1;
-
-    // Find the mean value of that list
-    var theSampleStandardDeviation = Math.sqrt(
-        sumSquaredDeviations / besselsCorrection
-    );
-
-    var cubedS = Math.pow(theSampleStandardDeviation, 3);
-
-    return (n * sumCubedDeviations) / ((n - 1) * (n - 2) * cubedS);
-}
-
-/**
- * Sampling with replacement is a type of sampling that allows the same
- * item to be picked out of a population more than once.
- *
- * @param {Array<*>} x an array of any kind of value
- * @param {number} n count of how many elements to take
- * @param {Function} [randomSource=Math.random] an optional entropy source that
- * returns numbers between 0 inclusive and 1 exclusive: the range [0, 1)
- * @return {Array} n sampled items from the population
- * @example
- * var values = [1, 2, 3, 4];
- * sampleWithReplacement(values, 2); // returns 2 random values, like [2, 4];
- */
-function sampleWithReplacement(x, n, randomSource) {
-    if (x.length === 0) {
-        return [];
-    }
-
-    // a custom random number source can be provided if you want to use
-    // a fixed seed or another random number generator, like
-    // [random-js](https://www.npmjs.org/package/random-js)
-    randomSource = randomSource || Math.random;
-
-    var length = x.length;
-    var sample = [];
-
-    for (var i = 0; i < n; i++) {
-        var index = Math.floor(randomSource() * length);
-
-        sample.push(x[index]);
-    }
-
-    return sample;
-}
-
-/**
- * The [root mean square](https://en.wikipedia.org/wiki/Root_mean_square)
- * computed by scaling, which is an equivalent way of computing
- * `rootMeanSquare` suitable for values whose squares leave floating point
- * range.
- *
- * `rootMeanSquare` sums the squares directly, so it returns `Infinity` once
- * a value exceeds about 1e154 and `0` once every value falls below about
- * 1e-162. This function divides through by the largest magnitude first, so
- * the squares it sums are all at most one.
- *
- * It runs in `O(n)`, linear time, with respect to the length of the array,
- * in two passes rather than one.
- *
- * @param {Array<number>} x a sample of one or more data points
- * @returns {number} root mean square
- * @throws {Error} if x is empty
- * @example
- * scaledRootMeanSquare([-1, 1, -1, 1]); // => 1
- * scaledRootMeanSquare([1e200, 2e200, 3e200]); // => 2.1602468994692866e+200
- */
-function scaledRootMeanSquare(x) {
-    if (x.length === 0) {
-        throw new Error(
-            "scaledRootMeanSquare requires at least one data point"
-        );
-    }
-
-    var max = 0;
-    for (var i = 0; i < x.length; i++) {
-        var magnitude = Math.abs(x[i]);
-        max = Math.max(max, magnitude);
-    }
-
-    // Every value is zero, and the division below would be 0 / 0.
-    if (max === 0) {
-        return 0;
-    }
-
-    // An infinite or missing largest value cannot be scaled away, and
-    // dividing by it would turn the result into NaN. Report it as
-    // `rootMeanSquare` does.
-    if (!Number.isFinite(max)) {
-        return max;
-    }
-
-    var sumOfSquares = 0;
-    for (var i$1 = 0; i$1 < x.length; i$1++) {
-        var scaled = x[i$1] / max;
-        sumOfSquares += scaled * scaled;
-    }
-
-    return max * Math.sqrt(sumOfSquares / x.length);
-}
-
-/**
- * The [variance](http://en.wikipedia.org/wiki/Variance)
- * is the sum of squared deviations from the mean.
- *
- * This is an implementation of variance, not sample variance:
- * see the `sampleVariance` method if you want a sample measure.
- *
- * @param {Array<number>} x a population of one or more data points
- * @returns {number} variance: a value greater than or equal to zero.
- * zero indicates that all values are identical.
- * @throws {Error} if x's length is 0
- * @example
- * variance([1, 2, 3, 4, 5, 6]); // => 2.9166666666666665
- */
-function variance(x) {
-    if (x.length === 0) {
-        throw new Error("variance requires at least one data point");
-    }
-
-    // Find the mean of squared deviations between the
-    // mean value and each value.
-    return sumNthPowerDeviations(x, 2) / x.length;
-}
-
-/**
- * The [standard deviation](http://en.wikipedia.org/wiki/Standard_deviation)
- * is the square root of the variance. This is also known as the population
- * standard deviation. It's useful for measuring the amount
- * of variation or dispersion in a set of values.
- *
- * Standard deviation is only appropriate for full-population knowledge: for
- * samples of a population, {@link sampleStandardDeviation} is
- * more appropriate.
- *
- * @param {Array<number>} x input
- * @returns {number} standard deviation
- * @example
- * variance([2, 4, 4, 4, 5, 5, 7, 9]); // => 4
- * standardDeviation([2, 4, 4, 4, 5, 5, 7, 9]); // => 2
- */
-function standardDeviation(x) {
-    if (x.length === 1) {
-        return 0;
-    }
-    var v = variance(x);
-    return Math.sqrt(v);
-}
-
-/**
- * When removing a value from a list, one does not have to necessary
- * recompute the mean of the list in linear time. They can instead use
- * this function to compute the new mean by providing the current mean,
- * the number of elements in the list that produced it and the value to remove.
- *
- * @since 3.0.0
- * @param {number} mean current mean
- * @param {number} n number of items in the list
- * @param {number} value the value to remove
- * @returns {number} the new mean
- *
- * @example
- * subtractFromMean(20.5, 6, 53); // => 14
- */
-function subtractFromMean(mean, n, value) {
-    return (mean * n - value) / (n - 1);
-}
-
-/**
- * This is to compute [a one-sample t-test](https://en.wikipedia.org/wiki/Student%27s_t-test#One-sample_t-test), comparing the mean
- * of a sample to a known value, x.
- *
- * in this case, we're trying to determine whether the
- * population mean is equal to the value that we know, which is `x`
- * here. Usually the results here are used to look up a
- * [p-value](http://en.wikipedia.org/wiki/P-value), which, for
- * a certain level of significance, will let you determine that the
- * null hypothesis can or cannot be rejected.
- *
- * @param {Array<number>} x sample of one or more numbers
- * @param {number} expectedValue expected value of the population mean
- * @returns {number} value
- * @example
- * tTest([1, 2, 3, 4, 5, 6], 3.385).toFixed(2); // => '0.16'
- */
-function tTest(x, expectedValue) {
-    // The mean of the sample
-    var sampleMean = mean(x);
-
-    // The standard deviation of the sample
-    var sd = standardDeviation(x);
-
-    // Square root the length of the sample
-    var rootN = Math.sqrt(x.length);
-
-    // returning the t value
-    return (sampleMean - expectedValue) / (sd / rootN);
-}
-
-/**
- * This is to compute [two sample t-test](http://en.wikipedia.org/wiki/Student's_t-test).
- * Tests whether "mean(X)-mean(Y) = difference", (
- * in the most common case, we often have `difference == 0` to test if two samples
- * are likely to be taken from populations with the same mean value) with
- * no prior knowledge on standard deviations of both samples
- * other than the fact that they have the same standard deviation.
- *
- * Usually the results here are used to look up a
- * [p-value](http://en.wikipedia.org/wiki/P-value), which, for
- * a certain level of significance, will let you determine that the
- * null hypothesis can or cannot be rejected.
- *
- * `diff` can be omitted if it equals 0.
- *
- * [This is used to reject](https://en.wikipedia.org/wiki/Exclusion_of_the_null_hypothesis)
- * a null hypothesis that the two populations that have been sampled into
- * `sampleX` and `sampleY` are equal to each other.
- *
- * @param {Array<number>} sampleX a sample as an array of numbers
- * @param {Array<number>} sampleY a sample as an array of numbers
- * @param {number} [difference=0]
- * @returns {number|null} test result
- *
- * @example
- * tTestTwoSample([1, 2, 3, 4], [3, 4, 5, 6], 0); // => -2.1908902300206643
- */
-function tTestTwoSample(sampleX, sampleY, difference) {
-    var n = sampleX.length;
-    var m = sampleY.length;
-
-    // If either sample doesn't actually have any values, we can't
-    // compute this at all, so we return `null`.
-    if (!n || !m) {
-        return null;
-    }
-
-    // default difference (mu) is zero
-    if (!difference) {
-        difference = 0;
-    }
-
-    var meanX = mean(sampleX);
-    var meanY = mean(sampleY);
-    var sampleVarianceX = sampleVariance(sampleX);
-    var sampleVarianceY = sampleVariance(sampleY);
-
-    if (
-        typeof meanX === "number" &&
-        typeof meanY === "number" &&
-        typeof sampleVarianceX === "number" &&
-        typeof sampleVarianceY === "number"
-    ) {
-        var weightedVariance =
-            ((n - 1) * sampleVarianceX + (m - 1) * sampleVarianceY) /
-            (n + m - 2);
-
-        return (
-            (meanX - meanY - difference) /
-            Math.sqrt(weightedVariance * (1 / n + 1 / m))
-        );
-    }
-}
-
-/**
- * Validate values and weights for weighted statistics and return the total
- * weight.
- *
- * @param {Array<number>} x input values
- * @param {Array<number>} weights weights for each input value
- * @param {string} name function name for error messages
- * @returns {number} total weight
- * @private
- */
-function validateWeightedInput(x, weights, name) {
-    if (x.length === 0) {
-        throw new Error((name + " requires at least one data point"));
-    }
-
-    if (x.length !== weights.length) {
-        throw new Error(
-            (name + " requires values and weights to be the same length")
-        );
-    }
-
-    var totalWeight = 0;
-
-    for (var i = 0; i < weights.length; i++) {
-        if (weights[i] < 0) {
-            throw new Error((name + " requires weights to be non-negative"));
-        }
-
-        totalWeight += weights[i];
-    }
-
-    if (totalWeight === 0) {
-        throw new Error((name + " requires at least one positive weight"));
-    }
-
-    return totalWeight;
-}
-
-/**
- * [Weighted least squares](https://en.wikipedia.org/wiki/Weighted_least_squares)
- * fits a line through a set of coordinates in which some observations count
- * for more than others, which is what R's `lm()` does when given a `weights`
- * argument. `linearRegression` is the special case where every weight is
- * equal.
- *
- * A weight of zero drops its observation from the fit. Weights are relative,
- * so scaling all of them by the same factor leaves the line unchanged.
- *
- * @param {Array<Array<number>>} data an array of two-element arrays,
- * like `[[0, 1], [2, 3]]`
- * @param {Array<number>} weights weight for each coordinate
- * @returns {Object} object containing slope and intersect of regression line
- * @throws {Error} if data is empty, weights is a different length than data,
- * all weights are zero, or a weight is negative
- * @example
- * weightedLinearRegression([[0, 0], [1, 1], [2, 2]], [1, 1, 1]); // => { m: 1, b: 0 }
- */
-function weightedLinearRegression(data, weights) {
-    var totalWeight = validateWeightedInput(
-        data,
-        weights,
-        "weightedLinearRegression"
-    );
-
-    // With one point the slope is unconstrained, so match `linearRegression`
-    // and take the horizontal line through it.
-    if (data.length === 1) {
-        return { m: 0, b: data[0][1] };
-    }
-
-    // The weighted means of x and y. Centering on them before accumulating
-    // the cross products keeps the sums small when the coordinates are not.
-    var sumWeightedX = 0;
-    var sumWeightedY = 0;
-    for (var i = 0; i < data.length; i++) {
-        sumWeightedX += weights[i] * data[i][0];
-        sumWeightedY += weights[i] * data[i][1];
-    }
-    var meanX = sumWeightedX / totalWeight;
-    var meanY = sumWeightedY / totalWeight;
-
-    var sumXY = 0;
-    var sumXX = 0;
-    for (var i$1 = 0; i$1 < data.length; i$1++) {
-        var deviationX = data[i$1][0] - meanX;
-        sumXY += weights[i$1] * deviationX * (data[i$1][1] - meanY);
-        sumXX += weights[i$1] * deviationX * deviationX;
-    }
-
-    var m = sumXY / sumXX;
-
-    return { m: m, b: meanY - m * meanX };
-}
-
-/**
- * The [weighted mean](https://en.wikipedia.org/wiki/Weighted_arithmetic_mean),
- * _also known as weighted average_, is the sum of each value multiplied by its
- * weight, divided by the total weight.
- *
- * The weighted values are accumulated with the same
- * [Kahan-Babuska](https://pdfs.semanticscholar.org/1760/7d467cda1d0277ad272deb2113533131dc09.pdf)
- * correction that {@link sum} uses, so that terms which cancel do not lose
- * precision. The correction is applied in a single pass, without building an
- * intermediate array.
- *
- * This runs in `O(n)`, linear time, with respect to the length of the array.
- *
- * @param {Array<number>} x sample of one or more data points
- * @param {Array<number>} weights non-negative weights for each data point
- * @throws {Error} if x is empty, weights is a different length than x, all weights are zero, or a weight is negative
- * @returns {number} weighted mean
- * @example
- * weightedMean([80, 90, 100], [1, 1, 2]); // => 92.5
- */
-function weightedMean(x, weights) {
-    var totalWeight = validateWeightedInput(x, weights, "weightedMean");
-
-    var weightedSum = x[0] * weights[0];
-    var correction = 0;
-    var transition;
-    var value;
-
-    for (var i = 1; i < x.length; i++) {
-        value = x[i] * weights[i];
-        transition = weightedSum + value;
-
-        if (Math.abs(weightedSum) >= Math.abs(value)) {
-            correction += weightedSum - transition + value;
-        } else {
-            correction += value - transition + weightedSum;
-        }
-
-        weightedSum = transition;
-    }
-
-    return (weightedSum + correction) / totalWeight;
-}
-
-/**
- * The weighted quantile is the value whose cumulative weight reaches the
- * requested probability.
- *
- * This implementation sorts value/weight pairs by value, then returns the
- * first value where cumulative weight is greater than or equal to `p` times the
- * total weight. When p is an array, the result is also an array containing the
- * appropriate weighted quantiles in input order.
- *
- * @param {Array<number>} x sample of one or more data points
- * @param {Array<number>} weights non-negative weights for each data point
- * @param {Array<number> | number} p the desired quantile, as a number between 0 and 1
- * @throws {Error} if x is empty, weights is a different length than x, all weights are zero, a weight is negative, or p is outside of the range from 0 to 1
- * @returns {number} weighted quantile
- * @example
- * weightedQuantile([1, 2, 3], [1, 1, 2], 0.5); // => 2
- */
-function weightedQuantile(x, weights, p) {
-    var totalWeight = validateWeightedInput(x, weights, "weightedQuantile");
-    var sorted = [];
-
-    for (var i = 0; i < x.length; i++) {
-        sorted.push([x[i], weights[i]]);
-    }
-
-    sorted.sort(compareValue);
-
-    if (Array.isArray(p)) {
-        var results = [];
-
-        for (var i$1 = 0; i$1 < p.length; i$1++) {
-            results[i$1] = weightedQuantileSorted(sorted, totalWeight, p[i$1]);
-        }
-
-        return results;
-    }
-
-    return weightedQuantileSorted(sorted, totalWeight, p);
-}
-
-function weightedQuantileSorted(sorted, totalWeight, p) {
-    if (p < 0 || p > 1) {
-        throw new Error("quantiles must be between 0 and 1");
-    }
-
-    if (p === 0) {
-        return sorted[0][0];
-    }
-
-    var threshold = p * totalWeight;
-    var cumulativeWeight = 0;
-
-    for (var i = 0; i < sorted.length; i++) {
-        cumulativeWeight += sorted[i][1];
-
-        if (cumulativeWeight >= threshold) {
-            return sorted[i][0];
-        }
-    }
-
-    return sorted[sorted.length - 1][0];
-}
-
-function compareValue(a, b) {
-    return a[0] - b[0];
-}
-
-/**
- * The [weighted variance](https://en.wikipedia.org/wiki/Weighted_arithmetic_mean#Weighted_sample_variance)
- * is the average weighted squared deviation from the weighted mean.
- *
- * This is a population weighted variance: see the `variance` method for the
- * unweighted population variance.
- *
- * @param {Array<number>} x population of one or more data points
- * @param {Array<number>} weights non-negative weights for each data point
- * @throws {Error} if x is empty, weights is a different length than x, all weights are zero, or a weight is negative
- * @returns {number} weighted variance
- * @example
- * weightedVariance([2, 4, 4, 4, 5, 5, 7, 9], [1, 1, 1, 1, 1, 1, 1, 1]); // => 4
- */
-function weightedVariance(x, weights) {
-    var totalWeight = validateWeightedInput(x, weights, "weightedVariance");
-    var mean = weightedMean(x, weights);
-    var weightedSumSquaredDeviations = 0;
-
-    for (var i = 0; i < x.length; i++) {
-        var deviation = x[i] - mean;
-        weightedSumSquaredDeviations += weights[i] * deviation * deviation;
-    }
-
-    return weightedSumSquaredDeviations / totalWeight;
-}
-
-/**
- * The [weighted standard deviation](https://en.wikipedia.org/wiki/Standard_deviation)
- * is the square root of the weighted variance.
- *
- * This is a population weighted standard deviation.
- *
- * @param {Array<number>} x population of one or more data points
- * @param {Array<number>} weights non-negative weights for each data point
- * @throws {Error} if x is empty, weights is a different length than x, all weights are zero, or a weight is negative
- * @returns {number} weighted standard deviation
- * @example
- * weightedStandardDeviation([2, 4, 4, 4, 5, 5, 7, 9], [1, 1, 1, 1, 1, 1, 1, 1]); // => 2
- */
-function weightedStandardDeviation(x, weights) {
-    return Math.sqrt(weightedVariance(x, weights));
-}
-
-/**
- * This function calculates the Wilcoxon rank sum statistic for the first sample
- * with respect to the second. The Wilcoxon rank sum test is a non-parametric
- * alternative to the t-test which is equivalent to the
- * [Mann-Whitney U test](https://en.wikipedia.org/wiki/Mann%E2%80%93Whitney_U_test).
- * The statistic is calculated by pooling all the observations together, ranking them,
- * and then summing the ranks associated with one of the samples. If this rank sum is
- * sufficiently large or small we reject the hypothesis that the two samples come
- * from the same distribution in favor of the alternative that one is shifted with
- * respect to the other.
- *
- * @param {Array<number>} sampleX a sample as an array of numbers
- * @param {Array<number>} sampleY a sample as an array of numbers
- * @returns {number} rank sum for sampleX
- *
- * @example
- * wilcoxonRankSum([1, 4, 8], [9, 12, 15]); // => 6
- */
-function wilcoxonRankSum(sampleX, sampleY) {
-    if (!sampleX.length || !sampleY.length) {
-        throw new Error("Neither sample can be empty");
-    }
-
-    var pooledSamples = sampleX
-        .map(function (x) { return ({ label: "x", value: x }); })
-        .concat(sampleY.map(function (y) { return ({ label: "y", value: y }); }))
-        .sort(function (a, b) { return a.value - b.value; });
-
-    for (var rank = 0; rank < pooledSamples.length; rank++) {
-        pooledSamples[rank].rank = rank;
-    }
-
-    var tiedRanks = [pooledSamples[0].rank];
-    for (var i = 1; i < pooledSamples.length; i++) {
-        if (pooledSamples[i].value === pooledSamples[i - 1].value) {
-            tiedRanks.push(pooledSamples[i].rank);
-            if (i === pooledSamples.length - 1) {
-                replaceRanksInPlace(pooledSamples, tiedRanks);
-            }
-        } else {
-            if (tiedRanks.length > 1) {
-                replaceRanksInPlace(pooledSamples, tiedRanks);
-            }
-            tiedRanks = [pooledSamples[i].rank];
-        }
-    }
-
-    function replaceRanksInPlace(pooledSamples, tiedRanks) {
-        var average = (tiedRanks[0] + tiedRanks[tiedRanks.length - 1]) / 2;
-        for (var i = 0; i < tiedRanks.length; i++) {
-            pooledSamples[tiedRanks[i]].rank = average;
-        }
-    }
-
-    var rankSum = 0;
-
-    for (var i$1 = 0; i$1 < pooledSamples.length; i$1++) {
-        var sample = pooledSamples[i$1];
-        if (sample.label === "x") {
-            rankSum += sample.rank + 1;
-        }
-    }
-
-    return rankSum;
-}
-
-/**
- * We use `ε`, epsilon, as a stopping criterion when we want to iterate
- * until we're "close enough". Epsilon is a very small number: for
- * simple statistics, that number is **0.0001**
- *
- * This is used in calculations like the binomialDistribution, in which
- * the process of finding a value is [iterative](https://en.wikipedia.org/wiki/Iterative_method):
- * it progresses until it is close enough.
- *
- * Below is an example of using epsilon in [gradient descent](https://en.wikipedia.org/wiki/Gradient_descent),
- * where we're trying to find a local minimum of a function's derivative,
- * given by the `fDerivative` method.
- *
- * @example
- * // From calculation, we expect that the local minimum occurs at x=9/4
- * var x_old = 0;
- * // The algorithm starts at x=6
- * var x_new = 6;
- * var stepSize = 0.01;
- *
- * function fDerivative(x) {
- *   return 4 * Math.pow(x, 3) - 9 * Math.pow(x, 2);
- * }
- *
- * // The loop runs until the difference between the previous
- * // value and the current value is smaller than epsilon - a rough
- * // meaure of 'close enough'
- * while (Math.abs(x_new - x_old) > ss.epsilon) {
- *   x_old = x_new;
- *   x_new = x_old - stepSize * fDerivative(x_old);
- * }
- *
- * console.log('Local minimum occurs at', x_new);
- */
-var epsilon = 0.0001;
-
-/**
- * Relative error.
- *
- * This is more difficult to calculate than it first appears [1,2].  The usual
- * formula for the relative error between an actual value A and an expected
- * value E is `|(A-E)/E|`, but:
- *
- * 1. If the expected value is 0, any other value has infinite relative error,
- *    which is counter-intuitive: if the expected voltage is 0, getting 1/10th
- *    of a volt doesn't feel like an infinitely large error.
- *
- * 2. This formula does not satisfy the mathematical definition of a metric [3].
- *    [4] solved this problem by defining the relative error as `|ln(|A/E|)|`,
- *    but that formula only works if all values are positive: for example, it
- *    reports the relative error of -10 and 10 as 0.
- *
- * Our implementation sticks with convention and returns:
- *
- * - 0 if the actual and expected values are both zero
- * - Infinity if the actual value is non-zero and the expected value is zero
- * - `|(A-E)/E|` in all other cases
- *
- * [1] https://math.stackexchange.com/questions/677852/how-to-calculate-relative-error-when-true-value-is-zero
- * [2] https://en.wikipedia.org/wiki/Relative_change_and_difference
- * [3] https://en.wikipedia.org/wiki/Metric_(mathematics)#Definition
- * [4] F.W.J. Olver: "A New Approach to Error Arithmetic." SIAM Journal on
- *     Numerical Analysis, 15(2), 1978, 10.1137/0715024.
- *
- * @param {number} actual The actual value.
- * @param {number} expected The expected value.
- * @return {number} The relative error.
- */
-function relativeError(actual, expected) {
-    // These lines are actually covered by tests, but it seems
-    // like c8 has a bug that marks them as not covered.
-    /* c8 ignore start */
-    if (actual === 0 && expected === 0) {
-        return 0;
-    }
-    /* c8 ignore end */
-    return Math.abs((actual - expected) / expected);
-}
-
-/**
- * Approximate equality.
- *
- * @param {number} actual The value to be tested.
- * @param {number} expected The reference value.
- * @param {number} [tolerance=epsilon] The acceptable relative difference.
- * @return {boolean} Whether numbers are within tolerance.
- */
-function approxEqual(actual, expected, tolerance) {
-    if ( tolerance === void 0 ) tolerance = epsilon;
-
-    return relativeError(actual, expected) <= tolerance;
-}
-
-/**
- * [Bayesian Classifier](http://en.wikipedia.org/wiki/Naive_Bayes_classifier)
- *
- * This is a naïve bayesian classifier that takes
- * singly-nested objects.
- *
- * @class
- * @example
- * var bayes = new BayesianClassifier();
- * bayes.train({
- *   species: 'Cat'
- * }, 'animal');
- * var result = bayes.score({
- *   species: 'Cat'
- * })
- * // result
- * // {
- * //   animal: 1
- * // }
- */
-var BayesianClassifier = function BayesianClassifier() {
-    // The number of items that are currently
-    // classified in the model
-    this.totalCount = 0;
-    // Every item classified in the model
-    this.data = {};
-};
-
-/**
- * Train the classifier with a new item, which has a single
- * dimension of Javascript literal keys and values.
- *
- * @param {Object} item an object with singly-deep properties
- * @param {string} category the category this item belongs to
- * @return {undefined} adds the item to the classifier
- */
-BayesianClassifier.prototype.train = function train (item, category) {
-    // If the data object doesn't have any values
-    // for this category, create a new object for it.
-    if (!this.data[category]) {
-        this.data[category] = {};
-    }
-
-    // Iterate through each key in the item.
-    for (var k in item) {
-        var v = item[k];
-        // Initialize the nested object `data[category][k][item[k]]`
-        // with an object of keys that equal 0.
-        if (this.data[category][k] === undefined) {
-            this.data[category][k] = {};
-        }
-        if (this.data[category][k][v] === undefined) {
-            this.data[category][k][v] = 0;
-        }
-
-        // And increment the key for this key/value combination.
-        this.data[category][k][v]++;
-    }
-
-    // Increment the number of items classified
-    this.totalCount++;
-};
-
-/**
- * Generate a score of how well this item matches all
- * possible categories based on its attributes
- *
- * @param {Object} item an item in the same format as with train
- * @returns {Object} of probabilities that this item belongs to a
- * given category.
- */
-BayesianClassifier.prototype.score = function score (item) {
-    // Initialize an empty array of odds per category.
-    var odds = {};
-    var category;
-    // Iterate through each key in the item,
-    // then iterate through each category that has been used
-    // in previous calls to `.train()`
-    for (var k in item) {
-        var v = item[k];
-        for (category in this.data) {
-            // Create an empty object for storing key - value combinations
-            // for this category, keeping combinations already collected
-            // from earlier properties of the same item.
-            if (odds[category] === undefined) {
-                odds[category] = {};
-            }
-
-            // If this item doesn't even have a property, it counts for nothing,
-            // but if it does have the property that we're looking for from
-            // the item to categorize, it counts based on how popular it is
-            // versus the whole population.
-            if (this.data[category][k]) {
-                odds[category][k + "_" + v] =
-                    (this.data[category][k][v] || 0) / this.totalCount;
-            } else {
-                odds[category][k + "_" + v] = 0;
-            }
-        }
-    }
-
-    // Set up a new object that will contain sums of these odds by category
-    var oddsSums = {};
-
-    for (category in odds) {
-        // Tally all of the odds for each category-combination pair -
-        // the non-existence of a category does not add anything to the
-        // score.
-        oddsSums[category] = 0;
-        for (var combination in odds[category]) {
-            oddsSums[category] += odds[category][combination];
-        }
-    }
-
-    return oddsSums;
-};
-
-/**
- * The [Bernoulli distribution](http://en.wikipedia.org/wiki/Bernoulli_distribution)
- * is the probability discrete
- * distribution of a random variable which takes value 1 with success
- * probability `p` and value 0 with failure
- * probability `q` = 1 - `p`. It can be used, for example, to represent the
- * toss of a coin, where "1" is defined to mean "heads" and "0" is defined
- * to mean "tails" (or vice versa). It is
- * a special case of a Binomial Distribution
- * where `n` = 1.
- *
- * @param {number} p input value, between 0 and 1 inclusive
- * @returns {number[]} values of bernoulli distribution at this point
- * @throws {Error} if p is outside 0 and 1
- * @example
- * bernoulliDistribution(0.3); // => [0.7, 0.3]
- */
-function bernoulliDistribution(p) /*: number[] */ {
-    // Check that `p` is a valid probability (0 ≤ p ≤ 1)
-    if (p < 0 || p > 1) {
-        throw new Error(
-            "bernoulliDistribution requires probability to be between 0 and 1 inclusive"
-        );
-    }
-
-    return [1 - p, p];
-}
-
-// Define series coefficients
-var COEFFICIENTS = [
-    0.99999999999999709182, 57.156235665862923517, -59.59796035547549,
-    14.136097974741747174, -0.4919138160976202, 0.33994649984811888699e-4,
-    0.46523628927048575665e-4, -9837447530487956e-20,
-    0.15808870322491248884e-3, -21026444172410488e-20,
-    0.2174396181152126432e-3, -1643181065367639e-19,
-    0.84418223983852743293e-4, -26190838401581408e-21,
-    0.36899182659531622704e-5
-];
-
-var g = 607 / 128;
-var LOGSQRT2PI = Math.log(Math.sqrt(2 * Math.PI));
-
-/**
- * Compute the logarithm of the [gamma function](https://en.wikipedia.org/wiki/Gamma_function) of a value using Lanczos' approximation.
- * This function takes as input any real-value n greater than 0.
- * This function is useful for values of n too large for the normal gamma function (n > 165).
- * The code is based on Lanczo's Gamma approximation, defined [here](http://my.fit.edu/~gabdo/gamma.txt).
- *
- * @param {number} n Any real number greater than zero.
- * @returns {number} The logarithm of gamma of the input value.
- *
- * @example
- * gammaln(500); // 2605.1158503617335
- * gammaln(2.4); // 0.21685932244884043
- */
-function gammaln(n) {
-    // Return infinity if value not in domain
-    if (n <= 0) {
-        return Number.POSITIVE_INFINITY;
-    }
-
-    // Decrement n, because approximation is defined for n - 1
-    n--;
-
-    // Create series approximation
-    var a = COEFFICIENTS[0];
-
-    for (var i = 1; i < 15; i++) {
-        a += COEFFICIENTS[i] / (n + i);
-    }
-
-    var tmp = g + 0.5 + n;
-
-    // Return natural logarithm of gamma(n)
-    return LOGSQRT2PI + Math.log(a) - tmp + (n + 0.5) * Math.log(tmp);
-}
-
-/**
- * Discrete distributions are tabulated cell by cell, and the Poisson
- * distribution has no upper bound at all, so their tables need a length we can
- * still allocate. Past this, `binomialDistribution` and `poissonDistribution`
- * report a distribution they cannot produce rather than a partial one.
- */
-var maxDistributionCells = 1e6;
-
-/**
- * The [Binomial Distribution](http://en.wikipedia.org/wiki/Binomial_distribution) is the discrete probability
- * distribution of the number of successes in a sequence of n independent yes/no experiments, each of which yields
- * success with probability `probability`. Such a success/failure experiment is also called a Bernoulli experiment or
- * Bernoulli trial; when trials = 1, the Binomial Distribution is a Bernoulli Distribution.
- *
- * Returns `undefined` when the distribution cannot be calculated: either
- * argument is outside its domain or is not a number, or when `trials` is large
- * enough that the table would run past a million cells.
- *
- * @param {number} trials number of trials to simulate
- * @param {number} probability
- * @returns {number[] | undefined} output
- */
-function binomialDistribution(trials, probability) /*: ?number[] */ {
-    // Check that `p` is a valid probability (0 ≤ p ≤ 1),
-    // that `n` is an integer, strictly positive.
-    if (probability < 0 || probability > 1 || trials <= 0 || trials % 1 !== 0) {
-        return undefined;
-    }
-
-    // More successes than trials are impossible, and the table cannot outgrow
-    // what we can allocate.
-    var lastCell = Math.min(trials, maxDistributionCells - 1);
-
-    // The logarithms below are undefined at the ends of the probability range,
-    // where the outcome is certain anyway.
-    if (probability === 0) {
-        return [1];
-    }
-    if (probability === 1) {
-        if (trials > lastCell) {
-            return undefined;
-        }
-        var certain = new Array(trials + 1).fill(0);
-        certain[trials] = 1;
-        return certain;
-    }
-
-    // `x` is the random variable: the number of successes. We iterate until
-    // the cumulative probability is within `epsilon` of 1.0, at which point we
-    // have the useful range of the distribution.
-    var x = 0;
-    var cumulativeProbability = 0;
-    var cells = [];
-
-    // The terms of the mass function below that do not vary with `x`
-    var logTrialsFactorial = gammaln(trials + 1);
-    var logProbability = Math.log(probability);
-    // `log1p` rather than `Math.log(1 - probability)`, which cancels away the
-    // low digits of the complement as `probability` approaches 1.
-    var log1mProbability = Math.log1p(-probability);
-
-    // This algorithm iterates through each potential outcome,
-    // until the `cumulativeProbability` is very close to 1, at
-    // which point we've defined the vast majority of outcomes
-    do {
-        // A [probability mass function](https://en.wikipedia.org/wiki/Probability_mass_function),
-        // taken through its logarithm: the binomial coefficient and the two
-        // powers each leave floating-point range long before the product they
-        // form does, so computing them separately loses cells the distribution
-        // needs.
-        cells[x] = Math.exp(
-            logTrialsFactorial -
-                gammaln(x + 1) -
-                gammaln(trials - x + 1) +
-                x * logProbability +
-                (trials - x) * log1mProbability
-        );
-        cumulativeProbability += cells[x];
-        x++;
-        // When the `cumulativeProbability` is nearly 1, we've calculated
-        // the useful range of this distribution
-    } while (cumulativeProbability < 1 - epsilon && x <= lastCell);
-
-    // Stopping for any other reason - a probability that is not a number, or
-    // more trials than the table can hold - leaves cells that do not add up to
-    // a distribution, so report that rather than returning them.
-    if (
-        Number.isNaN(cumulativeProbability) ||
-        cumulativeProbability < 1 - epsilon
-    ) {
-        return undefined;
-    }
-
-    return cells;
-}
-
-/**
- * [Sign](https://en.wikipedia.org/wiki/Sign_function) is a function
- * that extracts the sign of a real number
- *
- * @param {number} x input value
- * @returns {number} sign value either 1, 0 or -1
- * @throws {TypeError} if the input argument x is not a number
- * @private
- *
- * @example
- * sign(2); // => 1
- */
-function sign(x) {
-    if (typeof x === "number") {
-        if (x < 0) {
-            return -1;
-        } else if (x === 0) {
-            return 0;
-        } else {
-            return 1;
-        }
-    } else {
-        throw new TypeError("not a number");
-    }
-}
-
-/**
- * [Bisection method](https://en.wikipedia.org/wiki/Bisection_method) is a root-finding
- * method that repeatedly bisects an interval to find the root.
- *
- * This function returns a numerical approximation to the exact value.
- *
- * @param {Function} func input function
- * @param {number} start - start of interval
- * @param {number} end - end of interval
- * @param {number} maxIterations - the maximum number of iterations
- * @param {number} errorTolerance - the error tolerance
- * @returns {number} estimated root value
- * @throws {TypeError} Argument func must be a function
- *
- * @example
- * bisect(Math.cos,0,4,100,0.003); // => 1.572265625
- */
-function bisect(func, start, end, maxIterations, errorTolerance) {
-    if (typeof func !== "function")
-        { throw new TypeError("func must be a function"); }
-
-    for (var i = 0; i < maxIterations; i++) {
-        var output = (start + end) / 2;
-
-        if (
-            func(output) === 0 ||
-            Math.abs((end - start) / 2) < errorTolerance
-        ) {
-            return output;
-        }
-
-        if (sign(func(output)) === sign(func(start))) {
-            start = output;
-        } else {
-            end = output;
-        }
-    }
-
-    throw new Error("maximum number of iterations exceeded");
-}
-
-/**
- * **Percentage Points of the χ2 (Chi-Squared) Distribution**
- *
- * The [χ2 (Chi-Squared) Distribution](http://en.wikipedia.org/wiki/Chi-squared_distribution) is used in the common
- * chi-squared tests for goodness of fit of an observed distribution to a theoretical one, the independence of two
- * criteria of classification of qualitative data, and in confidence interval estimation for a population standard
- * deviation of a normal distribution from a sample standard deviation.
- *
- * Values from Appendix 1, Table III of William W. Hines & Douglas C. Montgomery, "Probability and Statistics in
- * Engineering and Management Science", Wiley (1980).
- */
-var chiSquaredDistributionTable = {
-    1: {
-        0.995: 0,
-        0.99: 0,
-        0.975: 0,
-        0.95: 0,
-        0.9: 0.02,
-        0.5: 0.45,
-        0.1: 2.71,
-        0.05: 3.84,
-        0.025: 5.02,
-        0.01: 6.63,
-        0.005: 7.88
-    },
-    2: {
-        0.995: 0.01,
-        0.99: 0.02,
-        0.975: 0.05,
-        0.95: 0.1,
-        0.9: 0.21,
-        0.5: 1.39,
-        0.1: 4.61,
-        0.05: 5.99,
-        0.025: 7.38,
-        0.01: 9.21,
-        0.005: 10.6
-    },
-    3: {
-        0.995: 0.07,
-        0.99: 0.11,
-        0.975: 0.22,
-        0.95: 0.35,
-        0.9: 0.58,
-        0.5: 2.37,
-        0.1: 6.25,
-        0.05: 7.81,
-        0.025: 9.35,
-        0.01: 11.34,
-        0.005: 12.84
-    },
-    4: {
-        0.995: 0.21,
-        0.99: 0.3,
-        0.975: 0.48,
-        0.95: 0.71,
-        0.9: 1.06,
-        0.5: 3.36,
-        0.1: 7.78,
-        0.05: 9.49,
-        0.025: 11.14,
-        0.01: 13.28,
-        0.005: 14.86
-    },
-    5: {
-        0.995: 0.41,
-        0.99: 0.55,
-        0.975: 0.83,
-        0.95: 1.15,
-        0.9: 1.61,
-        0.5: 4.35,
-        0.1: 9.24,
-        0.05: 11.07,
-        0.025: 12.83,
-        0.01: 15.09,
-        0.005: 16.75
-    },
-    6: {
-        0.995: 0.68,
-        0.99: 0.87,
-        0.975: 1.24,
-        0.95: 1.64,
-        0.9: 2.2,
-        0.5: 5.35,
-        0.1: 10.65,
-        0.05: 12.59,
-        0.025: 14.45,
-        0.01: 16.81,
-        0.005: 18.55
-    },
-    7: {
-        0.995: 0.99,
-        0.99: 1.24,
-        0.975: 1.69,
-        0.95: 2.17,
-        0.9: 2.83,
-        0.5: 6.35,
-        0.1: 12.02,
-        0.05: 14.07,
-        0.025: 16.01,
-        0.01: 18.48,
-        0.005: 20.28
-    },
-    8: {
-        0.995: 1.34,
-        0.99: 1.65,
-        0.975: 2.18,
-        0.95: 2.73,
-        0.9: 3.49,
-        0.5: 7.34,
-        0.1: 13.36,
-        0.05: 15.51,
-        0.025: 17.53,
-        0.01: 20.09,
-        0.005: 21.96
-    },
-    9: {
-        0.995: 1.73,
-        0.99: 2.09,
-        0.975: 2.7,
-        0.95: 3.33,
-        0.9: 4.17,
-        0.5: 8.34,
-        0.1: 14.68,
-        0.05: 16.92,
-        0.025: 19.02,
-        0.01: 21.67,
-        0.005: 23.59
-    },
-    10: {
-        0.995: 2.16,
-        0.99: 2.56,
-        0.975: 3.25,
-        0.95: 3.94,
-        0.9: 4.87,
-        0.5: 9.34,
-        0.1: 15.99,
-        0.05: 18.31,
-        0.025: 20.48,
-        0.01: 23.21,
-        0.005: 25.19
-    },
-    11: {
-        0.995: 2.6,
-        0.99: 3.05,
-        0.975: 3.82,
-        0.95: 4.57,
-        0.9: 5.58,
-        0.5: 10.34,
-        0.1: 17.28,
-        0.05: 19.68,
-        0.025: 21.92,
-        0.01: 24.72,
-        0.005: 26.76
-    },
-    12: {
-        0.995: 3.07,
-        0.99: 3.57,
-        0.975: 4.4,
-        0.95: 5.23,
-        0.9: 6.3,
-        0.5: 11.34,
-        0.1: 18.55,
-        0.05: 21.03,
-        0.025: 23.34,
-        0.01: 26.22,
-        0.005: 28.3
-    },
-    13: {
-        0.995: 3.57,
-        0.99: 4.11,
-        0.975: 5.01,
-        0.95: 5.89,
-        0.9: 7.04,
-        0.5: 12.34,
-        0.1: 19.81,
-        0.05: 22.36,
-        0.025: 24.74,
-        0.01: 27.69,
-        0.005: 29.82
-    },
-    14: {
-        0.995: 4.07,
-        0.99: 4.66,
-        0.975: 5.63,
-        0.95: 6.57,
-        0.9: 7.79,
-        0.5: 13.34,
-        0.1: 21.06,
-        0.05: 23.68,
-        0.025: 26.12,
-        0.01: 29.14,
-        0.005: 31.32
-    },
-    15: {
-        0.995: 4.6,
-        0.99: 5.23,
-        0.975: 6.27,
-        0.95: 7.26,
-        0.9: 8.55,
-        0.5: 14.34,
-        0.1: 22.31,
-        0.05: 25,
-        0.025: 27.49,
-        0.01: 30.58,
-        0.005: 32.8
-    },
-    16: {
-        0.995: 5.14,
-        0.99: 5.81,
-        0.975: 6.91,
-        0.95: 7.96,
-        0.9: 9.31,
-        0.5: 15.34,
-        0.1: 23.54,
-        0.05: 26.3,
-        0.025: 28.85,
-        0.01: 32,
-        0.005: 34.27
-    },
-    17: {
-        0.995: 5.7,
-        0.99: 6.41,
-        0.975: 7.56,
-        0.95: 8.67,
-        0.9: 10.09,
-        0.5: 16.34,
-        0.1: 24.77,
-        0.05: 27.59,
-        0.025: 30.19,
-        0.01: 33.41,
-        0.005: 35.72
-    },
-    18: {
-        0.995: 6.26,
-        0.99: 7.01,
-        0.975: 8.23,
-        0.95: 9.39,
-        0.9: 10.87,
-        0.5: 17.34,
-        0.1: 25.99,
-        0.05: 28.87,
-        0.025: 31.53,
-        0.01: 34.81,
-        0.005: 37.16
-    },
-    19: {
-        0.995: 6.84,
-        0.99: 7.63,
-        0.975: 8.91,
-        0.95: 10.12,
-        0.9: 11.65,
-        0.5: 18.34,
-        0.1: 27.2,
-        0.05: 30.14,
-        0.025: 32.85,
-        0.01: 36.19,
-        0.005: 38.58
-    },
-    20: {
-        0.995: 7.43,
-        0.99: 8.26,
-        0.975: 9.59,
-        0.95: 10.85,
-        0.9: 12.44,
-        0.5: 19.34,
-        0.1: 28.41,
-        0.05: 31.41,
-        0.025: 34.17,
-        0.01: 37.57,
-        0.005: 40
-    },
-    21: {
-        0.995: 8.03,
-        0.99: 8.9,
-        0.975: 10.28,
-        0.95: 11.59,
-        0.9: 13.24,
-        0.5: 20.34,
-        0.1: 29.62,
-        0.05: 32.67,
-        0.025: 35.48,
-        0.01: 38.93,
-        0.005: 41.4
-    },
-    22: {
-        0.995: 8.64,
-        0.99: 9.54,
-        0.975: 10.98,
-        0.95: 12.34,
-        0.9: 14.04,
-        0.5: 21.34,
-        0.1: 30.81,
-        0.05: 33.92,
-        0.025: 36.78,
-        0.01: 40.29,
-        0.005: 42.8
-    },
-    23: {
-        0.995: 9.26,
-        0.99: 10.2,
-        0.975: 11.69,
-        0.95: 13.09,
-        0.9: 14.85,
-        0.5: 22.34,
-        0.1: 32.01,
-        0.05: 35.17,
-        0.025: 38.08,
-        0.01: 41.64,
-        0.005: 44.18
-    },
-    24: {
-        0.995: 9.89,
-        0.99: 10.86,
-        0.975: 12.4,
-        0.95: 13.85,
-        0.9: 15.66,
-        0.5: 23.34,
-        0.1: 33.2,
-        0.05: 36.42,
-        0.025: 39.36,
-        0.01: 42.98,
-        0.005: 45.56
-    },
-    25: {
-        0.995: 10.52,
-        0.99: 11.52,
-        0.975: 13.12,
-        0.95: 14.61,
-        0.9: 16.47,
-        0.5: 24.34,
-        0.1: 34.38,
-        0.05: 37.65,
-        0.025: 40.65,
-        0.01: 44.31,
-        0.005: 46.93
-    },
-    26: {
-        0.995: 11.16,
-        0.99: 12.2,
-        0.975: 13.84,
-        0.95: 15.38,
-        0.9: 17.29,
-        0.5: 25.34,
-        0.1: 35.56,
-        0.05: 38.89,
-        0.025: 41.92,
-        0.01: 45.64,
-        0.005: 48.29
-    },
-    27: {
-        0.995: 11.81,
-        0.99: 12.88,
-        0.975: 14.57,
-        0.95: 16.15,
-        0.9: 18.11,
-        0.5: 26.34,
-        0.1: 36.74,
-        0.05: 40.11,
-        0.025: 43.19,
-        0.01: 46.96,
-        0.005: 49.65
-    },
-    28: {
-        0.995: 12.46,
-        0.99: 13.57,
-        0.975: 15.31,
-        0.95: 16.93,
-        0.9: 18.94,
-        0.5: 27.34,
-        0.1: 37.92,
-        0.05: 41.34,
-        0.025: 44.46,
-        0.01: 48.28,
-        0.005: 50.99
-    },
-    29: {
-        0.995: 13.12,
-        0.99: 14.26,
-        0.975: 16.05,
-        0.95: 17.71,
-        0.9: 19.77,
-        0.5: 28.34,
-        0.1: 39.09,
-        0.05: 42.56,
-        0.025: 45.72,
-        0.01: 49.59,
-        0.005: 52.34
-    },
-    30: {
-        0.995: 13.79,
-        0.99: 14.95,
-        0.975: 16.79,
-        0.95: 18.49,
-        0.9: 20.6,
-        0.5: 29.34,
-        0.1: 40.26,
-        0.05: 43.77,
-        0.025: 46.98,
-        0.01: 50.89,
-        0.005: 53.67
-    },
-    40: {
-        0.995: 20.71,
-        0.99: 22.16,
-        0.975: 24.43,
-        0.95: 26.51,
-        0.9: 29.05,
-        0.5: 39.34,
-        0.1: 51.81,
-        0.05: 55.76,
-        0.025: 59.34,
-        0.01: 63.69,
-        0.005: 66.77
-    },
-    50: {
-        0.995: 27.99,
-        0.99: 29.71,
-        0.975: 32.36,
-        0.95: 34.76,
-        0.9: 37.69,
-        0.5: 49.33,
-        0.1: 63.17,
-        0.05: 67.5,
-        0.025: 71.42,
-        0.01: 76.15,
-        0.005: 79.49
-    },
-    60: {
-        0.995: 35.53,
-        0.99: 37.48,
-        0.975: 40.48,
-        0.95: 43.19,
-        0.9: 46.46,
-        0.5: 59.33,
-        0.1: 74.4,
-        0.05: 79.08,
-        0.025: 83.3,
-        0.01: 88.38,
-        0.005: 91.95
-    },
-    70: {
-        0.995: 43.28,
-        0.99: 45.44,
-        0.975: 48.76,
-        0.95: 51.74,
-        0.9: 55.33,
-        0.5: 69.33,
-        0.1: 85.53,
-        0.05: 90.53,
-        0.025: 95.02,
-        0.01: 100.42,
-        0.005: 104.22
-    },
-    80: {
-        0.995: 51.17,
-        0.99: 53.54,
-        0.975: 57.15,
-        0.95: 60.39,
-        0.9: 64.28,
-        0.5: 79.33,
-        0.1: 96.58,
-        0.05: 101.88,
-        0.025: 106.63,
-        0.01: 112.33,
-        0.005: 116.32
-    },
-    90: {
-        0.995: 59.2,
-        0.99: 61.75,
-        0.975: 65.65,
-        0.95: 69.13,
-        0.9: 73.29,
-        0.5: 89.33,
-        0.1: 107.57,
-        0.05: 113.14,
-        0.025: 118.14,
-        0.01: 124.12,
-        0.005: 128.3
-    },
-    100: {
-        0.995: 67.33,
-        0.99: 70.06,
-        0.975: 74.22,
-        0.95: 77.93,
-        0.9: 82.36,
-        0.5: 99.33,
-        0.1: 118.5,
-        0.05: 124.34,
-        0.025: 129.56,
-        0.01: 135.81,
-        0.005: 140.17
-    }
-};
-
-/**
- * The [χ2 (Chi-Squared) Goodness-of-Fit Test](http://en.wikipedia.org/wiki/Goodness_of_fit#Pearson.27s_chi-squared_test)
- * uses a measure of goodness of fit which is the sum of differences between observed and expected outcome frequencies
- * (that is, counts of observations), each squared and divided by the number of observations expected given the
- * hypothesized distribution. The resulting χ2 statistic, `chiSquared`, can be compared to the chi-squared distribution
- * to determine the goodness of fit. In order to determine the degrees of freedom of the chi-squared distribution, one
- * takes the total number of observed frequencies and subtracts the number of estimated parameters. The test statistic
- * follows, approximately, a chi-square distribution with (k − c) degrees of freedom where `k` is the number of non-empty
- * cells and `c` is the number of estimated parameters for the distribution.
- *
- * @param {Array<number>} data
- * @param {Function} distributionType a function that returns a point in a distribution:
- * for instance, binomial, bernoulli, or poisson
- * @param {number} significance
- * @returns {number} chi squared goodness of fit
- * @example
- * // Data from Poisson goodness-of-fit example 10-19 in William W. Hines & Douglas C. Montgomery,
- * // "Probability and Statistics in Engineering and Management Science", Wiley (1980).
- * var data1019 = [
- *     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
- *     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
- *     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
- *     2, 2, 2, 2, 2, 2, 2, 2, 2,
- *     3, 3, 3, 3
- * ];
- * ss.chiSquaredGoodnessOfFit(data1019, ss.poissonDistribution, 0.05); //= false
- */
-function chiSquaredGoodnessOfFit(data, distributionType, significance) {
-    // Estimate from the sample data, a weighted mean.
-    var inputMean = mean(data);
-    // Calculated value of the χ2 statistic.
-    var chiSquared = 0;
-    // Number of hypothesized distribution parameters estimated, expected to be supplied in the distribution test.
-    // Lose one degree of freedom for estimating `lambda` from the sample data.
-    var c = 1;
-    // The hypothesized distribution.
-    // Generate the hypothesized distribution.
-    var hypothesizedDistribution = distributionType(inputMean);
-    var observedFrequencies = [];
-    var expectedFrequencies = [];
-
-    // Create an array holding a histogram from the sample data, of
-    // the form `{ value: numberOfOcurrences }`
-    for (var i = 0; i < data.length; i++) {
-        if (observedFrequencies[data[i]] === undefined) {
-            observedFrequencies[data[i]] = 0;
-        }
-        observedFrequencies[data[i]]++;
-    }
-
-    // The histogram we created might be sparse - there might be gaps
-    // between values. So we iterate through the histogram, making
-    // sure that instead of undefined, gaps have 0 values.
-    for (var i$1 = 0; i$1 < observedFrequencies.length; i$1++) {
-        if (observedFrequencies[i$1] === undefined) {
-            observedFrequencies[i$1] = 0;
-        }
-    }
-
-    // Create an array holding a histogram of expected data given the
-    // sample size and hypothesized distribution.
-    for (var k in hypothesizedDistribution) {
-        if (k in observedFrequencies) {
-            expectedFrequencies[+k] = hypothesizedDistribution[k] * data.length;
-        }
-    }
-
-    if (expectedFrequencies.length === 0) {
-        throw new Error(
-            "chiSquaredGoodnessOfFit requires distributionType to return a distribution for the mean of the data"
-        );
-    }
-
-    // The hypothesized distribution can stop short of the largest observation,
-    // leaving those observations with no expected frequency to be compared
-    // against. Fold them into the last class the distribution does cover, the
-    // same treatment the collapse below gives to sparse classes, so that the
-    // two histograms describe the same classes.
-    var lastClass = expectedFrequencies.length - 1;
-    for (var k$1 = observedFrequencies.length - 1; k$1 > lastClass; k$1--) {
-        observedFrequencies[lastClass] += observedFrequencies[k$1];
-        observedFrequencies.pop();
-    }
-
-    // Working backward through the expected frequencies, collapse classes
-    // if less than three observations are expected for a class.
-    // This transformation is applied to the observed frequencies as well.
-    // The class that was merged is the one that has to go: popping instead
-    // drops the last class, which is only the same thing until a class is
-    // large enough to keep. The first class is left alone, since there is no
-    // class before it to collapse it into.
-    for (var k$2 = expectedFrequencies.length - 1; k$2 >= 1; k$2--) {
-        if (expectedFrequencies[k$2] < 3) {
-            expectedFrequencies[k$2 - 1] += expectedFrequencies[k$2];
-            expectedFrequencies.splice(k$2, 1);
-
-            observedFrequencies[k$2 - 1] += observedFrequencies[k$2];
-            observedFrequencies.splice(k$2, 1);
-        }
-    }
-
-    // Iterate through the squared differences between observed & expected
-    // frequencies, accumulating the `chiSquared` statistic.
-    for (var k$3 = 0; k$3 < observedFrequencies.length; k$3++) {
-        chiSquared +=
-            Math.pow(observedFrequencies[k$3] - expectedFrequencies[k$3], 2) /
-            expectedFrequencies[k$3];
-    }
-
-    if (!Number.isFinite(chiSquared)) {
-        throw new Error(
-            "chiSquaredGoodnessOfFit could not compute a test statistic for this data and distribution"
-        );
-    }
-
-    // Calculate degrees of freedom for this test and look it up in the
-    // `chiSquaredDistributionTable` in order to
-    // accept or reject the goodness-of-fit of the hypothesized distribution.
-    // Degrees of freedom, calculated as (number of class intervals -
-    // number of hypothesized distribution parameters estimated - 1)
-    var degreesOfFreedom = observedFrequencies.length - c - 1;
-    if (degreesOfFreedom < 1) {
-        throw new Error(
-            "chiSquaredGoodnessOfFit requires more data: the classes that survive collapsing leave no degrees of freedom"
-        );
-    }
-
-    var criticalValues = chiSquaredDistributionTable[degreesOfFreedom];
-    if (criticalValues === undefined) {
-        throw new Error(
-            ("chiSquaredGoodnessOfFit has no critical values tabulated for " + degreesOfFreedom + " degrees of freedom")
-        );
-    }
-    if (criticalValues[significance] === undefined) {
-        throw new Error(
-            ("chiSquaredGoodnessOfFit has no critical value tabulated for a significance of " + significance)
-        );
-    }
-
-    return criticalValues[significance] < chiSquared;
-}
-
-/**
- * **[Logistic Cumulative Distribution Function](https://en.wikipedia.org/wiki/Logistic_distribution)**
- *
- * @param {number} x
- * @returns {number} cumulative standard logistic probability
- */
-function cumulativeStdLogisticProbability(x) {
-    return 1 / (Math.exp(-x) + 1);
-}
-
-var SQRT_2PI$1 = Math.sqrt(2 * Math.PI);
-
-function cumulativeDistribution(z) {
-    var sum = z;
-    var tmp = z;
-
-    // The series converges more slowly as z grows: 15 terms fall short of
-    // 4-digit precision above z = 2.9. 30 terms converge across the whole
-    // domain of the table below, which ends at z = 3.09.
-    for (var i = 1; i < 30; i++) {
-        tmp *= (z * z) / (2 * i + 1);
-        sum += tmp;
-    }
-    return (
-        Math.round((0.5 + (sum / SQRT_2PI$1) * Math.exp((-z * z) / 2)) * 1e4) /
-        1e4
-    );
-}
-
-/**
- * A standard normal table, also called the unit normal table or Z table,
- * is a mathematical table for the values of Φ (phi), which are the values of
- * the [cumulative distribution function](https://en.wikipedia.org/wiki/Normal_distribution#Cumulative_distribution_function)
- * of the normal distribution. It is used to find the probability that a
- * statistic is observed below, above, or between values on the standard
- * normal distribution, and by extension, any normal distribution.
- */
-var standardNormalTable = [];
-
-for (var z = 0; z <= 3.09; z += 0.01) {
-    standardNormalTable.push(cumulativeDistribution(z));
-}
-
-/**
- * **[Cumulative Standard Normal Probability](http://en.wikipedia.org/wiki/Standard_normal_table)**
- *
- * Since probability tables cannot be
- * printed for every normal distribution, as there are an infinite variety
- * of normal distributions, it is common practice to convert a normal to a
- * standard normal and then use the standard normal table to find probabilities.
- *
- * You can use `.5 + .5 * errorFunction(x / Math.sqrt(2))` to calculate the probability
- * instead of looking it up in a table.
- *
- * @param {number} z
- * @returns {number} cumulative standard normal probability
- */
-function cumulativeStdNormalProbability(z) {
-    // Calculate the position of this value.
-    var absZ = Math.abs(z);
-    // Each row begins with a different
-    // significant digit: 0.5, 0.6, 0.7, and so on. Each value in the table
-    // corresponds to a range of 0.01 in the input values, so the value is
-    // multiplied by 100.
-    var index = Math.min(
-        Math.round(absZ * 100),
-        standardNormalTable.length - 1
-    );
-
-    // The index we calculate must be in the table as a positive value,
-    // but we still pay attention to whether the input is positive
-    // or negative, and flip the output value as a last step.
-    if (z >= 0) {
-        return standardNormalTable[index];
-    } else {
-        // due to floating-point arithmetic, values in the table with
-        // 4 significant figures can nevertheless end up as repeating
-        // fractions when they're computed here.
-        return Math.round((1 - standardNormalTable[index]) * 1e4) / 1e4;
-    }
-}
-
-/**
- * **[Gaussian error function](http://en.wikipedia.org/wiki/Error_function)**
- *
- * The `errorFunction(x/(sd * Math.sqrt(2)))` is the probability that a value in a
- * normal distribution with standard deviation sd is within x of the mean.
- *
- * This function returns a numerical approximation to the exact value.
- * It uses Horner's method to evaluate the polynomial of τ (tau).
- *
- * @param {number} x input
- * @return {number} error estimation
- * @example
- * errorFunction(1).toFixed(2); // => '0.84'
- */
-function simple_statistics_errorFunction(x) {
-    var t = 1 / (1 + 0.5 * Math.abs(x));
-    var tau =
-        t *
-        Math.exp(
-            -x * x +
-                ((((((((0.17087277 * t - 0.82215223) * t + 1.48851587) * t -
-                    1.13520398) *
-                    t +
-                    0.27886807) *
-                    t -
-                    0.18628806) *
-                    t +
-                    0.09678418) *
-                    t +
-                    0.37409196) *
-                    t +
-                    1.00002368) *
-                    t -
-                1.26551223
-        );
-    if (x >= 0) {
-        return 1 - tau;
-    } else {
-        return tau - 1;
-    }
-}
-
-/**
- * A [Factorial](https://en.wikipedia.org/wiki/Factorial), usually written n!, is the product of all positive
- * integers less than or equal to n. Often factorial is implemented
- * recursively, but this iterative approach is significantly faster
- * and simpler.
- *
- * @param {number} n input, must be an integer number 1 or greater
- * @returns {number} factorial: n!
- * @throws {Error} if n is less than 0 or not an integer
- * @example
- * factorial(5); // => 120
- */
-function factorial(n) {
-    // factorial is mathematically undefined for negative numbers
-    if (n < 0) {
-        throw new Error("factorial requires a non-negative value");
-    }
-
-    if (Math.floor(n) !== n) {
-        throw new Error("factorial requires an integer input");
-    }
-
-    // typically you'll expand the factorial function going down, like
-    // 5! = 5 * 4 * 3 * 2 * 1. This is going in the opposite direction,
-    // counting from 2 up to the number in question, and since anything
-    // multiplied by 1 is itself, the loop only needs to start at 2.
-    var accumulator = 1;
-    for (var i = 2; i <= n; i++) {
-        // for each number up to and including the number `n`, multiply
-        // the accumulator my that number.
-        accumulator *= i;
-    }
-    return accumulator;
-}
-
-/**
- * Compute the [gamma function](https://en.wikipedia.org/wiki/Gamma_function) of a value using Nemes' approximation.
- * The gamma of n is equivalent to (n-1)!, but unlike the factorial function, gamma is defined for all real n except zero
- * and negative integers (where NaN is returned). Note, the gamma function is also well-defined for complex numbers,
- * though this implementation currently does not handle complex numbers as input values.
- * Nemes' approximation is defined [here](https://arxiv.org/abs/1003.6020) as Theorem 2.2.
- * Negative values use [Euler's reflection formula](https://en.wikipedia.org/wiki/Gamma_function#Properties) for computation.
- *
- * @param {number} n Any real number except for zero and negative integers.
- * @returns {number} The gamma of the input value.
- *
- * @example
- * gamma(11.5); // 11899423.083964102
- * gamma(-11.5); // 2.2957581048237436e-8
- * gamma(5); // 24
- */
-// The Nemes expansion is asymptotic, so it is only accurate for large
-// arguments. Below this the recurrence lifts the argument first. At 20
-// the worst relative error over (0, 30] is 1.9e-13, against 1.8 for the
-// expansion applied directly.
-var NEMES_MIN = 20;
-
-function gamma(n) {
-    if (Number.isInteger(n)) {
-        if (n <= 0) {
-            // gamma not defined for zero or negative integers
-            return Number.NaN;
-        } else {
-            // use factorial for integer inputs
-            return factorial(n - 1);
-        }
-    }
-
-    if (n > 0 && n < NEMES_MIN) {
-        // The Nemes expansion below divides its terms by powers of
-        // `n - 3/4`, so they stop shrinking once the argument is small
-        // and the series is worthless there: gamma(1.01) came back as
-        // 1.8 times its true value. Arguments in (0, 1) additionally
-        // recursed forever through the reflection branch, because the
-        // reflected argument stayed in (0, 1) and never reached the
-        // expansion at all.
-        //
-        // Lift into the range where the expansion converges, using the
-        // recurrence gamma(n) = gamma(n + 1) / n.
-        return gamma(n + 1) / n;
-    }
-
-    // Decrement n, because approximation is defined for n - 1
-    n--;
-
-    if (n < 0) {
-        // Use Euler's reflection formula for negative inputs
-        // see:  https://en.wikipedia.org/wiki/Gamma_function#Properties
-        return Math.PI / (Math.sin(Math.PI * -n) * gamma(-n));
-    } else {
-        // Nemes' expansion approximation
-        var seriesCoefficient =
-            Math.pow(n / Math.E, n) * Math.sqrt(2 * Math.PI * (n + 1 / 6));
-
-        var seriesDenom = n + 1 / 4;
-
-        var seriesExpansion =
-            1 +
-            1 / 144 / Math.pow(seriesDenom, 2) -
-            1 / 12960 / Math.pow(seriesDenom, 3) -
-            257 / 207360 / Math.pow(seriesDenom, 4) -
-            52 / 2612736 / Math.pow(seriesDenom, 5) +
-            5741173 / 9405849600 / Math.pow(seriesDenom, 6) +
-            37529 / 18811699200 / Math.pow(seriesDenom, 7);
-
-        return seriesCoefficient * seriesExpansion;
-    }
-}
-
-/**
- * The Inverse [Gaussian error function](http://en.wikipedia.org/wiki/Error_function)
- * returns a numerical approximation to the value that would have caused
- * `errorFunction()` to return x.
- *
- * @param {number} x value of error function
- * @returns {number} estimated inverted value
- */
-function inverseErrorFunction(x) {
-    var a = (8 * (Math.PI - 3)) / (3 * Math.PI * (4 - Math.PI));
-
-    var inv = Math.sqrt(
-        Math.sqrt(
-            Math.pow(2 / (Math.PI * a) + Math.log(1 - x * x) / 2, 2) -
-                Math.log(1 - x * x) / a
-        ) -
-            (2 / (Math.PI * a) + Math.log(1 - x * x) / 2)
-    );
-
-    if (x >= 0) {
-        return inv;
-    } else {
-        return -inv;
-    }
-}
-
-/**
- * Calculate Euclidean distance between two points.
- * @param {Array<number>} left First N-dimensional point.
- * @param {Array<number>} right Second N-dimensional point.
- * @returns {number} Distance.
- */
-function euclideanDistance(left, right) {
-    var sum = 0;
-    for (var i = 0; i < left.length; i++) {
-        var diff = left[i] - right[i];
-        sum += diff * diff;
-    }
-    return Math.sqrt(sum);
-}
-
-/**
- * @typedef {Object} kMeansReturn
- * @property {Array<number>} labels The labels.
- * @property {Array<Array<number>>} centroids The cluster centroids.
- */
-
-/**
- * Perform k-means clustering.
- *
- * @param {Array<Array<number>>} points N-dimensional coordinates of points to be clustered.
- * @param {number} numCluster How many clusters to create.
- * @param {Function} randomSource An optional entropy source that generates uniform values in [0, 1).
- * @return {kMeansReturn} Labels (same length as data) and centroids (same length as numCluster).
- * @throws {Error} If any centroids wind up friendless (i.e., without associated points).
- *
- * @example
- * kMeansCluster([[0.0, 0.5], [1.0, 0.5]], 2); // => {labels: [0, 1], centroids: [[0.0, 0.5], [1.0, 0.5]]}
- */
-function kMeansCluster(points, numCluster, randomSource) {
-    if ( randomSource === void 0 ) randomSource = Math.random;
-
-    var oldCentroids = null;
-    var newCentroids = sample(points, numCluster, randomSource);
-    var labels = null;
-    var change = Number.MAX_VALUE;
-    while (change !== 0) {
-        labels = labelPoints(points, newCentroids);
-        oldCentroids = newCentroids;
-        newCentroids = calculateCentroids(points, labels, numCluster);
-        change = calculateChange(newCentroids, oldCentroids);
-    }
-    return {
-        labels: labels,
-        centroids: newCentroids
-    };
-}
-
-/**
- * Label each point according to which centroid it is closest to.
- *
- * @private
- * @param {Array<Array<number>>} points Array of XY coordinates.
- * @param {Array<Array<number>>} centroids Current centroids.
- * @return {Array<number>} Group labels.
- */
-function labelPoints(points, centroids) {
-    return points.map(function (p) {
-        var minDist = Number.MAX_VALUE;
-        var label = -1;
-        for (var i = 0; i < centroids.length; i++) {
-            var dist = euclideanDistance(p, centroids[i]);
-            if (dist < minDist) {
-                minDist = dist;
-                label = i;
-            }
-        }
-        return label;
-    });
-}
-
-/**
- * Calculate centroids for points given labels.
- *
- * @private
- * @param {Array<Array<number>>} points Array of XY coordinates.
- * @param {Array<number>} labels Which groups points belong to.
- * @param {number} numCluster Number of clusters being created.
- * @return {Array<Array<number>>} Centroid for each group.
- * @throws {Error} If any centroids wind up friendless (i.e., without associated points).
- */
-function calculateCentroids(points, labels, numCluster) {
-    // Initialize accumulators.
-    var dimension = points[0].length;
-    var centroids = makeMatrix(numCluster, dimension);
-    var counts = Array(numCluster).fill(0);
-
-    // Add points to centroids' accumulators and count points per centroid.
-    var numPoints = points.length;
-    for (var i = 0; i < numPoints; i++) {
-        var point = points[i];
-        var label = labels[i];
-        var current = centroids[label];
-        for (var j = 0; j < dimension; j++) {
-            current[j] += point[j];
-        }
-        counts[label] += 1;
-    }
-
-    // Rescale centroids, checking for any that have no points.
-    for (var i$1 = 0; i$1 < numCluster; i$1++) {
-        if (counts[i$1] === 0) {
-            throw new Error(("Centroid " + i$1 + " has no friends"));
-        }
-        var centroid = centroids[i$1];
-        for (var j$1 = 0; j$1 < dimension; j$1++) {
-            centroid[j$1] /= counts[i$1];
-        }
-    }
-
-    return centroids;
-}
-
-/**
- * Calculate the difference between old centroids and new centroids.
- *
- * @private
- * @param {Array<Array<number>>} left One list of centroids.
- * @param {Array<Array<number>>} right Another list of centroids.
- * @return {number} Distance between centroids.
- */
-function calculateChange(left, right) {
-    var total = 0;
-    for (var i = 0; i < left.length; i++) {
-        total += euclideanDistance(left[i], right[i]);
-    }
-    return total;
-}
-
-var SQRT_2PI = Math.sqrt(2 * Math.PI);
-
-/**
- * [Well-known kernels](https://en.wikipedia.org/wiki/Kernel_(statistics)#Kernel_functions_in_common_use)
- * @private
- */
-var kernels = {
-    /**
-     * The gaussian kernel.
-     * @private
-     */
-    gaussian: function (u) {
-        return Math.exp(-0.5 * u * u) / SQRT_2PI;
-    }
-};
-
-/**
- * Well known bandwidth selection methods
- * @private
- */
-var bandwidthMethods = {
-    /**
-     * The ["normal reference distribution"
-     * rule-of-thumb](https://stat.ethz.ch/R-manual/R-devel/library/MASS/html/bandwidth.nrd.html),
-     * a commonly used version of [Silverman's
-     * rule-of-thumb](https://en.wikipedia.org/wiki/Kernel_density_estimation#A_rule-of-thumb_bandwidth_estimator).
-     * @private
-     */
-    nrd: function (x) {
-        var s = sampleStandardDeviation(x);
-        var iqr = interquartileRange(x);
-        if (typeof iqr === "number") {
-            s = Math.min(s, iqr / 1.34);
-        }
-        return 1.06 * s * Math.pow(x.length, -0.2);
-    }
-};
-
-/**
- * [Kernel density estimation](https://en.wikipedia.org/wiki/Kernel_density_estimation)
- * is a useful tool for, among other things, estimating the shape of the
- * underlying probability distribution from a sample.
- *
- * @name kernelDensityEstimation
- * @param X sample values
- * @param kernel The kernel function to use. If a function is provided, it should return non-negative values and integrate to 1. Defaults to 'gaussian'.
- * @param bandwidthMethod The "bandwidth selection" method to use, or a fixed bandwidth value. Defaults to "nrd", the commonly-used ["normal reference distribution" rule-of-thumb](https://stat.ethz.ch/R-manual/R-devel/library/MASS/html/bandwidth.nrd.html).
- * @returns {Function} An estimated [probability density function](https://en.wikipedia.org/wiki/Probability_density_function) for the given sample. The returned function runs in `O(X.length)`.
- */
-function kernelDensityEstimation(X, kernel, bandwidthMethod) {
-    var kernelFn;
-    if (kernel === undefined) {
-        kernelFn = kernels.gaussian;
-    } else if (typeof kernel === "string") {
-        if (!kernels[kernel]) {
-            throw new Error('Unknown kernel "' + kernel + '"');
-        }
-        kernelFn = kernels[kernel];
-    } else {
-        kernelFn = kernel;
-    }
-
-    var bandwidth;
-    if (typeof bandwidthMethod === "undefined") {
-        bandwidth = bandwidthMethods.nrd(X);
-    } else if (typeof bandwidthMethod === "string") {
-        if (!bandwidthMethods[bandwidthMethod]) {
-            throw new Error(
-                'Unknown bandwidth method "' + bandwidthMethod + '"'
-            );
-        }
-        bandwidth = bandwidthMethods[bandwidthMethod](X);
-    } else {
-        bandwidth = bandwidthMethod;
-    }
-
-    return function (x) {
-        var i = 0;
-        var sum = 0;
-        for (i = 0; i < X.length; i++) {
-            sum += kernelFn((x - X[i]) / bandwidth);
-        }
-        return sum / bandwidth / X.length;
-    };
-}
-
-/**
- * The [Logit](https://en.wikipedia.org/wiki/Logit)
- * is the inverse of cumulativeStdLogisticProbability,
- * and is also known as the logistic quantile function.
- *
- * @param {number} p
- * @returns {number} logit
- */
-function logit(p) {
-    if (p <= 0 || p >= 1) {
-        throw new Error("p must be strictly between zero and one");
-    }
-    return Math.log(p / (1 - p));
-}
-
-/**
- * **[Normal distribution](https://en.wikipedia.org/wiki/Normal_distribution)**
- *
- * Returns either the probability density or the cumulative probability of a
- * normal distribution with the given mean and standard deviation, evaluated
- * at x. It is the equivalent of the NORM.DIST function found in spreadsheet
- * software.
- *
- * The cumulative form is computed with `errorFunction`, so it is more precise
- * than converting x to a z-score and looking it up in the four-decimal
- * `standardNormalTable` used by `cumulativeStdNormalProbability`.
- *
- * @param {number} x the value for which you want the distribution
- * @param {number} mean the mean of the distribution
- * @param {number} standardDeviation the standard deviation of the distribution
- * @param {boolean} [cumulative=false] if true, return the cumulative
- * distribution function; if false, return the probability density function
- * @returns {number} the probability density at x, or the probability of a
- * value at most x
- * @throws {Error} if standardDeviation is not greater than zero
- * @example
- * normalDistribution(42, 40, 1.5, true).toFixed(4); // => '0.9088'
- * normalDistribution(42, 40, 1.5, false).toFixed(4); // => '0.1093'
- */
-function normalDistribution(x, mean, standardDeviation, cumulative) {
-    if ( cumulative === void 0 ) cumulative = false;
-
-    if (standardDeviation <= 0) {
-        throw new Error(
-            "normalDistribution requires a standard deviation greater than zero"
-        );
-    }
-
-    var standardizedX = (x - mean) / standardDeviation;
-
-    if (cumulative) {
-        return 0.5 * (1 + simple_statistics_errorFunction(standardizedX / Math.SQRT2));
-    }
-    return (
-        Math.exp(-0.5 * standardizedX * standardizedX) /
-        (standardDeviation * Math.sqrt(2 * Math.PI))
-    );
-}
-
-/**
- * This is a single-layer [Perceptron Classifier](http://en.wikipedia.org/wiki/Perceptron) that takes
- * arrays of numbers and predicts whether they should be classified
- * as either 0 or 1 (negative or positive examples).
- * @class
- * @example
- * // Create the model
- * var p = new PerceptronModel();
- * // Train the model with input with a diagonal boundary.
- * for (var i = 0; i < 5; i++) {
- *     p.train([1, 1], 1);
- *     p.train([0, 1], 0);
- *     p.train([1, 0], 0);
- *     p.train([0, 0], 0);
- * }
- * p.predict([0, 0]); // 0
- * p.predict([0, 1]); // 0
- * p.predict([1, 0]); // 0
- * p.predict([1, 1]); // 1
- */
-var PerceptronModel = function PerceptronModel() {
-    // The weights, or coefficients of the model;
-    // weights are only populated when training with data.
-    this.weights = [];
-    // The bias term, or intercept; it is also a weight but
-    // it's stored separately for convenience as it is always
-    // multiplied by one.
-    this.bias = 0;
-};
-/**
- * **Predict**: Use an array of features with the weight array and bias
- * to predict whether an example is labeled 0 or 1.
- *
- * @param {Array<number>} features an array of features as numbers
- * @returns {number|null} 1 if the score is over 0, otherwise 0; null if
- * the model has not been trained on feature arrays of this length
- */
-PerceptronModel.prototype.predict = function predict (features) {
-    // Only predict if previously trained
-    // on the same size feature array(s).
-    if (features.length !== this.weights.length) {
-        return null;
-    }
-
-    // Calculate the sum of features times weights,
-    // with the bias added (implicitly times one).
-    var score = 0;
-    for (var i = 0; i < this.weights.length; i++) {
-        score += this.weights[i] * features[i];
-    }
-    score += this.bias;
-
-    // Classify as 1 if the score is over 0, otherwise 0.
-    if (score > 0) {
-        return 1;
-    } else {
-        return 0;
-    }
-};
-
-/**
- * **Train** the classifier with a new example, which is
- * a numeric array of features and a 0 or 1 label.
- *
- * @param {Array<number>} features an array of features as numbers
- * @param {number} label either 0 or 1
- * @returns {PerceptronModel|null} this, or null if the label is not 0 or 1
- */
-PerceptronModel.prototype.train = function train (features, label) {
-    // Require that only labels of 0 or 1 are considered.
-    if (label !== 0 && label !== 1) {
-        return null;
-    }
-    // The length of the feature array determines
-    // the length of the weight array.
-    // The perceptron will continue learning as long as
-    // it keeps seeing feature arrays of the same length.
-    // When it sees a new data shape, it initializes.
-    if (features.length !== this.weights.length) {
-        this.weights = features.slice();
-        this.bias = 1;
-    }
-    // Make a prediction based on current weights.
-    var prediction = this.predict(features);
-    // Update the weights if the prediction is wrong.
-    if (typeof prediction === "number" && prediction !== label) {
-        var gradient = label - prediction;
-        for (var i = 0; i < this.weights.length; i++) {
-            this.weights[i] += gradient * features[i];
-        }
-        this.bias += gradient;
-    }
-    return this;
-};
-
-/**
- * Conducts a [permutation test](https://en.wikipedia.org/wiki/Resampling_(statistics)#Permutation_tests)
- * to determine if two data sets are *significantly* different from each other, using
- * the difference of means between the groups as the test statistic.
- * The function allows for the following hypotheses:
- * - two_side = Null hypothesis: the two distributions are equal.
- * - greater = Null hypothesis: observations from sampleX tend to be smaller than those from sampleY.
- * - less = Null hypothesis: observations from sampleX tend to be greater than those from sampleY.
- * [Learn more about one-tail vs two-tail tests.](https://en.wikipedia.org/wiki/One-_and_two-tailed_tests)
- *
- * @param {Array<number>} sampleX first dataset (e.g. treatment data)
- * @param {Array<number>} sampleY second dataset (e.g. control data)
- * @param {'two_side'|'greater'|'less'} [alternative='two_side'] alternative hypothesis
- * @param {number} k number of values in permutation distribution.
- * @param {Function} [randomSource=Math.random] an optional entropy source
- * @returns {number} p-value The probability of observing the difference between groups (as or more extreme than what we did), assuming the null hypothesis.
- *
- * @example
- * var control = [2, 5, 3, 6, 7, 2, 5];
- * var treatment = [20, 5, 13, 12, 7, 2, 2];
- * permutationTest(control, treatment); // ~0.1324
- */
-function permutationTest(sampleX, sampleY, alternative, k, randomSource) {
-    // Set default arguments
-    if (k === undefined) {
-        k = 10000;
-    }
-    if (alternative === undefined) {
-        alternative = "two_side";
-    }
-    if (
-        alternative !== "two_side" &&
-        alternative !== "greater" &&
-        alternative !== "less"
-    ) {
-        throw new Error(
-            "`alternative` must be either 'two_side', 'greater', or 'less'."
-        );
-    }
-
-    // get means for each sample
-    var meanX = mean(sampleX);
-    var meanY = mean(sampleY);
-
-    // calculate initial test statistic. This will be our point of comparison with
-    // the generated test statistics.
-    var testStatistic = meanX - meanY;
-
-    // create test-statistic distribution
-    var testStatDsn = new Array(k);
-
-    // combine datsets so we can easily shuffle later
-    var allData = sampleX.concat(sampleY);
-    // Each permutation reassigns the pooled values into two groups that keep
-    // the original sample sizes. Splitting at the midpoint only matches when
-    // both samples are the same length; for unequal samples it built the
-    // permutation distribution from the wrong group sizes.
-    var splitIndex = sampleX.length;
-
-    for (var i = 0; i < k; i++) {
-        // 1. shuffle data assignments
-        shuffleInPlace(allData, randomSource);
-        var permLeft = allData.slice(0, splitIndex);
-        var permRight = allData.slice(splitIndex, allData.length);
-
-        // 2.re-calculate test statistic
-        var permTestStatistic = mean(permLeft) - mean(permRight);
-
-        // 3. store test statistic to build test statistic distribution
-        testStatDsn[i] = permTestStatistic;
-    }
-
-    // Calculate p-value depending on alternative
-    // For this test, we calculate the percentage of 'extreme' test statistics (subject to our hypothesis)
-    // more info on permutation test p-value calculations: https://onlinecourses.science.psu.edu/stat464/node/35
-    var numExtremeTStats = 0;
-    if (alternative === "two_side") {
-        for (var i$1 = 0; i$1 <= k; i$1++) {
-            if (Math.abs(testStatDsn[i$1]) >= Math.abs(testStatistic)) {
-                numExtremeTStats += 1;
-            }
-        }
-    } else if (alternative === "greater") {
-        for (var i$2 = 0; i$2 <= k; i$2++) {
-            if (testStatDsn[i$2] >= testStatistic) {
-                numExtremeTStats += 1;
-            }
-        }
-    } else {
-        // alternative === 'less'
-        for (var i$3 = 0; i$3 <= k; i$3++) {
-            /* c8 ignore start */
-            if (testStatDsn[i$3] <= testStatistic) {
-                numExtremeTStats += 1;
-            }
-            /* c8 ignore end */
-        }
-    }
-
-    return numExtremeTStats / k;
-}
-
-/**
- * The [Poisson Distribution](http://en.wikipedia.org/wiki/Poisson_distribution)
- * is a discrete probability distribution that expresses the probability
- * of a given number of events occurring in a fixed interval of time
- * and/or space if these events occur with a known average rate and
- * independently of the time since the last event.
- *
- * The Poisson Distribution is characterized by the strictly positive
- * mean arrival or occurrence rate, `λ`.
- *
- * Returns `undefined` when the distribution cannot be calculated: when `lambda`
- * is not a strictly positive number, or when it is large enough that the table
- * would run past a million cells.
- *
- * @param {number} lambda location poisson distribution
- * @returns {number[] | undefined} values of poisson distribution at that point
- */
-function poissonDistribution(lambda) /*: ?number[] */ {
-    // Check that lambda is strictly positive
-    if (lambda <= 0) {
-        return undefined;
-    }
-
-    // The distribution peaks at `lambda`, so past the length of the table
-    // there is nothing to tabulate and no reason to start.
-    if (lambda >= maxDistributionCells) {
-        return undefined;
-    }
-
-    // Our current place in the distribution
-    var x = 0;
-    // And we keep track of the current cumulative probability, in
-    // order to know when to stop calculating chances.
-    var cumulativeProbability = 0;
-    // The calculated cells to be returned
-    var cells = [];
-
-    // The only term of the mass function below that does not vary with `x`
-    var logLambda = Math.log(lambda);
-
-    // This algorithm iterates through each potential outcome,
-    // until the `cumulativeProbability` is very close to 1, at
-    // which point we've defined the vast majority of outcomes
-    do {
-        // a [probability mass function](https://en.wikipedia.org/wiki/Probability_mass_function),
-        // taken through its logarithm: `lambda` raised to `x` and the factorial
-        // of `x` each leave floating-point range long before their ratio does,
-        // so computing them separately loses cells the distribution needs.
-        cells[x] = Math.exp(x * logLambda - lambda - gammaln(x + 1));
-        cumulativeProbability += cells[x];
-        x++;
-        // When the `cumulativeProbability` is nearly 1, we've calculated
-        // the useful range of this distribution
-    } while (cumulativeProbability < 1 - epsilon && x < maxDistributionCells);
-
-    // Stopping for any other reason - a lambda that is not a number, or a
-    // distribution too wide for the table - leaves cells that do not add up to
-    // a distribution, so report that rather than returning them.
-    if (
-        Number.isNaN(cumulativeProbability) ||
-        cumulativeProbability < 1 - epsilon
-    ) {
-        return undefined;
-    }
-
-    return cells;
-}
-
-/**
- * The [Probit](http://en.wikipedia.org/wiki/Probit)
- * is the inverse of cumulativeStdNormalProbability(),
- * and is also known as the normal quantile function.
- *
- * It returns the number of standard deviations from the mean
- * where the p'th quantile of values can be found in a normal distribution.
- * So, for example, probit(0.5 + 0.6827/2) ≈ 1 because 68.27% of values are
- * normally found within 1 standard deviation above or below the mean.
- *
- * @param {number} p
- * @returns {number} probit
- */
-function simple_statistics_probit(p) {
-    if (p === 0) {
-        p = epsilon;
-    } else if (p >= 1) {
-        p = 1 - epsilon;
-    }
-    return Math.sqrt(2) * inverseErrorFunction(2 * p - 1);
-}
-
-/**
- * Calculate the [silhouette values](https://en.wikipedia.org/wiki/Silhouette_(clustering))
- * for clustered data.
- *
- * @param {Array<Array<number>>} points N-dimensional coordinates of points.
- * @param {Array<number>} labels Labels of points. This must be the same length as `points`,
- * and values must lie in [0..G-1], where G is the number of groups.
- * @return {Array<number>} The silhouette value for each point.
- *
- * @example
- * silhouette([[0.25], [0.75]], [0, 0]); // => [1.0, 1.0]
- */
-function silhouette(points, labels) {
-    if (points.length !== labels.length) {
-        throw new Error("must have exactly as many labels as points");
-    }
-    var groupings = simple_statistics_createGroups(labels);
-    var distances = calculateAllDistances(points);
-    var result = [];
-    for (var i = 0; i < points.length; i++) {
-        var s = 0;
-        if (groupings[labels[i]].length > 1) {
-            var a = meanDistanceFromPointToGroup(
-                i,
-                groupings[labels[i]],
-                distances
-            );
-            var b = meanDistanceToNearestGroup(
-                i,
-                labels,
-                groupings,
-                distances
-            );
-            s = (b - a) / Math.max(a, b);
-        }
-        result.push(s);
-    }
-    return result;
-}
-
-/**
- * Create a lookup table mapping group IDs to point IDs.
- *
- * @private
- * @param {Array<number>} labels Labels of points. This must be the same length as `points`,
- * and values must lie in [0..G-1], where G is the number of groups.
- * @return {Array<Array<number>>} An array of length G, each of whose entries is an array
- * containing the indices of the points in that group.
- */
-function simple_statistics_createGroups(labels) {
-    var numGroups = 1 + max(labels);
-    var result = Array(numGroups);
-    for (var i = 0; i < labels.length; i++) {
-        var label = labels[i];
-        if (result[label] === undefined) {
-            result[label] = [];
-        }
-        result[label].push(i);
-    }
-    return result;
-}
-
-/**
- * Create a lookup table of all inter-point distances.
- *
- * @private
- * @param {Array<Array<number>>} points N-dimensional coordinates of points.
- * @return {Array<Array<number>>} A symmetric square array of inter-point distances
- * (zero on the diagonal).
- */
-function calculateAllDistances(points) {
-    var numPoints = points.length;
-    var result = makeMatrix(numPoints, numPoints);
-    for (var i = 0; i < numPoints; i++) {
-        for (var j = 0; j < i; j++) {
-            result[i][j] = euclideanDistance(points[i], points[j]);
-            result[j][i] = result[i][j];
-        }
-    }
-    return result;
-}
-
-/**
- * Calculate the mean distance between this point and all the points in the
- * nearest group (as determined by which point in another group is closest).
- *
- * @private
- * @param {number} which The index of this point.
- * @param {Array<number>} labels Labels of points.
- * @param {Array<Array<number>>} groupings An array whose entries are arrays
- * containing the indices of the points in that group.
- * @param {Array<Array<number>>} distances A symmetric square array of inter-point
- * distances.
- * @return {number} The mean distance from this point to others in the nearest
- * group.
- */
-function meanDistanceToNearestGroup(which, labels, groupings, distances) {
-    var label = labels[which];
-    var result = Number.MAX_VALUE;
-    for (var i = 0; i < groupings.length; i++) {
-        if (i !== label) {
-            var d = meanDistanceFromPointToGroup(
-                which,
-                groupings[i],
-                distances
-            );
-            if (d < result) {
-                result = d;
-            }
-        }
-    }
-    return result;
-}
-
-/**
- * Calculate the mean distance from a point to the other members of a group,
- * which may be the point's own group.
- *
- * @private
- * @param {number} which The index of this point.
- * @param {Array<number>} group The indices of all the points in the group in
- * question.
- * @param {Array<Array<number>>} distances A symmetric square array of inter-point
- * distances.
- * @return {number} The mean distance from this point to others in the
- * specified group.
- */
-function meanDistanceFromPointToGroup(which, group, distances) {
-    var total = 0;
-    var count = 0;
-    for (var i = 0; i < group.length; i++) {
-        if (group[i] === which) {
-            continue;
-        }
-        total += distances[which][group[i]];
-        count++;
-    }
-    return total / count;
-}
-
-/**
- * Calculate the [silhouette metric](https://en.wikipedia.org/wiki/Silhouette_(clustering))
- * for a set of N-dimensional points arranged in groups. The metric is the largest
- * individual silhouette value for the data.
- *
- * @param {Array<Array<number>>} points N-dimensional coordinates of points.
- * @param {Array<number>} labels Labels of points. This must be the same length as `points`,
- * and values must lie in [0..G-1], where G is the number of groups.
- * @return {number} The silhouette metric for the groupings.
- *
- * @example
- * silhouetteMetric([[0.25], [0.75]], [0, 0]); // => 1.0
- */
-function silhouetteMetric(points, labels) {
-    var values = silhouette(points, labels);
-    return max(values);
-}
-
-/**
- * The [Z-Score, or Standard Score](http://en.wikipedia.org/wiki/Standard_score).
- *
- * The standard score is the number of standard deviations an observation
- * or datum is above or below the mean. Thus, a positive standard score
- * represents a datum above the mean, while a negative standard score
- * represents a datum below the mean. It is a dimensionless quantity
- * obtained by subtracting the population mean from an individual raw
- * score and then dividing the difference by the population standard
- * deviation.
- *
- * The z-score is only defined if one knows the population parameters;
- * if one only has a sample set, then the analogous computation with
- * sample mean and sample standard deviation yields the
- * Student's t-statistic.
- *
- * @param {number} x
- * @param {number} mean
- * @param {number} standardDeviation
- * @return {number} z score
- * @example
- * zScore(78, 80, 5); // => -0.4
- */
-function zScore(x, mean, standardDeviation) {
-    return (x - mean) / standardDeviation;
-}
-
-
-//# sourceMappingURL=simple-statistics.mjs.map
-
-;// CONCATENATED MODULE: ./lib/core/stats/estimate.js
-// Estimators on samples of wall times: summaries, the paired time ratio with a Student-t interval,
-// and Hodges–Lehmann as a rank-based cross-check. Pure: values in, values out.
-//
-// Why paired log ratios: every round runs every arm once, close in time, so a[i] and b[i] share the
-// machine's momentary state (thermal, neighbours, cache). Differencing within a round removes that
-// shared drift; taking logs turns "a is 1.3× b" into an additive, roughly symmetric quantity.
-
-function summarize(xs) {
-    const values = xs.filter(Number.isFinite);
-    const n = values.length;
-    if (n === 0)
-        return { n: 0, median: Number.NaN, min: Number.NaN, max: Number.NaN, cv: 0 };
-    const average = mean(values);
-    const cv = n < 2 || average === 0 ? 0 : sampleStandardDeviation(values) / Math.abs(average);
-    return { n, median: simple_statistics_median(values), min: Math.min(...values), max: Math.max(...values), cv };
-}
-/**
- * Time ratio a/b from paired per-round log ratios d_i = ln a_i − ln b_i, with a Student-t interval
- * and the two-sided p-value for ratio = 1.
- *
- * With trim = 0 this is the paired t interval on the mean of d (df = n − 1). With trim γ > 0 it is
- * Yuen's trimmed-mean interval (Yuen 1974; Wilcox, "Introduction to Robust Estimation and
- * Hypothesis Testing", §4.3 and §5.9.5 for dependent groups applied to the differences): drop the
- * g = ⌊γn⌋ smallest and g largest d, estimate = their mean; standard error = s_w / ((1 − 2g/n)·√n)
- * with s_w the sample sd of the winsorized d (the g extremes on each side set to the nearest kept
- * value); df = n − 2g − 1. Why trim: a shared runner's noise is a stable floor plus bursts when a
- * neighbour takes the core, so a few rounds carry ±30% and the rest ±3%. The mean and its sd
- * follow the bursts; a 20–25%-trimmed mean ignores them and keeps most of the mean's efficiency on
- * clean data (the engine uses TRIM = 0.25, see sequential.ts). Whenever g = 0 (n < 4 at γ = 0.25,
- * n < 5 at γ = 0.2) the interval is the plain t interval.
- *
- * Only paired data is supported: a and b must have the same length (one value per round), and the
- * function throws otherwise. Unpaired samples would lose the within-round pairing that cancels the
- * machine's drift, and a silently truncated pairing would be wrong; callers drop whole rounds instead.
- * A pair is ignored when either value is not a finite positive number (a failed or missing trial).
- *
- * Edge cases: with n < 2 valid pairs there is no spread to judge, so the interval is [0, +Infinity]
- * and p = 1 (the ratio is exp(d) for n = 1, and 1 — "no information" — for n = 0). When the
- * (winsorized) d have no spread, the interval collapses to the point and p = 0, unless the estimate
- * is 0 (then p = 1). Fewer than 2 values left after trimming keep g smaller.
- */
-function pairedRatio(a, b, level, trim = 0) {
-    if (!(level > 0 && level < 1))
-        throw new Error(`confidence level must be in (0, 1), got ${level}`);
-    const tail = (1 - level) / 2;
-    // The plain interval: the statistic's t and df are for sequential looks (ratioBounds).
-    const { t: _t, df: _df, ...estimate } = ratioBounds(pairedLogStatistic(a, b, trim), tail, tail);
-    return { ...estimate, level };
-}
-function pairedLogStatistic(a, b, trim = 0) {
-    if (a.length !== b.length) {
-        throw new Error(`pairedRatio needs paired samples of equal length, got ${a.length} and ${b.length}`);
-    }
-    if (!(trim >= 0 && trim < 0.5))
-        throw new Error(`trim must be in [0, 0.5), got ${trim}`);
-    const d = [];
-    for (let i = 0; i < a.length; i++) {
-        const x = a[i];
-        const y = b[i];
-        // ln(x / y) rather than ln x − ln y: the division is exactly rounded, so equal ratios give equal d.
-        if (isPositiveFinite(x) && isPositiveFinite(y))
-            d.push(Math.log(x / y));
-    }
-    const n = d.length;
-    if (n < 2)
-        return { n, centre: n === 1 ? d[0] : 0, standardError: Number.POSITIVE_INFINITY, df: 0 };
-    const sorted = [...d].sort((x, y) => x - y);
-    // Keep at least two values after trimming so that there is a spread to estimate.
-    const g = Math.min(Math.floor(trim * n), Math.floor((n - 2) / 2));
-    const kept = sorted.slice(g, n - g);
-    const centre = mean(kept);
-    const winsorized = sorted.map((x, i) => (i < g ? sorted[g] : i >= n - g ? sorted[n - g - 1] : x));
-    // Spread below 1e-12 on the log scale (a relative 1e-12 in time, far under any timer's resolution)
-    // is rounding, not noise: treat it as zero rather than divide by it.
-    const winsorizedCentre = mean(winsorized);
-    const df = n - 2 * g - 1;
-    if (winsorized.every((x) => Math.abs(x - winsorizedCentre) <= ZERO_SPREAD)) {
-        return { n, centre: Math.abs(centre) <= ZERO_SPREAD ? 0 : centre, standardError: 0, df };
-    }
-    return { n, centre, standardError: sampleStandardDeviation(winsorized) / ((1 - (2 * g) / n) * Math.sqrt(n)), df };
-}
-/**
- * The ratio exp(centre) with a lower bound at one-sided error `lowerError` and an upper bound at
- * `upperError` (each a t quantile on the statistic's df); `level` = 1 − lowerError − upperError, the
- * two-sided p-value for ratio = 1, and the t statistic. An error of 0 leaves that side unbounded.
- */
-function ratioBounds(s, lowerError, upperError) {
-    const level = 1 - lowerError - upperError;
-    const { n, centre } = s;
-    if (n < 2)
-        return { ratio: n === 1 ? Math.exp(centre) : 1, lower: 0, upper: Number.POSITIVE_INFINITY, level, pValue: 1, n };
-    if (s.standardError === 0) {
-        const isNull = centre === 0;
-        const ratio = isNull ? 1 : Math.exp(centre);
-        return { ratio, lower: ratio, upper: ratio, level, pValue: isNull ? 1 : 0, n, t: isNull ? 0 : centre > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY, df: s.df };
-    }
-    const t = centre / s.standardError;
-    const below = lowerError > 0 ? studentTQuantile(1 - lowerError, s.df) * s.standardError : Number.POSITIVE_INFINITY;
-    const above = upperError > 0 ? studentTQuantile(1 - upperError, s.df) * s.standardError : Number.POSITIVE_INFINITY;
-    return {
-        ratio: Math.exp(centre),
-        lower: Math.exp(centre - below),
-        upper: Math.exp(centre + above),
-        level,
-        pValue: Math.min(1, 2 * studentTUpperTail(Math.abs(t), s.df)),
-        n,
-        t,
-        df: s.df,
-    };
-}
-/** The one-sided p-value of an estimate in the direction of its ratio (ratio > 1: P(T ≥ t)), 1 without a statistic. */
-function oneSidedP(e) {
-    if (e.t === undefined || e.df === undefined || !(e.df > 0))
-        return Math.min(1, e.pValue);
-    if (!Number.isFinite(e.t))
-        return 0;
-    return studentTUpperTail(Math.abs(e.t), e.df);
-}
-/** P(T ≤ t) for Student's t with df degrees of freedom (df > 0, not necessarily an integer). */
-function studentTCdf(t, df) {
-    if (!(df > 0))
-        throw new Error(`degrees of freedom must be positive, got ${df}`);
-    if (Number.isNaN(t))
-        return Number.NaN;
-    const upper = studentTUpperTail(Math.abs(t), df);
-    return t >= 0 ? 1 - upper : upper;
-}
-/**
- * The p-quantile of Student's t: the t with studentTCdf(t, df) = p. Solved on the tail probability
- * (never on 1 − tail) so that the extreme quantiles a Bonferroni-split α needs keep full precision,
- * by bisection on a bracket grown until it holds the root: slower than Newton, but it cannot diverge
- * for df = 1 where the tails are heavy.
- */
-function studentTQuantile(p, df) {
-    if (!(df > 0))
-        throw new Error(`degrees of freedom must be positive, got ${df}`);
-    if (!(p >= 0 && p <= 1))
-        throw new Error(`probability must be in [0, 1], got ${p}`);
-    if (p === 0)
-        return Number.NEGATIVE_INFINITY;
-    if (p === 1)
-        return Number.POSITIVE_INFINITY;
-    if (p === 0.5)
-        return 0;
-    const tail = Math.min(p, 1 - p);
-    // Find hi with upperTail(hi) <= tail; the tail is decreasing in t.
-    let lo = 0;
-    let hi = 1;
-    while (studentTUpperTail(hi, df) > tail) {
-        lo = hi;
-        hi *= 2;
-        if (!Number.isFinite(hi))
-            return p > 0.5 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-    }
-    for (let i = 0; i < 200 && hi - lo > 1e-13 * Math.max(1, hi); i++) {
-        const mid = (lo + hi) / 2;
-        if (studentTUpperTail(mid, df) > tail)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    const t = (lo + hi) / 2;
-    return p > 0.5 ? t : -t;
-}
-/** P(T ≥ t) for t ≥ 0: ½·I_x(df/2, ½) with x = df / (df + t²). */
-function studentTUpperTail(t, df) {
-    if (t === Number.POSITIVE_INFINITY)
-        return 0;
-    return 0.5 * regularizedIncompleteBeta(df / (df + t * t), df / 2, 0.5);
-}
-/** I_x(a, b), by its continued fraction (Numerical Recipes §6.4), using the symmetry for convergence. */
-function regularizedIncompleteBeta(x, a, b) {
-    if (x <= 0)
-        return 0;
-    if (x >= 1)
-        return 1;
-    const logFront = gammaln(a + b) - gammaln(a) - gammaln(b) + a * Math.log(x) + b * Math.log1p(-x);
-    const front = Math.exp(logFront);
-    // The fraction converges fast for x < (a + 1) / (a + b + 2); otherwise use I_x(a,b) = 1 − I_{1−x}(b,a).
-    if (x < (a + 1) / (a + b + 2))
-        return (front * betaContinuedFraction(x, a, b)) / a;
-    return 1 - (front * betaContinuedFraction(1 - x, b, a)) / b;
-}
-/** The continued fraction for I_x(a, b), evaluated with the modified Lentz method. */
-function betaContinuedFraction(x, a, b) {
-    const tiny = 1e-300;
-    const epsilon = 1e-15;
-    const qab = a + b;
-    const qap = a + 1;
-    const qam = a - 1;
-    let c = 1;
-    let d = 1 - (qab * x) / qap;
-    if (Math.abs(d) < tiny)
-        d = tiny;
-    d = 1 / d;
-    let h = d;
-    for (let m = 1; m <= 1000; m++) {
-        const m2 = 2 * m;
-        // Even step.
-        let aa = (m * (b - m) * x) / ((qam + m2) * (a + m2));
-        d = 1 + aa * d;
-        if (Math.abs(d) < tiny)
-            d = tiny;
-        c = 1 + aa / c;
-        if (Math.abs(c) < tiny)
-            c = tiny;
-        d = 1 / d;
-        h *= d * c;
-        // Odd step.
-        aa = (-(a + m) * (qab + m) * x) / ((a + m2) * (qap + m2));
-        d = 1 + aa * d;
-        if (Math.abs(d) < tiny)
-            d = tiny;
-        c = 1 + aa / c;
-        if (Math.abs(c) < tiny)
-            c = tiny;
-        d = 1 / d;
-        const delta = d * c;
-        h *= delta;
-        if (Math.abs(delta - 1) < epsilon)
-            break;
-    }
-    return h;
-}
-/**
- * Hodges–Lehmann location estimate of differences d (e.g. per-round log ratios): the median of the
- * Walsh averages (d_i + d_j)/2, i ≤ j, with the matching Wilcoxon signed-rank interval
- * [W_(k), W_(M+1−k)], M = n(n+1)/2, where k − 1 is the largest c with P(T⁺ ≤ c) ≤ (1 − level)/2.
- *
- * The null distribution of T⁺ is exact (counted) for n ≤ 30 and normal with continuity correction
- * above. Ties among the d_i are not corrected for (the exact distribution assumes none).
- *
- * The returned `level` is the coverage actually achieved, which is at least the requested level,
- * except when the requested level is unreachable: the smallest two-sided tail the signed-rank test
- * can produce is 2/2ⁿ, so for small n (e.g. n ≤ 7 at level 0.99) no interval reaches the level. Then
- * the widest interval, min..max of the Walsh averages, is returned with its true level 1 − 2/2ⁿ,
- * which is below the requested one. Non-finite values are ignored; with no values the interval is
- * (−∞, +∞) around 0.
- */
-function hodgesLehmann(d, level) {
-    if (!(level > 0 && level < 1))
-        throw new Error(`confidence level must be in (0, 1), got ${level}`);
-    const values = d.filter(Number.isFinite);
-    const n = values.length;
-    if (n === 0)
-        return { estimate: 0, lower: Number.NEGATIVE_INFINITY, upper: Number.POSITIVE_INFINITY, level: 1 };
-    const walsh = [];
-    for (let i = 0; i < n; i++)
-        for (let j = i; j < n; j++)
-            walsh.push((values[i] + values[j]) / 2);
-    walsh.sort((x, y) => x - y);
-    const total = walsh.length;
-    const tailAllowed = (1 - level) / 2;
-    const { k, tail } = n <= 30 ? exactSignedRankCut(n, tailAllowed) : normalSignedRankCut(n, tailAllowed);
-    return {
-        estimate: median(walsh),
-        lower: walsh[k - 1],
-        upper: walsh[total - k],
-        level: 1 - 2 * tail,
-    };
-}
-/** Largest k ≥ 1 with P(T⁺ ≤ k − 1) ≤ tailAllowed (k = 1 when none), and that tail P(T⁺ ≤ k − 1). */
-function exactSignedRankCut(n, tailAllowed) {
-    // counts[w] = number of subsets of {1..n} whose sum is w; each subset has probability 2⁻ⁿ.
-    const maxSum = (n * (n + 1)) / 2;
-    const counts = new Array(maxSum + 1).fill(0);
-    counts[0] = 1;
-    for (let rank = 1; rank <= n; rank++) {
-        for (let w = maxSum; w >= rank; w--)
-            counts[w] += counts[w - rank];
-    }
-    const subsets = 2 ** n;
-    let cumulative = 0;
-    let c = -1;
-    while (c + 1 <= maxSum && (cumulative + counts[c + 1]) / subsets <= tailAllowed) {
-        c++;
-        cumulative += counts[c];
-    }
-    if (c < 0)
-        return { k: 1, tail: counts[0] / subsets };
-    return { k: c + 1, tail: cumulative / subsets };
-}
-function normalSignedRankCut(n, tailAllowed) {
-    const centre = (n * (n + 1)) / 4;
-    const spread = Math.sqrt((n * (n + 1) * (2 * n + 1)) / 24);
-    const normalCdf = (z) => 0.5 * (1 + errorFunction(z / Math.SQRT2));
-    // P(T⁺ ≤ c) ≈ Φ((c + ½ − centre) / spread) ≤ tailAllowed  ⇔  c ≤ centre − ½ + z·spread.
-    const c = Math.floor(centre - 0.5 + probit(tailAllowed) * spread);
-    if (c < 0)
-        return { k: 1, tail: normalCdf((0.5 - centre) / spread) };
-    return { k: c + 1, tail: normalCdf((c + 0.5 - centre) / spread) };
-}
-const ZERO_SPREAD = 1e-12;
-function isPositiveFinite(x) {
-    return Number.isFinite(x) && x > 0;
-}
-
-;// CONCATENATED MODULE: ./lib/core/stats/spending.js
-// Error spending across sequential looks (Lan & DeMets 1983). Pure.
-//
-// A comparison looks at its data at scheduled rounds and stops at the first decision. Splitting the
-// error evenly over K looks (Bonferroni) bounds the chance that any look errs, but ignores that the
-// looks share most of their data: the statistic at round 10 is mostly the statistic at round 6. A
-// spending function α(t) says how much of the error may be spent by information fraction t (here
-// rounds run / rounds.max); the boundary at each look is then the one at which the chance of a first
-// crossing there, given no crossing before, is exactly α(t_k) − α(t_{k−1}) for a normal statistic
-// with independent increments (a Brownian motion in the information). Because the looks are
-// correlated, each look's nominal one-sided error is larger than the increment it spends: that is
-// what buys the speed over Bonferroni.
-//
-// The boundaries are computed for a normal statistic. gilgate's statistics are (trimmed) t on few
-// degrees of freedom, so each look turns its nominal error into a t quantile on that look's df (the
-// usual t approximation of a group-sequential design); the achieved error rates are then checked by
-// simulation and by replaying recorded trials (bench/estimators.mjs, docs/statistics.md).
-/**
- * Lan–DeMets spending of Pocock type: error · ln(1 + (e − 1)·t). It spends early, close to evenly
- * per unit of information, so easy cases decide at the first looks (1.5× at round 3–6, an A/A pass
- * by round 6–10). The engine's choice: the early looks are where time is won.
- */
-const pocockSpending = (error, t) => (t <= 0 ? 0 : t >= 1 ? error : error * Math.log(1 + (Math.E - 1) * t));
-/**
- * Lan–DeMets spending of O'Brien–Fleming type (one-sided): 2 − 2Φ(z_{1−error/2}/√t) — for a one-sided
- * error e, e(t) = 2(1 − Φ(Φ⁻¹(1 − e/2)/√t)). It spends almost nothing early; kept to check the
- * recursion against the published boundaries (2.963, 1.969 at t = ½, 1 for e = 0.025).
- */
-const obrienFlemingSpending = (error, t) => {
-    if (t <= 0)
-        return 0;
-    if (t >= 1)
-        return error;
-    return 2 * (1 - normalCdf(normalUpperQuantile(error / 2) / Math.sqrt(t)));
-};
-/** Grid points per look for the numerical integration (odd, for Simpson's rule). */
-const GRID = 241;
-/** The density below this many sd is negligible (Φ(−8) ≈ 6e-16). */
-const TAIL_SD = 8;
-/**
- * The one-sided group-sequential boundary that spends `error` over the looks at `fractions`
- * (Armitage, McPherson & Rowe 1969 recursion; Jennison & Turnbull, "Group Sequential Methods",
- * ch. 19): the sub-density of the score S_k = Z_k·√t_k on the paths that have not crossed yet is
- * carried from look to look on a grid, and each z_k is found by bisection so that the chance of a
- * first crossing at look k is the increment of the spending function. Exact up to the grid
- * (≈ 1e-6 of the error); the spent increments sum to spending(error, t_K), that is to `error` when
- * the last look is at full information.
- */
-function spendingBoundary(error, fractions, spending = pocockSpending) {
-    if (!(error > 0 && error < 1))
-        throw new Error(`error must be in (0, 1), got ${error}`);
-    if (fractions.length === 0)
-        throw new Error('a boundary needs at least one look');
-    fractions.forEach((t, k) => {
-        if (!(t > 0 && t <= 1) || (k > 0 && !(t > fractions[k - 1])))
-            throw new Error(`information fractions must increase within (0, 1], got ${fractions.join(', ')}`);
-    });
-    const spent = fractions.map((t) => spending(error, t));
-    const z = [];
-    let grid = [];
-    let density = [];
-    let previous = 0;
-    for (const [k, t] of fractions.entries()) {
-        const increment = Math.max(0, spent[k] - (k > 0 ? spent[k - 1] : 0));
-        if (k === 0) {
-            const zk = increment > 0 ? normalUpperQuantile(increment) : Number.POSITIVE_INFINITY;
-            z.push(zk);
-            const sd = Math.sqrt(t);
-            grid = line(-TAIL_SD * sd, Math.min(zk * sd, TAIL_SD * sd));
-            density = grid.map((s) => normalDensity(s / sd) / sd);
-        }
-        else {
-            const step = Math.sqrt(t - previous);
-            // P(first crossing at look k with score boundary b) = ∫ f_{k−1}(u) · (1 − Φ((b − u)/step)) du.
-            const crossing = (b) => simpson(grid, grid.map((u, i) => density[i] * (1 - normalCdf((b - u) / step))));
-            const sd = Math.sqrt(t);
-            let b;
-            if (increment <= 0)
-                b = Number.POSITIVE_INFINITY;
-            else {
-                let lo = -TAIL_SD * sd;
-                let hi = TAIL_SD * sd;
-                if (crossing(hi) > increment)
-                    b = hi;
-                else {
-                    for (let i = 0; i < 100 && hi - lo > 1e-10; i++) {
-                        const mid = (lo + hi) / 2;
-                        if (crossing(mid) > increment)
-                            lo = mid;
-                        else
-                            hi = mid;
-                    }
-                    b = (lo + hi) / 2;
-                }
-            }
-            z.push(b / sd);
-            const next = line(-TAIL_SD * sd, Math.min(b, TAIL_SD * sd));
-            const carried = next.map((s) => simpson(grid, grid.map((u, i) => (density[i] * normalDensity((s - u) / step)) / step)));
-            grid = next;
-            density = carried;
-        }
-        previous = t;
-    }
-    return { fractions: [...fractions], spent, z, nominal: z.map((zk) => (Number.isFinite(zk) ? 1 - normalCdf(zk) : 0)) };
-}
-/**
- * The chance of a first crossing at each look of a given boundary, by the same recursion: with the
- * boundary's own z it returns the spent increments (a test of the bisection), and with other z it
- * tells what a boundary spends (Bonferroni's, for instance).
- */
-function crossingProbabilities(z, fractions) {
-    const out = [];
-    let grid = [];
-    let density = [];
-    let previous = 0;
-    for (const [k, t] of fractions.entries()) {
-        const sd = Math.sqrt(t);
-        const b = z[k] * sd;
-        if (k === 0) {
-            out.push(1 - normalCdf(z[k]));
-            grid = line(-TAIL_SD * sd, Math.min(b, TAIL_SD * sd));
-            density = grid.map((s) => normalDensity(s / sd) / sd);
-        }
-        else {
-            const step = Math.sqrt(t - previous);
-            out.push(simpson(grid, grid.map((u, i) => density[i] * (1 - normalCdf((b - u) / step)))));
-            const next = line(-TAIL_SD * sd, Math.min(b, TAIL_SD * sd));
-            density = next.map((s) => simpson(grid, grid.map((u, i) => (density[i] * normalDensity((s - u) / step)) / step)));
-            grid = next;
-        }
-        previous = t;
-    }
-    return out;
-}
-function line(from, to) {
-    const hi = Math.max(to, from + 1e-9);
-    return Array.from({ length: GRID }, (_, i) => from + ((hi - from) * i) / (GRID - 1));
-}
-/** Simpson's rule on an evenly spaced grid with an odd number of points. */
-function simpson(xs, ys) {
-    const n = xs.length;
-    const h = (xs[n - 1] - xs[0]) / (n - 1);
-    let sum = ys[0] + ys[n - 1];
-    for (let i = 1; i < n - 1; i++)
-        sum += (i % 2 === 1 ? 4 : 2) * ys[i];
-    return (sum * h) / 3;
-}
-function normalDensity(z) {
-    return Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
-}
-/**
- * Φ(z), from the complementary error function (Numerical Recipes' erfcc, Chebyshev fit, relative
- * error < 1.2e-7 everywhere): the tails keep their relative precision, which the boundaries need
- * (simple-statistics' errorFunction and probit lose it below 1e-3).
- */
-function normalCdf(z) {
-    return z >= 0 ? 1 - 0.5 * erfc(z / Math.SQRT2) : 0.5 * erfc(-z / Math.SQRT2);
-}
-/** The z with 1 − Φ(z) = p, by bisection on the upper tail. */
-function normalUpperQuantile(p) {
-    if (!(p > 0 && p < 1))
-        throw new Error(`probability must be in (0, 1), got ${p}`);
-    let lo = -40;
-    let hi = 40;
-    for (let i = 0; i < 200 && hi - lo > 1e-12; i++) {
-        const mid = (lo + hi) / 2;
-        if (upperTail(mid) > p)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return (lo + hi) / 2;
-}
-function upperTail(z) {
-    return z >= 0 ? 0.5 * erfc(z / Math.SQRT2) : 1 - 0.5 * erfc(-z / Math.SQRT2);
-}
-function erfc(x) {
-    const z = Math.abs(x);
-    const t = 1 / (1 + 0.5 * z);
-    const r = t *
-        Math.exp(-z * z - 1.26551223 +
-            t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
-    return x >= 0 ? r : 2 - r;
-}
-
-;// CONCATENATED MODULE: ./lib/core/stats/sequential.js
-// Sequential comparisons of two arms' times, looked at after scheduled rounds. Pure.
-//
-// Looking repeatedly and stopping at the first decision inflates errors if every look used the
-// nominal level. The error of each claim is spent over the looks by a Lan–DeMets spending function
-// of Pocock type over the information (rounds run / rounds.max; stats/spending.ts): each look gets
-// the nominal one-sided error at which the chance of a first wrong crossing there is the increment
-// of the spending function, so the chance that any look errs stays at the claim's error. The looks
-// share most of their data, so each one may risk more than an even (Bonferroni) share: that is the
-// speed it buys. Boundaries are computed for a normal statistic and applied as t quantiles on each
-// look's degrees of freedom; the achieved rates are checked by simulation and replay
-// (bench/estimators.mjs, docs/statistics.md).
-//
-// Two kinds of comparison:
-// - compareTimes (verdicts: a model against serial, models against each other): both bounds at α
-//   each, so "a is faster", "b is faster" and "equivalent" (two one-sided tests) are each wrong at
-//   most α of the time.
-// - compareToBase (the gate, head against base): one-sided. "Regression" (head slower beyond the
-//   threshold) from the lower bound at α; "no regression" (non-inferiority: the upper bound of
-//   head/base below 1 + threshold) from the upper bound at β, so a head exactly `threshold` slower
-//   passes at most β of the time; an improvement is reported when the upper bound at α is below 1.
-//
-// Looks are scheduled, not taken after every round: at minRounds, at twice that, then every 5
-// rounds, and at maxRounds (3, 6, 8, 10, 15, 20, 25, 30 by default). Rounds between looks still add
-// data; they only wait for the next look to decide. The schedule and the 25% trimming were chosen
-// by replaying recorded real trials from this 2-core runner (bench/noise.mjs → bench/estimators.mjs).
-
-
-/**
- * Share of paired log ratios trimmed from each end (Yuen's trimmed mean, see pairedRatio). 20% is
- * the textbook choice (Wilcox): close to the mean's efficiency on normal data. On this runner's
- * bursty noise, replayed from recorded real trials (bench/estimators.mjs), 25% detected a 15%
- * slowdown in 95% of comparisons against 80% for 20% and 52% for the plain mean, with no false
- * alarm in A/A; 30% did a little better there but leaves df 3 at 10 rounds, and 40% trims so much
- * that the lost degrees of freedom cost more than it gains.
- */
-const TRIM = 0.25;
-/**
- * Rounds from which the trimmed mean is used; at earlier looks the plain paired mean. Trimming g of
- * n values each side costs 2g degrees of freedom, and the first looks have few to spare: at 6 rounds
- * 25% trimming leaves df 3 (critical t 11.5 at the per-look level) against df 5 (6.6) for the plain
- * mean, so a 1.5× difference with this runner's paired sd of 0.1 went undecided at round 6 about one
- * time in ten. A burst in so few rounds widens the plain interval (it raises the sd) rather than
- * faking a difference, so the early looks lose power to bursts but not error control
- * (bench/estimators.mjs, docs/statistics.md).
- */
-const TRIM_FROM_ROUNDS = 10;
-/** The share trimmed from each end for a look on n paired rounds. */
-function trimFor(n) {
-    return n >= TRIM_FROM_ROUNDS ? TRIM : 0;
-}
-/**
- * The rounds after which a comparison may decide: minRounds, 2·minRounds, every second round after
- * that below 10, every multiple of 5 after that, and maxRounds (3, 6, 8, 10, 15, 20, 25, 30 by
- * default). With error spending an extra look costs little; the one at 8 lets an A/A comparison
- * with a paired sd of about 0.05 pass there instead of at 10 (bench/gate-calibration.mjs).
- */
-function lookSchedule(policy) {
-    const first = Math.max(1, policy.minRounds);
-    const last = Math.max(policy.maxRounds, first);
-    const looks = new Set([first]);
-    if (2 * first < last)
-        looks.add(2 * first);
-    for (let rounds = 2 * first + 2; rounds < Math.min(10, last); rounds += 2)
-        looks.add(rounds);
-    for (let rounds = 5 * (Math.floor((2 * first) / 5) + 1); rounds < last; rounds += 5)
-        looks.add(rounds);
-    looks.add(last);
-    return [...looks].sort((x, y) => x - y);
-}
-/** Number of scheduled looks. */
-function lookCount(policy) {
-    return lookSchedule(policy).length;
-}
-/** The gate's default miss rate (β): a head exactly `threshold` slower passes at most 5% of the time. */
-const DEFAULT_BETA = 0.05;
-const boundaries = new Map();
-/**
- * The nominal one-sided error of each scheduled look when `error` is spent over them (Pocock-type
- * Lan–DeMets spending over the information rounds / rounds.max, stats/spending.ts). Memoized: a
- * policy has one schedule, and a run asks for the same few errors at every look.
- */
-function lookErrors(error, policy) {
-    const looks = lookSchedule(policy);
-    const key = `${error}|${looks.join(',')}`;
-    let nominal = boundaries.get(key);
-    if (!nominal) {
-        const last = looks[looks.length - 1];
-        nominal = spendingBoundary(error, looks.map((rounds) => rounds / last)).nominal;
-        boundaries.set(key, nominal);
-    }
-    return nominal;
-}
-/** The nominal one-sided error of the look at `rounds` (the first look's before it). */
-function lookError(error, rounds, policy) {
-    const looks = lookSchedule(policy);
-    const index = Math.max(0, looks.indexOf(lastLookAt(rounds, policy) ?? looks[0]));
-    return lookErrors(error, policy)[index];
-}
-/** Two-sided confidence level of a verdict comparison's interval at the look at `rounds`: 1 − 2·(nominal α of that look). */
-function lookLevel(policy, rounds = policy.minRounds) {
-    return 1 - 2 * lookError(policy.alpha, rounds, policy);
-}
-function isFinalLook(rounds, policy) {
-    return rounds >= policy.maxRounds;
-}
-/**
- * Compare the times of arm a with arm b (paired by round, see pairedRatio) with margin m (0.10 =
- * 10%): a-faster when the ratio a/b is significantly below 1 and beyond the margin (< 1/(1+m)),
- * b-faster symmetrically, equivalent when the whole interval lies within (1/(1+m), 1+m), else
- * unknown. Unknown also before minRounds valid pairs. The estimate is always filled in.
- *
- * a[i] and b[i] belong to round i. Decisions use the data up to the last scheduled look at or
- * below a.length (rounds past it wait for the next look), so stopping on a time budget between
- * looks never spends α on an unscheduled look. Before the first look the estimate uses all rounds.
- */
-function compareTimes(a, b, margin, policy) {
-    const { estimate } = boundsAtLook(a, b, margin, policy, policy.alpha, policy.alpha);
-    return { outcome: estimate.look === undefined ? 'unknown' : outcomeOf(estimate, margin, policy), estimate };
-}
-/**
- * The gate's comparison of head with base, one-sided (see the top of this file). At a look:
- * - 'a-faster', an improvement: head shown faster (the upper bound at α below 1) by more than the
- *   threshold in its estimate;
- * - else 'equivalent', no regression: the upper bound at β below 1 + threshold (non-inferiority;
- *   a head exactly `threshold` slower gets here at most β of the time);
- * - else 'b-faster', a regression: head shown slower (the lower bound at α above 1) and not shown
- *   within the threshold. A head that is not slower gets here at most α of the time (the contract's
- *   false alarm); no margin on the estimate, or a head exactly `threshold` slower, whose estimate
- *   sits on the margin, would be flagged only half the time;
- * - else unknown.
- * The estimate's interval is [lower bound at α, upper bound at β]: the two bounds that gate.
- */
-function compareToBase(head, base, threshold, policy) {
-    const beta = policy.beta ?? DEFAULT_BETA;
-    const { estimate, statistic, look } = boundsAtLook(head, base, threshold, policy, policy.alpha, beta);
-    if (look === null || estimate.n < Math.max(2, policy.minRounds))
-        return { outcome: 'unknown', estimate };
-    const high = 1 + threshold;
-    const improvement = ratioBounds(statistic, 0, lookError(policy.alpha, look, policy));
-    if (improvement.upper < 1 && estimate.ratio < 1 / high)
-        return { outcome: 'a-faster', estimate };
-    if (estimate.upper < high)
-        return { outcome: 'equivalent', estimate };
-    if (estimate.lower > 1)
-        return { outcome: 'b-faster', estimate };
-    return { outcome: 'unknown', estimate };
-}
-/**
- * The estimate at the last scheduled look at or below a.length, with its lower bound at the look's
- * nominal share of `lowerError` and its upper bound at that of `upperError`. Rounds past the look
- * wait for the next one, so stopping on a time budget between looks never spends error on an
- * unscheduled look. Before the first look the estimate uses all rounds, with the first look's errors.
- */
-function boundsAtLook(a, b, margin, policy, lowerError, upperError) {
-    if (!(margin >= 0))
-        throw new Error(`margin must be non-negative, got ${margin}`);
-    if (a.length !== b.length)
-        throw new Error(`compareTimes needs samples of equal length (one value per round), got ${a.length} and ${b.length}`);
-    const look = lastLookAt(a.length, policy);
-    const rounds = look ?? a.length;
-    const statistic = pairedLogStatistic(a.slice(0, rounds), b.slice(0, rounds), trimFor(rounds));
-    const bounds = ratioBounds(statistic, lookError(lowerError, rounds, policy), lookError(upperError, rounds, policy));
-    const estimate = look === null ? bounds : { ...bounds, look };
-    return { estimate, statistic, look };
-}
-/**
- * True when the comparison, at a scheduled look, rules out `outcome`: for 'a-faster' ("a is faster
- * than b beyond the margin") the whole interval of a/b lies above 1/(1+m); for 'b-faster', below
- * 1+m. This is one side of the equivalence test, at the same per-look level, so its error rate is
- * bounded the same way. It settles "does a parallel model help?" with "no" both when the model is
- * equivalent to serial and when it is slower — and when the data cannot yet tell those two apart,
- * which does not matter for that question.
- */
-function rulesOut(comparison, outcome, margin, policy) {
-    const e = comparison.estimate;
-    if (e.n < Math.max(2, policy.minRounds))
-        return false;
-    return outcome === 'a-faster' ? e.lower > 1 / (1 + margin) : e.upper < 1 + margin;
-}
-/** The last scheduled look at or before `rounds`, or null before the first. */
-function lastLookAt(rounds, policy) {
-    const looks = lookSchedule(policy).filter((look) => look <= rounds);
-    return looks.length > 0 ? looks[looks.length - 1] : null;
-}
-/**
- * The three-outcome rule applied to one look's estimate (see compareTimes): exported so that
- * bench/estimators.mjs replays exactly the engine's rule under other estimators and schedules.
- */
-function outcomeOf(estimate, margin, policy) {
-    const { n, ratio, lower, upper } = estimate;
-    if (n < Math.max(2, policy.minRounds))
-        return 'unknown';
-    const high = 1 + margin;
-    const low = 1 / high;
-    if (upper < 1 && ratio < low)
-        return 'a-faster';
-    if (lower > 1 && ratio > high)
-        return 'b-faster';
-    if (low < lower && upper < high)
-        return 'equivalent';
-    return 'unknown';
-}
-/**
- * compareTimes for values where lower is not "faster" (peak memory, speedups): the same test, with
- * outcomes that name the direction instead of a speed, so callers do not read 'a-faster' backwards.
- */
-function compareValues(a, b, margin, policy) {
-    const { outcome, estimate } = compareTimes(a, b, margin, policy);
-    const named = { 'a-faster': 'lower', 'b-faster': 'higher', equivalent: 'equivalent', unknown: 'unknown' };
-    return { outcome: named[outcome], estimate };
-}
-
-;// CONCATENATED MODULE: ./lib/core/samples.js
-// Samples: the trials of one workload on one side, arranged by arm and round, and the per-arm
-// numbers derived from them. Pure. Rounds are the pairing unit: index i of every arm's list ran in
-// round i, so two arms' values at the same index are compared with each other.
-//
-// A round may hold several trials of one arm: serial runs once per CPU it is placed on (pinned), so
-// the round's value is the mean over those CPUs — the expected time of unpinned serial code on this
-// machine (docs/engine.md, "Placement"). Pools run once per round.
-
-
-
-
-function measurements(samples) {
-    return samples.outcomes.flatMap((round) => (round ?? []).filter((o) => o.ok));
-}
-function failures(samples) {
-    return samples.outcomes.flatMap((round) => (round ?? []).filter((o) => !o.ok));
-}
-/**
- * One value per round: the mean of the round's successful values (NaN where none), what paired
- * comparisons take. For serial, the mean over the CPUs it ran on that round.
- */
-function series(samples, rounds, value) {
-    return Array.from({ length: rounds }, (_, i) => {
-        const values = (samples.outcomes[i] ?? []).filter((o) => o.ok).map(value);
-        return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
-    });
-}
-/** What a per-batch pool costs: creating the pool, the map, the shutdown. */
-const wallOf = (m) => m.wallSeconds;
-/** What a long-lived pool costs per batch: the map alone, the pool already started. */
-// Older runners did not report it: the wall less the start-up is the same quantity, less precisely.
-const steadyOf = (m) => m.steadySeconds ?? m.wallSeconds - m.startupSeconds;
-/** The time a verdict answers for a pool lifetime. */
-function timeOf(pool) {
-    return pool === 'long-lived' ? steadyOf : wallOf;
-}
-/** Whole-pool peak memory: the parent plus one largest child per worker (processes hold a copy each). */
-function poolRssOf(arm) {
-    // Interpreters live in the parent process: its peak already counts them.
-    return (m) => m.peakRssSelfBytes + (arm.model === 'processes' ? arm.workers * m.peakRssChildBytes : 0);
-}
-function medianOf(values) {
-    const finite = values.filter(Number.isFinite);
-    return finite.length === 0 ? Number.NaN : simple_statistics_median(finite);
-}
-function medianWall(samples) {
-    return medianOf(measurements(samples).map(wallOf));
-}
-function medianTime(samples, value) {
-    return medianOf(measurements(samples).map(value));
-}
-/** The model's arm with the lowest median time among arms that produced data. */
-function bestArm(all, model, value = wallOf) {
-    let best = null;
-    for (const samples of modelArms(all, model)) {
-        if (best === null || medianTime(samples, value) < medianTime(best, value))
-            best = samples;
-    }
-    return best;
-}
-/** The model's arms that produced data. */
-function modelArms(all, model) {
-    return all.filter((s) => s.arm.model === model && measurements(s).length > 0);
-}
-function serialArm(all) {
-    return all.find((s) => s.arm.model === 'serial') ?? null;
-}
-/**
- * The arm's speedup over serial as the comparisons estimate it: 1 / the mean (trimmed from 10
- * rounds on, as at the looks) of the per-round ratios arm/serial on the log scale. A figure shown
- * beside a verdict must be the one its test rests on: a ratio of medians taken from unpaired values
- * read ×1.0 beside a significant paired ×1.2. NaN when no round holds both.
- */
-function pairedSpeedup(arm, serial, value) {
-    const rounds = Math.max(arm.outcomes.length, serial.outcomes.length);
-    const a = series(arm, rounds, value);
-    const b = series(serial, rounds, value);
-    // The pairs pairedRatio will keep: the trim depends on how many there are.
-    const pairs = a.filter((x, i) => isPositiveFinite(x) && isPositiveFinite(b[i])).length;
-    if (pairs === 0)
-        return Number.NaN;
-    return 1 / pairedRatio(a, b, 0.95, trimFor(pairs)).ratio;
-}
-/**
- * The arm's summary. serial is the serial arm (null when it has no data: speedups are NaN);
- * capacity is what the machine delivers at this arm's worker count (null when unknown).
- */
-function armResult(samples, serial, capacity = null) {
-    const ok = measurements(samples);
-    const wall = summarize(ok.map(wallOf));
-    const chunks = ok.map((m) => m.chunksize).filter((c) => c !== null);
-    const isSerial = samples.arm.model === 'serial';
-    const speedupBy = (value) => (isSerial ? 1 : serial ? pairedSpeedup(samples, serial, value) : Number.NaN);
-    return {
-        model: samples.arm.model,
-        workers: samples.arm.workers,
-        wall,
-        startupSeconds: medianOf(ok.map((m) => m.startupSeconds)),
-        cpuPerWall: medianOf(ok.map((m) => m.cpuSeconds / m.wallSeconds)),
-        peakRssBytes: medianOf(ok.map(poolRssOf(samples.arm))),
-        speedup: speedupBy(wallOf),
-        steadySpeedup: speedupBy(steadyOf),
-        capacity: isSerial ? 1 : capacity,
-        chunksize: chunks.length > 0 ? chunks[0] : null,
-        failures: failures(samples).length,
-    };
-}
-function describeFailure(failure) {
-    const text = failure.message ? `${failure.type}: ${failure.message}` : failure.type;
-    return text.length > 300 ? `${text.slice(0, 297)}...` : text;
-}
-
-
-;// CONCATENATED MODULE: ./lib/core/compare.js
-// Compare: what the PR changed for one workload, head against its base re-run in the same job.
-// Pure. Base and head trials ran in the same rounds, so head[i] and base[i] are paired like arms.
-// Returns facts (ChangeFact) with every regression and improvement; the words come from `describe`
-// (report/explain.ts: explainChange), since core never imports report/.
-
-
-
-
-/** The arm that stands for a recommendation: the recommended model at its best worker count. */
-function representativeArm(side, pool = 'per-batch') {
-    const recommendation = side.result.recommendation;
-    const model = recommendation === 'either' ? 'threads' : PARALLEL_MODELS.includes(recommendation) ? recommendation : null;
-    return (model && bestArm(side.arms, model, timeOf(pool))) || serialArm(side.arms);
-}
-/** Without report/, the facts' kind: callers pass report/explain.ts's explainChange. */
-const plainChange = (fact) => fact.kind;
-function matching(arms, arm) {
-    return arms.find((a) => a.arm.model === arm.model && a.arm.workers === arm.workers && measurements(a).length > 0) ?? null;
-}
-/**
- * The arms compareSides reads for this pair of sides: serial, head's representative arm, and base's
- * fastest parallel arm for the scaling comparison, each wherever a side has it. Once both verdicts
- * have settled, later rounds run only these (experiment.ts): the other arms could only feed
- * verdicts that no longer change.
- */
-function comparedArms(head, base, pool = 'per-batch') {
-    const picked = [serialArm(head.arms) ?? serialArm(base.arms), representativeArm(head, pool), scalingArm(base, timeOf(pool))];
-    const arms = [];
-    for (const samples of picked)
-        if (samples && !arms.some((a) => a.model === samples.arm.model && a.workers === samples.arm.workers))
-            arms.push(samples.arm);
-    return arms;
-}
-/** Base's fastest parallel arm by median time, when base recommended a parallel model: what scaling compares. */
-function scalingArm(base, time) {
-    if (!['threads', 'processes', 'interpreters', 'either'].includes(base.result.recommendation))
-        return null;
-    const candidates = PARALLEL_MODELS.map((m) => bestArm(base.arms, m, time)).filter((a) => a !== null);
-    if (candidates.length === 0)
-        return null;
-    return candidates.reduce((a, b) => (medianTime(a, time) <= medianTime(b, time) ? a : b));
-}
-function compareSides(input) {
-    const { head, base, rounds, threshold, memoryThreshold, policy } = input;
-    const pool = input.pool ?? 'per-batch';
-    const describe = input.describe ?? plainChange;
-    const time = timeOf(pool);
-    const regressions = [];
-    const improvements = [];
-    const firstLine = (side) => side.result.error?.message.split('\n')[0] ?? 'error';
-    if (head.result.recommendation === 'error') {
-        if (base.result.recommendation !== 'error') {
-            const facts = { kind: 'failing', message: firstLine(head) };
-            regressions.push({ kind: 'failing', detail: describe(facts), facts });
-        }
-        return { vsBase: null, arm: null, regressions, improvements, settled: true };
-    }
-    if (base.result.recommendation === 'error') {
-        const facts = { kind: 'fixed', message: firstLine(base) };
-        improvements.push({ kind: 'fixed', detail: describe(facts), facts });
-        return { vsBase: null, arm: null, regressions, improvements, settled: true };
-    }
-    const headArm = representativeArm(head, pool);
-    const baseArm = headArm ? matching(base.arms, headArm.arm) : null;
-    let vsBase = null;
-    if (headArm && baseArm) {
-        vsBase = compareToBase(series(headArm, rounds, time), series(baseArm, rounds, time), threshold, policy);
-        const e = vsBase.estimate;
-        const where = armLabel(headArm.arm);
-        if (vsBase.outcome === 'b-faster') {
-            const facts = { kind: 'time', direction: 'slower', arm: where, estimate: e };
-            regressions.push({ kind: 'slower', detail: describe(facts), estimate: e, facts });
-        }
-        else if (vsBase.outcome === 'a-faster') {
-            const facts = { kind: 'time', direction: 'faster', arm: where, estimate: e };
-            improvements.push({ kind: 'faster', detail: describe(facts), estimate: e, facts });
-        }
-        const headRss = series(headArm, rounds, poolRssOf(headArm.arm));
-        const baseRss = series(baseArm, rounds, poolRssOf(baseArm.arm));
-        const memory = compareValues(headRss, baseRss, memoryThreshold, policy);
-        if (memory.outcome === 'higher') {
-            const facts = { kind: 'memory', direction: 'more', arm: where, estimate: memory.estimate, threshold: memoryThreshold };
-            regressions.push({ kind: 'memory', detail: describe(facts), estimate: memory.estimate, facts });
-        }
-        else if (memory.outcome === 'lower') {
-            const facts = { kind: 'memory', direction: 'less', arm: where, estimate: memory.estimate, threshold: memoryThreshold };
-            improvements.push({ kind: 'memory', detail: describe(facts), estimate: memory.estimate, facts });
-        }
-    }
-    if (isFlip(base.result.recommendation, head.result.recommendation)) {
-        const facts = {
-            kind: 'flip',
-            before: base.result.recommendation,
-            after: head.result.recommendation,
-            ...(input.interpreter ? { interpreter: input.interpreter } : {}),
-        };
-        regressions.push({ kind: 'flip', detail: describe(facts), facts });
-    }
-    const scaling = scalingChange(head, base, rounds, threshold, policy, time);
-    if (scaling && (scaling.comparison.outcome === 'lower' || scaling.comparison.outcome === 'higher')) {
-        const e = scaling.comparison.estimate;
-        const fell = scaling.comparison.outcome === 'lower';
-        const facts = { kind: 'scaling', direction: fell ? 'fell' : 'rose', arm: scaling.label, estimate: e, baseSpeedup: scaling.baseSpeedup, headSpeedup: scaling.headSpeedup };
-        if (fell)
-            regressions.push({ kind: 'scaling', detail: describe(facts), estimate: e, facts });
-        else
-            improvements.push({ kind: 'scaling', detail: describe(facts), estimate: e, facts });
-    }
-    return { vsBase, arm: headArm?.arm ?? null, regressions, improvements, settled: vsBase === null || vsBase.outcome !== 'unknown' };
-}
-/**
- * A flip is a change between settled recommendations that makes the old advice wrong.
- * `either` ↔ `threads`/`processes` is not one: the old advice still works within the margin.
- */
-function isFlip(before, after) {
-    const settled = ['threads', 'processes', 'interpreters', 'either', 'serial'];
-    if (!settled.includes(before) || !settled.includes(after) || before === after)
-        return false;
-    const pair = new Set([before, after]);
-    return !(pair.has('either') && (pair.has('threads') || pair.has('processes')));
-}
-/**
- * Per round, the speedup base got from its best parallel arm, against the speedup head gets from the
- * same arm; compared as paired ratios so the margin and the interval mean the same as for times.
- */
-function scalingChange(head, base, rounds, threshold, policy, time) {
-    const baseBest = scalingArm(base, time);
-    if (!baseBest)
-        return null;
-    const headSame = matching(head.arms, baseBest.arm);
-    const baseSerial = serialArm(base.arms);
-    const headSerial = serialArm(head.arms);
-    if (!headSame || !baseSerial || !headSerial)
-        return null;
-    const speedups = (serial, arm) => {
-        const s = series(serial, rounds, time);
-        const p = series(arm, rounds, time);
-        return s.map((x, i) => x / p[i]);
-    };
-    const headSpeedups = speedups(headSerial, headSame);
-    const baseSpeedups = speedups(baseSerial, baseBest);
-    return {
-        label: armLabel(baseBest.arm),
-        comparison: compareValues(headSpeedups, baseSpeedups, threshold, policy),
-        headSpeedup: medianOf(headSpeedups),
-        baseSpeedup: medianOf(baseSpeedups),
-    };
-}
-/**
- * Holm across every statistical regression of the run (slower, scaling, memory). Returns, per
- * regression, whether it stands. flip and failing are not statistical claims of this kind and
- * always stand.
- *
- * Each regression was claimed by a sequential test at its look; Holm needs to know whether that
- * test would also have claimed it at the smaller levels α/j of its steps. With error spending the
- * look's nominal error is not proportional to α, so this asks the test itself (Holm in its
- * closed-testing form): with j hypotheses left, a regression stands at this step when its one-sided
- * p-value at its look is within that look's nominal error for a total of α/j. A test that did not
- * cross the α/j boundary at its stopping look cannot have crossed it earlier (the boundary at α/j
- * lies above the one at α at every look), and later looks were never taken: counted as not rejected,
- * which is conservative. An estimate without its look (results from before error spending) falls
- * back to the two-sided p-value times the number of looks (Bonferroni).
- */
-function holmFilter(regressionsPerWorkload, alpha, policy) {
-    const looks = lookSchedule(policy);
-    const claims = [];
-    regressionsPerWorkload.forEach((list, w) => list.forEach((r, i) => {
-        const e = r.estimate;
-        if (!e)
-            return;
-        const index = e.look === undefined ? -1 : looks.indexOf(e.look);
-        const rejectsAt = index >= 0 && e.t !== undefined
-            ? (level) => oneSidedP(e) <= lookErrors(level, policy)[index]
-            : (level) => Math.min(1, e.pValue * lookCount(policy)) <= level;
-        claims.push({ w, i, rejectsAt });
-    }));
-    const keep = regressionsPerWorkload.map((list) => list.map(() => true));
-    const remaining = new Set(claims.keys());
-    let rejected = true;
-    while (rejected && remaining.size > 0) {
-        rejected = false;
-        const level = alpha / remaining.size;
-        for (const k of [...remaining]) {
-            if (claims[k].rejectsAt(level)) {
-                remaining.delete(k);
-                rejected = true;
-            }
-        }
-    }
-    for (const k of remaining)
-        keep[claims[k].w][claims[k].i] = false;
-    return keep;
-}
-
-;// CONCATENATED MODULE: ./lib/core/verdict.js
-// Verdict: from one side's samples, the recommendation, whether it is settled, and the facts behind
-// it (which rule fired, with the figures). Pure. The sentences are written in report/explain.ts;
-// the caller passes them in as `describe`, since core never imports report/.
-//
-// Each arm of each parallel model is compared with serial: a sequential three-outcome test on
-// paired per-round time ratios, with α split over the model's arms as well as over the looks
-// (winner's curse: the best of several noisy arms looks better than it is). A model "helps" when
-// some arm is faster than serial beyond the margin; it does not help when every arm is ruled out.
-// Models that may help are then compared pairwise (best arms): the fastest is recommended, unless a
-// cheaper one is within the margin of it (threads, then interpreters, then processes).
-
-
-
-
-
-/**
- * Racing: at each scheduled look, an arm shown slower than its side's current best arm beyond the
- * margin stops running (it cannot become the recommendation), worker counts of one model raced like
- * any other arm. The best arm at a look is the one with the lowest paired (trimmed) mean of
- * arm/serial over the look's rounds, serial itself counting as 1; "shown slower" is the verdict's
- * own test at α (compareTimes: the interval of best/arm below 1 and the estimate beyond the margin),
- * with the same error spending. Serial never stops: every comparison is made against it. Pure: the
- * looks are replayed from the data, and an arm raced at a look has no data after it, so judging
- * again gives the same races.
- */
-function racedArms(arms, rounds, margin, policy, time = wallOf) {
-    const raced = new Map();
-    const serial = serialArm(arms);
-    if (!serial)
-        return raced;
-    const parallel = arms.filter((a) => a.arm.model !== 'serial' && measurements(a).length > 0);
-    for (const look of lookSchedule(policy).filter((l) => l <= rounds)) {
-        const serialSeries = series(serial, look, time);
-        const running = parallel.filter((a) => !raced.has(armLabel(a.arm)));
-        if (running.length === 0)
-            break;
-        const withSeries = running.map((a) => ({ a, values: series(a, look, time) }));
-        const logRatio = (values) => {
-            const s = pairedLogStatistic(values, serialSeries, trimFor(look));
-            return s.n >= 2 ? s.centre : Number.NaN;
-        };
-        let best = { label: 'serial', values: serialSeries, centre: 0 };
-        for (const { a, values } of withSeries) {
-            const centre = logRatio(values);
-            if (centre < best.centre)
-                best = { label: armLabel(a.arm), values, centre };
-        }
-        for (const { a, values } of withSeries) {
-            const label = armLabel(a.arm);
-            if (label === best.label)
-                continue;
-            if (compareTimes(best.values, values, margin, policy).outcome === 'a-faster')
-                raced.set(label, { round: look, by: best.label });
-        }
-    }
-    return raced;
-}
-/** Per-task time under which pools rarely pay off: the work is smaller than the hand-off. */
-const TINY_TASK_SECONDS = 0.0005;
-/** Without report/, a plain statement of the facts: callers pass report/explain.ts's explainSide. */
-function plainWords(facts) {
-    return { reason: `${facts.recommendation} (${facts.rule}).`, warnings: facts.warnings.map((w) => w.kind) };
-}
-/**
- * The serial work per batch (seconds) above which a pool created per batch pays off beyond the
- * margin m. A batch of W serial seconds costs a pool startup + W/s (s: its steady speedup), so
- * W ≥ (1+m)·(startup + W/s) ⇔ W ≥ (1+m)·startup / (1 − (1+m)/s), for s > 1+m; null when it never does.
- */
-function breakEven(startupSeconds, steadySpeedup, margin) {
-    const need = 1 + margin;
-    if (!(steadySpeedup > need) || !Number.isFinite(startupSeconds))
-        return null;
-    return (need * Math.max(0, startupSeconds)) / (1 - need / steadySpeedup);
-}
-/**
- * The machine's capacity at a worker count: measured, else interpolated linearly between the
- * neighbouring measured counts, else the nearest measured one. Null without measurements.
- */
-function capacityAt(machine, workers) {
-    const points = (machine?.capacity ?? []).filter((p) => Number.isFinite(p.ratio) && p.ratio > 0).sort((a, b) => a.workers - b.workers);
-    if (points.length === 0)
-        return null;
-    const exact = points.find((p) => p.workers === workers);
-    if (exact)
-        return exact.ratio;
-    const below = points.filter((p) => p.workers < workers).at(-1);
-    const above = points.find((p) => p.workers > workers);
-    if (!below)
-        return above.ratio;
-    if (!above)
-        return below.ratio;
-    return below.ratio + ((above.ratio - below.ratio) * (workers - below.workers)) / (above.workers - below.workers);
-}
-/** A speedup as a share of what the machine can deliver at that worker count. */
-function capacityShare(speedup, capacity) {
-    return speedup === null || capacity === null || !(capacity > 0) ? null : speedup / capacity;
-}
-const NO_FIGURES = () => ({ threads: null, processes: null, interpreters: null });
-const NO_COMPARISONS = () => ({
-    threadsVsSerial: null,
-    processesVsSerial: null,
-    interpretersVsSerial: null,
-    threadsVsProcesses: null,
-    threadsVsInterpreters: null,
-    interpretersVsProcesses: null,
-});
-function judge(input) {
-    const { probe, arms, rounds, margin, policy } = input;
-    const pool = input.pool ?? 'per-batch';
-    const describe = input.describe ?? plainWords;
-    const final = input.final || isFinalLook(rounds, policy);
-    const build = input.environment ? { freeThreadedBuild: input.environment.freeThreadedBuild, gilEnabled: input.environment.gilEnabled } : null;
-    if (!probe.ok)
-        return { settled: true, result: errorResult(probe, arms, rounds, pool, margin, build, describe) };
-    const serial = serialArm(arms);
-    const serialFailure = serial ? failures(serial)[0] : undefined;
-    if (!serial || serialFailure || measurements(serial).length === 0) {
-        const failure = serialFailure ?? missingSerial();
-        return { settled: true, result: errorResult(failure, arms, rounds, pool, margin, build, describe) };
-    }
-    const serialWall = medianTime(serial, wallOf);
-    const armResults = arms
-        .filter((a) => measurements(a).length > 0 || failures(a).length > 0)
-        .map((a) => armResult(a, serial, capacityAt(input.machine, a.arm.workers)));
-    const unavailable = unavailableModels(probe, arms, input.environment ?? null);
-    const everywhere = {};
-    if (input.environment?.interpretersUnavailable)
-        everywhere.interpreters = input.environment.interpretersUnavailable;
-    const context = { arms, serial, rounds, margin, policy, final, unavailable, machine: input.machine ?? null, armResults };
-    const decision = decideFor(context, pool);
-    const other = decideFor(context, pool === 'per-batch' ? 'long-lived' : 'per-batch');
-    // An arm stops running only when raced out under both pool lifetimes: the other lifetime's advice
-    // (a long-lived pool would pay off) still needs its rounds.
-    const raced = new Map([...decision.raced].filter(([label]) => other.raced.has(label)));
-    const speedup = verdict_figures(decision.models, (m) => m.speedup);
-    const character = classify(armResults, decision.models, speedup, probe, margin);
-    const facts = {
-        rule: decision.rule,
-        recommendation: decision.recommendation,
-        character,
-        pool,
-        margin,
-        rounds,
-        final,
-        build,
-        serial: { seconds: serialWall, cpuPerWall: armResults.find((a) => a.model === 'serial')?.cpuPerWall ?? Number.NaN },
-        models: decision.models,
-        unavailable,
-        everywhere,
-        deciding: decision.deciding,
-        open: decision.open,
-        otherLifetimeOpen: !other.settled,
-        // Only advice that would change: `either` and the model it covers say the same (see compare.isFlip).
-        otherLifetime: other.settled && decision.settled && adviceDiffers(decision.recommendation, other.recommendation)
-            ? { pool: pool === 'per-batch' ? 'long-lived' : 'per-batch', recommendation: other.recommendation }
-            : null,
-        warnings: warningsFor(probe, arms, serial, build),
-        error: null,
-    };
-    const words = describe(facts);
-    const result = {
-        recommendation: decision.recommendation,
-        reason: words.reason,
-        speedup,
-        pool,
-        steadySpeedup: verdict_figures(decision.models, (m) => m.steadySpeedup),
-        startupSeconds: verdict_figures(decision.models, (m) => m.startupSeconds),
-        breakEven: verdict_figures(decision.models, (m) => m.breakEven),
-        capacity: verdict_figures(decision.models, (m) => m.capacity),
-        capacityShare: verdict_figures(decision.models, (m) => m.capacityShare),
-        character,
-        arms: armResults,
-        unavailable,
-        warnings: words.warnings,
-        error: null,
-        rounds,
-        comparisons: decision.comparisons,
-        facts,
-    };
-    return { settled: decision.settled || final, result, raced };
-}
-function adviceDiffers(a, b) {
-    if (a === b)
-        return false;
-    const pair = new Set([a, b]);
-    return !(pair.has('either') && (pair.has('threads') || pair.has('processes')));
-}
-function verdict_figures(models, pick) {
-    const out = NO_FIGURES();
-    for (const m of PARALLEL_MODELS) {
-        const f = models[m];
-        out[m] = f ? pick(f) : null;
-    }
-    return out;
-}
-/** Every model's facts under one pool lifetime, the pairwise comparisons, and the rule that fires. */
-function decideFor(c, pool) {
-    const time = timeOf(pool);
-    const serialSeries = series(c.serial, c.rounds, time);
-    const raced = racedArms(c.arms, c.rounds, c.margin, c.policy, time);
-    const models = {};
-    const bestArms = {};
-    for (const model of PARALLEL_MODELS) {
-        if (c.unavailable[model])
-            continue;
-        const candidates = modelArms(c.arms, model);
-        if (candidates.length === 0)
-            continue;
-        const facts = modelFacts(c, model, candidates, serialSeries, time, raced);
-        models[model] = facts.facts;
-        bestArms[model] = facts.arm;
-    }
-    const comparisons = NO_COMPARISONS();
-    comparisons.threadsVsSerial = models.threads?.vsSerial ?? null;
-    comparisons.processesVsSerial = models.processes?.vsSerial ?? null;
-    comparisons.interpretersVsSerial = models.interpreters?.vsSerial ?? null;
-    // Pairs are oriented cheaper / costlier (COST_ORDER), so 'a-faster' always means "the cheaper one is faster".
-    const pairSeries = (m) => series(bestArms[m], c.rounds, time);
-    const pair = (a, b) => bestArms[a] && bestArms[b] ? compareTimes(pairSeries(a), pairSeries(b), c.margin, c.policy) : null;
-    comparisons.threadsVsProcesses = pair('threads', 'processes');
-    comparisons.threadsVsInterpreters = pair('threads', 'interpreters');
-    comparisons.interpretersVsProcesses = pair('interpreters', 'processes');
-    const pairOf = (a, b) => {
-        const [cheap, dear] = COST_ORDER.indexOf(a) < COST_ORDER.indexOf(b) ? [a, b] : [b, a];
-        const key = `${cheap}Vs${dear[0].toUpperCase()}${dear.slice(1)}`;
-        const comparison = comparisons[key];
-        return comparison ? { a: cheap, b: dear, comparison } : null;
-    };
-    return { ...decide(c, models, pairOf), models, comparisons, raced };
-}
-function modelFacts(c, model, candidates, serialSeries, time, raced) {
-    // Winner's curse: α is split over the model's arms too (Bonferroni), so an arm that wins only by
-    // luck among several does not make the model "help".
-    const armPolicy = { ...c.policy, alpha: c.policy.alpha / candidates.length };
-    const tested = candidates.map((arm) => ({ arm, comparison: compareTimes(series(arm, c.rounds, time), serialSeries, c.margin, armPolicy) }));
-    const oneAtATime = model === 'threads' && candidates.every((arm) => runOneAtATime(c, arm));
-    // Raced arms were shown slower than the side's best beyond the margin: they cannot be recommended.
-    const isRaced = (t) => raced.has(armLabel(t.arm.arm));
-    const helping = oneAtATime ? [] : tested.filter((t) => !isRaced(t) && t.comparison.outcome === 'a-faster');
-    const races = tested.map((t) => raced.get(armLabel(t.arm.arm))).filter((r) => r !== undefined);
-    const allRaced = races.length === tested.length ? races.reduce((a, b) => (b.round > a.round ? b : a)) : null;
-    // Fastest by the paired estimate the test used (arm/serial, lower is faster), and the speedup shown
-    // is that estimate's: the figure, its interval and the verdict come from the same numbers.
-    const fastest = (list) => list.reduce((a, b) => (b.comparison.estimate.ratio < a.comparison.estimate.ratio ? b : a));
-    const best = fastest(helping.length > 0 ? helping : tested);
-    const speedup = 1 / best.comparison.estimate.ratio;
-    // The arm's row already holds its paired speedups under both lifetimes (armResult).
-    const row = c.armResults.find((a) => a.model === model && a.workers === best.arm.arm.workers);
-    const wallSpeedup = row?.speedup ?? Number.NaN;
-    const steadySpeedup = row?.steadySpeedup ?? Number.NaN;
-    const startupSeconds = medianOf(measurements(best.arm).map((m) => m.startupSeconds));
-    const capacity = capacityAt(c.machine, best.arm.arm.workers);
-    const e = best.comparison.estimate;
-    const cpuPerWall = row?.cpuPerWall ?? Number.NaN;
-    return {
-        arm: best.arm,
-        facts: {
-            model,
-            workers: best.arm.arm.workers,
-            armsTested: candidates.length,
-            speedup,
-            lower: e.upper > 0 ? 1 / e.upper : 0,
-            upper: e.lower > 0 ? 1 / e.lower : Number.POSITIVE_INFINITY,
-            vsSerial: best.comparison,
-            helps: helping.length > 0,
-            ruledOut: oneAtATime || tested.every((t) => isRaced(t) || rulesOut(t.comparison, 'a-faster', c.margin, armPolicy)),
-            oneAtATime,
-            ...(allRaced ? { raced: { round: allRaced.round, by: allRaced.by } } : {}),
-            cpuPerWall,
-            wallSpeedup,
-            steadySpeedup,
-            startupSeconds,
-            breakEven: breakEven(startupSeconds, steadySpeedup, c.margin),
-            capacity,
-            capacityShare: capacityShare(speedup, capacity),
-        },
-    };
-}
-/** Serial CPU/wall at or above which the code computes, rather than waits, for the CPU bound below. */
-const COMPUTES_CPU_PER_WALL = 0.9;
-/**
- * Whether CPU accounting alone rules out this threads arm being faster than serial beyond the margin.
- * A batch's wall time is its CPU time over its CPU/wall, so the speedup is (threads' CPU/wall ÷
- * serial's) × (serial's CPU seconds ÷ the threads'). The second factor exceeds 1 only when the same
- * work took less CPU time: a faster CPU (this runner's vCPUs differ by up to ×1.7), which is
- * placement, not the code. So when the first factor is within half the margin (two threads used no
- * more CPU per second than one: the GIL ran them one at a time), no honest speedup beyond the margin
- * is left, and a timing test that says otherwise measured the CPUs. Only for code that computes
- * (serial CPU/wall ≥ 0.9): code that waits spends too little CPU for the ratio to mean anything.
- * Needs as many rounds as a timing test's first look, so that the medians are not one trial's.
- */
-function runOneAtATime(c, arm) {
-    const serialRow = c.armResults.find((a) => a.model === 'serial');
-    const row = c.armResults.find((a) => a.model === arm.arm.model && a.workers === arm.arm.workers);
-    if (!serialRow || !row || row.wall.n < c.policy.minRounds || !(serialRow.cpuPerWall >= COMPUTES_CPU_PER_WALL))
-        return false;
-    return row.cpuPerWall / serialRow.cpuPerWall <= 1 + c.margin / 2;
-}
-/**
- * The rule that fires. A model is recommended when it helps, is faster beyond the margin than every
- * cheaper model that may help, and no costlier model that may help is faster beyond the margin
- * (one within the margin loses to the cheaper). At the cap, "the costlier cannot be faster beyond
- * the margin" is enough: "cheaper wins" and "equivalent" give the same advice.
- */
-function decide(c, models, pairOf) {
-    const availableAll = COST_ORDER.filter((m) => models[m] !== undefined);
-    // A model raced out although it beats serial lost to a faster one: that one is the fastest, not the only helper.
-    const beatenHelper = availableAll.find((m) => models[m].raced && models[m].vsSerial.outcome === 'a-faster');
-    const available = COST_ORDER.filter((m) => models[m] !== undefined);
-    const helps = available.filter((m) => models[m].helps);
-    const candidates = available.filter((m) => models[m].helps || !models[m].ruledOut);
-    const undecided = () => ({
-        recommendation: 'inconclusive',
-        rule: 'undecided',
-        settled: false,
-        deciding: null,
-        open: openQuestion(available, models, pairOf),
-    });
-    if (helps.length === 0) {
-        return candidates.length === 0 ? { recommendation: 'serial', rule: 'no-model-helps', settled: true, deciding: null, open: null } : undecided();
-    }
-    if (candidates.length === 1) {
-        if (beatenHelper)
-            return { recommendation: helps[0], rule: 'fastest', settled: true, deciding: pairOf(helps[0], beatenHelper), open: null };
-        return { recommendation: helps[0], rule: 'only-helper', settled: true, deciding: null, open: null };
-    }
-    for (const model of helps) {
-        const rank = COST_ORDER.indexOf(model);
-        let atCap = null;
-        let withinMargin = null;
-        let beaten = null;
-        let wins = true;
-        for (const other of candidates) {
-            if (other === model)
-                continue;
-            const p = pairOf(model, other);
-            if (!p) {
-                wins = false;
-                break;
-            }
-            const outcome = p.comparison.outcome;
-            if (COST_ORDER.indexOf(other) < rank) {
-                // A cheaper model that may help: this one must be faster than it beyond the margin.
-                if (outcome !== 'b-faster')
-                    wins = false;
-                else
-                    beaten ??= p;
-            }
-            else if (outcome === 'a-faster') {
-                beaten ??= p;
-            }
-            else if (outcome === 'equivalent') {
-                if (models[other].speedup > models[model].speedup)
-                    withinMargin ??= p;
-                else
-                    beaten ??= p;
-            }
-            else if (outcome === 'unknown' && c.final && rulesOut(p.comparison, 'b-faster', c.margin, c.policy)) {
-                atCap ??= p;
-            }
-            else
-                wins = false;
-            if (!wins)
-                break;
-        }
-        if (!wins)
-            continue;
-        const processesAlike = model === 'threads' && helps.includes('processes') && pairOf('threads', 'processes')?.comparison.outcome === 'equivalent';
-        if (processesAlike)
-            return { recommendation: 'either', rule: 'either', settled: true, deciding: pairOf('threads', 'processes'), open: null };
-        if (atCap)
-            return { recommendation: model, rule: 'threads-at-least-as-fast-at-cap', settled: true, deciding: atCap, open: null };
-        if (withinMargin)
-            return { recommendation: model, rule: 'within-margin-prefer-cheaper', settled: true, deciding: withinMargin, open: null };
-        return { recommendation: model, rule: 'fastest', settled: true, deciding: beaten, open: null };
-    }
-    return undecided();
-}
-/** The first comparison not yet clearly inside or outside the margin: pairs first, then vs serial. */
-function openQuestion(available, models, pairOf) {
-    const pairs = [];
-    for (const [i, a] of PARALLEL_MODELS.entries())
-        for (const b of PARALLEL_MODELS.slice(i + 1)) {
-            const p = available.includes(a) && available.includes(b) ? pairOf(a, b) : null;
-            if (p)
-                pairs.push(p);
-        }
-    const vsSerial = PARALLEL_MODELS.filter((m) => models[m]).map((m) => ({ a: m, b: 'serial', comparison: models[m].vsSerial }));
-    return [...pairs, ...vsSerial].find((p) => p.comparison.outcome === 'unknown') ?? null;
-}
-function unavailableModels(probe, arms, environment) {
-    const out = {};
-    if (probe.processesUnavailable)
-        out.processes = probe.processesUnavailable;
-    const interpreters = environment?.interpretersUnavailable ?? probe.interpretersUnavailable;
-    if (interpreters)
-        out.interpreters = interpreters;
-    for (const model of PARALLEL_MODELS) {
-        if (out[model])
-            continue;
-        const ofModel = arms.filter((a) => a.arm.model === model);
-        // A model that failed in every arm it ran is an answer ("cannot run"), not a crash of the run.
-        const ran = ofModel.filter((a) => measurements(a).length > 0);
-        const failed = ofModel.flatMap((a) => failures(a).map((f) => ({ arm: a.arm, f })));
-        if (ofModel.length > 0 && ran.length === 0 && failed.length > 0) {
-            const first = failed[0];
-            out[model] = `${describeFailure(first.f)} (${armLabel(first.arm)}, ${first.f.kind})`;
-        }
-    }
-    return out;
-}
-function classify(arms, models, speedup, probe, margin) {
-    const serial = arms.find((a) => a.model === 'serial');
-    if (!serial)
-        return 'unknown';
-    const at = (model) => (models[model] ? arms.find((a) => a.model === model && a.workers === models[model].workers) : undefined);
-    const threadsArm = at('threads');
-    const processesArm = at('processes');
-    if (serial.cpuPerWall < 0.5)
-        return 'io-wait';
-    const perTask = probe.taskCount > 0 ? serial.wall.median / probe.taskCount : Infinity;
-    const noGain = (s) => s === null || s < 1 + margin;
-    if (perTask < TINY_TASK_SECONDS && PARALLEL_MODELS.every((m) => noGain(speedup[m])))
-        return 'overhead-bound';
-    if (threadsArm && threadsArm.cpuPerWall > 1.3)
-        return 'gil-releasing';
-    if (threadsArm && threadsArm.cpuPerWall <= 1.3 && noGain(speedup.threads)) {
-        if (processesArm && processesArm.peakRssBytes > 4 * serial.peakRssBytes && processesArm.peakRssBytes > 512 * 2 ** 20)
-            return 'memory-heavy';
-        return 'cpu-bound-gil';
-    }
-    return 'unknown';
-}
-function warningsFor(probe, arms, serial, build) {
-    const warnings = [];
-    if (build?.freeThreadedBuild && probe.gilEnabledAfterImport)
-        warnings.push({ kind: 'gil-reenabled', module: probe.gilReenabledBy ?? null });
-    if (probe.spawnProblem)
-        warnings.push({ kind: 'spawn', problem: probe.spawnProblem });
-    const serialDigests = measurements(serial);
-    if (serialDigests.some((m) => !m.digestStable))
-        return warnings;
-    const reference = new Set(serialDigests.map((m) => m.digest));
-    if (reference.size > 1) {
-        warnings.push({ kind: 'nondeterministic', distinct: reference.size });
-        return warnings;
-    }
-    const expected = [...reference][0];
-    for (const model of PARALLEL_MODELS) {
-        const runs = arms.filter((a) => a.arm.model === model).flatMap(measurements);
-        const differing = runs.filter((m) => m.digestStable && m.digest !== expected);
-        if (differing.length > 0)
-            warnings.push({ kind: 'race', model, differing: differing.length, trials: runs.length });
-    }
-    return warnings;
-}
-function errorResult(failure, arms, rounds, pool, margin, build, describe) {
-    const message = describeFailure(failure);
-    const facts = {
-        rule: 'error',
-        recommendation: 'error',
-        character: 'unknown',
-        pool,
-        margin,
-        rounds,
-        final: true,
-        build,
-        serial: null,
-        models: {},
-        unavailable: {},
-        everywhere: {},
-        deciding: null,
-        open: null,
-        otherLifetime: null,
-        warnings: [],
-        error: { kind: failure.kind, message },
-    };
-    const words = describe(facts);
-    return {
-        recommendation: 'error',
-        reason: words.reason,
-        speedup: NO_FIGURES(),
-        pool,
-        steadySpeedup: NO_FIGURES(),
-        startupSeconds: NO_FIGURES(),
-        breakEven: NO_FIGURES(),
-        capacity: NO_FIGURES(),
-        capacityShare: NO_FIGURES(),
-        character: 'unknown',
-        arms: arms.filter((a) => measurements(a).length > 0).map((a) => armResult(a, null)),
-        unavailable: {},
-        warnings: words.warnings,
-        error: { kind: failure.kind, message: message + (failure.stderrTail ? `\n${failure.stderrTail}` : ''), traceback: failure.traceback },
-        rounds,
-        comparisons: NO_COMPARISONS(),
-        facts,
-    };
-}
-function missingSerial() {
-    return { ok: false, kind: 'runner', type: 'NoData', message: 'no serial trial completed', traceback: '', stderrTail: '' };
-}
-
-;// CONCATENATED MODULE: ./lib/core/version.js
-// The version printed in results and reports. Kept in a module (not read from package.json) because
-// the ncc bundle in dist/ ships without package.json.
-const core_version_VERSION = '0.1.0';
-
-;// CONCATENATED MODULE: ./lib/core/experiment.js
-// Experiment: a whole run as a pure state machine. The shell (measure/run.ts) asks `next` what to
-// do, does it (a machine probe or one round of trials), hands back what it learned with `record`,
-// and repeats until `next` says stop; `finish` judges and assembles the Results. Every decision of
-// a run lives here: which workloads and interpreters run, which arms, on which CPU, in what order,
-// when to stop (settled, time budget, round cap), which arms are dropped, and Holm across workloads.
-//
-// The state is plain data plus the seeded generator. `next` and `record` update it in place and
-// return it (copying every round's samples would cost for nothing); nothing outside it is touched:
-// no clock (the shell passes `nowSeconds`), no I/O, no randomness but the seeded generator.
-//
-// A workload is measured once per interpreter (Config.pythons): a *variant* is (workload,
-// interpreter), with its own head and base sides, arms, verdict and settling. Position i of head's
-// interpreters is paired with position i of base's (setup.base.pythons: the base config's, absent
-// when base runs head's), so comparisons compare like with like, and when the two differ a flip
-// says the interpreter changed (interpreterChange).
-//
-// Sentences: verdict and compare return facts; `finish` and `rejudge` take the `Words` that report/
-// (explain.ts) writes from them, so that judging and re-judging word reasons the same way; core never
-// imports report/.
-
-
-
-
-
-const variantKey = (name, interpreter) => `${interpreter}\u0000${name}`;
-/** The variants a setup measures, without probes: shared by probePlan and start. */
-function variantsOf(setup) {
-    const side = (which, workload) => ({
-        side: which, workload, probe: null, arms: [], dropped: new Set(), rounds: 0, verdict: null, settledAt: null,
-    });
-    const variant = (name, interpreter, status, head, base, w) => ({
-        name, interpreter, python: setup.pythons[interpreter], status, head, base, compare: null, compared: null, settled: false,
-        repetitions: 1, startMethod: w.startMethod ?? null,
-    });
-    const variants = [];
-    const base = setup.base;
-    for (const w of setup.workloads) {
-        const inBase = base !== null && (base.workloads === null || base.workloads.some((b) => b.name === w.name));
-        setup.pythons.forEach((_, i) => {
-            variants.push(variant(w.name, i, base !== null && !inBase ? 'new' : 'measured', side('head', w), inBase ? side('base', w) : null, w));
-        });
-    }
-    for (const b of base?.workloads ?? []) {
-        if (setup.workloads.some((w) => w.name === b.name))
-            continue;
-        setup.pythons.forEach((_, i) => variants.push(variant(b.name, i, 'removed', null, side('base', { ...b }), b)));
-    }
-    return variants;
-}
-/** The workload probes start() needs, in a stable order. */
-function probePlan(setup) {
-    return variantsOf(setup).flatMap((v) => [v.head, v.base].filter((s) => s !== null).map((s) => ({ workload: s.workload, interpreter: v.interpreter, python: v.python, side: s.side })));
-}
-function start(input) {
-    const { settings, setup } = input;
-    const variants = variantsOf(setup);
-    for (const v of variants) {
-        for (const side of [v.head, v.base]) {
-            if (!side)
-                continue;
-            side.probe = input.probes.find((p) => p.workload === v.name && p.python === v.python && p.side === side.side)?.probe ?? null;
-        }
-        // With no base config, a workload that cannot even be imported in base did not exist there.
-        if (setup.base?.configMissing && v.head && v.base?.probe && !v.base.probe.ok && v.base.probe.kind === 'import') {
-            v.base = null;
-            v.status = 'new';
-        }
-        const measured = [v.head, v.base].filter((s) => s !== null);
-        const pilots = measured.map((s) => s.probe).filter((p) => p !== null && p.ok);
-        const pilotCpuPerWall = Math.min(...pilots.map((p) => (p.pilotWallSeconds > 0 ? p.pilotCpuSeconds / p.pilotWallSeconds : 1)));
-        const taskCount = Math.max(0, ...pilots.map((p) => p.taskCount));
-        // One count per variant, from its faster side's pilot, so both sides reach the target.
-        v.repetitions = pilots.length > 0 ? repetitionsFor(Math.min(...pilots.map((p) => p.pilotWallSeconds))) : 1;
-        for (const side of measured) {
-            if (!side.probe?.ok)
-                continue;
-            const environment = sideEnvironment(input, side.side, v.interpreter);
-            side.arms = planArms({
-                cores: environment?.cores ?? 1,
-                pilotCpuPerWall,
-                taskCount,
-                ...(side.workload.workers ? { workers: side.workload.workers } : {}),
-                processesAvailable: side.probe.processesUnavailable === null,
-                interpretersAvailable: environment?.interpretersUnavailable === null && side.probe.interpretersUnavailable === null,
-            }).map((arm) => ({ arm, outcomes: [] }));
-        }
-    }
-    return {
-        input,
-        policy: { alpha: settings.alpha, beta: settings.beta ?? DEFAULT_BETA, minRounds: settings.minRounds, maxRounds: settings.maxRounds },
-        random: seededRandom(settings.seed),
-        variants,
-        round: 0,
-        pending: null,
-        roundStartedAt: null,
-        lastRoundSeconds: 0,
-        machineAskedBefore: -1,
-        elapsedSeconds: 0,
-        stopped: null,
-        trials: [],
-        machine: [],
-    };
-}
-const runnable = (s) => s !== null && s.probe !== null && s.probe.ok && s.verdict?.result.recommendation !== 'error';
-function next(state, nowSeconds) {
-    state.elapsedSeconds = nowSeconds;
-    if (state.stopped)
-        return { kind: 'stop', reason: state.stopped };
-    if (state.pending)
-        throw new Error('experiment: next() called before record() of the round it asked for');
-    if (state.roundStartedAt !== null) {
-        state.lastRoundSeconds = nowSeconds - state.roundStartedAt;
-        state.roundStartedAt = null;
-    }
-    const { settings } = state.input;
-    const stop = (reason) => {
-        state.stopped = reason;
-        return { kind: 'stop', reason };
-    };
-    if (state.round >= settings.maxRounds)
-        return stop('cap');
-    if (state.round > 0)
-        for (const v of state.variants)
-            evaluate(state, v, false);
-    const active = state.variants.filter((v) => !v.settled && [v.head, v.base].some(runnable));
-    if (active.length === 0)
-        return stop('settled');
-    // The budget check uses the last round's duration: would one more round still fit?
-    if (settings.maxTimeSeconds !== null && nowSeconds + state.lastRoundSeconds > settings.maxTimeSeconds)
-        return stop('budget');
-    if (machineProbeDue(state.round) && state.machineAskedBefore !== state.round) {
-        state.machineAskedBefore = state.round;
-        return { kind: 'machine' };
-    }
-    const byKey = new Map(active.map((v) => [variantKey(v.name, v.interpreter), v]));
-    const entries = active.flatMap((v) => {
-        const environment = state.input.environments[v.interpreter];
-        const cpus = environment ? serialCpus(environment.cpus, environment.cores, environment.placement, state.round) : [null];
-        return [v.head, v.base].filter(runnable).map((side) => ({
-            workload: variantKey(v.name, v.interpreter),
-            side: side.side,
-            // Arms raced out by the side's verdict (verdict.ts, racedArms) run no more rounds.
-            arms: side.arms.map((a) => a.arm).filter((arm) => !side.dropped.has(armLabel(arm)) && !side.verdict?.raced?.has(armLabel(arm)) && (v.compared === null || v.compared.has(armLabel(arm)))),
-            serialCpus: cpus,
-        }));
-    });
-    const groups = new Map();
-    const trials = roundSchedule(entries, state.random).map((t) => {
-        const v = byKey.get(t.workload);
-        if (!groups.has(t.workload))
-            groups.set(t.workload, groups.size);
-        return {
-            workload: v.name,
-            interpreter: v.interpreter,
-            side: t.side,
-            arm: t.arm,
-            cpu: t.cpu,
-            repetitions: v.repetitions,
-            startMethod: v.startMethod,
-            group: groups.get(t.workload),
-        };
-    });
-    state.pending = trials;
-    state.roundStartedAt = nowSeconds;
-    return { kind: 'trials', round: state.round, trials };
-}
-/** Hand back what the last step learned: a machine probe (null when it failed) or the round's outcomes, in the step's order. */
-function experiment_record(state, observation) {
-    if (observation.kind === 'machine') {
-        if (observation.probe)
-            state.machine.push(observation.probe);
-        return state;
-    }
-    const pending = state.pending;
-    if (!pending)
-        throw new Error('experiment: record() of trials that next() did not ask for');
-    if (observation.outcomes.length !== pending.length) {
-        throw new Error(`experiment: ${observation.outcomes.length} outcomes for ${pending.length} trials`);
-    }
-    const records = pending.map((t, i) => ({
-        workload: t.workload,
-        python: state.input.setup.pythons[t.interpreter],
-        side: t.side,
-        round: state.round,
-        arm: t.arm,
-        cpu: t.cpu,
-        outcome: observation.outcomes[i],
-    }));
-    state.pending = null;
-    applyRound(state, records);
-    return state;
-}
-/** The one place trial values enter the state: live (record) and from a results file (rejudge). */
-function applyRound(state, records) {
-    const round = state.round;
-    for (const r of records) {
-        const v = state.variants.find((x) => x.name === r.workload && x.python === r.python);
-        const side = v && (r.side === 'head' ? v.head : v.base);
-        if (!side)
-            throw new Error(`experiment: a trial of ${r.workload} (${r.python}, ${r.side}) that this setup does not measure`);
-        let samples = side.arms.find((a) => sameArm(a.arm, r.arm));
-        if (!samples) {
-            samples = { arm: r.arm, outcomes: [] };
-            side.arms.push(samples);
-        }
-        samples.outcomes[round] = [...(samples.outcomes[round] ?? []), r.outcome];
-        if (!r.outcome.ok)
-            side.dropped.add(armLabel(r.arm));
-        side.rounds = round + 1;
-        state.trials.push(r);
-    }
-    state.round = round + 1;
-}
-/** The environment a side ran in: base's own where base ran another interpreter, else head's. */
-function sideEnvironment(input, side, interpreter) {
-    const own = side === 'base' ? input.setup.base?.environments?.[interpreter] : undefined;
-    return own ?? input.environments[interpreter] ?? null;
-}
-function interpreterFact(command, environment) {
-    const known = environment && environment.implementation !== 'unknown';
-    return {
-        command,
-        implementation: known ? environment.implementation : null,
-        version: known ? environment.python : null,
-        freeThreadedBuild: environment?.freeThreadedBuild ?? false,
-    };
-}
-/**
- * Whether head and base of a variant ran different interpreters (the base config's python list
- * differs at this position), as facts for the comparison; null when they ran the same one.
- */
-function interpreterChange(input, interpreter) {
-    const headCommand = input.setup.pythons[interpreter];
-    const baseCommand = input.setup.base?.pythons?.[interpreter];
-    if (baseCommand === undefined)
-        return null;
-    const before = interpreterFact(baseCommand, input.setup.base?.environments?.[interpreter]);
-    const after = interpreterFact(headCommand, input.environments[interpreter]);
-    const sameBuild = before.implementation !== null && after.implementation !== null
-        ? before.implementation === after.implementation && before.version === after.version && before.freeThreadedBuild === after.freeThreadedBuild
-        : baseCommand === headCommand;
-    return sameBuild ? null : { before, after };
-}
-function evaluate(state, v, final, words) {
-    const { settings } = state.input;
-    const machine = state.machine.at(-1) ?? null;
-    for (const side of [v.head, v.base]) {
-        if (!side?.probe)
-            continue;
-        const frozen = side.settledAt;
-        const input = {
-            probe: side.probe,
-            arms: frozen === null ? side.arms : side.arms.map((a) => ({ arm: a.arm, outcomes: a.outcomes.slice(0, frozen) })),
-            rounds: frozen ?? side.rounds,
-            margin: settings.margin, policy: state.policy,
-            // A settled verdict is judged as it was when it settled, so that the end of the run cannot reopen it.
-            final: frozen === null ? final : false,
-            pool: side.workload.pool ?? 'per-batch', machine, environment: sideEnvironment(state.input, side.side, v.interpreter),
-            ...(words ? { describe: words.side } : {}),
-        };
-        side.verdict = judge(input);
-        if (frozen === null && !final && side.verdict.settled)
-            side.settledAt = side.rounds;
-    }
-    if (v.head?.verdict && v.base?.verdict) {
-        const pool = v.head.workload.pool ?? 'per-batch';
-        const head = { result: v.head.verdict.result, arms: v.head.arms };
-        const base = { result: v.base.verdict.result, arms: v.base.arms };
-        if (v.compared === null && v.head.settledAt !== null && v.base.settledAt !== null) {
-            v.compared = new Set(comparedArms(head, base, pool).map(armLabel));
-        }
-        const kept = (arms) => (v.compared === null ? arms : arms.filter((a) => v.compared.has(armLabel(a.arm))));
-        v.compare = compareSides({
-            head: { ...head, arms: kept(head.arms) },
-            base: { ...base, arms: kept(base.arms) },
-            rounds: Math.min(v.head.rounds, v.base.rounds),
-            threshold: settings.threshold,
-            memoryThreshold: settings.memoryThreshold,
-            policy: state.policy,
-            pool,
-            interpreter: interpreterChange(state.input, v.interpreter),
-            ...(words ? { describe: words.change } : {}),
-        });
-    }
-    const sidesSettled = [v.head, v.base].every((s) => s === null || s.verdict === null || s.verdict.settled);
-    v.settled = final || (sidesSettled && (v.compare === null || v.compare.settled));
-}
-/** Judge every variant for the last time and assemble the Results (schemaVersion 2, every value kept). */
-function finish(state, words) {
-    const { input } = state;
-    const { settings } = input;
-    for (const v of state.variants)
-        evaluate(state, v, true, words);
-    const workloads = state.variants.map((v) => toWorkloadResult(state, v, words));
-    const keep = holmFilter(workloads.map((w) => w.regressions), settings.alpha, state.policy);
-    workloads.forEach((w, i) => {
-        const dropped = w.regressions.filter((_, j) => !keep[i][j]);
-        w.regressions = w.regressions.filter((_, j) => keep[i][j]);
-        for (const r of dropped)
-            w.warnings.push(`possible ${r.kind} regression (${r.detail}) did not survive the Holm correction across ${workloads.length} workloads`);
-    });
-    return {
-        schemaVersion: 2,
-        tool: { name: 'gilgate', version: core_version_VERSION },
-        environment: input.environments[0],
-        settings,
-        git: input.git,
-        config: input.config,
-        workloads,
-        regressions: workloads.reduce((n, w) => n + w.regressions.length, 0),
-        improvements: workloads.reduce((n, w) => n + w.improvements.length, 0),
-        rounds: state.round,
-        totalSeconds: state.elapsedSeconds,
-        startedAt: input.startedAt,
-        budgetExhausted: state.stopped === 'budget',
-        values: {
-            setup: input.setup,
-            trials: [...state.trials],
-            probes: input.probes,
-            environments: input.environments,
-            machine: [...state.machine],
-            stopReason: state.stopped,
-        },
-    };
-}
-/**
- * Judge a results file again with today's code: rebuild the state from its values (setup, probes,
- * environments, every trial, machine probes) and call finish — the same code as a live run.
- */
-function rejudge(results, words) {
-    const values = results.values;
-    if (results.schemaVersion !== 2 || !values)
-        throw new Error('only schemaVersion 2 results carry the values to judge again');
-    const state = start({
-        setup: values.setup,
-        settings: results.settings,
-        environments: values.environments,
-        probes: values.probes,
-        startedAt: results.startedAt,
-        git: results.git,
-        config: results.config,
-    });
-    const rounds = Math.max(0, ...values.trials.map((t) => t.round + 1));
-    state.machine.push(...values.machine);
-    // Judged after every round as the live run was (next() does it before each round), so that each
-    // verdict settles, and is held, at the round it did.
-    for (let round = 0; round < rounds; round++) {
-        applyRound(state, values.trials.filter((t) => t.round === round));
-        for (const v of state.variants)
-            evaluate(state, v, false);
-    }
-    state.stopped = values.stopReason;
-    state.elapsedSeconds = results.totalSeconds;
-    return finish(state, words);
-}
-function toWorkloadResult(state, v, words) {
-    const primary = v.head ?? v.base;
-    const result = primary.verdict?.result ?? notRun(state, words);
-    const base = v.head && v.base?.verdict ? v.base.verdict.result : null;
-    return {
-        name: v.name,
-        python: v.python,
-        status: v.status,
-        ...result,
-        warnings: [...result.warnings],
-        base: base ? { recommendation: base.recommendation, speedup: base.speedup, detail: base } : null,
-        vsBase: v.compare?.vsBase ?? null,
-        regressions: v.compare?.regressions ?? [],
-        improvements: v.compare?.improvements ?? [],
-    };
-}
-/** A variant that never got a verdict (no probe ran): an error result, worded like any other. */
-function notRun(state, words) {
-    const failure = { ok: false, kind: 'runner', type: 'NotRun', message: 'not run', traceback: '', stderrTail: '' };
-    return judge({
-        probe: failure, arms: [], rounds: 0, margin: state.input.settings.margin, policy: state.policy, final: true,
-        ...(words ? { describe: words.side } : {}),
-    }).result;
-}
-
-;// CONCATENATED MODULE: ./lib/core/contracts/runner.js
-// The python runner's JSON outputs (python/gilgate_runner.py), validated at the boundary instead of
-// cast: one schema per mode. Results files of schemaVersion 1 hold environments written before the
-// runner measured placement and interpreters: those fields get the defaults that say so.
-
-const FAILURE_KINDS = ['python-missing', 'import', 'tasks', 'task', 'timeout', 'crash', 'pickle', 'runner'];
-const failureSchema = looseObject({
-    ok: literal(false),
-    kind: schemas_enum(FAILURE_KINDS),
-    type: schemas_string(),
-    message: schemas_string(),
-    traceback: schemas_string(),
-    /** The runner writes ""; the TypeScript side fills it from the interpreter's stderr. */
-    stderrTail: schemas_string().default(''),
-});
-const environmentSchema = looseObject({
-    cores: schemas_number().int().positive(),
-    coresSource: schemas_string(),
-    python: schemas_string(),
-    implementation: schemas_string(),
-    executable: schemas_string(),
-    gilEnabled: schemas_boolean(),
-    freeThreadedBuild: schemas_boolean(),
-    startMethod: schemas_string(),
-    os: schemas_string(),
-    cpuModel: schemas_string(),
-    cpus: array(schemas_number().int().nonnegative()).default([]),
-    placement: schemas_enum(['affinity', 'unsupported']).default('unsupported'),
-    startMethods: array(schemas_string()).default([]),
-    interpretersUnavailable: schemas_string().nullable().default('not recorded (a results file from before interpreters were measured)'),
-});
-const probeSchema = looseObject({
-    ok: literal(true),
-    taskCount: schemas_number().int().nonnegative(),
-    processesUnavailable: schemas_string().nullable(),
-    spawnProblem: schemas_string().nullable(),
-    pilotWallSeconds: schemas_number().nonnegative(),
-    pilotCpuSeconds: schemas_number().nonnegative(),
-    interpretersUnavailable: schemas_string().nullable(),
-    startMethod: schemas_string(),
-    gilEnabledAfterImport: schemas_boolean(),
-    gilReenabledBy: schemas_string().nullable(),
-});
-const repetitionSchema = looseObject({
-    wallSeconds: schemas_number().nonnegative(),
-    steadySeconds: schemas_number().nonnegative(),
-    startupSeconds: schemas_number().nonnegative(),
-    cpuSeconds: schemas_number().nonnegative(),
-});
-const trialSchema = looseObject({
-    ok: literal(true),
-    wallSeconds: schemas_number().nonnegative(),
-    startupSeconds: schemas_number().nonnegative(),
-    cpuSeconds: schemas_number().nonnegative(),
-    peakRssSelfBytes: schemas_number().nonnegative(),
-    peakRssChildBytes: schemas_number().nonnegative(),
-    tasks: schemas_number().int().nonnegative(),
-    digest: schemas_string(),
-    digestStable: schemas_boolean(),
-    chunksize: schemas_number().int().positive().nullable(),
-    startMethod: schemas_string().nullable(),
-    cpu: schemas_number().int().nonnegative().nullable(),
-    repetitions: array(repetitionSchema).min(1),
-    steadySeconds: schemas_number().nonnegative(),
-    repetitionsDiffer: schemas_boolean(),
-});
-/** A trial as the runner writes it: every repetition; the per-trial values are added by python.ts. */
-const runnerTrialSchema = trialSchema.omit({ wallSeconds: true, steadySeconds: true, startupSeconds: true, cpuSeconds: true });
-/** The machine probe (a new runner mode): each CPU's loop time and what N processes deliver. */
-const machineSchema = looseObject({
-    ok: literal(true),
-    cpus: array(looseObject({ cpu: schemas_number().int().nonnegative(), loopSeconds: schemas_number().positive() })),
-    capacity: array(looseObject({ workers: schemas_number().int().positive(), ratio: schemas_number().positive() })),
-    singleLoopSeconds: schemas_number().positive(),
-});
-const OUTPUT_SCHEMAS = {
-    environment: environmentSchema,
-    probe: probeSchema,
-    trial: runnerTrialSchema,
-    machine: machineSchema,
-};
-/** Thrown when the runner wrote JSON that is not what its mode promises: a gilgate bug, named precisely. */
-class RunnerOutputError extends Error {
-    mode;
-    issues;
-    constructor(mode, issues) {
-        super(`the runner's ${mode} output does not match its contract: ${issues.join('; ')}`);
-        this.mode = mode;
-        this.issues = issues;
-        this.name = 'RunnerOutputError';
-    }
-}
-function parseRunnerOutput(mode, json) {
-    const failure = failureSchema.safeParse(json);
-    if (failure.success)
-        return failure.data;
-    const parsed = OUTPUT_SCHEMAS[mode].safeParse(json);
-    if (parsed.success)
-        return parsed.data;
-    throw new RunnerOutputError(mode, parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
-}
-// Compile-time checks that a parsed output is what today's code consumes (no casts needed).
-const parsedAreTodaysTypes = { environment: (v) => v, probe: (v) => v, trial: (v) => v, machine: (v) => v, failure: (v) => v };
-
-;// CONCATENATED MODULE: ./lib/core/contracts/results.js
-// The results JSON (docs/results.md), validated when read back (`gilgate report`, the action's
-// `report` input) instead of cast. Version 1 holds the summaries; version 2 adds `values`, every
-// measured value, so a file can be judged again. Readers accept both; fields are only ever added,
-// so objects are loose: a newer writer's extra fields pass through untouched.
-
-
-const MODELS = ['serial', 'threads', 'processes', 'interpreters'];
-const RECOMMENDATIONS = ['threads', 'processes', 'interpreters', 'either', 'serial', 'inconclusive', 'error'];
-const results_FAILURE_KINDS = ['python-missing', 'import', 'tasks', 'task', 'timeout', 'crash', 'pickle', 'runner'];
-const SIDES = ['head', 'base'];
-const ratioEstimateSchema = looseObject({
-    ratio: schemas_number(),
-    lower: schemas_number(),
-    upper: schemas_number(),
-    level: schemas_number(),
-    pValue: schemas_number(),
-    n: schemas_number(),
-});
-const comparisonSchema = looseObject({
-    outcome: schemas_enum(['a-faster', 'b-faster', 'equivalent', 'unknown']),
-    estimate: ratioEstimateSchema,
-});
-const sampleSummarySchema = looseObject({
-    n: schemas_number(),
-    median: schemas_number(),
-    min: schemas_number(),
-    max: schemas_number(),
-    cv: schemas_number(),
-});
-const armResultSchema = looseObject({
-    model: schemas_enum(MODELS),
-    workers: schemas_number().int().positive(),
-    wall: sampleSummarySchema,
-    startupSeconds: schemas_number(),
-    cpuPerWall: schemas_number(),
-    peakRssBytes: schemas_number(),
-    speedup: schemas_number(),
-    steadySpeedup: schemas_number().optional(),
-    capacity: schemas_number().nullable().optional(),
-    chunksize: schemas_number().nullable(),
-    failures: schemas_number(),
-});
-// One figure per parallel model. Version 1 files know only threads and processes: interpreters
-// reads as not measured (null), as do the figures version 1 did not have at all.
-const figuresSchema = looseObject({
-    threads: schemas_number().nullable().default(null),
-    processes: schemas_number().nullable().default(null),
-    interpreters: schemas_number().nullable().default(null),
-});
-const results_NO_FIGURES = { threads: null, processes: null, interpreters: null };
-const speedupSchema = figuresSchema;
-const results_figures = () => figuresSchema.default(results_NO_FIGURES);
-// The facts behind a reason are figures for people, re-derived by `gilgate report` from the values;
-// a reader only checks that they are an object.
-const factsSchema = () => custom((value) => typeof value === 'object' && value !== null);
-const sideResultShape = {
-    recommendation: schemas_enum(RECOMMENDATIONS),
-    reason: schemas_string(),
-    speedup: speedupSchema,
-    pool: schemas_enum(['per-batch', 'long-lived']).default('per-batch'),
-    steadySpeedup: results_figures(),
-    startupSeconds: results_figures(),
-    breakEven: results_figures(),
-    capacity: results_figures(),
-    capacityShare: results_figures(),
-    character: schemas_enum(['cpu-bound-gil', 'gil-releasing', 'io-wait', 'overhead-bound', 'memory-heavy', 'unknown']),
-    arms: array(armResultSchema),
-    unavailable: looseObject({ threads: schemas_string().optional(), processes: schemas_string().optional(), interpreters: schemas_string().optional() }),
-    warnings: array(schemas_string()),
-    error: looseObject({ kind: schemas_enum(results_FAILURE_KINDS), message: schemas_string(), traceback: schemas_string() }).nullable(),
-    rounds: schemas_number().int().nonnegative(),
-    comparisons: looseObject({
-        threadsVsSerial: comparisonSchema.nullable(),
-        processesVsSerial: comparisonSchema.nullable(),
-        interpretersVsSerial: comparisonSchema.nullable().default(null),
-        threadsVsProcesses: comparisonSchema.nullable(),
-        threadsVsInterpreters: comparisonSchema.nullable().default(null),
-        interpretersVsProcesses: comparisonSchema.nullable().default(null),
-    }),
-    facts: factsSchema().optional(),
-};
-const sideResultSchema = looseObject(sideResultShape);
-const regressionSchema = looseObject({
-    kind: schemas_enum(['slower', 'flip', 'scaling', 'memory', 'failing']),
-    detail: schemas_string(),
-    estimate: ratioEstimateSchema.optional(),
-    facts: factsSchema().optional(),
-});
-const improvementSchema = looseObject({
-    kind: schemas_enum(['faster', 'scaling', 'memory', 'fixed']),
-    detail: schemas_string(),
-    estimate: ratioEstimateSchema.optional(),
-    facts: factsSchema().optional(),
-});
-const workloadResultSchema = looseObject({
-    ...sideResultShape,
-    name: schemas_string(),
-    /** Version 1 measured one interpreter and did not name it: "" until readResults fills it in. */
-    python: schemas_string().default(''),
-    status: schemas_enum(['measured', 'new', 'removed']),
-    base: looseObject({ recommendation: schemas_enum(RECOMMENDATIONS), speedup: speedupSchema, detail: sideResultSchema })
-        .nullable(),
-    vsBase: comparisonSchema.nullable(),
-    regressions: array(regressionSchema),
-    improvements: array(improvementSchema),
-});
-const summaryShape = {
-    tool: looseObject({ name: literal('gilgate'), version: schemas_string() }),
-    environment: environmentSchema,
-    settings: looseObject({
-        seed: schemas_number(),
-        threshold: schemas_number(),
-        margin: schemas_number(),
-        memoryThreshold: schemas_number(),
-        alpha: schemas_number(),
-        beta: schemas_number().optional(),
-        minRounds: schemas_number(),
-        maxRounds: schemas_number(),
-        maxTimeSeconds: schemas_number().nullable(),
-        trialEnvironment: record(schemas_string(), schemas_string()),
-    }),
-    git: looseObject({ head: schemas_string().nullable(), base: schemas_string().nullable(), baseRef: schemas_string().nullable() }),
-    config: schemas_string(),
-    workloads: array(workloadResultSchema),
-    regressions: schemas_number().int().nonnegative(),
-    improvements: schemas_number().int().nonnegative(),
-    rounds: schemas_number().int().nonnegative(),
-    totalSeconds: schemas_number().nonnegative(),
-    startedAt: schemas_string(),
-    budgetExhausted: schemas_boolean(),
-};
-/**
- * Every measured value (version 2). Its exact shape is the engine's (ResultValues in
- * src/core/types.ts, written by finish() in src/core/experiment.ts); this schema checks the parts
- * rejudge() relies on and lets the rest through.
- */
-const workloadConfigSchema = looseObject({
-    name: schemas_string(),
-    run: schemas_string(),
-    tasks: union([schemas_string(), schemas_number()]),
-    timeout: schemas_number(),
-    workers: array(schemas_number().int().positive()).optional(),
-    startMethod: schemas_enum(['fork', 'forkserver', 'spawn']).nullable(),
-    pool: schemas_enum(['per-batch', 'long-lived']),
-});
-const armSchema = looseObject({ model: schemas_enum([...MODELS, 'interpreters']), workers: schemas_number().int().positive() });
-const resultValuesSchema = looseObject({
-    setup: looseObject({
-        pythons: array(schemas_string()).min(1),
-        workloads: array(workloadConfigSchema),
-        base: looseObject({ workloads: array(workloadConfigSchema).nullable(), configMissing: schemas_boolean() }).nullable(),
-    }),
-    trials: array(looseObject({
-        workload: schemas_string(),
-        python: schemas_string(),
-        side: schemas_enum(SIDES),
-        round: schemas_number().int().nonnegative(),
-        arm: armSchema,
-        cpu: schemas_number().int().nonnegative().nullable(),
-        outcome: union([trialSchema, failureSchema]),
-    })),
-    probes: array(looseObject({ workload: schemas_string(), python: schemas_string(), side: schemas_enum(SIDES), probe: union([probeSchema, failureSchema]) })),
-    environments: array(environmentSchema).min(1),
-    machine: array(machineSchema),
-    stopReason: schemas_enum(['settled', 'budget', 'cap']).nullable(),
-});
-const resultsFileSchema = discriminatedUnion('schemaVersion', [
-    looseObject({ schemaVersion: literal(1), ...summaryShape }),
-    looseObject({ schemaVersion: literal(2), ...summaryShape, values: resultValuesSchema.optional() }),
-]);
-class ResultsFileError extends Error {
-    issues;
-    constructor(issues) {
-        super(`not a gilgate results file (schemaVersion 1 or 2): ${issues.slice(0, 5).join('; ')}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}`);
-        this.issues = issues;
-        this.name = 'ResultsFileError';
-    }
-}
-/**
- * Validate a parsed results JSON and bring it to the in-memory shape. Version 1 files have no
- * `values` and are rendered as they are (figures they did not record read as null, their one
- * interpreter is named by its version); version 2 files keep theirs, which `rejudge`
- * (src/core/experiment.ts) judges again with today's code.
- */
-function readResults(json) {
-    const parsed = resultsFileSchema.safeParse(json);
-    if (!parsed.success) {
-        throw new ResultsFileError(parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`));
-    }
-    const file = parsed.data;
-    if (file.schemaVersion === 1) {
-        return { ...file, workloads: file.workloads.map((w) => ({ ...w, python: w.python || file.environment.python })) };
-    }
-    const { values, ...summaries } = file;
-    return { ...summaries, schemaVersion: 2, ...(values ? { values } : {}) };
-}
-
-;// CONCATENATED MODULE: ./lib/report/explain.js
-
-
-/** Two decimals below 10, one above: ×1.53, ×12.4. */
-function fmt(x) {
-    if (!Number.isFinite(x))
-        return String(x);
-    // An interval on two or three rounds can reach astronomic bounds: past ×1000 the number says
-    // nothing a reader can use, and 8.7e+80 printed in full reads as a bug.
-    if (x > 1000)
-        return '>1000';
-    return x >= 10 ? x.toFixed(1) : x.toFixed(2);
-}
-const CHARACTER_PHRASE = {
-    'cpu-bound-gil': 'CPU-bound and holds the GIL',
-    'gil-releasing': 'CPU-bound in code that releases the GIL',
-    'io-wait': 'mostly waiting (I/O or sleep)',
-    'overhead-bound': 'tasks too small for a pool to pay off',
-    'memory-heavy': 'CPU-bound, holds the GIL, and memory-heavy under processes',
-    unknown: 'mixed character',
-};
-/** Without a GIL the character is not about the GIL: say what the threads did. */
-const FREE_THREADED_PHRASE = {
-    'cpu-bound-gil': 'CPU-bound, and threads do not scale',
-    'gil-releasing': 'CPU-bound, and threads run in parallel',
-    'memory-heavy': 'CPU-bound, threads do not scale, and memory-heavy under processes',
-};
-/** Threads can run Python code in parallel: a free-threaded build whose GIL no import re-enabled. */
-function freeThreaded(f) {
-    return f.build?.freeThreadedBuild === true && f.build.gilEnabled === false && !f.warnings.some((w) => w.kind === 'gil-reenabled');
-}
-/** Why each model is cheaper than the next: said when the cheaper one is preferred. */
-const CHEAPER_BECAUSE = {
-    threads: 'less memory, no pickling',
-    interpreters: 'no second process',
-    processes: '',
-};
-/** The reason and the warnings of one side. */
-function explainSide(facts) {
-    return { reason: explainReason(facts), warnings: facts.warnings.map((w) => explainWarning(w, facts)) };
-}
-function explainReason(f) {
-    if (f.error)
-        return `failed (${f.error.kind}): ${f.error.message}.`;
-    const parts = [];
-    // A model no workload can run here (interpreters before 3.14) is said once by the report, not per workload.
-    const models = PARALLEL_MODELS.filter((m) => f.models[m] || (f.unavailable[m] && !f.everywhere[m]));
-    const speed = models.map((m) => {
-        const facts = f.models[m];
-        return facts ? `${m} ×${fmt(facts.speedup)} at ${facts.workers} workers` : `${m} unavailable`;
-    });
-    const character = (freeThreaded(f) ? FREE_THREADED_PHRASE[f.character] : undefined) ?? CHARACTER_PHRASE[f.character];
-    parts.push(`${character}: ${speed.join(', ')}`);
-    const threads = f.models.threads;
-    if (f.serial && threads) {
-        const ratio = threads.cpuPerWall;
-        const meaning = f.serial.cpuPerWall < 0.5
-            ? 'the code waits more than it computes'
-            : ratio <= 1.3
-                ? freeThreaded(f)
-                    ? 'even on this free-threaded build the threads do not run in parallel'
-                    : reenabledBy(f) !== undefined
-                        ? `the GIL, re-enabled by importing ${reenabledBy(f) ?? 'the workload'}, serializes this code`
-                        : 'the GIL serializes this code'
-                : freeThreaded(f)
-                    ? 'on this free-threaded build threads run Python code in parallel'
-                    : 'threads run in parallel, so the code releases the GIL';
-        // The CPU bound (verdict.ts, runOneAtATime) ruled threads out: say so, since their timing may
-        // have looked faster (a faster CPU) or undecided.
-        const bound = !threads.oneAtATime
-            ? ''
-            : threads.vsSerial.outcome === 'a-faster'
-                ? ', so threads cannot beat serial: their faster time was a faster CPU'
-                : ', so threads cannot beat serial';
-        parts.push(`CPU/wall ${fmt(f.serial.cpuPerWall)} serial, ${fmt(ratio)} under ${threads.workers} threads: ${meaning}${bound}`);
-    }
-    const capacity = capacityClause(f);
-    if (capacity)
-        parts.push(capacity);
-    const percent = Math.round(f.margin * 100);
-    switch (f.rule) {
-        case 'threads-at-least-as-fast-at-cap': {
-            const p = f.deciding;
-            parts.push(`${p.a} are at least as fast as ${p.b} (${ratioText(p.comparison)}: ${p.b} cannot be more than ${percent}% faster), not shown equivalent after ${roundsText(f.rounds)}: use ${p.a}${because(p.a)}`);
-            break;
-        }
-        case 'either':
-            parts.push(`threads and processes are within ±${percent}% of each other (${ratioText(f.deciding?.comparison ?? null)}): prefer threads — less memory, no pickling`);
-            break;
-        case 'within-margin-prefer-cheaper': {
-            const p = f.deciding;
-            parts.push(`${p.b} are within ±${percent}% of ${p.a} (${ratioText(p.comparison)}): prefer ${p.a}${because(p.a)}`);
-            break;
-        }
-        case 'no-model-helps':
-            parts.push(`no parallel model beats serial by more than ${percent}%`);
-            break;
-        case 'undecided':
-            parts.push(`${f.final ? 'undecided' : 'not yet decided'} after ${roundsText(f.rounds)}${f.open ? `: ${openText(f.open)}` : ''}`);
-            break;
-        default:
-            break;
-    }
-    const lifetime = lifetimeClause(f);
-    if (lifetime)
-        parts.push(lifetime);
-    // Racing took these models out (their arms stop running where raced under both pool lifetimes): say where.
-    for (const m of PARALLEL_MODELS) {
-        const raced = f.models[m]?.raced;
-        if (raced)
-            parts.push(`${m} out of the race at round ${raced.round}: slower than ${raced.by} by more than ${percent}%`);
-    }
-    for (const m of PARALLEL_MODELS)
-        if (f.unavailable[m] && !f.everywhere[m])
-            parts.push(`${m} cannot run: ${f.unavailable[m]}`);
-    return `${parts.join('; ')}.`;
-}
-/** The module that re-enabled the GIL (null: unknown), or undefined when none did. */
-function reenabledBy(f) {
-    const w = f.warnings.find((x) => x.kind === 'gil-reenabled');
-    return w && w.kind === 'gil-reenabled' ? w.module : undefined;
-}
-function because(model) {
-    return CHEAPER_BECAUSE[model] ? ` — ${CHEAPER_BECAUSE[model]}` : '';
-}
-/** "this runner delivers ×1.56 with 2 workers: processes reach 96% of it", for the recommended (or best) model. */
-function capacityClause(f) {
-    const model = PARALLEL_MODELS.includes(f.recommendation)
-        ? f.recommendation
-        : f.recommendation === 'either'
-            ? 'threads'
-            : bestModel(f);
-    const facts = model ? f.models[model] : undefined;
-    if (!facts || facts.capacity === null || facts.capacityShare === null)
-        return null;
-    // Capacity is what N busy CPUs give: code that waits is not bounded by it, and a model that does
-    // not beat serial has no share of it worth saying.
-    if (f.character === 'io-wait' || facts.speedup <= 1)
-        return `this runner delivers ×${fmt(facts.capacity)} with ${facts.workers} busy workers`;
-    return `this runner delivers ×${fmt(facts.capacity)} with ${facts.workers} workers: ${facts.model} reach ${Math.round(facts.capacityShare * 100)}% of it`;
-}
-function bestModel(f) {
-    const present = PARALLEL_MODELS.filter((m) => f.models[m]);
-    if (present.length === 0)
-        return null;
-    return present.reduce((a, b) => (f.models[b].speedup > f.models[a].speedup ? b : a));
-}
-/**
- * When the other pool lifetime would change the advice, say what it would be and at which batch
- * size a per-batch pool starts to pay: "serial for this 57 ms batch; processes scale ×1.6 once
- * started and pay off above about 150 ms of work per pool".
- */
-function lifetimeClause(f) {
-    if (!f.serial)
-        return null;
-    const batch = formatSeconds(f.serial.seconds);
-    if (!f.otherLifetime)
-        return unsettledLifetimeClause(f, batch);
-    const other = f.otherLifetime.recommendation;
-    const model = PARALLEL_MODELS.includes(other)
-        ? other
-        : other === 'either'
-            ? 'threads'
-            : f.pool === 'long-lived' && PARALLEL_MODELS.includes(f.recommendation)
-                ? f.recommendation
-                : null;
-    if (f.pool === 'per-batch' && model && f.models[model]) {
-        const m = f.models[model];
-        return `${f.recommendation} for this ${batch} batch; ${model} scale ×${fmt(m.steadySpeedup)} once started and ${perBatchPayoff(m)}`;
-    }
-    if (f.pool === 'long-lived' && model && f.models[model]) {
-        const m = f.models[model];
-        const payoff = m.breakEven === null ? 'a pool created per batch never pays off' : `a pool created per batch pays off only above about ${roundSeconds(m.breakEven)} of work`;
-        return `with a long-lived pool ${f.recommendation}; ${payoff} (this batch: ${batch}, start-up ${formatSeconds(m.startupSeconds)}), so per batch: ${other}`;
-    }
-    return `with a ${f.otherLifetime.pool} pool the advice would be ${other}`;
-}
-/**
- * Serial per batch while the long-lived answer is still open (two models that scale alike once
- * started, not yet told apart): the start-up is still worth saying, with the best scaling model's
- * point figures and no claim of a long-lived verdict.
- */
-function unsettledLifetimeClause(f, batch) {
-    if (!f.otherLifetimeOpen || f.pool !== 'per-batch' || f.recommendation !== 'serial')
-        return null;
-    const scaling = PARALLEL_MODELS.map((m) => f.models[m])
-        .filter((m) => m !== undefined && m.breakEven !== null && m.steadySpeedup > 1 + f.margin)
-        .sort((a, b) => b.steadySpeedup - a.steadySpeedup);
-    const best = scaling[0];
-    if (!best)
-        return null;
-    const others = scaling.slice(1).map((m) => `${m.model} ×${fmt(m.steadySpeedup)}`);
-    const unsettled = others.length ? ` (${others.join(', ')}; which is best for a long-lived pool is not settled)` : '';
-    return `serial for this ${batch} batch; once started ${best.model} scale ×${fmt(best.steadySpeedup)}${unsettled} and ${perBatchPayoff(best)}`;
-}
-/** When a pool created per batch pays off, from the break-even. */
-function perBatchPayoff(m) {
-    if (m.breakEven === null)
-        return 'never pay off per batch';
-    return m.breakEven === 0 ? 'pay off at any batch size' : `pay off above about ${roundSeconds(m.breakEven)} of work per pool`;
-}
-/** Two significant digits: a break-even is an order of magnitude, not a measurement. */
-function roundSeconds(seconds) {
-    return formatSeconds(Number(seconds.toPrecision(2)));
-}
-function openText(p) {
-    return `${p.a} vs ${p.b} time ratio ${ratioText(p.comparison)} is not clearly inside or outside the margin`;
-}
-function ratioText(c) {
-    if (!c)
-        return 'n/a';
-    const e = c.estimate;
-    const hi = Number.isFinite(e.upper) ? fmt(e.upper) : '∞';
-    return `×${fmt(e.ratio)}, CI ${fmt(e.lower)}–${hi}`;
-}
-function explainWarning(w, f = null) {
-    switch (w.kind) {
-        case 'gil-reenabled':
-            return `${w.module ? `importing ${w.module}` : 'importing the workload'} re-enabled the GIL${f?.build?.freeThreadedBuild ? ' on this free-threaded build' : ''}: threads are serialized again`;
-        case 'spawn':
-            return `works only with the fork start method: under spawn (the default on macOS and Windows) it fails: ${w.problem}`;
-        case 'nondeterministic':
-            return `results differ between serial runs (${w.distinct} distinct): the workload is not deterministic, so gilgate cannot check the parallel models for races`;
-        case 'race':
-            return w.model === 'threads'
-                ? `race hint: threads returned different results than serial in ${w.differing} of ${w.trials} trials — the code is probably not thread-safe`
-                : `${w.model} returned different results than serial in ${w.differing} of ${w.trials} trials — the code probably depends on shared state that ${w.model} do not share`;
-    }
-}
-function signed(x) {
-    const p = Math.round(x * 100);
-    return `${p >= 0 ? '+' : ''}${p}%`;
-}
-/** One regression's or improvement's detail. */
-function explainChange(fact) {
-    switch (fact.kind) {
-        case 'failing':
-            return `ran in base, fails in head: ${fact.message}`;
-        case 'fixed':
-            return `failed in base (${fact.message}), runs in head`;
-        case 'time': {
-            const e = fact.estimate;
-            return `${signed(e.ratio - 1)} (CI ${signed(e.lower - 1)}…${signed(e.upper - 1)}) with ${fact.arm}`;
-        }
-        case 'memory':
-            return fact.direction === 'more'
-                ? `peak memory ${signed(fact.estimate.ratio - 1)} with ${fact.arm} (threshold ${Math.round(fact.threshold * 100)}%)`
-                : `peak memory ${signed(fact.estimate.ratio - 1)} with ${fact.arm}`;
-        case 'flip':
-            // Only the interpreter changed under the same code: the flip is the interpreter's doing, say so.
-            if (fact.interpreter) {
-                return `${fact.before} → ${fact.after}: the interpreter changed: ${interpreterName(fact.interpreter.before)} → ${interpreterName(fact.interpreter.after)}`;
-            }
-            return `${fact.before} → ${fact.after}: ${flipMeaning(fact.before, fact.after)}`;
-        case 'scaling':
-            return `speedup with ${fact.arm} ${fact.direction} ${signed(fact.estimate.ratio - 1)} (×${fmt(fact.baseSpeedup)} → ×${fmt(fact.headSpeedup)})`;
-    }
-}
-function flipMeaning(before, after) {
-    if (before === 'threads' && after === 'processes')
-        return 'the PR made this code hold the GIL';
-    if (before === 'processes' && after === 'threads')
-        return 'the code now releases the GIL (or waits)';
-    if (after === 'serial')
-        return 'parallelism no longer pays off';
-    if (before === 'serial')
-        return 'parallelism now pays off';
-    return 'the best concurrency model changed';
-}
-/** Every sentence of a run, as the engine's finish and rejudge take them (src/core/experiment.ts). */
-const WORDS = { side: explainSide, change: explainChange };
-function roundsText(rounds) {
-    return `${rounds} round${rounds === 1 ? '' : 's'}`;
-}
-
 ;// CONCATENATED MODULE: ./lib/core/repetitions.js
 // How a trial's repetitions become the one value per trial that rounds compare. One place, so
 // the estimator can change (after recordings say which is best; see docs/statistics.md) without
@@ -77661,7 +78080,7 @@ async function probeMachine(target, workers) {
  * the import turned the GIL back on.
  */
 async function probeWorkload(target, workload, startMethod = null) {
-    const spec = { paths: target.paths, run: workload.run, tasks: workload.tasks, startMethod };
+    const spec = { paths: target.paths, roots: target.roots ?? [target.cwd], run: workload.run, tasks: workload.tasks, startMethod };
     return invokeRunner(target, 'probe', spec, workload.timeout);
 }
 /** One trial of one arm in a fresh interpreter: a warm-up call, then the timed repetitions. */
@@ -77680,6 +78099,7 @@ function trialSpec(target, workload, settings) {
     }
     return {
         paths: target.paths,
+        roots: target.roots ?? [target.cwd],
         run: workload.run,
         tasks: workload.tasks,
         model: settings.model,
@@ -78099,27 +78519,445 @@ function trialEnvironment(parent, secrets) {
     return { ...environment, ...TRIAL_VARIABLES };
 }
 
-;// CONCATENATED MODULE: ./lib/measure/run.js
-// The engine's shell: config → plan → trials → verdict → compare → Results. All I/O of a
-// measurement happens here or below (python runner, git); every decision is made by the pure core.
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./lib/core/config.js
+// Config: YAML text in, a typed Config or a list of issues out. Pure: the caller reads the file.
+// The shape is a zod schema; the `yaml` package keeps every node's range, so each schema issue's
+// path is mapped back to its node and every issue carries file:line:col and the key, because
+// "invalid config" without a place is useless in a CI log.
+
+
+
+const CONFIG_CANDIDATES = ['gilgate.yml', '.github/gilgate.yml'];
+const config_DEFAULTS = {
+    python: 'python3',
+    timeout: 300,
+    threshold: 0.1,
+    margin: 0.1,
+    memoryThreshold: 0.2,
+    alpha: 0.01,
+    beta: 0.05,
+    minRounds: 3,
+    maxRounds: 30,
+    pool: 'per-batch',
+};
+const MODULE_FUNCTION = /^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*:[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/;
+const START_METHODS = ['fork', 'forkserver', 'spawn'];
+const POOLS = ['per-batch', 'long-lived'];
+// ------------------------------------------------------------------ the schema
+/** zod's "missing" is an invalid_type whose input is undefined. */
+const missingOr = (missing, otherwise) => (issue) => issue.input === undefined ? missing : otherwise;
+const nonEmptyString = (missing, otherwise = 'expected a non-empty string') => schemas_string({ error: missingOr(missing, otherwise) }).refine((s) => s.trim() !== '', otherwise);
+const config_fraction = (max) => {
+    const message = `expected a number above 0 and at most ${max} (a fraction: 0.1 = 10%)`;
+    return schemas_number({ error: message }).gt(0, message).max(max, message).optional();
+};
+const wholeNumber = (min, max) => {
+    const message = `expected a whole number from ${min} to ${max}`;
+    return schemas_number({ error: message }).int(message).min(min, message).max(max, message).optional();
+};
+const moduleFunction = schemas_string({ error: missingOr('missing (required)', 'expected a non-empty string') })
+    .refine((s) => s.trim() !== '', 'expected a non-empty string')
+    .refine((s) => s.trim() === '' || MODULE_FUNCTION.test(s), {
+    error: (issue) => `expected "module:function" (e.g. "bench.images:resize"), got ${JSON.stringify(issue.input)}`,
+});
+const tasks = unknown().transform((value, ctx) => {
+    const fail = (message) => {
+        ctx.issues.push({ code: 'custom', message, input: value });
+        return NEVER;
+    };
+    if (value === undefined)
+        return fail('missing (required): "module:function" returning the task arguments, or a task count');
+    if (typeof value === 'number')
+        return Number.isInteger(value) && value >= 1 ? value : fail('expected a whole number of tasks (at least 1)');
+    if (typeof value === 'string' && MODULE_FUNCTION.test(value))
+        return value;
+    return fail(`expected "module:function" or a whole number, got ${JSON.stringify(value ?? null)}`);
+});
+const startMethod = schemas_enum(START_METHODS, { error: `expected one of ${START_METHODS.join(', ')}` }).optional();
+const pool = schemas_enum(POOLS, { error: `expected one of ${POOLS.join(', ')}` }).optional();
+const WORKER_COUNT_MESSAGE = 'each worker count must be a whole number from 1 to 256';
+const workloadSchema = strictObject({
+    name: nonEmptyString('missing (required)'),
+    run: moduleFunction,
+    tasks,
+    timeout: schemas_number({ error: 'expected a positive number of seconds' })
+        .gt(0, 'expected a positive number of seconds')
+        .refine(Number.isFinite, 'expected a positive number of seconds')
+        .optional(),
+    workers: array(schemas_number({ error: WORKER_COUNT_MESSAGE }).int(WORKER_COUNT_MESSAGE).min(1, WORKER_COUNT_MESSAGE).max(256, WORKER_COUNT_MESSAGE), {
+        error: 'expected a non-empty list of worker counts, e.g. [2, 4]',
+    })
+        .min(1, 'expected a non-empty list of worker counts, e.g. [2, 4]')
+        .optional(),
+    'start-method': startMethod,
+    pool,
+});
+const pythonSchema = union([schemas_string(), array(schemas_string())], { error: 'expected an interpreter command or a list of them, e.g. [python3.12, python3.14]' })
+    .refine((value) => (Array.isArray(value) ? value.length > 0 && value.every((s) => s.trim() !== '') : value.trim() !== ''), {
+    error: 'expected a non-empty interpreter command (or a non-empty list of them)',
+})
+    .optional();
+const configSchema = strictObject({
+    python: pythonSchema,
+    paths: array(schemas_string({ error: 'expected a directory path (string)' }).min(1, 'expected a directory path (string)'), {
+        error: 'expected a list of directories, e.g. [., src]',
+    })
+        .optional(),
+    install: schemas_string({ error: 'expected a shell command, e.g. "pip install --no-deps --no-build-isolation -e ."' })
+        .refine((value) => value.trim() !== '', { error: 'expected a non-empty shell command, e.g. "pip install --no-deps --no-build-isolation -e ."' })
+        .optional(),
+    workloads: array(unknown().pipe(workloadSchema), {
+        error: missingOr('missing: list the workloads to measure (name, run, tasks)', 'expected a list of workloads'),
+    })
+        .min(1, 'the list is empty: declare at least one workload')
+        .superRefine((workloads, ctx) => {
+        const seen = new Map();
+        workloads.forEach((workload, index) => {
+            const first = seen.get(workload.name);
+            if (first === undefined)
+                seen.set(workload.name, index);
+            else
+                ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `duplicate workload name ${JSON.stringify(workload.name)} (also workloads[${first}])` });
+        });
+    }),
+    threshold: config_fraction(10),
+    margin: config_fraction(10),
+    'memory-threshold': config_fraction(10),
+    alpha: config_fraction(0.5),
+    beta: config_fraction(0.5),
+    rounds: strictObject({ min: wholeNumber(2, 1000), max: wholeNumber(2, 1000) }, { error: 'expected a mapping like {min: 3, max: 15}' })
+        .superRefine((rounds, ctx) => {
+        const min = rounds.min ?? config_DEFAULTS.minRounds;
+        if (rounds.max !== undefined && rounds.max < min)
+            ctx.addIssue({ code: 'custom', path: ['max'], message: `must be at least rounds.min (${min})` });
+    })
+        .optional(),
+    'start-method': startMethod,
+    pool,
+});
+/** The keys a mapping at this path allows, for did-you-mean and the "allowed:" list. */
+function allowedKeys(issuePath) {
+    if (issuePath.length === 0)
+        return Object.keys(configSchema.shape);
+    if (issuePath[0] === 'rounds')
+        return ['min', 'max'];
+    return Object.keys(workloadSchema.shape);
+}
+// ------------------------------------------------------------------ parse
+/** Parse and validate. `file` is the absolute path (used in messages and to resolve `paths`). */
+function parseConfig(text, file) {
+    const lineCounter = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    const issueAt = (offset, key, message) => {
+        const pos = lineCounter.linePos(offset);
+        return { file, line: pos.line, col: pos.col, key, message };
+    };
+    if (doc.errors.length > 0) {
+        return { ok: false, issues: doc.errors.map((error) => issueAt(error.pos[0], '(yaml)', error.message.split('\n')[0] ?? error.message)) };
+    }
+    if (!(0,dist/* isMap */.jh)(doc.contents)) {
+        return { ok: false, issues: [issueAt(doc.contents?.range?.[0] ?? 0, '(root)', 'expected a mapping with a `workloads` list')] };
+    }
+    const parsed = configSchema.safeParse(doc.toJS());
+    if (!parsed.success) {
+        // Unknown keys first: a typo usually explains the "missing" issue that follows it.
+        const ordered = [...parsed.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
+        const issues = ordered.flatMap((issue) => {
+            if (issue.code === 'unrecognized_keys') {
+                const allowed = allowedKeys(issue.path);
+                return issue.keys.map((key) => {
+                    const guess = closest(key, allowed);
+                    const message = `unknown key${guess ? ` (did you mean "${guess}"?)` : ''}; allowed: ${allowed.join(', ')}`;
+                    return issueAt(keyNodeOffset(doc, issue.path, key), keyName([...issue.path, key]), message);
+                });
+            }
+            return [issueAt(valueNodeOffset(doc, issue.path), keyName(issue.path), issue.message)];
+        });
+        return { ok: false, issues };
+    }
+    const raw = parsed.data;
+    const dir = external_node_path_namespaceObject.dirname(file);
+    const pythons = raw.python === undefined ? [config_DEFAULTS.python] : Array.isArray(raw.python) ? raw.python : [raw.python];
+    const workloads = raw.workloads.map((w) => ({
+        name: w.name,
+        run: w.run,
+        tasks: w.tasks,
+        timeout: w.timeout ?? config_DEFAULTS.timeout,
+        ...(w.workers ? { workers: [...new Set(w.workers)].sort((a, b) => a - b) } : {}),
+        startMethod: w['start-method'] ?? raw['start-method'] ?? null,
+        pool: w.pool ?? raw.pool ?? config_DEFAULTS.pool,
+    }));
+    return {
+        ok: true,
+        config: {
+            file,
+            dir,
+            python: pythons[0],
+            pythons,
+            paths: (raw.paths ?? ['.']).map((p) => external_node_path_namespaceObject.resolve(dir, p)),
+            install: raw.install ?? null,
+            workloads,
+            threshold: raw.threshold ?? config_DEFAULTS.threshold,
+            margin: raw.margin ?? config_DEFAULTS.margin,
+            memoryThreshold: raw['memory-threshold'] ?? config_DEFAULTS.memoryThreshold,
+            alpha: raw.alpha ?? config_DEFAULTS.alpha,
+            beta: raw.beta ?? config_DEFAULTS.beta,
+            minRounds: raw.rounds?.min ?? config_DEFAULTS.minRounds,
+            maxRounds: raw.rounds?.max ?? config_DEFAULTS.maxRounds,
+        },
+    };
+}
+function formatIssue(issue) {
+    return `${issue.file}:${issue.line}:${issue.col}: ${issue.key}: ${issue.message}`;
+}
+// ------------------------------------------------------------------ issue path → YAML node
+/** "workloads[1].run"; an item of `workers` is reported as the list (one message for the list). */
+function keyName(issuePath) {
+    const shown = issuePath.length >= 2 && issuePath.at(-2) === 'workers' ? issuePath.slice(0, -1) : issuePath;
+    return shown.reduce((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out === '' ? String(part) : `${out}.${String(part)}`), '');
+}
+/** The deepest node on the path that exists: the value itself, or the mapping a missing key belongs in. */
+function valueNodeOffset(doc, issuePath) {
+    for (let depth = issuePath.length; depth >= 0; depth--) {
+        const node = depth === 0 ? doc.contents : doc.getIn(issuePath.slice(0, depth), true);
+        if (isNode(node))
+            return node.range?.[0] ?? 0;
+    }
+    return 0;
+}
+function keyNodeOffset(doc, mapPath, key) {
+    const map = mapPath.length === 0 ? doc.contents : doc.getIn(mapPath, true);
+    if ((0,dist/* isMap */.jh)(map)) {
+        const pair = map.items.find((item) => (0,dist/* isScalar */.jn)(item.key) && String(item.key.value) === key);
+        if (pair && isNode(pair.key))
+            return pair.key.range?.[0] ?? 0;
+    }
+    return valueNodeOffset(doc, mapPath);
+}
+function isNode(value) {
+    return typeof value === 'object' && value !== null && 'range' in value;
+}
+// ------------------------------------------------------------------ did you mean
+/** The allowed key nearest to a typo, when it is near enough to be a likely intent. */
+function closest(word, candidates) {
+    let best = null;
+    let bestDistance = Infinity;
+    for (const candidate of candidates) {
+        const d = levenshtein(word.toLowerCase(), candidate);
+        if (d < bestDistance) {
+            bestDistance = d;
+            best = candidate;
+        }
+    }
+    return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
+}
+function levenshtein(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+
+;// CONCATENATED MODULE: ./lib/measure/git.js
+// The git side of the gate: find the repository, resolve the base commit, and check it out in a
+// temporary worktree that leaves nothing behind. Shell code: it runs `git` through execa.
 
 
 
 
+/** A git failure whose message says what happened and how to fix it. */
+class GitError extends Error {
+    name = 'GitError';
+}
+// LC_ALL=C keeps messages parseable and in English; GIT_TERMINAL_PROMPT=0 makes a git that would
+// ask for credentials fail at once instead of hanging a CI job. GIT_OPTIONAL_LOCKS=0 stops
+// read-only commands (status) from refreshing the index, so we never race the user's own git.
+const GIT_ENV = { LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' };
+async function git(cwd, args) {
+    const result = await execa('git', args, {
+        cwd,
+        env: GIT_ENV,
+        reject: false,
+        stdin: 'ignore',
+        stripFinalNewline: true,
+    });
+    // No exit code means git never ran (not installed, cwd missing), as opposed to git saying no.
+    const spawnError = result.failed && result.exitCode === undefined ? describeSpawnFailure(result.cause, cwd) : null;
+    return {
+        ok: !result.failed,
+        stdout: String(result.stdout ?? ''),
+        stderr: String(result.stderr ?? ''),
+        exitCode: result.exitCode,
+        spawnError,
+    };
+}
+function describeSpawnFailure(cause, cwd) {
+    const code = cause instanceof Error && 'code' in cause ? String(cause.code) : '';
+    if (code === 'ENOENT') {
+        return `could not run git in ${cwd}: git is not installed or ${cwd} does not exist — install git and check the working directory`;
+    }
+    return `could not run git in ${cwd}: ${cause instanceof Error ? cause.message : String(cause)}`;
+}
+/** Runs git and returns stdout, or throws a GitError carrying git's own words plus a hint. */
+async function gitOrThrow(cwd, args, hint) {
+    const out = await git(cwd, args);
+    if (out.spawnError !== null)
+        throw new GitError(out.spawnError);
+    if (!out.ok) {
+        throw new GitError(`git ${args.join(' ')} failed in ${cwd}: ${firstLines(out.stderr)} — ${hintFor(out.stderr, hint)}`);
+    }
+    return out.stdout;
+}
+// Containers and CI runners often check out as another user; git then refuses the repository.
+function hintFor(stderr, fallback) {
+    if (/dubious ownership/i.test(stderr)) {
+        return 'git refuses a repository owned by another user: run `git config --global --add safe.directory <repo>`';
+    }
+    return fallback;
+}
+function firstLines(text) {
+    const lines = text.trim().split('\n').filter((l) => l.trim() !== '');
+    return lines.length === 0 ? '(no output)' : lines.slice(0, 3).join(' / ');
+}
+/** Absolute path of the top of the working tree that holds `cwd`. */
+async function repoRoot(cwd) {
+    const out = await git(cwd, ['rev-parse', '--show-toplevel']);
+    if (out.spawnError !== null)
+        throw new GitError(out.spawnError);
+    if (!out.ok || out.stdout.trim() === '') {
+        if (/dubious ownership/i.test(out.stderr)) {
+            throw new GitError(`git refuses ${cwd}: ${hintFor(out.stderr, '')}`);
+        }
+        throw new GitError(`not a git repository: ${cwd} — run gilgate inside a git checkout (actions/checkout) or drop --base`);
+    }
+    return out.stdout.trim();
+}
+/** Full SHA of HEAD, or null when `cwd` is not in a repository or HEAD has no commit yet. */
+async function headCommit(cwd) {
+    const out = await git(cwd, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+    if (!out.ok)
+        return null;
+    const sha = out.stdout.trim();
+    return sha === '' ? null : sha;
+}
+/**
+ * Whether the working tree differs from HEAD. Untracked files count (ignored ones do not): gilgate
+ * measures the working tree, and a new untracked module is code that runs, so results from such a
+ * tree cannot be reproduced from the commit SHA alone. Ignored files (build output, __pycache__)
+ * are the repository's own declaration of "not source", so they do not count.
+ */
+async function isDirty(cwd) {
+    const stdout = await gitOrThrow(cwd, ['status', '--porcelain', '--untracked-files=normal'], 'run gilgate inside a git checkout');
+    return stdout.trim() !== '';
+}
+/** Full SHA of `ref^{commit}`. Throws a GitError that says how to fetch a missing commit. */
+async function resolveCommit(cwd, ref) {
+    const trimmed = ref.trim();
+    // A ref that starts with '-' would be read as an option by git.
+    if (trimmed === '' || trimmed.startsWith('-')) {
+        throw new GitError(`invalid git ref ${JSON.stringify(ref)} — pass a branch, tag or commit SHA as --base`);
+    }
+    await repoRoot(cwd);
+    const out = await git(cwd, ['rev-parse', '--verify', '--quiet', `${trimmed}^{commit}`]);
+    if (out.spawnError !== null)
+        throw new GitError(out.spawnError);
+    const sha = out.stdout.trim();
+    if (out.ok && /^[0-9a-f]{40,64}$/.test(sha))
+        return sha;
+    const shallow = await git(cwd, ['rev-parse', '--is-shallow-repository']);
+    if (shallow.ok && shallow.stdout.trim() === 'true') {
+        throw new GitError(`base commit ${trimmed} is not in this shallow clone — fetch the history: use actions/checkout with ` +
+            '`fetch-depth: 0` (or run `git fetch --unshallow`, or fetch the base commit) before gilgate');
+    }
+    throw new GitError(`unknown git ref ${trimmed} in ${cwd} — check the name, or fetch it first (e.g. \`git fetch origin ${trimmed}\`)`);
+}
+/**
+ * Checks `sha` out with `git worktree add --detach` in a fresh temporary directory. Detached, so no
+ * branch is created; remove() prunes git's record, so the repository ends as it started.
+ */
+async function addWorktree(cwd, sha) {
+    const root = await repoRoot(cwd);
+    // realpath: on macOS the temp dir is behind a symlink and git records the resolved path.
+    const dir = await (0,promises_namespaceObject.realpath)(await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'gilgate-base-')));
+    const out = await git(root, ['worktree', 'add', '--detach', dir, sha]);
+    if (!out.ok) {
+        await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+        await git(root, ['worktree', 'prune']);
+        if (out.spawnError !== null)
+            throw new GitError(out.spawnError);
+        throw new GitError(`could not check out ${sha} in a temporary worktree: ${firstLines(out.stderr)} — ` +
+            hintFor(out.stderr, 'check that the commit exists (git cat-file -t <sha>) and that the temp directory is writable'));
+    }
+    let removal = null;
+    const remove = () => {
+        // The same promise for every caller: a second remove() waits for the first instead of racing it.
+        removal ??= (async () => {
+            // --force: the trials may have left files (__pycache__, outputs) in the worktree.
+            await git(root, ['worktree', 'remove', '--force', dir]);
+            await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+            // Drops the .git/worktrees entry when `worktree remove` failed after the directory went.
+            await git(root, ['worktree', 'prune']);
+        })();
+        return removal;
+    };
+    return { dir, sha, remove };
+}
+/** Runs `fn` with a temporary worktree of `sha`, removing it afterwards, also when `fn` throws. */
+async function withWorktree(cwd, sha, fn) {
+    const worktree = await addWorktree(cwd, sha);
+    try {
+        return await fn(worktree);
+    }
+    finally {
+        await worktree.remove();
+    }
+}
+/**
+ * Files (relative to the root) that differ between `base` and the working tree (tracked files,
+ * committed or not): what the PR changes. Empty when git cannot say.
+ */
+async function changedFiles(root, base) {
+    const out = await git(root, ['diff', '--name-only', '-z', base, '--']);
+    return out.ok ? out.stdout.split('\0').filter((f) => f !== '') : [];
+}
+/** Of these files (relative to the root), those git does not track: ignored or untracked. */
+async function untrackedFiles(root, files) {
+    if (files.length === 0)
+        return [];
+    const out = await git(root, ['ls-files', '-z', '--', ...files]);
+    if (!out.ok)
+        return [];
+    const tracked = new Set(out.stdout.split('\0'));
+    return files.filter((f) => !tracked.has(f));
+}
 
-
-
-
-
-
-
-
-
-
+;// CONCATENATED MODULE: ./lib/measure/usage-error.js
 /** A mistake in how gilgate was called or configured: CLI exit 2, a failed action step. */
 class UsageError extends Error {
     name = 'UsageError';
 }
+
+;// CONCATENATED MODULE: ./lib/measure/resolve.js
+// Phase 1 of a measurement: what to run. The config (with --python and --threshold applied), the
+// seed, the trials' environment, and the commits of head and base. Nothing is started yet.
+
+
+
+
+
+
+
+
 /** Find the config file: the given path, else the first default candidate that exists. */
 function locateConfig(cwd, given) {
     if (given) {
@@ -78142,27 +78980,18 @@ async function loadConfig(file) {
     }
     return parsed.config;
 }
-async function measure(options) {
+async function resolveRun(options, warn) {
     const startedAt = new Date();
     const cwd = external_node_path_namespaceObject.resolve(options.cwd);
-    const warn = options.onWarning ?? (() => { });
     const configFile = locateConfig(cwd, options.config);
     const loaded = await loadConfig(configFile);
     const given = typeof options.python === 'string' ? [options.python] : [...(options.python ?? [])];
     const pythons = given.length > 0 ? given : loaded.pythons;
-    const config = {
-        ...loaded,
-        python: pythons[0],
-        pythons,
-        threshold: options.threshold ?? loaded.threshold,
-    };
+    const config = { ...loaded, python: pythons[0], pythons, threshold: options.threshold ?? loaded.threshold };
     const seed = options.seed ?? (0,external_node_crypto_.randomInt)(0, 2 ** 31);
     const env = trialEnvironment(options.env ?? process.env, options.secrets ?? []);
     let headSha = await headCommit(cwd);
-    let worktree = null;
     let baseSha = null;
-    let baseConfig = null;
-    let baseConfigMissing = false;
     let root = cwd;
     if (options.base) {
         try {
@@ -78177,7 +79006,6 @@ async function measure(options) {
                 warn(`the working tree has uncommitted changes: head is measured as the working tree, not as commit ${headSha?.slice(0, 12)}`);
                 headSha = headSha ? `${headSha}+dirty` : null;
             }
-            worktree = await addWorktree(root, baseSha);
         }
         catch (error) {
             if (error instanceof GitError)
@@ -78185,10 +79013,127 @@ async function measure(options) {
             throw error;
         }
     }
+    return { startedAt, cwd, configFile, config, given, seed, env, root: await (0,promises_namespaceObject.realpath)(root), headSha, baseSha };
+}
+
+;// CONCATENATED MODULE: ./lib/measure/install.js
+// A side's own environment: a virtual environment made from the configured interpreter (its
+// system site-packages visible, so that dependencies installed for the job serve both sides), in
+// which the config's `install:` command runs in the side's tree. Each side's trials then run that
+// environment's interpreter, so base imports base's build and head imports head's.
+
+
+
+
+
+/** The last lines of what the install printed, for the error message. */
+const TAIL_LINES = 15;
+/**
+ * Make the side's environment from `executable` (an interpreter's sys.executable) and run
+ * `command` with `sh -c` in `tree` inside it. Its output goes to `log` as it comes; a failure is a
+ * UsageError naming the side and the command, with the last lines it printed.
+ */
+async function prepareEnvironment(options) {
+    const { side, executable, tree, command, env, log } = options;
+    const started = performance.now();
+    const venv = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), `gilgate-venv-${side}-`));
+    const remove = () => (0,promises_namespaceObject.rm)(venv, { recursive: true, force: true });
+    const where = `${side}${options.commit ? ` (${options.commit.slice(0, 12)})` : ''}`;
     try {
+        // A venv of its own gets pip from ensurepip, about 10 s per environment; when the interpreter
+        // already has pip (visible through --system-site-packages), `python -m pip` from inside the
+        // venv installs into the venv, and a `pip` script in its bin/ makes the plain command do so.
+        const hasPip = !(await execa(executable, ['-c', 'import pip'], { env, extendEnv: false, reject: false, stdin: 'ignore' })).failed;
+        const venvArgs = ['-m', 'venv', '--system-site-packages', ...(hasPip ? ['--without-pip'] : []), venv];
+        log(`gilgate: ${where}: ${executable} ${venvArgs.join(' ')}\n`);
+        const made = await execa(executable, venvArgs, { env, extendEnv: false, reject: false, all: true, stdin: 'ignore' });
+        if (made.failed) {
+            throw new UsageError(`could not make ${where}'s virtual environment with ${executable} -m venv: ${String(made.all ?? made.shortMessage).trim().split('\n').slice(-TAIL_LINES).join('\n')}`);
+        }
+        const bin = (0,external_node_path_namespaceObject.join)(venv, 'bin');
+        if (hasPip) {
+            for (const name of ['pip', 'pip3']) {
+                await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(bin, name), `#!/bin/sh\nexec "${(0,external_node_path_namespaceObject.join)(bin, 'python')}" -m pip "$@"\n`, { mode: 0o755 });
+            }
+        }
+        const installEnv = {
+            ...env,
+            VIRTUAL_ENV: venv,
+            PATH: `${bin}:${env.PATH ?? ''}`,
+            PIP_DISABLE_PIP_VERSION_CHECK: '1',
+            PIP_NO_INPUT: '1',
+        };
+        log(`gilgate: ${where}: install: ${command} (in ${tree})\n`);
+        const tail = [];
+        const child = execa('sh', ['-c', command], { cwd: tree, env: installEnv, extendEnv: false, reject: false, stdin: 'ignore', all: true, buffer: false });
+        child.all?.setEncoding('utf8');
+        child.all?.on('data', (text) => {
+            log(text);
+            tail.push(...text.split('\n'));
+            tail.splice(0, Math.max(0, tail.length - TAIL_LINES - 1));
+        });
+        const result = await child;
+        if (result.failed) {
+            const how = result.exitCode !== undefined ? `exit code ${result.exitCode}` : result.shortMessage;
+            throw new UsageError(`install: \`${command}\` failed for ${where} in ${tree} (${how}):\n${tail.join('\n').trim()}`);
+        }
+        const seconds = (performance.now() - started) / 1000;
+        log(`gilgate: ${where}: environment and install took ${seconds.toFixed(1)} s\n`);
+        return { venv, python: (0,external_node_path_namespaceObject.join)(bin, 'python'), seconds, remove };
+    }
+    catch (error) {
+        await remove();
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/measure/sides.js
+// Phase 2 of a measurement: each side's tree, paths, environment and interpreters. Head runs in
+// the working tree; base in a temporary git worktree of its commit (tracked files only). With
+// `install:`, each side gets its own virtual environment per interpreter and the command runs in
+// the side's tree inside it, so that each side imports its own build; the trials of a side run its
+// environment's interpreter.
+
+
+
+
+
+
+
+
+
+
+/**
+ * Check out base, read its config, resolve each side's paths, make each side's environments and
+ * run `install:`, and describe the interpreters. On failure everything made so far is removed.
+ */
+async function prepareSides(resolved, options) {
+    const { config, configFile, root, env, baseSha, headSha, given } = resolved;
+    const { warn, log } = options;
+    const install = options.install?.trim() || null;
+    const made = [];
+    let worktree = null;
+    const cleanup = async () => {
+        await Promise.all(made.map((m) => m.remove()));
+        await worktree?.remove();
+    };
+    try {
+        if (baseSha !== null) {
+            try {
+                worktree = await addWorktree(root, baseSha);
+            }
+            catch (error) {
+                if (error instanceof GitError)
+                    throw new UsageError(error.message);
+                throw error;
+            }
+        }
+        const configRoot = await (0,promises_namespaceObject.realpath)(external_node_path_namespaceObject.dirname(configFile)).then((dir) => external_node_path_namespaceObject.join(dir, external_node_path_namespaceObject.basename(configFile)));
         const inBase = (p) => external_node_path_namespaceObject.join(worktree.dir, external_node_path_namespaceObject.relative(root, p));
+        let baseConfig = null;
+        let baseConfigMissing = false;
         if (worktree) {
-            const baseConfigFile = inBase(configFile);
+            const baseConfigFile = inBase(configRoot);
             if ((0,external_node_fs_namespaceObject.existsSync)(baseConfigFile)) {
                 const parsed = parseConfig(await (0,promises_namespaceObject.readFile)(baseConfigFile, 'utf8'), baseConfigFile);
                 if (parsed.ok)
@@ -78198,110 +79143,97 @@ async function measure(options) {
             }
             else {
                 baseConfigMissing = true;
-                warn(`the base commit has no ${external_node_path_namespaceObject.relative(root, configFile)}: measuring base with the head's config; workloads that do not import there count as new`);
+                warn(`the base commit has no ${external_node_path_namespaceObject.relative(root, configRoot)}: measuring base with the head's config; workloads that do not import there count as new`);
             }
         }
-        const clock = () => (Date.now() - startedAt.getTime()) / 1000;
-        const report = (done, total, label) => options.onProgress?.({ done, total, elapsedSeconds: clock(), label });
+        // Paths: those inside the repository are each side's own (base's re-rooted into its worktree,
+        // or the base config's own); those outside it are used as they are by both sides.
+        const headPaths = await Promise.all(config.paths.map(real));
+        const headDir = external_node_path_namespaceObject.dirname(configRoot);
+        const shared = new Set();
+        for (const p of headPaths)
+            if (!isUnder(p, root))
+                shared.add(p);
+        checkPaths(headPaths, 'head', `head's working tree ${root}`);
+        let basePaths = [];
+        if (worktree) {
+            basePaths = baseConfig ? await Promise.all(baseConfig.paths.map(real)) : headPaths.map((p) => (isUnder(p, root) ? inBase(p) : p));
+            for (const p of basePaths)
+                if (!isUnder(p, worktree.dir))
+                    shared.add(p);
+            checkPaths(basePaths, 'base', `base's worktree of ${baseSha.slice(0, 12)}`);
+            if (shared.size > 0)
+                warn(`paths outside the repository are imported as they are by both sides (the same code on both): ${[...shared].join(', ')}`);
+        }
         // Each interpreter is resolved once: its probe reports sys.executable, and every later call
         // runs that path (never a shim or a PATH lookup per trial).
         //
         // Like with like: base runs the base config's interpreters (position i ↔ head's i), so a PR that
         // only changes `python` shows what the new interpreter does. --python overrides both sides; a base
         // list of another length cannot be paired, so base then runs head's, with a warning.
-        const basePythons = worktree ? pairedBasePythons(pythons, given.length > 0 ? null : baseConfig, warn) : null;
+        const basePythons = worktree ? pairedBasePythons(config.pythons, given.length > 0 ? null : baseConfig, warn) : null;
         const environments = [];
         const baseEnvironments = [];
         const targets = { head: [], base: [] };
-        for (const [i, command] of pythons.entries()) {
-            const environment = describeEnvironment(await probeEnvironment({ python: command, cwd: config.dir, paths: config.paths, env }));
+        const headRoots = [root];
+        const baseRoots = worktree ? [worktree.dir, root] : [];
+        const installed = { head: [], base: [] };
+        const ownPython = async (side, executable, tree, commit) => {
+            if (!install || !executable)
+                return executable;
+            const environment = await prepareEnvironment({ side, commit, executable, tree, command: install, env, log });
+            made.push(environment);
+            installed[side].push(environment);
+            return environment.python;
+        };
+        for (const [i, command] of config.pythons.entries()) {
+            const environment = describeEnvironment(await probeEnvironment({ python: command, cwd: config.dir, paths: headPaths, roots: headRoots, env }));
             environments.push(environment);
-            const python = environment.executable || command;
-            targets.head.push({ python, cwd: config.dir, paths: config.paths, env });
+            const headPython = await ownPython('head', environment.executable, root, headSha);
+            targets.head.push({ python: headPython || command, cwd: headDir, paths: headPaths, roots: headRoots, env });
             if (!worktree)
                 continue;
             const baseCommand = basePythons?.[i] ?? command;
+            const baseDir = inBase(headDir);
             const baseEnvironment = baseCommand === command
                 ? environment
-                : describeEnvironment(await probeEnvironment({ python: baseCommand, cwd: inBase(config.dir), paths: config.paths.map(inBase), env }));
+                : describeEnvironment(await probeEnvironment({ python: baseCommand, cwd: baseDir, paths: basePaths, roots: baseRoots, env }));
             baseEnvironments.push(baseEnvironment);
-            targets.base.push({ python: baseEnvironment.executable || baseCommand, cwd: inBase(config.dir), paths: config.paths.map(inBase), env });
+            const basePython = await ownPython('base', baseEnvironment.executable, worktree.dir, baseSha);
+            targets.base.push({ python: basePython || baseCommand, cwd: baseDir, paths: basePaths, roots: baseRoots, env });
         }
-        const baseDiffers = basePythons !== null && basePythons.some((p, i) => p !== pythons[i]);
-        // Probe every side: import, tasks, pickling, spawn, and a pilot pass that shapes the plan.
-        let setup = {
-            pythons,
-            workloads: config.workloads,
-            base: worktree
-                ? {
-                    workloads: baseConfig?.workloads ?? null,
-                    configMissing: baseConfigMissing,
-                    ...(baseDiffers ? { pythons: basePythons, environments: baseEnvironments } : {}),
-                }
-                : null,
-        };
-        // A shard leg measures its part of the workloads, split before anything is probed so that every
-        // leg, without talking to the others, computes the same split: balanced by the costs an earlier
-        // run probed (`--shard-costs`), or, without them, by equal costs (round robin in name order).
-        // A leg's own pilot passes are not used: they differ between legs by tens of percent on shared
-        // runners, and legs that split differently would measure a workload twice or not at all.
-        let shard = null;
-        if (options.shard) {
-            const names = allWorkloadNames(setup);
-            shard = shardRecord(options.shard, options.shardCosts ? costsFromResults(options.shardCosts, names) : names.map((name) => ({ name, cost: 1 })));
-            setup = shardSetup(setup, shard);
-        }
-        const requests = probePlan(setup);
-        const workloadOf = new Map(requests.map((r) => [`${r.side}\u0000${r.interpreter}\u0000${r.workload.name}`, r.workload]));
-        const probes = [];
-        for (const [i, r] of requests.entries()) {
-            report(i, requests.length, `probe ${r.workload.name}${r.side === 'base' ? ' (base)' : ''}${pythons.length > 1 ? ` [${r.python}]` : ''}`);
-            probes.push({ workload: r.workload.name, python: r.python, side: r.side, probe: await probeWorkload(targets[r.side][r.interpreter], r.workload, r.workload.startMethod ?? null) });
-        }
-        const state = start({
-            setup,
-            settings: {
-                seed,
-                threshold: config.threshold,
-                margin: config.margin,
-                memoryThreshold: config.memoryThreshold,
-                alpha: config.alpha,
-                beta: config.beta,
-                minRounds: config.minRounds,
-                maxRounds: config.maxRounds,
-                maxTimeSeconds: options.maxTimeSeconds ?? null,
-                trialEnvironment: { ...TRIAL_VARIABLES },
-            },
-            environments,
-            probes,
-            startedAt: startedAt.toISOString(),
-            git: { head: headSha, base: baseSha, baseRef: options.base ?? null },
-            config: external_node_path_namespaceObject.relative(cwd, configFile) || configFile,
-        });
-        const member = (t) => ({
-            target: targets[t.side][t.interpreter],
-            workload: workloadOf.get(`${t.side}\u0000${t.interpreter}\u0000${t.workload}`),
-            settings: { model: t.arm.model, workers: t.arm.workers, cpu: t.cpu, repetitions: t.repetitions, startMethod: t.startMethod },
-        });
-        const runner = {
-            trial: (t) => {
-                const { target, workload, settings } = member(t);
-                return runTrial(target, workload, settings);
-            },
-            // Turns go forward then backward over the schedule's order (no seed), so head and base of an
-            // arm, adjacent in the schedule, stay adjacent in every repetition.
-            lockstep: (group) => runLockstep(group.map(member)),
-            machine: async () => {
-                const probe = await probeMachine(targets.head[0], [...new Set([2, environments[0].cores])]);
-                return isFailure(probe) ? null : probe;
-            },
-        };
-        const results = finish(await runExperiment(state, runner, clock, options.onProgress), WORDS);
-        return shard ? { ...results, shard } : results;
+        const seconds = (side) => installed[side].reduce((s, e) => s + e.seconds, 0);
+        const sides = worktree
+            ? {
+                head: { root, commit: headSha, venvs: installed.head.map((e) => e.venv), installSeconds: seconds('head') },
+                base: { root: worktree.dir, commit: baseSha, venvs: installed.base.map((e) => e.venv), installSeconds: seconds('base') },
+                install,
+                shared: [...shared],
+                changed: await changedFiles(root, baseSha),
+                untracked: [],
+            }
+            : null;
+        return { environments, baseEnvironments, basePythons, baseConfig, baseConfigMissing, targets, sides, cleanup };
     }
-    finally {
-        await worktree?.remove();
+    catch (error) {
+        await cleanup();
+        throw error;
     }
+}
+/** A path as the runner will see its modules' files: symbolic links resolved, when it exists. */
+async function real(p) {
+    return (0,promises_namespaceObject.realpath)(p).catch(() => p);
+}
+/** Every path of a side must exist there: a missing one would make that side import something else. */
+function checkPaths(paths, side, where) {
+    const missing = paths.filter((p) => !(0,external_node_fs_namespaceObject.existsSync)(p));
+    if (missing.length > 0) {
+        throw new UsageError(`paths: ${missing.join(', ')} does not exist on the ${side} side (${where}); every entry of \`paths:\` must exist on both sides`);
+    }
+}
+/** Head's files (relative to the root) that its probes imported from its tree. */
+function headRepositoryFiles(files, root) {
+    return [...new Set(files.map((f) => relativeTo(f, root)).filter((r) => r !== null))];
 }
 /**
  * The interpreters base runs: the base config's when it has as many as head runs (paired by
@@ -78315,50 +79247,6 @@ function pairedBasePythons(headPythons, baseConfig, warn) {
         return null;
     }
     return [...baseConfig.pythons];
-}
-/** The engine loop: ask the state machine for the next step, run it, record what it learned, until it says stop. */
-async function runExperiment(state, runner, clock, onProgress) {
-    const report = (done, total, label) => onProgress?.({ done, total, elapsedSeconds: clock(), label });
-    const maxRounds = state.input.settings.maxRounds;
-    let done = 0;
-    for (let step = next(state, clock()); step.kind !== 'stop'; step = next(state, clock())) {
-        if (step.kind === 'machine') {
-            state = experiment_record(state, { kind: 'machine', probe: await runner.machine() });
-            continue;
-        }
-        const total = done + step.trials.length * (maxRounds - step.round);
-        const outcomes = [];
-        const pythons = state.input.setup.pythons;
-        for (const group of lockstepGroups(step.trials)) {
-            const t = group[0];
-            const interpreter = pythons.length > 1 ? ` [${pythons[t.interpreter]}]` : '';
-            if (group.length === 1) {
-                const where = `${interpreter}${t.side === 'base' ? ' (base)' : ''}${t.cpu !== null ? ` cpu${t.cpu}` : ''}`;
-                report(done, total, `round ${step.round + 1}: ${t.workload}${where} ${armLabel(t.arm)}`);
-                outcomes.push(await runner.trial(t));
-            }
-            else {
-                report(done, total, `round ${step.round + 1}: ${t.workload}${interpreter}, ${group.length} trials in lockstep`);
-                outcomes.push(...(await runner.lockstep(group)));
-            }
-            done += group.length;
-        }
-        state = experiment_record(state, { kind: 'trials', outcomes });
-    }
-    report(done, done, 'done');
-    return state;
-}
-/** The step's trials cut into their lockstep groups (contiguous runs of one group number), in order. */
-function lockstepGroups(trials) {
-    const groups = [];
-    for (const t of trials) {
-        const last = groups.at(-1);
-        if (last && last[0].group === t.group)
-            last.push(t);
-        else
-            groups.push([t]);
-    }
-    return groups;
 }
 /** When the interpreter cannot even describe itself, say so in the fields and go on: every workload will report why. */
 function describeEnvironment(probe) {
@@ -78380,6 +79268,193 @@ function describeEnvironment(probe) {
         os: process.platform,
         cpuModel: 'unknown',
     };
+}
+
+;// CONCATENATED MODULE: ./lib/measure/probe.js
+// Phase 3 of a measurement: probe every workload on every side (import, tasks, pickling, spawn, a
+// pilot pass that shapes the plan, and where its code came from), then say which of head's
+// imported files git does not track: the base worktree holds tracked files only.
+
+
+
+async function probeWorkloads(requests, targets, report, matrix) {
+    const probes = [];
+    for (const [i, r] of requests.entries()) {
+        report(i, requests.length, `probe ${r.workload.name}${r.side === 'base' ? ' (base)' : ''}${matrix ? ` [${r.python}]` : ''}`);
+        probes.push({ workload: r.workload.name, python: r.python, side: r.side, probe: await probeWorkload(targets[r.side][r.interpreter], r.workload, r.workload.startMethod ?? null) });
+    }
+    return probes;
+}
+/**
+ * The files head's probes imported from its tree that git does not track (ignored or untracked),
+ * relative to the root: a generated version module, a built extension. Base gets them only from
+ * `install:`. Each is named in a warning.
+ */
+async function untrackedImports(probes, sides, warn) {
+    const files = probes.flatMap((p) => (p.side === 'head' && p.probe.ok ? (p.probe.provenance?.modules ?? []).filter((m) => m.repository).map((m) => m.file) : []));
+    const untracked = await untrackedFiles(sides.head.root, headRepositoryFiles(files, sides.head.root));
+    if (untracked.length > 0 && sides.install === null) {
+        warn(`head imports ${untracked.join(', ')}, which git does not track (ignored or untracked): the base worktree holds tracked files only, so base gets ${untracked.length === 1 ? 'it' : 'them'} only from \`install:\` (generate ${untracked.length === 1 ? 'it' : 'them'} there)`);
+    }
+    return untracked;
+}
+
+;// CONCATENATED MODULE: ./lib/measure/run.js
+// The engine's shell: config → plan → trials → verdict → compare → Results. All I/O of a
+// measurement happens here or below (python runner, git); every decision is made by the pure core.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * A measurement in four phases: resolve what to run (resolve.ts), prepare each side's tree,
+ * environment and interpreters (sides.ts), probe every workload (probe.ts), then run the rounds
+ * the experiment asks for (runExperiment) and judge them.
+ */
+async function measure(options) {
+    const warn = options.onWarning ?? (() => { });
+    const log = options.onLog ?? ((text) => void process.stderr.write(text));
+    const resolved = await resolveRun(options, warn);
+    const { config, startedAt } = resolved;
+    const prepared = await prepareSides(resolved, { install: options.install ?? config.install ?? null, warn, log });
+    try {
+        const clock = () => (Date.now() - startedAt.getTime()) / 1000;
+        const report = (done, total, label) => options.onProgress?.({ done, total, elapsedSeconds: clock(), label, phase: 'probes' });
+        const { environments, baseEnvironments, basePythons, targets } = prepared;
+        const pythons = config.pythons;
+        const hasBase = resolved.baseSha !== null;
+        const baseDiffers = basePythons !== null && basePythons.some((p, i) => p !== pythons[i]);
+        let setup = {
+            pythons,
+            workloads: config.workloads,
+            base: hasBase
+                ? {
+                    workloads: prepared.baseConfig?.workloads ?? null,
+                    configMissing: prepared.baseConfigMissing,
+                    ...(baseDiffers ? { pythons: basePythons, environments: baseEnvironments } : {}),
+                }
+                : null,
+        };
+        // A shard leg measures its part of the workloads, split before anything is probed so that every
+        // leg, without talking to the others, computes the same split: balanced by the costs an earlier
+        // run probed (`--shard-costs`), or, without them, by equal costs (round robin in name order).
+        // A leg's own pilot passes are not used: they differ between legs by tens of percent on shared
+        // runners, and legs that split differently would measure a workload twice or not at all.
+        let shard = null;
+        if (options.shard) {
+            const names = allWorkloadNames(setup);
+            shard = shardRecord(options.shard, options.shardCosts ? costsFromResults(options.shardCosts, names) : names.map((name) => ({ name, cost: 1 })));
+            setup = shardSetup(setup, shard);
+        }
+        const requests = probePlan(setup);
+        const probes = await probeWorkloads(requests, targets, report, pythons.length > 1);
+        if (prepared.sides)
+            setup = { ...setup, sides: { ...prepared.sides, untracked: await untrackedImports(probes, prepared.sides, warn) } };
+        const workloadOf = new Map(requests.map((r) => [`${r.side}\u0000${r.interpreter}\u0000${r.workload.name}`, r.workload]));
+        const state = start({
+            setup,
+            settings: {
+                seed: resolved.seed,
+                threshold: config.threshold,
+                margin: config.margin,
+                memoryThreshold: config.memoryThreshold,
+                alpha: config.alpha,
+                beta: config.beta,
+                minRounds: config.minRounds,
+                maxRounds: config.maxRounds,
+                maxTimeSeconds: options.maxTimeSeconds ?? null,
+                trialEnvironment: { ...TRIAL_VARIABLES },
+            },
+            environments,
+            probes,
+            startedAt: startedAt.toISOString(),
+            git: { head: resolved.headSha, base: resolved.baseSha, baseRef: options.base ?? null },
+            config: external_node_path_namespaceObject.relative(resolved.cwd, resolved.configFile) || resolved.configFile,
+        });
+        const member = (t) => ({
+            target: targets[t.side][t.interpreter],
+            workload: workloadOf.get(`${t.side}\u0000${t.interpreter}\u0000${t.workload}`),
+            settings: { model: t.arm.model, workers: t.arm.workers, cpu: t.cpu, repetitions: t.repetitions, startMethod: t.startMethod },
+        });
+        const runner = {
+            trial: (t) => {
+                const { target, workload, settings } = member(t);
+                return runTrial(target, workload, settings);
+            },
+            // Turns go forward then backward over the schedule's order (no seed), so head and base of an
+            // arm, adjacent in the schedule, stay adjacent in every repetition.
+            lockstep: (group) => runLockstep(group.map(member)),
+            machine: async () => {
+                const probe = await probeMachine(targets.head[0], [...new Set([2, environments[0].cores])]);
+                if (isFailure(probe))
+                    return null;
+                // The runner probed again while the capacity broke min(N, CPUs); still broken: say so now.
+                for (const point of probe.capacity.filter((p) => p.disturbed)) {
+                    warn(`the machine probe read ×${point.ratio.toFixed(2)} from ${point.workers} busy processes on ${environments[0].cores} CPUs in ${point.attempts ?? 1} attempts: the runner is disturbed (left out of the capacity)`);
+                }
+                return probe;
+            },
+        };
+        const results = finish(await runExperiment(state, runner, clock, options.onProgress), WORDS);
+        return shard ? { ...results, shard } : results;
+    }
+    finally {
+        await prepared.cleanup();
+    }
+}
+/** The engine loop: ask the state machine for the next step, run it, record what it learned, until it says stop. */
+async function runExperiment(state, runner, clock, onProgress) {
+    const report = (done, total, label) => onProgress?.({ done, total, elapsedSeconds: clock(), label, phase: 'trials' });
+    const maxRounds = state.input.settings.maxRounds;
+    let done = 0;
+    for (let step = next(state, clock()); step.kind !== 'stop'; step = next(state, clock())) {
+        if (step.kind === 'machine') {
+            state = record(state, { kind: 'machine', probe: await runner.machine() });
+            continue;
+        }
+        const total = done + step.trials.length * (maxRounds - step.round);
+        const outcomes = [];
+        const pythons = state.input.setup.pythons;
+        for (const group of lockstepGroups(step.trials)) {
+            const t = group[0];
+            const interpreter = pythons.length > 1 ? ` [${pythons[t.interpreter]}]` : '';
+            if (group.length === 1) {
+                const where = `${interpreter}${t.side === 'base' ? ' (base)' : ''}${t.cpu !== null ? ` cpu${t.cpu}` : ''}`;
+                report(done, total, `round ${step.round + 1}: ${t.workload}${where} ${armLabel(t.arm)}`);
+                outcomes.push(await runner.trial(t));
+            }
+            else {
+                report(done, total, `round ${step.round + 1}: ${t.workload}${interpreter}, ${group.length} trials in lockstep`);
+                outcomes.push(...(await runner.lockstep(group)));
+            }
+            done += group.length;
+        }
+        state = record(state, { kind: 'trials', outcomes });
+    }
+    report(done, done, 'done');
+    return state;
+}
+/** The step's trials cut into their lockstep groups (contiguous runs of one group number), in order. */
+function lockstepGroups(trials) {
+    const groups = [];
+    for (const t of trials) {
+        const last = groups.at(-1);
+        if (last && last[0].group === t.group)
+            last.push(t);
+        else
+            groups.push([t]);
+    }
+    return groups;
 }
 /**
  * A results file read back for publishing (`gilgate report`, the action's `report` input):
@@ -78842,6 +79917,7 @@ function splitGlob(absolute) {
 
 
 
+
 /** GitHub's job summary takes up to 1 MiB per step; leave room for the multibyte characters. */
 const SUMMARY_LIMIT = 900_000;
 const RESULTS_FILE = 'gilgate-results.json';
@@ -78894,11 +79970,14 @@ async function measureHere(inputs, context, cwd, env) {
     else
         info(`gilgate: no base to compare with (event: ${context.eventName || 'unknown'})`);
     let lastLogged = 0;
+    let shown = null;
+    let phase;
     return measure({
         cwd,
         config: inputs.config,
         base,
         python: inputs.python,
+        install: inputs.install,
         maxTimeSeconds: inputs.maxTimeSeconds,
         threshold: inputs.threshold,
         shard: inputs.shard,
@@ -78908,10 +79987,17 @@ async function measureHere(inputs, context, cwd, env) {
         secrets: inputs.githubToken ? [inputs.githubToken] : [],
         env,
         onProgress: (p) => {
-            // A line every ~10% keeps the log readable for long runs.
+            // A line every ~10% keeps the log readable for long runs; each phase counts from 0, and
+            // every line carries the ETA and a percentage that never goes back (report/progress.ts).
+            if (p.phase !== phase) {
+                phase = p.phase;
+                shown = null;
+                lastLogged = -Infinity;
+            }
             if (p.done === p.total || p.done - lastLogged >= Math.max(1, Math.ceil(p.total / 10))) {
                 lastLogged = p.done;
-                info(`gilgate: ${p.done}/${p.total} trials, ${p.elapsedSeconds.toFixed(0)} s (${p.label})`);
+                info(`gilgate: ${progressLine(p.done, p.total, p.elapsedSeconds, p.label, { tty: false, shown, phase: p.phase === 'probes' ? 'probes' : null })}`);
+                shown = advanceProgress(shown, p.done, p.total);
             }
         },
         onWarning: (message) => warning(message),
@@ -79057,7 +80143,7 @@ function retryOptions(env) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _github_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6707);
+/* harmony import */ var _github_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3663);
 // The action's entry point: everything lives in action.ts.
 
 await (0,_github_action_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();

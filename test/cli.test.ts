@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, streamWantsColor, type CliIo } from '../src/cli/cli.js';
 import { fixtures } from './fixtures/results/index.js';
 import type { Results } from '../src/core/types.js';
+import { checkInvariants } from '../src/core/invariants.js';
+import { readResults } from '../src/core/contracts/results.js';
 
 const FIXTURES = path.resolve('test/fixtures/cli');
 let out: string;
@@ -38,6 +40,8 @@ describe('gilgate CLI', () => {
     const t = io();
     expect(await main(['run', '--config', 'bad.yml'], t.io)).toBe(2);
     expect(t.stderr()).toContain(`${path.join(FIXTURES, 'bad.yml')}:5:5: workloads[0].timout: unknown key (did you mean "timeout"?)`);
+    // The one-line error says it all: no usage text drowning it.
+    expect(t.stderr() + t.stdout()).not.toContain('Usage:');
   });
 
   it('exits 2 for unknown commands, flags and values', async () => {
@@ -72,6 +76,10 @@ describe('gilgate CLI', () => {
     expect(byName['broken-import']!.error!.traceback).toContain('Traceback');
     expect(await readFile(markdown, 'utf8')).toContain('broken-import');
     expect(t.stdout()).toContain('quick-sum');
+    // A real file breaks none of the invariants a measurement cannot break, whatever the machine's
+    // load (the GIL rule compares timings: the figures bench checks it on a quiet machine).
+    const physical = checkInvariants(readResults(JSON.parse(await readFile(json, 'utf8')))).filter((v) => v.rule !== 'gil-threads-serialize');
+    expect(physical).toEqual([]);
   });
 
   it('renders a results file of schemaVersion 1 or 2 as a self-contained HTML page, and Markdown', async () => {

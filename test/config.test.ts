@@ -25,6 +25,7 @@ describe('parseConfig', () => {
     const text = [
       'python: /usr/bin/python3.12',
       'paths: [src, bench]',
+      'install: pip install --no-deps -e .',
       'threshold: 0.05',
       'margin: 0.15',
       'memory-threshold: 0.3',
@@ -43,6 +44,7 @@ describe('parseConfig', () => {
     expect(result.config).toMatchObject({
       python: '/usr/bin/python3.12',
       paths: ['/repo/src', '/repo/bench'],
+      install: 'pip install --no-deps -e .',
       threshold: 0.05,
       margin: 0.15,
       memoryThreshold: 0.3,
@@ -62,7 +64,7 @@ describe('parseConfig', () => {
 
   it('suggests top-level keys too', () => {
     const [issue] = issues('workload:\n  - name: a\n');
-    expect(formatIssue(issue!)).toBe(`${FILE}:1:1: workload: unknown key (did you mean "workloads"?); allowed: python, paths, workloads, threshold, margin, memory-threshold, alpha, beta, rounds, start-method, pool`);
+    expect(formatIssue(issue!)).toBe(`${FILE}:1:1: workload: unknown key (did you mean "workloads"?); allowed: python, paths, install, workloads, threshold, margin, memory-threshold, alpha, beta, rounds, start-method, pool`);
   });
 
   it('rejects duplicate names, an empty list and a run not in module:function form', () => {

@@ -13,6 +13,15 @@ const target: PythonTarget = { python: 'python3', cwd: FIXTURES, paths: [FIXTURE
 const quickSum = { name: 'quick-sum', run: 'quick:total', tasks: 8, timeout: 120, startMethod: null, pool: 'per-batch' } as const;
 
 describe('readResults', () => {
+  it('reads back an interval JSON could not hold (±Infinity, NaN written as null) as not finite', () => {
+    const open = { ...fixtures.inconclusive, workloads: fixtures.inconclusive.workloads.map((w) => ({ ...w, comparisons: { ...w.comparisons, threadsVsSerial: { outcome: 'unknown' as const, estimate: { ratio: 1.2, lower: 0, upper: Number.POSITIVE_INFINITY, level: 0.99, pValue: Number.NaN, n: 1 } } } })) };
+    const read = readResults(JSON.parse(JSON.stringify(open)));
+    const estimate = read.workloads[0]!.comparisons.threadsVsSerial!.estimate;
+    expect(estimate.ratio).toBe(1.2);
+    expect(Number.isNaN(estimate.upper)).toBe(true);
+    expect(Number.isNaN(estimate.pValue)).toBe(true);
+  });
+
   it('reads every version 1 fixture back with everything it wrote, and says what it did not record', () => {
     for (const [name, results] of Object.entries(fixtures)) {
       const read = readResults(JSON.parse(JSON.stringify(results)));

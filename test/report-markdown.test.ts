@@ -3,7 +3,7 @@ import { COMMENT_LIMIT, renderMarkdown } from '../src/report/markdown.js';
 import { scalingChart, planChart } from '../src/report/chart.js';
 import { codeFence, escapeMarkdown, escapeMermaidLabel } from '../src/report/escape.js';
 import { inline, markdownToHtml, renderHtml } from '../src/report/html.js';
-import { arm, fixtures, HOSTILE_NAME } from './fixtures/results/index.js';
+import { arm, cpuBoundSide, fixtures, HOSTILE_NAME, results, workload } from './fixtures/results/index.js';
 
 const MARKER = '<!-- gilgate:examples/gilgate.yml -->';
 const OPTIONS = { marker: MARKER, runUrl: 'https://github.com/acme/repo/actions/runs/42', summaryUrl: 'https://github.com/acme/repo/actions/runs/42#summary' };
@@ -84,16 +84,30 @@ describe('renderMarkdown content', () => {
     expect(renderMarkdown(tiny)).toContain('| threads×2 | 810 ms | 2.1% | ×0.0042 |');
   });
 
-  it('draws a head chart and a base chart with every line on the same x values', () => {
+  it('draws head and base in one chart per workload, every line on the same x values, base dashed', () => {
     const md = renderMarkdown(fixtures.allFine);
     const charts = md.match(/```mermaid\n[\s\S]*?\n```/g) ?? [];
-    expect(charts).toHaveLength(6);
+    expect(charts).toHaveLength(3);
     for (const chart of charts) {
       const xs = /x-axis "workers" \[([^\]]*)\]/.exec(chart)![1]!.split(', ');
       const lines = [...chart.matchAll(/line \[([^\]]*)\]/g)].map((m) => m[1]!.split(', '));
-      expect(lines.length).toBe(3);
+      expect(lines.length).toBe(5); // threads, processes (head), threads, processes (base), ideal
       for (const l of lines) expect(l).toHaveLength(xs.length);
+      expect(chart).toContain('.line-plot-2 path { stroke-dasharray: 8 4; }');
+      expect(chart).not.toContain('.line-plot-1 path { stroke-dasharray: 8 4; }');
     }
+    expect(md).toContain('head solid, base dashed');
+  });
+
+  it('shows head and base as a two-row table where only one worker count beside serial exists', () => {
+    const two = (s: number) => [arm('serial', 1, 1, 1), arm('threads', 2, 1 / (1.0 * s), 1.0 * s), arm('processes', 2, 1 / (1.8 * s), 1.8 * s)];
+    const side = { ...cpuBoundSide(), arms: two(1) };
+    const baseSide = { ...cpuBoundSide(), arms: two(0.9) };
+    const md = renderMarkdown(results([workload('w', side, { base: { recommendation: 'processes', speedup: baseSide.speedup, detail: baseSide } })]));
+    expect(md).not.toContain('```mermaid');
+    expect(md).toContain('| Speedup vs serial | threads×2 | processes×2 |');
+    expect(md).toContain('| head | ×1.00 | ×1.80 |');
+    expect(md).toContain('| base | ×0.90 | ×1.62 |');
   });
 
   it('names the charted models in a legend and notes points it did not measure', () => {
@@ -128,7 +142,7 @@ describe('renderMarkdown content', () => {
     expect(md).toContain('start method `fork`');
     expect(md).toContain('seed 1234');
     expect(md).toContain('[workflow run](https://github.com/acme/repo/actions/runs/42)');
-    expect(md).toContain('`npx gilgate run --config examples/gilgate.yml --seed 1234 --base 0a1b2c3d4e5f60718293a4b5c6d7e8f901234567`');
+    expect(md).toContain('`gilgate run --config examples/gilgate.yml --seed 1234 --base 0a1b2c3d4e5f60718293a4b5c6d7e8f901234567`');
     expect(renderMarkdown(fixtures.regressions, { reproduce: 'npx gilgate run --config x.yml' })).toContain('`npx gilgate run --config x.yml`');
     expect(renderMarkdown(fixtures.inconclusive)).toContain('Time budget ran out');
   });
@@ -244,7 +258,7 @@ describe('scalingChart', () => {
     const measured = [arm('serial', 1, 2, 1), arm('processes', 2, 1.3, 1.5, { capacity: 1.56 }), arm('processes', 4, 1.2, 1.6, { capacity: 1.6 })];
     const plan = planChart(measured);
     expect(plan.idealMeasured).toBe(true);
-    expect(plan.lines.at(-1)).toEqual({ series: 'ideal', values: [1, 1.56, 1.6] });
+    expect(plan.lines.at(-1)).toEqual({ series: 'ideal', side: 'head', values: [1, 1.56, 1.6] });
     const unmeasured = planChart(measured.map((a) => ({ ...a, capacity: null })));
     expect(unmeasured.idealMeasured).toBe(false);
     expect(unmeasured.lines.at(-1)!.values).toEqual([1, 2, 4]);
@@ -394,10 +408,23 @@ describe('an interpreter matrix', () => {
   });
 });
 
+describe('renderHtml: marks drawn in CSS, not emoji', () => {
+  it('leaves no emoji in the page and draws the colour key and status marks as styled spans', () => {
+    for (const r of [fixtures.allFine, fixtures.regressions, fixtures.freeThreaded, fixtures.inconclusive, fixtures.matrix]) {
+      const html = renderHtml(r, { mermaidScript: '' });
+      expect(html).not.toMatch(/[\u{1F300}-\u{1FAFF}\u2705\u274C\u26A0\u23F1\u2702\u2B1C\uFE0F]/u);
+    }
+    const html = renderHtml(fixtures.freeThreaded, { mermaidScript: '' });
+    for (const series of ['threads', 'processes', 'interpreters', 'ideal']) expect(html).toContain(`<span class="swatch swatch-${series}" role="img"`);
+    expect(html).toContain('.swatch-threads { background: #2563eb; }');
+    expect(renderHtml(fixtures.regressions, { mermaidScript: '' })).toContain('<span class="mark mark-bad" role="img" aria-label="failed"></span>');
+  });
+});
+
 describe('renderHtml: an interpreter matrix', () => {
   it('keeps each workload\'s section and its per-interpreter table', () => {
     const html = renderHtml(fixtures.matrix, { mermaidScript: '' });
-    expect(html).toContain('<details open><summary><b>resize-images</b> — CPython 3.11.7: processes · CPython 3.14.0: interpreters · PyPy 3.9.18: serial · ❌ 1 regression</summary>');
+    expect(html).toContain('<details open><summary><b>resize-images</b> — CPython 3.11.7: processes · CPython 3.14.0: interpreters · PyPy 3.9.18: serial · <span class="mark mark-bad" role="img" aria-label="failed"></span> 1 regression</summary>');
     expect(html.match(/<details/g)).toHaveLength(2);
     expect(html).toContain('<th>Interpreter</th>');
     expect(html).toContain('<td>tokenize · CPython 3.14.0</td>');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderTerminal } from '../src/report/terminal.js';
-import { progressLine } from '../src/report/progress.js';
+import { advanceProgress, progressLine, type ShownProgress } from '../src/report/progress.js';
 import { cpuBoundSide, fixtures, results, workload } from './fixtures/results/index.js';
 
 const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
@@ -51,15 +51,19 @@ describe('renderTerminal', () => {
     expect(lines[header + 1]).toContain('…');
   });
 
-  it('adds an interpreters column only where some workload ran them, and says once when none can', () => {
+  it('adds an interpreters column only where some workload ran them, and is silent where they cannot exist', () => {
     const free = renderTerminal(fixtures.freeThreaded, { color: false });
     const header = free.split('\n').find((l) => l.startsWith('workload'))!;
     expect(header.split(/\s{2,}/)).toEqual(['workload', 'recommendation', 'threads', 'processes', 'interpreters', 'vs base (time)', 'rounds']);
     expect(free).toMatch(/legacy-ext\s+interpreters\s+×1\.0 at 2\s+×1\.4 at 2\s+×1\.5 at 2/);
     const old = renderTerminal(fixtures.unavailableProcesses, { color: false });
     expect(old.split('\n').find((l) => l.startsWith('workload'))).not.toContain('interpreters');
-    expect(old).toContain('interpreters cannot run on this interpreter: Python 3.12 has no');
+    // CPython 3.12 has no InterpreterPoolExecutor: saying so on every run is noise.
+    expect(old).not.toContain('interpreters cannot run');
     expect(old).not.toContain('  - interpreters unavailable');
+    // On a 3.14 that still cannot run them, it is news, said once.
+    const news = { ...fixtures.unavailableProcesses, environment: { ...fixtures.unavailableProcesses.environment, python: '3.14.0', interpretersUnavailable: 'concurrent.interpreters failed to import' } };
+    expect(renderTerminal(news, { color: false })).toContain('interpreters cannot run on this interpreter: concurrent.interpreters failed to import');
   });
 
   it('shows per-batch and once-started speedups with the break-even, and the free-threaded words', () => {
@@ -89,7 +93,7 @@ describe('progressLine', () => {
     expect(line.endsWith('\x1b[K')).toBe(true);
     expect(line).not.toContain('\n');
     expect(line).toContain(' 25% 5/20');
-    expect(line).toContain('ETA 30.0 s'); // 10 s for 5 trials → 30 s for the remaining 15
+    expect(line).toContain('ETA ≤ 30.0 s'); // 10 s for 5 trials → 30 s for the remaining 15
     expect(line).toContain('resize-images threads×2');
     expect([...line.replace('\r', '').replace('\x1b[K', '')].length).toBeLessThan(80);
   });
@@ -99,13 +103,38 @@ describe('progressLine', () => {
     expect(progressLine(20, 20, 60, 'x', { tty: true })).toContain('100% 20/20 · ETA 0 s');
   });
 
-  it('writes a plain line off a TTY', () => {
-    expect(progressLine(3, 12, 4.5, 'hash-blobs', { tty: false })).toBe('[3/12] 25% hash-blobs (4.50 s elapsed)');
+  it('writes a plain line off a TTY, with its ETA', () => {
+    expect(progressLine(3, 12, 4.5, 'hash-blobs', { tty: false })).toBe('[3/12] 25% · ETA ≤ 13.5 s · hash-blobs (4.50 s elapsed)');
+    expect(progressLine(0, 12, 0, 'hash-blobs', { tty: false })).toBe('[0/12] 0% · ETA … · hash-blobs (0 µs elapsed)');
+  });
+
+  it('names a phase with its own count when given one', () => {
+    expect(progressLine(3, 8, 6, 'probe w', { tty: false, phase: 'probes' })).toBe('[probes 3/8] 37% · ETA ≤ 10.0 s · probe w (6.00 s elapsed)');
+    expect(progressLine(3, 8, 6, 'probe w', { tty: true, phase: 'probes' })).toContain(' 37% probes 3/8 · ETA ≤ 10.0 s');
+  });
+
+  it('never shows a smaller percentage than the line before, whatever the total does', () => {
+    // Totals as a run reports them: the planned trials of the open workloads, shrinking as they
+    // settle and growing when a round has more trials than the last.
+    const steps: [number, number][] = [[0, 720], [50, 720], [100, 558], [120, 900], [200, 414], [210, 1000], [300, 354], [324, 324]];
+    for (const tty of [false, true]) {
+      let shown: ShownProgress | null = null;
+      let last = -1;
+      for (const [i, [done, total]] of steps.entries()) {
+        const line = progressLine(done, total, i * 10, 'w', { tty, shown });
+        shown = advanceProgress(shown, done, total);
+        const percent = Number(/(\d+)%/.exec(line)![1]);
+        expect(percent).toBeGreaterThanOrEqual(last);
+        expect(line).toMatch(/ETA (…|≤ \S+|0 s)/);
+        last = percent;
+      }
+      expect(last).toBe(100);
+    }
   });
 
   it('clamps nonsense and strips control characters from the label', () => {
-    expect(progressLine(30, 20, 1, 'a\x1b[2Jb', { tty: false })).toBe('[20/20] 100% a[2Jb (1.00 s elapsed)');
-    expect(progressLine(0, 0, 0, '', { tty: false })).toBe('[0/0] 100% (0 µs elapsed)');
+    expect(progressLine(30, 20, 1, 'a\x1b[2Jb', { tty: false })).toBe('[20/20] 100% · ETA 0 s · a[2Jb (1.00 s elapsed)');
+    expect(progressLine(0, 0, 0, '', { tty: false })).toBe('[0/0] 100% · ETA 0 s (0 µs elapsed)');
   });
 
   it('shortens a long label to fit the width', () => {

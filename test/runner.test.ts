@@ -169,6 +169,15 @@ describe('probeMachine', () => {
       for (const cpu of machine.cpus) expect(cpu.loopSeconds).toBeGreaterThan(0);
       expect(machine.capacity.map((c) => c.workers)).toEqual([1, 2, 3]);
       for (const entry of machine.capacity) expect(entry.ratio).toBeGreaterThan(0);
+      // Every run's ratio is kept (the probe's spread), the median is the figure, and a median
+      // beyond min(N, CPUs) was probed again and marked when it stayed there.
+      for (const entry of machine.capacity) {
+        expect(entry.ratios).toHaveLength(5);
+        expect([...entry.ratios!].sort((a, b) => a - b)[2]).toBe(entry.ratio);
+        expect(entry.attempts).toBeGreaterThanOrEqual(1);
+        expect(entry.disturbed).toBe(entry.ratio > Math.min(entry.workers, env.cores) * 1.05);
+        if (entry.attempts === 1) expect(entry.disturbed).toBe(false);
+      }
       const mean = machine.cpus.reduce((sum, c) => sum + c.loopSeconds, 0) / machine.cpus.length;
       expect(machine.singleLoopSeconds).toBeCloseTo(mean, 12);
     });

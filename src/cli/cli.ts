@@ -9,7 +9,7 @@ import { parseArgs, styleText } from 'node:util';
 import { gateFails, parseFailOn, type FailOn } from '../core/gate.js';
 import { renderHtml } from '../report/html.js';
 import { renderMarkdown } from '../report/markdown.js';
-import { progressLine } from '../report/progress.js';
+import { advanceProgress, progressLine, type ShownProgress } from '../report/progress.js';
 import { renderTerminal } from '../report/terminal.js';
 import { loadResults, measure, UsageError } from '../measure/run.js';
 import { mergeResultsFiles } from '../measure/legs.js';
@@ -17,6 +17,7 @@ import { MergeError } from '../core/merge.js';
 import { parseShard, ShardError, type ShardSpec } from '../core/shard.js';
 import type { Results } from '../core/types.js';
 import { VERSION } from '../core/version.js';
+import { INIT_USAGE, initCommand } from './init.js';
 
 
 export interface CliIo {
@@ -35,7 +36,7 @@ Usage:
   gilgate merge FILES|FOLDERS|GLOBS… [--json OUT] [--markdown OUT] [--fail-on …]
                                   merge matrix legs (run --shard i/n, or one Python per leg) into one
                                   report and one gate decision; a missing or duplicated leg is an error
-
+${INIT_USAGE}
 Options for run:
   --config FILE                   config file (default: gilgate.yml, then .github/gilgate.yml)
   --base REF                      also run REF (e.g. origin/main) in a temporary worktree and compare
@@ -46,6 +47,7 @@ Options for run:
   --max-time SECONDS              stop adding rounds after this budget
   --threshold FRACTION            slowdown that counts as a regression (default 0.1 = 10%)
   --python CMD                    Python interpreter (overrides the config); repeat for a matrix
+  --install CMD                   run CMD in each side's tree inside its own venv (overrides the config's install:)
   --shard I/N                     measure only leg I of N (every leg computes the same split; merge the legs)
   --shard-costs RESULTS.json      balance the split by the costs in an earlier results file (else round robin)
   --quiet                         no progress on stderr
@@ -66,14 +68,26 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (command === 'run') return await runCommand(rest, io);
     if (command === 'report') return await reportCommand(rest, io);
     if (command === 'merge') return await mergeCommand(rest, io);
-    throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    if (command === 'init') return await initCommand(rest, io);
+    throw new ArgumentError(`unknown command ${JSON.stringify(command)}`);
   } catch (error) {
-    if (error instanceof UsageError || isArgError(error)) {
+    // A mistake in the command line gets the usage text; any other (a config mistake, a missing
+    // file) gets its one line alone, which says all there is to say.
+    if (error instanceof ArgumentError || isArgError(error)) {
       io.stderr.write(`gilgate: ${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof UsageError) {
+      io.stderr.write(`gilgate: ${error.message}\n`);
       return 2;
     }
     throw error;
   }
+}
+
+/** A mistake in the command line itself (command, flag, value): answered with the usage text. */
+class ArgumentError extends UsageError {
+  override name = 'ArgumentError';
 }
 
 function isArgError(error: unknown): boolean {
@@ -94,6 +108,7 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
       'max-time': { type: 'string' },
       threshold: { type: 'string' },
       python: { type: 'string', multiple: true },
+      install: { type: 'string' },
       shard: { type: 'string' },
       'shard-costs': { type: 'string' },
       quiet: { type: 'boolean', default: false },
@@ -110,7 +125,7 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
   try {
     failOn = parseFailOn(values['fail-on']);
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new ArgumentError((error as Error).message);
   }
   const seed = optionalNumber('--seed', values.seed, (n) => Number.isInteger(n) && n >= 0);
   const maxTime = optionalNumber('--max-time', values['max-time'], (n) => n > 0);
@@ -120,11 +135,14 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
 
   const tty = Boolean(io.stderr.isTTY);
   let lastDraw = 0;
+  let shown: ShownProgress | null = null;
+  let phase: string | undefined;
   const results = await measure({
     cwd: io.cwd,
     config: values.config ?? null,
     base: values.base ?? null,
     python: values.python ?? null,
+    install: values.install ?? null,
     seed,
     maxTimeSeconds: maxTime,
     threshold,
@@ -132,6 +150,7 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
     shardCosts,
     env: io.env,
     onWarning: (message) => io.stderr.write(`${tty ? '\r\x1b[K' : ''}warning: ${message}\n`),
+    onLog: (text) => io.stderr.write(text),
     onProgress: values.quiet
       ? undefined
       : (p) => {
@@ -139,7 +158,11 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
           const now = Date.now();
           if (tty && now - lastDraw < 100 && p.done < p.total) return;
           lastDraw = now;
-          io.stderr.write(progressLine(p.done, p.total, p.elapsedSeconds, p.label, { tty }) + (tty ? '' : '\n'));
+          // Each phase (probing the workloads, then the trials) has its own count and percentage.
+          if (p.phase !== phase) shown = null;
+          phase = p.phase;
+          io.stderr.write(progressLine(p.done, p.total, p.elapsedSeconds, p.label, { tty, shown, phase: p.phase === 'probes' ? 'probes' : null }) + (tty ? '' : '\n'));
+          shown = advanceProgress(shown, p.done, p.total);
         },
   });
   if (tty && !values.quiet) io.stderr.write('\r\x1b[K');
@@ -170,12 +193,12 @@ async function mergeCommand(args: readonly string[], io: CliIo): Promise<number>
     io.stdout.write(USAGE);
     return 0;
   }
-  if (positionals.length === 0) throw new UsageError('merge needs the legs\' results files (files, folders or globs)');
+  if (positionals.length === 0) throw new ArgumentError('merge needs the legs\' results files (files, folders or globs)');
   let failOn: FailOn;
   try {
     failOn = parseFailOn(values['fail-on']);
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new ArgumentError((error as Error).message);
   }
   let results: Results;
   try {
@@ -207,7 +230,7 @@ function optionalShard(raw: string | undefined): ShardSpec | null {
   try {
     return parseShard(raw);
   } catch (error) {
-    if (error instanceof ShardError) throw new UsageError(`--${error.message}`);
+    if (error instanceof ShardError) throw new ArgumentError(`--${error.message}`);
     throw error;
   }
 }
@@ -219,7 +242,7 @@ async function reportCommand(args: readonly string[], io: CliIo): Promise<number
     strict: true,
     allowPositionals: true,
   });
-  if (positionals.length !== 1) throw new UsageError('report needs exactly one results JSON file');
+  if (positionals.length !== 1) throw new ArgumentError('report needs exactly one results JSON file');
   const file = path.resolve(io.cwd, positionals[0]!);
   let results: Results;
   try {
@@ -259,7 +282,7 @@ export function streamWantsColor(stream: CliIo['stdout']): boolean {
 function optionalNumber(flag: string, raw: string | undefined, valid: (n: number) => boolean): number | null {
   if (raw === undefined) return null;
   const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n) || !valid(n)) throw new UsageError(`${flag}: invalid value ${JSON.stringify(raw)}`);
+  if (raw.trim() === '' || !Number.isFinite(n) || !valid(n)) throw new ArgumentError(`${flag}: invalid value ${JSON.stringify(raw)}`);
   return n;
 }
 

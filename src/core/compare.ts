@@ -5,7 +5,7 @@
 import { oneSidedP } from './stats/estimate.js';
 import { compareToBase, compareValues, lookCount, lookErrors, lookSchedule, type SequentialPolicy } from './stats/sequential.js';
 import { armLabel, bestArm, measurements, medianOf, medianTime, poolRssOf, serialArm, series, timeOf, type ArmSamples } from './samples.js';
-import type { Arm, ChangeFact, InterpreterChange, TrialMeasurement as TrialMeasurementOf, Comparison, Improvement, ParallelModel, PoolLifetime, Recommendation, Regression, SideResult } from './types.js';
+import type { Arm, ChangeFact, NotComparedFact, InterpreterChange, TrialMeasurement as TrialMeasurementOf, Comparison, Improvement, ParallelModel, PoolLifetime, Recommendation, Regression, SideResult } from './types.js';
 import { PARALLEL_MODELS } from './types.js';
 
 export interface SideData {
@@ -26,6 +26,8 @@ export interface CompareInput {
   interpreter?: InterpreterChange | null;
   /** Writes a change's detail from its facts (report/explain.ts: explainChange). */
   describe?: (fact: ChangeFact) => string;
+  /** Set when the sides did not each run their own code (core/provenance.ts): nothing is compared. */
+  notCompared?: NotComparedFact | null;
 }
 
 export interface ComparisonReport {
@@ -82,6 +84,12 @@ export function compareSides(input: CompareInput): ComparisonReport {
   const regressions: Regression[] = [];
   const improvements: Improvement[] = [];
   const firstLine = (side: SideData) => side.result.error?.message.split('\n')[0] ?? 'error';
+
+  // A comparison that did not happen is a regression of its own kind: it never passes the gate.
+  if (input.notCompared) {
+    regressions.push({ kind: 'not-compared', detail: describe(input.notCompared), facts: input.notCompared });
+    return { vsBase: null, arm: null, regressions, improvements, settled: true };
+  }
 
   if (head.result.recommendation === 'error') {
     if (base.result.recommendation !== 'error') {

@@ -103,6 +103,10 @@ const configSchema = z.strictObject({
       error: 'expected a list of directories, e.g. [., src]',
     })
     .optional(),
+  install: z
+    .string({ error: 'expected a shell command, e.g. "pip install --no-deps --no-build-isolation -e ."' })
+    .refine((value) => value.trim() !== '', { error: 'expected a non-empty shell command, e.g. "pip install --no-deps --no-build-isolation -e ."' })
+    .optional(),
   workloads: z
     .array(z.unknown().pipe(workloadSchema), {
       error: missingOr('missing: list the workloads to measure (name, run, tasks)', 'expected a list of workloads'),
@@ -197,6 +201,7 @@ export function parseConfig(text: string, file: string): ConfigResult {
       python: pythons[0]!,
       pythons,
       paths: (raw.paths ?? ['.']).map((p) => path.resolve(dir, p)),
+      install: raw.install ?? null,
       workloads,
       threshold: raw.threshold ?? DEFAULTS.threshold,
       margin: raw.margin ?? DEFAULTS.margin,

@@ -17,6 +17,8 @@
 // Sentences: verdict and compare return facts; `finish` and `rejudge` take the `Words` that report/
 // (explain.ts) writes from them, so that judging and re-judging word reasons the same way; core never
 // imports report/.
+import { notComparedReason, provenanceSummary } from './provenance.js';
+import { aggregateMachine } from './machine.js';
 import { comparedArms, compareSides, holmFilter, type ComparisonReport } from './compare.js';
 import { armLabel, machineProbeDue, planArms, repetitionsFor, roundSchedule, sameArm, seededRandom, serialCpus } from './plan.js';
 import type { ArmSamples } from './samples.js';
@@ -44,6 +46,7 @@ import type {
   WorkloadProbe,
   WorkloadResult,
 } from './types.js';
+import { outlookOf } from './outlook.js';
 import { judge, type Verdict, type VerdictInput } from './verdict.js';
 import { VERSION } from './version.js';
 
@@ -352,7 +355,8 @@ export function interpreterChange(input: Pick<ExperimentInput, 'setup' | 'enviro
 
 function evaluate(state: ExperimentState, v: VariantState, final: boolean, words?: Words): void {
   const { settings } = state.input;
-  const machine = state.machine.at(-1) ?? null;
+  // Every probe of the run, pooled and bounded by the CPUs (core/machine.ts), not the last alone.
+  const machine = aggregateMachine(state.machine, state.input.environments[v.interpreter]?.cores ?? state.input.environments[0]?.cores ?? 0);
   for (const side of [v.head, v.base]) {
     if (!side?.probe) continue;
     const frozen = side.settledAt;
@@ -386,6 +390,7 @@ function evaluate(state: ExperimentState, v: VariantState, final: boolean, words
       policy: state.policy,
       pool,
       interpreter: interpreterChange(state.input, v.interpreter),
+      notCompared: notComparedReason(v.head.probe, v.base.probe, state.input.setup.sides),
       ...(words ? { describe: words.change } : {}),
     });
   }
@@ -419,6 +424,7 @@ export function finish(state: ExperimentState, words?: Words): Results {
     totalSeconds: state.elapsedSeconds,
     startedAt: input.startedAt,
     budgetExhausted: state.stopped === 'budget',
+    ...(input.setup.sides ? { sides: input.setup.sides } : {}),
     values: {
       setup: input.setup,
       trials: [...state.trials],
@@ -473,6 +479,8 @@ function toWorkloadResult(state: ExperimentState, v: VariantState, words?: Words
     vsBase: v.compare?.vsBase ?? null,
     regressions: v.compare?.regressions ?? [],
     improvements: v.compare?.improvements ?? [],
+    outlook: outlookOf(result),
+    ...(state.input.setup.sides ? { provenance: { head: provenanceSummary(v.head?.probe ?? null), base: provenanceSummary(v.base?.probe ?? null) } } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Outlook } from './outlook.js';
 import type { ShardRecord } from './shard.js';
 
 // The nouns every stage shares. Pure data: no functions with side effects live here.
@@ -80,6 +81,9 @@ export interface Config extends DecisionSettings {
   pythons: string[];
   /** Absolute paths added to sys.path. */
   paths: string[];
+  /** A command run in each side's tree inside its own virtual environment before probing
+   *  (e.g. `pip install --no-deps --no-build-isolation -e .`); null: none. */
+  install?: string | null;
   workloads: WorkloadConfig[];
 }
 
@@ -127,13 +131,28 @@ export interface CpuSpeed {
   loopSeconds: number;
 }
 
+/**
+ * What N busy processes deliver against one, from one probe: the median over runs of
+ * N × wall(1) / wall(N) (older probes: N × singleLoopSeconds / wall(N), median of 3).
+ */
+export interface CapacityPoint {
+  workers: number;
+  ratio: number;
+  /** Every run's ratio (absent in probes before they were kept): the probe's own spread. */
+  ratios?: number[];
+  /** How many times the probe was taken: more than 1 when a median broke min(N, CPUs). */
+  attempts?: number;
+  /** Every attempt broke min(N, CPUs): the machine was disturbed throughout. */
+  disturbed?: boolean;
+}
+
 /** What the machine can deliver: per-CPU speed, and N processes' throughput against one. */
 export interface MachineProbe {
   ok: true;
   /** One entry per usable CPU (unpinned times where placement is unsupported). */
   cpus: CpuSpeed[];
-  /** capacity(N) = N × singleLoopSeconds / (wall of N concurrent loops), median of 3. */
-  capacity: { workers: number; ratio: number }[];
+  /** capacity(N): what N busy processes deliver against one (see CapacityPoint). */
+  capacity: CapacityPoint[];
   /** Mean of the per-CPU medians: t1 in the capacity ratio. */
   singleLoopSeconds: number;
 }
@@ -158,6 +177,26 @@ export interface WorkloadProbe {
   /** One serial pass, untimed for decisions, used to plan: wall and CPU seconds. */
   pilotWallSeconds: number;
   pilotCpuSeconds: number;
+  /** Where the workload's code came from (null in files written before provenance was recorded). */
+  provenance?: Provenance | null;
+}
+
+/**
+ * Where a probe's or trial's code came from (python/gilgate_runner.py, provenance): what proves
+ * that each side ran its own code (src/core/provenance.ts).
+ */
+export interface Provenance {
+  /** The run and tasks modules and the files they were loaded from. */
+  workload: { module: string; file: string | null }[];
+  /** The repository's top-level packages the workload imported (named in the side's tree, or
+   *  loaded from one of its roots) and the file each was loaded from. */
+  packages: { name: string; file: string | null }[];
+  /** sha256 over those modules' names and file contents: equal exactly when the code was. */
+  digest: string;
+  fileCount: number;
+  /** Probes only (trials repeat the digest): every imported module of the repository, and the
+   *  other top-level packages imported (dependencies, repository: false), with their files. */
+  modules?: { name: string; file: string; repository: boolean }[];
 }
 
 export type FailureKind =
@@ -180,6 +219,8 @@ export interface Failure {
   traceback: string;
   /** Last lines of the interpreter's stderr, for context. */
   stderrTail: string;
+  /** For an import failure, the module that could not be found (ImportError.name), when known. */
+  missingModule?: string | null;
 }
 
 /** One timed repetition of a trial. */
@@ -218,6 +259,8 @@ export interface TrialMeasurement {
   /** True when a later repetition's (stable) digest differed from the first's: nondeterminism. */
   repetitionsDiffer: boolean;
   chunksize: number | null;
+  /** Where the trial's code came from (absent in files written before provenance was recorded). */
+  provenance?: Provenance | null;
   startMethod: string | null;
 }
 
@@ -300,6 +343,8 @@ export interface ExperimentSetup {
    * ran head's. environments: their probes, same positions (absent: head's environments).
    */
   base: { workloads: WorkloadConfig[] | null; configMissing: boolean; pythons?: string[]; environments?: PythonEnvironment[] } | null;
+  /** Where each side's code lives (absent without --base, and in files written before it was recorded). */
+  sides?: SidesSetup;
 }
 
 /** Every value measured, beside the summaries (schemaVersion 2): rejudge() reads only these. */
@@ -376,6 +421,10 @@ export interface ArmResult {
   steadySpeedup?: number;
   /** What this machine delivers with this many busy workers (MachineProbe capacity), null without a probe. */
   capacity?: number | null;
+  /** The pool's start-up from every repetition of every trial (each wall − steady, unclamped): the
+   *  median, its distribution-free 95% interval (both at least 0), and how many repetitions; absent
+   *  in older files and for serial. */
+  startupInterval?: { estimate: number; lower: number; upper: number; repetitions: number };
   chunksize: number | null;
   failures: number;
 }
@@ -388,16 +437,60 @@ export type WorkloadCharacter =
   | 'memory-heavy'
   | 'unknown';
 
-export type RegressionKind = 'slower' | 'flip' | 'scaling' | 'memory' | 'failing';
+export type RegressionKind = 'slower' | 'flip' | 'scaling' | 'memory' | 'failing' | 'not-compared';
 
 /** What changed between base and head, as figures: report/explain.ts turns it into words. */
 export type ChangeFact =
   | { kind: 'failing'; message: string }
   | { kind: 'fixed'; message: string }
+  | NotComparedFact
   | { kind: 'time'; direction: 'slower' | 'faster'; arm: string; estimate: RatioEstimate }
   | { kind: 'memory'; direction: 'more' | 'less'; arm: string; estimate: RatioEstimate; threshold: number }
   | { kind: 'flip'; before: Recommendation; after: Recommendation; interpreter?: InterpreterChange }
   | { kind: 'scaling'; direction: 'fell' | 'rose'; arm: string; estimate: RatioEstimate; baseSpeedup: number; headSpeedup: number };
+
+/**
+ * Head and base did not each run their own code, so nothing was compared (src/core/provenance.ts):
+ * - head-tree: base imported `module` from head's working tree (an editable install of head);
+ * - head-venv: base imported it from head's environment;
+ * - same-files: both sides imported the same files (an installed copy outside both trees);
+ * - outside-tree: base imported it from outside its worktree and its own environment;
+ * - same-code: base's code is byte-identical to head's though git says those files changed;
+ * - base-import: base could not import `module`, which head imported from `headFile`.
+ */
+export interface NotComparedFact {
+  kind: 'not-compared';
+  reason: 'head-tree' | 'head-venv' | 'same-files' | 'outside-tree' | 'same-code' | 'base-import';
+  module: string | null;
+  baseFile: string | null;
+  headFile: string | null;
+  /** headFile is a file git does not track (ignored or untracked): the base worktree lacks it. */
+  untracked: boolean;
+}
+
+/** Where each side's code lives, what provenance is checked against (measure/sides.ts). */
+export interface SideTree {
+  /** Head's working tree or base's git worktree (the repository root on that side). */
+  root: string;
+  commit: string | null;
+  /** The side's virtual environments (one per interpreter) made for `install:`; [] without it. */
+  venvs: string[];
+  /** Seconds the side's environments and `install:` took (0 without it). */
+  installSeconds: number;
+}
+
+export interface SidesSetup {
+  head: SideTree;
+  base: SideTree;
+  /** The `install:` command run in each side's tree and environment; null without one. */
+  install: string | null;
+  /** Absolute `paths:` outside the repository: both sides import them as they are. */
+  shared: string[];
+  /** Files (relative to the root) git says differ between base and head (working tree included). */
+  changed: string[];
+  /** Files head imported from its tree (relative to the root) that git does not track. */
+  untracked: string[];
+}
 
 /** Which interpreter ran a side: its command and, when it was probed, what it is. */
 export interface InterpreterFact {
@@ -580,6 +673,12 @@ export interface WorkloadResult extends SideResult {
   vsBase: Comparison | null;
   regressions: Regression[];
   improvements: Improvement[];
+  /** What more cores could give, by Amdahl's law from the measured speedup (a model, not a
+   *  measurement); null where it does not apply (not CPU-bound, no parallel recommendation).
+   *  Absent in files written before it (src/core/outlook.ts). */
+  outlook?: Outlook | null;
+  /** Where each side's code came from, from its probe (with --base; absent in older files). */
+  provenance?: { head: Provenance | null; base: Provenance | null };
 }
 
 export interface Results {
@@ -606,6 +705,8 @@ export interface Results {
   budgetExhausted: boolean;
   /** Every measured value (schemaVersion 2; absent in version 1 files). */
   values?: ResultValues;
+  /** Where each side's code lived and how it was installed (with --base). */
+  sides?: SidesSetup;
   /** A matrix leg's part of the split (`--shard i/n`): the whole assignment, for the merge to check. */
   shard?: ShardRecord;
 }

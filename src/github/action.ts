@@ -11,6 +11,7 @@ import { createGitHubClient, stickyMarker, upsertStickyComment, type UpsertResul
 import { parseEventContext, type EventContext } from './context.js';
 import { DEFAULT_RETRY, describeHttpFailure, isReadOnlyTokenFailure, type RetryOptions } from './retry.js';
 import { COMMENT_LIMIT, renderMarkdown } from '../report/markdown.js';
+import { advanceProgress, progressLine, type ShownProgress } from '../report/progress.js';
 import { loadResults, measure, UsageError } from '../measure/run.js';
 import { mergeResultsFiles } from '../measure/legs.js';
 import { MergeError } from '../core/merge.js';
@@ -77,11 +78,14 @@ async function measureHere(inputs: ActionInputs, context: EventContext, cwd: str
   if (base) core.info(`gilgate: comparing with base ${base}`);
   else core.info(`gilgate: no base to compare with (event: ${context.eventName || 'unknown'})`);
   let lastLogged = 0;
+  let shown: ShownProgress | null = null;
+  let phase: string | undefined;
   return measure({
     cwd,
     config: inputs.config,
     base,
     python: inputs.python,
+    install: inputs.install,
     maxTimeSeconds: inputs.maxTimeSeconds,
     threshold: inputs.threshold,
     shard: inputs.shard,
@@ -91,10 +95,17 @@ async function measureHere(inputs: ActionInputs, context: EventContext, cwd: str
     secrets: inputs.githubToken ? [inputs.githubToken] : [],
     env,
     onProgress: (p) => {
-      // A line every ~10% keeps the log readable for long runs.
+      // A line every ~10% keeps the log readable for long runs; each phase counts from 0, and
+      // every line carries the ETA and a percentage that never goes back (report/progress.ts).
+      if (p.phase !== phase) {
+        phase = p.phase;
+        shown = null;
+        lastLogged = -Infinity;
+      }
       if (p.done === p.total || p.done - lastLogged >= Math.max(1, Math.ceil(p.total / 10))) {
         lastLogged = p.done;
-        core.info(`gilgate: ${p.done}/${p.total} trials, ${p.elapsedSeconds.toFixed(0)} s (${p.label})`);
+        core.info(`gilgate: ${progressLine(p.done, p.total, p.elapsedSeconds, p.label, { tty: false, shown, phase: p.phase === 'probes' ? 'probes' : null })}`);
+        shown = advanceProgress(shown, p.done, p.total);
       }
     },
     onWarning: (message) => core.warning(message),

@@ -11,6 +11,8 @@ export interface ActionInputs {
   config: string | null;
   githubToken: string | null;
   python: string | null;
+  /** A command run in each side's tree inside its own virtual environment (overrides the config's `install:`). */
+  install: string | null;
   /** Commit to re-run as base; null means "the pull request's base, if any". */
   base: string | null;
   /** `base: none`: measure the head only, even on a pull request (half the time, no comparison). */
@@ -38,6 +40,7 @@ export const ACTION_INPUT_NAMES = [
   'config',
   'github-token',
   'python',
+  'install',
   'base',
   'fail-on',
   'threshold',
@@ -88,6 +91,7 @@ export function parseActionInputs(raw: Readonly<Partial<Record<ActionInputName, 
     config: text('config'),
     githubToken: text('github-token'),
     python: text('python'),
+    install: text('install'),
     base: baseDisabled ? null : base,
     baseDisabled,
     failOn,

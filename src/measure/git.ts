@@ -189,3 +189,21 @@ export async function withWorktree<T>(cwd: string, sha: string, fn: (w: Worktree
     await worktree.remove();
   }
 }
+
+/**
+ * Files (relative to the root) that differ between `base` and the working tree (tracked files,
+ * committed or not): what the PR changes. Empty when git cannot say.
+ */
+export async function changedFiles(root: string, base: string): Promise<string[]> {
+  const out = await git(root, ['diff', '--name-only', '-z', base, '--']);
+  return out.ok ? out.stdout.split('\0').filter((f) => f !== '') : [];
+}
+
+/** Of these files (relative to the root), those git does not track: ignored or untracked. */
+export async function untrackedFiles(root: string, files: readonly string[]): Promise<string[]> {
+  if (files.length === 0) return [];
+  const out = await git(root, ['ls-files', '-z', '--', ...files]);
+  if (!out.ok) return [];
+  const tracked = new Set(out.stdout.split('\0'));
+  return files.filter((f) => !tracked.has(f));
+}

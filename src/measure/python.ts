@@ -41,6 +41,9 @@ export interface PythonTarget {
   cwd: string;
   /** Absolute paths put first on sys.path. */
   paths: string[];
+  /** The side's tree first (the repository root, or base's worktree), then other trees whose
+   *  files count as the repository's (base: head's): where provenance looks for the project's code. */
+  roots?: string[];
   /** The whole environment of the interpreter (see trialEnvironment); nothing else is inherited. */
   env: Record<string, string>;
 }
@@ -98,7 +101,7 @@ export async function probeWorkload(
   workload: WorkloadConfig,
   startMethod: string | null = null,
 ): Promise<WorkloadProbe | Failure> {
-  const spec = { paths: target.paths, run: workload.run, tasks: workload.tasks, startMethod };
+  const spec = { paths: target.paths, roots: target.roots ?? [target.cwd], run: workload.run, tasks: workload.tasks, startMethod };
   return invokeRunner(target, 'probe', spec, workload.timeout);
 }
 
@@ -139,6 +142,7 @@ function trialSpec(target: PythonTarget, workload: WorkloadConfig, settings: Tri
   }
   return {
     paths: target.paths,
+    roots: target.roots ?? [target.cwd],
     run: workload.run,
     tasks: workload.tasks,
     model: settings.model,

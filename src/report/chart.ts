@@ -25,9 +25,10 @@ export const MODEL_COLORS: Record<ParallelModel | 'ideal', { hex: string; swatch
 
 export interface ChartPlan {
   workers: number[];
-  lines: { series: ParallelModel | 'ideal'; values: number[] }[];
-  /** Points not measured but drawn anyway, per model. */
-  filled: { model: ParallelModel; workers: number }[];
+  /** Head's lines (side 'head'), then base's (side 'base', drawn dashed), then the ideal line last. */
+  lines: { series: ParallelModel | 'ideal'; side: 'head' | 'base'; values: number[] }[];
+  /** Points not measured but drawn anyway, per model (and side). */
+  filled: { model: ParallelModel; workers: number; side: 'head' | 'base' }[];
   yMax: number;
   /** True when the ideal line was cut at the top of the y axis. */
   idealClipped: boolean;
@@ -35,35 +36,41 @@ export interface ChartPlan {
   idealMeasured: boolean;
 }
 
-/** Decide what to draw: shared by the Mermaid text and the legend/notes around it. */
-export function planChart(arms: readonly ArmResult[]): ChartPlan {
+/**
+ * Decide what to draw: shared by the Mermaid text and the legend/notes around it. With `baseArms`
+ * head and base share one chart (one x axis: both sides' worker counts), base's lines dashed in
+ * the same colours, so a reader compares them in one place.
+ */
+export function planChart(arms: readonly ArmResult[], baseArms: readonly ArmResult[] | null = null): ChartPlan {
   const usable = arms.filter((a) => Number.isFinite(a.speedup) && a.speedup > 0);
-  const workers = [...new Set([1, ...usable.map((a) => a.workers)])].sort((a, b) => a - b);
-  const serial = usable.find((a) => a.model === 'serial');
+  const usableBase = (baseArms ?? []).filter((a) => Number.isFinite(a.speedup) && a.speedup > 0);
+  const workers = [...new Set([1, ...usable.map((a) => a.workers), ...usableBase.map((a) => a.workers)])].sort((a, b) => a - b);
   const lines: ChartPlan['lines'] = [];
   const filled: ChartPlan['filled'] = [];
-
-  for (const model of PARALLEL_MODELS) {
-    const measured = new Map<number, number>();
-    for (const arm of usable) if (arm.model === model) measured.set(arm.workers, arm.speedup);
-    if (measured.size === 0) continue;
-    // One worker of any model is serial by definition: anchor every line at the serial point.
-    if (!measured.has(1) && serial) measured.set(1, serial.speedup);
-    const known = [...measured.keys()].sort((a, b) => a - b);
-    const values = workers.map((w) => {
-      const exact = measured.get(w);
-      if (exact !== undefined) return exact;
-      filled.push({ model, workers: w });
-      const below = known.filter((k) => k < w).at(-1);
-      const above = known.find((k) => k > w);
-      if (below === undefined) return measured.get(above!)!;
-      if (above === undefined) return measured.get(below)!;
-      // Interpolate by position on the (categorical) axis, which is how the line is drawn.
-      const i = workers.indexOf(w), i0 = workers.indexOf(below), i1 = workers.indexOf(above);
-      const y0 = measured.get(below)!, y1 = measured.get(above)!;
-      return y0 + ((y1 - y0) * (i - i0)) / (i1 - i0);
-    });
-    lines.push({ series: model, values });
+  for (const [side, sideArms] of [['head', usable], ['base', usableBase]] as const) {
+    const serial = sideArms.find((a) => a.model === 'serial');
+    for (const model of PARALLEL_MODELS) {
+      const measured = new Map<number, number>();
+      for (const arm of sideArms) if (arm.model === model) measured.set(arm.workers, arm.speedup);
+      if (measured.size === 0) continue;
+      // One worker of any model is serial by definition: anchor every line at the serial point.
+      if (!measured.has(1) && serial) measured.set(1, serial.speedup);
+      const known = [...measured.keys()].sort((a, b) => a - b);
+      const values = workers.map((w) => {
+        const exact = measured.get(w);
+        if (exact !== undefined) return exact;
+        filled.push({ model, workers: w, side });
+        const below = known.filter((k) => k < w).at(-1);
+        const above = known.find((k) => k > w);
+        if (below === undefined) return measured.get(above!)!;
+        if (above === undefined) return measured.get(below)!;
+        // Interpolate by position on the (categorical) axis, which is how the line is drawn.
+        const i = workers.indexOf(w), i0 = workers.indexOf(below), i1 = workers.indexOf(above);
+        const y0 = measured.get(below)!, y1 = measured.get(above)!;
+        return y0 + ((y1 - y0) * (i - i0)) / (i1 - i0);
+      });
+      lines.push({ series: model, side, values });
+    }
   }
 
   const maxMeasured = Math.max(1, ...lines.flatMap((l) => l.values));
@@ -73,7 +80,7 @@ export function planChart(arms: readonly ArmResult[]): ChartPlan {
   const idealValues = capacity ?? workers;
   const yMax = Math.max(2, Math.ceil(maxMeasured * 1.15), Math.ceil(Math.min(Math.max(...idealValues), 8)));
   const ideal = idealValues.map((v) => Math.min(v, yMax));
-  lines.push({ series: 'ideal', values: ideal });
+  lines.push({ series: 'ideal', side: 'head', values: ideal });
   return { workers, lines, filled, yMax, idealClipped: idealValues.some((v) => v > yMax), idealMeasured: capacity !== null };
 }
 
@@ -93,39 +100,46 @@ function formatValue(v: number): string {
 }
 
 /** The Markdown legend for a chart: the colours as emoji swatches, since lines carry no names. */
-export function chartLegend(arms: readonly ArmResult[]): string {
-  const plan = planChart(arms);
-  const parts = plan.lines.map((l) => {
+export function chartLegend(arms: readonly ArmResult[], baseArms: readonly ArmResult[] | null = null): string {
+  const plan = planChart(arms, baseArms);
+  const seen = new Set<string>();
+  const parts = plan.lines.flatMap((l) => {
+    if (seen.has(l.series)) return [];
+    seen.add(l.series);
     const c = MODEL_COLORS[l.series];
     const ideal = plan.idealMeasured ? 'ideal, what this runner delivers (measured capacity)' : 'ideal, speedup = workers';
     const what = l.series === 'ideal' ? `${ideal}${plan.idealClipped ? `, cut at ×${plan.yMax}` : ''}` : l.series;
-    return `${c.swatch} ${what} (${c.name})`;
+    return [`${c.swatch} ${what} (${c.name})`];
   });
-  return parts.join(' · ');
+  const sides = plan.lines.some((l) => l.side === 'base') ? ' · head solid, base dashed' : '';
+  return `${parts.join(' · ')}${sides}`;
 }
 
 /** Notes for points drawn without a measurement, or "" when every point was measured. */
-export function chartNotes(arms: readonly ArmResult[]): string {
-  const { filled } = planChart(arms);
+export function chartNotes(arms: readonly ArmResult[], baseArms: readonly ArmResult[] | null = null): string {
+  const { filled } = planChart(arms, baseArms);
   if (filled.length === 0) return '';
-  const byModel = new Map<ParallelModel, number[]>();
-  for (const f of filled) byModel.set(f.model, [...(byModel.get(f.model) ?? []), f.workers]);
+  const byModel = new Map<string, number[]>();
+  for (const f of filled) {
+    const key = f.side === 'base' ? `${f.model} (base)` : f.model;
+    byModel.set(key, [...(byModel.get(key) ?? []), f.workers]);
+  }
   const parts = [...byModel].map(([m, ws]) => `${m} at ${ws.join(', ')} workers`);
   return `Not measured, drawn from neighbouring points: ${parts.join('; ')}.`;
 }
 
 /**
- * A ```mermaid xychart-beta block. `dashedBase` dashes the measured lines (used for the base
- * commit's chart); the ideal line is always dotted. Renderers that ignore themeCSS still draw
- * solid lines in the same colours.
+ * A ```mermaid xychart-beta block. Base's lines (with `baseArms`) are dashed in their model's
+ * colour; `dashedBase` dashes every measured line (a chart of base alone); the ideal line is always
+ * dotted. Renderers that ignore themeCSS still draw solid lines in the same colours.
  */
-export function scalingChart(title: string, arms: readonly ArmResult[], options: { dashedBase?: boolean } = {}): string {
-  const plan = planChart(arms);
+export function scalingChart(title: string, arms: readonly ArmResult[], options: { dashedBase?: boolean; baseArms?: readonly ArmResult[] | null } = {}): string {
+  const plan = planChart(arms, options.baseArms ?? null);
   const palette = plan.lines.map((l) => MODEL_COLORS[l.series].hex).join(', ');
   const idealIndex = plan.lines.length - 1;
   const css = [`.line-plot-${idealIndex} path { stroke-dasharray: 2 4; }`];
-  if (options.dashedBase) {
-    for (let i = 0; i < idealIndex; i++) css.push(`.line-plot-${i} path { stroke-dasharray: 8 4; }`);
+  for (let i = 0; i < idealIndex; i++) {
+    if (options.dashedBase || plan.lines[i]!.side === 'base') css.push(`.line-plot-${i} path { stroke-dasharray: 8 4; }`);
   }
   // The default 700×500 dwarfs the comment; this keeps a chart about one screen-third tall.
   const init = {

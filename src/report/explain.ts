@@ -1,7 +1,7 @@
 // Every sentence a verdict or a change is told in, written from the facts core/ returns (which rule
 // fired, with the figures). Pure. The engine passes explainSide to judge and explainChange to
 // compareSides, so the words live here and the decisions in core/.
-import type { ChangeFact, Comparison, ModelFacts, PairFacts, ParallelModel, SideFacts, SideWords, WarningFact, WorkloadCharacter } from '../core/types.js';
+import type { ChangeFact, Comparison, ModelFacts, NotComparedFact, PairFacts, ParallelModel, SideFacts, SideWords, WarningFact, WorkloadCharacter } from '../core/types.js';
 import { PARALLEL_MODELS } from '../core/types.js';
 import type { Words } from '../core/experiment.js';
 import { formatSeconds, interpreterName } from './format.js';
@@ -141,9 +141,10 @@ function capacityClause(f: SideFacts): string | null {
       : bestModel(f);
   const facts = model ? f.models[model] : undefined;
   if (!facts || facts.capacity === null || facts.capacityShare === null) return null;
-  // Capacity is what N busy CPUs give: code that waits is not bounded by it, and a model that does
-  // not beat serial has no share of it worth saying.
-  if (f.character === 'io-wait' || facts.speedup <= 1) return `this runner delivers ×${fmt(facts.capacity)} with ${facts.workers} busy workers`;
+  // Capacity is what N busy CPUs give: code that waits is not bounded by it (not a word of it), and
+  // a model that does not beat serial has no share of it worth saying.
+  if (f.character === 'io-wait') return null;
+  if (facts.speedup <= 1) return `this runner delivers ×${fmt(facts.capacity)} with ${facts.workers} busy workers`;
   return `this runner delivers ×${fmt(facts.capacity)} with ${facts.workers} workers: ${facts.model} reach ${Math.round(facts.capacityShare * 100)}% of it`;
 }
 
@@ -248,6 +249,8 @@ export function explainChange(fact: ChangeFact): string {
       return `ran in base, fails in head: ${fact.message}`;
     case 'fixed':
       return `failed in base (${fact.message}), runs in head`;
+    case 'not-compared':
+      return explainNotCompared(fact);
     case 'time': {
       const e = fact.estimate;
       return `${signed(e.ratio - 1)} (CI ${signed(e.lower - 1)}…${signed(e.upper - 1)}) with ${fact.arm}`;
@@ -281,4 +284,31 @@ export const WORDS: Words = { side: explainSide, change: explainChange };
 
 function roundsText(rounds: number): string {
   return `${rounds} round${rounds === 1 ? '' : 's'}`;
+}
+
+/** Why head and base were not compared, where each side's code came from, and the fix. */
+export function explainNotCompared(fact: NotComparedFact): string {
+  const module = fact.module === null ? 'the workload\'s code' : `\`${fact.module}\``;
+  const headWhere = fact.headFile === null ? '' : `; head's is ${fact.headFile}`;
+  const install = 'give `install:` a command that installs the project into each side\'s own environment (e.g. `pip install --no-deps --no-build-isolation -e .`)';
+  const paths = 'or put its source directory in `paths:` (e.g. `paths: [src]`), so that each side imports it from its own tree';
+  switch (fact.reason) {
+    case 'head-tree':
+      return `base imported ${module} from head's working tree (${fact.baseFile}), so head was compared with itself: an editable install points every side at head's tree. Fix: ${install}, ${paths}`;
+    case 'head-venv':
+      return `base imported ${module} from head's environment (${fact.baseFile}), so head was compared with itself. Fix: run the \`install:\` command in the side's own tree (it runs in each side's tree; avoid absolute paths to head's)`;
+    case 'same-files':
+      return `both sides imported ${module} from the same files (${fact.baseFile}), an installed copy outside both trees, so neither side ran its own commit. Fix: ${install}, ${paths}`;
+    case 'outside-tree':
+      return `base imported ${module} from ${fact.baseFile}, outside its worktree and its own environment${headWhere}, so base did not run its own commit. Fix: ${install}, ${paths}`;
+    case 'same-code':
+      return `base's imported code is byte-identical to head's although git says ${fact.headFile} changed between the commits: base did not run its own commit. Fix: ${install}, ${paths}`;
+    case 'base-import': {
+      const found = `head found it at ${fact.headFile}`;
+      const untracked = fact.untracked
+        ? ', a file git does not track (ignored or untracked): the base worktree holds tracked files only, so generate it in `install:`'
+        : `. Fix: ${install}, ${paths}`;
+      return `base could not import ${module}, which head imports (${found}${untracked}); a base that cannot import what head imports is an environment problem, not a fix`;
+    }
+  }
 }

@@ -2,6 +2,7 @@
 // the same everywhere. Plain text out: callers escape for their sink.
 import type { ArmResult, Comparison, InterpreterFact, ParallelModel, PythonEnvironment, Recommendation, RegressionKind, Results, WorkloadResult } from '../core/types.js';
 import { PARALLEL_MODELS } from '../core/types.js';
+import { summarizeCapacity } from '../core/machine.js';
 
 export function formatSpeedup(speedup: number | null): string {
   if (speedup === null || !Number.isFinite(speedup)) return 'n/a';
@@ -43,18 +44,45 @@ export function lifetimeSummary(w: WorkloadResult): string | null {
   const facts = w.facts;
   if (!facts?.serial) return null;
   const batch = facts.serial.seconds;
+  // A pool model in play (processes, interpreters) always gets its start-up: a figure that vanishes
+  // under some share of the batch reads as unstable. Threads start in microseconds: said only when
+  // they cost a visible share.
   const models = PARALLEL_MODELS.filter((m) => {
     const f = facts.models[m];
-    return f !== undefined && Number.isFinite(f.startupSeconds) && f.startupSeconds >= 0.02 * batch;
+    if (f === undefined || !Number.isFinite(f.startupSeconds) || f.startupSeconds < 0) return false;
+    return m !== 'threads' || f.startupSeconds >= 0.02 * batch;
   });
   if (models.length === 0) return null;
   const pieces = models.map((m) => {
     const f = facts.models[m]!;
     const payoff = f.breakEven === null ? 'never pays off beyond the margin' : f.breakEven === 0 ? 'pays off at any batch size' : `pays off above about ${formatSeconds(Number(f.breakEven.toPrecision(2)))} of serial work per batch`;
-    return `${m} ${formatSpeedup(f.wallSpeedup)} per batch, ${formatSpeedup(f.steadySpeedup)} once started, start-up ${formatSeconds(f.startupSeconds)}, ${payoff}`;
+    return `${m} ${formatSpeedup(f.wallSpeedup)} per batch, ${formatSpeedup(f.steadySpeedup)} once started, start-up ${startupFigure(w, m, f.workers, f.startupSeconds, batch)}, ${payoff}`;
   });
   const which = facts.pool === 'long-lived' ? 'a long-lived pool (start-up paid once)' : `a pool created per batch (this batch: ${formatSeconds(batch)} serial)`;
   return `the verdict is for ${which}: ${pieces.join('; ')}.`;
+}
+
+/**
+ * "42 ms (95% CI 38 ms–45 ms over 30 repetitions, 3% of the batch)": the start-up from every
+ * repetition with its interval and share; the verdict's own figure where no interval was kept.
+ */
+function startupFigure(w: WorkloadResult, model: ParallelModel, workers: number, seconds: number, batch: number): string {
+  const interval = w.arms.find((a) => a.model === model && a.workers === workers)?.startupInterval;
+  const known = interval !== undefined && interval.repetitions > 1 && [interval.estimate, interval.lower, interval.upper].every(Number.isFinite);
+  const estimate = known ? interval.estimate : seconds;
+  const share = batch > 0 ? `${formatShare(estimate / batch)} of the batch` : null;
+  const spread = !known
+    ? null
+    : formatSeconds(interval.lower) === formatSeconds(interval.upper)
+      ? `the same in ${interval.repetitions} repetitions`
+      : `95% CI ${formatSeconds(interval.lower)}–${formatSeconds(interval.upper)} over ${interval.repetitions} repetitions`;
+  const inside = [spread, share].filter((x): x is string => x !== null).join(', ');
+  return inside ? `${formatSeconds(estimate)} (${inside})` : formatSeconds(estimate);
+}
+
+function formatShare(fraction: number): string {
+  const percent = fraction * 100;
+  return percent < 1 ? `${percent < 0.1 ? '<0.1' : percent.toFixed(1)}%` : `${Math.round(percent)}%`;
 }
 
 /** "×1.9 at 2" — the speedup with the worker count it was reached at, when known. */
@@ -192,6 +220,7 @@ export const REGRESSION_WORDS: Record<RegressionKind, string> = {
   scaling: 'scales worse',
   memory: 'more memory',
   failing: 'now failing',
+  'not-compared': 'not compared',
 };
 
 /** Counts that decide the headline. */
@@ -214,7 +243,7 @@ export function gilState(env: Results['environment']): string {
 
 /** The CLI command that reproduces this run locally. */
 export function defaultReproduce(results: Results): string {
-  const parts = ['npx', 'gilgate', 'run', '--config', shellQuote(results.config), '--seed', String(results.settings.seed)];
+  const parts = ['gilgate', 'run', '--config', shellQuote(results.config), '--seed', String(results.settings.seed)];
   if (results.git.base) parts.push('--base', shellQuote(results.git.base));
   return parts.join(' ');
 }
@@ -270,6 +299,19 @@ export function environmentOf(results: Results, python: string): PythonEnvironme
 }
 
 /**
+ * Why interpreters cannot run here, when that is worth a line: null where the model cannot exist on
+ * this interpreter at all (a CPython before 3.14, PyPy), which would otherwise be said on every run
+ * of every project on those interpreters. A 3.14+ CPython that still cannot run them is news.
+ */
+export function interpretersNews(environment: Pick<PythonEnvironment, 'interpretersUnavailable' | 'implementation' | 'python'>): string | null {
+  const why = environment.interpretersUnavailable;
+  if (!why) return null;
+  const [major, minor] = environment.python.split('.').map((part) => Number.parseInt(part, 10));
+  const predates = major !== undefined && minor !== undefined && (major < 3 || (major === 3 && minor < 14));
+  return environment.implementation === 'CPython' && !predates ? why : null;
+}
+
+/**
  * speedupAt for a matrix row: a model the whole interpreter cannot run (interpreters before 3.14)
  * reads "unavailable" there, since other rows of the same table do run it.
  */
@@ -309,4 +351,29 @@ export function workloadName(results: Results, w: WorkloadResult): string {
 /** "resize · CPython 3.14.0": a matrix row's name. Plain text: callers escape. */
 export function variantName(results: Results, w: WorkloadResult): string {
   return `${workloadName(results, w)} · ${interpreterLabel(results, w.python)}`;
+}
+
+/**
+ * What the machine delivers, over every probe of the run: "2 workers ×1.93 (×1.85–×1.97, middle
+ * half of 15 runs over 3 probes)", with what was capped or left out as disturbed. Null without probes.
+ */
+export function machineSummary(results: Results): string | null {
+  const probes = results.values?.machine ?? [];
+  const capacity = summarizeCapacity(probes, results.environment.cores);
+  if (capacity.length === 0) return null;
+  const pieces = capacity.map((c) => {
+    const spread = c.runs > 1 ? `×${c.low.toFixed(2)}–×${c.high.toFixed(2)}, middle half of ${c.runs} runs over ${plural(c.probes, 'probe')}` : plural(c.probes, 'probe');
+    const notes = [
+      ...(c.capped ? [`capped at the ${plural(c.bound, 'CPU')}: the probe read more than ${c.workers} loops can deliver`] : []),
+      ...(c.disturbed > 0 ? [`${plural(c.disturbed, 'disturbed probe')} left out`] : []),
+    ];
+    return `${c.workers} workers deliver ×${c.ratio.toFixed(2)} (${spread}${notes.length > 0 ? `; ${notes.join('; ')}` : ''})`;
+  });
+  return pieces.join(' · ');
+}
+
+/** Whether "of capacity" means anything for this workload: its serial arm computes (not mostly waiting). */
+export function computes(w: Pick<WorkloadResult, 'arms' | 'character'>): boolean {
+  const serial = w.arms.find((a) => a.model === 'serial');
+  return w.character !== 'io-wait' && serial !== undefined && serial.cpuPerWall >= 0.5;
 }

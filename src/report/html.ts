@@ -4,12 +4,33 @@
 // hidden marker); any other HTML is shown as text, never passed through.
 import MarkdownIt from 'markdown-it';
 import type { Results } from '../core/types.js';
+import { MODEL_COLORS } from './chart.js';
 import { escapeHtml } from './escape.js';
 import { renderMarkdown, type MarkdownOptions } from './markdown.js';
 
 export function renderHtml(results: Results, options: { mermaidScript: string; markdown?: MarkdownOptions }): string {
   const markdown = renderMarkdown(results, options.markdown);
-  return htmlPage(`gilgate report: ${results.config}`, markdownToHtml(markdown), options.mermaidScript);
+  return htmlPage(`gilgate report: ${results.config}`, drawMarks(markdownToHtml(markdown)), options.mermaidScript);
+}
+
+// The comment's emoji (GitHub draws them) become marks drawn in HTML and CSS here: where no emoji
+// font is installed (a fresh Linux box, a CI artifact viewer) they would be empty boxes, and the
+// chart's colour key with them. Each mark keeps its meaning for screen readers (aria-label).
+const MARKS: [RegExp, string][] = [
+  [/✅\uFE0F?/g, '<span class="mark mark-ok" role="img" aria-label="ok"></span>'],
+  [/❌\uFE0F?/g, '<span class="mark mark-bad" role="img" aria-label="failed"></span>'],
+  [/⚠\uFE0F?/g, '<span class="mark mark-warn" role="img" aria-label="warning">!</span>'],
+  [/⏱\uFE0F?/g, '<span class="mark mark-info" role="img" aria-label="time">i</span>'],
+  [/✂\uFE0F?/g, '<span class="mark mark-info" role="img" aria-label="cut">i</span>'],
+  ...(Object.entries(MODEL_COLORS) as [string, { swatch: string; name: string }][]).map(([series, c]): [RegExp, string] => [
+    new RegExp(`${c.swatch}\\uFE0F?`, 'gu'),
+    `<span class="swatch swatch-${series}" role="img" aria-label="${c.name}"></span>`,
+  ]),
+];
+
+/** The converted comment with every emoji mark replaced by one drawn in CSS (exported for tests). */
+export function drawMarks(html: string): string {
+  return MARKS.reduce((out, [emoji, mark]) => out.replace(emoji, mark), html);
 }
 
 /** The page around converted Markdown: styles, a strict CSP (nothing loads from anywhere), Mermaid. */
@@ -69,6 +90,16 @@ details[open] > summary { margin-bottom: 8px; }
 p, ul { margin: 0 0 12px; }
 hr { border: 0; border-top: 1px solid #d1d9e0; margin: 16px 0; }
 a { color: #0969da; }
+.mark { display: inline-block; width: 1.1em; height: 1.1em; border-radius: 50%; vertical-align: -0.2em; position: relative; color: #fff; font: bold 0.8em/1.4em sans-serif; text-align: center; }
+.mark-ok { background: #1a7f37; }
+.mark-bad { background: #cf222e; }
+.mark-warn { background: #bf8700; }
+.mark-info { background: #656d76; font-style: italic; }
+.mark-ok::after { content: ""; position: absolute; left: 0.38em; top: 0.18em; width: 0.25em; height: 0.5em; border: solid #fff; border-width: 0 0.12em 0.12em 0; transform: rotate(45deg); }
+.mark-bad::before, .mark-bad::after { content: ""; position: absolute; left: 0.5em; top: 0.2em; width: 0.12em; height: 0.7em; margin-left: -0.06em; background: #fff; transform: rotate(45deg); }
+.mark-bad::after { transform: rotate(-45deg); }
+.swatch { display: inline-block; width: 0.9em; height: 0.9em; border: 1px solid #1f2328; border-radius: 2px; vertical-align: -0.1em; }
+${(Object.entries(MODEL_COLORS) as [string, { hex: string }][]).map(([series, c]) => `.swatch-${series} { background: ${c.hex}; }`).join('\n')}
 `;
 
 // ------------------------------------------------------------------ Markdown → HTML (markdown-it)

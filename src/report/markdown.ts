@@ -8,10 +8,14 @@
 // An interpreter matrix (several `python`): one summary row per (workload, interpreter), labelled
 // "resize · CPython 3.14.0", and one section per workload with a per-interpreter table and each
 // interpreter's reasons. With one interpreter the document is what it always was.
+import { checkInvariants } from '../core/invariants.js';
 import type { ParallelModel, Results, WorkloadResult } from '../core/types.js';
 import { chartLegend, chartNotes, planChart, scalingChart } from './chart.js';
 import { codeFence, codeSpan, escapeHtml, escapeMarkdown } from './escape.js';
 import {
+  computes,
+  interpretersNews,
+  machineSummary,
   armLabel,
   defaultReproduce,
   formatBytes,
@@ -36,6 +40,7 @@ import {
   shortSha,
   speedupAt,
 } from './format.js';
+import { outlookText } from './outlook.js';
 
 export const COMMENT_LIMIT = 65_536;
 
@@ -59,6 +64,8 @@ const DETAIL_ORDER: readonly Detail[] = ['full', 'no-chart', 'short', 'brief', '
 const NAME_CAP = 120;
 const MESSAGE_CAP = 2_000;
 const SHORT_TRACEBACK_LINES = 20;
+/** Broken invariants listed by name in the footer; the rest are counted. */
+const INVARIANT_LINES = 10;
 
 export function renderMarkdown(results: Results, options: MarkdownOptions = {}): string {
   const maxChars = options.maxChars ?? COMMENT_LIMIT;
@@ -111,6 +118,7 @@ function recommendationCell(w: WorkloadResult): string {
 function vsBaseCell(results: Results, w: WorkloadResult): string {
   if (w.status === 'new') return 'new';
   if (w.status === 'removed') return 'removed';
+  if (w.regressions.some((r) => r.kind === 'not-compared')) return '❌ not compared';
   if (!w.vsBase) return results.git.base && w.base ? 'n/a' : '—';
   const icon = w.regressions.some((r) => r.kind === 'slower') ? '❌ ' : w.improvements.some((i) => i.kind === 'faster') ? '✅ ' : '';
   return `${icon}${formatChange(w.vsBase, results.settings.threshold)}`;
@@ -209,6 +217,8 @@ function sectionBody(w: WorkloadResult, detail: Detail, label: string | null, na
   parts.push(label === null ? reason : `**${escapeMarkdown(label)}** — ${escapeMarkdown(w.recommendation)}: ${reason}`);
   const lifetime = lifetimeSummary(w);
   if (lifetime) parts.push(`**Pool start-up:** ${escapeMarkdown(lifetime)}`);
+  const outlook = outlookText(w.outlook);
+  if (outlook) parts.push(`**Outlook** ${escapeMarkdown(outlook.replace(/^Outlook /, ''))}`);
   if (w.status === 'new') parts.push('New in this change: there is no base measurement to compare with.');
   if (w.status === 'removed') parts.push('Removed in this change: the numbers below are from the base commit.');
 
@@ -239,24 +249,47 @@ function sectionBody(w: WorkloadResult, detail: Detail, label: string | null, na
 
   if (detail === 'full') {
     const title = label === null ? name : `${name} · ${label}`;
-    if (hasParallelLine(w.arms)) parts.push(chartBlock(`${title}: speedup vs workers${w.base ? ' (head)' : ''}`, w.arms, false));
-    const baseArms = w.base?.detail.arms;
-    if (baseArms && hasParallelLine(baseArms)) parts.push(chartBlock(`${title}: speedup vs workers (base)`, baseArms, true));
+    const baseArms = w.base && hasParallelLine(w.base.detail.arms) ? w.base.detail.arms : null;
+    const head = hasParallelLine(w.arms) ? w.arms : null;
+    // Head and base in one chart; where only one worker count beside serial exists (a 2-core
+    // runner), a chart of two points per line says less than a two-row table.
+    if (head && baseArms && planChart(head, baseArms).workers.length <= 2) parts.push(sideBySideTable(head, baseArms));
+    else if (head) parts.push(chartBlock(`${title}: speedup vs workers`, head, baseArms));
+    else if (baseArms) parts.push(chartBlock(`${title}: speedup vs workers (base)`, baseArms, null, true));
   }
   if ((detail === 'full' || detail === 'no-chart') && w.arms.length > 0) parts.push(armTable(w));
   return parts;
 }
 
-function chartBlock(title: string, arms: WorkloadResult['arms'], dashed: boolean): string {
-  const notes = chartNotes(arms);
-  const legend = `${dashed ? '**Base** (dashed)' : '**Scaling**'}: ${chartLegend(arms)}`;
-  return [legend, scalingChart(title, arms, { dashedBase: dashed }), ...(notes ? [notes] : [])].join('\n\n');
+function chartBlock(title: string, arms: WorkloadResult['arms'], baseArms: WorkloadResult['arms'] | null, dashed = false): string {
+  const notes = chartNotes(arms, baseArms);
+  const legend = `${dashed ? '**Base** (dashed)' : '**Scaling**'}: ${chartLegend(arms, baseArms)}`;
+  return [legend, scalingChart(title, arms, { dashedBase: dashed, baseArms }), ...(notes ? [notes] : [])].join('\n\n');
+}
+
+/** Head and base speedups side by side, one column per parallel arm (the compact form of the chart). */
+function sideBySideTable(head: WorkloadResult['arms'], base: WorkloadResult['arms']): string {
+  const modelOrder = { serial: 0, threads: 1, processes: 2, interpreters: 3 } as const;
+  const labels = [...new Set([...head, ...base].filter((a) => a.model !== 'serial').sort((a, b) => modelOrder[a.model] - modelOrder[b.model] || a.workers - b.workers).map((a) => armLabel(a)))];
+  const cell = (arms: WorkloadResult['arms'], label: string) => {
+    const a = arms.find((x) => armLabel(x) === label);
+    // As in the arm table: tiny speedups keep two significant digits instead of reading ×0.00.
+    return a && Number.isFinite(a.speedup) ? `×${a.speedup < 0.1 ? Number(a.speedup.toPrecision(2)) : a.speedup.toFixed(2)}` : '—';
+  };
+  const header = ['Speedup vs serial', ...labels];
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    `| head | ${labels.map((l) => cell(head, l)).join(' | ')} |`,
+    `| base | ${labels.map((l) => cell(base, l)).join(' | ')} |`,
+  ].join('\n');
 }
 
 function armTable(w: WorkloadResult): string {
   const anyFailures = w.arms.some((a) => a.failures > 0);
   const anySteady = w.arms.some((a) => a.model !== 'serial' && typeof a.steadySpeedup === 'number');
-  const anyCapacity = w.arms.some((a) => a.model !== 'serial' && typeof a.capacity === 'number');
+  // Capacity bounds code that computes; a workload that waits is not limited by busy CPUs.
+  const anyCapacity = computes(w) && w.arms.some((a) => a.model !== 'serial' && typeof a.capacity === 'number');
   const header = [
     'Arm',
     'Wall (median)',
@@ -318,12 +351,15 @@ function renderFooter(results: Results, options: MarkdownOptions): string {
     `${escapeMarkdown(results.tool.name)} ${escapeMarkdown(results.tool.version)}`,
     ...(runUrl ? [`[workflow run](${runUrl})`] : []),
   ].join(' · ');
-  const lines = ['---', '', `- **Environment:** ${envLine}`];
+  const lines = ['---', '', ...invariantLines(results), `- **Environment:** ${envLine}`];
   if (matrix) lines.push(`- **Interpreters:** ${interpreterLines(results).join(' · ')}`);
   const changes = interpreterChanges(results);
   if (changes.length > 0) lines.push(`- **Base ran other interpreters** (the base config's \`python\`): ${escapeMarkdown(changes.join(', '))}`);
+  const machine = machineSummary(results);
+  if (machine) lines.push(`- **Machine:** ${escapeMarkdown(machine)}`);
   if (trialEnv) lines.push(`- **Trial environment:** ${codeSpan(trialEnv)}`);
-  if (env.interpretersUnavailable && !matrix) lines.push(`- **Interpreters** cannot run on this interpreter: ${escapeMarkdown(cap(env.interpretersUnavailable, MESSAGE_CAP))}`);
+  const interpretersWhy = interpretersNews(env);
+  if (interpretersWhy && !matrix) lines.push(`- **Interpreters** cannot run on this interpreter: ${escapeMarkdown(cap(interpretersWhy, MESSAGE_CAP))}`);
   lines.push(`- **Run:** ${runLine}`);
   if (results.git.base) lines.push(`- **Contract:** ${contractLine(s)}`);
   if (results.budgetExhausted) lines.push('- ⏱️ **Time budget ran out** before every workload was decided: undecided ones show as inconclusive.');
@@ -333,6 +369,22 @@ function renderFooter(results: Results, options: MarkdownOptions): string {
   }
   lines.push(`- **Reproduce locally:** ${codeSpan(options.reproduce ?? defaultReproduce(results))}`);
   return lines.join('\n');
+}
+
+/**
+ * A figure that breaks an invariant (core/invariants.ts) is named, never hidden: one impossible
+ * figure makes a reviewer doubt the rest, so the comment says which one and why it cannot be.
+ */
+function invariantLines(results: Results): string[] {
+  const violations = checkInvariants(results);
+  if (violations.length === 0) return [];
+  const shown = violations.slice(0, INVARIANT_LINES);
+  const more = violations.length - shown.length;
+  return [
+    `- ⚠️ **${plural(violations.length, 'figure')} cannot be right** (a disturbed measurement; read ${violations.length === 1 ? 'it' : 'them'} with care):`,
+    ...shown.map((v) => `  - ${escapeMarkdown(cap(v.figure, NAME_CAP))}: ${escapeMarkdown(cap(v.detail, MESSAGE_CAP))}`),
+    ...(more > 0 ? [`  - and ${more} more`] : []),
+  ];
 }
 
 /** Each interpreter of a matrix: its label, command, GIL state, start method, and why interpreters cannot run on it. */

@@ -3,9 +3,12 @@
 // node:util's styleText; every user-supplied string loses its control characters so a workload name
 // cannot repaint the terminal.
 import { styleText } from 'node:util';
+import { checkInvariants } from '../core/invariants.js';
 import type { Recommendation, Results, WorkloadResult } from '../core/types.js';
 import { stripControl } from './escape.js';
 import {
+  interpretersNews,
+  machineSummary,
   formatChangeShort,
   formatSeconds,
   interpreterChanges,
@@ -24,6 +27,7 @@ import {
   truncate,
   variantName,
 } from './format.js';
+import { outlookText } from './outlook.js';
 
 export interface TerminalOptions {
   color: boolean;
@@ -61,6 +65,7 @@ function pad(text: string, width: number): string {
 function vsBase(results: Results, w: WorkloadResult): string {
   if (w.status === 'new') return 'new';
   if (w.status === 'removed') return 'removed';
+  if (w.regressions.some((r) => r.kind === 'not-compared')) return 'not compared';
   if (!w.vsBase) return results.git.base && w.base ? 'n/a' : '-';
   return formatChangeShort(w.vsBase, w.rounds);
 }
@@ -112,6 +117,8 @@ export function renderTerminal(results: Results, options: TerminalOptions): stri
     for (const i of w.improvements) lines.push(paint('green', `  ✓ ${i.kind}: ${oneLine(i.detail)}`));
     const lifetime = lifetimeSummary(w);
     if (lifetime) lines.push(`  start-up: ${oneLine(lifetime)}`);
+    const outlook = outlookText(w.outlook);
+    if (outlook) lines.push(paint('dim', `  ${oneLine(outlook)}`));
     for (const m of localUnavailable(w)) lines.push(`  - ${m} unavailable: ${oneLine(w.unavailable[m]!)}`);
     for (const warning of w.warnings) lines.push(paint('yellow', `  ! ${oneLine(warning)}`));
     if (w.error) lines.push(paint('red', `  error (${w.error.kind}): ${oneLine(w.error.message)}`));
@@ -127,7 +134,11 @@ export function renderTerminal(results: Results, options: TerminalOptions): stri
     }
   }
   for (const change of interpreterChanges(results)) lines.push(`base ran another interpreter: ${oneLine(change)}`);
-  if (results.environment.interpretersUnavailable && !matrix) lines.push(`interpreters cannot run on this interpreter: ${oneLine(results.environment.interpretersUnavailable)}`);
+  const machine = machineSummary(results);
+  if (machine) lines.push(`machine: ${oneLine(machine)}`);
+  for (const v of checkInvariants(results)) lines.push(paint('yellow', `! ${oneLine(v.figure)} cannot be right: ${oneLine(v.detail)}`));
+  const interpretersWhy = interpretersNews(results.environment);
+  if (interpretersWhy && !matrix) lines.push(`interpreters cannot run on this interpreter: ${oneLine(interpretersWhy)}`);
   lines.push(paint('dim', `seed ${s.seed} · ${s.minRounds}–${s.maxRounds} rounds · total ${formatSeconds(results.totalSeconds)}${results.budgetExhausted ? ' · time budget ran out' : ''}`));
   return `${lines.join('\n')}\n`;
 }

@@ -25,12 +25,19 @@ const RECOMMENDATIONS = ['threads', 'processes', 'interpreters', 'either', 'seri
 const FAILURE_KINDS = ['python-missing', 'import', 'tasks', 'task', 'timeout', 'crash', 'pickle', 'runner'] as const;
 const SIDES = ['head', 'base'] as const;
 
+/**
+ * A figure JSON could not hold: JSON.stringify writes NaN and ±Infinity as null (an interval after
+ * one round is open to +∞). Read back as NaN, "not a finite number", which every reader treats as
+ * unknown; rejecting the whole file made `report` and `merge` fail on a run the budget cut short.
+ */
+const statistic = z.union([z.number(), z.null().transform(() => Number.NaN)]);
+
 const ratioEstimateSchema = z.looseObject({
-  ratio: z.number(),
-  lower: z.number(),
-  upper: z.number(),
+  ratio: statistic,
+  lower: statistic,
+  upper: statistic,
   level: z.number(),
-  pValue: z.number(),
+  pValue: statistic,
   n: z.number(),
 }) satisfies z.ZodType<RatioEstimate>;
 
@@ -57,6 +64,7 @@ const armResultSchema = z.looseObject({
   speedup: z.number(),
   steadySpeedup: z.number().optional(),
   capacity: z.number().nullable().optional(),
+  startupInterval: z.looseObject({ estimate: z.number(), lower: z.number(), upper: z.number(), repetitions: z.number().int().nonnegative() }).optional(),
   chunksize: z.number().nullable(),
   failures: z.number(),
 }) satisfies z.ZodType<ArmResult>;
@@ -104,7 +112,7 @@ const sideResultShape = {
 const sideResultSchema = z.looseObject(sideResultShape) satisfies z.ZodType<SideResult>;
 
 const regressionSchema = z.looseObject({
-  kind: z.enum(['slower', 'flip', 'scaling', 'memory', 'failing']),
+  kind: z.enum(['slower', 'flip', 'scaling', 'memory', 'failing', 'not-compared']),
   detail: z.string(),
   estimate: ratioEstimateSchema.optional(),
   facts: factsSchema<ChangeFact>().optional(),

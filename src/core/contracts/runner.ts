@@ -14,6 +14,16 @@ export const failureSchema = z.looseObject({
   traceback: z.string(),
   /** The runner writes ""; the TypeScript side fills it from the interpreter's stderr. */
   stderrTail: z.string().default(''),
+  missingModule: z.string().nullable().default(null),
+});
+
+/** Where a probe's or trial's code came from; null in results written before it was recorded. */
+export const provenanceSchema = z.looseObject({
+  workload: z.array(z.looseObject({ module: z.string(), file: z.string().nullable() })),
+  packages: z.array(z.looseObject({ name: z.string(), file: z.string().nullable() })),
+  digest: z.string(),
+  fileCount: z.number().int().nonnegative(),
+  modules: z.array(z.looseObject({ name: z.string(), file: z.string(), repository: z.boolean() })).optional(),
 });
 
 export const environmentSchema = z.looseObject({
@@ -44,6 +54,7 @@ export const probeSchema = z.looseObject({
   startMethod: z.string(),
   gilEnabledAfterImport: z.boolean(),
   gilReenabledBy: z.string().nullable(),
+  provenance: provenanceSchema.nullable().default(null),
 });
 
 const repetitionSchema = z.looseObject({
@@ -69,6 +80,7 @@ export const trialSchema = z.looseObject({
   repetitions: z.array(repetitionSchema).min(1),
   steadySeconds: z.number().nonnegative(),
   repetitionsDiffer: z.boolean(),
+  provenance: provenanceSchema.nullable().default(null),
 });
 
 /** A trial as the runner writes it: every repetition; the per-trial values are added by python.ts. */
@@ -78,7 +90,15 @@ export const runnerTrialSchema = trialSchema.omit({ wallSeconds: true, steadySec
 export const machineSchema = z.looseObject({
   ok: z.literal(true),
   cpus: z.array(z.looseObject({ cpu: z.number().int().nonnegative(), loopSeconds: z.number().positive() })),
-  capacity: z.array(z.looseObject({ workers: z.number().int().positive(), ratio: z.number().positive() })),
+  capacity: z.array(
+    z.looseObject({
+      workers: z.number().int().positive(),
+      ratio: z.number().positive(),
+      ratios: z.array(z.number().positive()).optional(),
+      attempts: z.number().int().positive().optional(),
+      disturbed: z.boolean().optional(),
+    }),
+  ),
   singleLoopSeconds: z.number().positive(),
 });
 
