@@ -5,7 +5,11 @@
 //   npx tsc -p tsconfig.json && node_modules/.bin/node bench/aa-gate.mjs
 //   AA_N=10 AA_MAX_TIME=120 node_modules/.bin/node bench/aa-gate.mjs
 //
-// Env: AA_N runs (default 5), AA_EXAMPLES directory to copy (default examples/), AA_SEED first
+// Prints the figures issue 20 asks for: the median wall per run (goal ≤ 75 s over 7 runs), the
+// false alarms (goal 0), and the median rounds an A/A workload's head/base comparison takes to
+// reach "no regression" (goal ≤ 8), with which boundary ended each comparison.
+//
+// Env: AA_N runs (default 7), AA_EXAMPLES directory to copy (default examples/), AA_SEED first
 // seed (default 1; run i uses seed + i, so runs differ in schedule), AA_MAX_TIME seconds per run.
 
 import { cp, mkdtemp, rm } from 'node:fs/promises';
@@ -14,9 +18,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { measure } from '../lib/measure/run.js';
+import { formatChange, formatVerdictRounds } from '../lib/report/format.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const runs = Number(process.env.AA_N ?? 5);
+const runs = Number(process.env.AA_N ?? 7);
 const examples = resolve(root, process.env.AA_EXAMPLES ?? 'examples');
 const firstSeed = Number(process.env.AA_SEED ?? 1);
 const maxTime = process.env.AA_MAX_TIME ? Number(process.env.AA_MAX_TIME) : null;
@@ -40,6 +45,8 @@ try {
   let recommendationMismatches = 0;
   let comparisons = 0;
   const walls = [];
+  const passRounds = [];
+  let comparisonsOpen = 0;
   console.log(`A/A gate bench: ${runs} runs of ${examples} (base = head = HEAD)`);
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
@@ -60,19 +67,28 @@ try {
         `${flagged.length ? `: ${flagged.join('; ')}` : ''}  [head/base: ${verdicts}]` +
         `${results.budgetExhausted ? ' (budget exhausted)' : ''}`,
     );
-    // What kept each workload going: its rounds and the head/base comparison that had to settle.
+    // What kept each workload going: the verdict's rounds, and the head/base comparison's with the
+    // boundary that ended it (formatChange, the report's own words).
     for (const w of results.workloads) {
-      const e = w.vsBase?.estimate;
-      const ci = e ? `head/base over ${e.n} rounds ×${e.ratio.toFixed(3)} CI ${e.lower.toFixed(3)}–${e.upper.toFixed(3)} (${w.vsBase.outcome})` : 'no head/base comparison';
-      console.log(`    ${w.name}: verdict settled at ${w.rounds} rounds, ${ci}`);
+      const change = w.vsBase ? formatChange(w.vsBase, results.settings.threshold) : 'no head/base comparison';
+      if (w.vsBase?.outcome === 'equivalent') passRounds.push(w.vsBase.estimate.look ?? w.vsBase.estimate.n);
+      else if (w.vsBase) comparisonsOpen += 1;
+      console.log(`    ${w.name}: ${formatVerdictRounds(w, results.settings.alpha)}; head/base: ${change}`);
     }
   }
   const sorted = [...walls].sort((a, b) => a - b);
+  const passes = [...passRounds].sort((a, b) => a - b);
   console.log(
     `\nfalse alarms: ${falseAlarms} in ${runs} runs (${runsWithAlarm} run(s) with any); ` +
       `head≠base recommendations: ${recommendationMismatches}/${comparisons}; ` +
       `wall per run: median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(1)} s, ` +
       `min ${sorted[0]?.toFixed(1)} s, max ${sorted.at(-1)?.toFixed(1)} s`,
+  );
+  console.log(
+    `issue 20: median wall ${sorted[Math.floor(sorted.length / 2)]?.toFixed(1)} s over ${runs} runs (goal ≤ 75 s over 7), ` +
+      `false alarms ${falseAlarms} (goal 0), ` +
+      `median rounds to "no regression" ${passes[Math.floor(passes.length / 2)] ?? 'n/a'} over ${passes.length} A/A comparisons (goal ≤ 8), ` +
+      `${comparisonsOpen} comparison(s) ended otherwise`,
   );
   process.exitCode = falseAlarms > 0 ? 1 : 0;
 } finally {

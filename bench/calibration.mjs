@@ -1,10 +1,12 @@
-// Calibration of the sequential comparison (src/stats/sequential.ts) against REAL trials on this
-// machine: false alarms in A/A experiments, detection of injected slowdowns, rounds per decision.
+// Calibration of the gate's sequential comparison (src/core/stats/sequential.ts compareToBase: head
+// B against base A, one-sided, α and β spent over the looks) against REAL trials on this machine:
+// false alarms in A/A experiments, detection of injected slowdowns, how often a head exactly
+// `threshold` slower passes as "no regression", rounds per decision — achieved beside nominal.
 //
 //   npx tsc -p tsconfig.json && node_modules/.bin/node bench/calibration.mjs
 //
 // Environment knobs: CAL_N (A/A experiments, default 100), CAL_N_SLOW (experiments per slowdown,
-// default 100), CAL_N_EASY (1.5× experiments, default 20), CAL_SLOWDOWNS (default "5,10,15,25"),
+// default 100), CAL_N_EASY (1.5× experiments, default 20), CAL_SLOWDOWNS (default "10,15": 10 is the threshold),
 // CAL_PROTOCOL (lockstep, the default and the engine's; sequential: one trial after the other),
 // CAL_UNITS (loop iterations of the base trial, default 250000 ≈ 20 ms on a quiet core), CAL_SEED
 // (default 1), CAL_BUDGET_S (stop starting experiments after this many seconds, default 540),
@@ -26,18 +28,18 @@ import { join } from 'node:path';
 import { DEFAULTS } from '../lib/core/config.js';
 import { seededRandom } from '../lib/core/plan.js';
 import { hodgesLehmann } from '../lib/core/stats/estimate.js';
-import { compareTimes, isFinalLook, lookLevel, lookSchedule, TRIM } from '../lib/core/stats/sequential.js';
+import { compareToBase, isFinalLook, lookErrors, lookLevel, lookSchedule, TRIM } from '../lib/core/stats/sequential.js';
 
 const env = process.env;
 const N_AA = intFrom(env.CAL_N, 100);
 const N_SLOW = intFrom(env.CAL_N_SLOW, 100);
 const N_EASY = intFrom(env.CAL_N_EASY, 20);
-const SLOWDOWNS = (env.CAL_SLOWDOWNS ?? '5,10,15,25').split(',').map((s) => Number(s.trim()));
+const SLOWDOWNS = (env.CAL_SLOWDOWNS ?? '10,15').split(',').map((s) => Number(s.trim()));
 const UNITS = intFrom(env.CAL_UNITS, 250_000);
 const SEED = intFrom(env.CAL_SEED, 1);
 const BUDGET_S = intFrom(env.CAL_BUDGET_S, 540);
-const MARGIN = DEFAULTS.margin;
-const POLICY = { alpha: DEFAULTS.alpha, minRounds: DEFAULTS.minRounds, maxRounds: DEFAULTS.maxRounds };
+const POLICY = { alpha: DEFAULTS.alpha, beta: DEFAULTS.beta, minRounds: DEFAULTS.minRounds, maxRounds: DEFAULTS.maxRounds };
+const THRESHOLD = DEFAULTS.threshold;
 
 const started = performance.now();
 const dir = mkdtempSync(join(tmpdir(), 'gilgate-calibration-'));
@@ -52,7 +54,8 @@ const rows = [];
 
 try {
   console.log(`calibration: python ${python}, runner ${runner.name}, base trial ${UNITS} loop iterations`);
-  console.log(`policy: margin ${MARGIN}, alpha ${POLICY.alpha}, rounds ${POLICY.minRounds}..${POLICY.maxRounds}, looks ${lookSchedule(POLICY).join(',')}, per-look level ${lookLevel(POLICY).toFixed(5)}, trimmed mean ${TRIM * 100}%`);
+  console.log(`policy: threshold ${THRESHOLD}, α ${POLICY.alpha} (false alarm), β ${POLICY.beta} (miss), rounds ${POLICY.minRounds}..${POLICY.maxRounds}, looks ${lookSchedule(POLICY).join(',')}, trimmed mean ${TRIM * 100}% from 10 rounds`);
+  console.log(`nominal one-sided error per look: alarm ${lookErrors(POLICY.alpha, POLICY).map((e) => e.toFixed(4)).join(' ')} | pass ${lookErrors(POLICY.beta, POLICY).map((e) => e.toFixed(4)).join(' ')}`);
 
   // Round-robin over the experiment kinds so that a time budget cut leaves every row with a fair share.
   const kinds = [
@@ -60,7 +63,7 @@ try {
     ...SLOWDOWNS.map((p) => ({ label: `B ${p}% slower`, count: N_SLOW, factorA: 100, factorB: 100 + p })),
     { label: 'easy: B 1.5× slower', count: N_EASY, factorA: 100, factorB: 150 },
   ];
-  for (const kind of kinds) rows.push(emptyRow(kind.label));
+  for (const kind of kinds) rows.push(emptyRow(kind.label, kind.factorB));
   const longest = Math.max(...kinds.map((k) => k.count));
   for (let e = 0; e < longest && !overBudget(); e++) {
     for (const [i, kind] of kinds.entries()) {
@@ -77,9 +80,11 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-function emptyRow(label) {
+function emptyRow(label, factor) {
   return {
     label,
+    factor,
+    passRounds: [],
     count: 0,
     outcomes: { 'a-faster': 0, 'b-faster': 0, equivalent: 0, unknown: 0 },
     significantSlower: 0,
@@ -110,16 +115,18 @@ async function experiment(row, factorA, factorB) {
         (arm === 'a' ? a : b).push(seconds);
       }
     }
-    comparison = compareTimes(a, b, MARGIN, POLICY);
+    // B plays head, A base: 'b-faster' = regression, 'equivalent' = no regression, 'a-faster' = faster.
+    comparison = compareToBase(b, a, THRESHOLD, POLICY);
     if (comparison.outcome !== 'unknown' || isFinalLook(round, POLICY)) break;
   }
   row.count++;
   row.outcomes[comparison.outcome]++;
   row.rounds.push(a.length);
   if (comparison.outcome !== 'unknown') row.decidedRounds.push(a.length);
-  // "Significant": the interval at the stopping look excludes 1 on the side where B is slower.
-  if (comparison.estimate.upper < 1) row.significantSlower++;
-  const d = a.map((x, i) => Math.log(x / b[i]));
+  if (comparison.outcome === 'equivalent') row.passRounds.push(a.length);
+  // "Significant": the lower bound at α at the stopping look is above 1 (B shown slower).
+  if (comparison.estimate.lower > 1) row.significantSlower++;
+  const d = b.map((x, i) => Math.log(x / a[i])); // head/base, as the comparison's estimate
   const hl = Math.exp(hodgesLehmann(d, lookLevel(POLICY)).estimate);
   if (Math.abs(Math.log(hl / comparison.estimate.ratio)) > Math.log(1.05)) row.hlDisagrees++;
   row.cvs.push(cv(a), cv(b));
@@ -132,19 +139,21 @@ function overBudget() {
 }
 
 function printTable(table) {
-  // Arm A is the reference: B slower shows as a-faster (ratio A/B < 1/(1+m)).
-  const header = ['experiment', 'n', 'false alarm', 'B slower: signif.', 'B slower: flagged', 'equivalent', 'unknown', 'rounds med/p90/max', 'decided ≤6', 'HL≠est', 'wall s'];
+  // B is head, A base. A/A: any regression is a false alarm (nominal ≤ α). A head exactly threshold
+  // slower must not pass as "no regression" (nominal ≤ β); slower heads should be flagged.
+  const header = ['experiment', 'n', 'regression (flagged)', 'no regression (passes)', 'faster', 'open', 'nominal', 'rounds med/p90/max', 'decided ≤6', 'HL≠est', 'wall s'];
   const lines = table.map((r) => {
     const aa = r.label.startsWith('A/A');
-    const falseAlarms = r.outcomes['a-faster'] + r.outcomes['b-faster'];
+    const atThreshold = r.factor === 100 + THRESHOLD * 100;
+    const share = (k) => `${r.outcomes[k]} (${pct(r.outcomes[k] / r.count)})`;
     return [
       r.label,
       String(r.count),
-      aa ? `${falseAlarms} (${pct(falseAlarms / r.count)})` : '',
-      aa ? '' : `${r.significantSlower} (${pct(r.significantSlower / r.count)})`,
-      aa ? '' : `${r.outcomes['a-faster']} (${pct(r.outcomes['a-faster'] / r.count)})`,
-      String(r.outcomes.equivalent),
+      share('b-faster'),
+      share('equivalent'),
+      share('a-faster'),
       String(r.outcomes.unknown),
+      aa ? `false alarm ≤ ${pct(POLICY.alpha)}` : atThreshold ? `passes ≤ ${pct(POLICY.beta)}` : '',
       `${quantile(r.rounds, 0.5)}/${quantile(r.rounds, 0.9)}/${Math.max(...r.rounds)}`,
       `${r.decidedRounds.filter((x) => x <= 6).length}/${r.count}`,
       String(r.hlDisagrees),
@@ -156,6 +165,16 @@ function printTable(table) {
   console.log('\n' + format(header));
   console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
   for (const l of lines) console.log(format(l));
+  const of = (factor) => table.find((r) => r.factor === factor && r.count > 0);
+  const rate = (r, k) => (r ? pct(r.outcomes[k] / r.count) : 'n/a');
+  const aa = table[0];
+  const aaPasses = aa.passRounds.sort((x, y) => x - y);
+  console.log(
+    `\nissue 20: A/A false alarms ${rate(aa, 'b-faster')} (nominal ≤ ${pct(POLICY.alpha)}, goal ≤ 1%); ` +
+      `10% slower flagged ${rate(of(110), 'b-faster')} (goal ≥ 95%); 15% slower flagged ${rate(of(115), 'b-faster')} (goal ≥ 99%); ` +
+      `head exactly ${THRESHOLD * 100}% slower passes ${rate(of(100 + THRESHOLD * 100), 'equivalent')} (nominal ≤ ${pct(POLICY.beta)}, goal ≤ 5%); ` +
+      `A/A median rounds to "no regression" ${aaPasses[Math.floor(aaPasses.length / 2)] ?? 'n/a'} (goal ≤ 8)`,
+  );
 }
 
 // ------------------------------------------------------------------ trials

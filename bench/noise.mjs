@@ -25,7 +25,7 @@
 //
 // Knobs: NOISE_ROUNDS (default 150), NOISE_UNITS (loop iterations of the base arm, default 2000000,
 // ≈ 0.12 s on a quiet core; 250000 ≈ 15 ms), NOISE_TARGET (seconds of timed work per trial, default
-// the engine's TRIAL_TARGET_SECONDS), NOISE_PROTOCOL (lockstep | sequential | alternate | legacy), NOISE_OUT (default bench/noise-<protocol>-<units>.json,
+// the engine's count, plan.ts repetitionsFor), NOISE_PROTOCOL (lockstep | sequential | alternate | legacy), NOISE_OUT (default bench/noise-<protocol>-<units>.json,
 // ignored by git), NOISE_PYTHON (default python3), NOISE_SEED (default 7).
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,14 +33,15 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mean, median, medianAbsoluteDeviation, min, sampleStandardDeviation as sd } from 'simple-statistics';
-import { repetitionsFor, seededRandom, shuffle, TRIAL_TARGET_SECONDS } from '../lib/core/plan.js';
+import { MAX_REPETITIONS, repetitionsFor, seededRandom, shuffle } from '../lib/core/plan.js';
 import { trialValue } from '../lib/core/repetitions.js';
 import { isFailure, probeEnvironment, runLockstep, runTrial } from '../lib/measure/python.js';
 
 const env = process.env;
 const ROUNDS = Number(env.NOISE_ROUNDS ?? 150);
 const UNITS = Number(env.NOISE_UNITS ?? 2_000_000);
-const TARGET = Number(env.NOISE_TARGET ?? TRIAL_TARGET_SECONDS);
+// Without NOISE_TARGET the engine's count (plan.ts repetitionsFor); with it, enough for that many seconds.
+const TARGET = env.NOISE_TARGET ? Number(env.NOISE_TARGET) : null;
 const PROTOCOL = env.NOISE_PROTOCOL ?? 'lockstep';
 if (!['lockstep', 'sequential', 'alternate', 'legacy'].includes(PROTOCOL)) throw new Error(`NOISE_PROTOCOL must be lockstep, sequential, alternate or legacy, got ${PROTOCOL}`);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -63,7 +64,7 @@ if (PROTOCOL !== 'legacy') {
   // Calibrate like the engine: one untimed-for-decisions pass of the base arm sets the count.
   const pilot = await runTrial(target, workload('100a'), settings(null, 1));
   if (!pilot.ok) throw new Error(`pilot failed: ${pilot.kind}: ${pilot.message}`);
-  repetitions = repetitionsFor(pilot.wallSeconds, TARGET);
+  repetitions = TARGET === null ? repetitionsFor(pilot.wallSeconds) : Math.min(MAX_REPETITIONS, Math.max(1, Math.ceil(TARGET / pilot.wallSeconds)));
 }
 
 const random = seededRandom(Number(env.NOISE_SEED ?? 7));

@@ -39518,7 +39518,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 9418:
+/***/ 3663:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -48280,20 +48280,33 @@ function planArms(input) {
     }
     return arms;
 }
-/** Timed work a serial trial should reach, so one trial outlives short disturbances. */
-const TRIAL_TARGET_SECONDS = 0.3;
+const TRIAL_NOISE = { processOffset: 0.053, repetition: 0.11, overheadSeconds: 0.1 };
+/** A trial's timed repetitions stop at this many seconds (the runner's cap; partners stop together). */
+const REPETITION_CAP_SECONDS = 2.0;
 const MAX_REPETITIONS = 50;
 /**
- * Timed repetitions per trial for a workload whose serial pilot pass took `pilotWallSeconds`:
- * enough that a serial trial times at least TRIAL_TARGET_SECONDS, bounded 1..MAX_REPETITIONS.
- * One count per workload, the same for every arm and both sides, so every trial does equal work.
+ * Timed repetitions per trial for a workload whose serial pilot pass took `pilotWallSeconds`: the
+ * count that minimises the time per unit of information of a round. With r repetitions of L
+ * seconds, a pair's variance is offset² + repetition²/r and a trial costs overhead + L (its warm-up
+ * call) + r·L, so (offset² + repetition²/r)·(overhead + L + r·L) is least near
+ * r* = (repetition / offset)·√((overhead + L) / L): a 10 ms workload gets 7 (not 30: past that the
+ * per-process offset dominates and repetitions buy nothing), a 100 ms one 3, a 0.5 s one 2. The
+ * better integer neighbour is taken, within 1..MAX_REPETITIONS and under the runner's
+ * REPETITION_CAP_SECONDS. One count per workload, the same for every arm and both sides, so every
+ * trial does equal work.
  */
-function repetitionsFor(pilotWallSeconds, targetSeconds = TRIAL_TARGET_SECONDS) {
+function repetitionsFor(pilotWallSeconds, noise = TRIAL_NOISE) {
     if (!Number.isFinite(pilotWallSeconds) || pilotWallSeconds < 0)
         return 1;
     if (pilotWallSeconds === 0)
         return MAX_REPETITIONS;
-    return Math.min(MAX_REPETITIONS, Math.max(1, Math.ceil(targetSeconds / pilotWallSeconds)));
+    const L = pilotWallSeconds;
+    const fixed = noise.overheadSeconds + L;
+    const most = Math.max(1, Math.min(MAX_REPETITIONS, Math.floor(REPETITION_CAP_SECONDS / L)));
+    const cost = (r) => (noise.processOffset ** 2 + noise.repetition ** 2 / r) * (fixed + r * L);
+    const best = (noise.repetition / noise.processOffset) * Math.sqrt(fixed / L);
+    const candidates = [Math.floor(best), Math.ceil(best)].map((r) => Math.max(1, Math.min(most, r)));
+    return candidates.reduce((a, b) => (cost(b) < cost(a) ? b : a));
 }
 /** Every this many rounds the machine is probed again (CPU speeds and capacity drift). */
 const MACHINE_PROBE_EVERY = 5;
@@ -48477,12 +48490,51 @@ function formatDelta(c) {
     return `${signedPercent(e.ratio)} (${signedPercent(e.lower)}…${signedPercent(e.upper)})`;
 }
 /**
- * The head/base change, and the rounds it rests on where they are not the verdict's: the
- * comparison goes on after both verdicts have settled, so a reader can see why a workload whose
- * verdict took 6 rounds ran 30.
+ * The head/base change, which boundary ended it and at which round of the comparison (it goes on
+ * after both verdicts have settled, so its round is named as its own): "no regression: head −1%
+ * (bound +6% < +10%), round 6" — the upper bound at β below 1 + threshold; "regression: head +14%
+ * (bound +4% > 0%), round 6" — the lower bound at α above 1; "faster: head −20%, round 6"; an open
+ * comparison shows its interval and the rounds it has.
  */
-function formatChange(c, verdictRounds) {
+function formatChange(c, threshold) {
+    const e = c.estimate;
+    const round = `round ${e.look ?? e.n}`;
+    switch (c.outcome) {
+        case 'equivalent':
+            return `no regression: head ${signedPercent(e.ratio)} (bound ${signedPercent(e.upper)} < +${Math.round(threshold * 100)}%), ${round}`;
+        case 'b-faster':
+            return `regression: head ${signedPercent(e.ratio)} (bound ${signedPercent(e.lower)} > 0%), ${round}`;
+        case 'a-faster':
+            return `faster: head ${signedPercent(e.ratio)}, ${round}`;
+        default:
+            return `${formatDelta(c)}, open at ${plural(e.n, 'round')}`;
+    }
+}
+/**
+ * The head/base change in a narrow column (the terminal): the interval, and the comparison's rounds
+ * where they are not the verdict's.
+ */
+function formatChangeShort(c, verdictRounds) {
     return c.estimate.n === verdictRounds ? formatDelta(c) : `${formatDelta(c)} · ${plural(c.estimate.n, 'round')}`;
+}
+/**
+ * The verdict's rounds, named as the verdict's: "decided at round 6, α 1%" (the rounds it settled
+ * at and the error its claims were held to), "undecided after 30 rounds".
+ */
+function formatVerdictRounds(w, alpha) {
+    if (w.recommendation === 'inconclusive')
+        return `undecided after ${plural(w.rounds, 'round')}`;
+    if (w.recommendation === 'error')
+        return plural(w.rounds, 'round');
+    return `decided at round ${w.rounds}, α ${formatLevel(alpha)}`;
+}
+/** The contract of the gate in one line, for a footer. */
+function contractLine(s) {
+    const beta = s.beta ?? 0.05;
+    const percent = (x) => formatLevel(x);
+    return (`false alarm (a regression where head is not slower) ≤ α ${percent(s.alpha)} per workload, Holm across workloads; ` +
+        `a head ${Math.round(s.threshold * 100)}% slower passes as "no regression" ≤ β ${percent(beta)} per workload, and "no regression" overall needs every workload's; ` +
+        `verdicts say "faster" at α ${percent(s.alpha)}`);
 }
 function formatLevel(level) {
     const p = level * 100;
@@ -48800,6 +48852,12 @@ function explainReason(f) {
     const lifetime = lifetimeClause(f);
     if (lifetime)
         parts.push(lifetime);
+    // Racing took these models out (their arms stop running where raced under both pool lifetimes): say where.
+    for (const m of PARALLEL_MODELS) {
+        const raced = f.models[m]?.raced;
+        if (raced)
+            parts.push(`${m} out of the race at round ${raced.round}: slower than ${raced.by} by more than ${percent}%`);
+    }
     for (const m of PARALLEL_MODELS)
         if (f.unavailable[m] && !f.everywhere[m])
             parts.push(`${m} cannot run: ${f.unavailable[m]}`);
@@ -49119,15 +49177,11 @@ function vsBaseCell(results, w) {
     if (!w.vsBase)
         return results.git.base && w.base ? 'n/a' : '—';
     const icon = w.regressions.some((r) => r.kind === 'slower') ? '❌ ' : w.improvements.some((i) => i.kind === 'faster') ? '✅ ' : '';
-    return `${icon}${formatChange(w.vsBase, w.rounds)}`;
+    return `${icon}${formatChange(w.vsBase, results.settings.threshold)}`;
 }
-function confidenceCell(w) {
-    const key = keyComparison(w);
-    const rounds = plural(w.rounds, 'round');
-    // An interval's level says nothing about an undecided verdict: say it is undecided instead.
-    if (w.recommendation === 'inconclusive')
-        return `undecided · ${rounds}`;
-    return key ? `${formatLevel(key.estimate.level)} · ${rounds}` : rounds;
+/** What the confidence means: the round the verdict was decided at and the α its claims hold at. */
+function confidenceCell(results, w) {
+    return formatVerdictRounds(w, results.settings.alpha);
 }
 function tableRow(results, w) {
     const flag = w.regressions.length > 0 ? '❌ ' : '';
@@ -49139,7 +49193,7 @@ function tableRow(results, w) {
         recommendationCell(w),
         ...pageModels(results).map((m) => (isMatrix(results) ? matrixSpeedupAt(results, w, m) : speedupAt(w, m))),
         vsBaseCell(results, w),
-        confidenceCell(w),
+        confidenceCell(results, w),
     ];
     return `| ${cells.join(' | ')} |`;
 }
@@ -49193,13 +49247,13 @@ function renderMatrixSection(results, ws, detail) {
 /** Interpreter, recommendation, speedup per model and rounds: the matrix of one workload at a glance. */
 function interpreterTable(results, ws) {
     const models = pageModels(results);
-    const header = ['Interpreter', 'Recommendation', ...models.map((m) => MODEL_HEADING[m]), 'vs base (time)', 'Rounds'];
+    const header = ['Interpreter', 'Recommendation', ...models.map((m) => MODEL_HEADING[m]), 'vs base (time)', 'Verdict'];
     const rows = ws.map((w) => [
         `${w.regressions.length > 0 ? '❌ ' : ''}${escapeMarkdown(interpreterLabel(results, w.python))}`,
         recommendationCell(w),
         ...models.map((m) => matrixSpeedupAt(results, w, m)),
         vsBaseCell(results, w),
-        w.recommendation === 'inconclusive' ? `${w.rounds} (undecided)` : String(w.rounds),
+        confidenceCell(results, w),
     ]);
     return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
@@ -49364,6 +49418,8 @@ function renderFooter(results, options) {
     if (interpretersWhy && !matrix)
         lines.push(`- **Interpreters** cannot run on this interpreter: ${escapeMarkdown(cap(interpretersWhy, MESSAGE_CAP))}`);
     lines.push(`- **Run:** ${runLine}`);
+    if (results.git.base)
+        lines.push(`- **Contract:** ${contractLine(s)}`);
     if (results.budgetExhausted)
         lines.push('- ⏱️ **Time budget ran out** before every workload was decided: undecided ones show as inconclusive.');
     if (results.budgetExhausted && matrix) {
@@ -50142,29 +50198,6 @@ function provenanceSummary(probe) {
         return null;
     const { modules: _modules, ...summary } = probe.provenance;
     return summary;
-}
-
-;// CONCATENATED MODULE: ./lib/core/stats/multiplicity.js
-// Multiplicity across workloads for the gate. Pure.
-/**
- * Holm–Bonferroni step-down: sort p-values ascending, compare the i-th smallest (0-based) with
- * α/(m − i), and reject until the first that fails. It controls the family-wise error rate at α
- * under any dependence between workloads, and is never less powerful than plain Bonferroni.
- * `adjusted` holds the Holm-adjusted p-values (max over j ≤ i of (m − j)·p_(j), capped at 1), in the
- * input order; rejected[i] ⇔ adjusted[i] ≤ α. NaN p-values are treated as 1 (never rejected).
- */
-function holm(pValues, alpha) {
-    const m = pValues.length;
-    const order = pValues
-        .map((p, index) => ({ p: Number.isNaN(p) ? 1 : Math.min(1, Math.max(0, p)), index }))
-        .sort((x, y) => x.p - y.p || x.index - y.index);
-    const adjusted = new Array(m).fill(1);
-    let runningMax = 0;
-    order.forEach(({ p, index }, rank) => {
-        runningMax = Math.max(runningMax, Math.min(1, (m - rank) * p));
-        adjusted[index] = runningMax;
-    });
-    return { rejected: adjusted.map((p) => p <= alpha), adjusted };
 }
 
 ;// CONCATENATED MODULE: ./node_modules/simple-statistics/dist/simple-statistics.mjs
@@ -55246,11 +55279,17 @@ function summarize(xs) {
  * is 0 (then p = 1). Fewer than 2 values left after trimming keep g smaller.
  */
 function pairedRatio(a, b, level, trim = 0) {
+    if (!(level > 0 && level < 1))
+        throw new Error(`confidence level must be in (0, 1), got ${level}`);
+    const tail = (1 - level) / 2;
+    // The plain interval: the statistic's t and df are for sequential looks (ratioBounds).
+    const { t: _t, df: _df, ...estimate } = ratioBounds(pairedLogStatistic(a, b, trim), tail, tail);
+    return { ...estimate, level };
+}
+function pairedLogStatistic(a, b, trim = 0) {
     if (a.length !== b.length) {
         throw new Error(`pairedRatio needs paired samples of equal length, got ${a.length} and ${b.length}`);
     }
-    if (!(level > 0 && level < 1))
-        throw new Error(`confidence level must be in (0, 1), got ${level}`);
     if (!(trim >= 0 && trim < 0.5))
         throw new Error(`trim must be in [0, 0.5), got ${trim}`);
     const d = [];
@@ -55262,9 +55301,8 @@ function pairedRatio(a, b, level, trim = 0) {
             d.push(Math.log(x / y));
     }
     const n = d.length;
-    if (n < 2) {
-        return { ratio: n === 1 ? Math.exp(d[0]) : 1, lower: 0, upper: Number.POSITIVE_INFINITY, level, pValue: 1, n };
-    }
+    if (n < 2)
+        return { n, centre: n === 1 ? d[0] : 0, standardError: Number.POSITIVE_INFINITY, df: 0 };
     const sorted = [...d].sort((x, y) => x - y);
     // Keep at least two values after trimming so that there is a spread to estimate.
     const g = Math.min(Math.floor(trim * n), Math.floor((n - 2) / 2));
@@ -55274,23 +55312,48 @@ function pairedRatio(a, b, level, trim = 0) {
     // Spread below 1e-12 on the log scale (a relative 1e-12 in time, far under any timer's resolution)
     // is rounding, not noise: treat it as zero rather than divide by it.
     const winsorizedCentre = mean(winsorized);
-    if (winsorized.every((x) => Math.abs(x - winsorizedCentre) <= ZERO_SPREAD)) {
-        const isNull = Math.abs(centre) <= ZERO_SPREAD;
-        const ratio = isNull ? 1 : Math.exp(centre);
-        return { ratio, lower: ratio, upper: ratio, level, pValue: isNull ? 1 : 0, n };
-    }
-    const standardError = sampleStandardDeviation(winsorized) / ((1 - (2 * g) / n) * Math.sqrt(n));
     const df = n - 2 * g - 1;
-    const halfWidth = studentTQuantile(1 - (1 - level) / 2, df) * standardError;
-    const pValue = Math.min(1, 2 * studentTUpperTail(Math.abs(centre / standardError), df));
+    if (winsorized.every((x) => Math.abs(x - winsorizedCentre) <= ZERO_SPREAD)) {
+        return { n, centre: Math.abs(centre) <= ZERO_SPREAD ? 0 : centre, standardError: 0, df };
+    }
+    return { n, centre, standardError: sampleStandardDeviation(winsorized) / ((1 - (2 * g) / n) * Math.sqrt(n)), df };
+}
+/**
+ * The ratio exp(centre) with a lower bound at one-sided error `lowerError` and an upper bound at
+ * `upperError` (each a t quantile on the statistic's df); `level` = 1 − lowerError − upperError, the
+ * two-sided p-value for ratio = 1, and the t statistic. An error of 0 leaves that side unbounded.
+ */
+function ratioBounds(s, lowerError, upperError) {
+    const level = 1 - lowerError - upperError;
+    const { n, centre } = s;
+    if (n < 2)
+        return { ratio: n === 1 ? Math.exp(centre) : 1, lower: 0, upper: Number.POSITIVE_INFINITY, level, pValue: 1, n };
+    if (s.standardError === 0) {
+        const isNull = centre === 0;
+        const ratio = isNull ? 1 : Math.exp(centre);
+        return { ratio, lower: ratio, upper: ratio, level, pValue: isNull ? 1 : 0, n, t: isNull ? 0 : centre > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY, df: s.df };
+    }
+    const t = centre / s.standardError;
+    const below = lowerError > 0 ? studentTQuantile(1 - lowerError, s.df) * s.standardError : Number.POSITIVE_INFINITY;
+    const above = upperError > 0 ? studentTQuantile(1 - upperError, s.df) * s.standardError : Number.POSITIVE_INFINITY;
     return {
         ratio: Math.exp(centre),
-        lower: Math.exp(centre - halfWidth),
-        upper: Math.exp(centre + halfWidth),
+        lower: Math.exp(centre - below),
+        upper: Math.exp(centre + above),
         level,
-        pValue,
+        pValue: Math.min(1, 2 * studentTUpperTail(Math.abs(t), s.df)),
         n,
+        t,
+        df: s.df,
     };
+}
+/** The one-sided p-value of an estimate in the direction of its ratio (ratio > 1: P(T ≥ t)), 1 without a statistic. */
+function oneSidedP(e) {
+    if (e.t === undefined || e.df === undefined || !(e.df > 0))
+        return Math.min(1, e.pValue);
+    if (!Number.isFinite(e.t))
+        return 0;
+    return studentTUpperTail(Math.abs(e.t), e.df);
 }
 /** P(T ≤ t) for Student's t with df degrees of freedom (df > 0, not necessarily an integer). */
 function studentTCdf(t, df) {
@@ -55471,21 +55534,218 @@ function isPositiveFinite(x) {
     return Number.isFinite(x) && x > 0;
 }
 
-;// CONCATENATED MODULE: ./lib/core/stats/sequential.js
-// Sequential three-outcome comparison of two arms' times (a-faster, b-faster, equivalent, or not yet
-// known), looked at after every round. Pure.
+;// CONCATENATED MODULE: ./lib/core/stats/spending.js
+// Error spending across sequential looks (Lan & DeMets 1983). Pure.
 //
-// Looking repeatedly and stopping at the first decision inflates false alarms if every look used
-// the nominal α. We split α evenly over the K scheduled looks (Bonferroni): each look uses a
-// 1 − α/K interval, so the chance that any look raises a false alarm stays ≤ α. It is conservative
-// (looks are strongly correlated), but it is simple, exact as a bound, and needs no spending tables.
+// A comparison looks at its data at scheduled rounds and stops at the first decision. Splitting the
+// error evenly over K looks (Bonferroni) bounds the chance that any look errs, but ignores that the
+// looks share most of their data: the statistic at round 10 is mostly the statistic at round 6. A
+// spending function α(t) says how much of the error may be spent by information fraction t (here
+// rounds run / rounds.max); the boundary at each look is then the one at which the chance of a first
+// crossing there, given no crossing before, is exactly α(t_k) − α(t_{k−1}) for a normal statistic
+// with independent increments (a Brownian motion in the information). Because the looks are
+// correlated, each look's nominal one-sided error is larger than the increment it spends: that is
+// what buys the speed over Bonferroni.
+//
+// The boundaries are computed for a normal statistic. gilgate's statistics are (trimmed) t on few
+// degrees of freedom, so each look turns its nominal error into a t quantile on that look's df (the
+// usual t approximation of a group-sequential design); the achieved error rates are then checked by
+// simulation and by replaying recorded trials (bench/estimators.mjs, docs/statistics.md).
+/**
+ * Lan–DeMets spending of Pocock type: error · ln(1 + (e − 1)·t). It spends early, close to evenly
+ * per unit of information, so easy cases decide at the first looks (1.5× at round 3–6, an A/A pass
+ * by round 6–10). The engine's choice: the early looks are where time is won.
+ */
+const pocockSpending = (error, t) => (t <= 0 ? 0 : t >= 1 ? error : error * Math.log(1 + (Math.E - 1) * t));
+/**
+ * Lan–DeMets spending of O'Brien–Fleming type (one-sided): 2 − 2Φ(z_{1−error/2}/√t) — for a one-sided
+ * error e, e(t) = 2(1 − Φ(Φ⁻¹(1 − e/2)/√t)). It spends almost nothing early; kept to check the
+ * recursion against the published boundaries (2.963, 1.969 at t = ½, 1 for e = 0.025).
+ */
+const obrienFlemingSpending = (error, t) => {
+    if (t <= 0)
+        return 0;
+    if (t >= 1)
+        return error;
+    return 2 * (1 - normalCdf(normalUpperQuantile(error / 2) / Math.sqrt(t)));
+};
+/** Grid points per look for the numerical integration (odd, for Simpson's rule). */
+const GRID = 241;
+/** The density below this many sd is negligible (Φ(−8) ≈ 6e-16). */
+const TAIL_SD = 8;
+/**
+ * The one-sided group-sequential boundary that spends `error` over the looks at `fractions`
+ * (Armitage, McPherson & Rowe 1969 recursion; Jennison & Turnbull, "Group Sequential Methods",
+ * ch. 19): the sub-density of the score S_k = Z_k·√t_k on the paths that have not crossed yet is
+ * carried from look to look on a grid, and each z_k is found by bisection so that the chance of a
+ * first crossing at look k is the increment of the spending function. Exact up to the grid
+ * (≈ 1e-6 of the error); the spent increments sum to spending(error, t_K), that is to `error` when
+ * the last look is at full information.
+ */
+function spendingBoundary(error, fractions, spending = pocockSpending) {
+    if (!(error > 0 && error < 1))
+        throw new Error(`error must be in (0, 1), got ${error}`);
+    if (fractions.length === 0)
+        throw new Error('a boundary needs at least one look');
+    fractions.forEach((t, k) => {
+        if (!(t > 0 && t <= 1) || (k > 0 && !(t > fractions[k - 1])))
+            throw new Error(`information fractions must increase within (0, 1], got ${fractions.join(', ')}`);
+    });
+    const spent = fractions.map((t) => spending(error, t));
+    const z = [];
+    let grid = [];
+    let density = [];
+    let previous = 0;
+    for (const [k, t] of fractions.entries()) {
+        const increment = Math.max(0, spent[k] - (k > 0 ? spent[k - 1] : 0));
+        if (k === 0) {
+            const zk = increment > 0 ? normalUpperQuantile(increment) : Number.POSITIVE_INFINITY;
+            z.push(zk);
+            const sd = Math.sqrt(t);
+            grid = line(-TAIL_SD * sd, Math.min(zk * sd, TAIL_SD * sd));
+            density = grid.map((s) => normalDensity(s / sd) / sd);
+        }
+        else {
+            const step = Math.sqrt(t - previous);
+            // P(first crossing at look k with score boundary b) = ∫ f_{k−1}(u) · (1 − Φ((b − u)/step)) du.
+            const crossing = (b) => simpson(grid, grid.map((u, i) => density[i] * (1 - normalCdf((b - u) / step))));
+            const sd = Math.sqrt(t);
+            let b;
+            if (increment <= 0)
+                b = Number.POSITIVE_INFINITY;
+            else {
+                let lo = -TAIL_SD * sd;
+                let hi = TAIL_SD * sd;
+                if (crossing(hi) > increment)
+                    b = hi;
+                else {
+                    for (let i = 0; i < 100 && hi - lo > 1e-10; i++) {
+                        const mid = (lo + hi) / 2;
+                        if (crossing(mid) > increment)
+                            lo = mid;
+                        else
+                            hi = mid;
+                    }
+                    b = (lo + hi) / 2;
+                }
+            }
+            z.push(b / sd);
+            const next = line(-TAIL_SD * sd, Math.min(b, TAIL_SD * sd));
+            const carried = next.map((s) => simpson(grid, grid.map((u, i) => (density[i] * normalDensity((s - u) / step)) / step)));
+            grid = next;
+            density = carried;
+        }
+        previous = t;
+    }
+    return { fractions: [...fractions], spent, z, nominal: z.map((zk) => (Number.isFinite(zk) ? 1 - normalCdf(zk) : 0)) };
+}
+/**
+ * The chance of a first crossing at each look of a given boundary, by the same recursion: with the
+ * boundary's own z it returns the spent increments (a test of the bisection), and with other z it
+ * tells what a boundary spends (Bonferroni's, for instance).
+ */
+function crossingProbabilities(z, fractions) {
+    const out = [];
+    let grid = [];
+    let density = [];
+    let previous = 0;
+    for (const [k, t] of fractions.entries()) {
+        const sd = Math.sqrt(t);
+        const b = z[k] * sd;
+        if (k === 0) {
+            out.push(1 - normalCdf(z[k]));
+            grid = line(-TAIL_SD * sd, Math.min(b, TAIL_SD * sd));
+            density = grid.map((s) => normalDensity(s / sd) / sd);
+        }
+        else {
+            const step = Math.sqrt(t - previous);
+            out.push(simpson(grid, grid.map((u, i) => density[i] * (1 - normalCdf((b - u) / step)))));
+            const next = line(-TAIL_SD * sd, Math.min(b, TAIL_SD * sd));
+            density = next.map((s) => simpson(grid, grid.map((u, i) => (density[i] * normalDensity((s - u) / step)) / step)));
+            grid = next;
+        }
+        previous = t;
+    }
+    return out;
+}
+function line(from, to) {
+    const hi = Math.max(to, from + 1e-9);
+    return Array.from({ length: GRID }, (_, i) => from + ((hi - from) * i) / (GRID - 1));
+}
+/** Simpson's rule on an evenly spaced grid with an odd number of points. */
+function simpson(xs, ys) {
+    const n = xs.length;
+    const h = (xs[n - 1] - xs[0]) / (n - 1);
+    let sum = ys[0] + ys[n - 1];
+    for (let i = 1; i < n - 1; i++)
+        sum += (i % 2 === 1 ? 4 : 2) * ys[i];
+    return (sum * h) / 3;
+}
+function normalDensity(z) {
+    return Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
+}
+/**
+ * Φ(z), from the complementary error function (Numerical Recipes' erfcc, Chebyshev fit, relative
+ * error < 1.2e-7 everywhere): the tails keep their relative precision, which the boundaries need
+ * (simple-statistics' errorFunction and probit lose it below 1e-3).
+ */
+function normalCdf(z) {
+    return z >= 0 ? 1 - 0.5 * erfc(z / Math.SQRT2) : 0.5 * erfc(-z / Math.SQRT2);
+}
+/** The z with 1 − Φ(z) = p, by bisection on the upper tail. */
+function normalUpperQuantile(p) {
+    if (!(p > 0 && p < 1))
+        throw new Error(`probability must be in (0, 1), got ${p}`);
+    let lo = -40;
+    let hi = 40;
+    for (let i = 0; i < 200 && hi - lo > 1e-12; i++) {
+        const mid = (lo + hi) / 2;
+        if (upperTail(mid) > p)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (lo + hi) / 2;
+}
+function upperTail(z) {
+    return z >= 0 ? 0.5 * erfc(z / Math.SQRT2) : 1 - 0.5 * erfc(-z / Math.SQRT2);
+}
+function erfc(x) {
+    const z = Math.abs(x);
+    const t = 1 / (1 + 0.5 * z);
+    const r = t *
+        Math.exp(-z * z - 1.26551223 +
+            t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+    return x >= 0 ? r : 2 - r;
+}
+
+;// CONCATENATED MODULE: ./lib/core/stats/sequential.js
+// Sequential comparisons of two arms' times, looked at after scheduled rounds. Pure.
+//
+// Looking repeatedly and stopping at the first decision inflates errors if every look used the
+// nominal level. The error of each claim is spent over the looks by a Lan–DeMets spending function
+// of Pocock type over the information (rounds run / rounds.max; stats/spending.ts): each look gets
+// the nominal one-sided error at which the chance of a first wrong crossing there is the increment
+// of the spending function, so the chance that any look errs stays at the claim's error. The looks
+// share most of their data, so each one may risk more than an even (Bonferroni) share: that is the
+// speed it buys. Boundaries are computed for a normal statistic and applied as t quantiles on each
+// look's degrees of freedom; the achieved rates are checked by simulation and replay
+// (bench/estimators.mjs, docs/statistics.md).
+//
+// Two kinds of comparison:
+// - compareTimes (verdicts: a model against serial, models against each other): both bounds at α
+//   each, so "a is faster", "b is faster" and "equivalent" (two one-sided tests) are each wrong at
+//   most α of the time.
+// - compareToBase (the gate, head against base): one-sided. "Regression" (head slower beyond the
+//   threshold) from the lower bound at α; "no regression" (non-inferiority: the upper bound of
+//   head/base below 1 + threshold) from the upper bound at β, so a head exactly `threshold` slower
+//   passes at most β of the time; an improvement is reported when the upper bound at α is below 1.
 //
 // Looks are scheduled, not taken after every round: at minRounds, at twice that, then every 5
-// rounds, and at maxRounds (3, 6, 10, 15, 20, 25, 30 by default: K = 7). An early look on few
-// degrees of freedom only catches large effects, so two suffice there; later looks add power
-// evenly. Rounds between looks still add data; they only wait for the next look to decide.
-// The schedule and the 25% trimming were chosen by replaying recorded real trials from this
-// 2-core runner (bench/noise.mjs → bench/estimators.mjs); docs/statistics.md has the figures.
+// rounds, and at maxRounds (3, 6, 8, 10, 15, 20, 25, 30 by default). Rounds between looks still add
+// data; they only wait for the next look to decide. The schedule and the 25% trimming were chosen
+// by replaying recorded real trials from this 2-core runner (bench/noise.mjs → bench/estimators.mjs).
+
 
 /**
  * Share of paired log ratios trimmed from each end (Yuen's trimmed mean, see pairedRatio). 20% is
@@ -55510,13 +55770,20 @@ const TRIM_FROM_ROUNDS = 10;
 function trimFor(n) {
     return n >= TRIM_FROM_ROUNDS ? TRIM : 0;
 }
-/** The rounds after which a comparison may decide: minRounds, 2·minRounds, every multiple of 5 after that, and maxRounds. */
+/**
+ * The rounds after which a comparison may decide: minRounds, 2·minRounds, every second round after
+ * that below 10, every multiple of 5 after that, and maxRounds (3, 6, 8, 10, 15, 20, 25, 30 by
+ * default). With error spending an extra look costs little; the one at 8 lets an A/A comparison
+ * with a paired sd of about 0.05 pass there instead of at 10 (bench/gate-calibration.mjs).
+ */
 function lookSchedule(policy) {
     const first = Math.max(1, policy.minRounds);
     const last = Math.max(policy.maxRounds, first);
     const looks = new Set([first]);
     if (2 * first < last)
         looks.add(2 * first);
+    for (let rounds = 2 * first + 2; rounds < Math.min(10, last); rounds += 2)
+        looks.add(rounds);
     for (let rounds = 5 * (Math.floor((2 * first) / 5) + 1); rounds < last; rounds += 5)
         looks.add(rounds);
     looks.add(last);
@@ -55526,9 +55793,34 @@ function lookSchedule(policy) {
 function lookCount(policy) {
     return lookSchedule(policy).length;
 }
-/** Confidence level of the interval used at each look: 1 − α/K. */
-function lookLevel(policy) {
-    return 1 - policy.alpha / lookCount(policy);
+/** The gate's default miss rate (β): a head exactly `threshold` slower passes at most 5% of the time. */
+const DEFAULT_BETA = 0.05;
+const boundaries = new Map();
+/**
+ * The nominal one-sided error of each scheduled look when `error` is spent over them (Pocock-type
+ * Lan–DeMets spending over the information rounds / rounds.max, stats/spending.ts). Memoized: a
+ * policy has one schedule, and a run asks for the same few errors at every look.
+ */
+function lookErrors(error, policy) {
+    const looks = lookSchedule(policy);
+    const key = `${error}|${looks.join(',')}`;
+    let nominal = boundaries.get(key);
+    if (!nominal) {
+        const last = looks[looks.length - 1];
+        nominal = spendingBoundary(error, looks.map((rounds) => rounds / last)).nominal;
+        boundaries.set(key, nominal);
+    }
+    return nominal;
+}
+/** The nominal one-sided error of the look at `rounds` (the first look's before it). */
+function lookError(error, rounds, policy) {
+    const looks = lookSchedule(policy);
+    const index = Math.max(0, looks.indexOf(lastLookAt(rounds, policy) ?? looks[0]));
+    return lookErrors(error, policy)[index];
+}
+/** Two-sided confidence level of a verdict comparison's interval at the look at `rounds`: 1 − 2·(nominal α of that look). */
+function lookLevel(policy, rounds = policy.minRounds) {
+    return 1 - 2 * lookError(policy.alpha, rounds, policy);
 }
 function isFinalLook(rounds, policy) {
     return rounds >= policy.maxRounds;
@@ -55544,15 +55836,54 @@ function isFinalLook(rounds, policy) {
  * looks never spends α on an unscheduled look. Before the first look the estimate uses all rounds.
  */
 function compareTimes(a, b, margin, policy) {
+    const { estimate } = boundsAtLook(a, b, margin, policy, policy.alpha, policy.alpha);
+    return { outcome: estimate.look === undefined ? 'unknown' : outcomeOf(estimate, margin, policy), estimate };
+}
+/**
+ * The gate's comparison of head with base, one-sided (see the top of this file). At a look:
+ * - 'a-faster', an improvement: head shown faster (the upper bound at α below 1) by more than the
+ *   threshold in its estimate;
+ * - else 'equivalent', no regression: the upper bound at β below 1 + threshold (non-inferiority;
+ *   a head exactly `threshold` slower gets here at most β of the time);
+ * - else 'b-faster', a regression: head shown slower (the lower bound at α above 1) and not shown
+ *   within the threshold. A head that is not slower gets here at most α of the time (the contract's
+ *   false alarm); no margin on the estimate, or a head exactly `threshold` slower, whose estimate
+ *   sits on the margin, would be flagged only half the time;
+ * - else unknown.
+ * The estimate's interval is [lower bound at α, upper bound at β]: the two bounds that gate.
+ */
+function compareToBase(head, base, threshold, policy) {
+    const beta = policy.beta ?? DEFAULT_BETA;
+    const { estimate, statistic, look } = boundsAtLook(head, base, threshold, policy, policy.alpha, beta);
+    if (look === null || estimate.n < Math.max(2, policy.minRounds))
+        return { outcome: 'unknown', estimate };
+    const high = 1 + threshold;
+    const improvement = ratioBounds(statistic, 0, lookError(policy.alpha, look, policy));
+    if (improvement.upper < 1 && estimate.ratio < 1 / high)
+        return { outcome: 'a-faster', estimate };
+    if (estimate.upper < high)
+        return { outcome: 'equivalent', estimate };
+    if (estimate.lower > 1)
+        return { outcome: 'b-faster', estimate };
+    return { outcome: 'unknown', estimate };
+}
+/**
+ * The estimate at the last scheduled look at or below a.length, with its lower bound at the look's
+ * nominal share of `lowerError` and its upper bound at that of `upperError`. Rounds past the look
+ * wait for the next one, so stopping on a time budget between looks never spends error on an
+ * unscheduled look. Before the first look the estimate uses all rounds, with the first look's errors.
+ */
+function boundsAtLook(a, b, margin, policy, lowerError, upperError) {
     if (!(margin >= 0))
         throw new Error(`margin must be non-negative, got ${margin}`);
     if (a.length !== b.length)
         throw new Error(`compareTimes needs samples of equal length (one value per round), got ${a.length} and ${b.length}`);
     const look = lastLookAt(a.length, policy);
-    if (look === null)
-        return { outcome: 'unknown', estimate: pairedRatio(a, b, lookLevel(policy), trimFor(a.length)) };
-    const estimate = pairedRatio(a.slice(0, look), b.slice(0, look), lookLevel(policy), trimFor(look));
-    return { outcome: outcomeOf(estimate, margin, policy), estimate };
+    const rounds = look ?? a.length;
+    const statistic = pairedLogStatistic(a.slice(0, rounds), b.slice(0, rounds), trimFor(rounds));
+    const bounds = ratioBounds(statistic, lookError(lowerError, rounds, policy), lookError(upperError, rounds, policy));
+    const estimate = look === null ? bounds : { ...bounds, look };
+    return { estimate, statistic, look };
 }
 /**
  * True when the comparison, at a scheduled look, rules out `outcome`: for 'a-faster' ("a is faster
@@ -55832,7 +56163,7 @@ function compareSides(input) {
     const baseArm = headArm ? matching(base.arms, headArm.arm) : null;
     let vsBase = null;
     if (headArm && baseArm) {
-        vsBase = compareTimes(series(headArm, rounds, time), series(baseArm, rounds, time), threshold, policy);
+        vsBase = compareToBase(series(headArm, rounds, time), series(baseArm, rounds, time), threshold, policy);
         const e = vsBase.estimate;
         const where = armLabel(headArm.arm);
         if (vsBase.outcome === 'b-faster') {
@@ -55915,25 +56246,48 @@ function scalingChange(head, base, rounds, threshold, policy, time) {
     };
 }
 /**
- * Holm across every statistical regression of the run (slower, scaling, memory), on p-values
- * Bonferroni-adjusted for the sequential looks. Returns, per regression, whether it stands.
- * flip and failing are not statistical claims of this kind and always stand.
+ * Holm across every statistical regression of the run (slower, scaling, memory). Returns, per
+ * regression, whether it stands. flip and failing are not statistical claims of this kind and
+ * always stand.
+ *
+ * Each regression was claimed by a sequential test at its look; Holm needs to know whether that
+ * test would also have claimed it at the smaller levels α/j of its steps. With error spending the
+ * look's nominal error is not proportional to α, so this asks the test itself (Holm in its
+ * closed-testing form): with j hypotheses left, a regression stands at this step when its one-sided
+ * p-value at its look is within that look's nominal error for a total of α/j. A test that did not
+ * cross the α/j boundary at its stopping look cannot have crossed it earlier (the boundary at α/j
+ * lies above the one at α at every look), and later looks were never taken: counted as not rejected,
+ * which is conservative. An estimate without its look (results from before error spending) falls
+ * back to the two-sided p-value times the number of looks (Bonferroni).
  */
 function holmFilter(regressionsPerWorkload, alpha, policy) {
-    const looks = lookCount(policy);
-    const index = [];
-    const pValues = [];
+    const looks = lookSchedule(policy);
+    const claims = [];
     regressionsPerWorkload.forEach((list, w) => list.forEach((r, i) => {
-        if (r.estimate) {
-            index.push([w, i]);
-            pValues.push(Math.min(1, r.estimate.pValue * looks));
-        }
+        const e = r.estimate;
+        if (!e)
+            return;
+        const index = e.look === undefined ? -1 : looks.indexOf(e.look);
+        const rejectsAt = index >= 0 && e.t !== undefined
+            ? (level) => oneSidedP(e) <= lookErrors(level, policy)[index]
+            : (level) => Math.min(1, e.pValue * lookCount(policy)) <= level;
+        claims.push({ w, i, rejectsAt });
     }));
-    const { rejected } = holm(pValues, alpha);
     const keep = regressionsPerWorkload.map((list) => list.map(() => true));
-    index.forEach(([w, i], k) => {
-        keep[w][i] = rejected[k];
-    });
+    const remaining = new Set(claims.keys());
+    let rejected = true;
+    while (rejected && remaining.size > 0) {
+        rejected = false;
+        const level = alpha / remaining.size;
+        for (const k of [...remaining]) {
+            if (claims[k].rejectsAt(level)) {
+                remaining.delete(k);
+                rejected = true;
+            }
+        }
+    }
+    for (const k of remaining)
+        keep[claims[k].w][claims[k].i] = false;
     return keep;
 }
 
@@ -56059,6 +56413,49 @@ function clamp01(x) {
 
 
 
+
+/**
+ * Racing: at each scheduled look, an arm shown slower than its side's current best arm beyond the
+ * margin stops running (it cannot become the recommendation), worker counts of one model raced like
+ * any other arm. The best arm at a look is the one with the lowest paired (trimmed) mean of
+ * arm/serial over the look's rounds, serial itself counting as 1; "shown slower" is the verdict's
+ * own test at α (compareTimes: the interval of best/arm below 1 and the estimate beyond the margin),
+ * with the same error spending. Serial never stops: every comparison is made against it. Pure: the
+ * looks are replayed from the data, and an arm raced at a look has no data after it, so judging
+ * again gives the same races.
+ */
+function racedArms(arms, rounds, margin, policy, time = wallOf) {
+    const raced = new Map();
+    const serial = serialArm(arms);
+    if (!serial)
+        return raced;
+    const parallel = arms.filter((a) => a.arm.model !== 'serial' && measurements(a).length > 0);
+    for (const look of lookSchedule(policy).filter((l) => l <= rounds)) {
+        const serialSeries = series(serial, look, time);
+        const running = parallel.filter((a) => !raced.has(armLabel(a.arm)));
+        if (running.length === 0)
+            break;
+        const withSeries = running.map((a) => ({ a, values: series(a, look, time) }));
+        const logRatio = (values) => {
+            const s = pairedLogStatistic(values, serialSeries, trimFor(look));
+            return s.n >= 2 ? s.centre : Number.NaN;
+        };
+        let best = { label: 'serial', values: serialSeries, centre: 0 };
+        for (const { a, values } of withSeries) {
+            const centre = logRatio(values);
+            if (centre < best.centre)
+                best = { label: armLabel(a.arm), values, centre };
+        }
+        for (const { a, values } of withSeries) {
+            const label = armLabel(a.arm);
+            if (label === best.label)
+                continue;
+            if (compareTimes(best.values, values, margin, policy).outcome === 'a-faster')
+                raced.set(label, { round: look, by: best.label });
+        }
+    }
+    return raced;
+}
 /** Per-task time under which pools rarely pay off: the work is smaller than the hand-off. */
 const TINY_TASK_SECONDS = 0.0005;
 /** Without report/, a plain statement of the facts: callers pass report/explain.ts's explainSide. */
@@ -56133,6 +56530,9 @@ function judge(input) {
     const context = { arms, serial, rounds, margin, policy, final, unavailable, machine: input.machine ?? null, armResults };
     const decision = decideFor(context, pool);
     const other = decideFor(context, pool === 'per-batch' ? 'long-lived' : 'per-batch');
+    // An arm stops running only when raced out under both pool lifetimes: the other lifetime's advice
+    // (a long-lived pool would pay off) still needs its rounds.
+    const raced = new Map([...decision.raced].filter(([label]) => other.raced.has(label)));
     const speedup = figures(decision.models, (m) => m.speedup);
     const character = classify(armResults, decision.models, speedup, probe, margin);
     const facts = {
@@ -56178,7 +56578,7 @@ function judge(input) {
         comparisons: decision.comparisons,
         facts,
     };
-    return { settled: decision.settled || final, result };
+    return { settled: decision.settled || final, result, raced };
 }
 function adviceDiffers(a, b) {
     if (a === b)
@@ -56198,6 +56598,7 @@ function figures(models, pick) {
 function decideFor(c, pool) {
     const time = timeOf(pool);
     const serialSeries = series(c.serial, c.rounds, time);
+    const raced = racedArms(c.arms, c.rounds, c.margin, c.policy, time);
     const models = {};
     const bestArms = {};
     for (const model of PARALLEL_MODELS) {
@@ -56206,7 +56607,7 @@ function decideFor(c, pool) {
         const candidates = modelArms(c.arms, model);
         if (candidates.length === 0)
             continue;
-        const facts = modelFacts(c, model, candidates, serialSeries, time);
+        const facts = modelFacts(c, model, candidates, serialSeries, time, raced);
         models[model] = facts.facts;
         bestArms[model] = facts.arm;
     }
@@ -56226,15 +56627,19 @@ function decideFor(c, pool) {
         const comparison = comparisons[key];
         return comparison ? { a: cheap, b: dear, comparison } : null;
     };
-    return { ...decide(c, models, pairOf), models, comparisons };
+    return { ...decide(c, models, pairOf), models, comparisons, raced };
 }
-function modelFacts(c, model, candidates, serialSeries, time) {
+function modelFacts(c, model, candidates, serialSeries, time, raced) {
     // Winner's curse: α is split over the model's arms too (Bonferroni), so an arm that wins only by
     // luck among several does not make the model "help".
     const armPolicy = { ...c.policy, alpha: c.policy.alpha / candidates.length };
     const tested = candidates.map((arm) => ({ arm, comparison: compareTimes(series(arm, c.rounds, time), serialSeries, c.margin, armPolicy) }));
     const oneAtATime = model === 'threads' && candidates.every((arm) => runOneAtATime(c, arm));
-    const helping = oneAtATime ? [] : tested.filter((t) => t.comparison.outcome === 'a-faster');
+    // Raced arms were shown slower than the side's best beyond the margin: they cannot be recommended.
+    const isRaced = (t) => raced.has(armLabel(t.arm.arm));
+    const helping = oneAtATime ? [] : tested.filter((t) => !isRaced(t) && t.comparison.outcome === 'a-faster');
+    const races = tested.map((t) => raced.get(armLabel(t.arm.arm))).filter((r) => r !== undefined);
+    const allRaced = races.length === tested.length ? races.reduce((a, b) => (b.round > a.round ? b : a)) : null;
     // Fastest by the paired estimate the test used (arm/serial, lower is faster), and the speedup shown
     // is that estimate's: the figure, its interval and the verdict come from the same numbers.
     const fastest = (list) => list.reduce((a, b) => (b.comparison.estimate.ratio < a.comparison.estimate.ratio ? b : a));
@@ -56259,8 +56664,9 @@ function modelFacts(c, model, candidates, serialSeries, time) {
             upper: e.lower > 0 ? 1 / e.lower : Number.POSITIVE_INFINITY,
             vsSerial: best.comparison,
             helps: helping.length > 0,
-            ruledOut: oneAtATime || tested.every((t) => rulesOut(t.comparison, 'a-faster', c.margin, armPolicy)),
+            ruledOut: oneAtATime || tested.every((t) => isRaced(t) || rulesOut(t.comparison, 'a-faster', c.margin, armPolicy)),
             oneAtATime,
+            ...(allRaced ? { raced: { round: allRaced.round, by: allRaced.by } } : {}),
             cpuPerWall,
             wallSpeedup,
             steadySpeedup,
@@ -56298,6 +56704,9 @@ function runOneAtATime(c, arm) {
  * the margin" is enough: "cheaper wins" and "equivalent" give the same advice.
  */
 function decide(c, models, pairOf) {
+    const availableAll = COST_ORDER.filter((m) => models[m] !== undefined);
+    // A model raced out although it beats serial lost to a faster one: that one is the fastest, not the only helper.
+    const beatenHelper = availableAll.find((m) => models[m].raced && models[m].vsSerial.outcome === 'a-faster');
     const available = COST_ORDER.filter((m) => models[m] !== undefined);
     const helps = available.filter((m) => models[m].helps);
     const candidates = available.filter((m) => models[m].helps || !models[m].ruledOut);
@@ -56311,8 +56720,11 @@ function decide(c, models, pairOf) {
     if (helps.length === 0) {
         return candidates.length === 0 ? { recommendation: 'serial', rule: 'no-model-helps', settled: true, deciding: null, open: null } : undecided();
     }
-    if (candidates.length === 1)
+    if (candidates.length === 1) {
+        if (beatenHelper)
+            return { recommendation: helps[0], rule: 'fastest', settled: true, deciding: pairOf(helps[0], beatenHelper), open: null };
         return { recommendation: helps[0], rule: 'only-helper', settled: true, deciding: null, open: null };
+    }
     for (const model of helps) {
         const rank = COST_ORDER.indexOf(model);
         let atCap = null;
@@ -56521,6 +56933,7 @@ const core_version_VERSION = '0.1.0';
 
 
 
+
 const variantKey = (name, interpreter) => `${interpreter}\u0000${name}`;
 /** The variants a setup measures, without probes: shared by probePlan and start. */
 function variantsOf(setup) {
@@ -56586,7 +56999,7 @@ function start(input) {
     }
     return {
         input,
-        policy: { alpha: settings.alpha, minRounds: settings.minRounds, maxRounds: settings.maxRounds },
+        policy: { alpha: settings.alpha, beta: settings.beta ?? DEFAULT_BETA, minRounds: settings.minRounds, maxRounds: settings.maxRounds },
         random: seededRandom(settings.seed),
         variants,
         round: 0,
@@ -56638,7 +57051,8 @@ function next(state, nowSeconds) {
         return [v.head, v.base].filter(runnable).map((side) => ({
             workload: variantKey(v.name, v.interpreter),
             side: side.side,
-            arms: side.arms.map((a) => a.arm).filter((arm) => !side.dropped.has(armLabel(arm)) && (v.compared === null || v.compared.has(armLabel(arm)))),
+            // Arms raced out by the side's verdict (verdict.ts, racedArms) run no more rounds.
+            arms: side.arms.map((a) => a.arm).filter((arm) => !side.dropped.has(armLabel(arm)) && !side.verdict?.raced?.has(armLabel(arm)) && (v.compared === null || v.compared.has(armLabel(arm)))),
             serialCpus: cpus,
         }));
     });
@@ -66660,6 +67074,7 @@ const summaryShape = {
         margin: schemas_number(),
         memoryThreshold: schemas_number(),
         alpha: schemas_number(),
+        beta: schemas_number().optional(),
         minRounds: schemas_number(),
         maxRounds: schemas_number(),
         maxTimeSeconds: schemas_number().nullable(),
@@ -78124,6 +78539,7 @@ const config_DEFAULTS = {
     margin: 0.1,
     memoryThreshold: 0.2,
     alpha: 0.01,
+    beta: 0.05,
     minRounds: 3,
     maxRounds: 30,
     pool: 'per-batch',
@@ -78212,6 +78628,7 @@ const configSchema = strictObject({
     margin: config_fraction(10),
     'memory-threshold': config_fraction(10),
     alpha: config_fraction(0.5),
+    beta: config_fraction(0.5),
     rounds: strictObject({ min: wholeNumber(2, 1000), max: wholeNumber(2, 1000) }, { error: 'expected a mapping like {min: 3, max: 15}' })
         .superRefine((rounds, ctx) => {
         const min = rounds.min ?? config_DEFAULTS.minRounds;
@@ -78288,6 +78705,7 @@ function parseConfig(text, file) {
             margin: raw.margin ?? config_DEFAULTS.margin,
             memoryThreshold: raw['memory-threshold'] ?? config_DEFAULTS.memoryThreshold,
             alpha: raw.alpha ?? config_DEFAULTS.alpha,
+            beta: raw.beta ?? config_DEFAULTS.beta,
             minRounds: raw.rounds?.min ?? config_DEFAULTS.minRounds,
             maxRounds: raw.rounds?.max ?? config_DEFAULTS.maxRounds,
         },
@@ -78951,6 +79369,7 @@ async function measure(options) {
                 margin: config.margin,
                 memoryThreshold: config.memoryThreshold,
                 alpha: config.alpha,
+                beta: config.beta,
                 minRounds: config.minRounds,
                 maxRounds: config.maxRounds,
                 maxTimeSeconds: options.maxTimeSeconds ?? null,
@@ -79724,7 +80143,7 @@ function retryOptions(env) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _github_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9418);
+/* harmony import */ var _github_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3663);
 // The action's entry point: everything lives in action.ts.
 
 await (0,_github_action_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compareSides, holmFilter, isFlip, type SideData } from '../src/core/compare.js';
 import { gateFails, parseFailOn } from '../src/core/gate.js';
-import { compareValues, type SequentialPolicy } from '../src/core/stats/sequential.js';
+import { compareValues, lookCount, lookErrors, lookSchedule, type SequentialPolicy } from '../src/core/stats/sequential.js';
+import { studentTQuantile } from '../src/core/stats/estimate.js';
 import type { Regression, Results } from '../src/core/types.js';
 import { judge, type VerdictInput } from '../src/core/verdict.js';
 import { explainChange, explainSide } from '../src/report/explain.js';
@@ -125,7 +126,9 @@ describe('isFlip', () => {
 describe('holmFilter', () => {
   const est = (pValue: number) => ({ ratio: 1.2, lower: 1.1, upper: 1.3, level: 0.999, pValue, n: 10 });
   it('keeps strong regressions, drops ones that do not survive the correction, and always keeps flips', () => {
-    const looks = 4; // scheduled looks 3, 6, 10, 15
+    // Estimates without their look (results from before error spending): Bonferroni over the looks.
+    const looks = lookCount(policy); // scheduled looks 3, 6, 8, 10, 15
+    expect(looks).toBe(5);
     const regressions: Regression[][] = [
       [{ kind: 'slower', detail: 'a', estimate: est(1e-6) }],
       [{ kind: 'slower', detail: 'b', estimate: est(0.004 / looks) }, { kind: 'flip', detail: 'f' }],
@@ -137,6 +140,21 @@ describe('holmFilter', () => {
     expect(holmFilter(regressions, 0.002, policy)).toEqual([[true], [false, true], [true]]);
     // alpha 0.0015: 0.0009 > 0.0015/2 stops the step-down, so it and 0.004 are dropped.
     expect(holmFilter(regressions, 0.0015, policy)).toEqual([[true], [false, true], [false]]);
+  });
+
+  it('asks each sequential test whether it would have crossed at alpha/j at its look (error spending)', () => {
+    // A one-sided p just inside the look's nominal error at α stands alone; with a strong claim and
+    // another like it, Holm rejects the strong one at α/3, then asks the two at α/2, whose boundary
+    // at the same look they do not cross: both are dropped.
+    const at10 = lookErrors(0.01, policy)[lookSchedule(policy).indexOf(10)]!;
+    const t = studentTQuantile(1 - 0.9 * at10, 5);
+    const weak = { ratio: 1.2, lower: 1.01, upper: 1.3, level: 0.99, pValue: 1.8 * at10, n: 10, t, df: 5, look: 10 };
+    expect(holmFilter([[{ kind: 'slower', detail: 'a', estimate: weak }]], 0.01, policy)).toEqual([[true]]);
+    const strong = { ...weak, t: 50, pValue: 1e-9 };
+    const claim = (estimate: typeof weak): Regression[] => [{ kind: 'slower', detail: '', estimate }];
+    expect(holmFilter([claim(weak), claim(weak), claim(strong)], 0.01, policy)).toEqual([[false], [false], [true]]);
+    // With two strong claims, the last step is at α itself: the weak one stands.
+    expect(holmFilter([claim(weak), claim(strong), claim(strong)], 0.01, policy)).toEqual([[true], [true], [true]]);
   });
 });
 

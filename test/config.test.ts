@@ -64,7 +64,7 @@ describe('parseConfig', () => {
 
   it('suggests top-level keys too', () => {
     const [issue] = issues('workload:\n  - name: a\n');
-    expect(formatIssue(issue!)).toBe(`${FILE}:1:1: workload: unknown key (did you mean "workloads"?); allowed: python, paths, install, workloads, threshold, margin, memory-threshold, alpha, rounds, start-method, pool`);
+    expect(formatIssue(issue!)).toBe(`${FILE}:1:1: workload: unknown key (did you mean "workloads"?); allowed: python, paths, install, workloads, threshold, margin, memory-threshold, alpha, beta, rounds, start-method, pool`);
   });
 
   it('rejects duplicate names, an empty list and a run not in module:function form', () => {

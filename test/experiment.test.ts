@@ -267,13 +267,38 @@ describe('experiment: placement, repetitions, machine probes', () => {
     for (const round of run.rounds) expect(round.trials.filter((t) => t.arm.model === 'serial').map((t) => t.cpu)).toEqual([null]);
   });
 
+  it('races: an arm shown slower than its side\'s best beyond the margin runs no more rounds, while the verdict is still open', () => {
+    // 4 cores, code that releases the GIL: threads×4 and processes×4 within 5% of each other (the
+    // verdict needs many rounds to tell them apart), threads×2 and processes×2 twice as slow: shown
+    // slower than the best at an early look, they stop running while the verdict goes on.
+    const truth: Truth = (t) => (t.arm.model === 'serial' ? 1 : t.arm.workers === 2 ? 0.9 : t.arm.model === 'threads' ? 0.47 : 0.45);
+    const run = simulate(input({ environments: [environment({ cores: 4, cpus: [0, 1, 2, 3] })], settings: { minRounds: 3, maxRounds: 20 } }), truth, 0.15);
+    const labels = (round: number) => new Set(run.rounds[round]!.trials.map((t) => armLabel(t.arm)));
+    expect(labels(0)).toEqual(new Set(['serial', 'threads×2', 'threads×4', 'processes×2', 'processes×4']));
+    const head = run.state.variants[0]!.head!;
+    const raced = head.verdict!.raced!;
+    expect([...raced.keys()].sort()).toEqual(['processes×2', 'threads×2']);
+    const first = Math.min(...[...raced.values()].map((r) => r.round));
+    // The verdict was still open when they stopped: the rounds after ran the other arms only.
+    expect(head.settledAt === null || head.settledAt > first).toBe(true);
+    for (const [label, race] of raced) {
+      const after = run.rounds.filter((r) => r.round >= race.round);
+      expect(after.length).toBeGreaterThan(0);
+      for (const round of after) expect(round.trials.some((t) => armLabel(t.arm) === label)).toBe(false);
+      expect(after[0]!.trials.some((t) => armLabel(t.arm) === 'threads×4')).toBe(true);
+    }
+    // Every arm is still in the results, on the rounds it ran.
+    expect(run.results.workloads[0]!.arms.map((a) => `${a.model}×${a.workers}`).sort()).toEqual(['processes×2', 'processes×4', 'serial×1', 'threads×2', 'threads×4']);
+  });
+
   it('carries one repetition count per workload, from its pilot, on every arm and side', () => {
     const probe = (name: string, side: 'head' | 'base') => okProbe({ pilotWallSeconds: name === 'tiny' ? 0.001 : side === 'base' ? 0.05 : 0.06 });
     const run = simulate(input({ workloads: [workload('tiny'), workload('small')], base: { workloads: null, configMissing: false }, probe, settings: { maxRounds: 2 } }));
     const counts = (name: string) => new Set(run.rounds.flatMap((r) => r.trials).filter((t) => t.workload === name).map((t) => t.repetitions));
-    expect(counts('tiny')).toEqual(new Set([50]));
+    expect(counts('tiny')).toEqual(new Set([repetitionsFor(0.001)]));
+    expect(repetitionsFor(0.001)).toBe(21);
     expect(counts('small')).toEqual(new Set([repetitionsFor(0.05)]));
-    expect(repetitionsFor(0.05)).toBe(6);
+    expect(repetitionsFor(0.05)).toBe(4);
   });
 
   it('probes the machine before the first round and every MACHINE_PROBE_EVERY rounds, keeping every probe', () => {

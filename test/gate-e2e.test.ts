@@ -197,7 +197,7 @@ describe('a change that slows one workload and makes another hold the GIL', () =
   let results: Results;
   beforeAll(async () => {
     // Detecting a change needs more rounds than confirming none on 2 shared, noisy cores; α = 5%
-    // (still Bonferroni-split over the looks) keeps the intervals narrow enough to decide in time.
+    // (spent over the looks) keeps the intervals narrow enough to decide in time.
     r = await repoWith(baseFiles({ rounds: '{min: 3, max: 20}', extra: 'alpha: 0.05\n' }));
     const base = (await r.git('rev-parse', 'HEAD')).trim();
     await r.commit(

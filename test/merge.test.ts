@@ -27,7 +27,7 @@ const COSTS = [
   { name: 'd1', cost: 1 },
   { name: 'd2', cost: 1 },
 ];
-const slowdown: Record<string, number> = { parse: 2, d1: 1.07, d2: 1.25 };
+const slowdown: Record<string, number> = { parse: 2, d1: 1.05, d2: 1.2 };
 const TRUTH: Truth = (t) => {
   const slow = t.side === 'head' ? (slowdown[t.workload] ?? 1) : 1;
   if (t.workload === 'fetch') return slow * { serial: 1, threads: 0.4, processes: 0.7, interpreters: 0.7 }[t.arm.model];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { armLabel, machineProbeDue, MAX_REPETITIONS, planArms, repetitionsFor, roundSchedule, seededRandom, serialCpus, TRIAL_TARGET_SECONDS, workerSweep } from '../src/core/plan.js';
+import { armLabel, machineProbeDue, MAX_REPETITIONS, planArms, REPETITION_CAP_SECONDS, repetitionsFor, roundSchedule, seededRandom, serialCpus, TRIAL_NOISE, workerSweep } from '../src/core/plan.js';
 
 const base = { pilotCpuPerWall: 1, taskCount: 1000, processesAvailable: true };
 
@@ -35,21 +35,31 @@ describe('planArms', () => {
 });
 
 describe('repetitionsFor', () => {
-  it('repeats so that a serial trial times at least TRIAL_TARGET_SECONDS, bounded 1..50', () => {
-    expect(TRIAL_TARGET_SECONDS).toBe(0.3);
-    expect(repetitionsFor(0.01)).toBe(30);
-    expect(repetitionsFor(0.07)).toBe(5);
-    expect(repetitionsFor(0.3)).toBe(1);
-    expect(repetitionsFor(2)).toBe(1);
+  it('spends the time where the variance is: more repetitions for short workloads, never past the per-process offset', () => {
+    // (offset² + rep²/r)·(overhead + L + r·L), least near r* = (rep/offset)·√((overhead + L)/L).
+    expect(TRIAL_NOISE).toEqual({ processOffset: 0.053, repetition: 0.11, overheadSeconds: 0.1 });
+    expect(repetitionsFor(0.01)).toBe(7);
+    expect(repetitionsFor(0.1)).toBe(3);
+    expect(repetitionsFor(0.5)).toBe(2);
+    expect(repetitionsFor(1.5)).toBe(1); // two would pass the runner's 2 s cap
+    expect(repetitionsFor(3)).toBe(1);
     expect(repetitionsFor(0.0001)).toBe(MAX_REPETITIONS);
     expect(repetitionsFor(0)).toBe(MAX_REPETITIONS);
     expect(repetitionsFor(Number.NaN)).toBe(1);
-    for (const pilot of [0.0061, 0.011, 0.05, 0.29]) expect(repetitionsFor(pilot) * pilot).toBeGreaterThanOrEqual(TRIAL_TARGET_SECONDS);
+    for (const pilot of [0.0001, 0.001, 0.01, 0.3, 1.9]) expect(repetitionsFor(pilot) * pilot).toBeLessThanOrEqual(Math.max(pilot, REPETITION_CAP_SECONDS));
   });
-  it('takes another target when asked (bench/noise varies it), with the same bounds', () => {
-    expect(repetitionsFor(0.1, 0.6)).toBe(6);
-    expect(repetitionsFor(0.0001, 0.6)).toBe(MAX_REPETITIONS);
-    expect(repetitionsFor(1, 0.6)).toBe(1);
+
+  it('picks the count that minimises time per unit of information, by hand', () => {
+    const noise = { processOffset: 0.05, repetition: 0.1, overheadSeconds: 0.1 };
+    const cost = (r: number, L: number) => (0.05 ** 2 + 0.1 ** 2 / r) * (0.1 + L + r * L);
+    for (const L of [0.005, 0.02, 0.1, 0.4]) {
+      const r = repetitionsFor(L, noise);
+      for (let other = 1; other <= Math.min(50, Math.floor(2 / L)); other++) expect(cost(r, L)).toBeLessThanOrEqual(cost(other, L) + 1e-15);
+    }
+    // No per-process offset: every repetition is worth its time up to the cap.
+    expect(repetitionsFor(0.1, { ...noise, processOffset: 1e-9 })).toBe(20);
+    // All offset, no repetition noise: one repetition.
+    expect(repetitionsFor(0.1, { ...noise, repetition: 1e-9 })).toBe(1);
   });
 });
 

@@ -70,10 +70,11 @@ describe('renderMarkdown content', () => {
     const rows = summaryRows(md);
     expect(rows).toHaveLength(3);
     for (const row of rows) expect(row).toHaveLength(6);
-    expect(rows[0]![4]).toContain('+41% (+33%…+49%)');
+    expect(rows[0]![4]).toContain('regression: head +41% (bound +33% > 0%), round 12');
+    expect(rows[0]![5]).toContain('decided at round 12, α 5%');
     expect(rows[1]![1]).toContain('(was processes)');
     expect(summaryRows(renderMarkdown(fixtures.unavailableProcesses))[0]![4]!.trim()).toBe('—');
-    expect(summaryRows(renderMarkdown(fixtures.inconclusive))[0]![5]!.trim()).toBe('undecided · 30 rounds');
+    expect(summaryRows(renderMarkdown(fixtures.inconclusive))[0]![5]!.trim()).toBe('undecided after 30 rounds');
   });
 
   it('lists arms serial first, then threads and processes by worker count, and keeps tiny speedups readable', () => {
@@ -340,9 +341,9 @@ describe('an interpreter matrix', () => {
     const md = renderMarkdown(fixtures.matrix, OPTIONS);
     expect(md.match(/<details/g)).toHaveLength(2);
     expect(md).toContain('<details open><summary><b>resize-images</b> — CPython 3.11.7: processes · CPython 3.14.0: interpreters · PyPy 3.9.18: serial · ❌ 1 regression</summary>');
-    expect(md).toContain('| Interpreter | Recommendation | Threads | Processes | Interpreters | vs base (time) | Rounds |');
-    expect(md).toContain('| ❌ PyPy 3.9.18 | **serial** (was processes) | ×1.0 at 2 | ×0.8 at 4 | unavailable | ✅ −79% (−81%…−77%) | 12 |');
-    expect(md).toContain('| CPython 3.14.0 | ⚠️ **inconclusive** | ×1.0 at 2 | ×1.6 at 2 | ×1.5 at 2 | n/a | 6 (undecided) |');
+    expect(md).toContain('| Interpreter | Recommendation | Threads | Processes | Interpreters | vs base (time) | Verdict |');
+    expect(md).toContain('| ❌ PyPy 3.9.18 | **serial** (was processes) | ×1.0 at 2 | ×0.8 at 4 | unavailable | ✅ faster: head −79%, round 12 | decided at round 12, α 5% |');
+    expect(md).toContain('| CPython 3.14.0 | ⚠️ **inconclusive** | ×1.0 at 2 | ×1.6 at 2 | ×1.5 at 2 | n/a | undecided after 6 rounds |');
     for (const l of labels) expect(md).toContain(`**${l}** — `);
     expect(md).toContain('**CPython 3.14.0** — interpreters: CPU-bound and holds the GIL');
   });

@@ -5,6 +5,7 @@ import {
   isFinalLook,
   lastLookAt,
   lookCount,
+  lookErrors,
   lookLevel,
   lookSchedule,
   rulesOut,
@@ -33,29 +34,39 @@ function runSequentially(a: readonly number[], b: readonly number[], p: Sequenti
 }
 
 describe('looks', () => {
-  it('schedules looks at min, twice min, every 5 rounds and max, and splits alpha over them', () => {
-    expect(lookSchedule(policy)).toEqual([3, 6, 10, 15, 20]);
-    expect(lookSchedule({ alpha: 0.01, minRounds: 3, maxRounds: 30 })).toEqual([3, 6, 10, 15, 20, 25, 30]);
+  it('schedules looks at min, twice min, every 5 rounds and max, and spends alpha over them', () => {
+    expect(lookSchedule(policy)).toEqual([3, 6, 8, 10, 15, 20]);
+    expect(lookSchedule({ alpha: 0.01, minRounds: 3, maxRounds: 30 })).toEqual([3, 6, 8, 10, 15, 20, 25, 30]);
     expect(lookSchedule({ alpha: 0.01, minRounds: 3, maxRounds: 7 })).toEqual([3, 6, 7]);
     expect(lookSchedule({ alpha: 0.01, minRounds: 4, maxRounds: 12 })).toEqual([4, 8, 10, 12]);
     expect(lookSchedule({ alpha: 0.01, minRounds: 2, maxRounds: 3 })).toEqual([2, 3]);
-    expect(lookCount(policy)).toBe(5);
-    expect(lookLevel(policy)).toBeCloseTo(1 - 0.01 / 5, 15);
-    expect([2, 3, 4, 7, 8, 19, 20, 25].map((r) => lastLookAt(r, policy))).toEqual([null, 3, 3, 6, 6, 15, 20, 20]);
+    expect(lookCount(policy)).toBe(6);
+    // Pocock-type spending over 3/20, 6/20, …, 20/20 of the information: every look risks more than
+    // an even (Bonferroni) share, since the looks share their data; the first the least.
+    const nominal = lookErrors(0.01, policy);
+    expect(nominal).toHaveLength(6);
+    for (const e of nominal) expect(e).toBeGreaterThan(0.01 / 6);
+    expect(lookLevel(policy)).toBeCloseTo(1 - 2 * nominal[0]!, 15);
+    expect(lookLevel(policy, 10)).toBeCloseTo(1 - 2 * nominal[3]!, 15);
+    expect([2, 3, 4, 7, 8, 19, 20, 25].map((r) => lastLookAt(r, policy))).toEqual([null, 3, 3, 6, 8, 15, 20, 20]);
     expect(lookCount({ alpha: 0.05, minRounds: 5, maxRounds: 5 })).toBe(1);
-    expect(lookLevel({ alpha: 0.05, minRounds: 5, maxRounds: 5 })).toBeCloseTo(0.95, 15);
+    // One look spends all of it: a one-sided 5% bound each side.
+    expect(lookLevel({ alpha: 0.05, minRounds: 5, maxRounds: 5 })).toBeCloseTo(0.9, 6);
     expect(isFinalLook(19, policy)).toBe(false);
     expect(isFinalLook(20, policy)).toBe(true);
     expect(isFinalLook(21, policy)).toBe(true);
   });
 
   it('uses the per-look level for the interval', () => {
-    // d = 0.1, 0.2, 0.3 (sd 0.1, n = 3, too few to trim): half width = t_{1 − α/(2K), 2} · 0.1/√3 with K = 5.
+    // d = 0.1, 0.2, 0.3 (sd 0.1, n = 3, too few to trim): half width = t_{1 − ν, 2} · 0.1/√3 with ν
+    // the first look's nominal one-sided share of α.
     const b = [1, 1, 1];
     const a = [Math.exp(0.1), Math.exp(0.2), Math.exp(0.3)];
     const { estimate } = compareTimes(a, b, margin, policy);
-    expect(estimate.level).toBeCloseTo(1 - 0.01 / 5, 15);
-    const half = studentTQuantile(1 - 0.01 / 10, 2) * (0.1 / Math.sqrt(3));
+    const nu = lookErrors(0.01, policy)[0]!;
+    expect(estimate.level).toBeCloseTo(1 - 2 * nu, 15);
+    expect(estimate.look).toBe(3);
+    const half = studentTQuantile(1 - nu, 2) * (0.1 / Math.sqrt(3));
     expect(Math.log(estimate.upper)).toBeCloseTo(0.2 + half, 10);
     expect(half).toBeGreaterThan(4.3027 * (0.1 / Math.sqrt(3))); // wider than the plain 95% interval
   });
@@ -138,7 +149,7 @@ describe('compareTimes', () => {
     const spread = [0.1, -0.12, 0.05, -0.08, 0.13, -0.06];
     const a = spread.map((d) => Math.exp(d));
     const b = spread.map(() => 1.5);
-    const level = lookLevel(policy);
+    const level = lookLevel(policy, 6);
     expect(pairedRatio(a, b, level, TRIM).upper).toBeGreaterThan(1 / 1.1);
     const atSix = compareTimes(a, b, margin, policy);
     expect(atSix.estimate.n).toBe(6);
@@ -156,9 +167,9 @@ describe('compareTimes', () => {
     const ones = ten.map(() => 1);
     const result = compareTimes(ten, ones, margin, policy);
     expect(result.estimate.n).toBe(10);
-    expect(result.estimate.upper).toBeCloseTo(pairedRatio(ten, ones, lookLevel(policy), TRIM).upper, 12);
+    expect(result.estimate.upper).toBeCloseTo(pairedRatio(ten, ones, lookLevel(policy, 10), TRIM).upper, 12);
     expect(result.outcome).toBe('a-faster');
-    expect(pairedRatio(ten, ones, lookLevel(policy), 0).upper).toBeGreaterThan(1);
+    expect(pairedRatio(ten, ones, lookLevel(policy, 10), 0).upper).toBeGreaterThan(1);
   });
 
   it('one outlier round delays the decision but does not flip it', () => {

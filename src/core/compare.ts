@@ -2,8 +2,8 @@
 // Pure. Base and head trials ran in the same rounds, so head[i] and base[i] are paired like arms.
 // Returns facts (ChangeFact) with every regression and improvement; the words come from `describe`
 // (report/explain.ts: explainChange), since core never imports report/.
-import { holm } from './stats/multiplicity.js';
-import { compareTimes, compareValues, lookCount, type SequentialPolicy } from './stats/sequential.js';
+import { oneSidedP } from './stats/estimate.js';
+import { compareToBase, compareValues, lookCount, lookErrors, lookSchedule, type SequentialPolicy } from './stats/sequential.js';
 import { armLabel, bestArm, measurements, medianOf, medianTime, poolRssOf, serialArm, series, timeOf, type ArmSamples } from './samples.js';
 import type { Arm, ChangeFact, NotComparedFact, InterpreterChange, TrialMeasurement as TrialMeasurementOf, Comparison, Improvement, ParallelModel, PoolLifetime, Recommendation, Regression, SideResult } from './types.js';
 import { PARALLEL_MODELS } from './types.js';
@@ -108,7 +108,7 @@ export function compareSides(input: CompareInput): ComparisonReport {
   const baseArm = headArm ? matching(base.arms, headArm.arm) : null;
   let vsBase: Comparison | null = null;
   if (headArm && baseArm) {
-    vsBase = compareTimes(series(headArm, rounds, time), series(baseArm, rounds, time), threshold, policy);
+    vsBase = compareToBase(series(headArm, rounds, time), series(baseArm, rounds, time), threshold, policy);
     const e = vsBase.estimate;
     const where = armLabel(headArm.arm);
     if (vsBase.outcome === 'b-faster') {
@@ -190,26 +190,48 @@ function scalingChange(head: SideData, base: SideData, rounds: number, threshold
 }
 
 /**
- * Holm across every statistical regression of the run (slower, scaling, memory), on p-values
- * Bonferroni-adjusted for the sequential looks. Returns, per regression, whether it stands.
- * flip and failing are not statistical claims of this kind and always stand.
+ * Holm across every statistical regression of the run (slower, scaling, memory). Returns, per
+ * regression, whether it stands. flip and failing are not statistical claims of this kind and
+ * always stand.
+ *
+ * Each regression was claimed by a sequential test at its look; Holm needs to know whether that
+ * test would also have claimed it at the smaller levels α/j of its steps. With error spending the
+ * look's nominal error is not proportional to α, so this asks the test itself (Holm in its
+ * closed-testing form): with j hypotheses left, a regression stands at this step when its one-sided
+ * p-value at its look is within that look's nominal error for a total of α/j. A test that did not
+ * cross the α/j boundary at its stopping look cannot have crossed it earlier (the boundary at α/j
+ * lies above the one at α at every look), and later looks were never taken: counted as not rejected,
+ * which is conservative. An estimate without its look (results from before error spending) falls
+ * back to the two-sided p-value times the number of looks (Bonferroni).
  */
 export function holmFilter(regressionsPerWorkload: readonly Regression[][], alpha: number, policy: SequentialPolicy): boolean[][] {
-  const looks = lookCount(policy);
-  const index: Array<[number, number]> = [];
-  const pValues: number[] = [];
+  const looks = lookSchedule(policy);
+  const claims: Array<{ w: number; i: number; rejectsAt: (level: number) => boolean }> = [];
   regressionsPerWorkload.forEach((list, w) =>
     list.forEach((r, i) => {
-      if (r.estimate) {
-        index.push([w, i]);
-        pValues.push(Math.min(1, r.estimate.pValue * looks));
-      }
+      const e = r.estimate;
+      if (!e) return;
+      const index = e.look === undefined ? -1 : looks.indexOf(e.look);
+      const rejectsAt =
+        index >= 0 && e.t !== undefined
+          ? (level: number) => oneSidedP(e) <= lookErrors(level, policy)[index]!
+          : (level: number) => Math.min(1, e.pValue * lookCount(policy)) <= level;
+      claims.push({ w, i, rejectsAt });
     }),
   );
-  const { rejected } = holm(pValues, alpha);
   const keep = regressionsPerWorkload.map((list) => list.map(() => true));
-  index.forEach(([w, i], k) => {
-    keep[w]![i] = rejected[k]!;
-  });
+  const remaining = new Set(claims.keys());
+  let rejected = true;
+  while (rejected && remaining.size > 0) {
+    rejected = false;
+    const level = alpha / remaining.size;
+    for (const k of [...remaining]) {
+      if (claims[k]!.rejectsAt(level)) {
+        remaining.delete(k);
+        rejected = true;
+      }
+    }
+  }
+  for (const k of remaining) keep[claims[k]!.w]![claims[k]!.i] = false;
   return keep;
 }

@@ -16,6 +16,7 @@ export const DEFAULTS = {
   margin: 0.1,
   memoryThreshold: 0.2,
   alpha: 0.01,
+  beta: 0.05,
   minRounds: 3,
   maxRounds: 30,
   pool: 'per-batch',
@@ -123,6 +124,7 @@ const configSchema = z.strictObject({
   margin: fraction(10),
   'memory-threshold': fraction(10),
   alpha: fraction(0.5),
+  beta: fraction(0.5),
   rounds: z
     .strictObject({ min: wholeNumber(2, 1000), max: wholeNumber(2, 1000) }, { error: 'expected a mapping like {min: 3, max: 15}' })
     .superRefine((rounds, ctx) => {
@@ -205,6 +207,7 @@ export function parseConfig(text: string, file: string): ConfigResult {
       margin: raw.margin ?? DEFAULTS.margin,
       memoryThreshold: raw['memory-threshold'] ?? DEFAULTS.memoryThreshold,
       alpha: raw.alpha ?? DEFAULTS.alpha,
+      beta: raw.beta ?? DEFAULTS.beta,
       minRounds: raw.rounds?.min ?? DEFAULTS.minRounds,
       maxRounds: raw.rounds?.max ?? DEFAULTS.maxRounds,
     },

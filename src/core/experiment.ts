@@ -22,7 +22,7 @@ import { aggregateMachine } from './machine.js';
 import { comparedArms, compareSides, holmFilter, type ComparisonReport } from './compare.js';
 import { armLabel, machineProbeDue, planArms, repetitionsFor, roundSchedule, sameArm, seededRandom, serialCpus } from './plan.js';
 import type { ArmSamples } from './samples.js';
-import type { SequentialPolicy } from './stats/sequential.js';
+import { DEFAULT_BETA, type SequentialPolicy } from './stats/sequential.js';
 import type {
   ExperimentSetup,
   Failure,
@@ -202,7 +202,7 @@ export function start(input: ExperimentInput): ExperimentState {
   }
   return {
     input,
-    policy: { alpha: settings.alpha, minRounds: settings.minRounds, maxRounds: settings.maxRounds },
+    policy: { alpha: settings.alpha, beta: settings.beta ?? DEFAULT_BETA, minRounds: settings.minRounds, maxRounds: settings.maxRounds },
     random: seededRandom(settings.seed),
     variants,
     round: 0,
@@ -251,7 +251,8 @@ export function next(state: ExperimentState, nowSeconds: number): Step {
     return [v.head, v.base].filter(runnable).map((side) => ({
       workload: variantKey(v.name, v.interpreter),
       side: side.side,
-      arms: side.arms.map((a) => a.arm).filter((arm) => !side.dropped.has(armLabel(arm)) && (v.compared === null || v.compared.has(armLabel(arm)))),
+      // Arms raced out by the side's verdict (verdict.ts, racedArms) run no more rounds.
+      arms: side.arms.map((a) => a.arm).filter((arm) => !side.dropped.has(armLabel(arm)) && !side.verdict?.raced?.has(armLabel(arm)) && (v.compared === null || v.compared.has(armLabel(arm)))),
       serialCpus: cpus,
     }));
   });

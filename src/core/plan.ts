@@ -48,19 +48,48 @@ export function planArms(input: ArmPlanInput): Arm[] {
   return arms;
 }
 
-/** Timed work a serial trial should reach, so one trial outlives short disturbances. */
-export const TRIAL_TARGET_SECONDS = 0.3;
+/**
+ * What a round's paired value is made of, measured on the project's 2-vCPU runner (docs/statistics.md,
+ * "The floor"): a per-process offset that only more processes (rounds) average away, and noise
+ * within a process that more repetitions average away, and what a trial costs besides its timed
+ * repetitions. All on the log scale, for the log ratio of a head/base pair.
+ */
+export interface TrialNoise {
+  /** sd of the per-process offset of a pair of fresh interpreters (bench/process-offset.py: 0.048–0.069). */
+  processOffset: number;
+  /** sd of the log ratio of one repetition of each side (bench/floor.py: 0.08–0.13, about the same at 11 ms and 95 ms). */
+  repetition: number;
+  /** Seconds a trial costs besides its timed repetitions, before its warm-up call: interpreter start, imports, the handshake. */
+  overheadSeconds: number;
+}
+
+export const TRIAL_NOISE: TrialNoise = { processOffset: 0.053, repetition: 0.11, overheadSeconds: 0.1 };
+
+/** A trial's timed repetitions stop at this many seconds (the runner's cap; partners stop together). */
+export const REPETITION_CAP_SECONDS = 2.0;
 export const MAX_REPETITIONS = 50;
 
 /**
- * Timed repetitions per trial for a workload whose serial pilot pass took `pilotWallSeconds`:
- * enough that a serial trial times at least TRIAL_TARGET_SECONDS, bounded 1..MAX_REPETITIONS.
- * One count per workload, the same for every arm and both sides, so every trial does equal work.
+ * Timed repetitions per trial for a workload whose serial pilot pass took `pilotWallSeconds`: the
+ * count that minimises the time per unit of information of a round. With r repetitions of L
+ * seconds, a pair's variance is offset² + repetition²/r and a trial costs overhead + L (its warm-up
+ * call) + r·L, so (offset² + repetition²/r)·(overhead + L + r·L) is least near
+ * r* = (repetition / offset)·√((overhead + L) / L): a 10 ms workload gets 7 (not 30: past that the
+ * per-process offset dominates and repetitions buy nothing), a 100 ms one 3, a 0.5 s one 2. The
+ * better integer neighbour is taken, within 1..MAX_REPETITIONS and under the runner's
+ * REPETITION_CAP_SECONDS. One count per workload, the same for every arm and both sides, so every
+ * trial does equal work.
  */
-export function repetitionsFor(pilotWallSeconds: number, targetSeconds = TRIAL_TARGET_SECONDS): number {
+export function repetitionsFor(pilotWallSeconds: number, noise: TrialNoise = TRIAL_NOISE): number {
   if (!Number.isFinite(pilotWallSeconds) || pilotWallSeconds < 0) return 1;
   if (pilotWallSeconds === 0) return MAX_REPETITIONS;
-  return Math.min(MAX_REPETITIONS, Math.max(1, Math.ceil(targetSeconds / pilotWallSeconds)));
+  const L = pilotWallSeconds;
+  const fixed = noise.overheadSeconds + L;
+  const most = Math.max(1, Math.min(MAX_REPETITIONS, Math.floor(REPETITION_CAP_SECONDS / L)));
+  const cost = (r: number) => (noise.processOffset ** 2 + noise.repetition ** 2 / r) * (fixed + r * L);
+  const best = (noise.repetition / noise.processOffset) * Math.sqrt(fixed / L);
+  const candidates = [Math.floor(best), Math.ceil(best)].map((r) => Math.max(1, Math.min(most, r)));
+  return candidates.reduce((a, b) => (cost(b) < cost(a) ? b : a));
 }
 
 /** Every this many rounds the machine is probed again (CPU speeds and capacity drift). */

@@ -61,6 +61,11 @@ export interface DecisionSettings {
   memoryThreshold: number;
   /** Family-wise false-alarm rate for each comparison, spent across sequential looks. */
   alpha: number;
+  /**
+   * The gate's miss rate: the chance that a head exactly `threshold` slower passes as "no
+   * regression", spent across looks. Absent in results written before it existed (then 0.05).
+   */
+  beta?: number;
   minRounds: number;
   maxRounds: number;
 }
@@ -366,6 +371,11 @@ export interface RatioEstimate {
   /** Two-sided p-value for ratio = 1. */
   pValue: number;
   n: number;
+  /** The t statistic of the paired (trimmed) mean and its degrees of freedom, where there was a spread. */
+  t?: number;
+  df?: number;
+  /** The rounds of the sequential look the bounds were taken at (absent before the first look). */
+  look?: number;
 }
 
 /** Three outcomes plus "not yet": how a compares with b in time. */
@@ -546,6 +556,12 @@ export interface ModelFacts {
    * runOneAtATime). Such threads neither help nor stay open, whatever the timing test says.
    */
   oneAtATime: boolean;
+  /**
+   * Racing (verdict.ts, racedArms): every arm of this model was shown slower than its side's best
+   * arm beyond the margin at some look and stopped running there; the last of those looks and the
+   * arm that beat it. Absent when some arm of the model still runs.
+   */
+  raced?: { round: number; by: string };
   cpuPerWall: number;
   /** Speedup per batch (start-up included) and once started (start-up excluded). */
   wallSpeedup: number;

@@ -8,7 +8,8 @@
 // some arm is faster than serial beyond the margin; it does not help when every arm is ruled out.
 // Models that may help are then compared pairwise (best arms): the fastest is recommended, unless a
 // cheaper one is within the margin of it (threads, then interpreters, then processes).
-import { compareTimes, isFinalLook, rulesOut, type SequentialPolicy } from './stats/sequential.js';
+import { compareTimes, isFinalLook, lookSchedule, rulesOut, trimFor, type SequentialPolicy } from './stats/sequential.js';
+import { pairedLogStatistic } from './stats/estimate.js';
 import {
   armResult,
   describeFailure,
@@ -69,6 +70,51 @@ export interface Verdict {
   /** True when the recommendation will not change with more rounds. */
   settled: boolean;
   result: SideResult;
+  /** Arms raced out (label → the look that stopped them, and the arm that beat them): they run no more rounds. */
+  raced?: ReadonlyMap<string, Race>;
+}
+
+export interface Race {
+  round: number;
+  by: string;
+}
+
+/**
+ * Racing: at each scheduled look, an arm shown slower than its side's current best arm beyond the
+ * margin stops running (it cannot become the recommendation), worker counts of one model raced like
+ * any other arm. The best arm at a look is the one with the lowest paired (trimmed) mean of
+ * arm/serial over the look's rounds, serial itself counting as 1; "shown slower" is the verdict's
+ * own test at α (compareTimes: the interval of best/arm below 1 and the estimate beyond the margin),
+ * with the same error spending. Serial never stops: every comparison is made against it. Pure: the
+ * looks are replayed from the data, and an arm raced at a look has no data after it, so judging
+ * again gives the same races.
+ */
+export function racedArms(arms: readonly ArmSamples[], rounds: number, margin: number, policy: SequentialPolicy, time: (m: Parameters<typeof wallOf>[0]) => number = wallOf): Map<string, Race> {
+  const raced = new Map<string, Race>();
+  const serial = serialArm(arms);
+  if (!serial) return raced;
+  const parallel = arms.filter((a) => a.arm.model !== 'serial' && measurements(a).length > 0);
+  for (const look of lookSchedule(policy).filter((l) => l <= rounds)) {
+    const serialSeries = series(serial, look, time);
+    const running = parallel.filter((a) => !raced.has(armLabel(a.arm)));
+    if (running.length === 0) break;
+    const withSeries = running.map((a) => ({ a, values: series(a, look, time) }));
+    const logRatio = (values: number[]) => {
+      const s = pairedLogStatistic(values, serialSeries, trimFor(look));
+      return s.n >= 2 ? s.centre : Number.NaN;
+    };
+    let best = { label: 'serial', values: serialSeries, centre: 0 };
+    for (const { a, values } of withSeries) {
+      const centre = logRatio(values);
+      if (centre < best.centre) best = { label: armLabel(a.arm), values, centre };
+    }
+    for (const { a, values } of withSeries) {
+      const label = armLabel(a.arm);
+      if (label === best.label) continue;
+      if (compareTimes(best.values, values, margin, policy).outcome === 'a-faster') raced.set(label, { round: look, by: best.label });
+    }
+  }
+  return raced;
 }
 
 /** Per-task time under which pools rarely pay off: the work is smaller than the hand-off. */
@@ -146,6 +192,9 @@ export function judge(input: VerdictInput): Verdict {
   const context: DecisionContext = { arms, serial, rounds, margin, policy, final, unavailable, machine: input.machine ?? null, armResults };
   const decision = decideFor(context, pool);
   const other = decideFor(context, pool === 'per-batch' ? 'long-lived' : 'per-batch');
+  // An arm stops running only when raced out under both pool lifetimes: the other lifetime's advice
+  // (a long-lived pool would pay off) still needs its rounds.
+  const raced = new Map([...decision.raced].filter(([label]) => other.raced.has(label)));
 
   const speedup = figures(decision.models, (m) => m.speedup);
   const character = classify(armResults, decision.models, speedup, probe, margin);
@@ -193,7 +242,7 @@ export function judge(input: VerdictInput): Verdict {
     comparisons: decision.comparisons,
     facts,
   };
-  return { settled: decision.settled || final, result };
+  return { settled: decision.settled || final, result, raced };
 }
 
 function adviceDiffers(a: Recommendation, b: Recommendation): boolean {
@@ -231,19 +280,21 @@ interface Decision {
   comparisons: SideResult['comparisons'];
   deciding: PairFacts | null;
   open: PairFacts | null;
+  raced: ReadonlyMap<string, Race>;
 }
 
 /** Every model's facts under one pool lifetime, the pairwise comparisons, and the rule that fires. */
 function decideFor(c: DecisionContext, pool: PoolLifetime): Decision {
   const time = timeOf(pool);
   const serialSeries = series(c.serial, c.rounds, time);
+  const raced = racedArms(c.arms, c.rounds, c.margin, c.policy, time);
   const models: Partial<Record<ParallelModel, ModelFacts>> = {};
   const bestArms: Partial<Record<ParallelModel, ArmSamples>> = {};
   for (const model of PARALLEL_MODELS) {
     if (c.unavailable[model]) continue;
     const candidates = modelArms(c.arms, model);
     if (candidates.length === 0) continue;
-    const facts = modelFacts(c, model, candidates, serialSeries, time);
+    const facts = modelFacts(c, model, candidates, serialSeries, time, raced);
     models[model] = facts.facts;
     bestArms[model] = facts.arm;
   }
@@ -264,7 +315,7 @@ function decideFor(c: DecisionContext, pool: PoolLifetime): Decision {
     const comparison = comparisons[key];
     return comparison ? { a: cheap, b: dear, comparison } : null;
   };
-  return { ...decide(c, models, pairOf), models, comparisons };
+  return { ...decide(c, models, pairOf), models, comparisons, raced };
 }
 
 function modelFacts(
@@ -273,13 +324,18 @@ function modelFacts(
   candidates: readonly ArmSamples[],
   serialSeries: readonly number[],
   time: (m: Parameters<typeof wallOf>[0]) => number,
+  raced: ReadonlyMap<string, Race>,
 ): { facts: ModelFacts; arm: ArmSamples } {
   // Winner's curse: α is split over the model's arms too (Bonferroni), so an arm that wins only by
   // luck among several does not make the model "help".
   const armPolicy: SequentialPolicy = { ...c.policy, alpha: c.policy.alpha / candidates.length };
   const tested = candidates.map((arm) => ({ arm, comparison: compareTimes(series(arm, c.rounds, time), serialSeries, c.margin, armPolicy) }));
   const oneAtATime = model === 'threads' && candidates.every((arm) => runOneAtATime(c, arm));
-  const helping = oneAtATime ? [] : tested.filter((t) => t.comparison.outcome === 'a-faster');
+  // Raced arms were shown slower than the side's best beyond the margin: they cannot be recommended.
+  const isRaced = (t: (typeof tested)[number]) => raced.has(armLabel(t.arm.arm));
+  const helping = oneAtATime ? [] : tested.filter((t) => !isRaced(t) && t.comparison.outcome === 'a-faster');
+  const races = tested.map((t) => raced.get(armLabel(t.arm.arm))).filter((r): r is Race => r !== undefined);
+  const allRaced = races.length === tested.length ? races.reduce((a, b) => (b.round > a.round ? b : a)) : null;
   // Fastest by the paired estimate the test used (arm/serial, lower is faster), and the speedup shown
   // is that estimate's: the figure, its interval and the verdict come from the same numbers.
   const fastest = (list: typeof tested) => list.reduce((a, b) => (b.comparison.estimate.ratio < a.comparison.estimate.ratio ? b : a));
@@ -304,8 +360,9 @@ function modelFacts(
       upper: e.lower > 0 ? 1 / e.lower : Number.POSITIVE_INFINITY,
       vsSerial: best.comparison,
       helps: helping.length > 0,
-      ruledOut: oneAtATime || tested.every((t) => rulesOut(t.comparison, 'a-faster', c.margin, armPolicy)),
+      ruledOut: oneAtATime || tested.every((t) => isRaced(t) || rulesOut(t.comparison, 'a-faster', c.margin, armPolicy)),
       oneAtATime,
+      ...(allRaced ? { raced: { round: allRaced.round, by: allRaced.by } } : {}),
       cpuPerWall,
       wallSpeedup,
       steadySpeedup,
@@ -349,6 +406,9 @@ function decide(
   models: Partial<Record<ParallelModel, ModelFacts>>,
   pairOf: (a: ParallelModel, b: ParallelModel) => PairFacts | null,
 ): Pick<Decision, 'recommendation' | 'rule' | 'settled' | 'deciding' | 'open'> {
+  const availableAll = COST_ORDER.filter((m) => models[m] !== undefined);
+  // A model raced out although it beats serial lost to a faster one: that one is the fastest, not the only helper.
+  const beatenHelper = availableAll.find((m) => models[m]!.raced && models[m]!.vsSerial.outcome === 'a-faster');
   const available = COST_ORDER.filter((m) => models[m] !== undefined);
   const helps = available.filter((m) => models[m]!.helps);
   const candidates = available.filter((m) => models[m]!.helps || !models[m]!.ruledOut);
@@ -362,7 +422,10 @@ function decide(
   if (helps.length === 0) {
     return candidates.length === 0 ? { recommendation: 'serial', rule: 'no-model-helps', settled: true, deciding: null, open: null } : undecided();
   }
-  if (candidates.length === 1) return { recommendation: helps[0]!, rule: 'only-helper', settled: true, deciding: null, open: null };
+  if (candidates.length === 1) {
+    if (beatenHelper) return { recommendation: helps[0]!, rule: 'fastest', settled: true, deciding: pairOf(helps[0]!, beatenHelper), open: null };
+    return { recommendation: helps[0]!, rule: 'only-helper', settled: true, deciding: null, open: null };
+  }
 
   for (const model of helps) {
     const rank = COST_ORDER.indexOf(model);

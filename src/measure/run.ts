@@ -108,6 +108,7 @@ export async function measure(options: MeasureOptions): Promise<Results> {
         margin: config.margin,
         memoryThreshold: config.memoryThreshold,
         alpha: config.alpha,
+        beta: config.beta,
         minRounds: config.minRounds,
         maxRounds: config.maxRounds,
         maxTimeSeconds: options.maxTimeSeconds ?? null,

@@ -113,6 +113,11 @@ export function explainReason(f: SideFacts): string {
   }
   const lifetime = lifetimeClause(f);
   if (lifetime) parts.push(lifetime);
+  // Racing took these models out (their arms stop running where raced under both pool lifetimes): say where.
+  for (const m of PARALLEL_MODELS) {
+    const raced = f.models[m]?.raced;
+    if (raced) parts.push(`${m} out of the race at round ${raced.round}: slower than ${raced.by} by more than ${percent}%`);
+  }
   for (const m of PARALLEL_MODELS) if (f.unavailable[m] && !f.everywhere[m]) parts.push(`${m} cannot run: ${f.unavailable[m]}`);
   return `${parts.join('; ')}.`;
 }

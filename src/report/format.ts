@@ -107,12 +107,54 @@ export function formatDelta(c: Comparison): string {
 }
 
 /**
- * The head/base change, and the rounds it rests on where they are not the verdict's: the
- * comparison goes on after both verdicts have settled, so a reader can see why a workload whose
- * verdict took 6 rounds ran 30.
+ * The head/base change, which boundary ended it and at which round of the comparison (it goes on
+ * after both verdicts have settled, so its round is named as its own): "no regression: head −1%
+ * (bound +6% < +10%), round 6" — the upper bound at β below 1 + threshold; "regression: head +14%
+ * (bound +4% > 0%), round 6" — the lower bound at α above 1; "faster: head −20%, round 6"; an open
+ * comparison shows its interval and the rounds it has.
  */
-export function formatChange(c: Comparison, verdictRounds: number): string {
+export function formatChange(c: Comparison, threshold: number): string {
+  const e = c.estimate;
+  const round = `round ${e.look ?? e.n}`;
+  switch (c.outcome) {
+    case 'equivalent':
+      return `no regression: head ${signedPercent(e.ratio)} (bound ${signedPercent(e.upper)} < +${Math.round(threshold * 100)}%), ${round}`;
+    case 'b-faster':
+      return `regression: head ${signedPercent(e.ratio)} (bound ${signedPercent(e.lower)} > 0%), ${round}`;
+    case 'a-faster':
+      return `faster: head ${signedPercent(e.ratio)}, ${round}`;
+    default:
+      return `${formatDelta(c)}, open at ${plural(e.n, 'round')}`;
+  }
+}
+
+/**
+ * The head/base change in a narrow column (the terminal): the interval, and the comparison's rounds
+ * where they are not the verdict's.
+ */
+export function formatChangeShort(c: Comparison, verdictRounds: number): string {
   return c.estimate.n === verdictRounds ? formatDelta(c) : `${formatDelta(c)} · ${plural(c.estimate.n, 'round')}`;
+}
+
+/**
+ * The verdict's rounds, named as the verdict's: "decided at round 6, α 1%" (the rounds it settled
+ * at and the error its claims were held to), "undecided after 30 rounds".
+ */
+export function formatVerdictRounds(w: Pick<WorkloadResult, 'recommendation' | 'rounds'>, alpha: number): string {
+  if (w.recommendation === 'inconclusive') return `undecided after ${plural(w.rounds, 'round')}`;
+  if (w.recommendation === 'error') return plural(w.rounds, 'round');
+  return `decided at round ${w.rounds}, α ${formatLevel(alpha)}`;
+}
+
+/** The contract of the gate in one line, for a footer. */
+export function contractLine(s: { alpha: number; beta?: number; threshold: number }): string {
+  const beta = s.beta ?? 0.05;
+  const percent = (x: number) => formatLevel(x);
+  return (
+    `false alarm (a regression where head is not slower) ≤ α ${percent(s.alpha)} per workload, Holm across workloads; ` +
+    `a head ${Math.round(s.threshold * 100)}% slower passes as "no regression" ≤ β ${percent(beta)} per workload, and "no regression" overall needs every workload's; ` +
+    `verdicts say "faster" at α ${percent(s.alpha)}`
+  );
 }
 
 export function formatLevel(level: number): string {

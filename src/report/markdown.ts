@@ -19,8 +19,9 @@ import {
   armLabel,
   defaultReproduce,
   formatBytes,
+  contractLine,
   formatChange,
-  formatLevel,
+  formatVerdictRounds,
   formatSeconds,
   gilState,
   interpreterChanges,
@@ -33,7 +34,6 @@ import {
   lifetimeSummary,
   localUnavailable,
   pageModels,
-  keyComparison,
   overallCounts,
   plural,
   REGRESSION_WORDS,
@@ -121,15 +121,12 @@ function vsBaseCell(results: Results, w: WorkloadResult): string {
   if (w.regressions.some((r) => r.kind === 'not-compared')) return '❌ not compared';
   if (!w.vsBase) return results.git.base && w.base ? 'n/a' : '—';
   const icon = w.regressions.some((r) => r.kind === 'slower') ? '❌ ' : w.improvements.some((i) => i.kind === 'faster') ? '✅ ' : '';
-  return `${icon}${formatChange(w.vsBase, w.rounds)}`;
+  return `${icon}${formatChange(w.vsBase, results.settings.threshold)}`;
 }
 
-function confidenceCell(w: WorkloadResult): string {
-  const key = keyComparison(w);
-  const rounds = plural(w.rounds, 'round');
-  // An interval's level says nothing about an undecided verdict: say it is undecided instead.
-  if (w.recommendation === 'inconclusive') return `undecided · ${rounds}`;
-  return key ? `${formatLevel(key.estimate.level)} · ${rounds}` : rounds;
+/** What the confidence means: the round the verdict was decided at and the α its claims hold at. */
+function confidenceCell(results: Results, w: WorkloadResult): string {
+  return formatVerdictRounds(w, results.settings.alpha);
 }
 
 function tableRow(results: Results, w: WorkloadResult): string {
@@ -142,7 +139,7 @@ function tableRow(results: Results, w: WorkloadResult): string {
     recommendationCell(w),
     ...pageModels(results).map((m) => (isMatrix(results) ? matrixSpeedupAt(results, w, m) : speedupAt(w, m))),
     vsBaseCell(results, w),
-    confidenceCell(w),
+    confidenceCell(results, w),
   ];
   return `| ${cells.join(' | ')} |`;
 }
@@ -198,13 +195,13 @@ function renderMatrixSection(results: Results, ws: readonly WorkloadResult[], de
 /** Interpreter, recommendation, speedup per model and rounds: the matrix of one workload at a glance. */
 function interpreterTable(results: Results, ws: readonly WorkloadResult[]): string {
   const models = pageModels(results);
-  const header = ['Interpreter', 'Recommendation', ...models.map((m) => MODEL_HEADING[m]), 'vs base (time)', 'Rounds'];
+  const header = ['Interpreter', 'Recommendation', ...models.map((m) => MODEL_HEADING[m]), 'vs base (time)', 'Verdict'];
   const rows = ws.map((w) => [
     `${w.regressions.length > 0 ? '❌ ' : ''}${escapeMarkdown(interpreterLabel(results, w.python))}`,
     recommendationCell(w),
     ...models.map((m) => matrixSpeedupAt(results, w, m)),
     vsBaseCell(results, w),
-    w.recommendation === 'inconclusive' ? `${w.rounds} (undecided)` : String(w.rounds),
+    confidenceCell(results, w),
   ]);
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
@@ -364,6 +361,7 @@ function renderFooter(results: Results, options: MarkdownOptions): string {
   const interpretersWhy = interpretersNews(env);
   if (interpretersWhy && !matrix) lines.push(`- **Interpreters** cannot run on this interpreter: ${escapeMarkdown(cap(interpretersWhy, MESSAGE_CAP))}`);
   lines.push(`- **Run:** ${runLine}`);
+  if (results.git.base) lines.push(`- **Contract:** ${contractLine(s)}`);
   if (results.budgetExhausted) lines.push('- ⏱️ **Time budget ran out** before every workload was decided: undecided ones show as inconclusive.');
   if (results.budgetExhausted && matrix) {
     const undecided = results.workloads.filter((w) => w.recommendation === 'inconclusive').map((w) => escapeMarkdown(cap(variantName(results, w), NAME_CAP)));

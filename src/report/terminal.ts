@@ -9,7 +9,7 @@ import { stripControl } from './escape.js';
 import {
   interpretersNews,
   machineSummary,
-  formatChange,
+  formatChangeShort,
   formatSeconds,
   interpreterChanges,
   interpreterLabel,
@@ -67,7 +67,7 @@ function vsBase(results: Results, w: WorkloadResult): string {
   if (w.status === 'removed') return 'removed';
   if (w.regressions.some((r) => r.kind === 'not-compared')) return 'not compared';
   if (!w.vsBase) return results.git.base && w.base ? 'n/a' : '-';
-  return formatChange(w.vsBase, w.rounds);
+  return formatChangeShort(w.vsBase, w.rounds);
 }
 
 export function renderTerminal(results: Results, options: TerminalOptions): string {

@@ -148,6 +148,7 @@ const summaryShape = {
     margin: z.number(),
     memoryThreshold: z.number(),
     alpha: z.number(),
+    beta: z.number().optional(),
     minRounds: z.number(),
     maxRounds: z.number(),
     maxTimeSeconds: z.number().nullable(),

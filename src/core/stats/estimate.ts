@@ -43,10 +43,30 @@ export function summarize(xs: readonly number[]): SampleSummary {
  * is 0 (then p = 1). Fewer than 2 values left after trimming keep g smaller.
  */
 export function pairedRatio(a: readonly number[], b: readonly number[], level: number, trim = 0): RatioEstimate {
+  if (!(level > 0 && level < 1)) throw new Error(`confidence level must be in (0, 1), got ${level}`);
+  const tail = (1 - level) / 2;
+  // The plain interval: the statistic's t and df are for sequential looks (ratioBounds).
+  const { t: _t, df: _df, ...estimate } = ratioBounds(pairedLogStatistic(a, b, trim), tail, tail);
+  return { ...estimate, level };
+}
+
+/**
+ * The paired (trimmed) mean of the log ratios and its standard error, before any interval: what
+ * pairedRatio builds its interval from, and what a sequential look turns into one-sided bounds at
+ * its own nominal errors (ratioBounds). `standardError` 0 means no spread (the interval collapses).
+ */
+export interface PairedLogStatistic {
+  n: number;
+  /** The (trimmed) mean of d_i = ln(a_i / b_i); 0 for no pairs. */
+  centre: number;
+  standardError: number;
+  df: number;
+}
+
+export function pairedLogStatistic(a: readonly number[], b: readonly number[], trim = 0): PairedLogStatistic {
   if (a.length !== b.length) {
     throw new Error(`pairedRatio needs paired samples of equal length, got ${a.length} and ${b.length}`);
   }
-  if (!(level > 0 && level < 1)) throw new Error(`confidence level must be in (0, 1), got ${level}`);
   if (!(trim >= 0 && trim < 0.5)) throw new Error(`trim must be in [0, 0.5), got ${trim}`);
   const d: number[] = [];
   for (let i = 0; i < a.length; i++) {
@@ -56,9 +76,7 @@ export function pairedRatio(a: readonly number[], b: readonly number[], level: n
     if (isPositiveFinite(x) && isPositiveFinite(y)) d.push(Math.log(x / y));
   }
   const n = d.length;
-  if (n < 2) {
-    return { ratio: n === 1 ? Math.exp(d[0]!) : 1, lower: 0, upper: Number.POSITIVE_INFINITY, level, pValue: 1, n };
-  }
+  if (n < 2) return { n, centre: n === 1 ? d[0]! : 0, standardError: Number.POSITIVE_INFINITY, df: 0 };
   const sorted = [...d].sort((x, y) => x - y);
   // Keep at least two values after trimming so that there is a spread to estimate.
   const g = Math.min(Math.floor(trim * n), Math.floor((n - 2) / 2));
@@ -68,23 +86,47 @@ export function pairedRatio(a: readonly number[], b: readonly number[], level: n
   // Spread below 1e-12 on the log scale (a relative 1e-12 in time, far under any timer's resolution)
   // is rounding, not noise: treat it as zero rather than divide by it.
   const winsorizedCentre = mean(winsorized);
-  if (winsorized.every((x) => Math.abs(x - winsorizedCentre) <= ZERO_SPREAD)) {
-    const isNull = Math.abs(centre) <= ZERO_SPREAD;
-    const ratio = isNull ? 1 : Math.exp(centre);
-    return { ratio, lower: ratio, upper: ratio, level, pValue: isNull ? 1 : 0, n };
-  }
-  const standardError = sampleStandardDeviation(winsorized) / ((1 - (2 * g) / n) * Math.sqrt(n));
   const df = n - 2 * g - 1;
-  const halfWidth = studentTQuantile(1 - (1 - level) / 2, df) * standardError;
-  const pValue = Math.min(1, 2 * studentTUpperTail(Math.abs(centre / standardError), df));
+  if (winsorized.every((x) => Math.abs(x - winsorizedCentre) <= ZERO_SPREAD)) {
+    return { n, centre: Math.abs(centre) <= ZERO_SPREAD ? 0 : centre, standardError: 0, df };
+  }
+  return { n, centre, standardError: sampleStandardDeviation(winsorized) / ((1 - (2 * g) / n) * Math.sqrt(n)), df };
+}
+
+/**
+ * The ratio exp(centre) with a lower bound at one-sided error `lowerError` and an upper bound at
+ * `upperError` (each a t quantile on the statistic's df); `level` = 1 − lowerError − upperError, the
+ * two-sided p-value for ratio = 1, and the t statistic. An error of 0 leaves that side unbounded.
+ */
+export function ratioBounds(s: PairedLogStatistic, lowerError: number, upperError: number): RatioEstimate {
+  const level = 1 - lowerError - upperError;
+  const { n, centre } = s;
+  if (n < 2) return { ratio: n === 1 ? Math.exp(centre) : 1, lower: 0, upper: Number.POSITIVE_INFINITY, level, pValue: 1, n };
+  if (s.standardError === 0) {
+    const isNull = centre === 0;
+    const ratio = isNull ? 1 : Math.exp(centre);
+    return { ratio, lower: ratio, upper: ratio, level, pValue: isNull ? 1 : 0, n, t: isNull ? 0 : centre > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY, df: s.df };
+  }
+  const t = centre / s.standardError;
+  const below = lowerError > 0 ? studentTQuantile(1 - lowerError, s.df) * s.standardError : Number.POSITIVE_INFINITY;
+  const above = upperError > 0 ? studentTQuantile(1 - upperError, s.df) * s.standardError : Number.POSITIVE_INFINITY;
   return {
     ratio: Math.exp(centre),
-    lower: Math.exp(centre - halfWidth),
-    upper: Math.exp(centre + halfWidth),
+    lower: Math.exp(centre - below),
+    upper: Math.exp(centre + above),
     level,
-    pValue,
+    pValue: Math.min(1, 2 * studentTUpperTail(Math.abs(t), s.df)),
     n,
+    t,
+    df: s.df,
   };
+}
+
+/** The one-sided p-value of an estimate in the direction of its ratio (ratio > 1: P(T ≥ t)), 1 without a statistic. */
+export function oneSidedP(e: RatioEstimate): number {
+  if (e.t === undefined || e.df === undefined || !(e.df > 0)) return Math.min(1, e.pValue);
+  if (!Number.isFinite(e.t)) return 0;
+  return studentTUpperTail(Math.abs(e.t), e.df);
 }
 
 /** P(T ≤ t) for Student's t with df degrees of freedom (df > 0, not necessarily an integer). */

@@ -1,20 +1,32 @@
-// Sequential three-outcome comparison of two arms' times (a-faster, b-faster, equivalent, or not yet
-// known), looked at after every round. Pure.
+// Sequential comparisons of two arms' times, looked at after scheduled rounds. Pure.
 //
-// Looking repeatedly and stopping at the first decision inflates false alarms if every look used
-// the nominal α. We split α evenly over the K scheduled looks (Bonferroni): each look uses a
-// 1 − α/K interval, so the chance that any look raises a false alarm stays ≤ α. It is conservative
-// (looks are strongly correlated), but it is simple, exact as a bound, and needs no spending tables.
+// Looking repeatedly and stopping at the first decision inflates errors if every look used the
+// nominal level. The error of each claim is spent over the looks by a Lan–DeMets spending function
+// of Pocock type over the information (rounds run / rounds.max; stats/spending.ts): each look gets
+// the nominal one-sided error at which the chance of a first wrong crossing there is the increment
+// of the spending function, so the chance that any look errs stays at the claim's error. The looks
+// share most of their data, so each one may risk more than an even (Bonferroni) share: that is the
+// speed it buys. Boundaries are computed for a normal statistic and applied as t quantiles on each
+// look's degrees of freedom; the achieved rates are checked by simulation and replay
+// (bench/estimators.mjs, docs/statistics.md).
+//
+// Two kinds of comparison:
+// - compareTimes (verdicts: a model against serial, models against each other): both bounds at α
+//   each, so "a is faster", "b is faster" and "equivalent" (two one-sided tests) are each wrong at
+//   most α of the time.
+// - compareToBase (the gate, head against base): one-sided. "Regression" (head slower beyond the
+//   threshold) from the lower bound at α; "no regression" (non-inferiority: the upper bound of
+//   head/base below 1 + threshold) from the upper bound at β, so a head exactly `threshold` slower
+//   passes at most β of the time; an improvement is reported when the upper bound at α is below 1.
 //
 // Looks are scheduled, not taken after every round: at minRounds, at twice that, then every 5
-// rounds, and at maxRounds (3, 6, 10, 15, 20, 25, 30 by default: K = 7). An early look on few
-// degrees of freedom only catches large effects, so two suffice there; later looks add power
-// evenly. Rounds between looks still add data; they only wait for the next look to decide.
-// The schedule and the 25% trimming were chosen by replaying recorded real trials from this
-// 2-core runner (bench/noise.mjs → bench/estimators.mjs); docs/statistics.md has the figures.
+// rounds, and at maxRounds (3, 6, 8, 10, 15, 20, 25, 30 by default). Rounds between looks still add
+// data; they only wait for the next look to decide. The schedule and the 25% trimming were chosen
+// by replaying recorded real trials from this 2-core runner (bench/noise.mjs → bench/estimators.mjs).
 
 import type { Comparison, ComparisonOutcome, RatioEstimate, ValueComparison, ValueOutcome } from '../types.js';
-import { pairedRatio } from './estimate.js';
+import { pairedLogStatistic, ratioBounds } from './estimate.js';
+import { spendingBoundary } from './spending.js';
 
 /**
  * Share of paired log ratios trimmed from each end (Yuen's trimmed mean, see pairedRatio). 20% is
@@ -43,20 +55,31 @@ export function trimFor(n: number): number {
 }
 
 export interface SequentialPolicy {
-  /** Overall false-alarm rate for one comparison, across all its looks. */
+  /** Overall error of a claimed difference (or equivalence) for one comparison, across all its looks. */
   alpha: number;
+  /**
+   * The gate's miss rate: the chance that a head exactly `threshold` slower passes as "no
+   * regression", across all looks (compareToBase). Default DEFAULT_BETA.
+   */
+  beta?: number;
   /** First round count at which a decision may be taken. */
   minRounds: number;
   /** Last round count: an undecided comparison ends there as inconclusive. */
   maxRounds: number;
 }
 
-/** The rounds after which a comparison may decide: minRounds, 2·minRounds, every multiple of 5 after that, and maxRounds. */
+/**
+ * The rounds after which a comparison may decide: minRounds, 2·minRounds, every second round after
+ * that below 10, every multiple of 5 after that, and maxRounds (3, 6, 8, 10, 15, 20, 25, 30 by
+ * default). With error spending an extra look costs little; the one at 8 lets an A/A comparison
+ * with a paired sd of about 0.05 pass there instead of at 10 (bench/gate-calibration.mjs).
+ */
 export function lookSchedule(policy: SequentialPolicy): number[] {
   const first = Math.max(1, policy.minRounds);
   const last = Math.max(policy.maxRounds, first);
   const looks = new Set<number>([first]);
   if (2 * first < last) looks.add(2 * first);
+  for (let rounds = 2 * first + 2; rounds < Math.min(10, last); rounds += 2) looks.add(rounds);
   for (let rounds = 5 * (Math.floor((2 * first) / 5) + 1); rounds < last; rounds += 5) looks.add(rounds);
   looks.add(last);
   return [...looks].sort((x, y) => x - y);
@@ -67,9 +90,38 @@ export function lookCount(policy: SequentialPolicy): number {
   return lookSchedule(policy).length;
 }
 
-/** Confidence level of the interval used at each look: 1 − α/K. */
-export function lookLevel(policy: SequentialPolicy): number {
-  return 1 - policy.alpha / lookCount(policy);
+/** The gate's default miss rate (β): a head exactly `threshold` slower passes at most 5% of the time. */
+export const DEFAULT_BETA = 0.05;
+
+const boundaries = new Map<string, number[]>();
+
+/**
+ * The nominal one-sided error of each scheduled look when `error` is spent over them (Pocock-type
+ * Lan–DeMets spending over the information rounds / rounds.max, stats/spending.ts). Memoized: a
+ * policy has one schedule, and a run asks for the same few errors at every look.
+ */
+export function lookErrors(error: number, policy: SequentialPolicy): number[] {
+  const looks = lookSchedule(policy);
+  const key = `${error}|${looks.join(',')}`;
+  let nominal = boundaries.get(key);
+  if (!nominal) {
+    const last = looks[looks.length - 1]!;
+    nominal = spendingBoundary(error, looks.map((rounds) => rounds / last)).nominal;
+    boundaries.set(key, nominal);
+  }
+  return nominal;
+}
+
+/** The nominal one-sided error of the look at `rounds` (the first look's before it). */
+export function lookError(error: number, rounds: number, policy: SequentialPolicy): number {
+  const looks = lookSchedule(policy);
+  const index = Math.max(0, looks.indexOf(lastLookAt(rounds, policy) ?? looks[0]!));
+  return lookErrors(error, policy)[index]!;
+}
+
+/** Two-sided confidence level of a verdict comparison's interval at the look at `rounds`: 1 − 2·(nominal α of that look). */
+export function lookLevel(policy: SequentialPolicy, rounds = policy.minRounds): number {
+  return 1 - 2 * lookError(policy.alpha, rounds, policy);
 }
 
 export function isFinalLook(rounds: number, policy: SequentialPolicy): boolean {
@@ -92,12 +144,50 @@ export function compareTimes(
   margin: number,
   policy: SequentialPolicy,
 ): Comparison {
+  const { estimate } = boundsAtLook(a, b, margin, policy, policy.alpha, policy.alpha);
+  return { outcome: estimate.look === undefined ? 'unknown' : outcomeOf(estimate, margin, policy), estimate };
+}
+
+/**
+ * The gate's comparison of head with base, one-sided (see the top of this file). At a look:
+ * - 'a-faster', an improvement: head shown faster (the upper bound at α below 1) by more than the
+ *   threshold in its estimate;
+ * - else 'equivalent', no regression: the upper bound at β below 1 + threshold (non-inferiority;
+ *   a head exactly `threshold` slower gets here at most β of the time);
+ * - else 'b-faster', a regression: head shown slower (the lower bound at α above 1) and not shown
+ *   within the threshold. A head that is not slower gets here at most α of the time (the contract's
+ *   false alarm); no margin on the estimate, or a head exactly `threshold` slower, whose estimate
+ *   sits on the margin, would be flagged only half the time;
+ * - else unknown.
+ * The estimate's interval is [lower bound at α, upper bound at β]: the two bounds that gate.
+ */
+export function compareToBase(head: readonly number[], base: readonly number[], threshold: number, policy: SequentialPolicy): Comparison {
+  const beta = policy.beta ?? DEFAULT_BETA;
+  const { estimate, statistic, look } = boundsAtLook(head, base, threshold, policy, policy.alpha, beta);
+  if (look === null || estimate.n < Math.max(2, policy.minRounds)) return { outcome: 'unknown', estimate };
+  const high = 1 + threshold;
+  const improvement = ratioBounds(statistic, 0, lookError(policy.alpha, look, policy));
+  if (improvement.upper < 1 && estimate.ratio < 1 / high) return { outcome: 'a-faster', estimate };
+  if (estimate.upper < high) return { outcome: 'equivalent', estimate };
+  if (estimate.lower > 1) return { outcome: 'b-faster', estimate };
+  return { outcome: 'unknown', estimate };
+}
+
+/**
+ * The estimate at the last scheduled look at or below a.length, with its lower bound at the look's
+ * nominal share of `lowerError` and its upper bound at that of `upperError`. Rounds past the look
+ * wait for the next one, so stopping on a time budget between looks never spends error on an
+ * unscheduled look. Before the first look the estimate uses all rounds, with the first look's errors.
+ */
+function boundsAtLook(a: readonly number[], b: readonly number[], margin: number, policy: SequentialPolicy, lowerError: number, upperError: number) {
   if (!(margin >= 0)) throw new Error(`margin must be non-negative, got ${margin}`);
   if (a.length !== b.length) throw new Error(`compareTimes needs samples of equal length (one value per round), got ${a.length} and ${b.length}`);
   const look = lastLookAt(a.length, policy);
-  if (look === null) return { outcome: 'unknown', estimate: pairedRatio(a, b, lookLevel(policy), trimFor(a.length)) };
-  const estimate = pairedRatio(a.slice(0, look), b.slice(0, look), lookLevel(policy), trimFor(look));
-  return { outcome: outcomeOf(estimate, margin, policy), estimate };
+  const rounds = look ?? a.length;
+  const statistic = pairedLogStatistic(a.slice(0, rounds), b.slice(0, rounds), trimFor(rounds));
+  const bounds = ratioBounds(statistic, lookError(lowerError, rounds, policy), lookError(upperError, rounds, policy));
+  const estimate: RatioEstimate = look === null ? bounds : { ...bounds, look };
+  return { estimate, statistic, look };
 }
 
 /**
