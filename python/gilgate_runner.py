@@ -843,12 +843,6 @@ def pin(cpu):
     return int(cpu)
 
 
-# Timed work after which a trial stops repeating, whatever count it was given (at least one
-# repetition always runs): about seven times the engine's per-trial target (plan.ts). Lockstep
-# trials leave it to gilgate, which applies it to partners together, head and base of one arm
-# (LOCKSTEP_SECONDS_CAP in src/measure/python.ts, kept equal to this one).
-REPETITION_SECONDS_CAP = 2.0
-
 # The turn channel of a lockstep trial: a socket gilgate passes as fd 3. Not stdin or stdout, which
 # workload code may read or print to.
 LOCKSTEP_FD = 3
@@ -911,6 +905,12 @@ def run_trial(spec):
     model = spec.get("model")
     workers = int(spec.get("workers") or 1)
     repetitions = max(1, int(spec.get("repetitions") or 1))
+    # Timed work after which the trial starts no new repetition (at least one always runs): gilgate
+    # sends it (REPETITION_SECONDS_CAP in src/measure/trial-spec.ts). Lockstep trials leave it to
+    # gilgate, which applies it to partners together, head and base of one arm.
+    cap = spec.get("repetitionSecondsCap")
+    if not spec.get("lockstep") and not isinstance(cap, (int, float)):
+        raise Failed("runner", ValueError("a trial spec without repetitionSecondsCap"))
     if model != "serial" and spec.get("cpu") is not None:
         # Workers inherit the parent's affinity: a pinned pool would run on one CPU.
         raise Failed("runner", ValueError("a %s trial cannot be pinned to a CPU" % model))
@@ -939,7 +939,7 @@ def run_trial(spec):
                 break
         elif len(measured) >= repetitions:
             break
-        elif measured and timed >= REPETITION_SECONDS_CAP:
+        elif measured and timed >= cap:
             # The count is calibrated on the serial pass; an arm whose every repetition pays a slow
             # pool start-up (interpreters, forkserver) would otherwise take many times longer.
             break
