@@ -278,7 +278,9 @@ def own_executable():
         return ""
 
 
-def describe_environment(_spec):
+def probe_environment(_spec):
+    """The "environment" mode (probeEnvironment in src/measure/python.ts): this interpreter, its build
+    and the CPUs it may use."""
     cores, source = usable_cores()
     return {
         "cores": cores,
@@ -995,7 +997,7 @@ def run_trial(spec):
 # ---------------------------------------------------------------- main
 
 MODES = {
-    "environment": describe_environment,
+    "environment": probe_environment,
     "machine": probe_machine,
     "probe": probe_workload,
     "trial": run_trial,

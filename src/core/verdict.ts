@@ -402,6 +402,16 @@ function decide(
   return undecided();
 }
 
+/** Serial CPU seconds per wall second below which a workload mostly waits: its character is 'io-wait'. */
+export const WAITING_CPU_PER_WALL = 0.5;
+/** Threads' CPU seconds per wall second above which they ran in parallel (the code releases the GIL,
+ *  or the build has none); at or below it the GIL serialized them. */
+export const PARALLEL_THREADS_CPU_PER_WALL = 1.3;
+
+export function threadsRunInParallel(threadsCpuPerWall: number): boolean {
+  return threadsCpuPerWall > PARALLEL_THREADS_CPU_PER_WALL;
+}
+
 /** The first comparison not yet clearly inside or outside the margin: pairs first, then vs serial. */
 function openQuestion(
   available: readonly ParallelModel[],
@@ -452,12 +462,12 @@ function classify(
   const at = (model: ParallelModel) => (models[model] ? arms.find((a) => a.model === model && a.workers === models[model]!.workers) : undefined);
   const threadsArm = at('threads');
   const processesArm = at('processes');
-  if (serial.cpuPerWall < 0.5) return 'io-wait';
+  if (serial.cpuPerWall < WAITING_CPU_PER_WALL) return 'io-wait';
   const perTask = probe.taskCount > 0 ? serial.wall.median / probe.taskCount : Infinity;
   const noGain = (s: number | null) => s === null || s < 1 + margin;
   if (perTask < TINY_TASK_SECONDS && PARALLEL_MODELS.every((m) => noGain(speedup[m]))) return 'overhead-bound';
-  if (threadsArm && threadsArm.cpuPerWall > 1.3) return 'gil-releasing';
-  if (threadsArm && threadsArm.cpuPerWall <= 1.3 && noGain(speedup.threads)) {
+  if (threadsArm && threadsRunInParallel(threadsArm.cpuPerWall)) return 'gil-releasing';
+  if (threadsArm && !threadsRunInParallel(threadsArm.cpuPerWall) && noGain(speedup.threads)) {
     if (processesArm && processesArm.peakRssBytes > 4 * serial.peakRssBytes && processesArm.peakRssBytes > 512 * 2 ** 20) return 'memory-heavy';
     return 'cpu-bound-gil';
   }
