@@ -20,7 +20,7 @@ import type { Failure, PythonEnvironment, TrialMeasurement, WorkloadConfig, Work
 import { requirePython } from './helpers/pythons.js';
 
 const FIXTURES = resolve(import.meta.dirname, 'fixtures', 'workloads');
-// Found where .ci/run installs them; a missing one fails the test, naming how to install it.
+// Provided by scripts/provision.sh (npm test runs it); a missing one fails the test, naming the command.
 const PYTHON_38 = requirePython('3.8');
 const PYTHON_314 = requirePython('3.14');
 const PYPY = requirePython('pypy3');
