@@ -39518,7 +39518,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 7206:
+/***/ 4673:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -47765,6 +47765,15 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ./lib/core/totals.js
+// The results' totals, counted in one place (the engine, merge and the report's per-workload badges).
+function totals(workloads) {
+    return {
+        regressions: workloads.reduce((n, w) => n + w.regressions.length, 0),
+        improvements: workloads.reduce((n, w) => n + w.improvements.length, 0),
+    };
+}
+
 ;// CONCATENATED MODULE: ./lib/core/types.js
 /** Every parallel model, in report order. */
 const PARALLEL_MODELS = ['threads', 'processes', 'interpreters'];
@@ -47774,6 +47783,17 @@ const PARALLEL_MODELS = ['threads', 'processes', 'interpreters'];
  * Within the margin of each other, the cheaper model is recommended.
  */
 const COST_ORDER = ['threads', 'interpreters', 'processes'];
+/** Every kind of failure, spelled once: the type below and the contracts' enums (contracts/) read it. */
+const FAILURE_KINDS = [
+    'python-missing', // interpreter not found
+    'import', // module/function missing or import error
+    'tasks', // the tasks function failed or returned nonsense
+    'task', // an exception inside a task
+    'timeout', // trial ran past `timeout`
+    'crash', // interpreter or worker died (segfault, os._exit, BrokenProcessPool)
+    'pickle', // could not pickle function, argument or result
+    'runner', // the runner itself broke (a gilgate bug)
+];
 
 ;// CONCATENATED MODULE: ./lib/report/escape.js
 // Text that came from a user's repository (workload names, exception messages, paths) must never
@@ -48361,6 +48381,7 @@ function variantName(results, w) {
 
 
 
+
 const COMMENT_LIMIT = 65_536;
 const DETAIL_ORDER = ['full', 'no-chart', 'short', 'brief', 'none'];
 // Caps on user-controlled text, so one pathological name or message cannot crowd out the rest.
@@ -48485,8 +48506,7 @@ function renderMatrixSection(results, ws, detail) {
     if (detail === 'none')
         return '';
     const first = ws[0];
-    const regressions = ws.reduce((n, w) => n + w.regressions.length, 0);
-    const improvements = ws.reduce((n, w) => n + w.improvements.length, 0);
+    const { regressions, improvements } = totals(ws);
     const badge = regressions > 0 ? ` · ❌ ${plural(regressions, 'regression')}` : improvements > 0 ? ` · ✅ ${plural(improvements, 'improvement')}` : '';
     const open = regressions > 0 || ws.some((w) => w.error);
     const verdicts = ws.map((w) => `${escapeHtml(interpreterLabel(results, w.python))}: ${escapeHtml(w.recommendation)}`).join(' · ');
@@ -76088,6 +76108,14 @@ function decide(c, models, pairOf) {
     }
     return undecided();
 }
+/** Serial CPU seconds per wall second below which a workload mostly waits: its character is 'io-wait'. */
+const verdict_WAITING_CPU_PER_WALL = 0.5;
+/** Threads' CPU seconds per wall second above which they ran in parallel (the code releases the GIL,
+ *  or the build has none); at or below it the GIL serialized them. */
+const PARALLEL_THREADS_CPU_PER_WALL = 1.3;
+function threadsRunInParallel(threadsCpuPerWall) {
+    return threadsCpuPerWall > PARALLEL_THREADS_CPU_PER_WALL;
+}
 /** The first comparison not yet clearly inside or outside the margin: pairs first, then vs serial. */
 function openQuestion(available, models, pairOf) {
     const pairs = [];
@@ -76128,15 +76156,15 @@ function classify(arms, models, speedup, probe, margin) {
     const at = (model) => (models[model] ? arms.find((a) => a.model === model && a.workers === models[model].workers) : undefined);
     const threadsArm = at('threads');
     const processesArm = at('processes');
-    if (serial.cpuPerWall < 0.5)
+    if (serial.cpuPerWall < verdict_WAITING_CPU_PER_WALL)
         return 'io-wait';
     const perTask = probe.taskCount > 0 ? serial.wall.median / probe.taskCount : Infinity;
     const noGain = (s) => s === null || s < 1 + margin;
     if (perTask < TINY_TASK_SECONDS && PARALLEL_MODELS.every((m) => noGain(speedup[m])))
         return 'overhead-bound';
-    if (threadsArm && threadsArm.cpuPerWall > 1.3)
+    if (threadsArm && threadsRunInParallel(threadsArm.cpuPerWall))
         return 'gil-releasing';
-    if (threadsArm && threadsArm.cpuPerWall <= 1.3 && noGain(speedup.threads)) {
+    if (threadsArm && !threadsRunInParallel(threadsArm.cpuPerWall) && noGain(speedup.threads)) {
         if (processesArm && processesArm.peakRssBytes > 4 * serial.peakRssBytes && processesArm.peakRssBytes > 512 * 2 ** 20)
             return 'memory-heavy';
         return 'cpu-bound-gil';
@@ -76217,6 +76245,14 @@ function missingSerial() {
 // the ncc bundle in dist/ ships without package.json.
 const core_version_VERSION = '0.1.0';
 
+;// CONCATENATED MODULE: ./lib/core/variant-key.js
+// One key for "this workload, under this interpreter (index or label), on this side": the maps that
+// find a variant again (experiment.ts, merge.ts, measure/run.ts) build it here, not by hand.
+/** NUL-separated: no config name or interpreter label holds one, so distinct ids never collide. */
+function variantKey({ workload, interpreter, side }) {
+    return `${side === undefined ? '' : `${side}\u0000`}${interpreter}\u0000${workload}`;
+}
+
 ;// CONCATENATED MODULE: ./lib/core/experiment.js
 // Experiment: a whole run as a pure state machine. The shell (measure/run.ts) asks `next` what to
 // do, does it (a machine probe or one round of trials), hands back what it learned with `record`,
@@ -76241,7 +76277,8 @@ const core_version_VERSION = '0.1.0';
 
 
 
-const variantKey = (name, interpreter) => `${interpreter}\u0000${name}`;
+
+
 /** The variants a setup measures, without probes: shared by probePlan and start. */
 function variantsOf(setup) {
     const side = (which, workload) => ({
@@ -76351,12 +76388,12 @@ function next(state, nowSeconds) {
         state.machineAskedBefore = state.round;
         return { kind: 'machine' };
     }
-    const byKey = new Map(active.map((v) => [variantKey(v.name, v.interpreter), v]));
+    const byKey = new Map(active.map((v) => [variantKey({ workload: v.name, interpreter: v.interpreter }), v]));
     const entries = active.flatMap((v) => {
         const environment = state.input.environments[v.interpreter];
         const cpus = environment ? serialCpus(environment.cpus, environment.cores, environment.placement, state.round) : [null];
         return [v.head, v.base].filter(runnable).map((side) => ({
-            workload: variantKey(v.name, v.interpreter),
+            workload: variantKey({ workload: v.name, interpreter: v.interpreter }),
             side: side.side,
             arms: side.arms.map((a) => a.arm).filter((arm) => !side.dropped.has(armLabel(arm)) && (v.compared === null || v.compared.has(armLabel(arm)))),
             serialCpus: cpus,
@@ -76525,8 +76562,7 @@ function finish(state, words) {
         git: input.git,
         config: input.config,
         workloads,
-        regressions: workloads.reduce((n, w) => n + w.regressions.length, 0),
-        improvements: workloads.reduce((n, w) => n + w.improvements.length, 0),
+        ...totals(workloads),
         rounds: state.round,
         totalSeconds: state.elapsedSeconds,
         startedAt: input.startedAt,
@@ -76601,7 +76637,7 @@ function notRun(state, words) {
 // cast: one schema per mode. Results files of schemaVersion 1 hold environments written before the
 // runner measured placement and interpreters: those fields get the defaults that say so.
 
-const FAILURE_KINDS = ['python-missing', 'import', 'tasks', 'task', 'timeout', 'crash', 'pickle', 'runner'];
+
 const failureSchema = looseObject({
     ok: literal(false),
     kind: schemas_enum(FAILURE_KINDS),
@@ -76707,9 +76743,9 @@ const parsedAreTodaysTypes = { environment: (v) => v, probe: (v) => v, trial: (v
 // so objects are loose: a newer writer's extra fields pass through untouched.
 
 
+
 const MODELS = ['serial', 'threads', 'processes', 'interpreters'];
 const RECOMMENDATIONS = ['threads', 'processes', 'interpreters', 'either', 'serial', 'inconclusive', 'error'];
-const results_FAILURE_KINDS = ['python-missing', 'import', 'tasks', 'task', 'timeout', 'crash', 'pickle', 'runner'];
 const SIDES = ['head', 'base'];
 const ratioEstimateSchema = looseObject({
     ratio: schemas_number(),
@@ -76770,7 +76806,7 @@ const sideResultShape = {
     arms: array(armResultSchema),
     unavailable: looseObject({ threads: schemas_string().optional(), processes: schemas_string().optional(), interpreters: schemas_string().optional() }),
     warnings: array(schemas_string()),
-    error: looseObject({ kind: schemas_enum(results_FAILURE_KINDS), message: schemas_string(), traceback: schemas_string() }).nullable(),
+    error: looseObject({ kind: schemas_enum(FAILURE_KINDS), message: schemas_string(), traceback: schemas_string() }).nullable(),
     rounds: schemas_number().int().nonnegative(),
     comparisons: looseObject({
         threadsVsSerial: comparisonSchema.nullable(),
@@ -76900,6 +76936,7 @@ function readResults(json) {
 ;// CONCATENATED MODULE: ./lib/report/explain.js
 
 
+
 /** Two decimals below 10, one above: ×1.53, ×12.4. */
 function fmt(x) {
     if (!Number.isFinite(x))
@@ -76953,9 +76990,9 @@ function explainReason(f) {
     const threads = f.models.threads;
     if (f.serial && threads) {
         const ratio = threads.cpuPerWall;
-        const meaning = f.serial.cpuPerWall < 0.5
+        const meaning = f.character === 'io-wait'
             ? 'the code waits more than it computes'
-            : ratio <= 1.3
+            : !threadsRunInParallel(ratio)
                 ? freeThreaded(f)
                     ? 'even on this free-threaded build the threads do not run in parallel'
                     : reenabledBy(f) !== undefined
@@ -77166,35 +77203,65 @@ function roundsText(rounds) {
     return `${rounds} round${rounds === 1 ? '' : 's'}`;
 }
 
-;// CONCATENATED MODULE: ./lib/core/repetitions.js
-// How a trial's repetitions become the one value per trial that rounds compare. One place, so
-// the estimator can change (after recordings say which is best; see docs/statistics.md) without
-// touching the runner or the engine. Pure.
-/**
- * The per-trial value of one measure from its repetitions: their mean. Throws on an empty list: a
- * trial without repetitions measured nothing.
- *
- * Why the mean: trials run in lockstep (partners alive at once, taking turns repetition by
- * repetition), so a burst of the shared CPU slows the partners' repetitions of the same turns
- * alike, and averaging every turn keeps that pairing; the median keeps one turn and drops the rest.
- * On two lockstep recordings of bench/noise.mjs (2026-12-02) the A/A paired sd was 0.084 and 0.081
- * with the mean against 0.094 and 0.097 with the median (minimum 0.079 and 0.135, first repetition
- * alone 0.142 and 0.117), and replayed comparisons decided a 1.5× difference within 6 rounds in
- * 100% against 93% (bench/estimators.mjs). docs/statistics.md has the tables.
- */
-function trialValue(values) {
-    if (values.length === 0)
-        throw new Error('trialValue needs at least one repetition');
-    return values.reduce((sum, x) => sum + x, 0) / values.length;
+;// CONCATENATED MODULE: ./lib/measure/runner-result.js
+// The pure reading of a finished runner: how it ended (exit, timeout, a kill with a reason), what it
+// left in its result file, and whether that is valid JSON matching the runner's contract, turned into
+// its output or one Failure. No process, no file: runner-process.ts gathers these facts and asks.
+
+/** The one test for a runner Failure (ok: false) among runner results. */
+function isFailure(value) {
+    return typeof value === 'object' && value !== null && value.ok === false;
+}
+function runner_result_failure(kind, type, message, stderrTail = '') {
+    return { ok: false, kind, type, message, traceback: '', stderrTail };
+}
+/** The runner's output, or the Failure that says why there is none; the first reason wins. */
+function readRunnerResult(finished) {
+    const { exit, stderrTail } = finished;
+    if (exit.code === 'ENOENT' || exit.code === 'EACCES') {
+        return runner_result_failure('python-missing', exit.code, `Python interpreter "${finished.python}" could not be started (${exit.code}); ` +
+            `set \`python:\` in the config to an installed interpreter`);
+    }
+    if (finished.timedOut) {
+        return runner_result_failure('timeout', 'Timeout', `${finished.mode} ran past the ${finished.timeoutSeconds} s timeout; its whole process tree was killed`, stderrTail);
+    }
+    if (finished.killedFor !== undefined)
+        return { ...finished.killedFor, stderrTail };
+    if (finished.resultText === null) {
+        return runner_result_failure('crash', exit.signal ?? 'Exit', `the Python interpreter ${howItEnded(exit)} without writing a result`, stderrTail);
+    }
+    let parsed;
+    try {
+        parsed = JSON.parse(finished.resultText);
+    }
+    catch (error) {
+        return runner_result_failure('runner', 'SyntaxError', `unreadable runner result: ${String(error)}`, stderrTail);
+    }
+    // Validated against the runner's contract (src/core/contracts/runner.ts), never cast: a
+    // mismatch is a gilgate bug, reported as the runner failing with the fields named.
+    let output;
+    try {
+        output = parseRunnerOutput(finished.mode, parsed);
+    }
+    catch (error) {
+        if (error instanceof RunnerOutputError)
+            return runner_result_failure('runner', error.name, error.message, stderrTail);
+        throw error;
+    }
+    return isFailure(output) ? { ...output, stderrTail } : output;
+}
+function howItEnded(exit) {
+    if (exit.signal !== undefined)
+        return `was killed by ${exit.signal}${exit.signalDescription ? ` (${exit.signalDescription})` : ''}`;
+    if (exit.exitCode !== undefined)
+        return `exited with code ${exit.exitCode}`;
+    return `failed: ${exit.shortMessage}`;
 }
 
-;// CONCATENATED MODULE: ./lib/measure/python.js
-// The shell around python/gilgate_runner.py: one fresh interpreter per call, a spec file in, a
-// result file out. Workload output never travels with results: stdout goes to /dev/null and only
-// the last few KB of stderr are kept, for context when something fails. Lockstep trials (several
-// interpreters taking turns repetition by repetition) also talk over a private socket, fd 3.
-
-
+;// CONCATENATED MODULE: ./lib/measure/runner-process.js
+// The lifecycle of one runner interpreter: its temporary files, its process group, its timeout clock,
+// its stderr tail and (lockstep trials) its turn channel, fd 3. How a finished runner is read is
+// runner-result.ts; the turns themselves are lockstep.ts.
 
 
 
@@ -77203,8 +77270,6 @@ function trialValue(values) {
 
 
 const STDERR_TAIL_BYTES = 4096;
-/** Describing the interpreter or the machine imports nothing of the user's: a minute is generous. */
-const ENVIRONMENT_TIMEOUT_SECONDS = 60;
 /**
  * The runner script: beside the bundle (dist/index.js → dist/, dist/cli/index.js → dist/), or in
  * python/ when running from source (src/runner or lib/runner).
@@ -77222,184 +77287,6 @@ function runnerScriptPath() {
     }
     return found;
 }
-/** The one test for a runner Failure (ok: false) among runner results. */
-function isFailure(value) {
-    return typeof value === 'object' && value !== null && value.ok === false;
-}
-/** Describe the interpreter: version, cores and CPU ids, GIL, start methods, interpreters. */
-async function probeEnvironment(target) {
-    return invokeRunner(target, 'environment', {}, ENVIRONMENT_TIMEOUT_SECONDS);
-}
-/**
- * Measure the machine: each usable CPU's speed (a pinned loop) and, for each N in `workers`, the
- * capacity of N unpinned processes against one. About half a second on 2 CPUs.
- */
-async function probeMachine(target, workers) {
-    return invokeRunner(target, 'machine', { workers }, ENVIRONMENT_TIMEOUT_SECONDS);
-}
-/**
- * Import the workload, count its tasks, time one serial pass, check processes (with
- * `startMethod`, null = the interpreter's default) and spawn, and interpreters; report whether
- * the import turned the GIL back on.
- */
-async function probeWorkload(target, workload, startMethod = null) {
-    const spec = { paths: target.paths, run: workload.run, tasks: workload.tasks, startMethod };
-    return invokeRunner(target, 'probe', spec, workload.timeout);
-}
-/** One trial of one arm in a fresh interpreter: a warm-up call, then the timed repetitions. */
-async function runTrial(target, workload, settings) {
-    const outcome = await invokeRunner(target, 'trial', trialSpec(target, workload, settings), workload.timeout);
-    return withSummary(outcome);
-}
-/** The runner's spec for one trial; throws on settings no trial can run with. */
-function trialSpec(target, workload, settings) {
-    if (!Number.isInteger(settings.repetitions) || settings.repetitions < 1) {
-        throw new Error(`repetitions must be an integer ≥ 1, got ${settings.repetitions}`);
-    }
-    if (settings.model !== 'serial' && settings.cpu !== null) {
-        // Workers inherit the parent's affinity: a pinned pool would measure one CPU.
-        throw new Error(`a ${settings.model} trial cannot be pinned to a CPU (cpu must be null)`);
-    }
-    return {
-        paths: target.paths,
-        run: workload.run,
-        tasks: workload.tasks,
-        model: settings.model,
-        workers: settings.workers,
-        cpu: settings.cpu,
-        repetitions: settings.repetitions,
-        startMethod: settings.startMethod,
-    };
-}
-function withSummary(outcome) {
-    if (isFailure(outcome))
-        return outcome;
-    return { ...outcome, ...python_summarize(outcome.repetitions) };
-}
-/**
- * The runner's REPETITION_SECONDS_CAP (python/gilgate_runner.py), applied to partners together:
- * members of a group that run the same arm on the same CPU (head and base of one arm) start no new
- * repetition once either has timed this much, so they keep the same count (a member's own cap
- * would cut it short of its partner's). Other arms go on: a slow arm (threads on tiny tasks,
- * 0.3 s a repetition against serial's 1 ms) must not cut serial's count to its own.
- */
-const LOCKSTEP_SECONDS_CAP = 2.0;
-/**
- * The trials of a group (e.g. base and head of one arm, or every arm of a round) in interpreters
- * that live at once but take turns, one repetition at a time: A's 1st, B's 1st, B's 2nd, A's 2nd, …
- * Only one works at a time, the others wait idle, so a burst of the machine (tens of ms to seconds
- * slower) hits the partners' repetitions nearly alike instead of one trial and not the other, and
- * their per-trial values (the mean of the repetitions) stay paired. Start-up and warm-up all happen before the first turn.
- *
- * One outcome per member, in the group's order, as runTrial gives it. A member that fails (dies,
- * runs past its timeout, writes a failure, breaks the turn protocol) gets its Failure and leaves
- * the turns; the others go on. Each member's timeout counts only its own work: start-up, warm-up,
- * its turns and writing its result, not the time it waits for the others. Each member gets the
- * repetitions of its settings, or fewer when it or a partner reaches LOCKSTEP_SECONDS_CAP.
- */
-async function runLockstep(group, options = {}) {
-    const specs = group.map(({ target, workload, settings }) => ({ ...trialSpec(target, workload, settings), lockstep: true }));
-    const starts = await Promise.allSettled(group.map(({ target, workload }, i) => startRunner(target, 'trial', specs[i], workload.timeout, true)));
-    const unstarted = starts.find((start) => start.status === 'rejected');
-    if (unstarted !== undefined) {
-        // No temporary directory for one of them (a full disk?): nothing was measured, leave no one behind.
-        const started = starts.flatMap((start) => (start.status === 'fulfilled' && !isFailure(start.value) ? [start.value] : []));
-        for (const runner of started)
-            runner.kill(python_failure('runner', 'Error', 'a partner could not start'));
-        await Promise.allSettled(started.map((runner) => runner.outcome));
-        throw unstarted.reason;
-    }
-    const runners = starts.map((start) => start.value);
-    const live = new Set();
-    runners.forEach((runner, i) => {
-        if (!isFailure(runner))
-            live.add(i);
-    });
-    const runner = (i) => runners[i];
-    /** The member's next line, checked; null (and the member out of the turns) when it has none. */
-    const expectLine = async (i, expected) => {
-        const member = runner(i);
-        const line = await member.nextLine();
-        member.clock(false);
-        if (line !== null && expected.test(line))
-            return line;
-        live.delete(i);
-        // null: it exited, and its outcome says how. A live one that broke the protocol is killed.
-        if (line !== null) {
-            member.kill(python_failure('runner', 'LockstepProtocolError', `the runner said ${JSON.stringify(line)} where ${expected} was due`));
-        }
-        return null;
-    };
-    // Every member starts and warms up at once (untimed, on its own clock); the first turn waits
-    // for the last to be ready, so that no start-up runs beside a timed repetition.
-    await Promise.all([...live].map((i) => expectLine(i, /^ready$/)));
-    const timed = group.map(() => 0);
-    const partnersOf = (i) => {
-        const { model, workers, cpu } = group[i].settings;
-        return group.flatMap((other, j) => (other.settings.model === model && other.settings.workers === workers && other.settings.cpu === cpu ? [j] : []));
-    };
-    const partners = group.map((_, i) => partnersOf(i));
-    const capped = (i) => Math.max(...partners[i].map((j) => timed[j])) >= LOCKSTEP_SECONDS_CAP;
-    const random = options.seed === undefined ? null : seededRandom(options.seed);
-    for (let r = 0;; r++) {
-        const due = [...live].filter((i) => group[i].settings.repetitions > r && (r === 0 || !capped(i)));
-        if (due.length === 0)
-            break;
-        for (const i of turnOrder(group.length, r, random)) {
-            if (!due.includes(i) || !live.has(i))
-                continue;
-            const member = runner(i);
-            member.clock(true);
-            member.send('go');
-            const line = await expectLine(i, /^done \S+$/);
-            const seconds = line === null ? NaN : Number(line.slice('done '.length));
-            if (line !== null && !(seconds >= 0)) {
-                live.delete(i);
-                member.kill(python_failure('runner', 'LockstepProtocolError', `the runner said ${JSON.stringify(line)}: not a duration`));
-            }
-            if (live.has(i))
-                timed[i] += seconds;
-        }
-    }
-    // Only now: a member whose count is reached waits for the last turn, since writing its result
-    // beside a partner's timed repetition would disturb it.
-    for (const i of live) {
-        runner(i).clock(true);
-        runner(i).send('stop');
-    }
-    const outcomes = await Promise.all(runners.map((started) => (isFailure(started) ? started : started.outcome)));
-    return outcomes.map(withSummary);
-}
-/**
- * The order of a group's turns in repetition `r` (0-based): a seeded shuffle, or forward on even
- * repetitions and reversed on odd ones (ABBA for two members).
- */
-function turnOrder(size, r, random) {
-    const forward = Array.from({ length: size }, (_, i) => i);
-    if (random !== null)
-        return shuffle(forward, random);
-    return r % 2 === 0 ? forward : forward.reverse();
-}
-/** Each measure's per-trial value over the repetitions (the estimator lives in trialValue). */
-function python_summarize(repetitions) {
-    return {
-        wallSeconds: trialValue(repetitions.map((r) => r.wallSeconds)),
-        steadySeconds: trialValue(repetitions.map((r) => r.steadySeconds)),
-        startupSeconds: trialValue(repetitions.map((r) => r.startupSeconds)),
-        cpuSeconds: trialValue(repetitions.map((r) => r.cpuSeconds)),
-    };
-}
-function python_failure(kind, type, message, stderrTail = '') {
-    return { ok: false, kind, type, message, traceback: '', stderrTail };
-}
-/**
- * Run the runner once and return its parsed result, or a Failure when the interpreter could not
- * start, ran out of time, or died without writing a result.
- */
-async function invokeRunner(target, mode, spec, timeoutSeconds) {
-    const runner = await startRunner(target, mode, spec, timeoutSeconds, false);
-    return isFailure(runner) ? runner : runner.outcome;
-}
 /**
  * Start the runner on a spec; `turns` opens the lockstep turn channel as its fd 3. A Failure when
  * it cannot even start (a missing working directory).
@@ -77407,162 +77294,200 @@ async function invokeRunner(target, mode, spec, timeoutSeconds) {
 async function startRunner(target, mode, spec, timeoutSeconds, turns) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(target.cwd)) {
         // Node reports a missing cwd as ENOENT too; keep it from reading as a missing interpreter.
-        return python_failure('runner', 'Error', `working directory ${target.cwd} does not exist`);
+        return runner_result_failure('runner', 'Error', `working directory ${target.cwd} does not exist`);
     }
-    const workDirectory = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'gilgate-'));
-    const specPath = (0,external_node_path_namespaceObject.join)(workDirectory, 'spec.json');
-    const resultPath = (0,external_node_path_namespaceObject.join)(workDirectory, 'result.json');
-    try {
-        await (0,promises_namespaceObject.writeFile)(specPath, JSON.stringify(spec));
-    }
-    catch (error) {
-        await (0,promises_namespaceObject.rm)(workDirectory, { recursive: true, force: true });
-        throw error;
-    }
-    const stderr = new StderrTail(STDERR_TAIL_BYTES);
-    const subprocess = execa(target.python, [runnerScriptPath(), mode, specPath, resultPath], {
-        cwd: target.cwd,
-        env: target.env,
-        extendEnv: false,
-        // stdin, stdout, stderr; then the turn channel, a socket both ways.
-        stdio: turns ? ['ignore', 'ignore', 'pipe', 'pipe'] : ['ignore', 'ignore', 'pipe'],
-        buffer: false,
-        // Its own process group, so that pool workers can be killed with it.
-        detached: true,
-        reject: false,
-    });
-    const group = subprocess.pid;
-    let exited = false;
-    let settled = false;
-    const lines = new TurnLines();
-    subprocess.nodeChildProcess.once('exit', () => {
-        exited = true;
-        // Until its streams close, which a descendant that left the group could delay forever.
-        clock(true);
-        // Only the exit ends the lines: forked pool workers hold the channel open too, and its end
-        // can arrive before the exit of an interpreter that wrote its result, which must not read as
-        // the channel being closed under a live one.
-        lines.close();
-    });
-    if (group !== undefined) {
-        liveGroups.add(group);
-        // Workers orphaned when the interpreter dies hold stderr open, so the subprocess would not
-        // settle until the timeout and a crash would read as one. The group dies with its leader.
-        subprocess.nodeChildProcess.once('exit', () => killGroup(group));
-    }
-    subprocess.stderr?.on('data', (chunk) => stderr.push(chunk));
-    const channel = turns ? subprocess.stdio[3] : undefined;
-    if (channel !== undefined) {
-        channel.setEncoding('utf8');
-        channel.on('data', (text) => lines.push(text));
-        // Writing to a member that just died: its exit tells the story.
-        channel.on('error', () => { });
-    }
-    let timedOut = false;
-    let reason;
-    let budgetMs = timeoutSeconds * 1000;
-    let timer;
-    let since = 0;
-    const clock = (running) => {
-        if (settled)
-            return;
-        if (exited)
-            running = true;
-        if (running === (timer !== undefined))
-            return;
-        if (running) {
-            since = performance.now();
-            timer = setTimeout(() => {
-                timedOut = true;
-                if (group !== undefined)
-                    killGroup(group);
-                // A descendant that left the group could still hold a pipe open; stop waiting on it.
-                subprocess.stderr?.destroy();
-                channel?.destroy();
-            }, Math.max(0, budgetMs));
+    const files = await RunnerFiles.write(spec);
+    return new RunnerChild(target, mode, files, timeoutSeconds, turns);
+}
+/** Run the runner once and return its parsed result, or the Failure that says why there is none. */
+async function invokeRunner(target, mode, spec, timeoutSeconds) {
+    const runner = await startRunner(target, mode, spec, timeoutSeconds, false);
+    return isFailure(runner) ? runner : runner.outcome;
+}
+class RunnerChild {
+    target;
+    mode;
+    files;
+    timeoutSeconds;
+    outcome;
+    stderr = new StderrTail(STDERR_TAIL_BYTES);
+    lines = new TurnLines();
+    group;
+    channel;
+    clock;
+    timedOut = false;
+    killedFor;
+    constructor(target, mode, files, timeoutSeconds, turns) {
+        this.target = target;
+        this.mode = mode;
+        this.files = files;
+        this.timeoutSeconds = timeoutSeconds;
+        const subprocess = execa(target.python, [runnerScriptPath(), mode, files.specPath, files.resultPath], {
+            cwd: target.cwd,
+            env: target.env,
+            extendEnv: false,
+            // stdin, stdout, stderr; then the turn channel, a socket both ways.
+            stdio: turns ? ['ignore', 'ignore', 'pipe', 'pipe'] : ['ignore', 'ignore', 'pipe'],
+            buffer: false,
+            // Its own process group, so that pool workers can be killed with it.
+            detached: true,
+            reject: false,
+        });
+        this.group = subprocess.pid === undefined ? null : new ProcessGroup(subprocess.pid);
+        this.channel = turns ? subprocess.stdio[3] : undefined;
+        this.clock = new TimeoutClock(timeoutSeconds * 1000, () => this.expire(subprocess));
+        subprocess.nodeChildProcess.once('exit', () => {
+            // Until its streams close, which a descendant that left the group could delay forever.
+            this.clock.runForGood();
+            // Only the exit ends the lines: forked pool workers hold the channel open too, and its end
+            // can arrive before the exit of an interpreter that wrote its result, which must not read as
+            // the channel being closed under a live one.
+            this.lines.close();
+            // Workers orphaned when the interpreter dies hold stderr open, so the subprocess would not
+            // settle until the timeout and a crash would read as one. The group dies with its leader.
+            this.group?.kill();
+        });
+        subprocess.stderr?.on('data', (chunk) => this.stderr.push(chunk));
+        if (this.channel !== undefined) {
+            this.channel.setEncoding('utf8');
+            this.channel.on('data', (text) => this.lines.push(text));
+            // Writing to a member that just died: its exit tells the story.
+            this.channel.on('error', () => { });
         }
-        else {
-            clearTimeout(timer);
-            timer = undefined;
-            budgetMs -= performance.now() - since;
-        }
-    };
-    clock(true);
-    const outcome = (async () => {
+        this.clock.run();
+        this.outcome = this.finish(subprocess);
+        // Awaited late (a lockstep group collects outcomes at the end): never an unhandled rejection.
+        this.outcome.catch(() => { });
+    }
+    nextLine() {
+        return this.lines.next();
+    }
+    send(line) {
+        if (this.channel !== undefined && this.channel.writable)
+            this.channel.write(`${line}\n`);
+    }
+    runClock() {
+        this.clock.run();
+    }
+    pauseClock() {
+        this.clock.pause();
+    }
+    kill(reason) {
+        this.killedFor ??= reason;
+        this.group?.kill();
+    }
+    expire(subprocess) {
+        this.timedOut = true;
+        this.group?.kill();
+        // A descendant that left the group could still hold a pipe open; stop waiting on it.
+        subprocess.stderr?.destroy();
+        this.channel?.destroy();
+    }
+    async finish(subprocess) {
         try {
-            const result = await subprocess;
-            settled = true;
-            clearTimeout(timer);
+            const exit = await subprocess;
+            this.clock.stop();
             // An interpreter that never started has no exit event to end the lines.
-            lines.close();
-            if (group !== undefined) {
-                // Workers orphaned by a parent that died (os._exit, segfault) would otherwise live on.
-                killGroup(group);
-                liveGroups.delete(group);
-            }
-            if (result.code === 'ENOENT' || result.code === 'EACCES') {
-                return python_failure('python-missing', result.code, `Python interpreter "${target.python}" could not be started (${result.code}); ` +
-                    `set \`python:\` in the config to an installed interpreter`);
-            }
-            if (timedOut) {
-                return python_failure('timeout', 'Timeout', `${mode} ran past the ${timeoutSeconds} s timeout; its whole process tree was killed`, stderr.text());
-            }
-            if (reason !== undefined)
-                return { ...reason, stderrTail: stderr.text() };
-            let text;
-            try {
-                text = await (0,promises_namespaceObject.readFile)(resultPath, 'utf8');
-            }
-            catch {
-                const how = result.signal !== undefined
-                    ? `was killed by ${result.signal}${result.signalDescription ? ` (${result.signalDescription})` : ''}`
-                    : result.exitCode !== undefined
-                        ? `exited with code ${result.exitCode}`
-                        : `failed: ${result.shortMessage}`;
-                return python_failure('crash', result.signal ?? 'Exit', `the Python interpreter ${how} without writing a result`, stderr.text());
-            }
-            let parsed;
-            try {
-                parsed = JSON.parse(text);
-            }
-            catch (error) {
-                return python_failure('runner', 'SyntaxError', `unreadable runner result: ${String(error)}`, stderr.text());
-            }
-            // Validated against the runner's contract (src/core/contracts/runner.ts), never cast: a
-            // mismatch is a gilgate bug, reported as the runner failing with the fields named.
-            let output;
-            try {
-                output = parseRunnerOutput(mode, parsed);
-            }
-            catch (error) {
-                if (error instanceof RunnerOutputError)
-                    return python_failure('runner', error.name, error.message, stderr.text());
-                throw error;
-            }
-            if (isFailure(output))
-                return { ...output, stderrTail: stderr.text() };
-            return output;
+            this.lines.close();
+            // Workers orphaned by a parent that died (os._exit, segfault) would otherwise live on.
+            this.group?.release();
+            return readRunnerResult({
+                mode: this.mode,
+                python: this.target.python,
+                timeoutSeconds: this.timeoutSeconds,
+                exit: {
+                    code: exit.code,
+                    signal: exit.signal,
+                    signalDescription: exit.signalDescription,
+                    exitCode: exit.exitCode,
+                    shortMessage: exit.shortMessage,
+                },
+                timedOut: this.timedOut,
+                killedFor: this.killedFor,
+                resultText: await this.files.readResult(),
+                stderrTail: this.stderr.text(),
+            });
         }
         finally {
-            await (0,promises_namespaceObject.rm)(workDirectory, { recursive: true, force: true });
+            await this.files.remove();
         }
-    })();
-    // Awaited late (a lockstep group collects outcomes at the end): never an unhandled rejection.
-    outcome.catch(() => { });
-    return {
-        outcome,
-        nextLine: () => lines.next(),
-        send: (line) => {
-            if (channel !== undefined && channel.writable)
-                channel.write(`${line}\n`);
-        },
-        clock,
-        kill: (failure) => {
-            reason ??= failure;
-            if (group !== undefined)
-                killGroup(group);
-        },
-    };
+    }
+}
+/** The runner's spec and result files, in a temporary directory of their own. */
+class RunnerFiles {
+    directory;
+    constructor(directory) {
+        this.directory = directory;
+    }
+    static async write(spec) {
+        const files = new RunnerFiles(await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'gilgate-')));
+        try {
+            await (0,promises_namespaceObject.writeFile)(files.specPath, JSON.stringify(spec));
+        }
+        catch (error) {
+            await files.remove();
+            throw error;
+        }
+        return files;
+    }
+    get specPath() {
+        return (0,external_node_path_namespaceObject.join)(this.directory, 'spec.json');
+    }
+    get resultPath() {
+        return (0,external_node_path_namespaceObject.join)(this.directory, 'result.json');
+    }
+    /** The result file's text, or null when the runner wrote none. */
+    async readResult() {
+        try {
+            return await (0,promises_namespaceObject.readFile)(this.resultPath, 'utf8');
+        }
+        catch {
+            return null;
+        }
+    }
+    remove() {
+        return (0,promises_namespaceObject.rm)(this.directory, { recursive: true, force: true });
+    }
+}
+/**
+ * A timeout that counts only the time it runs: a lockstep member's work, not its waits for the
+ * others. `onExpire` is called once, when the running time reaches the budget.
+ */
+class TimeoutClock {
+    remainingMs;
+    onExpire;
+    timer;
+    since = 0;
+    /** Paused no more: the interpreter has exited. */
+    forGood = false;
+    stopped = false;
+    constructor(remainingMs, onExpire) {
+        this.remainingMs = remainingMs;
+        this.onExpire = onExpire;
+    }
+    run() {
+        if (this.stopped || this.timer !== undefined)
+            return;
+        this.since = performance.now();
+        this.timer = setTimeout(this.onExpire, Math.max(0, this.remainingMs));
+    }
+    pause() {
+        if (this.stopped || this.forGood || this.timer === undefined)
+            return;
+        clearTimeout(this.timer);
+        this.timer = undefined;
+        this.remainingMs -= performance.now() - this.since;
+    }
+    runForGood() {
+        this.forGood = true;
+        this.run();
+    }
+    /** The runner has settled: nothing to time any more. */
+    stop() {
+        this.stopped = true;
+        clearTimeout(this.timer);
+        this.timer = undefined;
+    }
 }
 /** Lines read from a turn channel, handed out one per request, in order. */
 class TurnLines {
@@ -77595,20 +77520,38 @@ class TurnLines {
         return new Promise((resolve) => this.waiting.push(resolve));
     }
 }
-function killGroup(group) {
+/** The runner's process group (it is started detached), pool workers included. */
+class ProcessGroup {
+    id;
+    // Detached groups are not killed by execa when Node exits; do it ourselves.
+    static live = new Set();
+    static {
+        process.once('exit', () => {
+            for (const id of ProcessGroup.live)
+                killGroup(id);
+        });
+    }
+    constructor(id) {
+        this.id = id;
+        ProcessGroup.live.add(id);
+    }
+    kill() {
+        killGroup(this.id);
+    }
+    /** Killed for good (what is left of it), and no longer killed when Node exits. */
+    release() {
+        killGroup(this.id);
+        ProcessGroup.live.delete(this.id);
+    }
+}
+function killGroup(id) {
     try {
-        process.kill(-group, 'SIGKILL');
+        process.kill(-id, 'SIGKILL');
     }
     catch {
         // ESRCH: the group is already gone.
     }
 }
-// Detached groups are not killed by execa when Node exits; do it ourselves.
-const liveGroups = new Set();
-process.once('exit', () => {
-    for (const group of liveGroups)
-        killGroup(group);
-});
 /** The last `limit` bytes of a stream, however much passes through it. */
 class StderrTail {
     limit;
@@ -77631,6 +77574,265 @@ class StderrTail {
         const newline = text.indexOf('\n');
         return newline >= 0 && newline < text.length - 1 ? text.slice(newline + 1) : text;
     }
+}
+
+;// CONCATENATED MODULE: ./lib/core/repetitions.js
+// How a trial's repetitions become the one value per trial that rounds compare. One place, so
+// the estimator can change (after recordings say which is best; see docs/statistics.md) without
+// touching the runner or the engine. Pure.
+/**
+ * The per-trial value of one measure from its repetitions: their mean. Throws on an empty list: a
+ * trial without repetitions measured nothing.
+ *
+ * Why the mean: trials run in lockstep (partners alive at once, taking turns repetition by
+ * repetition), so a burst of the shared CPU slows the partners' repetitions of the same turns
+ * alike, and averaging every turn keeps that pairing; the median keeps one turn and drops the rest.
+ * On two lockstep recordings of bench/noise.mjs (2026-12-02) the A/A paired sd was 0.084 and 0.081
+ * with the mean against 0.094 and 0.097 with the median (minimum 0.079 and 0.135, first repetition
+ * alone 0.142 and 0.117), and replayed comparisons decided a 1.5× difference within 6 rounds in
+ * 100% against 93% (bench/estimators.mjs). docs/statistics.md has the tables.
+ */
+function trialValue(values) {
+    if (values.length === 0)
+        throw new Error('trialValue needs at least one repetition');
+    return values.reduce((sum, x) => sum + x, 0) / values.length;
+}
+
+;// CONCATENATED MODULE: ./lib/measure/trial-spec.js
+// What the runner is told for one trial (its spec) and what a trial's outcome gains on the way back
+// (the per-trial summary values). Shared by single trials (python.ts) and lockstep groups.
+
+
+/**
+ * Timed work after which a trial starts no new repetition, whatever count it was given (at least
+ * one always runs): about seven times the engine's per-trial target (plan.ts). The runner gets it
+ * in each trial's spec; a lockstep group applies it to partners together (lockstep.ts).
+ */
+const REPETITION_SECONDS_CAP = 2.0;
+/** The runner's spec for one trial; throws on settings no trial can run with. */
+function trialSpec(target, workload, settings) {
+    if (!Number.isInteger(settings.repetitions) || settings.repetitions < 1) {
+        throw new Error(`repetitions must be an integer ≥ 1, got ${settings.repetitions}`);
+    }
+    if (settings.model !== 'serial' && settings.cpu !== null) {
+        // Workers inherit the parent's affinity: a pinned pool would measure one CPU.
+        throw new Error(`a ${settings.model} trial cannot be pinned to a CPU (cpu must be null)`);
+    }
+    return {
+        paths: target.paths,
+        run: workload.run,
+        tasks: workload.tasks,
+        model: settings.model,
+        workers: settings.workers,
+        cpu: settings.cpu,
+        repetitions: settings.repetitions,
+        repetitionSecondsCap: REPETITION_SECONDS_CAP,
+        startMethod: settings.startMethod,
+    };
+}
+function withSummary(outcome) {
+    if (isFailure(outcome))
+        return outcome;
+    return { ...outcome, ...trial_spec_summarize(outcome.repetitions) };
+}
+/** Each measure's per-trial value over the repetitions (the estimator lives in trialValue). */
+function trial_spec_summarize(repetitions) {
+    return {
+        wallSeconds: trialValue(repetitions.map((r) => r.wallSeconds)),
+        steadySeconds: trialValue(repetitions.map((r) => r.steadySeconds)),
+        startupSeconds: trialValue(repetitions.map((r) => r.startupSeconds)),
+        cpuSeconds: trialValue(repetitions.map((r) => r.cpuSeconds)),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/measure/lockstep.js
+// The lockstep protocol: the trials of a group in interpreters that live at once but take turns,
+// one repetition at a time. The runner's side is python/gilgate_runner.py's Turns: it says "ready"
+// once warmed up; gilgate says "go" (one repetition, answered "done <seconds>") or "stop".
+
+
+
+
+/**
+ * The trials of a group (e.g. base and head of one arm, or every arm of a round) in interpreters
+ * that live at once but take turns, one repetition at a time: A's 1st, B's 1st, B's 2nd, A's 2nd, …
+ * Only one works at a time, the others wait idle, so a burst of the machine (tens of ms to seconds
+ * slower) hits the partners' repetitions nearly alike instead of one trial and not the other, and
+ * their per-trial values (the mean of the repetitions) stay paired. Start-up and warm-up all happen
+ * before the first turn.
+ *
+ * One outcome per member, in the group's order, as runTrial gives it. A member that fails (dies,
+ * runs past its timeout, writes a failure, breaks the turn protocol) gets its Failure and leaves
+ * the turns; the others go on. Each member's timeout counts only its own work: start-up, warm-up,
+ * its turns and writing its result, not the time it waits for the others. Each member gets the
+ * repetitions of its settings, or fewer once partners (the same arm on the same CPU: head and base
+ * of one arm) have timed REPETITION_SECONDS_CAP together, so that partners keep the same count
+ * (a member's own cap would cut it short of its partner's). Other arms go on: a slow arm (threads
+ * on tiny tasks, 0.3 s a repetition against serial's 1 ms) must not cut serial's count to its own.
+ */
+async function runLockstep(group, options = {}) {
+    const started = await lockstep_startGroup(group);
+    const turns = new Turns(started);
+    // Every member starts and warms up at once (untimed, on its own clock); the first turn waits
+    // for the last to be ready, so that no start-up runs beside a timed repetition.
+    await Promise.all(turns.live().map((i) => turns.expect(i, /^ready$/)));
+    const cap = new PartnerCap(group.map((member) => member.settings));
+    const random = options.seed === undefined ? null : seededRandom(options.seed);
+    for (let r = 0;; r++) {
+        const due = turns.live().filter((i) => group[i].settings.repetitions > r && (r === 0 || !cap.reached(i)));
+        if (due.length === 0)
+            break;
+        for (const i of turnOrder(group.length, r, random)) {
+            if (!due.includes(i))
+                continue;
+            const seconds = await turns.take(i);
+            if (seconds !== null)
+                cap.add(i, seconds);
+        }
+    }
+    // Only now: a member whose count is reached waits for the last turn, since writing its result
+    // beside a partner's timed repetition would disturb it.
+    turns.stopAll();
+    const outcomes = await Promise.all(started.map((runner) => (isFailure(runner) ? runner : runner.outcome)));
+    return outcomes.map(withSummary);
+}
+/**
+ * The order of a group's turns in repetition `r` (0-based): a seeded shuffle, or forward on even
+ * repetitions and reversed on odd ones (ABBA for two members).
+ */
+function turnOrder(size, r, random) {
+    const forward = Array.from({ length: size }, (_, i) => i);
+    if (random !== null)
+        return shuffle(forward, random);
+    return r % 2 === 0 ? forward : forward.reverse();
+}
+/** Every member's runner, or its Failure when it could not start; throws, leaving no one behind,
+ *  when one could not even get its temporary files (a full disk?). */
+async function lockstep_startGroup(group) {
+    const starts = await Promise.allSettled(group.map(({ target, workload, settings }) => startRunner(target, 'trial', { ...trialSpec(target, workload, settings), lockstep: true }, workload.timeout, true)));
+    const unstarted = starts.find((start) => start.status === 'rejected');
+    if (unstarted === undefined)
+        return starts.map((start) => start.value);
+    const running = starts.flatMap((start) => (start.status === 'fulfilled' && !isFailure(start.value) ? [start.value] : []));
+    for (const runner of running)
+        runner.kill(runner_result_failure('runner', 'Error', 'a partner could not start'));
+    await Promise.allSettled(running.map((runner) => runner.outcome));
+    throw unstarted.reason;
+}
+/** The members still taking turns, and the exchange of one turn with one of them. */
+class Turns {
+    runners;
+    inTurns = new Set();
+    constructor(runners) {
+        this.runners = runners;
+        runners.forEach((runner, i) => {
+            if (!isFailure(runner))
+                this.inTurns.add(i);
+        });
+    }
+    live() {
+        return [...this.inTurns];
+    }
+    /** One repetition of member i: the seconds it timed, or null when it left the turns instead. */
+    async take(i) {
+        if (!this.inTurns.has(i))
+            return null;
+        const member = this.runner(i);
+        member.runClock();
+        member.send('go');
+        const line = await this.expect(i, /^done \S+$/);
+        if (line === null)
+            return null;
+        const seconds = Number(line.slice('done '.length));
+        if (seconds >= 0)
+            return seconds;
+        this.leave(i, `the runner said ${JSON.stringify(line)}: not a duration`);
+        return null;
+    }
+    /** The member's next line, checked; null (and the member out of the turns) when it has none. */
+    async expect(i, expected) {
+        const member = this.runner(i);
+        const line = await member.nextLine();
+        member.pauseClock();
+        if (line !== null && expected.test(line))
+            return line;
+        // null: it exited, and its outcome says how. A live one that broke the protocol is killed.
+        if (line === null)
+            this.inTurns.delete(i);
+        else
+            this.leave(i, `the runner said ${JSON.stringify(line)} where ${expected} was due`);
+        return null;
+    }
+    stopAll() {
+        for (const i of this.inTurns) {
+            this.runner(i).runClock();
+            this.runner(i).send('stop');
+        }
+    }
+    leave(i, why) {
+        this.inTurns.delete(i);
+        this.runner(i).kill(runner_result_failure('runner', 'LockstepProtocolError', why));
+    }
+    runner(i) {
+        return this.runners[i];
+    }
+}
+/** REPETITION_SECONDS_CAP applied to partners together: the same arm (model, workers) on the same CPU. */
+class PartnerCap {
+    timed;
+    partners;
+    constructor(settings) {
+        this.timed = settings.map(() => 0);
+        const key = (s) => `${s.model} ${s.workers} ${s.cpu}`;
+        this.partners = settings.map((mine) => settings.flatMap((other, j) => (key(other) === key(mine) ? [j] : [])));
+    }
+    add(i, seconds) {
+        this.timed[i] += seconds;
+    }
+    reached(i) {
+        return Math.max(...this.partners[i].map((j) => this.timed[j])) >= REPETITION_SECONDS_CAP;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/measure/python.js
+// The shell around python/gilgate_runner.py: one fresh interpreter per call, a spec file in, a
+// result file out. Workload output never travels with results: stdout goes to /dev/null and only
+// the last few KB of stderr are kept, for context when something fails. Lockstep trials (several
+// interpreters taking turns repetition by repetition) also talk over a private socket, fd 3.
+// The parts: runner-process.ts (one interpreter's life), runner-result.ts (reading what it left),
+// lockstep.ts (the turns), trial-spec.ts (what a trial is told).
+
+
+
+
+
+
+/** Describing the interpreter or the machine imports nothing of the user's: a minute is generous. */
+const ENVIRONMENT_TIMEOUT_SECONDS = 60;
+/** Describe the interpreter: version, cores and CPU ids, GIL, start methods, interpreters. */
+async function probeEnvironment(target) {
+    return invokeRunner(target, 'environment', {}, ENVIRONMENT_TIMEOUT_SECONDS);
+}
+/**
+ * Measure the machine: each usable CPU's speed (a pinned loop) and, for each N in `workers`, the
+ * capacity of N unpinned processes against one. About half a second on 2 CPUs.
+ */
+async function probeMachine(target, workers) {
+    return invokeRunner(target, 'machine', { workers }, ENVIRONMENT_TIMEOUT_SECONDS);
+}
+/**
+ * Import the workload, count its tasks, time one serial pass, check processes (with
+ * `startMethod`, null = the interpreter's default) and spawn, and interpreters; report whether
+ * the import turned the GIL back on.
+ */
+async function probeWorkload(target, workload, startMethod = null) {
+    const spec = { paths: target.paths, run: workload.run, tasks: workload.tasks, startMethod };
+    return invokeRunner(target, 'probe', spec, workload.timeout);
+}
+/** One trial of one arm in a fresh interpreter: a warm-up call, then the timed repetitions. */
+async function runTrial(target, workload, settings) {
+    const outcome = await invokeRunner(target, 'trial', trialSpec(target, workload, settings), workload.timeout);
+    return withSummary(outcome);
 }
 
 ;// CONCATENATED MODULE: ./lib/measure/trial-environment.js
@@ -77981,6 +78183,8 @@ function loadResults(json) {
 // legs of different configs or commits. The judging itself is injected (`rejudge`): it rebuilds the
 // experiment from the merged values and calls finish, the same code that judges a single run.
 
+
+
 class MergeError extends Error {
     name = 'MergeError';
 }
@@ -78021,7 +78225,7 @@ function mergeLegs(legs, rejudge) {
         for (const workload of leg.results.workloads) {
             const row = { ...workload, warnings: [...workload.warnings] };
             if (differs.length > 0)
-                row.warnings.push(`measured by ${legName(leg)} on ${merge_describeEnvironment(leg.results.environment)}; the legs ran on different machines (see the merge notes)`);
+                row.warnings.push(`measured by ${legName(leg)} on ${machineLabel(leg.results.environment)}; the legs ran on different machines (see the merge notes)`);
             workloads.push(row);
         }
     });
@@ -78037,8 +78241,7 @@ function mergeLegs(legs, rejudge) {
     const merged = {
         ...summaries,
         workloads,
-        regressions: workloads.reduce((n, w) => n + w.regressions.length, 0),
-        improvements: workloads.reduce((n, w) => n + w.improvements.length, 0),
+        ...totals(workloads),
         rounds: Math.max(...legs.map((l) => l.results.rounds)),
         totalSeconds: Math.max(...legs.map((l) => l.results.totalSeconds)),
         startedAt: legs.map((l) => l.results.startedAt).sort()[0],
@@ -78063,8 +78266,8 @@ function mergeLegs(legs, rejudge) {
     const judged = values ? rejudge(merged) : recountTotals(merged);
     if (values && differs.length > 0) {
         // rejudge rebuilds the rows from the values: say again which machine measured each.
-        const measuredBy = new Map(workloads.map((w) => [`${w.python}\u0000${w.name}`, w.warnings.filter((x) => x.startsWith('measured by '))]));
-        judged.workloads = judged.workloads.map((w) => ({ ...w, warnings: [...w.warnings, ...(measuredBy.get(`${w.python}\u0000${w.name}`) ?? [])] }));
+        const measuredBy = new Map(workloads.map((w) => [variantKey({ workload: w.name, interpreter: w.python }), w.warnings.filter((x) => x.startsWith('measured by '))]));
+        judged.workloads = judged.workloads.map((w) => ({ ...w, warnings: [...w.warnings, ...(measuredBy.get(variantKey({ workload: w.name, interpreter: w.python })) ?? [])] }));
     }
     return { ...judged, merge: merged.merge };
 }
@@ -78076,8 +78279,7 @@ function mergeLegs(legs, rejudge) {
 function recountTotals(results) {
     return {
         ...results,
-        regressions: results.workloads.reduce((n, w) => n + w.regressions.length, 0),
-        improvements: results.workloads.reduce((n, w) => n + w.improvements.length, 0),
+        ...totals(results.workloads),
     };
 }
 // ------------------------------------------------------------------------------------------------
@@ -78091,7 +78293,8 @@ function legName(leg) {
 function merge_interpreterLabel(environment) {
     return `${environment.implementation} ${environment.python}${environment.freeThreadedBuild ? 't' : ''}`;
 }
-function merge_describeEnvironment(environment) {
+/** The machine and interpreter a leg ran on, for the note that legs differ. */
+function machineLabel(environment) {
     return `${environment.cpuModel} (${environment.cores} cores), ${merge_interpreterLabel(environment)}`;
 }
 /** Same config, settings and commits: otherwise the legs answer different questions. */
@@ -78638,7 +78841,7 @@ function retryOptions(env) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _github_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7206);
+/* harmony import */ var _github_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4673);
 // The action's entry point: everything lives in action.ts.
 
 await (0,_github_action_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
