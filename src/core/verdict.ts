@@ -233,6 +233,13 @@ interface Decision {
   open: PairFacts | null;
 }
 
+/** Each pair of models (cheaper first, COST_ORDER) and where SideResult['comparisons'] keeps it. */
+const PAIR_KEYS: readonly { cheap: ParallelModel; dear: ParallelModel; key: keyof SideResult['comparisons'] }[] = [
+  { cheap: 'threads', dear: 'processes', key: 'threadsVsProcesses' },
+  { cheap: 'threads', dear: 'interpreters', key: 'threadsVsInterpreters' },
+  { cheap: 'interpreters', dear: 'processes', key: 'interpretersVsProcesses' },
+];
+
 /** Every model's facts under one pool lifetime, the pairwise comparisons, and the rule that fires. */
 function decideFor(c: DecisionContext, pool: PoolLifetime): Decision {
   const time = timeOf(pool);
@@ -260,8 +267,8 @@ function decideFor(c: DecisionContext, pool: PoolLifetime): Decision {
   comparisons.interpretersVsProcesses = pair('interpreters', 'processes');
   const pairOf = (a: ParallelModel, b: ParallelModel): PairFacts | null => {
     const [cheap, dear] = COST_ORDER.indexOf(a) < COST_ORDER.indexOf(b) ? [a, b] : [b, a];
-    const key = `${cheap}Vs${dear[0]!.toUpperCase()}${dear.slice(1)}` as keyof SideResult['comparisons'];
-    const comparison = comparisons[key];
+    const key = PAIR_KEYS.find((p) => p.cheap === cheap && p.dear === dear)?.key;
+    const comparison = key === undefined ? null : comparisons[key];
     return comparison ? { a: cheap, b: dear, comparison } : null;
   };
   return { ...decide(c, models, pairOf), models, comparisons };
