@@ -24,6 +24,9 @@ export interface TrialSettings {
   repetitions: number;
   /** multiprocessing start method for processes; null = the interpreter's default. */
   startMethod: string | null;
+  /** A single trial's cap instead of REPETITION_SECONDS_CAP (lockstep groups keep theirs): for a
+   *  test that counts repetitions, which a slow machine must not cut. */
+  repetitionSecondsCap?: number;
 }
 
 /** The runner's trial result, before the per-trial summary values are added. */
@@ -46,7 +49,7 @@ export function trialSpec(target: PythonTarget, workload: WorkloadConfig, settin
     workers: settings.workers,
     cpu: settings.cpu,
     repetitions: settings.repetitions,
-    repetitionSecondsCap: REPETITION_SECONDS_CAP,
+    repetitionSecondsCap: settings.repetitionSecondsCap ?? REPETITION_SECONDS_CAP,
     startMethod: settings.startMethod,
   };
 }
