@@ -43570,6 +43570,12 @@ function verdict_figures(models, pick) {
     }
     return out;
 }
+/** Each pair of models (cheaper first, COST_ORDER) and where SideResult['comparisons'] keeps it. */
+const PAIR_KEYS = [
+    { cheap: 'threads', dear: 'processes', key: 'threadsVsProcesses' },
+    { cheap: 'threads', dear: 'interpreters', key: 'threadsVsInterpreters' },
+    { cheap: 'interpreters', dear: 'processes', key: 'interpretersVsProcesses' },
+];
 /** Every model's facts under one pool lifetime, the pairwise comparisons, and the rule that fires. */
 function decideFor(c, pool) {
     const time = timeOf(pool);
@@ -43598,8 +43604,8 @@ function decideFor(c, pool) {
     comparisons.interpretersVsProcesses = pair('interpreters', 'processes');
     const pairOf = (a, b) => {
         const [cheap, dear] = COST_ORDER.indexOf(a) < COST_ORDER.indexOf(b) ? [a, b] : [b, a];
-        const key = `${cheap}Vs${dear[0].toUpperCase()}${dear.slice(1)}`;
-        const comparison = comparisons[key];
+        const key = PAIR_KEYS.find((p) => p.cheap === cheap && p.dear === dear)?.key;
+        const comparison = key === undefined ? null : comparisons[key];
         return comparison ? { a: cheap, b: dear, comparison } : null;
     };
     return { ...decide(c, models, pairOf), models, comparisons };
@@ -45259,7 +45265,7 @@ function trialSpec(target, workload, settings) {
         workers: settings.workers,
         cpu: settings.cpu,
         repetitions: settings.repetitions,
-        repetitionSecondsCap: REPETITION_SECONDS_CAP,
+        repetitionSecondsCap: settings.repetitionSecondsCap ?? REPETITION_SECONDS_CAP,
         startMethod: settings.startMethod,
     };
 }
