@@ -50,11 +50,13 @@ from_uv() { # TOOL
 from_pyenv() { # TOOL INSTALL(yes|no)
   command -v pyenv >/dev/null || return 1
   local root candidate; root=$(pyenv root)
-  candidate=$(ls -d "$root"/versions/"$1".[0-9]* 2>/dev/null | sort -t. -k3,3n | tail -1)
+  # The newest X.Y.Z it has; not a free-threaded X.Y.Zt or a prerelease.
+  newest() { ls -d "$root"/versions/"$1".[0-9]* 2>/dev/null | grep -E "/${1//./\\.}\.[0-9]+\$" | sort -V | tail -1; }
+  candidate=$(newest "$1")
   if [ -z "$candidate" ] && [ "$2" = yes ]; then
     say "$1: pyenv install $1 (builds from source: minutes)"
     pyenv install -s "$1" >&2 || return 1
-    candidate=$(ls -d "$root"/versions/"$1".[0-9]* 2>/dev/null | sort -t. -k3,3n | tail -1)
+    candidate=$(newest "$1")
   fi
   [ -n "$candidate" ] && link_into_cache "$1" "$candidate/bin/python$1"
 }
