@@ -6,7 +6,9 @@ import { defineConfig } from 'vitest/config';
 // - measure: end-to-end tests that assert verdicts (slower, flip, regression exit codes). Their
 //   verdicts need the machine's cores, so they run alone, one file at a time, after everything else.
 const MEASURE = ['test/gate-e2e.test.ts', 'test/action-e2e.test.ts', 'test/shard-e2e.test.ts', 'test/sides-e2e.test.ts'];
-const shared = { testTimeout: 300_000, hookTimeout: 600_000 };
+// test/setup/global.ts provisions the interpreters and Chromium (scripts/provision.sh) and rebuilds
+// dist/ when it is older than the sources, before either project runs.
+const shared = { testTimeout: 300_000, hookTimeout: 600_000, globalSetup: ['test/setup/global.ts'] };
 
 export default defineConfig({
   test: {

@@ -39518,7 +39518,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 3663:
+/***/ 8365:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -47776,6 +47776,17 @@ const PARALLEL_MODELS = ['threads', 'processes', 'interpreters'];
  * Within the margin of each other, the cheaper model is recommended.
  */
 const COST_ORDER = ['threads', 'interpreters', 'processes'];
+/** Every kind of failure, spelled once: the type below and the contracts' enums (contracts/) read it. */
+const FAILURE_KINDS = [
+    'python-missing', // interpreter not found
+    'import', // module/function missing or import error
+    'tasks', // the tasks function failed or returned nonsense
+    'task', // an exception inside a task
+    'timeout', // trial ran past `timeout`
+    'crash', // interpreter or worker died (segfault, os._exit, BrokenProcessPool)
+    'pickle', // could not pickle function, argument or result
+    'runner', // the runner itself broke (a gilgate bug)
+];
 
 ;// CONCATENATED MODULE: ./lib/core/invariants.js
 
@@ -47959,6 +47970,15 @@ function contains(lower, value, upper) {
 }
 function fmt(value) {
     return Number.isFinite(value) ? (Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(2)) : String(value);
+}
+
+;// CONCATENATED MODULE: ./lib/core/totals.js
+// The results' totals, counted in one place (the engine, merge and the report's per-workload badges).
+function totals(workloads) {
+    return {
+        regressions: workloads.reduce((n, w) => n + w.regressions.length, 0),
+        improvements: workloads.reduce((n, w) => n + w.improvements.length, 0),
+    };
 }
 
 ;// CONCATENATED MODULE: ./lib/report/escape.js
@@ -48744,1460 +48764,6 @@ function machineSummary(results) {
 function computes(w) {
     const serial = w.arms.find((a) => a.model === 'serial');
     return w.character !== 'io-wait' && serial !== undefined && serial.cpuPerWall >= 0.5;
-}
-
-;// CONCATENATED MODULE: ./lib/report/explain.js
-
-
-/** Two decimals below 10, one above: ×1.53, ×12.4. */
-function explain_fmt(x) {
-    if (!Number.isFinite(x))
-        return String(x);
-    // An interval on two or three rounds can reach astronomic bounds: past ×1000 the number says
-    // nothing a reader can use, and 8.7e+80 printed in full reads as a bug.
-    if (x > 1000)
-        return '>1000';
-    return x >= 10 ? x.toFixed(1) : x.toFixed(2);
-}
-const CHARACTER_PHRASE = {
-    'cpu-bound-gil': 'CPU-bound and holds the GIL',
-    'gil-releasing': 'CPU-bound in code that releases the GIL',
-    'io-wait': 'mostly waiting (I/O or sleep)',
-    'overhead-bound': 'tasks too small for a pool to pay off',
-    'memory-heavy': 'CPU-bound, holds the GIL, and memory-heavy under processes',
-    unknown: 'mixed character',
-};
-/** Without a GIL the character is not about the GIL: say what the threads did. */
-const FREE_THREADED_PHRASE = {
-    'cpu-bound-gil': 'CPU-bound, and threads do not scale',
-    'gil-releasing': 'CPU-bound, and threads run in parallel',
-    'memory-heavy': 'CPU-bound, threads do not scale, and memory-heavy under processes',
-};
-/** Threads can run Python code in parallel: a free-threaded build whose GIL no import re-enabled. */
-function freeThreaded(f) {
-    return f.build?.freeThreadedBuild === true && f.build.gilEnabled === false && !f.warnings.some((w) => w.kind === 'gil-reenabled');
-}
-/** Why each model is cheaper than the next: said when the cheaper one is preferred. */
-const CHEAPER_BECAUSE = {
-    threads: 'less memory, no pickling',
-    interpreters: 'no second process',
-    processes: '',
-};
-/** The reason and the warnings of one side. */
-function explainSide(facts) {
-    return { reason: explainReason(facts), warnings: facts.warnings.map((w) => explainWarning(w, facts)) };
-}
-function explainReason(f) {
-    if (f.error)
-        return `failed (${f.error.kind}): ${f.error.message}.`;
-    const parts = [];
-    // A model no workload can run here (interpreters before 3.14) is said once by the report, not per workload.
-    const models = PARALLEL_MODELS.filter((m) => f.models[m] || (f.unavailable[m] && !f.everywhere[m]));
-    const speed = models.map((m) => {
-        const facts = f.models[m];
-        return facts ? `${m} ×${explain_fmt(facts.speedup)} at ${facts.workers} workers` : `${m} unavailable`;
-    });
-    const character = (freeThreaded(f) ? FREE_THREADED_PHRASE[f.character] : undefined) ?? CHARACTER_PHRASE[f.character];
-    parts.push(`${character}: ${speed.join(', ')}`);
-    const threads = f.models.threads;
-    if (f.serial && threads) {
-        const ratio = threads.cpuPerWall;
-        const meaning = f.serial.cpuPerWall < 0.5
-            ? 'the code waits more than it computes'
-            : ratio <= 1.3
-                ? freeThreaded(f)
-                    ? 'even on this free-threaded build the threads do not run in parallel'
-                    : reenabledBy(f) !== undefined
-                        ? `the GIL, re-enabled by importing ${reenabledBy(f) ?? 'the workload'}, serializes this code`
-                        : 'the GIL serializes this code'
-                : freeThreaded(f)
-                    ? 'on this free-threaded build threads run Python code in parallel'
-                    : 'threads run in parallel, so the code releases the GIL';
-        // The CPU bound (verdict.ts, runOneAtATime) ruled threads out: say so, since their timing may
-        // have looked faster (a faster CPU) or undecided.
-        const bound = !threads.oneAtATime
-            ? ''
-            : threads.vsSerial.outcome === 'a-faster'
-                ? ', so threads cannot beat serial: their faster time was a faster CPU'
-                : ', so threads cannot beat serial';
-        parts.push(`CPU/wall ${explain_fmt(f.serial.cpuPerWall)} serial, ${explain_fmt(ratio)} under ${threads.workers} threads: ${meaning}${bound}`);
-    }
-    const capacity = capacityClause(f);
-    if (capacity)
-        parts.push(capacity);
-    const percent = Math.round(f.margin * 100);
-    switch (f.rule) {
-        case 'threads-at-least-as-fast-at-cap': {
-            const p = f.deciding;
-            parts.push(`${p.a} are at least as fast as ${p.b} (${ratioText(p.comparison)}: ${p.b} cannot be more than ${percent}% faster), not shown equivalent after ${roundsText(f.rounds)}: use ${p.a}${because(p.a)}`);
-            break;
-        }
-        case 'either':
-            parts.push(`threads and processes are within ±${percent}% of each other (${ratioText(f.deciding?.comparison ?? null)}): prefer threads — less memory, no pickling`);
-            break;
-        case 'within-margin-prefer-cheaper': {
-            const p = f.deciding;
-            parts.push(`${p.b} are within ±${percent}% of ${p.a} (${ratioText(p.comparison)}): prefer ${p.a}${because(p.a)}`);
-            break;
-        }
-        case 'no-model-helps':
-            parts.push(`no parallel model beats serial by more than ${percent}%`);
-            break;
-        case 'undecided':
-            parts.push(`${f.final ? 'undecided' : 'not yet decided'} after ${roundsText(f.rounds)}${f.open ? `: ${openText(f.open)}` : ''}`);
-            break;
-        default:
-            break;
-    }
-    const lifetime = lifetimeClause(f);
-    if (lifetime)
-        parts.push(lifetime);
-    // Racing took these models out (their arms stop running where raced under both pool lifetimes): say where.
-    for (const m of PARALLEL_MODELS) {
-        const raced = f.models[m]?.raced;
-        if (raced)
-            parts.push(`${m} out of the race at round ${raced.round}: slower than ${raced.by} by more than ${percent}%`);
-    }
-    for (const m of PARALLEL_MODELS)
-        if (f.unavailable[m] && !f.everywhere[m])
-            parts.push(`${m} cannot run: ${f.unavailable[m]}`);
-    return `${parts.join('; ')}.`;
-}
-/** The module that re-enabled the GIL (null: unknown), or undefined when none did. */
-function reenabledBy(f) {
-    const w = f.warnings.find((x) => x.kind === 'gil-reenabled');
-    return w && w.kind === 'gil-reenabled' ? w.module : undefined;
-}
-function because(model) {
-    return CHEAPER_BECAUSE[model] ? ` — ${CHEAPER_BECAUSE[model]}` : '';
-}
-/** "this runner delivers ×1.56 with 2 workers: processes reach 96% of it", for the recommended (or best) model. */
-function capacityClause(f) {
-    const model = PARALLEL_MODELS.includes(f.recommendation)
-        ? f.recommendation
-        : f.recommendation === 'either'
-            ? 'threads'
-            : bestModel(f);
-    const facts = model ? f.models[model] : undefined;
-    if (!facts || facts.capacity === null || facts.capacityShare === null)
-        return null;
-    // Capacity is what N busy CPUs give: code that waits is not bounded by it (not a word of it), and
-    // a model that does not beat serial has no share of it worth saying.
-    if (f.character === 'io-wait')
-        return null;
-    if (facts.speedup <= 1)
-        return `this runner delivers ×${explain_fmt(facts.capacity)} with ${facts.workers} busy workers`;
-    return `this runner delivers ×${explain_fmt(facts.capacity)} with ${facts.workers} workers: ${facts.model} reach ${Math.round(facts.capacityShare * 100)}% of it`;
-}
-function bestModel(f) {
-    const present = PARALLEL_MODELS.filter((m) => f.models[m]);
-    if (present.length === 0)
-        return null;
-    return present.reduce((a, b) => (f.models[b].speedup > f.models[a].speedup ? b : a));
-}
-/**
- * When the other pool lifetime would change the advice, say what it would be and at which batch
- * size a per-batch pool starts to pay: "serial for this 57 ms batch; processes scale ×1.6 once
- * started and pay off above about 150 ms of work per pool".
- */
-function lifetimeClause(f) {
-    if (!f.serial)
-        return null;
-    const batch = formatSeconds(f.serial.seconds);
-    if (!f.otherLifetime)
-        return unsettledLifetimeClause(f, batch);
-    const other = f.otherLifetime.recommendation;
-    const model = PARALLEL_MODELS.includes(other)
-        ? other
-        : other === 'either'
-            ? 'threads'
-            : f.pool === 'long-lived' && PARALLEL_MODELS.includes(f.recommendation)
-                ? f.recommendation
-                : null;
-    if (f.pool === 'per-batch' && model && f.models[model]) {
-        const m = f.models[model];
-        return `${f.recommendation} for this ${batch} batch; ${model} scale ×${explain_fmt(m.steadySpeedup)} once started and ${perBatchPayoff(m)}`;
-    }
-    if (f.pool === 'long-lived' && model && f.models[model]) {
-        const m = f.models[model];
-        const payoff = m.breakEven === null ? 'a pool created per batch never pays off' : `a pool created per batch pays off only above about ${roundSeconds(m.breakEven)} of work`;
-        return `with a long-lived pool ${f.recommendation}; ${payoff} (this batch: ${batch}, start-up ${formatSeconds(m.startupSeconds)}), so per batch: ${other}`;
-    }
-    return `with a ${f.otherLifetime.pool} pool the advice would be ${other}`;
-}
-/**
- * Serial per batch while the long-lived answer is still open (two models that scale alike once
- * started, not yet told apart): the start-up is still worth saying, with the best scaling model's
- * point figures and no claim of a long-lived verdict.
- */
-function unsettledLifetimeClause(f, batch) {
-    if (!f.otherLifetimeOpen || f.pool !== 'per-batch' || f.recommendation !== 'serial')
-        return null;
-    const scaling = PARALLEL_MODELS.map((m) => f.models[m])
-        .filter((m) => m !== undefined && m.breakEven !== null && m.steadySpeedup > 1 + f.margin)
-        .sort((a, b) => b.steadySpeedup - a.steadySpeedup);
-    const best = scaling[0];
-    if (!best)
-        return null;
-    const others = scaling.slice(1).map((m) => `${m.model} ×${explain_fmt(m.steadySpeedup)}`);
-    const unsettled = others.length ? ` (${others.join(', ')}; which is best for a long-lived pool is not settled)` : '';
-    return `serial for this ${batch} batch; once started ${best.model} scale ×${explain_fmt(best.steadySpeedup)}${unsettled} and ${perBatchPayoff(best)}`;
-}
-/** When a pool created per batch pays off, from the break-even. */
-function perBatchPayoff(m) {
-    if (m.breakEven === null)
-        return 'never pay off per batch';
-    return m.breakEven === 0 ? 'pay off at any batch size' : `pay off above about ${roundSeconds(m.breakEven)} of work per pool`;
-}
-/** Two significant digits: a break-even is an order of magnitude, not a measurement. */
-function roundSeconds(seconds) {
-    return formatSeconds(Number(seconds.toPrecision(2)));
-}
-function openText(p) {
-    return `${p.a} vs ${p.b} time ratio ${ratioText(p.comparison)} is not clearly inside or outside the margin`;
-}
-function ratioText(c) {
-    if (!c)
-        return 'n/a';
-    const e = c.estimate;
-    const hi = Number.isFinite(e.upper) ? explain_fmt(e.upper) : '∞';
-    return `×${explain_fmt(e.ratio)}, CI ${explain_fmt(e.lower)}–${hi}`;
-}
-function explainWarning(w, f = null) {
-    switch (w.kind) {
-        case 'gil-reenabled':
-            return `${w.module ? `importing ${w.module}` : 'importing the workload'} re-enabled the GIL${f?.build?.freeThreadedBuild ? ' on this free-threaded build' : ''}: threads are serialized again`;
-        case 'spawn':
-            return `works only with the fork start method: under spawn (the default on macOS and Windows) it fails: ${w.problem}`;
-        case 'nondeterministic':
-            return `results differ between serial runs (${w.distinct} distinct): the workload is not deterministic, so gilgate cannot check the parallel models for races`;
-        case 'race':
-            return w.model === 'threads'
-                ? `race hint: threads returned different results than serial in ${w.differing} of ${w.trials} trials — the code is probably not thread-safe`
-                : `${w.model} returned different results than serial in ${w.differing} of ${w.trials} trials — the code probably depends on shared state that ${w.model} do not share`;
-    }
-}
-function signed(x) {
-    const p = Math.round(x * 100);
-    return `${p >= 0 ? '+' : ''}${p}%`;
-}
-/** One regression's or improvement's detail. */
-function explainChange(fact) {
-    switch (fact.kind) {
-        case 'failing':
-            return `ran in base, fails in head: ${fact.message}`;
-        case 'fixed':
-            return `failed in base (${fact.message}), runs in head`;
-        case 'not-compared':
-            return explainNotCompared(fact);
-        case 'time': {
-            const e = fact.estimate;
-            return `${signed(e.ratio - 1)} (CI ${signed(e.lower - 1)}…${signed(e.upper - 1)}) with ${fact.arm}`;
-        }
-        case 'memory':
-            return fact.direction === 'more'
-                ? `peak memory ${signed(fact.estimate.ratio - 1)} with ${fact.arm} (threshold ${Math.round(fact.threshold * 100)}%)`
-                : `peak memory ${signed(fact.estimate.ratio - 1)} with ${fact.arm}`;
-        case 'flip':
-            // Only the interpreter changed under the same code: the flip is the interpreter's doing, say so.
-            if (fact.interpreter) {
-                return `${fact.before} → ${fact.after}: the interpreter changed: ${interpreterName(fact.interpreter.before)} → ${interpreterName(fact.interpreter.after)}`;
-            }
-            return `${fact.before} → ${fact.after}: ${flipMeaning(fact.before, fact.after)}`;
-        case 'scaling':
-            return `speedup with ${fact.arm} ${fact.direction} ${signed(fact.estimate.ratio - 1)} (×${explain_fmt(fact.baseSpeedup)} → ×${explain_fmt(fact.headSpeedup)})`;
-    }
-}
-function flipMeaning(before, after) {
-    if (before === 'threads' && after === 'processes')
-        return 'the PR made this code hold the GIL';
-    if (before === 'processes' && after === 'threads')
-        return 'the code now releases the GIL (or waits)';
-    if (after === 'serial')
-        return 'parallelism no longer pays off';
-    if (before === 'serial')
-        return 'parallelism now pays off';
-    return 'the best concurrency model changed';
-}
-/** Every sentence of a run, as the engine's finish and rejudge take them (src/core/experiment.ts). */
-const WORDS = { side: explainSide, change: explainChange };
-function roundsText(rounds) {
-    return `${rounds} round${rounds === 1 ? '' : 's'}`;
-}
-/** Why head and base were not compared, where each side's code came from, and the fix. */
-function explainNotCompared(fact) {
-    const module = fact.module === null ? 'the workload\'s code' : `\`${fact.module}\``;
-    const headWhere = fact.headFile === null ? '' : `; head's is ${fact.headFile}`;
-    const install = 'give `install:` a command that installs the project into each side\'s own environment (e.g. `pip install --no-deps --no-build-isolation -e .`)';
-    const paths = 'or put its source directory in `paths:` (e.g. `paths: [src]`), so that each side imports it from its own tree';
-    switch (fact.reason) {
-        case 'head-tree':
-            return `base imported ${module} from head's working tree (${fact.baseFile}), so head was compared with itself: an editable install points every side at head's tree. Fix: ${install}, ${paths}`;
-        case 'head-venv':
-            return `base imported ${module} from head's environment (${fact.baseFile}), so head was compared with itself. Fix: run the \`install:\` command in the side's own tree (it runs in each side's tree; avoid absolute paths to head's)`;
-        case 'same-files':
-            return `both sides imported ${module} from the same files (${fact.baseFile}), an installed copy outside both trees, so neither side ran its own commit. Fix: ${install}, ${paths}`;
-        case 'outside-tree':
-            return `base imported ${module} from ${fact.baseFile}, outside its worktree and its own environment${headWhere}, so base did not run its own commit. Fix: ${install}, ${paths}`;
-        case 'same-code':
-            return `base's imported code is byte-identical to head's although git says ${fact.headFile} changed between the commits: base did not run its own commit. Fix: ${install}, ${paths}`;
-        case 'base-import': {
-            const found = `head found it at ${fact.headFile}`;
-            const untracked = fact.untracked
-                ? ', a file git does not track (ignored or untracked): the base worktree holds tracked files only, so generate it in `install:`'
-                : `. Fix: ${install}, ${paths}`;
-            return `base could not import ${module}, which head imports (${found}${untracked}); a base that cannot import what head imports is an environment problem, not a fix`;
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/report/outlook.js
-
-
-/** Two decimals for a serial fraction: e = 0.05. */
-function fraction(x) {
-    return x.toFixed(x > 0 && x < 0.01 ? 3 : 2);
-}
-/** A bound is a model's figure: one decimal says all it can. */
-function tenths(x) {
-    return x.toFixed(1);
-}
-function bound(b) {
-    return `×${tenths(b.value)} (${tenths(b.lower)}–${tenths(b.upper)}) on ${b.workers}`;
-}
-/**
- * "Outlook beyond this runner (a model, not a measurement): at most ×3.4 (3.1–3.8) on 4 cores,
- * ×5.7 (…) on 8, … by Amdahl's law from e = 0.05 (0.03–0.08) measured with processes ×1.9 on 2
- * workers. …" Null when there is no outlook.
- */
-function outlookText(o) {
-    if (!o || o.bounds.length === 0)
-        return null;
-    const e = o.serialFraction;
-    const sentences = [];
-    const [first, ...rest] = o.bounds;
-    sentences.push(`at most ${bound(first).replace(/ on (\d+)$/, ' on $1 cores')}${rest.map((b) => `, ${bound(b)}`).join('')} by Amdahl's law from ` +
-        `e = ${fraction(e.value)} (${fraction(e.lower)}–${fraction(e.upper)}, from the speedup's ${formatLevel(o.speedup.level)} interval) ` +
-        `measured with ${o.model} ×${explain_fmt(o.speedup.value)} on ${o.measuredWorkers} workers.`);
-    if (o.capacity !== null && o.serialFractionVsCapacity !== null && o.capacity < 0.95 * o.measuredWorkers) {
-        sentences.push(`This runner's ${o.measuredWorkers} workers deliver ×${explain_fmt(o.capacity)} of one core, and e counts that shortfall as serial work: ` +
-            `the bound is for more cores like these (against the capacity, e = ${fraction(o.serialFractionVsCapacity)}).`);
-    }
-    if (o.fit) {
-        const f = o.fit.serialFraction;
-        const at = o.fit.bounds.find((b) => b.workers === 8) ?? o.fit.bounds[0];
-        sentences.push(`A fit over the sweep's ${o.fit.points} points gives e = ${fraction(f.value)} (${fraction(f.lower)}–${fraction(f.upper)}, ${formatLevel(o.fit.level)})` +
-            (at ? `: at most ${bound(at)}.` : '.'));
-    }
-    return `Outlook beyond this runner (a model, not a measurement): ${sentences.join(' ')}`;
-}
-
-;// CONCATENATED MODULE: ./lib/report/markdown.js
-// The PR comment and job summary: one Markdown document rendered from Results alone.
-//
-// Layout: marker, a one-line verdict, one summary table, a collapsible section per workload, footer.
-// GitHub rejects comments over 65,536 characters, so the per-workload sections are folded, least
-// interesting first, until the whole fits (see fitToLimit). Folding only ever drops whole blocks,
-// so no tag or code fence is cut in half.
-//
-// An interpreter matrix (several `python`): one summary row per (workload, interpreter), labelled
-// "resize · CPython 3.14.0", and one section per workload with a per-interpreter table and each
-// interpreter's reasons. With one interpreter the document is what it always was.
-
-
-
-
-
-const COMMENT_LIMIT = 65_536;
-const DETAIL_ORDER = ['full', 'no-chart', 'short', 'brief', 'none'];
-// Caps on user-controlled text, so one pathological name or message cannot crowd out the rest.
-const NAME_CAP = 120;
-const MESSAGE_CAP = 2_000;
-const SHORT_TRACEBACK_LINES = 20;
-/** Broken invariants listed by name in the footer; the rest are counted. */
-const INVARIANT_LINES = 10;
-function renderMarkdown(results, options = {}) {
-    const maxChars = options.maxChars ?? COMMENT_LIMIT;
-    const head = [options.marker ?? null, headline(results)].filter((x) => x !== null).join('\n');
-    const footer = renderFooter(results, options);
-    return fitToLimit(results, head, footer, options, maxChars);
-}
-// ------------------------------------------------------------------ headline and table
-function headline(results) {
-    const { regressions, inconclusive, errors } = overallCounts(results);
-    let icon;
-    let status;
-    if (regressions > 0) {
-        icon = '❌';
-        status = plural(regressions, 'regression');
-    }
-    else if (inconclusive + errors > 0) {
-        const parts = [];
-        if (inconclusive > 0)
-            parts.push(`${inconclusive} inconclusive`);
-        if (errors > 0)
-            parts.push(plural(errors, 'error'));
-        icon = '⚠️';
-        status = `no regressions, ${parts.join(', ')}`;
-    }
-    else {
-        icon = '✅';
-        status = 'no regressions';
-    }
-    const env = results.environment;
-    const bits = [`${icon} gilgate: ${status}`];
-    const head = shortSha(results.git.head);
-    const base = shortSha(results.git.base);
-    if (base && head)
-        bits.push(`${codeSpan(base)} → ${codeSpan(head)}`);
-    else if (head)
-        bits.push(codeSpan(head));
-    bits.push(plural(env.cores, 'core'));
-    if (isMatrix(results))
-        bits.push(escapeMarkdown(interpretersOf(results).map((p) => interpreterLabel(results, p)).join(', ')));
-    else
-        bits.push(escapeMarkdown(`${env.implementation} ${env.python}`));
-    return `### ${bits.join(' · ')}`;
-}
-function cap(text, max) {
-    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-function recommendationCell(w) {
-    const icon = w.recommendation === 'error' ? '❌ ' : w.recommendation === 'inconclusive' ? '⚠️ ' : '';
-    const was = w.base && w.base.recommendation !== w.recommendation ? ` (was ${w.base.recommendation})` : '';
-    return `${icon}**${w.recommendation}**${was}`;
-}
-function vsBaseCell(results, w) {
-    if (w.status === 'new')
-        return 'new';
-    if (w.status === 'removed')
-        return 'removed';
-    if (w.regressions.some((r) => r.kind === 'not-compared'))
-        return '❌ not compared';
-    if (!w.vsBase)
-        return results.git.base && w.base ? 'n/a' : '—';
-    const icon = w.regressions.some((r) => r.kind === 'slower') ? '❌ ' : w.improvements.some((i) => i.kind === 'faster') ? '✅ ' : '';
-    return `${icon}${formatChange(w.vsBase, results.settings.threshold)}`;
-}
-/** What the confidence means: the round the verdict was decided at and the α its claims hold at. */
-function confidenceCell(results, w) {
-    return formatVerdictRounds(w, results.settings.alpha);
-}
-function tableRow(results, w) {
-    const flag = w.regressions.length > 0 ? '❌ ' : '';
-    const name = isMatrix(results)
-        ? `${escapeMarkdown(cap(workloadName(results, w), NAME_CAP))} · ${escapeMarkdown(interpreterLabel(results, w.python))}`
-        : escapeMarkdown(cap(w.name, NAME_CAP));
-    const cells = [
-        `${flag}${name}`,
-        recommendationCell(w),
-        ...pageModels(results).map((m) => (isMatrix(results) ? matrixSpeedupAt(results, w, m) : speedupAt(w, m))),
-        vsBaseCell(results, w),
-        confidenceCell(results, w),
-    ];
-    return `| ${cells.join(' | ')} |`;
-}
-const MODEL_HEADING = { threads: 'Threads', processes: 'Processes', interpreters: 'Interpreters' };
-/** One speedup column per model some workload ran (interpreters only where the interpreter has them). */
-function tableHead(results) {
-    const header = ['Workload', 'Recommendation', ...pageModels(results).map((m) => MODEL_HEADING[m]), 'vs base (time)', 'Confidence'];
-    return `| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`;
-}
-// ------------------------------------------------------------------ per-workload sections
-/** 0 = fine and unchanged (folded first) … 3 = regressed or broken (folded last). */
-function interest(w) {
-    if (w.regressions.length > 0 || w.recommendation === 'error' || w.error)
-        return 3;
-    if (w.recommendation === 'inconclusive')
-        return 2;
-    const flipped = w.base !== null && w.base.recommendation !== w.recommendation;
-    if (flipped || w.improvements.length > 0 || w.warnings.length > 0 || localUnavailable(w).length > 0 || w.status !== 'measured')
-        return 1;
-    return 0;
-}
-function hasParallelLine(arms) {
-    return planChart(arms).lines.length > 1;
-}
-function renderSection(w, detail) {
-    if (detail === 'none')
-        return '';
-    const regressed = w.regressions.length > 0;
-    const badge = regressed ? ` · ❌ ${plural(w.regressions.length, 'regression')}` : w.improvements.length > 0 ? ` · ✅ ${plural(w.improvements.length, 'improvement')}` : '';
-    // Raw HTML lines: Markdown escapes do not apply inside them, HTML entities do.
-    const summary = `<details${regressed || w.error ? ' open' : ''}><summary><b>${escapeHtml(cap(w.name, NAME_CAP))}</b> — ${escapeHtml(w.recommendation)}${badge}</summary>`;
-    return [summary, ...sectionBody(w, detail, null, w.name), '</details>'].join('\n\n');
-}
-/** One workload measured under several interpreters: a per-interpreter table, then each interpreter's reasons and details. */
-function renderMatrixSection(results, ws, detail) {
-    if (detail === 'none')
-        return '';
-    const first = ws[0];
-    const regressions = ws.reduce((n, w) => n + w.regressions.length, 0);
-    const improvements = ws.reduce((n, w) => n + w.improvements.length, 0);
-    const badge = regressions > 0 ? ` · ❌ ${plural(regressions, 'regression')}` : improvements > 0 ? ` · ✅ ${plural(improvements, 'improvement')}` : '';
-    const open = regressions > 0 || ws.some((w) => w.error);
-    const verdicts = ws.map((w) => `${escapeHtml(interpreterLabel(results, w.python))}: ${escapeHtml(w.recommendation)}`).join(' · ');
-    const parts = [`<details${open ? ' open' : ''}><summary><b>${escapeHtml(cap(workloadName(results, first), NAME_CAP))}</b> — ${verdicts}${badge}</summary>`];
-    parts.push(interpreterTable(results, ws));
-    for (const w of ws)
-        parts.push(...sectionBody(w, detail, interpreterLabel(results, w.python), workloadName(results, w)));
-    parts.push('</details>');
-    return parts.join('\n\n');
-}
-/** Interpreter, recommendation, speedup per model and rounds: the matrix of one workload at a glance. */
-function interpreterTable(results, ws) {
-    const models = pageModels(results);
-    const header = ['Interpreter', 'Recommendation', ...models.map((m) => MODEL_HEADING[m]), 'vs base (time)', 'Verdict'];
-    const rows = ws.map((w) => [
-        `${w.regressions.length > 0 ? '❌ ' : ''}${escapeMarkdown(interpreterLabel(results, w.python))}`,
-        recommendationCell(w),
-        ...models.map((m) => matrixSpeedupAt(results, w, m)),
-        vsBaseCell(results, w),
-        confidenceCell(results, w),
-    ]);
-    return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-}
-/**
- * What a section says of one result, after its summary line: the reason, start-up, regressions,
- * improvements, warnings, what could not run, the error, charts and the arm table. `label` names
- * the interpreter in a matrix (null: the only one, said nowhere).
- */
-function sectionBody(w, detail, label, name) {
-    const parts = [];
-    const reason = escapeMarkdown(cap(w.reason, MESSAGE_CAP));
-    parts.push(label === null ? reason : `**${escapeMarkdown(label)}** — ${escapeMarkdown(w.recommendation)}: ${reason}`);
-    const lifetime = lifetimeSummary(w);
-    if (lifetime)
-        parts.push(`**Pool start-up:** ${escapeMarkdown(lifetime)}`);
-    const outlook = outlookText(w.outlook);
-    if (outlook)
-        parts.push(`**Outlook** ${escapeMarkdown(outlook.replace(/^Outlook /, ''))}`);
-    if (w.status === 'new')
-        parts.push('New in this change: there is no base measurement to compare with.');
-    if (w.status === 'removed')
-        parts.push('Removed in this change: the numbers below are from the base commit.');
-    if (w.regressions.length > 0) {
-        parts.push(['**Regressions**', '', ...w.regressions.map((r) => `- ❌ **${REGRESSION_WORDS[r.kind]}**: ${escapeMarkdown(cap(r.detail, MESSAGE_CAP))}`)].join('\n'));
-    }
-    if (w.improvements.length > 0) {
-        parts.push(['**Improvements**', '', ...w.improvements.map((i) => `- ✅ **${i.kind}**: ${escapeMarkdown(cap(i.detail, MESSAGE_CAP))}`)].join('\n'));
-    }
-    if (w.warnings.length > 0) {
-        parts.push(['**Warnings**', '', ...w.warnings.map((x) => `- ⚠️ ${escapeMarkdown(cap(x, MESSAGE_CAP))}`)].join('\n'));
-    }
-    const unavailable = localUnavailable(w);
-    if (unavailable.length > 0) {
-        parts.push(['**Unavailable**', '', ...unavailable.map((m) => `- **${m}**: ${escapeMarkdown(cap(w.unavailable[m], MESSAGE_CAP))}`)].join('\n'));
-    }
-    if (w.error) {
-        parts.push(`**Error** (${w.error.kind}): ${escapeMarkdown(cap(w.error.message, MESSAGE_CAP))}`);
-        if (w.error.traceback && detail !== 'brief') {
-            let tb = w.error.traceback.replace(/\r\n?/g, '\n').replace(/\n+$/, '');
-            const lines = tb.split('\n');
-            if (detail !== 'full' && detail !== 'no-chart' && lines.length > SHORT_TRACEBACK_LINES) {
-                tb = [`… ${lines.length - SHORT_TRACEBACK_LINES} earlier lines left out`, ...lines.slice(-SHORT_TRACEBACK_LINES)].join('\n');
-            }
-            parts.push(codeFence(tb, 'text'));
-        }
-    }
-    if (detail === 'full') {
-        const title = label === null ? name : `${name} · ${label}`;
-        const baseArms = w.base && hasParallelLine(w.base.detail.arms) ? w.base.detail.arms : null;
-        const head = hasParallelLine(w.arms) ? w.arms : null;
-        // Head and base in one chart; where only one worker count beside serial exists (a 2-core
-        // runner), a chart of two points per line says less than a two-row table.
-        if (head && baseArms && planChart(head, baseArms).workers.length <= 2)
-            parts.push(sideBySideTable(head, baseArms));
-        else if (head)
-            parts.push(chartBlock(`${title}: speedup vs workers`, head, baseArms));
-        else if (baseArms)
-            parts.push(chartBlock(`${title}: speedup vs workers (base)`, baseArms, null, true));
-    }
-    if ((detail === 'full' || detail === 'no-chart') && w.arms.length > 0)
-        parts.push(armTable(w));
-    return parts;
-}
-function chartBlock(title, arms, baseArms, dashed = false) {
-    const notes = chartNotes(arms, baseArms);
-    const legend = `${dashed ? '**Base** (dashed)' : '**Scaling**'}: ${chartLegend(arms, baseArms)}`;
-    return [legend, scalingChart(title, arms, { dashedBase: dashed, baseArms }), ...(notes ? [notes] : [])].join('\n\n');
-}
-/** Head and base speedups side by side, one column per parallel arm (the compact form of the chart). */
-function sideBySideTable(head, base) {
-    const modelOrder = { serial: 0, threads: 1, processes: 2, interpreters: 3 };
-    const labels = [...new Set([...head, ...base].filter((a) => a.model !== 'serial').sort((a, b) => modelOrder[a.model] - modelOrder[b.model] || a.workers - b.workers).map((a) => armLabel(a)))];
-    const cell = (arms, label) => {
-        const a = arms.find((x) => armLabel(x) === label);
-        // As in the arm table: tiny speedups keep two significant digits instead of reading ×0.00.
-        return a && Number.isFinite(a.speedup) ? `×${a.speedup < 0.1 ? Number(a.speedup.toPrecision(2)) : a.speedup.toFixed(2)}` : '—';
-    };
-    const header = ['Speedup vs serial', ...labels];
-    return [
-        `| ${header.join(' | ')} |`,
-        `|${header.map(() => '---').join('|')}|`,
-        `| head | ${labels.map((l) => cell(head, l)).join(' | ')} |`,
-        `| base | ${labels.map((l) => cell(base, l)).join(' | ')} |`,
-    ].join('\n');
-}
-function armTable(w) {
-    const anyFailures = w.arms.some((a) => a.failures > 0);
-    const anySteady = w.arms.some((a) => a.model !== 'serial' && typeof a.steadySpeedup === 'number');
-    // Capacity bounds code that computes; a workload that waits is not limited by busy CPUs.
-    const anyCapacity = computes(w) && w.arms.some((a) => a.model !== 'serial' && typeof a.capacity === 'number');
-    const header = [
-        'Arm',
-        'Wall (median)',
-        'CV',
-        'Speedup',
-        ...(anySteady ? ['Once started'] : []),
-        ...(anyCapacity ? ['Of capacity'] : []),
-        'CPU/wall',
-        'Start-up',
-        'Peak memory',
-        ...(anyFailures ? ['Failed trials'] : []),
-    ];
-    const modelOrder = { serial: 0, threads: 1, processes: 2, interpreters: 3 };
-    const ratio = (x) => `×${x < 0.1 ? Number(x.toPrecision(2)) : x.toFixed(2)}`;
-    const arms = [...w.arms].sort((a, b) => modelOrder[a.model] - modelOrder[b.model] || a.workers - b.workers);
-    const rows = arms.map((a) => {
-        const chunk = a.chunksize !== null && a.model === 'processes' ? ` (chunksize ${a.chunksize})` : '';
-        return [
-            `${armLabel(a)}${chunk}`,
-            formatSeconds(a.wall.median),
-            `${Math.round(a.wall.cv * 1000) / 10}%`,
-            ratio(a.speedup),
-            ...(anySteady ? [a.model === 'serial' || typeof a.steadySpeedup !== 'number' || !Number.isFinite(a.steadySpeedup) ? '—' : ratio(a.steadySpeedup)] : []),
-            ...(anyCapacity ? [a.model === 'serial' || typeof a.capacity !== 'number' ? '—' : `${Math.round((a.speedup / a.capacity) * 100)}% of ×${a.capacity.toFixed(2)}`] : []),
-            a.cpuPerWall.toFixed(2),
-            a.model === 'serial' ? '—' : formatSeconds(a.startupSeconds),
-            formatBytes(a.peakRssBytes),
-            ...(anyFailures ? [String(a.failures)] : []),
-        ];
-    });
-    return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-}
-// ------------------------------------------------------------------ footer
-function safeUrl(url) {
-    if (!url || !/^https?:\/\//i.test(url))
-        return null;
-    return url.replace(/[\s()<>[\]"'`]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-}
-function renderFooter(results, options) {
-    const env = results.environment;
-    const s = results.settings;
-    const matrix = isMatrix(results);
-    // In a matrix each interpreter has its own line below; the machine's line is the same for all.
-    const envLine = [
-        `${plural(env.cores, 'core')} (${escapeMarkdown(env.coresSource)})`,
-        escapeMarkdown(env.cpuModel),
-        ...(matrix ? [] : [`${escapeMarkdown(`${env.implementation} ${env.python}`)} (${gilState(env)})`, `start method ${codeSpan(env.startMethod)}`]),
-        escapeMarkdown(env.os),
-    ].join(' · ');
-    const trialEnv = Object.entries(s.trialEnvironment).map(([k, v]) => `${k}=${v}`).join(' ');
-    const runUrl = safeUrl(options.runUrl);
-    const runLine = [
-        `${s.minRounds}–${s.maxRounds} rounds per workload`,
-        `α ${s.alpha}, regression threshold ${Math.round(s.threshold * 100)}%, equivalence margin ${Math.round(s.margin * 100)}%`,
-        `seed ${s.seed}`,
-        `total ${formatSeconds(results.totalSeconds)}`,
-        `${escapeMarkdown(results.tool.name)} ${escapeMarkdown(results.tool.version)}`,
-        ...(runUrl ? [`[workflow run](${runUrl})`] : []),
-    ].join(' · ');
-    const lines = ['---', '', ...invariantLines(results), `- **Environment:** ${envLine}`];
-    if (matrix)
-        lines.push(`- **Interpreters:** ${interpreterLines(results).join(' · ')}`);
-    const changes = interpreterChanges(results);
-    if (changes.length > 0)
-        lines.push(`- **Base ran other interpreters** (the base config's \`python\`): ${escapeMarkdown(changes.join(', '))}`);
-    const machine = machineSummary(results);
-    if (machine)
-        lines.push(`- **Machine:** ${escapeMarkdown(machine)}`);
-    if (trialEnv)
-        lines.push(`- **Trial environment:** ${codeSpan(trialEnv)}`);
-    const interpretersWhy = interpretersNews(env);
-    if (interpretersWhy && !matrix)
-        lines.push(`- **Interpreters** cannot run on this interpreter: ${escapeMarkdown(cap(interpretersWhy, MESSAGE_CAP))}`);
-    lines.push(`- **Run:** ${runLine}`);
-    if (results.git.base)
-        lines.push(`- **Contract:** ${contractLine(s)}`);
-    if (results.budgetExhausted)
-        lines.push('- ⏱️ **Time budget ran out** before every workload was decided: undecided ones show as inconclusive.');
-    if (results.budgetExhausted && matrix) {
-        const undecided = results.workloads.filter((w) => w.recommendation === 'inconclusive').map((w) => escapeMarkdown(cap(variantName(results, w), NAME_CAP)));
-        lines.push(`- ⏱️ **Left undecided by the budget:** ${undecided.length > 0 ? undecided.join(', ') : 'none'}`);
-    }
-    lines.push(`- **Reproduce locally:** ${codeSpan(options.reproduce ?? defaultReproduce(results))}`);
-    return lines.join('\n');
-}
-/**
- * A figure that breaks an invariant (core/invariants.ts) is named, never hidden: one impossible
- * figure makes a reviewer doubt the rest, so the comment says which one and why it cannot be.
- */
-function invariantLines(results) {
-    const violations = checkInvariants(results);
-    if (violations.length === 0)
-        return [];
-    const shown = violations.slice(0, INVARIANT_LINES);
-    const more = violations.length - shown.length;
-    return [
-        `- ⚠️ **${plural(violations.length, 'figure')} cannot be right** (a disturbed measurement; read ${violations.length === 1 ? 'it' : 'them'} with care):`,
-        ...shown.map((v) => `  - ${escapeMarkdown(cap(v.figure, NAME_CAP))}: ${escapeMarkdown(cap(v.detail, MESSAGE_CAP))}`),
-        ...(more > 0 ? [`  - and ${more} more`] : []),
-    ];
-}
-/** Each interpreter of a matrix: its label, command, GIL state, start method, and why interpreters cannot run on it. */
-function interpreterLines(results) {
-    return interpretersOf(results).map((python) => {
-        const index = results.values?.setup.pythons.indexOf(python) ?? -1;
-        const environment = index >= 0 ? results.values?.environments[index] : undefined;
-        const label = escapeMarkdown(interpreterLabel(results, python));
-        if (!environment)
-            return `${label} (${codeSpan(python)})`;
-        const no = environment.interpretersUnavailable ? `; interpreters cannot run: ${escapeMarkdown(cap(environment.interpretersUnavailable, MESSAGE_CAP))}` : '';
-        return `${label} (${codeSpan(python)}, ${gilState(environment)}, start method ${codeSpan(environment.startMethod)}${no})`;
-    });
-}
-// ------------------------------------------------------------------ fitting under the limit
-function foldNotice(options, maxChars) {
-    const url = safeUrl(options.summaryUrl);
-    const where = url ? `the [job summary](${url}) has the full report` : 'the job summary has the full report';
-    return `✂️ Some details were left out to fit the ${maxChars.toLocaleString('en-US')}-character comment limit: ${where}.`;
-}
-/** The units a document folds: one per workload result, or, in a matrix, one per workload with its interpreters. */
-function sectionGroups(results) {
-    if (!isMatrix(results))
-        return results.workloads.map((w) => [w]);
-    const groups = new Map();
-    for (const w of results.workloads) {
-        const name = workloadName(results, w);
-        groups.set(name, [...(groups.get(name) ?? []), w]);
-    }
-    return [...groups.values()];
-}
-function fitToLimit(results, head, footer, options, maxChars) {
-    const groups = sectionGroups(results);
-    const matrix = isMatrix(results);
-    const levels = groups.map(() => 'full');
-    const cache = new Map();
-    const section = (i) => {
-        const key = `${i}:${levels[i]}`;
-        let s = cache.get(key);
-        if (s === undefined) {
-            s = matrix ? renderMatrixSection(results, groups[i], levels[i]) : renderSection(groups[i][0], levels[i]);
-            cache.set(key, s);
-        }
-        return s;
-    };
-    const rowsOf = (keep) => groups.flatMap((g, i) => (keep(i) ? g.map((w) => tableRow(results, w)) : []));
-    let rows = rowsOf(() => true);
-    let hiddenRows = 0;
-    const assemble = (notice) => {
-        const table = [tableHead(results), ...rows];
-        const blanks = ' |'.repeat(pageModels(results).length + 2);
-        if (hiddenRows > 0)
-            table.push(`| … ${plural(hiddenRows, 'more workload')} | see the job summary |${blanks}`);
-        const blocks = [head, table.join('\n')];
-        if (notice)
-            blocks.push(foldNotice(options, maxChars));
-        for (let i = 0; i < groups.length; i++) {
-            const s = section(i);
-            if (s)
-                blocks.push(s);
-        }
-        blocks.push(footer);
-        return `${blocks.join('\n\n')}\n`;
-    };
-    let out = assemble(false);
-    if (out.length <= maxChars)
-        return out;
-    // Least interesting first; among equals, later workloads fold before earlier ones.
-    const order = groups.map((g, i) => ({ i, score: Math.max(...g.map(interest)) })).sort((a, b) => a.score - b.score || b.i - a.i);
-    const fits = () => (out = assemble(true)).length <= maxChars;
-    // 1. Fine-and-unchanged workloads lose their whole section: the table row says it all.
-    for (const { i, score } of order) {
-        if (score > 0)
-            break;
-        levels[i] = 'none';
-        if (fits())
-            return out;
-    }
-    // 2. Then, one step at a time for everyone: charts, long tracebacks and arm tables, the rest.
-    for (const target of DETAIL_ORDER.slice(1)) {
-        for (const { i } of order) {
-            if (DETAIL_ORDER.indexOf(levels[i]) >= DETAIL_ORDER.indexOf(target))
-                continue;
-            levels[i] = target;
-            if (fits())
-                return out;
-        }
-    }
-    // 3. Last resort (thousands of workloads): table rows, least interesting first.
-    const keep = new Set(groups.map((_, i) => i));
-    for (const { i } of order) {
-        keep.delete(i);
-        hiddenRows++;
-        rows = rowsOf((j) => keep.has(j));
-        if (fits())
-            return out;
-    }
-    return out;
-}
-
-// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
-var light = __nccwpck_require__(3251);
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
-// pkg/dist-src/version.js
-var plugin_retry_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/error-request.js
-function isRequestError(error) {
-  return error.request !== void 0;
-}
-async function errorRequest(state, octokit, error, options) {
-  if (!isRequestError(error) || !error?.request.request) {
-    throw error;
-  }
-  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
-    const retries = options.request.retries != null ? options.request.retries : state.retries;
-    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
-    throw octokit.retry.retryRequest(error, retries, retryAfter);
-  }
-  throw error;
-}
-
-// pkg/dist-src/wrap-request.js
-
-
-async function wrapRequest(state, octokit, request, options) {
-  const limiter = new light();
-  limiter.on("failed", function(error, info) {
-    const maxRetries = ~~error.request.request?.retries;
-    const after = ~~error.request.request?.retryAfter;
-    options.request.retryCount = info.retryCount + 1;
-    if (maxRetries > info.retryCount) {
-      return after * state.retryAfterBaseValue;
-    }
-  });
-  return limiter.schedule(
-    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
-    options
-  );
-}
-async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
-  const response = await request(options);
-  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
-    response.data.errors[0].message
-  )) {
-    const error = new RequestError(response.data.errors[0].message, 500, {
-      request: options,
-      response
-    });
-    return errorRequest(state, octokit, error, options);
-  }
-  return response;
-}
-
-// pkg/dist-src/index.js
-function retry(octokit, octokitOptions) {
-  const state = Object.assign(
-    {
-      enabled: true,
-      retryAfterBaseValue: 1e3,
-      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
-      retries: 3
-    },
-    octokitOptions.retry
-  );
-  const retryPlugin = {
-    retry: {
-      retryRequest: (error, retries, retryAfter) => {
-        error.request.request = Object.assign({}, error.request.request, {
-          retries,
-          retryAfter
-        });
-        return error;
-      }
-    }
-  };
-  if (state.enabled) {
-    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
-    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
-  }
-  return retryPlugin;
-}
-retry.VERSION = plugin_retry_dist_bundle_VERSION;
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-// pkg/dist-src/version.js
-var plugin_throttling_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/wrap-request.js
-var dist_bundle_noop = () => Promise.resolve();
-function dist_bundle_wrapRequest(state, request, options) {
-  return state.retryLimiter.schedule(doRequest, state, request, options);
-}
-async function doRequest(state, request, options) {
-  const { pathname } = new URL(options.url, "http://github.test");
-  const isAuth = isAuthRequest(options.method, pathname);
-  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
-  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
-  const isGraphQL = pathname.startsWith("/graphql");
-  const retryCount = ~~request.retryCount;
-  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
-  if (state.clustering) {
-    jobOptions.expiration = 1e3 * 60;
-  }
-  if (isWrite || isGraphQL) {
-    await state.write.key(state.id).schedule(jobOptions, dist_bundle_noop);
-  }
-  if (isWrite && state.triggersNotification(pathname)) {
-    await state.notifications.key(state.id).schedule(jobOptions, dist_bundle_noop);
-  }
-  if (isSearch) {
-    await state.search.key(state.id).schedule(jobOptions, dist_bundle_noop);
-  }
-  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
-  if (isGraphQL) {
-    const res = await req;
-    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
-      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
-        response: res,
-        data: res.data
-      });
-      throw error;
-    }
-  }
-  return req;
-}
-function isAuthRequest(method, pathname) {
-  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
-  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
-  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
-  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
-  pathname === "/login/oauth/access_token");
-}
-
-// pkg/dist-src/generated/triggers-notification-paths.js
-var triggers_notification_paths_default = [
-  "/orgs/{org}/invitations",
-  "/orgs/{org}/invitations/{invitation_id}",
-  "/orgs/{org}/teams/{team_slug}/discussions",
-  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
-  "/repos/{owner}/{repo}/collaborators/{username}",
-  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
-  "/repos/{owner}/{repo}/issues",
-  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
-  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
-  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
-  "/repos/{owner}/{repo}/pulls",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-  "/repos/{owner}/{repo}/releases",
-  "/teams/{team_id}/discussions",
-  "/teams/{team_id}/discussions/{discussion_number}/comments"
-];
-
-// pkg/dist-src/route-matcher.js
-function routeMatcher(paths) {
-  const regexes = paths.map(
-    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
-  );
-  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
-  return new RegExp(regex2, "i");
-}
-
-// pkg/dist-src/index.js
-var regex = routeMatcher(triggers_notification_paths_default);
-var triggersNotification = regex.test.bind(regex);
-var groups = {};
-var createGroups = function(Bottleneck, common) {
-  groups.global = new Bottleneck.Group({
-    id: "octokit-global",
-    maxConcurrent: 10,
-    ...common
-  });
-  groups.auth = new Bottleneck.Group({
-    id: "octokit-auth",
-    maxConcurrent: 1,
-    ...common
-  });
-  groups.search = new Bottleneck.Group({
-    id: "octokit-search",
-    maxConcurrent: 1,
-    minTime: 2e3,
-    ...common
-  });
-  groups.write = new Bottleneck.Group({
-    id: "octokit-write",
-    maxConcurrent: 1,
-    minTime: 1e3,
-    ...common
-  });
-  groups.notifications = new Bottleneck.Group({
-    id: "octokit-notifications",
-    maxConcurrent: 1,
-    minTime: 3e3,
-    ...common
-  });
-};
-function throttling(octokit, octokitOptions) {
-  const {
-    enabled = true,
-    Bottleneck = light,
-    id = "no-id",
-    timeout = 1e3 * 60 * 2,
-    // Redis TTL: 2 minutes
-    connection
-  } = octokitOptions.throttle || {};
-  if (!enabled) {
-    return {};
-  }
-  const common = { timeout };
-  if (typeof connection !== "undefined") {
-    common.connection = connection;
-  }
-  const state = Object.assign(
-    {
-      clustering: connection != null,
-      triggersNotification,
-      fallbackSecondaryRateRetryAfter: 60,
-      retryAfterBaseValue: 1e3,
-      id
-    },
-    octokitOptions.throttle
-  );
-  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
-    throw new Error(`octokit/plugin-throttling error:
-        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
-        See https://octokit.github.io/rest.js/#throttling
-
-        const octokit = new Octokit({
-          throttle: {
-            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
-            onRateLimit: (retryAfter, options) => {/* ... */}
-          }
-        })
-    `);
-  }
-  let initialized = false;
-  const initializeBottleneck = () => {
-    if (initialized) {
-      return;
-    }
-    initialized = true;
-    if (groups.global == null) {
-      createGroups(Bottleneck, common);
-    }
-    state.global = state.global ?? groups.global;
-    state.auth = state.auth ?? groups.auth;
-    state.search = state.search ?? groups.search;
-    state.write = state.write ?? groups.write;
-    state.notifications = state.notifications ?? groups.notifications;
-    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
-    const events = {};
-    const emitter = new Bottleneck.Events(events);
-    events.on("secondary-limit", state.onSecondaryRateLimit);
-    events.on("rate-limit", state.onRateLimit);
-    events.on(
-      "error",
-      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
-    );
-    state.retryLimiter.on("failed", async function(error, info) {
-      const [state2, request, options] = info.args;
-      const { pathname } = new URL(options.url, "http://github.test");
-      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
-      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
-        return;
-      }
-      const retryCount = ~~request.retryCount;
-      request.retryCount = retryCount;
-      options.request.retryCount = retryCount;
-      const { wantRetry, retryAfter = 0 } = await (async function() {
-        if (/\bsecondary rate\b/i.test(error.message)) {
-          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
-          const wantRetry2 = await emitter.trigger(
-            "secondary-limit",
-            retryAfter2,
-            options,
-            octokit,
-            retryCount
-          );
-          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
-        }
-        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
-          (error2) => error2.type === "RATE_LIMITED"
-        )) {
-          const rateLimitReset = new Date(
-            ~~error.response.headers["x-ratelimit-reset"] * 1e3
-          ).getTime();
-          const retryAfter2 = Math.max(
-            // Add one second so we retry _after_ the reset time
-            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
-            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
-            0
-          );
-          const wantRetry2 = await emitter.trigger(
-            "rate-limit",
-            retryAfter2,
-            options,
-            octokit,
-            retryCount
-          );
-          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
-        }
-        return {};
-      })();
-      if (wantRetry) {
-        request.retryCount++;
-        return retryAfter * state2.retryAfterBaseValue;
-      }
-    });
-  };
-  octokit.hook.wrap("request", (request, options) => {
-    initializeBottleneck();
-    return dist_bundle_wrapRequest(state, request, options);
-  });
-  return {};
-}
-throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
-throttling.triggersNotification = triggersNotification;
-
-
-;// CONCATENATED MODULE: ./lib/github/retry.js
-// Retrying GitHub API calls with octokit's own plugins rather than a hand-written loop:
-// @octokit/plugin-retry retries transient failures (5xx, 429) with growing waits, and
-// @octokit/plugin-throttling honours primary and secondary rate limits (retry-after, reset time) and
-// spaces writes. Everything else (401, 404, a read-only token's 403) fails at once with the API's message.
-
-
-const DEFAULT_RETRY = { retries: 4, baseDelayMs: 1000 };
-/** The plugins to pass to getOctokit(token, options, ...plugins). */
-const RETRY_PLUGINS = [retry, throttling];
-/** The octokit options that configure RETRY_PLUGINS. */
-function retryClientOptions(options) {
-    const decide = (reason) => (retryAfter, _request, _octokit, retryCount) => {
-        if (retryCount >= options.retries)
-            return false;
-        options.onRetry?.({ attempt: retryCount + 1, delaySeconds: retryAfter, reason });
-        return true;
-    };
-    return {
-        retry: { retries: options.retries, retryAfterBaseValue: options.baseDelayMs },
-        throttle: {
-            retryAfterBaseValue: options.baseDelayMs,
-            onRateLimit: decide('rate-limit'),
-            onSecondaryRateLimit: decide('secondary-rate-limit'),
-        },
-    };
-}
-function describeHttpFailure(error) {
-    if (typeof error !== 'object' || error === null)
-        return { status: null, message: String(error) };
-    const status = 'status' in error && typeof error.status === 'number' ? error.status : null;
-    const response = 'response' in error ? error.response : undefined;
-    const data = typeof response === 'object' && response !== null && 'data' in response ? response.data : undefined;
-    const dataMessage = typeof data === 'object' && data !== null && 'message' in data ? data.message : undefined;
-    const ownMessage = 'message' in error ? error.message : undefined;
-    const message = typeof dataMessage === 'string' ? dataMessage : typeof ownMessage === 'string' ? ownMessage : String(error);
-    return { status, message };
-}
-/** True for the 403 a read-only token gets (fork pull requests, missing `permissions:`). */
-function isReadOnlyTokenFailure(error) {
-    const failure = describeHttpFailure(error);
-    return failure.status === 403 && /resource not accessible by integration|not accessible by personal access token/i.test(failure.message);
-}
-
-;// CONCATENATED MODULE: ./lib/github/comment.js
-// The sticky pull-request comment: one per PR and config, found again by a hidden marker among all
-// of the PR's comments (every page), updated in place, created only when missing.
-
-
-
-/**
- * An octokit whose every request (each page of a pagination too) is retried on transient failures and
- * rate limits by octokit's retry and throttling plugins.
- * baseUrl is explicit because @actions/github reads GITHUB_API_URL once, when its module loads.
- */
-function createGitHubClient(token, baseUrl, retry = DEFAULT_RETRY) {
-    return getOctokit(token, { baseUrl, ...retryClientOptions(retry) }, ...RETRY_PLUGINS);
-}
-/**
- * The hidden marker for one config. The key is sanitised so it cannot close the HTML comment early
- * (`--`, `>`) or span lines, which would make the marker unfindable.
- */
-function stickyMarker(configKey) {
-    const key = configKey.replace(/\\/g, '/').replace(/[\r\n]+/g, ' ').replace(/-{2,}/g, '-').replace(/>/g, '').trim();
-    return `<!-- gilgate:${key || 'default'} -->`;
-}
-/** Looks through every page of the PR's comments; prefers a bot's comment if a person quoted the marker. */
-async function findStickyComment(client, target, marker) {
-    const comments = (await client.paginate(client.rest.issues.listComments, {
-        owner: target.owner,
-        repo: target.repo,
-        issue_number: target.issueNumber,
-        per_page: 100,
-    }));
-    const matching = comments.filter((comment) => (comment.body ?? '').includes(marker));
-    const chosen = matching.find((comment) => comment.user?.type === 'Bot') ?? matching[0];
-    return chosen ? { id: chosen.id, url: chosen.html_url, body: chosen.body ?? '' } : null;
-}
-async function upsertStickyComment(client, target, marker, body, options = {}) {
-    const text = comment_fitToLimit(body.includes(marker) ? body : `${marker}\n${body}`);
-    const existing = await findStickyComment(client, target, marker);
-    if (existing) {
-        if (existing.body === text)
-            return { action: 'unchanged', comment: existing };
-        const { data } = await client.rest.issues.updateComment({
-            owner: target.owner,
-            repo: target.repo,
-            comment_id: existing.id,
-            body: text,
-        });
-        return { action: 'updated', comment: { id: data.id, url: data.html_url, body: data.body ?? text } };
-    }
-    if (options.createIfMissing === false)
-        return { action: 'skipped', comment: null };
-    const { data } = await client.rest.issues.createComment({
-        owner: target.owner,
-        repo: target.repo,
-        issue_number: target.issueNumber,
-        body: text,
-    });
-    return { action: 'created', comment: { id: data.id, url: data.html_url, body: data.body ?? text } };
-}
-/** Last line of defence: the renderer truncates properly; this only keeps the API from refusing. */
-function comment_fitToLimit(body) {
-    if (body.length <= COMMENT_LIMIT)
-        return body;
-    const note = '\n\n… (truncated)';
-    return body.slice(0, COMMENT_LIMIT - note.length) + note;
-}
-
-;// CONCATENATED MODULE: ./lib/github/context.js
-// What the triggering event tells the action: where to comment and which commits to compare.
-// Pure: takes the environment record and the parsed event payload (the shell reads GITHUB_EVENT_PATH).
-// The pull request's head and base SHAs come from the payload, not GITHUB_SHA: on pull_request events
-// GITHUB_SHA is the temporary merge commit, which is neither side of the comparison.
-const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review']);
-function parseEventContext(env, payload) {
-    const eventName = env['GITHUB_EVENT_NAME'] ?? '';
-    const [owner, repo] = splitRepository(env['GITHUB_REPOSITORY']);
-    const serverUrl = stripSlash(env['GITHUB_SERVER_URL'] || 'https://github.com');
-    const apiUrl = stripSlash(env['GITHUB_API_URL'] || 'https://api.github.com');
-    const runId = env['GITHUB_RUN_ID'] || null;
-    const runUrl = owner && repo && runId ? `${serverUrl}/${owner}/${repo}/actions/runs/${runId}` : null;
-    const pullRequest = PULL_REQUEST_EVENTS.has(eventName) ? readPullRequest(payload, owner, repo) : null;
-    return {
-        eventName,
-        owner,
-        repo,
-        serverUrl,
-        apiUrl,
-        runId,
-        runUrl,
-        pullRequest,
-        headSha: pullRequest?.headSha ?? (env['GITHUB_SHA'] || null),
-    };
-}
-function readPullRequest(payload, owner, repo) {
-    const pr = field(payload, 'pull_request');
-    const number = field(pr, 'number') ?? field(payload, 'number');
-    if (typeof number !== 'number' || !Number.isInteger(number) || number < 1)
-        return null;
-    const base = field(pr, 'base');
-    const head = field(pr, 'head');
-    const headRepo = string(field(field(head, 'repo'), 'full_name'));
-    const baseRepo = string(field(field(base, 'repo'), 'full_name')) ?? (owner && repo ? `${owner}/${repo}` : null);
-    return {
-        number,
-        baseSha: string(field(base, 'sha')),
-        headSha: string(field(head, 'sha')),
-        baseRef: string(field(base, 'ref')),
-        headRef: string(field(head, 'ref')),
-        fromFork: headRepo !== null && baseRepo !== null && headRepo.toLowerCase() !== baseRepo.toLowerCase(),
-    };
-}
-function splitRepository(value) {
-    const parts = (value ?? '').split('/');
-    if (parts.length !== 2 || !parts[0] || !parts[1])
-        return [null, null];
-    return [parts[0], parts[1]];
-}
-function field(value, key) {
-    return value !== null && typeof value === 'object' ? value[key] : undefined;
-}
-function string(value) {
-    return typeof value === 'string' && value !== '' ? value : null;
-}
-function stripSlash(url) {
-    return url.replace(/\/+$/, '');
-}
-
-;// CONCATENATED MODULE: ./lib/report/progress.js
-// Progress while trials run, formatted here and written to stderr by the caller (stdout stays clean
-// for --json/--markdown to "-"). On a TTY one line is redrawn in place; elsewhere (CI logs) each
-// call is its own plain line, since a carriage return would pile up as noise. Both carry an ETA.
-//
-// The total is the trials still planned for every workload still open, at the round cap: an upper
-// bound that shrinks as workloads settle. So the ETA says "≤", and the shown percentage is held by
-// `advanceProgress` so that it never goes back (a reader who saw 40% must not see 35% next).
-
-
-/** The fraction to show now: done ÷ total, but never below what was shown before. */
-function advanceProgress(previous, done, total) {
-    const safeTotal = Math.max(0, total);
-    const safeDone = Math.min(Math.max(0, done), safeTotal);
-    const fraction = safeTotal === 0 ? 1 : safeDone / safeTotal;
-    return { fraction: Math.max(previous?.fraction ?? 0, fraction) };
-}
-/** Seconds left, assuming the trials still to run take as long as the ones done; null before any. */
-function eta(done, total, elapsedSeconds) {
-    if (done <= 0 || elapsedSeconds <= 0)
-        return null;
-    return (elapsedSeconds / done) * Math.max(0, total - done);
-}
-/** "ETA ≤ 12.0 s" (the remaining trials at the round cap), "ETA …" before the first trial, "ETA 0 s" at the end. */
-function etaText(done, total, elapsedSeconds) {
-    if (done >= total)
-        return 'ETA 0 s';
-    const left = eta(done, total, elapsedSeconds);
-    return left === null ? 'ETA …' : `ETA ≤ ${formatSeconds(left)}`;
-}
-/**
- * TTY: "\r[█████░░░░░]  45% 9/20 · ETA ≤ 12 s · label" then ESC[K to clear what a longer previous
- * line left behind. Otherwise: "[9/20] 45% · ETA ≤ 12 s · label (12 s elapsed)". Neither ends in a
- * newline: the caller adds one off a TTY, and one after the last redraw on a TTY. `shown` is what
- * the previous line showed (see advanceProgress); the caller keeps it between calls.
- */
-function progressLine(done, total, elapsedSeconds, label, options) {
-    const safeTotal = Math.max(0, total);
-    const safeDone = Math.min(Math.max(0, done), safeTotal);
-    const fraction = advanceProgress(options.shown ?? null, safeDone, safeTotal).fraction;
-    const percent = `${Math.floor(fraction * 100)}%`;
-    const text = stripControl(label).replace(/\s+/g, ' ').trim();
-    const timeLeft = etaText(safeDone, safeTotal, elapsedSeconds);
-    if (!options.tty) {
-        return `[${options.phase ? `${stripControl(options.phase)} ` : ''}${safeDone}/${safeTotal}] ${percent} · ${timeLeft}${text ? ` · ${text}` : ''} (${formatSeconds(elapsedSeconds)} elapsed)`;
-    }
-    const width = Math.max(30, options.width ?? 80);
-    const barWidth = Math.min(30, Math.max(10, Math.floor(width / 4)));
-    const filled = Math.round(fraction * barWidth);
-    const bar = `[${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}]`;
-    const status = `${bar} ${percent.padStart(4)} ${options.phase ? `${stripControl(options.phase)} ` : ''}${safeDone}/${safeTotal} · ${timeLeft}`;
-    // Leave the last column free: writing into it makes some terminals wrap, breaking the redraw.
-    const room = width - 1 - [...status].length - 3;
-    const shown = room > 0 && text ? ` · ${truncate(text, room)}` : '';
-    return `\r${status}${shown}\x1b[K`;
-}
-
-;// CONCATENATED MODULE: ./lib/core/provenance.js
-/** True when `file` is `dir` or lies below it (both absolute, '/'-separated). */
-function isUnder(file, dir) {
-    const d = dir.endsWith('/') ? dir.slice(0, -1) : dir;
-    return file === d || file.startsWith(`${d}/`);
-}
-/** A file's path relative to `root`, or null when it is outside. */
-function relativeTo(file, root) {
-    if (!isUnder(file, root))
-        return null;
-    return file.slice(root.replace(/\/$/, '').length + 1);
-}
-/** The module an import failure names: the runner's missingModule, else the message's "No module named 'x'". */
-function missingModuleOf(failure) {
-    if (failure.missingModule)
-        return failure.missingModule;
-    return /No module named '([^']+)'/.exec(failure.message)?.[1] ?? null;
-}
-/** Each module the side's code came from, with its file: the workload's modules, then the repository's packages. */
-function origins(p) {
-    const seen = new Set();
-    const out = [];
-    for (const { module, file } of [...p.workload, ...p.packages.map((x) => ({ module: x.name, file: x.file }))]) {
-        if (file === null || seen.has(module))
-            continue;
-        seen.add(module);
-        out.push({ module, file });
-    }
-    return out;
-}
-/**
- * Where head loaded `module` from: the module itself among head's imports, or, for a dependency
- * (only its top-level package is listed), that package. A parent package of the repository does
- * not count: head having `pkg` says nothing about `pkg.gone`.
- */
-function headFileOf(head, module) {
-    const modules = head.modules ?? [];
-    const exact = modules.find((m) => m.name === module) ?? origins(head).find((o) => o.module === module);
-    if (exact)
-        return exact.file;
-    const top = module.split('.')[0];
-    return modules.find((m) => m.name === top && !m.repository)?.file ?? null;
-}
-/**
- * Why head and base of one workload cannot be compared, or null when each ran its own code.
- * Only probes that ran decide: without provenance (older runners, results files) nothing is said.
- */
-function notComparedReason(headProbe, baseProbe, sides) {
-    if (!sides || !headProbe?.ok || !headProbe.provenance || !baseProbe)
-        return null;
-    const head = headProbe.provenance;
-    const untracked = (file) => {
-        const relative = file === null ? null : relativeTo(file, sides.head.root);
-        return relative !== null && sides.untracked.includes(relative);
-    };
-    const fact = (reason, module, baseFile, headFile) => ({
-        kind: 'not-compared', reason, module, baseFile, headFile, untracked: untracked(headFile),
-    });
-    if (!baseProbe.ok) {
-        // Base failing on a module head imported is an environment problem (a file git does not track,
-        // a package installed for head only, a build that did not run): never a fix.
-        if (baseProbe.kind !== 'import')
-            return null;
-        const missing = missingModuleOf(baseProbe);
-        const headFile = missing === null ? null : headFileOf(head, missing);
-        return headFile === null ? null : fact('base-import', missing, null, headFile);
-    }
-    const base = baseProbe.provenance;
-    if (!base)
-        return null;
-    const shared = (file) => sides.shared.some((dir) => isUnder(file, dir));
-    const headOrigin = new Map(origins(head).map((o) => [o.module, o.file]));
-    const separateTrees = sides.head.root !== sides.base.root;
-    for (const { module, file } of origins(base)) {
-        if (shared(file))
-            continue;
-        const headFile = headOrigin.get(module) ?? null;
-        if (separateTrees && isUnder(file, sides.head.root))
-            return fact('head-tree', module, file, headFile);
-        if (sides.head.venvs.some((venv) => isUnder(file, venv)))
-            return fact('head-venv', module, file, headFile);
-        if (headFile === file)
-            return fact('same-files', module, file, headFile);
-        if (!isUnder(file, sides.base.root) && !sides.base.venvs.some((venv) => isUnder(file, venv)))
-            return fact('outside-tree', module, file, headFile);
-    }
-    // The same bytes on both sides are fine when the commits do not change them; when git says they
-    // do, base ran something other than its own commit.
-    if (base.digest === head.digest && sides.head.commit !== sides.base.commit) {
-        const changed = (head.modules ?? []).filter((m) => m.repository).map((m) => relativeTo(m.file, sides.head.root)).find((r) => r !== null && sides.changed.includes(r));
-        if (changed)
-            return fact('same-code', null, null, `${sides.head.root.replace(/\/$/, '')}/${changed}`);
-    }
-    return null;
-}
-/** Provenance as results keep it beside a workload: without the per-module list. */
-function provenanceSummary(probe) {
-    if (!probe?.ok || !probe.provenance)
-        return null;
-    const { modules: _modules, ...summary } = probe.provenance;
-    return summary;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/simple-statistics/dist/simple-statistics.mjs
@@ -55064,7 +53630,7 @@ function silhouette(points, labels) {
     if (points.length !== labels.length) {
         throw new Error("must have exactly as many labels as points");
     }
-    var groupings = simple_statistics_createGroups(labels);
+    var groupings = createGroups(labels);
     var distances = calculateAllDistances(points);
     var result = [];
     for (var i = 0; i < points.length; i++) {
@@ -55097,7 +53663,7 @@ function silhouette(points, labels) {
  * @return {Array<Array<number>>} An array of length G, each of whose entries is an array
  * containing the indices of the points in that group.
  */
-function simple_statistics_createGroups(labels) {
+function createGroups(labels) {
     var numGroups = 1 + max(labels);
     var result = Array(numGroups);
     for (var i = 0; i < labels.length; i++) {
@@ -56091,6 +54657,1978 @@ function describeFailure(failure) {
 }
 
 
+;// CONCATENATED MODULE: ./lib/core/verdict.js
+// Verdict: from one side's samples, the recommendation, whether it is settled, and the facts behind
+// it (which rule fired, with the figures). Pure. The sentences are written in report/explain.ts;
+// the caller passes them in as `describe`, since core never imports report/.
+//
+// Each arm of each parallel model is compared with serial: a sequential three-outcome test on
+// paired per-round time ratios, with α split over the model's arms as well as over the looks
+// (winner's curse: the best of several noisy arms looks better than it is). A model "helps" when
+// some arm is faster than serial beyond the margin; it does not help when every arm is ruled out.
+// Models that may help are then compared pairwise (best arms): the fastest is recommended, unless a
+// cheaper one is within the margin of it (threads, then interpreters, then processes).
+
+
+
+
+
+/**
+ * Racing: at each scheduled look, an arm shown slower than its side's current best arm beyond the
+ * margin stops running (it cannot become the recommendation), worker counts of one model raced like
+ * any other arm. The best arm at a look is the one with the lowest paired (trimmed) mean of
+ * arm/serial over the look's rounds, serial itself counting as 1; "shown slower" is the verdict's
+ * own test at α (compareTimes: the interval of best/arm below 1 and the estimate beyond the margin),
+ * with the same error spending. Serial never stops: every comparison is made against it. Pure: the
+ * looks are replayed from the data, and an arm raced at a look has no data after it, so judging
+ * again gives the same races.
+ */
+function racedArms(arms, rounds, margin, policy, time = wallOf) {
+    const raced = new Map();
+    const serial = serialArm(arms);
+    if (!serial)
+        return raced;
+    const parallel = arms.filter((a) => a.arm.model !== 'serial' && measurements(a).length > 0);
+    for (const look of lookSchedule(policy).filter((l) => l <= rounds)) {
+        const serialSeries = series(serial, look, time);
+        const running = parallel.filter((a) => !raced.has(armLabel(a.arm)));
+        if (running.length === 0)
+            break;
+        const withSeries = running.map((a) => ({ a, values: series(a, look, time) }));
+        const logRatio = (values) => {
+            const s = pairedLogStatistic(values, serialSeries, trimFor(look));
+            return s.n >= 2 ? s.centre : Number.NaN;
+        };
+        let best = { label: 'serial', values: serialSeries, centre: 0 };
+        for (const { a, values } of withSeries) {
+            const centre = logRatio(values);
+            if (centre < best.centre)
+                best = { label: armLabel(a.arm), values, centre };
+        }
+        for (const { a, values } of withSeries) {
+            const label = armLabel(a.arm);
+            if (label === best.label)
+                continue;
+            if (compareTimes(best.values, values, margin, policy).outcome === 'a-faster')
+                raced.set(label, { round: look, by: best.label });
+        }
+    }
+    return raced;
+}
+/** Per-task time under which pools rarely pay off: the work is smaller than the hand-off. */
+const TINY_TASK_SECONDS = 0.0005;
+/** Without report/, a plain statement of the facts: callers pass report/explain.ts's explainSide. */
+function plainWords(facts) {
+    return { reason: `${facts.recommendation} (${facts.rule}).`, warnings: facts.warnings.map((w) => w.kind) };
+}
+/**
+ * The serial work per batch (seconds) above which a pool created per batch pays off beyond the
+ * margin m. A batch of W serial seconds costs a pool startup + W/s (s: its steady speedup), so
+ * W ≥ (1+m)·(startup + W/s) ⇔ W ≥ (1+m)·startup / (1 − (1+m)/s), for s > 1+m; null when it never does.
+ */
+function breakEven(startupSeconds, steadySpeedup, margin) {
+    const need = 1 + margin;
+    if (!(steadySpeedup > need) || !Number.isFinite(startupSeconds))
+        return null;
+    return (need * Math.max(0, startupSeconds)) / (1 - need / steadySpeedup);
+}
+/**
+ * The machine's capacity at a worker count: measured, else interpolated linearly between the
+ * neighbouring measured counts, else the nearest measured one. Null without measurements.
+ */
+function capacityAt(machine, workers) {
+    const points = (machine?.capacity ?? []).filter((p) => Number.isFinite(p.ratio) && p.ratio > 0).sort((a, b) => a.workers - b.workers);
+    if (points.length === 0)
+        return null;
+    const exact = points.find((p) => p.workers === workers);
+    if (exact)
+        return exact.ratio;
+    const below = points.filter((p) => p.workers < workers).at(-1);
+    const above = points.find((p) => p.workers > workers);
+    if (!below)
+        return above.ratio;
+    if (!above)
+        return below.ratio;
+    return below.ratio + ((above.ratio - below.ratio) * (workers - below.workers)) / (above.workers - below.workers);
+}
+/** A speedup as a share of what the machine can deliver at that worker count. */
+function capacityShare(speedup, capacity) {
+    return speedup === null || capacity === null || !(capacity > 0) ? null : speedup / capacity;
+}
+const NO_FIGURES = () => ({ threads: null, processes: null, interpreters: null });
+const NO_COMPARISONS = () => ({
+    threadsVsSerial: null,
+    processesVsSerial: null,
+    interpretersVsSerial: null,
+    threadsVsProcesses: null,
+    threadsVsInterpreters: null,
+    interpretersVsProcesses: null,
+});
+function judge(input) {
+    const { probe, arms, rounds, margin, policy } = input;
+    const pool = input.pool ?? 'per-batch';
+    const describe = input.describe ?? plainWords;
+    const final = input.final || isFinalLook(rounds, policy);
+    const build = input.environment ? { freeThreadedBuild: input.environment.freeThreadedBuild, gilEnabled: input.environment.gilEnabled } : null;
+    if (!probe.ok)
+        return { settled: true, result: errorResult(probe, arms, rounds, pool, margin, build, describe) };
+    const serial = serialArm(arms);
+    const serialFailure = serial ? failures(serial)[0] : undefined;
+    if (!serial || serialFailure || measurements(serial).length === 0) {
+        const failure = serialFailure ?? missingSerial();
+        return { settled: true, result: errorResult(failure, arms, rounds, pool, margin, build, describe) };
+    }
+    const serialWall = medianTime(serial, wallOf);
+    const armResults = arms
+        .filter((a) => measurements(a).length > 0 || failures(a).length > 0)
+        .map((a) => armResult(a, serial, capacityAt(input.machine, a.arm.workers)));
+    const unavailable = unavailableModels(probe, arms, input.environment ?? null);
+    const everywhere = {};
+    if (input.environment?.interpretersUnavailable)
+        everywhere.interpreters = input.environment.interpretersUnavailable;
+    const context = { arms, serial, rounds, margin, policy, final, unavailable, machine: input.machine ?? null, armResults };
+    const decision = decideFor(context, pool);
+    const other = decideFor(context, pool === 'per-batch' ? 'long-lived' : 'per-batch');
+    // An arm stops running only when raced out under both pool lifetimes: the other lifetime's advice
+    // (a long-lived pool would pay off) still needs its rounds.
+    const raced = new Map([...decision.raced].filter(([label]) => other.raced.has(label)));
+    const speedup = figures(decision.models, (m) => m.speedup);
+    const character = classify(armResults, decision.models, speedup, probe, margin);
+    const facts = {
+        rule: decision.rule,
+        recommendation: decision.recommendation,
+        character,
+        pool,
+        margin,
+        rounds,
+        final,
+        build,
+        serial: { seconds: serialWall, cpuPerWall: armResults.find((a) => a.model === 'serial')?.cpuPerWall ?? Number.NaN },
+        models: decision.models,
+        unavailable,
+        everywhere,
+        deciding: decision.deciding,
+        open: decision.open,
+        otherLifetimeOpen: !other.settled,
+        // Only advice that would change: `either` and the model it covers say the same (see compare.isFlip).
+        otherLifetime: other.settled && decision.settled && adviceDiffers(decision.recommendation, other.recommendation)
+            ? { pool: pool === 'per-batch' ? 'long-lived' : 'per-batch', recommendation: other.recommendation }
+            : null,
+        warnings: warningsFor(probe, arms, serial, build),
+        error: null,
+    };
+    const words = describe(facts);
+    const result = {
+        recommendation: decision.recommendation,
+        reason: words.reason,
+        speedup,
+        pool,
+        steadySpeedup: figures(decision.models, (m) => m.steadySpeedup),
+        startupSeconds: figures(decision.models, (m) => m.startupSeconds),
+        breakEven: figures(decision.models, (m) => m.breakEven),
+        capacity: figures(decision.models, (m) => m.capacity),
+        capacityShare: figures(decision.models, (m) => m.capacityShare),
+        character,
+        arms: armResults,
+        unavailable,
+        warnings: words.warnings,
+        error: null,
+        rounds,
+        comparisons: decision.comparisons,
+        facts,
+    };
+    return { settled: decision.settled || final, result, raced };
+}
+function adviceDiffers(a, b) {
+    if (a === b)
+        return false;
+    const pair = new Set([a, b]);
+    return !(pair.has('either') && (pair.has('threads') || pair.has('processes')));
+}
+function figures(models, pick) {
+    const out = NO_FIGURES();
+    for (const m of PARALLEL_MODELS) {
+        const f = models[m];
+        out[m] = f ? pick(f) : null;
+    }
+    return out;
+}
+/** Each pair of models (cheaper first, COST_ORDER) and where SideResult['comparisons'] keeps it. */
+const PAIR_KEYS = [
+    { cheap: 'threads', dear: 'processes', key: 'threadsVsProcesses' },
+    { cheap: 'threads', dear: 'interpreters', key: 'threadsVsInterpreters' },
+    { cheap: 'interpreters', dear: 'processes', key: 'interpretersVsProcesses' },
+];
+/** Every model's facts under one pool lifetime, the pairwise comparisons, and the rule that fires. */
+function decideFor(c, pool) {
+    const time = timeOf(pool);
+    const serialSeries = series(c.serial, c.rounds, time);
+    const raced = racedArms(c.arms, c.rounds, c.margin, c.policy, time);
+    const models = {};
+    const bestArms = {};
+    for (const model of PARALLEL_MODELS) {
+        if (c.unavailable[model])
+            continue;
+        const candidates = modelArms(c.arms, model);
+        if (candidates.length === 0)
+            continue;
+        const facts = modelFacts(c, model, candidates, serialSeries, time, raced);
+        models[model] = facts.facts;
+        bestArms[model] = facts.arm;
+    }
+    const comparisons = NO_COMPARISONS();
+    comparisons.threadsVsSerial = models.threads?.vsSerial ?? null;
+    comparisons.processesVsSerial = models.processes?.vsSerial ?? null;
+    comparisons.interpretersVsSerial = models.interpreters?.vsSerial ?? null;
+    // Pairs are oriented cheaper / costlier (COST_ORDER), so 'a-faster' always means "the cheaper one is faster".
+    const pairSeries = (m) => series(bestArms[m], c.rounds, time);
+    const pair = (a, b) => bestArms[a] && bestArms[b] ? compareTimes(pairSeries(a), pairSeries(b), c.margin, c.policy) : null;
+    comparisons.threadsVsProcesses = pair('threads', 'processes');
+    comparisons.threadsVsInterpreters = pair('threads', 'interpreters');
+    comparisons.interpretersVsProcesses = pair('interpreters', 'processes');
+    const pairOf = (a, b) => {
+        const [cheap, dear] = COST_ORDER.indexOf(a) < COST_ORDER.indexOf(b) ? [a, b] : [b, a];
+        const key = PAIR_KEYS.find((p) => p.cheap === cheap && p.dear === dear)?.key;
+        const comparison = key === undefined ? null : comparisons[key];
+        return comparison ? { a: cheap, b: dear, comparison } : null;
+    };
+    return { ...decide(c, models, pairOf), models, comparisons, raced };
+}
+function modelFacts(c, model, candidates, serialSeries, time, raced) {
+    // Winner's curse: α is split over the model's arms too (Bonferroni), so an arm that wins only by
+    // luck among several does not make the model "help".
+    const armPolicy = { ...c.policy, alpha: c.policy.alpha / candidates.length };
+    const tested = candidates.map((arm) => ({ arm, comparison: compareTimes(series(arm, c.rounds, time), serialSeries, c.margin, armPolicy) }));
+    const oneAtATime = model === 'threads' && candidates.every((arm) => runOneAtATime(c, arm));
+    // Raced arms were shown slower than the side's best beyond the margin: they cannot be recommended.
+    const isRaced = (t) => raced.has(armLabel(t.arm.arm));
+    const helping = oneAtATime ? [] : tested.filter((t) => !isRaced(t) && t.comparison.outcome === 'a-faster');
+    const races = tested.map((t) => raced.get(armLabel(t.arm.arm))).filter((r) => r !== undefined);
+    const allRaced = races.length === tested.length ? races.reduce((a, b) => (b.round > a.round ? b : a)) : null;
+    // Fastest by the paired estimate the test used (arm/serial, lower is faster), and the speedup shown
+    // is that estimate's: the figure, its interval and the verdict come from the same numbers.
+    const fastest = (list) => list.reduce((a, b) => (b.comparison.estimate.ratio < a.comparison.estimate.ratio ? b : a));
+    const best = fastest(helping.length > 0 ? helping : tested);
+    const speedup = 1 / best.comparison.estimate.ratio;
+    // The arm's row already holds its paired speedups under both lifetimes (armResult).
+    const row = c.armResults.find((a) => a.model === model && a.workers === best.arm.arm.workers);
+    const wallSpeedup = row?.speedup ?? Number.NaN;
+    const steadySpeedup = row?.steadySpeedup ?? Number.NaN;
+    const startupSeconds = medianOf(measurements(best.arm).map((m) => m.startupSeconds));
+    const capacity = capacityAt(c.machine, best.arm.arm.workers);
+    const e = best.comparison.estimate;
+    const cpuPerWall = row?.cpuPerWall ?? Number.NaN;
+    return {
+        arm: best.arm,
+        facts: {
+            model,
+            workers: best.arm.arm.workers,
+            armsTested: candidates.length,
+            speedup,
+            lower: e.upper > 0 ? 1 / e.upper : 0,
+            upper: e.lower > 0 ? 1 / e.lower : Number.POSITIVE_INFINITY,
+            vsSerial: best.comparison,
+            helps: helping.length > 0,
+            ruledOut: oneAtATime || tested.every((t) => isRaced(t) || rulesOut(t.comparison, 'a-faster', c.margin, armPolicy)),
+            oneAtATime,
+            ...(allRaced ? { raced: { round: allRaced.round, by: allRaced.by } } : {}),
+            cpuPerWall,
+            wallSpeedup,
+            steadySpeedup,
+            startupSeconds,
+            breakEven: breakEven(startupSeconds, steadySpeedup, c.margin),
+            capacity,
+            capacityShare: capacityShare(speedup, capacity),
+        },
+    };
+}
+/** Serial CPU/wall at or above which the code computes, rather than waits, for the CPU bound below. */
+const verdict_COMPUTES_CPU_PER_WALL = 0.9;
+/**
+ * Whether CPU accounting alone rules out this threads arm being faster than serial beyond the margin.
+ * A batch's wall time is its CPU time over its CPU/wall, so the speedup is (threads' CPU/wall ÷
+ * serial's) × (serial's CPU seconds ÷ the threads'). The second factor exceeds 1 only when the same
+ * work took less CPU time: a faster CPU (this runner's vCPUs differ by up to ×1.7), which is
+ * placement, not the code. So when the first factor is within half the margin (two threads used no
+ * more CPU per second than one: the GIL ran them one at a time), no honest speedup beyond the margin
+ * is left, and a timing test that says otherwise measured the CPUs. Only for code that computes
+ * (serial CPU/wall ≥ 0.9): code that waits spends too little CPU for the ratio to mean anything.
+ * Needs as many rounds as a timing test's first look, so that the medians are not one trial's.
+ */
+function runOneAtATime(c, arm) {
+    const serialRow = c.armResults.find((a) => a.model === 'serial');
+    const row = c.armResults.find((a) => a.model === arm.arm.model && a.workers === arm.arm.workers);
+    if (!serialRow || !row || row.wall.n < c.policy.minRounds || !(serialRow.cpuPerWall >= verdict_COMPUTES_CPU_PER_WALL))
+        return false;
+    return row.cpuPerWall / serialRow.cpuPerWall <= 1 + c.margin / 2;
+}
+/**
+ * The rule that fires. A model is recommended when it helps, is faster beyond the margin than every
+ * cheaper model that may help, and no costlier model that may help is faster beyond the margin
+ * (one within the margin loses to the cheaper). At the cap, "the costlier cannot be faster beyond
+ * the margin" is enough: "cheaper wins" and "equivalent" give the same advice.
+ */
+function decide(c, models, pairOf) {
+    const availableAll = COST_ORDER.filter((m) => models[m] !== undefined);
+    // A model raced out although it beats serial lost to a faster one: that one is the fastest, not the only helper.
+    const beatenHelper = availableAll.find((m) => models[m].raced && models[m].vsSerial.outcome === 'a-faster');
+    const available = COST_ORDER.filter((m) => models[m] !== undefined);
+    const helps = available.filter((m) => models[m].helps);
+    const candidates = available.filter((m) => models[m].helps || !models[m].ruledOut);
+    const undecided = () => ({
+        recommendation: 'inconclusive',
+        rule: 'undecided',
+        settled: false,
+        deciding: null,
+        open: openQuestion(available, models, pairOf),
+    });
+    if (helps.length === 0) {
+        return candidates.length === 0 ? { recommendation: 'serial', rule: 'no-model-helps', settled: true, deciding: null, open: null } : undecided();
+    }
+    if (candidates.length === 1) {
+        if (beatenHelper)
+            return { recommendation: helps[0], rule: 'fastest', settled: true, deciding: pairOf(helps[0], beatenHelper), open: null };
+        return { recommendation: helps[0], rule: 'only-helper', settled: true, deciding: null, open: null };
+    }
+    for (const model of helps) {
+        const rank = COST_ORDER.indexOf(model);
+        let atCap = null;
+        let withinMargin = null;
+        let beaten = null;
+        let wins = true;
+        for (const other of candidates) {
+            if (other === model)
+                continue;
+            const p = pairOf(model, other);
+            if (!p) {
+                wins = false;
+                break;
+            }
+            const outcome = p.comparison.outcome;
+            if (COST_ORDER.indexOf(other) < rank) {
+                // A cheaper model that may help: this one must be faster than it beyond the margin.
+                if (outcome !== 'b-faster')
+                    wins = false;
+                else
+                    beaten ??= p;
+            }
+            else if (outcome === 'a-faster') {
+                beaten ??= p;
+            }
+            else if (outcome === 'equivalent') {
+                if (models[other].speedup > models[model].speedup)
+                    withinMargin ??= p;
+                else
+                    beaten ??= p;
+            }
+            else if (outcome === 'unknown' && c.final && rulesOut(p.comparison, 'b-faster', c.margin, c.policy)) {
+                atCap ??= p;
+            }
+            else
+                wins = false;
+            if (!wins)
+                break;
+        }
+        if (!wins)
+            continue;
+        const processesAlike = model === 'threads' && helps.includes('processes') && pairOf('threads', 'processes')?.comparison.outcome === 'equivalent';
+        if (processesAlike)
+            return { recommendation: 'either', rule: 'either', settled: true, deciding: pairOf('threads', 'processes'), open: null };
+        if (atCap)
+            return { recommendation: model, rule: 'threads-at-least-as-fast-at-cap', settled: true, deciding: atCap, open: null };
+        if (withinMargin)
+            return { recommendation: model, rule: 'within-margin-prefer-cheaper', settled: true, deciding: withinMargin, open: null };
+        return { recommendation: model, rule: 'fastest', settled: true, deciding: beaten, open: null };
+    }
+    return undecided();
+}
+/** Serial CPU seconds per wall second below which a workload mostly waits: its character is 'io-wait'. */
+const verdict_WAITING_CPU_PER_WALL = 0.5;
+/** Threads' CPU seconds per wall second above which they ran in parallel (the code releases the GIL,
+ *  or the build has none); at or below it the GIL serialized them. */
+const PARALLEL_THREADS_CPU_PER_WALL = 1.3;
+function threadsRunInParallel(threadsCpuPerWall) {
+    return threadsCpuPerWall > PARALLEL_THREADS_CPU_PER_WALL;
+}
+/** The first comparison not yet clearly inside or outside the margin: pairs first, then vs serial. */
+function openQuestion(available, models, pairOf) {
+    const pairs = [];
+    for (const [i, a] of PARALLEL_MODELS.entries())
+        for (const b of PARALLEL_MODELS.slice(i + 1)) {
+            const p = available.includes(a) && available.includes(b) ? pairOf(a, b) : null;
+            if (p)
+                pairs.push(p);
+        }
+    const vsSerial = PARALLEL_MODELS.filter((m) => models[m]).map((m) => ({ a: m, b: 'serial', comparison: models[m].vsSerial }));
+    return [...pairs, ...vsSerial].find((p) => p.comparison.outcome === 'unknown') ?? null;
+}
+function unavailableModels(probe, arms, environment) {
+    const out = {};
+    if (probe.processesUnavailable)
+        out.processes = probe.processesUnavailable;
+    const interpreters = environment?.interpretersUnavailable ?? probe.interpretersUnavailable;
+    if (interpreters)
+        out.interpreters = interpreters;
+    for (const model of PARALLEL_MODELS) {
+        if (out[model])
+            continue;
+        const ofModel = arms.filter((a) => a.arm.model === model);
+        // A model that failed in every arm it ran is an answer ("cannot run"), not a crash of the run.
+        const ran = ofModel.filter((a) => measurements(a).length > 0);
+        const failed = ofModel.flatMap((a) => failures(a).map((f) => ({ arm: a.arm, f })));
+        if (ofModel.length > 0 && ran.length === 0 && failed.length > 0) {
+            const first = failed[0];
+            out[model] = `${describeFailure(first.f)} (${armLabel(first.arm)}, ${first.f.kind})`;
+        }
+    }
+    return out;
+}
+function classify(arms, models, speedup, probe, margin) {
+    const serial = arms.find((a) => a.model === 'serial');
+    if (!serial)
+        return 'unknown';
+    const at = (model) => (models[model] ? arms.find((a) => a.model === model && a.workers === models[model].workers) : undefined);
+    const threadsArm = at('threads');
+    const processesArm = at('processes');
+    if (serial.cpuPerWall < verdict_WAITING_CPU_PER_WALL)
+        return 'io-wait';
+    const perTask = probe.taskCount > 0 ? serial.wall.median / probe.taskCount : Infinity;
+    const noGain = (s) => s === null || s < 1 + margin;
+    if (perTask < TINY_TASK_SECONDS && PARALLEL_MODELS.every((m) => noGain(speedup[m])))
+        return 'overhead-bound';
+    if (threadsArm && threadsRunInParallel(threadsArm.cpuPerWall))
+        return 'gil-releasing';
+    if (threadsArm && !threadsRunInParallel(threadsArm.cpuPerWall) && noGain(speedup.threads)) {
+        if (processesArm && processesArm.peakRssBytes > 4 * serial.peakRssBytes && processesArm.peakRssBytes > 512 * 2 ** 20)
+            return 'memory-heavy';
+        return 'cpu-bound-gil';
+    }
+    return 'unknown';
+}
+function warningsFor(probe, arms, serial, build) {
+    const warnings = [];
+    if (build?.freeThreadedBuild && probe.gilEnabledAfterImport)
+        warnings.push({ kind: 'gil-reenabled', module: probe.gilReenabledBy ?? null });
+    if (probe.spawnProblem)
+        warnings.push({ kind: 'spawn', problem: probe.spawnProblem });
+    const serialDigests = measurements(serial);
+    if (serialDigests.some((m) => !m.digestStable))
+        return warnings;
+    const reference = new Set(serialDigests.map((m) => m.digest));
+    if (reference.size > 1) {
+        warnings.push({ kind: 'nondeterministic', distinct: reference.size });
+        return warnings;
+    }
+    const expected = [...reference][0];
+    for (const model of PARALLEL_MODELS) {
+        const runs = arms.filter((a) => a.arm.model === model).flatMap(measurements);
+        const differing = runs.filter((m) => m.digestStable && m.digest !== expected);
+        if (differing.length > 0)
+            warnings.push({ kind: 'race', model, differing: differing.length, trials: runs.length });
+    }
+    return warnings;
+}
+function errorResult(failure, arms, rounds, pool, margin, build, describe) {
+    const message = describeFailure(failure);
+    const facts = {
+        rule: 'error',
+        recommendation: 'error',
+        character: 'unknown',
+        pool,
+        margin,
+        rounds,
+        final: true,
+        build,
+        serial: null,
+        models: {},
+        unavailable: {},
+        everywhere: {},
+        deciding: null,
+        open: null,
+        otherLifetime: null,
+        warnings: [],
+        error: { kind: failure.kind, message },
+    };
+    const words = describe(facts);
+    return {
+        recommendation: 'error',
+        reason: words.reason,
+        speedup: NO_FIGURES(),
+        pool,
+        steadySpeedup: NO_FIGURES(),
+        startupSeconds: NO_FIGURES(),
+        breakEven: NO_FIGURES(),
+        capacity: NO_FIGURES(),
+        capacityShare: NO_FIGURES(),
+        character: 'unknown',
+        arms: arms.filter((a) => measurements(a).length > 0).map((a) => armResult(a, null)),
+        unavailable: {},
+        warnings: words.warnings,
+        error: { kind: failure.kind, message: message + (failure.stderrTail ? `\n${failure.stderrTail}` : ''), traceback: failure.traceback },
+        rounds,
+        comparisons: NO_COMPARISONS(),
+        facts,
+    };
+}
+function missingSerial() {
+    return { ok: false, kind: 'runner', type: 'NoData', message: 'no serial trial completed', traceback: '', stderrTail: '' };
+}
+
+;// CONCATENATED MODULE: ./lib/report/explain.js
+
+
+
+/** Two decimals below 10, one above: ×1.53, ×12.4. */
+function explain_fmt(x) {
+    if (!Number.isFinite(x))
+        return String(x);
+    // An interval on two or three rounds can reach astronomic bounds: past ×1000 the number says
+    // nothing a reader can use, and 8.7e+80 printed in full reads as a bug.
+    if (x > 1000)
+        return '>1000';
+    return x >= 10 ? x.toFixed(1) : x.toFixed(2);
+}
+const CHARACTER_PHRASE = {
+    'cpu-bound-gil': 'CPU-bound and holds the GIL',
+    'gil-releasing': 'CPU-bound in code that releases the GIL',
+    'io-wait': 'mostly waiting (I/O or sleep)',
+    'overhead-bound': 'tasks too small for a pool to pay off',
+    'memory-heavy': 'CPU-bound, holds the GIL, and memory-heavy under processes',
+    unknown: 'mixed character',
+};
+/** Without a GIL the character is not about the GIL: say what the threads did. */
+const FREE_THREADED_PHRASE = {
+    'cpu-bound-gil': 'CPU-bound, and threads do not scale',
+    'gil-releasing': 'CPU-bound, and threads run in parallel',
+    'memory-heavy': 'CPU-bound, threads do not scale, and memory-heavy under processes',
+};
+/** Threads can run Python code in parallel: a free-threaded build whose GIL no import re-enabled. */
+function freeThreaded(f) {
+    return f.build?.freeThreadedBuild === true && f.build.gilEnabled === false && !f.warnings.some((w) => w.kind === 'gil-reenabled');
+}
+/** Why each model is cheaper than the next: said when the cheaper one is preferred. */
+const CHEAPER_BECAUSE = {
+    threads: 'less memory, no pickling',
+    interpreters: 'no second process',
+    processes: '',
+};
+/** The reason and the warnings of one side. */
+function explainSide(facts) {
+    return { reason: explainReason(facts), warnings: facts.warnings.map((w) => explainWarning(w, facts)) };
+}
+function explainReason(f) {
+    if (f.error)
+        return `failed (${f.error.kind}): ${f.error.message}.`;
+    const parts = [];
+    // A model no workload can run here (interpreters before 3.14) is said once by the report, not per workload.
+    const models = PARALLEL_MODELS.filter((m) => f.models[m] || (f.unavailable[m] && !f.everywhere[m]));
+    const speed = models.map((m) => {
+        const facts = f.models[m];
+        return facts ? `${m} ×${explain_fmt(facts.speedup)} at ${facts.workers} workers` : `${m} unavailable`;
+    });
+    const character = (freeThreaded(f) ? FREE_THREADED_PHRASE[f.character] : undefined) ?? CHARACTER_PHRASE[f.character];
+    parts.push(`${character}: ${speed.join(', ')}`);
+    const threads = f.models.threads;
+    if (f.serial && threads) {
+        const ratio = threads.cpuPerWall;
+        const meaning = f.character === 'io-wait'
+            ? 'the code waits more than it computes'
+            : !threadsRunInParallel(ratio)
+                ? freeThreaded(f)
+                    ? 'even on this free-threaded build the threads do not run in parallel'
+                    : reenabledBy(f) !== undefined
+                        ? `the GIL, re-enabled by importing ${reenabledBy(f) ?? 'the workload'}, serializes this code`
+                        : 'the GIL serializes this code'
+                : freeThreaded(f)
+                    ? 'on this free-threaded build threads run Python code in parallel'
+                    : 'threads run in parallel, so the code releases the GIL';
+        // The CPU bound (verdict.ts, runOneAtATime) ruled threads out: say so, since their timing may
+        // have looked faster (a faster CPU) or undecided.
+        const bound = !threads.oneAtATime
+            ? ''
+            : threads.vsSerial.outcome === 'a-faster'
+                ? ', so threads cannot beat serial: their faster time was a faster CPU'
+                : ', so threads cannot beat serial';
+        parts.push(`CPU/wall ${explain_fmt(f.serial.cpuPerWall)} serial, ${explain_fmt(ratio)} under ${threads.workers} threads: ${meaning}${bound}`);
+    }
+    const capacity = capacityClause(f);
+    if (capacity)
+        parts.push(capacity);
+    const percent = Math.round(f.margin * 100);
+    switch (f.rule) {
+        case 'threads-at-least-as-fast-at-cap': {
+            const p = f.deciding;
+            parts.push(`${p.a} are at least as fast as ${p.b} (${ratioText(p.comparison)}: ${p.b} cannot be more than ${percent}% faster), not shown equivalent after ${roundsText(f.rounds)}: use ${p.a}${because(p.a)}`);
+            break;
+        }
+        case 'either':
+            parts.push(`threads and processes are within ±${percent}% of each other (${ratioText(f.deciding?.comparison ?? null)}): prefer threads — less memory, no pickling`);
+            break;
+        case 'within-margin-prefer-cheaper': {
+            const p = f.deciding;
+            parts.push(`${p.b} are within ±${percent}% of ${p.a} (${ratioText(p.comparison)}): prefer ${p.a}${because(p.a)}`);
+            break;
+        }
+        case 'no-model-helps':
+            parts.push(`no parallel model beats serial by more than ${percent}%`);
+            break;
+        case 'undecided':
+            parts.push(`${f.final ? 'undecided' : 'not yet decided'} after ${roundsText(f.rounds)}${f.open ? `: ${openText(f.open)}` : ''}`);
+            break;
+        default:
+            break;
+    }
+    const lifetime = lifetimeClause(f);
+    if (lifetime)
+        parts.push(lifetime);
+    // Racing took these models out (their arms stop running where raced under both pool lifetimes): say where.
+    for (const m of PARALLEL_MODELS) {
+        const raced = f.models[m]?.raced;
+        if (raced)
+            parts.push(`${m} out of the race at round ${raced.round}: slower than ${raced.by} by more than ${percent}%`);
+    }
+    for (const m of PARALLEL_MODELS)
+        if (f.unavailable[m] && !f.everywhere[m])
+            parts.push(`${m} cannot run: ${f.unavailable[m]}`);
+    return `${parts.join('; ')}.`;
+}
+/** The module that re-enabled the GIL (null: unknown), or undefined when none did. */
+function reenabledBy(f) {
+    const w = f.warnings.find((x) => x.kind === 'gil-reenabled');
+    return w && w.kind === 'gil-reenabled' ? w.module : undefined;
+}
+function because(model) {
+    return CHEAPER_BECAUSE[model] ? ` — ${CHEAPER_BECAUSE[model]}` : '';
+}
+/** "this runner delivers ×1.56 with 2 workers: processes reach 96% of it", for the recommended (or best) model. */
+function capacityClause(f) {
+    const model = PARALLEL_MODELS.includes(f.recommendation)
+        ? f.recommendation
+        : f.recommendation === 'either'
+            ? 'threads'
+            : bestModel(f);
+    const facts = model ? f.models[model] : undefined;
+    if (!facts || facts.capacity === null || facts.capacityShare === null)
+        return null;
+    // Capacity is what N busy CPUs give: code that waits is not bounded by it (not a word of it), and
+    // a model that does not beat serial has no share of it worth saying.
+    if (f.character === 'io-wait')
+        return null;
+    if (facts.speedup <= 1)
+        return `this runner delivers ×${explain_fmt(facts.capacity)} with ${facts.workers} busy workers`;
+    return `this runner delivers ×${explain_fmt(facts.capacity)} with ${facts.workers} workers: ${facts.model} reach ${Math.round(facts.capacityShare * 100)}% of it`;
+}
+function bestModel(f) {
+    const present = PARALLEL_MODELS.filter((m) => f.models[m]);
+    if (present.length === 0)
+        return null;
+    return present.reduce((a, b) => (f.models[b].speedup > f.models[a].speedup ? b : a));
+}
+/**
+ * When the other pool lifetime would change the advice, say what it would be and at which batch
+ * size a per-batch pool starts to pay: "serial for this 57 ms batch; processes scale ×1.6 once
+ * started and pay off above about 150 ms of work per pool".
+ */
+function lifetimeClause(f) {
+    if (!f.serial)
+        return null;
+    const batch = formatSeconds(f.serial.seconds);
+    if (!f.otherLifetime)
+        return unsettledLifetimeClause(f, batch);
+    const other = f.otherLifetime.recommendation;
+    const model = PARALLEL_MODELS.includes(other)
+        ? other
+        : other === 'either'
+            ? 'threads'
+            : f.pool === 'long-lived' && PARALLEL_MODELS.includes(f.recommendation)
+                ? f.recommendation
+                : null;
+    if (f.pool === 'per-batch' && model && f.models[model]) {
+        const m = f.models[model];
+        return `${f.recommendation} for this ${batch} batch; ${model} scale ×${explain_fmt(m.steadySpeedup)} once started and ${perBatchPayoff(m)}`;
+    }
+    if (f.pool === 'long-lived' && model && f.models[model]) {
+        const m = f.models[model];
+        const payoff = m.breakEven === null ? 'a pool created per batch never pays off' : `a pool created per batch pays off only above about ${roundSeconds(m.breakEven)} of work`;
+        return `with a long-lived pool ${f.recommendation}; ${payoff} (this batch: ${batch}, start-up ${formatSeconds(m.startupSeconds)}), so per batch: ${other}`;
+    }
+    return `with a ${f.otherLifetime.pool} pool the advice would be ${other}`;
+}
+/**
+ * Serial per batch while the long-lived answer is still open (two models that scale alike once
+ * started, not yet told apart): the start-up is still worth saying, with the best scaling model's
+ * point figures and no claim of a long-lived verdict.
+ */
+function unsettledLifetimeClause(f, batch) {
+    if (!f.otherLifetimeOpen || f.pool !== 'per-batch' || f.recommendation !== 'serial')
+        return null;
+    const scaling = PARALLEL_MODELS.map((m) => f.models[m])
+        .filter((m) => m !== undefined && m.breakEven !== null && m.steadySpeedup > 1 + f.margin)
+        .sort((a, b) => b.steadySpeedup - a.steadySpeedup);
+    const best = scaling[0];
+    if (!best)
+        return null;
+    const others = scaling.slice(1).map((m) => `${m.model} ×${explain_fmt(m.steadySpeedup)}`);
+    const unsettled = others.length ? ` (${others.join(', ')}; which is best for a long-lived pool is not settled)` : '';
+    return `serial for this ${batch} batch; once started ${best.model} scale ×${explain_fmt(best.steadySpeedup)}${unsettled} and ${perBatchPayoff(best)}`;
+}
+/** When a pool created per batch pays off, from the break-even. */
+function perBatchPayoff(m) {
+    if (m.breakEven === null)
+        return 'never pay off per batch';
+    return m.breakEven === 0 ? 'pay off at any batch size' : `pay off above about ${roundSeconds(m.breakEven)} of work per pool`;
+}
+/** Two significant digits: a break-even is an order of magnitude, not a measurement. */
+function roundSeconds(seconds) {
+    return formatSeconds(Number(seconds.toPrecision(2)));
+}
+function openText(p) {
+    return `${p.a} vs ${p.b} time ratio ${ratioText(p.comparison)} is not clearly inside or outside the margin`;
+}
+function ratioText(c) {
+    if (!c)
+        return 'n/a';
+    const e = c.estimate;
+    const hi = Number.isFinite(e.upper) ? explain_fmt(e.upper) : '∞';
+    return `×${explain_fmt(e.ratio)}, CI ${explain_fmt(e.lower)}–${hi}`;
+}
+function explainWarning(w, f = null) {
+    switch (w.kind) {
+        case 'gil-reenabled':
+            return `${w.module ? `importing ${w.module}` : 'importing the workload'} re-enabled the GIL${f?.build?.freeThreadedBuild ? ' on this free-threaded build' : ''}: threads are serialized again`;
+        case 'spawn':
+            return `works only with the fork start method: under spawn (the default on macOS and Windows) it fails: ${w.problem}`;
+        case 'nondeterministic':
+            return `results differ between serial runs (${w.distinct} distinct): the workload is not deterministic, so gilgate cannot check the parallel models for races`;
+        case 'race':
+            return w.model === 'threads'
+                ? `race hint: threads returned different results than serial in ${w.differing} of ${w.trials} trials — the code is probably not thread-safe`
+                : `${w.model} returned different results than serial in ${w.differing} of ${w.trials} trials — the code probably depends on shared state that ${w.model} do not share`;
+    }
+}
+function signed(x) {
+    const p = Math.round(x * 100);
+    return `${p >= 0 ? '+' : ''}${p}%`;
+}
+/** One regression's or improvement's detail. */
+function explainChange(fact) {
+    switch (fact.kind) {
+        case 'failing':
+            return `ran in base, fails in head: ${fact.message}`;
+        case 'fixed':
+            return `failed in base (${fact.message}), runs in head`;
+        case 'not-compared':
+            return explainNotCompared(fact);
+        case 'time': {
+            const e = fact.estimate;
+            return `${signed(e.ratio - 1)} (CI ${signed(e.lower - 1)}…${signed(e.upper - 1)}) with ${fact.arm}`;
+        }
+        case 'memory':
+            return fact.direction === 'more'
+                ? `peak memory ${signed(fact.estimate.ratio - 1)} with ${fact.arm} (threshold ${Math.round(fact.threshold * 100)}%)`
+                : `peak memory ${signed(fact.estimate.ratio - 1)} with ${fact.arm}`;
+        case 'flip':
+            // Only the interpreter changed under the same code: the flip is the interpreter's doing, say so.
+            if (fact.interpreter) {
+                return `${fact.before} → ${fact.after}: the interpreter changed: ${interpreterName(fact.interpreter.before)} → ${interpreterName(fact.interpreter.after)}`;
+            }
+            return `${fact.before} → ${fact.after}: ${flipMeaning(fact.before, fact.after)}`;
+        case 'scaling':
+            return `speedup with ${fact.arm} ${fact.direction} ${signed(fact.estimate.ratio - 1)} (×${explain_fmt(fact.baseSpeedup)} → ×${explain_fmt(fact.headSpeedup)})`;
+    }
+}
+function flipMeaning(before, after) {
+    if (before === 'threads' && after === 'processes')
+        return 'the PR made this code hold the GIL';
+    if (before === 'processes' && after === 'threads')
+        return 'the code now releases the GIL (or waits)';
+    if (after === 'serial')
+        return 'parallelism no longer pays off';
+    if (before === 'serial')
+        return 'parallelism now pays off';
+    return 'the best concurrency model changed';
+}
+/** Every sentence of a run, as the engine's finish and rejudge take them (src/core/experiment.ts). */
+const WORDS = { side: explainSide, change: explainChange };
+function roundsText(rounds) {
+    return `${rounds} round${rounds === 1 ? '' : 's'}`;
+}
+/** Why head and base were not compared, where each side's code came from, and the fix. */
+function explainNotCompared(fact) {
+    const module = fact.module === null ? 'the workload\'s code' : `\`${fact.module}\``;
+    const headWhere = fact.headFile === null ? '' : `; head's is ${fact.headFile}`;
+    const install = 'give `install:` a command that installs the project into each side\'s own environment (e.g. `pip install --no-deps --no-build-isolation -e .`)';
+    const paths = 'or put its source directory in `paths:` (e.g. `paths: [src]`), so that each side imports it from its own tree';
+    switch (fact.reason) {
+        case 'head-tree':
+            return `base imported ${module} from head's working tree (${fact.baseFile}), so head was compared with itself: an editable install points every side at head's tree. Fix: ${install}, ${paths}`;
+        case 'head-venv':
+            return `base imported ${module} from head's environment (${fact.baseFile}), so head was compared with itself. Fix: run the \`install:\` command in the side's own tree (it runs in each side's tree; avoid absolute paths to head's)`;
+        case 'same-files':
+            return `both sides imported ${module} from the same files (${fact.baseFile}), an installed copy outside both trees, so neither side ran its own commit. Fix: ${install}, ${paths}`;
+        case 'outside-tree':
+            return `base imported ${module} from ${fact.baseFile}, outside its worktree and its own environment${headWhere}, so base did not run its own commit. Fix: ${install}, ${paths}`;
+        case 'same-code':
+            return `base's imported code is byte-identical to head's although git says ${fact.headFile} changed between the commits: base did not run its own commit. Fix: ${install}, ${paths}`;
+        case 'base-import': {
+            const found = `head found it at ${fact.headFile}`;
+            const untracked = fact.untracked
+                ? ', a file git does not track (ignored or untracked): the base worktree holds tracked files only, so generate it in `install:`'
+                : `. Fix: ${install}, ${paths}`;
+            return `base could not import ${module}, which head imports (${found}${untracked}); a base that cannot import what head imports is an environment problem, not a fix`;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/report/outlook.js
+
+
+/** Two decimals for a serial fraction: e = 0.05. */
+function fraction(x) {
+    return x.toFixed(x > 0 && x < 0.01 ? 3 : 2);
+}
+/** A bound is a model's figure: one decimal says all it can. */
+function tenths(x) {
+    return x.toFixed(1);
+}
+function bound(b) {
+    return `×${tenths(b.value)} (${tenths(b.lower)}–${tenths(b.upper)}) on ${b.workers}`;
+}
+/**
+ * "Outlook beyond this runner (a model, not a measurement): at most ×3.4 (3.1–3.8) on 4 cores,
+ * ×5.7 (…) on 8, … by Amdahl's law from e = 0.05 (0.03–0.08) measured with processes ×1.9 on 2
+ * workers. …" Null when there is no outlook.
+ */
+function outlookText(o) {
+    if (!o || o.bounds.length === 0)
+        return null;
+    const e = o.serialFraction;
+    const sentences = [];
+    const [first, ...rest] = o.bounds;
+    sentences.push(`at most ${bound(first).replace(/ on (\d+)$/, ' on $1 cores')}${rest.map((b) => `, ${bound(b)}`).join('')} by Amdahl's law from ` +
+        `e = ${fraction(e.value)} (${fraction(e.lower)}–${fraction(e.upper)}, from the speedup's ${formatLevel(o.speedup.level)} interval) ` +
+        `measured with ${o.model} ×${explain_fmt(o.speedup.value)} on ${o.measuredWorkers} workers.`);
+    if (o.capacity !== null && o.serialFractionVsCapacity !== null && o.capacity < 0.95 * o.measuredWorkers) {
+        sentences.push(`This runner's ${o.measuredWorkers} workers deliver ×${explain_fmt(o.capacity)} of one core, and e counts that shortfall as serial work: ` +
+            `the bound is for more cores like these (against the capacity, e = ${fraction(o.serialFractionVsCapacity)}).`);
+    }
+    if (o.fit) {
+        const f = o.fit.serialFraction;
+        const at = o.fit.bounds.find((b) => b.workers === 8) ?? o.fit.bounds[0];
+        sentences.push(`A fit over the sweep's ${o.fit.points} points gives e = ${fraction(f.value)} (${fraction(f.lower)}–${fraction(f.upper)}, ${formatLevel(o.fit.level)})` +
+            (at ? `: at most ${bound(at)}.` : '.'));
+    }
+    return `Outlook beyond this runner (a model, not a measurement): ${sentences.join(' ')}`;
+}
+
+;// CONCATENATED MODULE: ./lib/report/markdown.js
+// The PR comment and job summary: one Markdown document rendered from Results alone.
+//
+// Layout: marker, a one-line verdict, one summary table, a collapsible section per workload, footer.
+// GitHub rejects comments over 65,536 characters, so the per-workload sections are folded, least
+// interesting first, until the whole fits (see fitToLimit). Folding only ever drops whole blocks,
+// so no tag or code fence is cut in half.
+//
+// An interpreter matrix (several `python`): one summary row per (workload, interpreter), labelled
+// "resize · CPython 3.14.0", and one section per workload with a per-interpreter table and each
+// interpreter's reasons. With one interpreter the document is what it always was.
+
+
+
+
+
+
+const COMMENT_LIMIT = 65_536;
+const DETAIL_ORDER = ['full', 'no-chart', 'short', 'brief', 'none'];
+// Caps on user-controlled text, so one pathological name or message cannot crowd out the rest.
+const NAME_CAP = 120;
+const MESSAGE_CAP = 2_000;
+const SHORT_TRACEBACK_LINES = 20;
+/** Broken invariants listed by name in the footer; the rest are counted. */
+const INVARIANT_LINES = 10;
+function renderMarkdown(results, options = {}) {
+    const maxChars = options.maxChars ?? COMMENT_LIMIT;
+    const head = [options.marker ?? null, headline(results)].filter((x) => x !== null).join('\n');
+    const footer = renderFooter(results, options);
+    return fitToLimit(results, head, footer, options, maxChars);
+}
+// ------------------------------------------------------------------ headline and table
+function headline(results) {
+    const { regressions, inconclusive, errors } = overallCounts(results);
+    let icon;
+    let status;
+    if (regressions > 0) {
+        icon = '❌';
+        status = plural(regressions, 'regression');
+    }
+    else if (inconclusive + errors > 0) {
+        const parts = [];
+        if (inconclusive > 0)
+            parts.push(`${inconclusive} inconclusive`);
+        if (errors > 0)
+            parts.push(plural(errors, 'error'));
+        icon = '⚠️';
+        status = `no regressions, ${parts.join(', ')}`;
+    }
+    else {
+        icon = '✅';
+        status = 'no regressions';
+    }
+    const env = results.environment;
+    const bits = [`${icon} gilgate: ${status}`];
+    const head = shortSha(results.git.head);
+    const base = shortSha(results.git.base);
+    if (base && head)
+        bits.push(`${codeSpan(base)} → ${codeSpan(head)}`);
+    else if (head)
+        bits.push(codeSpan(head));
+    bits.push(plural(env.cores, 'core'));
+    if (isMatrix(results))
+        bits.push(escapeMarkdown(interpretersOf(results).map((p) => interpreterLabel(results, p)).join(', ')));
+    else
+        bits.push(escapeMarkdown(`${env.implementation} ${env.python}`));
+    return `### ${bits.join(' · ')}`;
+}
+function cap(text, max) {
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+function recommendationCell(w) {
+    const icon = w.recommendation === 'error' ? '❌ ' : w.recommendation === 'inconclusive' ? '⚠️ ' : '';
+    const was = w.base && w.base.recommendation !== w.recommendation ? ` (was ${w.base.recommendation})` : '';
+    return `${icon}**${w.recommendation}**${was}`;
+}
+function vsBaseCell(results, w) {
+    if (w.status === 'new')
+        return 'new';
+    if (w.status === 'removed')
+        return 'removed';
+    if (w.regressions.some((r) => r.kind === 'not-compared'))
+        return '❌ not compared';
+    if (!w.vsBase)
+        return results.git.base && w.base ? 'n/a' : '—';
+    const icon = w.regressions.some((r) => r.kind === 'slower') ? '❌ ' : w.improvements.some((i) => i.kind === 'faster') ? '✅ ' : '';
+    return `${icon}${formatChange(w.vsBase, results.settings.threshold)}`;
+}
+/** What the confidence means: the round the verdict was decided at and the α its claims hold at. */
+function confidenceCell(results, w) {
+    return formatVerdictRounds(w, results.settings.alpha);
+}
+function tableRow(results, w) {
+    const flag = w.regressions.length > 0 ? '❌ ' : '';
+    const name = isMatrix(results)
+        ? `${escapeMarkdown(cap(workloadName(results, w), NAME_CAP))} · ${escapeMarkdown(interpreterLabel(results, w.python))}`
+        : escapeMarkdown(cap(w.name, NAME_CAP));
+    const cells = [
+        `${flag}${name}`,
+        recommendationCell(w),
+        ...pageModels(results).map((m) => (isMatrix(results) ? matrixSpeedupAt(results, w, m) : speedupAt(w, m))),
+        vsBaseCell(results, w),
+        confidenceCell(results, w),
+    ];
+    return `| ${cells.join(' | ')} |`;
+}
+const MODEL_HEADING = { threads: 'Threads', processes: 'Processes', interpreters: 'Interpreters' };
+/** One speedup column per model some workload ran (interpreters only where the interpreter has them). */
+function tableHead(results) {
+    const header = ['Workload', 'Recommendation', ...pageModels(results).map((m) => MODEL_HEADING[m]), 'vs base (time)', 'Confidence'];
+    return `| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`;
+}
+// ------------------------------------------------------------------ per-workload sections
+/** 0 = fine and unchanged (folded first) … 3 = regressed or broken (folded last). */
+function interest(w) {
+    if (w.regressions.length > 0 || w.recommendation === 'error' || w.error)
+        return 3;
+    if (w.recommendation === 'inconclusive')
+        return 2;
+    const flipped = w.base !== null && w.base.recommendation !== w.recommendation;
+    if (flipped || w.improvements.length > 0 || w.warnings.length > 0 || localUnavailable(w).length > 0 || w.status !== 'measured')
+        return 1;
+    return 0;
+}
+function hasParallelLine(arms) {
+    return planChart(arms).lines.length > 1;
+}
+function renderSection(w, detail) {
+    if (detail === 'none')
+        return '';
+    const regressed = w.regressions.length > 0;
+    const badge = regressed ? ` · ❌ ${plural(w.regressions.length, 'regression')}` : w.improvements.length > 0 ? ` · ✅ ${plural(w.improvements.length, 'improvement')}` : '';
+    // Raw HTML lines: Markdown escapes do not apply inside them, HTML entities do.
+    const summary = `<details${regressed || w.error ? ' open' : ''}><summary><b>${escapeHtml(cap(w.name, NAME_CAP))}</b> — ${escapeHtml(w.recommendation)}${badge}</summary>`;
+    return [summary, ...sectionBody(w, detail, null, w.name), '</details>'].join('\n\n');
+}
+/** One workload measured under several interpreters: a per-interpreter table, then each interpreter's reasons and details. */
+function renderMatrixSection(results, ws, detail) {
+    if (detail === 'none')
+        return '';
+    const first = ws[0];
+    const { regressions, improvements } = totals(ws);
+    const badge = regressions > 0 ? ` · ❌ ${plural(regressions, 'regression')}` : improvements > 0 ? ` · ✅ ${plural(improvements, 'improvement')}` : '';
+    const open = regressions > 0 || ws.some((w) => w.error);
+    const verdicts = ws.map((w) => `${escapeHtml(interpreterLabel(results, w.python))}: ${escapeHtml(w.recommendation)}`).join(' · ');
+    const parts = [`<details${open ? ' open' : ''}><summary><b>${escapeHtml(cap(workloadName(results, first), NAME_CAP))}</b> — ${verdicts}${badge}</summary>`];
+    parts.push(interpreterTable(results, ws));
+    for (const w of ws)
+        parts.push(...sectionBody(w, detail, interpreterLabel(results, w.python), workloadName(results, w)));
+    parts.push('</details>');
+    return parts.join('\n\n');
+}
+/** Interpreter, recommendation, speedup per model and rounds: the matrix of one workload at a glance. */
+function interpreterTable(results, ws) {
+    const models = pageModels(results);
+    const header = ['Interpreter', 'Recommendation', ...models.map((m) => MODEL_HEADING[m]), 'vs base (time)', 'Verdict'];
+    const rows = ws.map((w) => [
+        `${w.regressions.length > 0 ? '❌ ' : ''}${escapeMarkdown(interpreterLabel(results, w.python))}`,
+        recommendationCell(w),
+        ...models.map((m) => matrixSpeedupAt(results, w, m)),
+        vsBaseCell(results, w),
+        confidenceCell(results, w),
+    ]);
+    return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+/**
+ * What a section says of one result, after its summary line: the reason, start-up, regressions,
+ * improvements, warnings, what could not run, the error, charts and the arm table. `label` names
+ * the interpreter in a matrix (null: the only one, said nowhere).
+ */
+function sectionBody(w, detail, label, name) {
+    const parts = [];
+    const reason = escapeMarkdown(cap(w.reason, MESSAGE_CAP));
+    parts.push(label === null ? reason : `**${escapeMarkdown(label)}** — ${escapeMarkdown(w.recommendation)}: ${reason}`);
+    const lifetime = lifetimeSummary(w);
+    if (lifetime)
+        parts.push(`**Pool start-up:** ${escapeMarkdown(lifetime)}`);
+    const outlook = outlookText(w.outlook);
+    if (outlook)
+        parts.push(`**Outlook** ${escapeMarkdown(outlook.replace(/^Outlook /, ''))}`);
+    if (w.status === 'new')
+        parts.push('New in this change: there is no base measurement to compare with.');
+    if (w.status === 'removed')
+        parts.push('Removed in this change: the numbers below are from the base commit.');
+    if (w.regressions.length > 0) {
+        parts.push(['**Regressions**', '', ...w.regressions.map((r) => `- ❌ **${REGRESSION_WORDS[r.kind]}**: ${escapeMarkdown(cap(r.detail, MESSAGE_CAP))}`)].join('\n'));
+    }
+    if (w.improvements.length > 0) {
+        parts.push(['**Improvements**', '', ...w.improvements.map((i) => `- ✅ **${i.kind}**: ${escapeMarkdown(cap(i.detail, MESSAGE_CAP))}`)].join('\n'));
+    }
+    if (w.warnings.length > 0) {
+        parts.push(['**Warnings**', '', ...w.warnings.map((x) => `- ⚠️ ${escapeMarkdown(cap(x, MESSAGE_CAP))}`)].join('\n'));
+    }
+    const unavailable = localUnavailable(w);
+    if (unavailable.length > 0) {
+        parts.push(['**Unavailable**', '', ...unavailable.map((m) => `- **${m}**: ${escapeMarkdown(cap(w.unavailable[m], MESSAGE_CAP))}`)].join('\n'));
+    }
+    if (w.error) {
+        parts.push(`**Error** (${w.error.kind}): ${escapeMarkdown(cap(w.error.message, MESSAGE_CAP))}`);
+        if (w.error.traceback && detail !== 'brief') {
+            let tb = w.error.traceback.replace(/\r\n?/g, '\n').replace(/\n+$/, '');
+            const lines = tb.split('\n');
+            if (detail !== 'full' && detail !== 'no-chart' && lines.length > SHORT_TRACEBACK_LINES) {
+                tb = [`… ${lines.length - SHORT_TRACEBACK_LINES} earlier lines left out`, ...lines.slice(-SHORT_TRACEBACK_LINES)].join('\n');
+            }
+            parts.push(codeFence(tb, 'text'));
+        }
+    }
+    if (detail === 'full') {
+        const title = label === null ? name : `${name} · ${label}`;
+        const baseArms = w.base && hasParallelLine(w.base.detail.arms) ? w.base.detail.arms : null;
+        const head = hasParallelLine(w.arms) ? w.arms : null;
+        // Head and base in one chart; where only one worker count beside serial exists (a 2-core
+        // runner), a chart of two points per line says less than a two-row table.
+        if (head && baseArms && planChart(head, baseArms).workers.length <= 2)
+            parts.push(sideBySideTable(head, baseArms));
+        else if (head)
+            parts.push(chartBlock(`${title}: speedup vs workers`, head, baseArms));
+        else if (baseArms)
+            parts.push(chartBlock(`${title}: speedup vs workers (base)`, baseArms, null, true));
+    }
+    if ((detail === 'full' || detail === 'no-chart') && w.arms.length > 0)
+        parts.push(armTable(w));
+    return parts;
+}
+function chartBlock(title, arms, baseArms, dashed = false) {
+    const notes = chartNotes(arms, baseArms);
+    const legend = `${dashed ? '**Base** (dashed)' : '**Scaling**'}: ${chartLegend(arms, baseArms)}`;
+    return [legend, scalingChart(title, arms, { dashedBase: dashed, baseArms }), ...(notes ? [notes] : [])].join('\n\n');
+}
+/** Head and base speedups side by side, one column per parallel arm (the compact form of the chart). */
+function sideBySideTable(head, base) {
+    const modelOrder = { serial: 0, threads: 1, processes: 2, interpreters: 3 };
+    const labels = [...new Set([...head, ...base].filter((a) => a.model !== 'serial').sort((a, b) => modelOrder[a.model] - modelOrder[b.model] || a.workers - b.workers).map((a) => armLabel(a)))];
+    const cell = (arms, label) => {
+        const a = arms.find((x) => armLabel(x) === label);
+        // As in the arm table: tiny speedups keep two significant digits instead of reading ×0.00.
+        return a && Number.isFinite(a.speedup) ? `×${a.speedup < 0.1 ? Number(a.speedup.toPrecision(2)) : a.speedup.toFixed(2)}` : '—';
+    };
+    const header = ['Speedup vs serial', ...labels];
+    return [
+        `| ${header.join(' | ')} |`,
+        `|${header.map(() => '---').join('|')}|`,
+        `| head | ${labels.map((l) => cell(head, l)).join(' | ')} |`,
+        `| base | ${labels.map((l) => cell(base, l)).join(' | ')} |`,
+    ].join('\n');
+}
+function armTable(w) {
+    const anyFailures = w.arms.some((a) => a.failures > 0);
+    const anySteady = w.arms.some((a) => a.model !== 'serial' && typeof a.steadySpeedup === 'number');
+    // Capacity bounds code that computes; a workload that waits is not limited by busy CPUs.
+    const anyCapacity = computes(w) && w.arms.some((a) => a.model !== 'serial' && typeof a.capacity === 'number');
+    const header = [
+        'Arm',
+        'Wall (median)',
+        'CV',
+        'Speedup',
+        ...(anySteady ? ['Once started'] : []),
+        ...(anyCapacity ? ['Of capacity'] : []),
+        'CPU/wall',
+        'Start-up',
+        'Peak memory',
+        ...(anyFailures ? ['Failed trials'] : []),
+    ];
+    const modelOrder = { serial: 0, threads: 1, processes: 2, interpreters: 3 };
+    const ratio = (x) => `×${x < 0.1 ? Number(x.toPrecision(2)) : x.toFixed(2)}`;
+    const arms = [...w.arms].sort((a, b) => modelOrder[a.model] - modelOrder[b.model] || a.workers - b.workers);
+    const rows = arms.map((a) => {
+        const chunk = a.chunksize !== null && a.model === 'processes' ? ` (chunksize ${a.chunksize})` : '';
+        return [
+            `${armLabel(a)}${chunk}`,
+            formatSeconds(a.wall.median),
+            `${Math.round(a.wall.cv * 1000) / 10}%`,
+            ratio(a.speedup),
+            ...(anySteady ? [a.model === 'serial' || typeof a.steadySpeedup !== 'number' || !Number.isFinite(a.steadySpeedup) ? '—' : ratio(a.steadySpeedup)] : []),
+            ...(anyCapacity ? [a.model === 'serial' || typeof a.capacity !== 'number' ? '—' : `${Math.round((a.speedup / a.capacity) * 100)}% of ×${a.capacity.toFixed(2)}`] : []),
+            a.cpuPerWall.toFixed(2),
+            a.model === 'serial' ? '—' : formatSeconds(a.startupSeconds),
+            formatBytes(a.peakRssBytes),
+            ...(anyFailures ? [String(a.failures)] : []),
+        ];
+    });
+    return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+// ------------------------------------------------------------------ footer
+function safeUrl(url) {
+    if (!url || !/^https?:\/\//i.test(url))
+        return null;
+    return url.replace(/[\s()<>[\]"'`]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+function renderFooter(results, options) {
+    const env = results.environment;
+    const s = results.settings;
+    const matrix = isMatrix(results);
+    // In a matrix each interpreter has its own line below; the machine's line is the same for all.
+    const envLine = [
+        `${plural(env.cores, 'core')} (${escapeMarkdown(env.coresSource)})`,
+        escapeMarkdown(env.cpuModel),
+        ...(matrix ? [] : [`${escapeMarkdown(`${env.implementation} ${env.python}`)} (${gilState(env)})`, `start method ${codeSpan(env.startMethod)}`]),
+        escapeMarkdown(env.os),
+    ].join(' · ');
+    const trialEnv = Object.entries(s.trialEnvironment).map(([k, v]) => `${k}=${v}`).join(' ');
+    const runUrl = safeUrl(options.runUrl);
+    const runLine = [
+        `${s.minRounds}–${s.maxRounds} rounds per workload`,
+        `α ${s.alpha}, regression threshold ${Math.round(s.threshold * 100)}%, equivalence margin ${Math.round(s.margin * 100)}%`,
+        `seed ${s.seed}`,
+        `total ${formatSeconds(results.totalSeconds)}`,
+        `${escapeMarkdown(results.tool.name)} ${escapeMarkdown(results.tool.version)}`,
+        ...(runUrl ? [`[workflow run](${runUrl})`] : []),
+    ].join(' · ');
+    const lines = ['---', '', ...invariantLines(results), `- **Environment:** ${envLine}`];
+    if (matrix)
+        lines.push(`- **Interpreters:** ${interpreterLines(results).join(' · ')}`);
+    const changes = interpreterChanges(results);
+    if (changes.length > 0)
+        lines.push(`- **Base ran other interpreters** (the base config's \`python\`): ${escapeMarkdown(changes.join(', '))}`);
+    const machine = machineSummary(results);
+    if (machine)
+        lines.push(`- **Machine:** ${escapeMarkdown(machine)}`);
+    if (trialEnv)
+        lines.push(`- **Trial environment:** ${codeSpan(trialEnv)}`);
+    const interpretersWhy = interpretersNews(env);
+    if (interpretersWhy && !matrix)
+        lines.push(`- **Interpreters** cannot run on this interpreter: ${escapeMarkdown(cap(interpretersWhy, MESSAGE_CAP))}`);
+    lines.push(`- **Run:** ${runLine}`);
+    if (results.git.base)
+        lines.push(`- **Contract:** ${contractLine(s)}`);
+    if (results.budgetExhausted)
+        lines.push('- ⏱️ **Time budget ran out** before every workload was decided: undecided ones show as inconclusive.');
+    if (results.budgetExhausted && matrix) {
+        const undecided = results.workloads.filter((w) => w.recommendation === 'inconclusive').map((w) => escapeMarkdown(cap(variantName(results, w), NAME_CAP)));
+        lines.push(`- ⏱️ **Left undecided by the budget:** ${undecided.length > 0 ? undecided.join(', ') : 'none'}`);
+    }
+    lines.push(`- **Reproduce locally:** ${codeSpan(options.reproduce ?? defaultReproduce(results))}`);
+    return lines.join('\n');
+}
+/**
+ * A figure that breaks an invariant (core/invariants.ts) is named, never hidden: one impossible
+ * figure makes a reviewer doubt the rest, so the comment says which one and why it cannot be.
+ */
+function invariantLines(results) {
+    const violations = checkInvariants(results);
+    if (violations.length === 0)
+        return [];
+    const shown = violations.slice(0, INVARIANT_LINES);
+    const more = violations.length - shown.length;
+    return [
+        `- ⚠️ **${plural(violations.length, 'figure')} cannot be right** (a disturbed measurement; read ${violations.length === 1 ? 'it' : 'them'} with care):`,
+        ...shown.map((v) => `  - ${escapeMarkdown(cap(v.figure, NAME_CAP))}: ${escapeMarkdown(cap(v.detail, MESSAGE_CAP))}`),
+        ...(more > 0 ? [`  - and ${more} more`] : []),
+    ];
+}
+/** Each interpreter of a matrix: its label, command, GIL state, start method, and why interpreters cannot run on it. */
+function interpreterLines(results) {
+    return interpretersOf(results).map((python) => {
+        const index = results.values?.setup.pythons.indexOf(python) ?? -1;
+        const environment = index >= 0 ? results.values?.environments[index] : undefined;
+        const label = escapeMarkdown(interpreterLabel(results, python));
+        if (!environment)
+            return `${label} (${codeSpan(python)})`;
+        const no = environment.interpretersUnavailable ? `; interpreters cannot run: ${escapeMarkdown(cap(environment.interpretersUnavailable, MESSAGE_CAP))}` : '';
+        return `${label} (${codeSpan(python)}, ${gilState(environment)}, start method ${codeSpan(environment.startMethod)}${no})`;
+    });
+}
+// ------------------------------------------------------------------ fitting under the limit
+function foldNotice(options, maxChars) {
+    const url = safeUrl(options.summaryUrl);
+    const where = url ? `the [job summary](${url}) has the full report` : 'the job summary has the full report';
+    return `✂️ Some details were left out to fit the ${maxChars.toLocaleString('en-US')}-character comment limit: ${where}.`;
+}
+/** The units a document folds: one per workload result, or, in a matrix, one per workload with its interpreters. */
+function sectionGroups(results) {
+    if (!isMatrix(results))
+        return results.workloads.map((w) => [w]);
+    const groups = new Map();
+    for (const w of results.workloads) {
+        const name = workloadName(results, w);
+        groups.set(name, [...(groups.get(name) ?? []), w]);
+    }
+    return [...groups.values()];
+}
+function fitToLimit(results, head, footer, options, maxChars) {
+    const groups = sectionGroups(results);
+    const matrix = isMatrix(results);
+    const levels = groups.map(() => 'full');
+    const cache = new Map();
+    const section = (i) => {
+        const key = `${i}:${levels[i]}`;
+        let s = cache.get(key);
+        if (s === undefined) {
+            s = matrix ? renderMatrixSection(results, groups[i], levels[i]) : renderSection(groups[i][0], levels[i]);
+            cache.set(key, s);
+        }
+        return s;
+    };
+    const rowsOf = (keep) => groups.flatMap((g, i) => (keep(i) ? g.map((w) => tableRow(results, w)) : []));
+    let rows = rowsOf(() => true);
+    let hiddenRows = 0;
+    const assemble = (notice) => {
+        const table = [tableHead(results), ...rows];
+        const blanks = ' |'.repeat(pageModels(results).length + 2);
+        if (hiddenRows > 0)
+            table.push(`| … ${plural(hiddenRows, 'more workload')} | see the job summary |${blanks}`);
+        const blocks = [head, table.join('\n')];
+        if (notice)
+            blocks.push(foldNotice(options, maxChars));
+        for (let i = 0; i < groups.length; i++) {
+            const s = section(i);
+            if (s)
+                blocks.push(s);
+        }
+        blocks.push(footer);
+        return `${blocks.join('\n\n')}\n`;
+    };
+    let out = assemble(false);
+    if (out.length <= maxChars)
+        return out;
+    // Least interesting first; among equals, later workloads fold before earlier ones.
+    const order = groups.map((g, i) => ({ i, score: Math.max(...g.map(interest)) })).sort((a, b) => a.score - b.score || b.i - a.i);
+    const fits = () => (out = assemble(true)).length <= maxChars;
+    // 1. Fine-and-unchanged workloads lose their whole section: the table row says it all.
+    for (const { i, score } of order) {
+        if (score > 0)
+            break;
+        levels[i] = 'none';
+        if (fits())
+            return out;
+    }
+    // 2. Then, one step at a time for everyone: charts, long tracebacks and arm tables, the rest.
+    for (const target of DETAIL_ORDER.slice(1)) {
+        for (const { i } of order) {
+            if (DETAIL_ORDER.indexOf(levels[i]) >= DETAIL_ORDER.indexOf(target))
+                continue;
+            levels[i] = target;
+            if (fits())
+                return out;
+        }
+    }
+    // 3. Last resort (thousands of workloads): table rows, least interesting first.
+    const keep = new Set(groups.map((_, i) => i));
+    for (const { i } of order) {
+        keep.delete(i);
+        hiddenRows++;
+        rows = rowsOf((j) => keep.has(j));
+        if (fits())
+            return out;
+    }
+    return out;
+}
+
+// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
+var light = __nccwpck_require__(3251);
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_retry_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/error-request.js
+function isRequestError(error) {
+  return error.request !== void 0;
+}
+async function errorRequest(state, octokit, error, options) {
+  if (!isRequestError(error) || !error?.request.request) {
+    throw error;
+  }
+  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
+    const retries = options.request.retries != null ? options.request.retries : state.retries;
+    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
+    throw octokit.retry.retryRequest(error, retries, retryAfter);
+  }
+  throw error;
+}
+
+// pkg/dist-src/wrap-request.js
+
+
+async function wrapRequest(state, octokit, request, options) {
+  const limiter = new light();
+  limiter.on("failed", function(error, info) {
+    const maxRetries = ~~error.request.request?.retries;
+    const after = ~~error.request.request?.retryAfter;
+    options.request.retryCount = info.retryCount + 1;
+    if (maxRetries > info.retryCount) {
+      return after * state.retryAfterBaseValue;
+    }
+  });
+  return limiter.schedule(
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
+    options
+  );
+}
+async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
+  const response = await request(options);
+  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
+    response.data.errors[0].message
+  )) {
+    const error = new RequestError(response.data.errors[0].message, 500, {
+      request: options,
+      response
+    });
+    return errorRequest(state, octokit, error, options);
+  }
+  return response;
+}
+
+// pkg/dist-src/index.js
+function retry(octokit, octokitOptions) {
+  const state = Object.assign(
+    {
+      enabled: true,
+      retryAfterBaseValue: 1e3,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
+      retries: 3
+    },
+    octokitOptions.retry
+  );
+  const retryPlugin = {
+    retry: {
+      retryRequest: (error, retries, retryAfter) => {
+        error.request.request = Object.assign({}, error.request.request, {
+          retries,
+          retryAfter
+        });
+        return error;
+      }
+    }
+  };
+  if (state.enabled) {
+    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
+    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
+  }
+  return retryPlugin;
+}
+retry.VERSION = plugin_retry_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/version.js
+var plugin_throttling_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/wrap-request.js
+var dist_bundle_noop = () => Promise.resolve();
+function dist_bundle_wrapRequest(state, request, options) {
+  return state.retryLimiter.schedule(doRequest, state, request, options);
+}
+async function doRequest(state, request, options) {
+  const { pathname } = new URL(options.url, "http://github.test");
+  const isAuth = isAuthRequest(options.method, pathname);
+  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
+  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
+  const isGraphQL = pathname.startsWith("/graphql");
+  const retryCount = ~~request.retryCount;
+  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
+  if (state.clustering) {
+    jobOptions.expiration = 1e3 * 60;
+  }
+  if (isWrite || isGraphQL) {
+    await state.write.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isWrite && state.triggersNotification(pathname)) {
+    await state.notifications.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isSearch) {
+    await state.search.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
+  if (isGraphQL) {
+    const res = await req;
+    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
+      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
+        response: res,
+        data: res.data
+      });
+      throw error;
+    }
+  }
+  return req;
+}
+function isAuthRequest(method, pathname) {
+  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
+  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
+  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
+  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+  pathname === "/login/oauth/access_token");
+}
+
+// pkg/dist-src/generated/triggers-notification-paths.js
+var triggers_notification_paths_default = [
+  "/orgs/{org}/invitations",
+  "/orgs/{org}/invitations/{invitation_id}",
+  "/orgs/{org}/teams/{team_slug}/discussions",
+  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "/repos/{owner}/{repo}/collaborators/{username}",
+  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "/repos/{owner}/{repo}/issues",
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+  "/repos/{owner}/{repo}/pulls",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "/repos/{owner}/{repo}/releases",
+  "/teams/{team_id}/discussions",
+  "/teams/{team_id}/discussions/{discussion_number}/comments"
+];
+
+// pkg/dist-src/route-matcher.js
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
+  return new RegExp(regex2, "i");
+}
+
+// pkg/dist-src/index.js
+var regex = routeMatcher(triggers_notification_paths_default);
+var triggersNotification = regex.test.bind(regex);
+var groups = {};
+var dist_bundle_createGroups = function(Bottleneck, common) {
+  groups.global = new Bottleneck.Group({
+    id: "octokit-global",
+    maxConcurrent: 10,
+    ...common
+  });
+  groups.auth = new Bottleneck.Group({
+    id: "octokit-auth",
+    maxConcurrent: 1,
+    ...common
+  });
+  groups.search = new Bottleneck.Group({
+    id: "octokit-search",
+    maxConcurrent: 1,
+    minTime: 2e3,
+    ...common
+  });
+  groups.write = new Bottleneck.Group({
+    id: "octokit-write",
+    maxConcurrent: 1,
+    minTime: 1e3,
+    ...common
+  });
+  groups.notifications = new Bottleneck.Group({
+    id: "octokit-notifications",
+    maxConcurrent: 1,
+    minTime: 3e3,
+    ...common
+  });
+};
+function throttling(octokit, octokitOptions) {
+  const {
+    enabled = true,
+    Bottleneck = light,
+    id = "no-id",
+    timeout = 1e3 * 60 * 2,
+    // Redis TTL: 2 minutes
+    connection
+  } = octokitOptions.throttle || {};
+  if (!enabled) {
+    return {};
+  }
+  const common = { timeout };
+  if (typeof connection !== "undefined") {
+    common.connection = connection;
+  }
+  const state = Object.assign(
+    {
+      clustering: connection != null,
+      triggersNotification,
+      fallbackSecondaryRateRetryAfter: 60,
+      retryAfterBaseValue: 1e3,
+      id
+    },
+    octokitOptions.throttle
+  );
+  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
+    throw new Error(`octokit/plugin-throttling error:
+        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
+        See https://octokit.github.io/rest.js/#throttling
+
+        const octokit = new Octokit({
+          throttle: {
+            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
+            onRateLimit: (retryAfter, options) => {/* ... */}
+          }
+        })
+    `);
+  }
+  let initialized = false;
+  const initializeBottleneck = () => {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
+    if (groups.global == null) {
+      dist_bundle_createGroups(Bottleneck, common);
+    }
+    state.global = state.global ?? groups.global;
+    state.auth = state.auth ?? groups.auth;
+    state.search = state.search ?? groups.search;
+    state.write = state.write ?? groups.write;
+    state.notifications = state.notifications ?? groups.notifications;
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
+    const events = {};
+    const emitter = new Bottleneck.Events(events);
+    events.on("secondary-limit", state.onSecondaryRateLimit);
+    events.on("rate-limit", state.onRateLimit);
+    events.on(
+      "error",
+      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
+    );
+    state.retryLimiter.on("failed", async function(error, info) {
+      const [state2, request, options] = info.args;
+      const { pathname } = new URL(options.url, "http://github.test");
+      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
+      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
+        return;
+      }
+      const retryCount = ~~request.retryCount;
+      request.retryCount = retryCount;
+      options.request.retryCount = retryCount;
+      const { wantRetry, retryAfter = 0 } = await (async function() {
+        if (/\bsecondary rate\b/i.test(error.message)) {
+          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const wantRetry2 = await emitter.trigger(
+            "secondary-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
+          (error2) => error2.type === "RATE_LIMITED"
+        )) {
+          const rateLimitReset = new Date(
+            ~~error.response.headers["x-ratelimit-reset"] * 1e3
+          ).getTime();
+          const retryAfter2 = Math.max(
+            // Add one second so we retry _after_ the reset time
+            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
+            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
+            0
+          );
+          const wantRetry2 = await emitter.trigger(
+            "rate-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        return {};
+      })();
+      if (wantRetry) {
+        request.retryCount++;
+        return retryAfter * state2.retryAfterBaseValue;
+      }
+    });
+  };
+  octokit.hook.wrap("request", (request, options) => {
+    initializeBottleneck();
+    return dist_bundle_wrapRequest(state, request, options);
+  });
+  return {};
+}
+throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
+throttling.triggersNotification = triggersNotification;
+
+
+;// CONCATENATED MODULE: ./lib/github/retry.js
+// Retrying GitHub API calls with octokit's own plugins rather than a hand-written loop:
+// @octokit/plugin-retry retries transient failures (5xx, 429) with growing waits, and
+// @octokit/plugin-throttling honours primary and secondary rate limits (retry-after, reset time) and
+// spaces writes. Everything else (401, 404, a read-only token's 403) fails at once with the API's message.
+
+
+const DEFAULT_RETRY = { retries: 4, baseDelayMs: 1000 };
+/** The plugins to pass to getOctokit(token, options, ...plugins). */
+const RETRY_PLUGINS = [retry, throttling];
+/** The octokit options that configure RETRY_PLUGINS. */
+function retryClientOptions(options) {
+    const decide = (reason) => (retryAfter, _request, _octokit, retryCount) => {
+        if (retryCount >= options.retries)
+            return false;
+        options.onRetry?.({ attempt: retryCount + 1, delaySeconds: retryAfter, reason });
+        return true;
+    };
+    return {
+        retry: { retries: options.retries, retryAfterBaseValue: options.baseDelayMs },
+        throttle: {
+            retryAfterBaseValue: options.baseDelayMs,
+            onRateLimit: decide('rate-limit'),
+            onSecondaryRateLimit: decide('secondary-rate-limit'),
+        },
+    };
+}
+function describeHttpFailure(error) {
+    if (typeof error !== 'object' || error === null)
+        return { status: null, message: String(error) };
+    const status = 'status' in error && typeof error.status === 'number' ? error.status : null;
+    const response = 'response' in error ? error.response : undefined;
+    const data = typeof response === 'object' && response !== null && 'data' in response ? response.data : undefined;
+    const dataMessage = typeof data === 'object' && data !== null && 'message' in data ? data.message : undefined;
+    const ownMessage = 'message' in error ? error.message : undefined;
+    const message = typeof dataMessage === 'string' ? dataMessage : typeof ownMessage === 'string' ? ownMessage : String(error);
+    return { status, message };
+}
+/** True for the 403 a read-only token gets (fork pull requests, missing `permissions:`). */
+function isReadOnlyTokenFailure(error) {
+    const failure = describeHttpFailure(error);
+    return failure.status === 403 && /resource not accessible by integration|not accessible by personal access token/i.test(failure.message);
+}
+
+;// CONCATENATED MODULE: ./lib/github/comment.js
+// The sticky pull-request comment: one per PR and config, found again by a hidden marker among all
+// of the PR's comments (every page), updated in place, created only when missing.
+
+
+
+/**
+ * An octokit whose every request (each page of a pagination too) is retried on transient failures and
+ * rate limits by octokit's retry and throttling plugins.
+ * baseUrl is explicit because @actions/github reads GITHUB_API_URL once, when its module loads.
+ */
+function createGitHubClient(token, baseUrl, retry = DEFAULT_RETRY) {
+    return getOctokit(token, { baseUrl, ...retryClientOptions(retry) }, ...RETRY_PLUGINS);
+}
+/**
+ * The hidden marker for one config. The key is sanitised so it cannot close the HTML comment early
+ * (`--`, `>`) or span lines, which would make the marker unfindable.
+ */
+function stickyMarker(configKey) {
+    const key = configKey.replace(/\\/g, '/').replace(/[\r\n]+/g, ' ').replace(/-{2,}/g, '-').replace(/>/g, '').trim();
+    return `<!-- gilgate:${key || 'default'} -->`;
+}
+/** Looks through every page of the PR's comments; prefers a bot's comment if a person quoted the marker. */
+async function findStickyComment(client, target, marker) {
+    const comments = (await client.paginate(client.rest.issues.listComments, {
+        owner: target.owner,
+        repo: target.repo,
+        issue_number: target.issueNumber,
+        per_page: 100,
+    }));
+    const matching = comments.filter((comment) => (comment.body ?? '').includes(marker));
+    const chosen = matching.find((comment) => comment.user?.type === 'Bot') ?? matching[0];
+    return chosen ? { id: chosen.id, url: chosen.html_url, body: chosen.body ?? '' } : null;
+}
+async function upsertStickyComment(client, target, marker, body, options = {}) {
+    const text = comment_fitToLimit(body.includes(marker) ? body : `${marker}\n${body}`);
+    const existing = await findStickyComment(client, target, marker);
+    if (existing) {
+        if (existing.body === text)
+            return { action: 'unchanged', comment: existing };
+        const { data } = await client.rest.issues.updateComment({
+            owner: target.owner,
+            repo: target.repo,
+            comment_id: existing.id,
+            body: text,
+        });
+        return { action: 'updated', comment: { id: data.id, url: data.html_url, body: data.body ?? text } };
+    }
+    if (options.createIfMissing === false)
+        return { action: 'skipped', comment: null };
+    const { data } = await client.rest.issues.createComment({
+        owner: target.owner,
+        repo: target.repo,
+        issue_number: target.issueNumber,
+        body: text,
+    });
+    return { action: 'created', comment: { id: data.id, url: data.html_url, body: data.body ?? text } };
+}
+/** Last line of defence: the renderer truncates properly; this only keeps the API from refusing. */
+function comment_fitToLimit(body) {
+    if (body.length <= COMMENT_LIMIT)
+        return body;
+    const note = '\n\n… (truncated)';
+    return body.slice(0, COMMENT_LIMIT - note.length) + note;
+}
+
+;// CONCATENATED MODULE: ./lib/github/context.js
+// What the triggering event tells the action: where to comment and which commits to compare.
+// Pure: takes the environment record and the parsed event payload (the shell reads GITHUB_EVENT_PATH).
+// The pull request's head and base SHAs come from the payload, not GITHUB_SHA: on pull_request events
+// GITHUB_SHA is the temporary merge commit, which is neither side of the comparison.
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review']);
+function parseEventContext(env, payload) {
+    const eventName = env['GITHUB_EVENT_NAME'] ?? '';
+    const [owner, repo] = splitRepository(env['GITHUB_REPOSITORY']);
+    const serverUrl = stripSlash(env['GITHUB_SERVER_URL'] || 'https://github.com');
+    const apiUrl = stripSlash(env['GITHUB_API_URL'] || 'https://api.github.com');
+    const runId = env['GITHUB_RUN_ID'] || null;
+    const runUrl = owner && repo && runId ? `${serverUrl}/${owner}/${repo}/actions/runs/${runId}` : null;
+    const pullRequest = PULL_REQUEST_EVENTS.has(eventName) ? readPullRequest(payload, owner, repo) : null;
+    return {
+        eventName,
+        owner,
+        repo,
+        serverUrl,
+        apiUrl,
+        runId,
+        runUrl,
+        pullRequest,
+        headSha: pullRequest?.headSha ?? (env['GITHUB_SHA'] || null),
+    };
+}
+function readPullRequest(payload, owner, repo) {
+    const pr = field(payload, 'pull_request');
+    const number = field(pr, 'number') ?? field(payload, 'number');
+    if (typeof number !== 'number' || !Number.isInteger(number) || number < 1)
+        return null;
+    const base = field(pr, 'base');
+    const head = field(pr, 'head');
+    const headRepo = string(field(field(head, 'repo'), 'full_name'));
+    const baseRepo = string(field(field(base, 'repo'), 'full_name')) ?? (owner && repo ? `${owner}/${repo}` : null);
+    return {
+        number,
+        baseSha: string(field(base, 'sha')),
+        headSha: string(field(head, 'sha')),
+        baseRef: string(field(base, 'ref')),
+        headRef: string(field(head, 'ref')),
+        fromFork: headRepo !== null && baseRepo !== null && headRepo.toLowerCase() !== baseRepo.toLowerCase(),
+    };
+}
+function splitRepository(value) {
+    const parts = (value ?? '').split('/');
+    if (parts.length !== 2 || !parts[0] || !parts[1])
+        return [null, null];
+    return [parts[0], parts[1]];
+}
+function field(value, key) {
+    return value !== null && typeof value === 'object' ? value[key] : undefined;
+}
+function string(value) {
+    return typeof value === 'string' && value !== '' ? value : null;
+}
+function stripSlash(url) {
+    return url.replace(/\/+$/, '');
+}
+
+;// CONCATENATED MODULE: ./lib/report/progress.js
+// Progress while trials run, formatted here and written to stderr by the caller (stdout stays clean
+// for --json/--markdown to "-"). On a TTY one line is redrawn in place; elsewhere (CI logs) each
+// call is its own plain line, since a carriage return would pile up as noise. Both carry an ETA.
+//
+// The total is the trials still planned for every workload still open, at the round cap: an upper
+// bound that shrinks as workloads settle. So the ETA says "≤", and the shown percentage is held by
+// `advanceProgress` so that it never goes back (a reader who saw 40% must not see 35% next).
+
+
+/** The fraction to show now: done ÷ total, but never below what was shown before. */
+function advanceProgress(previous, done, total) {
+    const safeTotal = Math.max(0, total);
+    const safeDone = Math.min(Math.max(0, done), safeTotal);
+    const fraction = safeTotal === 0 ? 1 : safeDone / safeTotal;
+    return { fraction: Math.max(previous?.fraction ?? 0, fraction) };
+}
+/** Seconds left, assuming the trials still to run take as long as the ones done; null before any. */
+function eta(done, total, elapsedSeconds) {
+    if (done <= 0 || elapsedSeconds <= 0)
+        return null;
+    return (elapsedSeconds / done) * Math.max(0, total - done);
+}
+/** "ETA ≤ 12.0 s" (the remaining trials at the round cap), "ETA …" before the first trial, "ETA 0 s" at the end. */
+function etaText(done, total, elapsedSeconds) {
+    if (done >= total)
+        return 'ETA 0 s';
+    const left = eta(done, total, elapsedSeconds);
+    return left === null ? 'ETA …' : `ETA ≤ ${formatSeconds(left)}`;
+}
+/**
+ * TTY: "\r[█████░░░░░]  45% 9/20 · ETA ≤ 12 s · label" then ESC[K to clear what a longer previous
+ * line left behind. Otherwise: "[9/20] 45% · ETA ≤ 12 s · label (12 s elapsed)". Neither ends in a
+ * newline: the caller adds one off a TTY, and one after the last redraw on a TTY. `shown` is what
+ * the previous line showed (see advanceProgress); the caller keeps it between calls.
+ */
+function progressLine(done, total, elapsedSeconds, label, options) {
+    const safeTotal = Math.max(0, total);
+    const safeDone = Math.min(Math.max(0, done), safeTotal);
+    const fraction = advanceProgress(options.shown ?? null, safeDone, safeTotal).fraction;
+    const percent = `${Math.floor(fraction * 100)}%`;
+    const text = stripControl(label).replace(/\s+/g, ' ').trim();
+    const timeLeft = etaText(safeDone, safeTotal, elapsedSeconds);
+    if (!options.tty) {
+        return `[${options.phase ? `${stripControl(options.phase)} ` : ''}${safeDone}/${safeTotal}] ${percent} · ${timeLeft}${text ? ` · ${text}` : ''} (${formatSeconds(elapsedSeconds)} elapsed)`;
+    }
+    const width = Math.max(30, options.width ?? 80);
+    const barWidth = Math.min(30, Math.max(10, Math.floor(width / 4)));
+    const filled = Math.round(fraction * barWidth);
+    const bar = `[${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}]`;
+    const status = `${bar} ${percent.padStart(4)} ${options.phase ? `${stripControl(options.phase)} ` : ''}${safeDone}/${safeTotal} · ${timeLeft}`;
+    // Leave the last column free: writing into it makes some terminals wrap, breaking the redraw.
+    const room = width - 1 - [...status].length - 3;
+    const shown = room > 0 && text ? ` · ${truncate(text, room)}` : '';
+    return `\r${status}${shown}\x1b[K`;
+}
+
+;// CONCATENATED MODULE: ./lib/core/provenance.js
+/** True when `file` is `dir` or lies below it (both absolute, '/'-separated). */
+function isUnder(file, dir) {
+    const d = dir.endsWith('/') ? dir.slice(0, -1) : dir;
+    return file === d || file.startsWith(`${d}/`);
+}
+/** A file's path relative to `root`, or null when it is outside. */
+function relativeTo(file, root) {
+    if (!isUnder(file, root))
+        return null;
+    return file.slice(root.replace(/\/$/, '').length + 1);
+}
+/** The module an import failure names: the runner's missingModule, else the message's "No module named 'x'". */
+function missingModuleOf(failure) {
+    if (failure.missingModule)
+        return failure.missingModule;
+    return /No module named '([^']+)'/.exec(failure.message)?.[1] ?? null;
+}
+/** Each module the side's code came from, with its file: the workload's modules, then the repository's packages. */
+function origins(p) {
+    const seen = new Set();
+    const out = [];
+    for (const { module, file } of [...p.workload, ...p.packages.map((x) => ({ module: x.name, file: x.file }))]) {
+        if (file === null || seen.has(module))
+            continue;
+        seen.add(module);
+        out.push({ module, file });
+    }
+    return out;
+}
+/**
+ * Where head loaded `module` from: the module itself among head's imports, or, for a dependency
+ * (only its top-level package is listed), that package. A parent package of the repository does
+ * not count: head having `pkg` says nothing about `pkg.gone`.
+ */
+function headFileOf(head, module) {
+    const modules = head.modules ?? [];
+    const exact = modules.find((m) => m.name === module) ?? origins(head).find((o) => o.module === module);
+    if (exact)
+        return exact.file;
+    const top = module.split('.')[0];
+    return modules.find((m) => m.name === top && !m.repository)?.file ?? null;
+}
+/**
+ * Why head and base of one workload cannot be compared, or null when each ran its own code.
+ * Only probes that ran decide: without provenance (older runners, results files) nothing is said.
+ */
+function notComparedReason(headProbe, baseProbe, sides) {
+    if (!sides || !headProbe?.ok || !headProbe.provenance || !baseProbe)
+        return null;
+    const head = headProbe.provenance;
+    const untracked = (file) => {
+        const relative = file === null ? null : relativeTo(file, sides.head.root);
+        return relative !== null && sides.untracked.includes(relative);
+    };
+    const fact = (reason, module, baseFile, headFile) => ({
+        kind: 'not-compared', reason, module, baseFile, headFile, untracked: untracked(headFile),
+    });
+    if (!baseProbe.ok) {
+        // Base failing on a module head imported is an environment problem (a file git does not track,
+        // a package installed for head only, a build that did not run): never a fix.
+        if (baseProbe.kind !== 'import')
+            return null;
+        const missing = missingModuleOf(baseProbe);
+        const headFile = missing === null ? null : headFileOf(head, missing);
+        return headFile === null ? null : fact('base-import', missing, null, headFile);
+    }
+    const base = baseProbe.provenance;
+    if (!base)
+        return null;
+    const shared = (file) => sides.shared.some((dir) => isUnder(file, dir));
+    const headOrigin = new Map(origins(head).map((o) => [o.module, o.file]));
+    const separateTrees = sides.head.root !== sides.base.root;
+    for (const { module, file } of origins(base)) {
+        if (shared(file))
+            continue;
+        const headFile = headOrigin.get(module) ?? null;
+        if (separateTrees && isUnder(file, sides.head.root))
+            return fact('head-tree', module, file, headFile);
+        if (sides.head.venvs.some((venv) => isUnder(file, venv)))
+            return fact('head-venv', module, file, headFile);
+        if (headFile === file)
+            return fact('same-files', module, file, headFile);
+        if (!isUnder(file, sides.base.root) && !sides.base.venvs.some((venv) => isUnder(file, venv)))
+            return fact('outside-tree', module, file, headFile);
+    }
+    // The same bytes on both sides are fine when the commits do not change them; when git says they
+    // do, base ran something other than its own commit.
+    if (base.digest === head.digest && sides.head.commit !== sides.base.commit) {
+        const changed = (head.modules ?? []).filter((m) => m.repository).map((m) => relativeTo(m.file, sides.head.root)).find((r) => r !== null && sides.changed.includes(r));
+        if (changed)
+            return fact('same-code', null, null, `${sides.head.root.replace(/\/$/, '')}/${changed}`);
+    }
+    return null;
+}
+/** Provenance as results keep it beside a workload: without the per-module list. */
+function provenanceSummary(probe) {
+    if (!probe?.ok || !probe.provenance)
+        return null;
+    const { modules: _modules, ...summary } = probe.provenance;
+    return summary;
+}
+
 ;// CONCATENATED MODULE: ./lib/core/compare.js
 // Compare: what the PR changed for one workload, head against its base re-run in the same job.
 // Pure. Base and head trials ran in the same rounds, so head[i] and base[i] are paired like arms.
@@ -56398,513 +56936,18 @@ function clamp01(x) {
     return Number.isNaN(x) ? 1 : Math.min(1, Math.max(0, x));
 }
 
-;// CONCATENATED MODULE: ./lib/core/verdict.js
-// Verdict: from one side's samples, the recommendation, whether it is settled, and the facts behind
-// it (which rule fired, with the figures). Pure. The sentences are written in report/explain.ts;
-// the caller passes them in as `describe`, since core never imports report/.
-//
-// Each arm of each parallel model is compared with serial: a sequential three-outcome test on
-// paired per-round time ratios, with α split over the model's arms as well as over the looks
-// (winner's curse: the best of several noisy arms looks better than it is). A model "helps" when
-// some arm is faster than serial beyond the margin; it does not help when every arm is ruled out.
-// Models that may help are then compared pairwise (best arms): the fastest is recommended, unless a
-// cheaper one is within the margin of it (threads, then interpreters, then processes).
-
-
-
-
-
-/**
- * Racing: at each scheduled look, an arm shown slower than its side's current best arm beyond the
- * margin stops running (it cannot become the recommendation), worker counts of one model raced like
- * any other arm. The best arm at a look is the one with the lowest paired (trimmed) mean of
- * arm/serial over the look's rounds, serial itself counting as 1; "shown slower" is the verdict's
- * own test at α (compareTimes: the interval of best/arm below 1 and the estimate beyond the margin),
- * with the same error spending. Serial never stops: every comparison is made against it. Pure: the
- * looks are replayed from the data, and an arm raced at a look has no data after it, so judging
- * again gives the same races.
- */
-function racedArms(arms, rounds, margin, policy, time = wallOf) {
-    const raced = new Map();
-    const serial = serialArm(arms);
-    if (!serial)
-        return raced;
-    const parallel = arms.filter((a) => a.arm.model !== 'serial' && measurements(a).length > 0);
-    for (const look of lookSchedule(policy).filter((l) => l <= rounds)) {
-        const serialSeries = series(serial, look, time);
-        const running = parallel.filter((a) => !raced.has(armLabel(a.arm)));
-        if (running.length === 0)
-            break;
-        const withSeries = running.map((a) => ({ a, values: series(a, look, time) }));
-        const logRatio = (values) => {
-            const s = pairedLogStatistic(values, serialSeries, trimFor(look));
-            return s.n >= 2 ? s.centre : Number.NaN;
-        };
-        let best = { label: 'serial', values: serialSeries, centre: 0 };
-        for (const { a, values } of withSeries) {
-            const centre = logRatio(values);
-            if (centre < best.centre)
-                best = { label: armLabel(a.arm), values, centre };
-        }
-        for (const { a, values } of withSeries) {
-            const label = armLabel(a.arm);
-            if (label === best.label)
-                continue;
-            if (compareTimes(best.values, values, margin, policy).outcome === 'a-faster')
-                raced.set(label, { round: look, by: best.label });
-        }
-    }
-    return raced;
-}
-/** Per-task time under which pools rarely pay off: the work is smaller than the hand-off. */
-const TINY_TASK_SECONDS = 0.0005;
-/** Without report/, a plain statement of the facts: callers pass report/explain.ts's explainSide. */
-function plainWords(facts) {
-    return { reason: `${facts.recommendation} (${facts.rule}).`, warnings: facts.warnings.map((w) => w.kind) };
-}
-/**
- * The serial work per batch (seconds) above which a pool created per batch pays off beyond the
- * margin m. A batch of W serial seconds costs a pool startup + W/s (s: its steady speedup), so
- * W ≥ (1+m)·(startup + W/s) ⇔ W ≥ (1+m)·startup / (1 − (1+m)/s), for s > 1+m; null when it never does.
- */
-function breakEven(startupSeconds, steadySpeedup, margin) {
-    const need = 1 + margin;
-    if (!(steadySpeedup > need) || !Number.isFinite(startupSeconds))
-        return null;
-    return (need * Math.max(0, startupSeconds)) / (1 - need / steadySpeedup);
-}
-/**
- * The machine's capacity at a worker count: measured, else interpolated linearly between the
- * neighbouring measured counts, else the nearest measured one. Null without measurements.
- */
-function capacityAt(machine, workers) {
-    const points = (machine?.capacity ?? []).filter((p) => Number.isFinite(p.ratio) && p.ratio > 0).sort((a, b) => a.workers - b.workers);
-    if (points.length === 0)
-        return null;
-    const exact = points.find((p) => p.workers === workers);
-    if (exact)
-        return exact.ratio;
-    const below = points.filter((p) => p.workers < workers).at(-1);
-    const above = points.find((p) => p.workers > workers);
-    if (!below)
-        return above.ratio;
-    if (!above)
-        return below.ratio;
-    return below.ratio + ((above.ratio - below.ratio) * (workers - below.workers)) / (above.workers - below.workers);
-}
-/** A speedup as a share of what the machine can deliver at that worker count. */
-function capacityShare(speedup, capacity) {
-    return speedup === null || capacity === null || !(capacity > 0) ? null : speedup / capacity;
-}
-const NO_FIGURES = () => ({ threads: null, processes: null, interpreters: null });
-const NO_COMPARISONS = () => ({
-    threadsVsSerial: null,
-    processesVsSerial: null,
-    interpretersVsSerial: null,
-    threadsVsProcesses: null,
-    threadsVsInterpreters: null,
-    interpretersVsProcesses: null,
-});
-function judge(input) {
-    const { probe, arms, rounds, margin, policy } = input;
-    const pool = input.pool ?? 'per-batch';
-    const describe = input.describe ?? plainWords;
-    const final = input.final || isFinalLook(rounds, policy);
-    const build = input.environment ? { freeThreadedBuild: input.environment.freeThreadedBuild, gilEnabled: input.environment.gilEnabled } : null;
-    if (!probe.ok)
-        return { settled: true, result: errorResult(probe, arms, rounds, pool, margin, build, describe) };
-    const serial = serialArm(arms);
-    const serialFailure = serial ? failures(serial)[0] : undefined;
-    if (!serial || serialFailure || measurements(serial).length === 0) {
-        const failure = serialFailure ?? missingSerial();
-        return { settled: true, result: errorResult(failure, arms, rounds, pool, margin, build, describe) };
-    }
-    const serialWall = medianTime(serial, wallOf);
-    const armResults = arms
-        .filter((a) => measurements(a).length > 0 || failures(a).length > 0)
-        .map((a) => armResult(a, serial, capacityAt(input.machine, a.arm.workers)));
-    const unavailable = unavailableModels(probe, arms, input.environment ?? null);
-    const everywhere = {};
-    if (input.environment?.interpretersUnavailable)
-        everywhere.interpreters = input.environment.interpretersUnavailable;
-    const context = { arms, serial, rounds, margin, policy, final, unavailable, machine: input.machine ?? null, armResults };
-    const decision = decideFor(context, pool);
-    const other = decideFor(context, pool === 'per-batch' ? 'long-lived' : 'per-batch');
-    // An arm stops running only when raced out under both pool lifetimes: the other lifetime's advice
-    // (a long-lived pool would pay off) still needs its rounds.
-    const raced = new Map([...decision.raced].filter(([label]) => other.raced.has(label)));
-    const speedup = figures(decision.models, (m) => m.speedup);
-    const character = classify(armResults, decision.models, speedup, probe, margin);
-    const facts = {
-        rule: decision.rule,
-        recommendation: decision.recommendation,
-        character,
-        pool,
-        margin,
-        rounds,
-        final,
-        build,
-        serial: { seconds: serialWall, cpuPerWall: armResults.find((a) => a.model === 'serial')?.cpuPerWall ?? Number.NaN },
-        models: decision.models,
-        unavailable,
-        everywhere,
-        deciding: decision.deciding,
-        open: decision.open,
-        otherLifetimeOpen: !other.settled,
-        // Only advice that would change: `either` and the model it covers say the same (see compare.isFlip).
-        otherLifetime: other.settled && decision.settled && adviceDiffers(decision.recommendation, other.recommendation)
-            ? { pool: pool === 'per-batch' ? 'long-lived' : 'per-batch', recommendation: other.recommendation }
-            : null,
-        warnings: warningsFor(probe, arms, serial, build),
-        error: null,
-    };
-    const words = describe(facts);
-    const result = {
-        recommendation: decision.recommendation,
-        reason: words.reason,
-        speedup,
-        pool,
-        steadySpeedup: figures(decision.models, (m) => m.steadySpeedup),
-        startupSeconds: figures(decision.models, (m) => m.startupSeconds),
-        breakEven: figures(decision.models, (m) => m.breakEven),
-        capacity: figures(decision.models, (m) => m.capacity),
-        capacityShare: figures(decision.models, (m) => m.capacityShare),
-        character,
-        arms: armResults,
-        unavailable,
-        warnings: words.warnings,
-        error: null,
-        rounds,
-        comparisons: decision.comparisons,
-        facts,
-    };
-    return { settled: decision.settled || final, result, raced };
-}
-function adviceDiffers(a, b) {
-    if (a === b)
-        return false;
-    const pair = new Set([a, b]);
-    return !(pair.has('either') && (pair.has('threads') || pair.has('processes')));
-}
-function figures(models, pick) {
-    const out = NO_FIGURES();
-    for (const m of PARALLEL_MODELS) {
-        const f = models[m];
-        out[m] = f ? pick(f) : null;
-    }
-    return out;
-}
-/** Every model's facts under one pool lifetime, the pairwise comparisons, and the rule that fires. */
-function decideFor(c, pool) {
-    const time = timeOf(pool);
-    const serialSeries = series(c.serial, c.rounds, time);
-    const raced = racedArms(c.arms, c.rounds, c.margin, c.policy, time);
-    const models = {};
-    const bestArms = {};
-    for (const model of PARALLEL_MODELS) {
-        if (c.unavailable[model])
-            continue;
-        const candidates = modelArms(c.arms, model);
-        if (candidates.length === 0)
-            continue;
-        const facts = modelFacts(c, model, candidates, serialSeries, time, raced);
-        models[model] = facts.facts;
-        bestArms[model] = facts.arm;
-    }
-    const comparisons = NO_COMPARISONS();
-    comparisons.threadsVsSerial = models.threads?.vsSerial ?? null;
-    comparisons.processesVsSerial = models.processes?.vsSerial ?? null;
-    comparisons.interpretersVsSerial = models.interpreters?.vsSerial ?? null;
-    // Pairs are oriented cheaper / costlier (COST_ORDER), so 'a-faster' always means "the cheaper one is faster".
-    const pairSeries = (m) => series(bestArms[m], c.rounds, time);
-    const pair = (a, b) => bestArms[a] && bestArms[b] ? compareTimes(pairSeries(a), pairSeries(b), c.margin, c.policy) : null;
-    comparisons.threadsVsProcesses = pair('threads', 'processes');
-    comparisons.threadsVsInterpreters = pair('threads', 'interpreters');
-    comparisons.interpretersVsProcesses = pair('interpreters', 'processes');
-    const pairOf = (a, b) => {
-        const [cheap, dear] = COST_ORDER.indexOf(a) < COST_ORDER.indexOf(b) ? [a, b] : [b, a];
-        const key = `${cheap}Vs${dear[0].toUpperCase()}${dear.slice(1)}`;
-        const comparison = comparisons[key];
-        return comparison ? { a: cheap, b: dear, comparison } : null;
-    };
-    return { ...decide(c, models, pairOf), models, comparisons, raced };
-}
-function modelFacts(c, model, candidates, serialSeries, time, raced) {
-    // Winner's curse: α is split over the model's arms too (Bonferroni), so an arm that wins only by
-    // luck among several does not make the model "help".
-    const armPolicy = { ...c.policy, alpha: c.policy.alpha / candidates.length };
-    const tested = candidates.map((arm) => ({ arm, comparison: compareTimes(series(arm, c.rounds, time), serialSeries, c.margin, armPolicy) }));
-    const oneAtATime = model === 'threads' && candidates.every((arm) => runOneAtATime(c, arm));
-    // Raced arms were shown slower than the side's best beyond the margin: they cannot be recommended.
-    const isRaced = (t) => raced.has(armLabel(t.arm.arm));
-    const helping = oneAtATime ? [] : tested.filter((t) => !isRaced(t) && t.comparison.outcome === 'a-faster');
-    const races = tested.map((t) => raced.get(armLabel(t.arm.arm))).filter((r) => r !== undefined);
-    const allRaced = races.length === tested.length ? races.reduce((a, b) => (b.round > a.round ? b : a)) : null;
-    // Fastest by the paired estimate the test used (arm/serial, lower is faster), and the speedup shown
-    // is that estimate's: the figure, its interval and the verdict come from the same numbers.
-    const fastest = (list) => list.reduce((a, b) => (b.comparison.estimate.ratio < a.comparison.estimate.ratio ? b : a));
-    const best = fastest(helping.length > 0 ? helping : tested);
-    const speedup = 1 / best.comparison.estimate.ratio;
-    // The arm's row already holds its paired speedups under both lifetimes (armResult).
-    const row = c.armResults.find((a) => a.model === model && a.workers === best.arm.arm.workers);
-    const wallSpeedup = row?.speedup ?? Number.NaN;
-    const steadySpeedup = row?.steadySpeedup ?? Number.NaN;
-    const startupSeconds = medianOf(measurements(best.arm).map((m) => m.startupSeconds));
-    const capacity = capacityAt(c.machine, best.arm.arm.workers);
-    const e = best.comparison.estimate;
-    const cpuPerWall = row?.cpuPerWall ?? Number.NaN;
-    return {
-        arm: best.arm,
-        facts: {
-            model,
-            workers: best.arm.arm.workers,
-            armsTested: candidates.length,
-            speedup,
-            lower: e.upper > 0 ? 1 / e.upper : 0,
-            upper: e.lower > 0 ? 1 / e.lower : Number.POSITIVE_INFINITY,
-            vsSerial: best.comparison,
-            helps: helping.length > 0,
-            ruledOut: oneAtATime || tested.every((t) => isRaced(t) || rulesOut(t.comparison, 'a-faster', c.margin, armPolicy)),
-            oneAtATime,
-            ...(allRaced ? { raced: { round: allRaced.round, by: allRaced.by } } : {}),
-            cpuPerWall,
-            wallSpeedup,
-            steadySpeedup,
-            startupSeconds,
-            breakEven: breakEven(startupSeconds, steadySpeedup, c.margin),
-            capacity,
-            capacityShare: capacityShare(speedup, capacity),
-        },
-    };
-}
-/** Serial CPU/wall at or above which the code computes, rather than waits, for the CPU bound below. */
-const verdict_COMPUTES_CPU_PER_WALL = 0.9;
-/**
- * Whether CPU accounting alone rules out this threads arm being faster than serial beyond the margin.
- * A batch's wall time is its CPU time over its CPU/wall, so the speedup is (threads' CPU/wall ÷
- * serial's) × (serial's CPU seconds ÷ the threads'). The second factor exceeds 1 only when the same
- * work took less CPU time: a faster CPU (this runner's vCPUs differ by up to ×1.7), which is
- * placement, not the code. So when the first factor is within half the margin (two threads used no
- * more CPU per second than one: the GIL ran them one at a time), no honest speedup beyond the margin
- * is left, and a timing test that says otherwise measured the CPUs. Only for code that computes
- * (serial CPU/wall ≥ 0.9): code that waits spends too little CPU for the ratio to mean anything.
- * Needs as many rounds as a timing test's first look, so that the medians are not one trial's.
- */
-function runOneAtATime(c, arm) {
-    const serialRow = c.armResults.find((a) => a.model === 'serial');
-    const row = c.armResults.find((a) => a.model === arm.arm.model && a.workers === arm.arm.workers);
-    if (!serialRow || !row || row.wall.n < c.policy.minRounds || !(serialRow.cpuPerWall >= verdict_COMPUTES_CPU_PER_WALL))
-        return false;
-    return row.cpuPerWall / serialRow.cpuPerWall <= 1 + c.margin / 2;
-}
-/**
- * The rule that fires. A model is recommended when it helps, is faster beyond the margin than every
- * cheaper model that may help, and no costlier model that may help is faster beyond the margin
- * (one within the margin loses to the cheaper). At the cap, "the costlier cannot be faster beyond
- * the margin" is enough: "cheaper wins" and "equivalent" give the same advice.
- */
-function decide(c, models, pairOf) {
-    const availableAll = COST_ORDER.filter((m) => models[m] !== undefined);
-    // A model raced out although it beats serial lost to a faster one: that one is the fastest, not the only helper.
-    const beatenHelper = availableAll.find((m) => models[m].raced && models[m].vsSerial.outcome === 'a-faster');
-    const available = COST_ORDER.filter((m) => models[m] !== undefined);
-    const helps = available.filter((m) => models[m].helps);
-    const candidates = available.filter((m) => models[m].helps || !models[m].ruledOut);
-    const undecided = () => ({
-        recommendation: 'inconclusive',
-        rule: 'undecided',
-        settled: false,
-        deciding: null,
-        open: openQuestion(available, models, pairOf),
-    });
-    if (helps.length === 0) {
-        return candidates.length === 0 ? { recommendation: 'serial', rule: 'no-model-helps', settled: true, deciding: null, open: null } : undecided();
-    }
-    if (candidates.length === 1) {
-        if (beatenHelper)
-            return { recommendation: helps[0], rule: 'fastest', settled: true, deciding: pairOf(helps[0], beatenHelper), open: null };
-        return { recommendation: helps[0], rule: 'only-helper', settled: true, deciding: null, open: null };
-    }
-    for (const model of helps) {
-        const rank = COST_ORDER.indexOf(model);
-        let atCap = null;
-        let withinMargin = null;
-        let beaten = null;
-        let wins = true;
-        for (const other of candidates) {
-            if (other === model)
-                continue;
-            const p = pairOf(model, other);
-            if (!p) {
-                wins = false;
-                break;
-            }
-            const outcome = p.comparison.outcome;
-            if (COST_ORDER.indexOf(other) < rank) {
-                // A cheaper model that may help: this one must be faster than it beyond the margin.
-                if (outcome !== 'b-faster')
-                    wins = false;
-                else
-                    beaten ??= p;
-            }
-            else if (outcome === 'a-faster') {
-                beaten ??= p;
-            }
-            else if (outcome === 'equivalent') {
-                if (models[other].speedup > models[model].speedup)
-                    withinMargin ??= p;
-                else
-                    beaten ??= p;
-            }
-            else if (outcome === 'unknown' && c.final && rulesOut(p.comparison, 'b-faster', c.margin, c.policy)) {
-                atCap ??= p;
-            }
-            else
-                wins = false;
-            if (!wins)
-                break;
-        }
-        if (!wins)
-            continue;
-        const processesAlike = model === 'threads' && helps.includes('processes') && pairOf('threads', 'processes')?.comparison.outcome === 'equivalent';
-        if (processesAlike)
-            return { recommendation: 'either', rule: 'either', settled: true, deciding: pairOf('threads', 'processes'), open: null };
-        if (atCap)
-            return { recommendation: model, rule: 'threads-at-least-as-fast-at-cap', settled: true, deciding: atCap, open: null };
-        if (withinMargin)
-            return { recommendation: model, rule: 'within-margin-prefer-cheaper', settled: true, deciding: withinMargin, open: null };
-        return { recommendation: model, rule: 'fastest', settled: true, deciding: beaten, open: null };
-    }
-    return undecided();
-}
-/** The first comparison not yet clearly inside or outside the margin: pairs first, then vs serial. */
-function openQuestion(available, models, pairOf) {
-    const pairs = [];
-    for (const [i, a] of PARALLEL_MODELS.entries())
-        for (const b of PARALLEL_MODELS.slice(i + 1)) {
-            const p = available.includes(a) && available.includes(b) ? pairOf(a, b) : null;
-            if (p)
-                pairs.push(p);
-        }
-    const vsSerial = PARALLEL_MODELS.filter((m) => models[m]).map((m) => ({ a: m, b: 'serial', comparison: models[m].vsSerial }));
-    return [...pairs, ...vsSerial].find((p) => p.comparison.outcome === 'unknown') ?? null;
-}
-function unavailableModels(probe, arms, environment) {
-    const out = {};
-    if (probe.processesUnavailable)
-        out.processes = probe.processesUnavailable;
-    const interpreters = environment?.interpretersUnavailable ?? probe.interpretersUnavailable;
-    if (interpreters)
-        out.interpreters = interpreters;
-    for (const model of PARALLEL_MODELS) {
-        if (out[model])
-            continue;
-        const ofModel = arms.filter((a) => a.arm.model === model);
-        // A model that failed in every arm it ran is an answer ("cannot run"), not a crash of the run.
-        const ran = ofModel.filter((a) => measurements(a).length > 0);
-        const failed = ofModel.flatMap((a) => failures(a).map((f) => ({ arm: a.arm, f })));
-        if (ofModel.length > 0 && ran.length === 0 && failed.length > 0) {
-            const first = failed[0];
-            out[model] = `${describeFailure(first.f)} (${armLabel(first.arm)}, ${first.f.kind})`;
-        }
-    }
-    return out;
-}
-function classify(arms, models, speedup, probe, margin) {
-    const serial = arms.find((a) => a.model === 'serial');
-    if (!serial)
-        return 'unknown';
-    const at = (model) => (models[model] ? arms.find((a) => a.model === model && a.workers === models[model].workers) : undefined);
-    const threadsArm = at('threads');
-    const processesArm = at('processes');
-    if (serial.cpuPerWall < 0.5)
-        return 'io-wait';
-    const perTask = probe.taskCount > 0 ? serial.wall.median / probe.taskCount : Infinity;
-    const noGain = (s) => s === null || s < 1 + margin;
-    if (perTask < TINY_TASK_SECONDS && PARALLEL_MODELS.every((m) => noGain(speedup[m])))
-        return 'overhead-bound';
-    if (threadsArm && threadsArm.cpuPerWall > 1.3)
-        return 'gil-releasing';
-    if (threadsArm && threadsArm.cpuPerWall <= 1.3 && noGain(speedup.threads)) {
-        if (processesArm && processesArm.peakRssBytes > 4 * serial.peakRssBytes && processesArm.peakRssBytes > 512 * 2 ** 20)
-            return 'memory-heavy';
-        return 'cpu-bound-gil';
-    }
-    return 'unknown';
-}
-function warningsFor(probe, arms, serial, build) {
-    const warnings = [];
-    if (build?.freeThreadedBuild && probe.gilEnabledAfterImport)
-        warnings.push({ kind: 'gil-reenabled', module: probe.gilReenabledBy ?? null });
-    if (probe.spawnProblem)
-        warnings.push({ kind: 'spawn', problem: probe.spawnProblem });
-    const serialDigests = measurements(serial);
-    if (serialDigests.some((m) => !m.digestStable))
-        return warnings;
-    const reference = new Set(serialDigests.map((m) => m.digest));
-    if (reference.size > 1) {
-        warnings.push({ kind: 'nondeterministic', distinct: reference.size });
-        return warnings;
-    }
-    const expected = [...reference][0];
-    for (const model of PARALLEL_MODELS) {
-        const runs = arms.filter((a) => a.arm.model === model).flatMap(measurements);
-        const differing = runs.filter((m) => m.digestStable && m.digest !== expected);
-        if (differing.length > 0)
-            warnings.push({ kind: 'race', model, differing: differing.length, trials: runs.length });
-    }
-    return warnings;
-}
-function errorResult(failure, arms, rounds, pool, margin, build, describe) {
-    const message = describeFailure(failure);
-    const facts = {
-        rule: 'error',
-        recommendation: 'error',
-        character: 'unknown',
-        pool,
-        margin,
-        rounds,
-        final: true,
-        build,
-        serial: null,
-        models: {},
-        unavailable: {},
-        everywhere: {},
-        deciding: null,
-        open: null,
-        otherLifetime: null,
-        warnings: [],
-        error: { kind: failure.kind, message },
-    };
-    const words = describe(facts);
-    return {
-        recommendation: 'error',
-        reason: words.reason,
-        speedup: NO_FIGURES(),
-        pool,
-        steadySpeedup: NO_FIGURES(),
-        startupSeconds: NO_FIGURES(),
-        breakEven: NO_FIGURES(),
-        capacity: NO_FIGURES(),
-        capacityShare: NO_FIGURES(),
-        character: 'unknown',
-        arms: arms.filter((a) => measurements(a).length > 0).map((a) => armResult(a, null)),
-        unavailable: {},
-        warnings: words.warnings,
-        error: { kind: failure.kind, message: message + (failure.stderrTail ? `\n${failure.stderrTail}` : ''), traceback: failure.traceback },
-        rounds,
-        comparisons: NO_COMPARISONS(),
-        facts,
-    };
-}
-function missingSerial() {
-    return { ok: false, kind: 'runner', type: 'NoData', message: 'no serial trial completed', traceback: '', stderrTail: '' };
-}
-
 ;// CONCATENATED MODULE: ./lib/core/version.js
 // The version printed in results and reports. Kept in a module (not read from package.json) because
 // the ncc bundle in dist/ ships without package.json.
 const core_version_VERSION = '0.1.0';
+
+;// CONCATENATED MODULE: ./lib/core/variant-key.js
+// One key for "this workload, under this interpreter (index or label), on this side": the maps that
+// find a variant again (experiment.ts, merge.ts, measure/run.ts) build it here, not by hand.
+/** NUL-separated: no config name or interpreter label holds one, so distinct ids never collide. */
+function variantKey({ workload, interpreter, side }) {
+    return `${side === undefined ? '' : `${side}\u0000`}${interpreter}\u0000${workload}`;
+}
 
 ;// CONCATENATED MODULE: ./lib/core/experiment.js
 // Experiment: a whole run as a pure state machine. The shell (measure/run.ts) asks `next` what to
@@ -56934,7 +56977,8 @@ const core_version_VERSION = '0.1.0';
 
 
 
-const variantKey = (name, interpreter) => `${interpreter}\u0000${name}`;
+
+
 /** The variants a setup measures, without probes: shared by probePlan and start. */
 function variantsOf(setup) {
     const side = (which, workload) => ({
@@ -57044,12 +57088,12 @@ function next(state, nowSeconds) {
         state.machineAskedBefore = state.round;
         return { kind: 'machine' };
     }
-    const byKey = new Map(active.map((v) => [variantKey(v.name, v.interpreter), v]));
+    const byKey = new Map(active.map((v) => [variantKey({ workload: v.name, interpreter: v.interpreter }), v]));
     const entries = active.flatMap((v) => {
         const environment = state.input.environments[v.interpreter];
         const cpus = environment ? serialCpus(environment.cpus, environment.cores, environment.placement, state.round) : [null];
         return [v.head, v.base].filter(runnable).map((side) => ({
-            workload: variantKey(v.name, v.interpreter),
+            workload: variantKey({ workload: v.name, interpreter: v.interpreter }),
             side: side.side,
             // Arms raced out by the side's verdict (verdict.ts, racedArms) run no more rounds.
             arms: side.arms.map((a) => a.arm).filter((arm) => !side.dropped.has(armLabel(arm)) && !side.verdict?.raced?.has(armLabel(arm)) && (v.compared === null || v.compared.has(armLabel(arm)))),
@@ -57221,8 +57265,7 @@ function finish(state, words) {
         git: input.git,
         config: input.config,
         workloads,
-        regressions: workloads.reduce((n, w) => n + w.regressions.length, 0),
-        improvements: workloads.reduce((n, w) => n + w.improvements.length, 0),
+        ...totals(workloads),
         rounds: state.round,
         totalSeconds: state.elapsedSeconds,
         startedAt: input.startedAt,
@@ -66835,7 +66878,7 @@ function preprocess(fn, schema) {
 // cast: one schema per mode. Results files of schemaVersion 1 hold environments written before the
 // runner measured placement and interpreters: those fields get the defaults that say so.
 
-const FAILURE_KINDS = ['python-missing', 'import', 'tasks', 'task', 'timeout', 'crash', 'pickle', 'runner'];
+
 const failureSchema = looseObject({
     ok: literal(false),
     kind: schemas_enum(FAILURE_KINDS),
@@ -66958,9 +67001,9 @@ const parsedAreTodaysTypes = { environment: (v) => v, probe: (v) => v, trial: (v
 // so objects are loose: a newer writer's extra fields pass through untouched.
 
 
+
 const MODELS = ['serial', 'threads', 'processes', 'interpreters'];
 const RECOMMENDATIONS = ['threads', 'processes', 'interpreters', 'either', 'serial', 'inconclusive', 'error'];
-const results_FAILURE_KINDS = ['python-missing', 'import', 'tasks', 'task', 'timeout', 'crash', 'pickle', 'runner'];
 const SIDES = ['head', 'base'];
 /**
  * A figure JSON could not hold: JSON.stringify writes NaN and ±Infinity as null (an interval after
@@ -67028,7 +67071,7 @@ const sideResultShape = {
     arms: array(armResultSchema),
     unavailable: looseObject({ threads: schemas_string().optional(), processes: schemas_string().optional(), interpreters: schemas_string().optional() }),
     warnings: array(schemas_string()),
-    error: looseObject({ kind: schemas_enum(results_FAILURE_KINDS), message: schemas_string(), traceback: schemas_string() }).nullable(),
+    error: looseObject({ kind: schemas_enum(FAILURE_KINDS), message: schemas_string(), traceback: schemas_string() }).nullable(),
     rounds: schemas_number().int().nonnegative(),
     comparisons: looseObject({
         threadsVsSerial: comparisonSchema.nullable(),
@@ -78003,35 +78046,65 @@ const {
 } = getIpcExport();
 
 
-;// CONCATENATED MODULE: ./lib/core/repetitions.js
-// How a trial's repetitions become the one value per trial that rounds compare. One place, so
-// the estimator can change (after recordings say which is best; see docs/statistics.md) without
-// touching the runner or the engine. Pure.
-/**
- * The per-trial value of one measure from its repetitions: their mean. Throws on an empty list: a
- * trial without repetitions measured nothing.
- *
- * Why the mean: trials run in lockstep (partners alive at once, taking turns repetition by
- * repetition), so a burst of the shared CPU slows the partners' repetitions of the same turns
- * alike, and averaging every turn keeps that pairing; the median keeps one turn and drops the rest.
- * On two lockstep recordings of bench/noise.mjs (2026-12-02) the A/A paired sd was 0.084 and 0.081
- * with the mean against 0.094 and 0.097 with the median (minimum 0.079 and 0.135, first repetition
- * alone 0.142 and 0.117), and replayed comparisons decided a 1.5× difference within 6 rounds in
- * 100% against 93% (bench/estimators.mjs). docs/statistics.md has the tables.
- */
-function trialValue(values) {
-    if (values.length === 0)
-        throw new Error('trialValue needs at least one repetition');
-    return values.reduce((sum, x) => sum + x, 0) / values.length;
+;// CONCATENATED MODULE: ./lib/measure/runner-result.js
+// The pure reading of a finished runner: how it ended (exit, timeout, a kill with a reason), what it
+// left in its result file, and whether that is valid JSON matching the runner's contract, turned into
+// its output or one Failure. No process, no file: runner-process.ts gathers these facts and asks.
+
+/** The one test for a runner Failure (ok: false) among runner results. */
+function isFailure(value) {
+    return typeof value === 'object' && value !== null && value.ok === false;
+}
+function runner_result_failure(kind, type, message, stderrTail = '') {
+    return { ok: false, kind, type, message, traceback: '', stderrTail };
+}
+/** The runner's output, or the Failure that says why there is none; the first reason wins. */
+function readRunnerResult(finished) {
+    const { exit, stderrTail } = finished;
+    if (exit.code === 'ENOENT' || exit.code === 'EACCES') {
+        return runner_result_failure('python-missing', exit.code, `Python interpreter "${finished.python}" could not be started (${exit.code}); ` +
+            `set \`python:\` in the config to an installed interpreter`);
+    }
+    if (finished.timedOut) {
+        return runner_result_failure('timeout', 'Timeout', `${finished.mode} ran past the ${finished.timeoutSeconds} s timeout; its whole process tree was killed`, stderrTail);
+    }
+    if (finished.killedFor !== undefined)
+        return { ...finished.killedFor, stderrTail };
+    if (finished.resultText === null) {
+        return runner_result_failure('crash', exit.signal ?? 'Exit', `the Python interpreter ${howItEnded(exit)} without writing a result`, stderrTail);
+    }
+    let parsed;
+    try {
+        parsed = JSON.parse(finished.resultText);
+    }
+    catch (error) {
+        return runner_result_failure('runner', 'SyntaxError', `unreadable runner result: ${String(error)}`, stderrTail);
+    }
+    // Validated against the runner's contract (src/core/contracts/runner.ts), never cast: a
+    // mismatch is a gilgate bug, reported as the runner failing with the fields named.
+    let output;
+    try {
+        output = parseRunnerOutput(finished.mode, parsed);
+    }
+    catch (error) {
+        if (error instanceof RunnerOutputError)
+            return runner_result_failure('runner', error.name, error.message, stderrTail);
+        throw error;
+    }
+    return isFailure(output) ? { ...output, stderrTail } : output;
+}
+function howItEnded(exit) {
+    if (exit.signal !== undefined)
+        return `was killed by ${exit.signal}${exit.signalDescription ? ` (${exit.signalDescription})` : ''}`;
+    if (exit.exitCode !== undefined)
+        return `exited with code ${exit.exitCode}`;
+    return `failed: ${exit.shortMessage}`;
 }
 
-;// CONCATENATED MODULE: ./lib/measure/python.js
-// The shell around python/gilgate_runner.py: one fresh interpreter per call, a spec file in, a
-// result file out. Workload output never travels with results: stdout goes to /dev/null and only
-// the last few KB of stderr are kept, for context when something fails. Lockstep trials (several
-// interpreters taking turns repetition by repetition) also talk over a private socket, fd 3.
-
-
+;// CONCATENATED MODULE: ./lib/measure/runner-process.js
+// The lifecycle of one runner interpreter: its temporary files, its process group, its timeout clock,
+// its stderr tail and (lockstep trials) its turn channel, fd 3. How a finished runner is read is
+// runner-result.ts; the turns themselves are lockstep.ts.
 
 
 
@@ -78040,8 +78113,6 @@ function trialValue(values) {
 
 
 const STDERR_TAIL_BYTES = 4096;
-/** Describing the interpreter or the machine imports nothing of the user's: a minute is generous. */
-const ENVIRONMENT_TIMEOUT_SECONDS = 60;
 /**
  * The runner script: beside the bundle (dist/index.js → dist/, dist/cli/index.js → dist/), or in
  * python/ when running from source (src/runner or lib/runner).
@@ -78059,185 +78130,6 @@ function runnerScriptPath() {
     }
     return found;
 }
-/** The one test for a runner Failure (ok: false) among runner results. */
-function isFailure(value) {
-    return typeof value === 'object' && value !== null && value.ok === false;
-}
-/** Describe the interpreter: version, cores and CPU ids, GIL, start methods, interpreters. */
-async function probeEnvironment(target) {
-    return invokeRunner(target, 'environment', {}, ENVIRONMENT_TIMEOUT_SECONDS);
-}
-/**
- * Measure the machine: each usable CPU's speed (a pinned loop) and, for each N in `workers`, the
- * capacity of N unpinned processes against one. About half a second on 2 CPUs.
- */
-async function probeMachine(target, workers) {
-    return invokeRunner(target, 'machine', { workers }, ENVIRONMENT_TIMEOUT_SECONDS);
-}
-/**
- * Import the workload, count its tasks, time one serial pass, check processes (with
- * `startMethod`, null = the interpreter's default) and spawn, and interpreters; report whether
- * the import turned the GIL back on.
- */
-async function probeWorkload(target, workload, startMethod = null) {
-    const spec = { paths: target.paths, roots: target.roots ?? [target.cwd], run: workload.run, tasks: workload.tasks, startMethod };
-    return invokeRunner(target, 'probe', spec, workload.timeout);
-}
-/** One trial of one arm in a fresh interpreter: a warm-up call, then the timed repetitions. */
-async function runTrial(target, workload, settings) {
-    const outcome = await invokeRunner(target, 'trial', trialSpec(target, workload, settings), workload.timeout);
-    return withSummary(outcome);
-}
-/** The runner's spec for one trial; throws on settings no trial can run with. */
-function trialSpec(target, workload, settings) {
-    if (!Number.isInteger(settings.repetitions) || settings.repetitions < 1) {
-        throw new Error(`repetitions must be an integer ≥ 1, got ${settings.repetitions}`);
-    }
-    if (settings.model !== 'serial' && settings.cpu !== null) {
-        // Workers inherit the parent's affinity: a pinned pool would measure one CPU.
-        throw new Error(`a ${settings.model} trial cannot be pinned to a CPU (cpu must be null)`);
-    }
-    return {
-        paths: target.paths,
-        roots: target.roots ?? [target.cwd],
-        run: workload.run,
-        tasks: workload.tasks,
-        model: settings.model,
-        workers: settings.workers,
-        cpu: settings.cpu,
-        repetitions: settings.repetitions,
-        startMethod: settings.startMethod,
-    };
-}
-function withSummary(outcome) {
-    if (isFailure(outcome))
-        return outcome;
-    return { ...outcome, ...python_summarize(outcome.repetitions) };
-}
-/**
- * The runner's REPETITION_SECONDS_CAP (python/gilgate_runner.py), applied to partners together:
- * members of a group that run the same arm on the same CPU (head and base of one arm) start no new
- * repetition once either has timed this much, so they keep the same count (a member's own cap
- * would cut it short of its partner's). Other arms go on: a slow arm (threads on tiny tasks,
- * 0.3 s a repetition against serial's 1 ms) must not cut serial's count to its own.
- */
-const LOCKSTEP_SECONDS_CAP = 2.0;
-/**
- * The trials of a group (e.g. base and head of one arm, or every arm of a round) in interpreters
- * that live at once but take turns, one repetition at a time: A's 1st, B's 1st, B's 2nd, A's 2nd, …
- * Only one works at a time, the others wait idle, so a burst of the machine (tens of ms to seconds
- * slower) hits the partners' repetitions nearly alike instead of one trial and not the other, and
- * their per-trial values (the mean of the repetitions) stay paired. Start-up and warm-up all happen before the first turn.
- *
- * One outcome per member, in the group's order, as runTrial gives it. A member that fails (dies,
- * runs past its timeout, writes a failure, breaks the turn protocol) gets its Failure and leaves
- * the turns; the others go on. Each member's timeout counts only its own work: start-up, warm-up,
- * its turns and writing its result, not the time it waits for the others. Each member gets the
- * repetitions of its settings, or fewer when it or a partner reaches LOCKSTEP_SECONDS_CAP.
- */
-async function runLockstep(group, options = {}) {
-    const specs = group.map(({ target, workload, settings }) => ({ ...trialSpec(target, workload, settings), lockstep: true }));
-    const starts = await Promise.allSettled(group.map(({ target, workload }, i) => startRunner(target, 'trial', specs[i], workload.timeout, true)));
-    const unstarted = starts.find((start) => start.status === 'rejected');
-    if (unstarted !== undefined) {
-        // No temporary directory for one of them (a full disk?): nothing was measured, leave no one behind.
-        const started = starts.flatMap((start) => (start.status === 'fulfilled' && !isFailure(start.value) ? [start.value] : []));
-        for (const runner of started)
-            runner.kill(python_failure('runner', 'Error', 'a partner could not start'));
-        await Promise.allSettled(started.map((runner) => runner.outcome));
-        throw unstarted.reason;
-    }
-    const runners = starts.map((start) => start.value);
-    const live = new Set();
-    runners.forEach((runner, i) => {
-        if (!isFailure(runner))
-            live.add(i);
-    });
-    const runner = (i) => runners[i];
-    /** The member's next line, checked; null (and the member out of the turns) when it has none. */
-    const expectLine = async (i, expected) => {
-        const member = runner(i);
-        const line = await member.nextLine();
-        member.clock(false);
-        if (line !== null && expected.test(line))
-            return line;
-        live.delete(i);
-        // null: it exited, and its outcome says how. A live one that broke the protocol is killed.
-        if (line !== null) {
-            member.kill(python_failure('runner', 'LockstepProtocolError', `the runner said ${JSON.stringify(line)} where ${expected} was due`));
-        }
-        return null;
-    };
-    // Every member starts and warms up at once (untimed, on its own clock); the first turn waits
-    // for the last to be ready, so that no start-up runs beside a timed repetition.
-    await Promise.all([...live].map((i) => expectLine(i, /^ready$/)));
-    const timed = group.map(() => 0);
-    const partnersOf = (i) => {
-        const { model, workers, cpu } = group[i].settings;
-        return group.flatMap((other, j) => (other.settings.model === model && other.settings.workers === workers && other.settings.cpu === cpu ? [j] : []));
-    };
-    const partners = group.map((_, i) => partnersOf(i));
-    const capped = (i) => Math.max(...partners[i].map((j) => timed[j])) >= LOCKSTEP_SECONDS_CAP;
-    const random = options.seed === undefined ? null : seededRandom(options.seed);
-    for (let r = 0;; r++) {
-        const due = [...live].filter((i) => group[i].settings.repetitions > r && (r === 0 || !capped(i)));
-        if (due.length === 0)
-            break;
-        for (const i of turnOrder(group.length, r, random)) {
-            if (!due.includes(i) || !live.has(i))
-                continue;
-            const member = runner(i);
-            member.clock(true);
-            member.send('go');
-            const line = await expectLine(i, /^done \S+$/);
-            const seconds = line === null ? NaN : Number(line.slice('done '.length));
-            if (line !== null && !(seconds >= 0)) {
-                live.delete(i);
-                member.kill(python_failure('runner', 'LockstepProtocolError', `the runner said ${JSON.stringify(line)}: not a duration`));
-            }
-            if (live.has(i))
-                timed[i] += seconds;
-        }
-    }
-    // Only now: a member whose count is reached waits for the last turn, since writing its result
-    // beside a partner's timed repetition would disturb it.
-    for (const i of live) {
-        runner(i).clock(true);
-        runner(i).send('stop');
-    }
-    const outcomes = await Promise.all(runners.map((started) => (isFailure(started) ? started : started.outcome)));
-    return outcomes.map(withSummary);
-}
-/**
- * The order of a group's turns in repetition `r` (0-based): a seeded shuffle, or forward on even
- * repetitions and reversed on odd ones (ABBA for two members).
- */
-function turnOrder(size, r, random) {
-    const forward = Array.from({ length: size }, (_, i) => i);
-    if (random !== null)
-        return shuffle(forward, random);
-    return r % 2 === 0 ? forward : forward.reverse();
-}
-/** Each measure's per-trial value over the repetitions (the estimator lives in trialValue). */
-function python_summarize(repetitions) {
-    return {
-        wallSeconds: trialValue(repetitions.map((r) => r.wallSeconds)),
-        steadySeconds: trialValue(repetitions.map((r) => r.steadySeconds)),
-        startupSeconds: trialValue(repetitions.map((r) => r.startupSeconds)),
-        cpuSeconds: trialValue(repetitions.map((r) => r.cpuSeconds)),
-    };
-}
-function python_failure(kind, type, message, stderrTail = '') {
-    return { ok: false, kind, type, message, traceback: '', stderrTail };
-}
-/**
- * Run the runner once and return its parsed result, or a Failure when the interpreter could not
- * start, ran out of time, or died without writing a result.
- */
-async function invokeRunner(target, mode, spec, timeoutSeconds) {
-    const runner = await startRunner(target, mode, spec, timeoutSeconds, false);
-    return isFailure(runner) ? runner : runner.outcome;
-}
 /**
  * Start the runner on a spec; `turns` opens the lockstep turn channel as its fd 3. A Failure when
  * it cannot even start (a missing working directory).
@@ -78245,162 +78137,200 @@ async function invokeRunner(target, mode, spec, timeoutSeconds) {
 async function startRunner(target, mode, spec, timeoutSeconds, turns) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(target.cwd)) {
         // Node reports a missing cwd as ENOENT too; keep it from reading as a missing interpreter.
-        return python_failure('runner', 'Error', `working directory ${target.cwd} does not exist`);
+        return runner_result_failure('runner', 'Error', `working directory ${target.cwd} does not exist`);
     }
-    const workDirectory = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'gilgate-'));
-    const specPath = (0,external_node_path_namespaceObject.join)(workDirectory, 'spec.json');
-    const resultPath = (0,external_node_path_namespaceObject.join)(workDirectory, 'result.json');
-    try {
-        await (0,promises_namespaceObject.writeFile)(specPath, JSON.stringify(spec));
-    }
-    catch (error) {
-        await (0,promises_namespaceObject.rm)(workDirectory, { recursive: true, force: true });
-        throw error;
-    }
-    const stderr = new StderrTail(STDERR_TAIL_BYTES);
-    const subprocess = execa(target.python, [runnerScriptPath(), mode, specPath, resultPath], {
-        cwd: target.cwd,
-        env: target.env,
-        extendEnv: false,
-        // stdin, stdout, stderr; then the turn channel, a socket both ways.
-        stdio: turns ? ['ignore', 'ignore', 'pipe', 'pipe'] : ['ignore', 'ignore', 'pipe'],
-        buffer: false,
-        // Its own process group, so that pool workers can be killed with it.
-        detached: true,
-        reject: false,
-    });
-    const group = subprocess.pid;
-    let exited = false;
-    let settled = false;
-    const lines = new TurnLines();
-    subprocess.nodeChildProcess.once('exit', () => {
-        exited = true;
-        // Until its streams close, which a descendant that left the group could delay forever.
-        clock(true);
-        // Only the exit ends the lines: forked pool workers hold the channel open too, and its end
-        // can arrive before the exit of an interpreter that wrote its result, which must not read as
-        // the channel being closed under a live one.
-        lines.close();
-    });
-    if (group !== undefined) {
-        liveGroups.add(group);
-        // Workers orphaned when the interpreter dies hold stderr open, so the subprocess would not
-        // settle until the timeout and a crash would read as one. The group dies with its leader.
-        subprocess.nodeChildProcess.once('exit', () => killGroup(group));
-    }
-    subprocess.stderr?.on('data', (chunk) => stderr.push(chunk));
-    const channel = turns ? subprocess.stdio[3] : undefined;
-    if (channel !== undefined) {
-        channel.setEncoding('utf8');
-        channel.on('data', (text) => lines.push(text));
-        // Writing to a member that just died: its exit tells the story.
-        channel.on('error', () => { });
-    }
-    let timedOut = false;
-    let reason;
-    let budgetMs = timeoutSeconds * 1000;
-    let timer;
-    let since = 0;
-    const clock = (running) => {
-        if (settled)
-            return;
-        if (exited)
-            running = true;
-        if (running === (timer !== undefined))
-            return;
-        if (running) {
-            since = performance.now();
-            timer = setTimeout(() => {
-                timedOut = true;
-                if (group !== undefined)
-                    killGroup(group);
-                // A descendant that left the group could still hold a pipe open; stop waiting on it.
-                subprocess.stderr?.destroy();
-                channel?.destroy();
-            }, Math.max(0, budgetMs));
+    const files = await RunnerFiles.write(spec);
+    return new RunnerChild(target, mode, files, timeoutSeconds, turns);
+}
+/** Run the runner once and return its parsed result, or the Failure that says why there is none. */
+async function invokeRunner(target, mode, spec, timeoutSeconds) {
+    const runner = await startRunner(target, mode, spec, timeoutSeconds, false);
+    return isFailure(runner) ? runner : runner.outcome;
+}
+class RunnerChild {
+    target;
+    mode;
+    files;
+    timeoutSeconds;
+    outcome;
+    stderr = new StderrTail(STDERR_TAIL_BYTES);
+    lines = new TurnLines();
+    group;
+    channel;
+    clock;
+    timedOut = false;
+    killedFor;
+    constructor(target, mode, files, timeoutSeconds, turns) {
+        this.target = target;
+        this.mode = mode;
+        this.files = files;
+        this.timeoutSeconds = timeoutSeconds;
+        const subprocess = execa(target.python, [runnerScriptPath(), mode, files.specPath, files.resultPath], {
+            cwd: target.cwd,
+            env: target.env,
+            extendEnv: false,
+            // stdin, stdout, stderr; then the turn channel, a socket both ways.
+            stdio: turns ? ['ignore', 'ignore', 'pipe', 'pipe'] : ['ignore', 'ignore', 'pipe'],
+            buffer: false,
+            // Its own process group, so that pool workers can be killed with it.
+            detached: true,
+            reject: false,
+        });
+        this.group = subprocess.pid === undefined ? null : new ProcessGroup(subprocess.pid);
+        this.channel = turns ? subprocess.stdio[3] : undefined;
+        this.clock = new TimeoutClock(timeoutSeconds * 1000, () => this.expire(subprocess));
+        subprocess.nodeChildProcess.once('exit', () => {
+            // Until its streams close, which a descendant that left the group could delay forever.
+            this.clock.runForGood();
+            // Only the exit ends the lines: forked pool workers hold the channel open too, and its end
+            // can arrive before the exit of an interpreter that wrote its result, which must not read as
+            // the channel being closed under a live one.
+            this.lines.close();
+            // Workers orphaned when the interpreter dies hold stderr open, so the subprocess would not
+            // settle until the timeout and a crash would read as one. The group dies with its leader.
+            this.group?.kill();
+        });
+        subprocess.stderr?.on('data', (chunk) => this.stderr.push(chunk));
+        if (this.channel !== undefined) {
+            this.channel.setEncoding('utf8');
+            this.channel.on('data', (text) => this.lines.push(text));
+            // Writing to a member that just died: its exit tells the story.
+            this.channel.on('error', () => { });
         }
-        else {
-            clearTimeout(timer);
-            timer = undefined;
-            budgetMs -= performance.now() - since;
-        }
-    };
-    clock(true);
-    const outcome = (async () => {
+        this.clock.run();
+        this.outcome = this.finish(subprocess);
+        // Awaited late (a lockstep group collects outcomes at the end): never an unhandled rejection.
+        this.outcome.catch(() => { });
+    }
+    nextLine() {
+        return this.lines.next();
+    }
+    send(line) {
+        if (this.channel !== undefined && this.channel.writable)
+            this.channel.write(`${line}\n`);
+    }
+    runClock() {
+        this.clock.run();
+    }
+    pauseClock() {
+        this.clock.pause();
+    }
+    kill(reason) {
+        this.killedFor ??= reason;
+        this.group?.kill();
+    }
+    expire(subprocess) {
+        this.timedOut = true;
+        this.group?.kill();
+        // A descendant that left the group could still hold a pipe open; stop waiting on it.
+        subprocess.stderr?.destroy();
+        this.channel?.destroy();
+    }
+    async finish(subprocess) {
         try {
-            const result = await subprocess;
-            settled = true;
-            clearTimeout(timer);
+            const exit = await subprocess;
+            this.clock.stop();
             // An interpreter that never started has no exit event to end the lines.
-            lines.close();
-            if (group !== undefined) {
-                // Workers orphaned by a parent that died (os._exit, segfault) would otherwise live on.
-                killGroup(group);
-                liveGroups.delete(group);
-            }
-            if (result.code === 'ENOENT' || result.code === 'EACCES') {
-                return python_failure('python-missing', result.code, `Python interpreter "${target.python}" could not be started (${result.code}); ` +
-                    `set \`python:\` in the config to an installed interpreter`);
-            }
-            if (timedOut) {
-                return python_failure('timeout', 'Timeout', `${mode} ran past the ${timeoutSeconds} s timeout; its whole process tree was killed`, stderr.text());
-            }
-            if (reason !== undefined)
-                return { ...reason, stderrTail: stderr.text() };
-            let text;
-            try {
-                text = await (0,promises_namespaceObject.readFile)(resultPath, 'utf8');
-            }
-            catch {
-                const how = result.signal !== undefined
-                    ? `was killed by ${result.signal}${result.signalDescription ? ` (${result.signalDescription})` : ''}`
-                    : result.exitCode !== undefined
-                        ? `exited with code ${result.exitCode}`
-                        : `failed: ${result.shortMessage}`;
-                return python_failure('crash', result.signal ?? 'Exit', `the Python interpreter ${how} without writing a result`, stderr.text());
-            }
-            let parsed;
-            try {
-                parsed = JSON.parse(text);
-            }
-            catch (error) {
-                return python_failure('runner', 'SyntaxError', `unreadable runner result: ${String(error)}`, stderr.text());
-            }
-            // Validated against the runner's contract (src/core/contracts/runner.ts), never cast: a
-            // mismatch is a gilgate bug, reported as the runner failing with the fields named.
-            let output;
-            try {
-                output = parseRunnerOutput(mode, parsed);
-            }
-            catch (error) {
-                if (error instanceof RunnerOutputError)
-                    return python_failure('runner', error.name, error.message, stderr.text());
-                throw error;
-            }
-            if (isFailure(output))
-                return { ...output, stderrTail: stderr.text() };
-            return output;
+            this.lines.close();
+            // Workers orphaned by a parent that died (os._exit, segfault) would otherwise live on.
+            this.group?.release();
+            return readRunnerResult({
+                mode: this.mode,
+                python: this.target.python,
+                timeoutSeconds: this.timeoutSeconds,
+                exit: {
+                    code: exit.code,
+                    signal: exit.signal,
+                    signalDescription: exit.signalDescription,
+                    exitCode: exit.exitCode,
+                    shortMessage: exit.shortMessage,
+                },
+                timedOut: this.timedOut,
+                killedFor: this.killedFor,
+                resultText: await this.files.readResult(),
+                stderrTail: this.stderr.text(),
+            });
         }
         finally {
-            await (0,promises_namespaceObject.rm)(workDirectory, { recursive: true, force: true });
+            await this.files.remove();
         }
-    })();
-    // Awaited late (a lockstep group collects outcomes at the end): never an unhandled rejection.
-    outcome.catch(() => { });
-    return {
-        outcome,
-        nextLine: () => lines.next(),
-        send: (line) => {
-            if (channel !== undefined && channel.writable)
-                channel.write(`${line}\n`);
-        },
-        clock,
-        kill: (failure) => {
-            reason ??= failure;
-            if (group !== undefined)
-                killGroup(group);
-        },
-    };
+    }
+}
+/** The runner's spec and result files, in a temporary directory of their own. */
+class RunnerFiles {
+    directory;
+    constructor(directory) {
+        this.directory = directory;
+    }
+    static async write(spec) {
+        const files = new RunnerFiles(await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'gilgate-')));
+        try {
+            await (0,promises_namespaceObject.writeFile)(files.specPath, JSON.stringify(spec));
+        }
+        catch (error) {
+            await files.remove();
+            throw error;
+        }
+        return files;
+    }
+    get specPath() {
+        return (0,external_node_path_namespaceObject.join)(this.directory, 'spec.json');
+    }
+    get resultPath() {
+        return (0,external_node_path_namespaceObject.join)(this.directory, 'result.json');
+    }
+    /** The result file's text, or null when the runner wrote none. */
+    async readResult() {
+        try {
+            return await (0,promises_namespaceObject.readFile)(this.resultPath, 'utf8');
+        }
+        catch {
+            return null;
+        }
+    }
+    remove() {
+        return (0,promises_namespaceObject.rm)(this.directory, { recursive: true, force: true });
+    }
+}
+/**
+ * A timeout that counts only the time it runs: a lockstep member's work, not its waits for the
+ * others. `onExpire` is called once, when the running time reaches the budget.
+ */
+class TimeoutClock {
+    remainingMs;
+    onExpire;
+    timer;
+    since = 0;
+    /** Paused no more: the interpreter has exited. */
+    forGood = false;
+    stopped = false;
+    constructor(remainingMs, onExpire) {
+        this.remainingMs = remainingMs;
+        this.onExpire = onExpire;
+    }
+    run() {
+        if (this.stopped || this.timer !== undefined)
+            return;
+        this.since = performance.now();
+        this.timer = setTimeout(this.onExpire, Math.max(0, this.remainingMs));
+    }
+    pause() {
+        if (this.stopped || this.forGood || this.timer === undefined)
+            return;
+        clearTimeout(this.timer);
+        this.timer = undefined;
+        this.remainingMs -= performance.now() - this.since;
+    }
+    runForGood() {
+        this.forGood = true;
+        this.run();
+    }
+    /** The runner has settled: nothing to time any more. */
+    stop() {
+        this.stopped = true;
+        clearTimeout(this.timer);
+        this.timer = undefined;
+    }
 }
 /** Lines read from a turn channel, handed out one per request, in order. */
 class TurnLines {
@@ -78433,20 +78363,38 @@ class TurnLines {
         return new Promise((resolve) => this.waiting.push(resolve));
     }
 }
-function killGroup(group) {
+/** The runner's process group (it is started detached), pool workers included. */
+class ProcessGroup {
+    id;
+    // Detached groups are not killed by execa when Node exits; do it ourselves.
+    static live = new Set();
+    static {
+        process.once('exit', () => {
+            for (const id of ProcessGroup.live)
+                killGroup(id);
+        });
+    }
+    constructor(id) {
+        this.id = id;
+        ProcessGroup.live.add(id);
+    }
+    kill() {
+        killGroup(this.id);
+    }
+    /** Killed for good (what is left of it), and no longer killed when Node exits. */
+    release() {
+        killGroup(this.id);
+        ProcessGroup.live.delete(this.id);
+    }
+}
+function killGroup(id) {
     try {
-        process.kill(-group, 'SIGKILL');
+        process.kill(-id, 'SIGKILL');
     }
     catch {
         // ESRCH: the group is already gone.
     }
 }
-// Detached groups are not killed by execa when Node exits; do it ourselves.
-const liveGroups = new Set();
-process.once('exit', () => {
-    for (const group of liveGroups)
-        killGroup(group);
-});
 /** The last `limit` bytes of a stream, however much passes through it. */
 class StderrTail {
     limit;
@@ -78469,6 +78417,266 @@ class StderrTail {
         const newline = text.indexOf('\n');
         return newline >= 0 && newline < text.length - 1 ? text.slice(newline + 1) : text;
     }
+}
+
+;// CONCATENATED MODULE: ./lib/core/repetitions.js
+// How a trial's repetitions become the one value per trial that rounds compare. One place, so
+// the estimator can change (after recordings say which is best; see docs/statistics.md) without
+// touching the runner or the engine. Pure.
+/**
+ * The per-trial value of one measure from its repetitions: their mean. Throws on an empty list: a
+ * trial without repetitions measured nothing.
+ *
+ * Why the mean: trials run in lockstep (partners alive at once, taking turns repetition by
+ * repetition), so a burst of the shared CPU slows the partners' repetitions of the same turns
+ * alike, and averaging every turn keeps that pairing; the median keeps one turn and drops the rest.
+ * On two lockstep recordings of bench/noise.mjs (2026-12-02) the A/A paired sd was 0.084 and 0.081
+ * with the mean against 0.094 and 0.097 with the median (minimum 0.079 and 0.135, first repetition
+ * alone 0.142 and 0.117), and replayed comparisons decided a 1.5× difference within 6 rounds in
+ * 100% against 93% (bench/estimators.mjs). docs/statistics.md has the tables.
+ */
+function trialValue(values) {
+    if (values.length === 0)
+        throw new Error('trialValue needs at least one repetition');
+    return values.reduce((sum, x) => sum + x, 0) / values.length;
+}
+
+;// CONCATENATED MODULE: ./lib/measure/trial-spec.js
+// What the runner is told for one trial (its spec) and what a trial's outcome gains on the way back
+// (the per-trial summary values). Shared by single trials (python.ts) and lockstep groups.
+
+
+/**
+ * Timed work after which a trial starts no new repetition, whatever count it was given (at least
+ * one always runs): about seven times the engine's per-trial target (plan.ts). The runner gets it
+ * in each trial's spec; a lockstep group applies it to partners together (lockstep.ts).
+ */
+const REPETITION_SECONDS_CAP = 2.0;
+/** The runner's spec for one trial; throws on settings no trial can run with. */
+function trialSpec(target, workload, settings) {
+    if (!Number.isInteger(settings.repetitions) || settings.repetitions < 1) {
+        throw new Error(`repetitions must be an integer ≥ 1, got ${settings.repetitions}`);
+    }
+    if (settings.model !== 'serial' && settings.cpu !== null) {
+        // Workers inherit the parent's affinity: a pinned pool would measure one CPU.
+        throw new Error(`a ${settings.model} trial cannot be pinned to a CPU (cpu must be null)`);
+    }
+    return {
+        paths: target.paths,
+        roots: target.roots ?? [target.cwd],
+        run: workload.run,
+        tasks: workload.tasks,
+        model: settings.model,
+        workers: settings.workers,
+        cpu: settings.cpu,
+        repetitions: settings.repetitions,
+        repetitionSecondsCap: settings.repetitionSecondsCap ?? REPETITION_SECONDS_CAP,
+        startMethod: settings.startMethod,
+    };
+}
+function withSummary(outcome) {
+    if (isFailure(outcome))
+        return outcome;
+    return { ...outcome, ...trial_spec_summarize(outcome.repetitions) };
+}
+/** Each measure's per-trial value over the repetitions (the estimator lives in trialValue). */
+function trial_spec_summarize(repetitions) {
+    return {
+        wallSeconds: trialValue(repetitions.map((r) => r.wallSeconds)),
+        steadySeconds: trialValue(repetitions.map((r) => r.steadySeconds)),
+        startupSeconds: trialValue(repetitions.map((r) => r.startupSeconds)),
+        cpuSeconds: trialValue(repetitions.map((r) => r.cpuSeconds)),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/measure/lockstep.js
+// The lockstep protocol: the trials of a group in interpreters that live at once but take turns,
+// one repetition at a time. The runner's side is python/gilgate_runner.py's Turns: it says "ready"
+// once warmed up; gilgate says "go" (one repetition, answered "done <seconds>") or "stop".
+
+
+
+
+/**
+ * The trials of a group (e.g. base and head of one arm, or every arm of a round) in interpreters
+ * that live at once but take turns, one repetition at a time: A's 1st, B's 1st, B's 2nd, A's 2nd, …
+ * Only one works at a time, the others wait idle, so a burst of the machine (tens of ms to seconds
+ * slower) hits the partners' repetitions nearly alike instead of one trial and not the other, and
+ * their per-trial values (the mean of the repetitions) stay paired. Start-up and warm-up all happen
+ * before the first turn.
+ *
+ * One outcome per member, in the group's order, as runTrial gives it. A member that fails (dies,
+ * runs past its timeout, writes a failure, breaks the turn protocol) gets its Failure and leaves
+ * the turns; the others go on. Each member's timeout counts only its own work: start-up, warm-up,
+ * its turns and writing its result, not the time it waits for the others. Each member gets the
+ * repetitions of its settings, or fewer once partners (the same arm on the same CPU: head and base
+ * of one arm) have timed REPETITION_SECONDS_CAP together, so that partners keep the same count
+ * (a member's own cap would cut it short of its partner's). Other arms go on: a slow arm (threads
+ * on tiny tasks, 0.3 s a repetition against serial's 1 ms) must not cut serial's count to its own.
+ */
+async function runLockstep(group, options = {}) {
+    const started = await lockstep_startGroup(group);
+    const turns = new Turns(started);
+    // Every member starts and warms up at once (untimed, on its own clock); the first turn waits
+    // for the last to be ready, so that no start-up runs beside a timed repetition.
+    await Promise.all(turns.live().map((i) => turns.expect(i, /^ready$/)));
+    const cap = new PartnerCap(group.map((member) => member.settings));
+    const random = options.seed === undefined ? null : seededRandom(options.seed);
+    for (let r = 0;; r++) {
+        const due = turns.live().filter((i) => group[i].settings.repetitions > r && (r === 0 || !cap.reached(i)));
+        if (due.length === 0)
+            break;
+        for (const i of turnOrder(group.length, r, random)) {
+            if (!due.includes(i))
+                continue;
+            const seconds = await turns.take(i);
+            if (seconds !== null)
+                cap.add(i, seconds);
+        }
+    }
+    // Only now: a member whose count is reached waits for the last turn, since writing its result
+    // beside a partner's timed repetition would disturb it.
+    turns.stopAll();
+    const outcomes = await Promise.all(started.map((runner) => (isFailure(runner) ? runner : runner.outcome)));
+    return outcomes.map(withSummary);
+}
+/**
+ * The order of a group's turns in repetition `r` (0-based): a seeded shuffle, or forward on even
+ * repetitions and reversed on odd ones (ABBA for two members).
+ */
+function turnOrder(size, r, random) {
+    const forward = Array.from({ length: size }, (_, i) => i);
+    if (random !== null)
+        return shuffle(forward, random);
+    return r % 2 === 0 ? forward : forward.reverse();
+}
+/** Every member's runner, or its Failure when it could not start; throws, leaving no one behind,
+ *  when one could not even get its temporary files (a full disk?). */
+async function lockstep_startGroup(group) {
+    const starts = await Promise.allSettled(group.map(({ target, workload, settings }) => startRunner(target, 'trial', { ...trialSpec(target, workload, settings), lockstep: true }, workload.timeout, true)));
+    const unstarted = starts.find((start) => start.status === 'rejected');
+    if (unstarted === undefined)
+        return starts.map((start) => start.value);
+    const running = starts.flatMap((start) => (start.status === 'fulfilled' && !isFailure(start.value) ? [start.value] : []));
+    for (const runner of running)
+        runner.kill(runner_result_failure('runner', 'Error', 'a partner could not start'));
+    await Promise.allSettled(running.map((runner) => runner.outcome));
+    throw unstarted.reason;
+}
+/** The members still taking turns, and the exchange of one turn with one of them. */
+class Turns {
+    runners;
+    inTurns = new Set();
+    constructor(runners) {
+        this.runners = runners;
+        runners.forEach((runner, i) => {
+            if (!isFailure(runner))
+                this.inTurns.add(i);
+        });
+    }
+    live() {
+        return [...this.inTurns];
+    }
+    /** One repetition of member i: the seconds it timed, or null when it left the turns instead. */
+    async take(i) {
+        if (!this.inTurns.has(i))
+            return null;
+        const member = this.runner(i);
+        member.runClock();
+        member.send('go');
+        const line = await this.expect(i, /^done \S+$/);
+        if (line === null)
+            return null;
+        const seconds = Number(line.slice('done '.length));
+        if (seconds >= 0)
+            return seconds;
+        this.leave(i, `the runner said ${JSON.stringify(line)}: not a duration`);
+        return null;
+    }
+    /** The member's next line, checked; null (and the member out of the turns) when it has none. */
+    async expect(i, expected) {
+        const member = this.runner(i);
+        const line = await member.nextLine();
+        member.pauseClock();
+        if (line !== null && expected.test(line))
+            return line;
+        // null: it exited, and its outcome says how. A live one that broke the protocol is killed.
+        if (line === null)
+            this.inTurns.delete(i);
+        else
+            this.leave(i, `the runner said ${JSON.stringify(line)} where ${expected} was due`);
+        return null;
+    }
+    stopAll() {
+        for (const i of this.inTurns) {
+            this.runner(i).runClock();
+            this.runner(i).send('stop');
+        }
+    }
+    leave(i, why) {
+        this.inTurns.delete(i);
+        this.runner(i).kill(runner_result_failure('runner', 'LockstepProtocolError', why));
+    }
+    runner(i) {
+        return this.runners[i];
+    }
+}
+/** REPETITION_SECONDS_CAP applied to partners together: the same arm (model, workers) on the same CPU. */
+class PartnerCap {
+    timed;
+    partners;
+    constructor(settings) {
+        this.timed = settings.map(() => 0);
+        const key = (s) => `${s.model} ${s.workers} ${s.cpu}`;
+        this.partners = settings.map((mine) => settings.flatMap((other, j) => (key(other) === key(mine) ? [j] : [])));
+    }
+    add(i, seconds) {
+        this.timed[i] += seconds;
+    }
+    reached(i) {
+        return Math.max(...this.partners[i].map((j) => this.timed[j])) >= REPETITION_SECONDS_CAP;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/measure/python.js
+// The shell around python/gilgate_runner.py: one fresh interpreter per call, a spec file in, a
+// result file out. Workload output never travels with results: stdout goes to /dev/null and only
+// the last few KB of stderr are kept, for context when something fails. Lockstep trials (several
+// interpreters taking turns repetition by repetition) also talk over a private socket, fd 3.
+// The parts: runner-process.ts (one interpreter's life), runner-result.ts (reading what it left),
+// lockstep.ts (the turns), trial-spec.ts (what a trial is told).
+
+
+
+
+
+
+/** Describing the interpreter or the machine imports nothing of the user's: a minute is generous. */
+const ENVIRONMENT_TIMEOUT_SECONDS = 60;
+/** Describe the interpreter: version, cores and CPU ids, GIL, start methods, interpreters. */
+async function probeEnvironment(target) {
+    return invokeRunner(target, 'environment', {}, ENVIRONMENT_TIMEOUT_SECONDS);
+}
+/**
+ * Measure the machine: each usable CPU's speed (a pinned loop) and, for each N in `workers`, the
+ * capacity of N unpinned processes against one. About half a second on 2 CPUs.
+ */
+async function probeMachine(target, workers) {
+    return invokeRunner(target, 'machine', { workers }, ENVIRONMENT_TIMEOUT_SECONDS);
+}
+/**
+ * Import the workload, count its tasks, time one serial pass, check processes (with
+ * `startMethod`, null = the interpreter's default) and spawn, and interpreters; report whether
+ * the import turned the GIL back on.
+ */
+async function probeWorkload(target, workload, startMethod = null) {
+    const spec = { paths: target.paths, roots: target.roots ?? [target.cwd], run: workload.run, tasks: workload.tasks, startMethod };
+    return invokeRunner(target, 'probe', spec, workload.timeout);
+}
+/** One trial of one arm in a fresh interpreter: a warm-up call, then the timed repetitions. */
+async function runTrial(target, workload, settings) {
+    const outcome = await invokeRunner(target, 'trial', trialSpec(target, workload, settings), workload.timeout);
+    return withSummary(outcome);
 }
 
 ;// CONCATENATED MODULE: ./lib/measure/trial-environment.js
@@ -79475,6 +79683,8 @@ function loadResults(json) {
 // legs of different configs or commits. The judging itself is injected (`rejudge`): it rebuilds the
 // experiment from the merged values and calls finish, the same code that judges a single run.
 
+
+
 class MergeError extends Error {
     name = 'MergeError';
 }
@@ -79515,7 +79725,7 @@ function mergeLegs(legs, rejudge) {
         for (const workload of leg.results.workloads) {
             const row = { ...workload, warnings: [...workload.warnings] };
             if (differs.length > 0)
-                row.warnings.push(`measured by ${legName(leg)} on ${merge_describeEnvironment(leg.results.environment)}; the legs ran on different machines (see the merge notes)`);
+                row.warnings.push(`measured by ${legName(leg)} on ${machineLabel(leg.results.environment)}; the legs ran on different machines (see the merge notes)`);
             workloads.push(row);
         }
     });
@@ -79531,8 +79741,7 @@ function mergeLegs(legs, rejudge) {
     const merged = {
         ...summaries,
         workloads,
-        regressions: workloads.reduce((n, w) => n + w.regressions.length, 0),
-        improvements: workloads.reduce((n, w) => n + w.improvements.length, 0),
+        ...totals(workloads),
         rounds: Math.max(...legs.map((l) => l.results.rounds)),
         totalSeconds: Math.max(...legs.map((l) => l.results.totalSeconds)),
         startedAt: legs.map((l) => l.results.startedAt).sort()[0],
@@ -79557,8 +79766,8 @@ function mergeLegs(legs, rejudge) {
     const judged = values ? rejudge(merged) : recountTotals(merged);
     if (values && differs.length > 0) {
         // rejudge rebuilds the rows from the values: say again which machine measured each.
-        const measuredBy = new Map(workloads.map((w) => [`${w.python}\u0000${w.name}`, w.warnings.filter((x) => x.startsWith('measured by '))]));
-        judged.workloads = judged.workloads.map((w) => ({ ...w, warnings: [...w.warnings, ...(measuredBy.get(`${w.python}\u0000${w.name}`) ?? [])] }));
+        const measuredBy = new Map(workloads.map((w) => [variantKey({ workload: w.name, interpreter: w.python }), w.warnings.filter((x) => x.startsWith('measured by '))]));
+        judged.workloads = judged.workloads.map((w) => ({ ...w, warnings: [...w.warnings, ...(measuredBy.get(variantKey({ workload: w.name, interpreter: w.python })) ?? [])] }));
     }
     return { ...judged, merge: merged.merge };
 }
@@ -79570,8 +79779,7 @@ function mergeLegs(legs, rejudge) {
 function recountTotals(results) {
     return {
         ...results,
-        regressions: results.workloads.reduce((n, w) => n + w.regressions.length, 0),
-        improvements: results.workloads.reduce((n, w) => n + w.improvements.length, 0),
+        ...totals(results.workloads),
     };
 }
 // ------------------------------------------------------------------------------------------------
@@ -79585,7 +79793,8 @@ function legName(leg) {
 function merge_interpreterLabel(environment) {
     return `${environment.implementation} ${environment.python}${environment.freeThreadedBuild ? 't' : ''}`;
 }
-function merge_describeEnvironment(environment) {
+/** The machine and interpreter a leg ran on, for the note that legs differ. */
+function machineLabel(environment) {
     return `${environment.cpuModel} (${environment.cores} cores), ${merge_interpreterLabel(environment)}`;
 }
 /** Same config, settings and commits: otherwise the legs answer different questions. */
@@ -80143,7 +80352,7 @@ function retryOptions(env) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _github_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3663);
+/* harmony import */ var _github_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8365);
 // The action's entry point: everything lives in action.ts.
 
 await (0,_github_action_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();

@@ -410,7 +410,9 @@ def own_executable():
         return ""
 
 
-def describe_environment(_spec):
+def probe_environment(_spec):
+    """The "environment" mode (probeEnvironment in src/measure/python.ts): this interpreter, its build
+    and the CPUs it may use."""
     cores, source = usable_cores()
     return {
         "cores": cores,
@@ -1003,12 +1005,6 @@ def pin(cpu):
     return int(cpu)
 
 
-# Timed work after which a trial stops repeating, whatever count it was given (at least one
-# repetition always runs): about seven times the engine's per-trial target (plan.ts). Lockstep
-# trials leave it to gilgate, which applies it to partners together, head and base of one arm
-# (LOCKSTEP_SECONDS_CAP in src/measure/python.ts, kept equal to this one).
-REPETITION_SECONDS_CAP = 2.0
-
 # The turn channel of a lockstep trial: a socket gilgate passes as fd 3. Not stdin or stdout, which
 # workload code may read or print to.
 LOCKSTEP_FD = 3
@@ -1064,17 +1060,23 @@ class Turns:
         os._exit(4)
 
 
-def run_trial(spec):
-    """One arm of one workload: an untimed warm-up call, then `repetitions` timed repetitions in
-    this interpreter, each with the pool's whole life inside it. With "lockstep", gilgate gives
-    each repetition its turn and decides how many there are (Turns)."""
-    model = spec.get("model")
-    workers = int(spec.get("workers") or 1)
-    repetitions = max(1, int(spec.get("repetitions") or 1))
+def repetition_cap(spec):
+    """Timed work after which a trial starts no new repetition (at least one always runs): gilgate
+    sends it (REPETITION_SECONDS_CAP in src/measure/trial-spec.ts). Lockstep trials leave it to
+    gilgate, which applies it to partners together, head and base of one arm: None."""
+    if spec.get("lockstep"):
+        return None
+    cap = spec.get("repetitionSecondsCap")
+    if isinstance(cap, bool) or not isinstance(cap, (int, float)):
+        raise Failed("runner", ValueError("a trial spec without repetitionSecondsCap"))
+    return cap
+
+
+def prepare_trial(spec, model):
+    """Pin, import the workload, check it can be pickled where it must be, and warm it up."""
     if model != "serial" and spec.get("cpu") is not None:
         # Workers inherit the parent's affinity: a pinned pool would run on one CPU.
         raise Failed("runner", ValueError("a %s trial cannot be pinned to a CPU" % model))
-    turns = Turns(LOCKSTEP_FD) if spec.get("lockstep") else None
     # Pinned before the workload is imported, so that threads its import starts inherit the CPU.
     cpu = pin(spec.get("cpu"))
     fn, tasks = load_workload(spec)
@@ -1087,6 +1089,49 @@ def run_trial(spec):
     if tasks:
         # Untimed first call: imports done lazily, caches and JIT (PyPy) warm in this interpreter.
         run_serially(fn, tasks[:1])
+    return cpu, fn, tasks
+
+
+def time_repetition(model, workers, fn, tasks, start_method):
+    """One timed repetition, the pool's whole life inside it: its figures, the time it counts
+    against the cap, its results, and the pool's chunksize and start method (None for serial)."""
+    self_cpu_start = rusage_cpu(resource.RUSAGE_SELF)
+    children_cpu_start = rusage_cpu(resource.RUSAGE_CHILDREN)
+    wall_start = time.perf_counter()
+    chunksize, used_start_method = None, None
+    if model == "serial":
+        results = run_serially(fn, tasks)
+        wall = time.perf_counter() - wall_start
+        startup, steady, extra = 0.0, wall, 0.0
+    else:
+        pooled = run_in_pool(model, workers, fn, tasks, start_method)
+        results, chunksize, used_start_method = pooled["results"], pooled["chunksize"], pooled["startMethod"]
+        wall, startup, steady, extra = (pooled[key] for key in ("wallSeconds", "startupSeconds", "steadySeconds", "extraSeconds"))
+    cpu_seconds = (rusage_cpu(resource.RUSAGE_SELF) - self_cpu_start
+                   + rusage_cpu(resource.RUSAGE_CHILDREN) - children_cpu_start)
+    if extra:
+        # A process pool's children report their CPU only once they exit, after both batches:
+        # the repetition's CPU per wall second stands for the per-batch figure's.
+        cpu_seconds *= wall / (wall + extra)
+    figures = {
+        "wallSeconds": wall,
+        "steadySeconds": steady,
+        "startupSeconds": startup,
+        "cpuSeconds": cpu_seconds,
+    }
+    return figures, wall + extra, results, chunksize, used_start_method
+
+
+def run_trial(spec):
+    """One arm of one workload: an untimed warm-up call, then `repetitions` timed repetitions in
+    this interpreter, each with the pool's whole life inside it. With "lockstep", gilgate gives
+    each repetition its turn and decides how many there are (Turns)."""
+    model = spec.get("model")
+    workers = int(spec.get("workers") or 1)
+    repetitions = max(1, int(spec.get("repetitions") or 1))
+    cap = repetition_cap(spec)
+    turns = Turns(LOCKSTEP_FD) if spec.get("lockstep") else None
+    cpu, fn, tasks = prepare_trial(spec, model)
     if turns is not None:
         turns.say("ready")
 
@@ -1099,39 +1144,18 @@ def run_trial(spec):
                 break
         elif len(measured) >= repetitions:
             break
-        elif measured and timed >= REPETITION_SECONDS_CAP:
+        elif measured and timed >= cap:
             # The count is calibrated on the serial pass; an arm whose every repetition pays a slow
             # pool start-up (interpreters, forkserver) would otherwise take many times longer.
             break
-        self_cpu_start = rusage_cpu(resource.RUSAGE_SELF)
-        children_cpu_start = rusage_cpu(resource.RUSAGE_CHILDREN)
-        wall_start = time.perf_counter()
-        if model == "serial":
-            results = run_serially(fn, tasks)
-            wall = time.perf_counter() - wall_start
-            startup, steady, extra = 0.0, wall, 0.0
-        else:
-            pooled = run_in_pool(model, workers, fn, tasks, spec.get("startMethod"))
-            results, chunksize, start_method = pooled["results"], pooled["chunksize"], pooled["startMethod"]
-            wall, startup, steady, extra = (pooled[key] for key in ("wallSeconds", "startupSeconds", "steadySeconds", "extraSeconds"))
-        timed += wall + extra
-        cpu_seconds = (rusage_cpu(resource.RUSAGE_SELF) - self_cpu_start
-                       + rusage_cpu(resource.RUSAGE_CHILDREN) - children_cpu_start)
-        if extra:
-            # A process pool's children report their CPU only once they exit, after both batches:
-            # the repetition's CPU per wall second stands for the per-batch figure's.
-            cpu_seconds *= wall / (wall + extra)
-        measured.append({
-            "wallSeconds": wall,
-            "steadySeconds": steady,
-            "startupSeconds": startup,
-            "cpuSeconds": cpu_seconds,
-        })
+        figures, seconds, results, chunksize, start_method = time_repetition(model, workers, fn, tasks, spec.get("startMethod"))
+        timed += seconds
+        measured.append(figures)
         digests.append(digest_of(results))
         results = None
         if turns is not None:
             # The time this turn took, which the group's cap counts.
-            turns.say("done %r" % (wall + extra))
+            turns.say("done %r" % seconds)
 
     if not measured:
         raise Failed("runner", RuntimeError("told to stop before any repetition"))
@@ -1156,7 +1180,7 @@ def run_trial(spec):
 # ---------------------------------------------------------------- main
 
 MODES = {
-    "environment": describe_environment,
+    "environment": probe_environment,
     "machine": probe_machine,
     "probe": probe_workload,
     "trial": run_trial,

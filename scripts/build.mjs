@@ -2,6 +2,7 @@
 // and the stdlib-only Python runner is copied beside each bundle.
 import { execFileSync } from 'node:child_process';
 import { cpSync, renameSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { sourceHash, STAMP } from './source-hash.mjs';
 
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
 rmSync('lib', { recursive: true, force: true });
@@ -32,3 +33,5 @@ cpSync('python/gilgate_runner.py', 'dist/gilgate_runner.py');
 cpSync('python/gilgate_scan.py', 'dist/gilgate_scan.py');
 // The HTML preview (gilgate preview / --html) inlines Mermaid from here; same file the browser test loads.
 cpSync('node_modules/mermaid/dist/mermaid.min.js', 'dist/mermaid.min.js');
+// What this bundle was built from, so that the tests rebuild it when src/ has moved on.
+writeFileSync(STAMP, `${sourceHash('.')}\n`);

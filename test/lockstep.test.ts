@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  LOCKSTEP_SECONDS_CAP,
+  REPETITION_SECONDS_CAP,
   probeEnvironment,
   runLockstep,
   runnerScriptPath,
@@ -155,15 +155,24 @@ describe('runLockstep', { timeout: 60_000 }, () => {
     const counts = outcomes.map((outcome) => expectMeasurement(outcome).repetitions.length);
     // A and A2 are partners (serial, unpinned): A2 stops with A, though its own calls take no time.
     expect(counts[0]).toBe(counts[1]);
-    expect(counts[0]).toBeLessThanOrEqual(Math.ceil(LOCKSTEP_SECONDS_CAP / 0.3));
+    expect(counts[0]).toBeLessThanOrEqual(Math.ceil(REPETITION_SECONDS_CAP / 0.3));
     expect(counts[0]).toBeGreaterThanOrEqual(2);
     // B runs another arm: it gets every repetition it asked for.
     expect(counts[2]).toBe(20);
   });
 
-  it("keeps the runner's own cap and the group's equal", async () => {
-    const { stdout } = await execa(PYTHON, ['-c', 'import sys; sys.path.insert(0, sys.argv[1]); import gilgate_runner as r; print(r.REPETITION_SECONDS_CAP)', join(runnerScriptPath(), '..')]);
-    expect(Number(stdout)).toBe(LOCKSTEP_SECONDS_CAP);
+  it('gives the runner its cap in the spec (one source): it stops there, and refuses a spec without one', async () => {
+    const run = async (cap: number | undefined) => {
+      const work = await mkdtemp(join(scratch, 'cap-'));
+      const spec = { paths: [FIXTURES], run: 'lockstep:record', tasks: 1, model: 'serial', workers: 1, cpu: null, repetitions: 5, repetitionSecondsCap: cap, startMethod: null };
+      await writeFile(join(work, 'spec.json'), JSON.stringify(spec));
+      await execa(PYTHON, [runnerScriptPath(), 'trial', join(work, 'spec.json'), join(work, 'result.json')], { cwd: FIXTURES, env: target(PYTHON, 'A', newLog()).env, extendEnv: false });
+      return JSON.parse(await readFile(join(work, 'result.json'), 'utf8'));
+    };
+    // A cap of 0: the first repetition always runs, no second one starts.
+    expect((await run(0)).repetitions).toHaveLength(1);
+    expect((await run(REPETITION_SECONDS_CAP)).repetitions).toHaveLength(5);
+    expect(await run(undefined)).toMatchObject({ ok: false, kind: 'runner', message: expect.stringContaining('repetitionSecondsCap') });
   });
 
   it("gives a member whose workload raises its 'task' failure with the traceback; the other completes", async () => {

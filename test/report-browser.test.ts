@@ -12,14 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { htmlPage, markdownToHtml, renderHtml } from '../src/report/html.js';
 import type { Results } from '../src/core/types.js';
 import { fixtures, HOSTILE_NAME } from './fixtures/results/index.js';
+import { requireChromium } from './helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = requireChromium();
 const ROOT = resolve(import.meta.dirname, '..');
 const MERMAID = join(ROOT, 'node_modules/mermaid/dist/mermaid.min.js');
 const REAL_RESULTS = join(ROOT, 'gilgate-results.json');
-const hasChromium = existsSync(CHROMIUM);
-
-if (!hasChromium) console.warn(`report-browser: skipped, ${CHROMIUM} is absent (apt-get install -y chromium)`);
 
 const pages: [string, Results][] = [
   ['regressions', fixtures.regressions],
@@ -29,7 +27,7 @@ const pages: [string, Results][] = [
 ];
 if (existsSync(REAL_RESULTS)) pages.unshift(['gilgate-results.json', JSON.parse(readFileSync(REAL_RESULTS, 'utf8')) as Results]);
 
-describe.skipIf(!hasChromium)('HTML preview in headless Chromium', () => {
+describe('HTML preview in headless Chromium', () => {
   let browser: Browser;
   let dir: string;
   const mermaidScript = readFileSync(MERMAID, 'utf8');

@@ -49,6 +49,8 @@ import type {
 import { outlookOf } from './outlook.js';
 import { judge, type Verdict, type VerdictInput } from './verdict.js';
 import { VERSION } from './version.js';
+import { totals } from './totals.js';
+import { variantKey } from './variant-key.js';
 
 export interface ExperimentInput {
   setup: ExperimentSetup;
@@ -134,8 +136,6 @@ export interface ExperimentState {
   trials: TrialRecord[];
   machine: MachineProbe[];
 }
-
-const variantKey = (name: string, interpreter: number) => `${interpreter}\u0000${name}`;
 
 /** The variants a setup measures, without probes: shared by probePlan and start. */
 function variantsOf(setup: ExperimentSetup): VariantState[] {
@@ -244,12 +244,12 @@ export function next(state: ExperimentState, nowSeconds: number): Step {
     return { kind: 'machine' };
   }
 
-  const byKey = new Map(active.map((v) => [variantKey(v.name, v.interpreter), v]));
+  const byKey = new Map<string, VariantState>(active.map((v) => [variantKey({ workload: v.name, interpreter: v.interpreter }), v]));
   const entries = active.flatMap((v) => {
     const environment = state.input.environments[v.interpreter];
     const cpus = environment ? serialCpus(environment.cpus, environment.cores, environment.placement, state.round) : [null];
     return [v.head, v.base].filter(runnable).map((side) => ({
-      workload: variantKey(v.name, v.interpreter),
+      workload: variantKey({ workload: v.name, interpreter: v.interpreter }),
       side: side.side,
       // Arms raced out by the side's verdict (verdict.ts, racedArms) run no more rounds.
       arms: side.arms.map((a) => a.arm).filter((arm) => !side.dropped.has(armLabel(arm)) && !side.verdict?.raced?.has(armLabel(arm)) && (v.compared === null || v.compared.has(armLabel(arm)))),
@@ -418,8 +418,7 @@ export function finish(state: ExperimentState, words?: Words): Results {
     git: input.git,
     config: input.config,
     workloads,
-    regressions: workloads.reduce((n, w) => n + w.regressions.length, 0),
-    improvements: workloads.reduce((n, w) => n + w.improvements.length, 0),
+    ...totals(workloads),
     rounds: state.round,
     totalSeconds: state.elapsedSeconds,
     startedAt: input.startedAt,

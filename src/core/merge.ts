@@ -7,6 +7,8 @@
 // experiment from the merged values and calls finish, the same code that judges a single run.
 import { compareNames, formatShard, type ShardRecord } from './shard.js';
 import type { PythonEnvironment, Results, ResultValues, WorkloadConfig, WorkloadResult } from './types.js';
+import { totals } from './totals.js';
+import { variantKey } from './variant-key.js';
 
 export interface Leg {
   /** Where the leg came from (the artifact's file), named in every error. */
@@ -79,7 +81,7 @@ export function mergeLegs(legs: readonly Leg[], rejudge: (results: Results) => R
   relabelled.forEach((leg) => {
     for (const workload of leg.results.workloads) {
       const row: WorkloadResult = { ...workload, warnings: [...workload.warnings] };
-      if (differs.length > 0) row.warnings.push(`measured by ${legName(leg)} on ${describeEnvironment(leg.results.environment)}; the legs ran on different machines (see the merge notes)`);
+      if (differs.length > 0) row.warnings.push(`measured by ${legName(leg)} on ${machineLabel(leg.results.environment)}; the legs ran on different machines (see the merge notes)`);
       workloads.push(row);
     }
   });
@@ -96,8 +98,7 @@ export function mergeLegs(legs: readonly Leg[], rejudge: (results: Results) => R
   const merged: MergedResults = {
     ...summaries,
     workloads,
-    regressions: workloads.reduce((n, w) => n + w.regressions.length, 0),
-    improvements: workloads.reduce((n, w) => n + w.improvements.length, 0),
+    ...totals(workloads),
     rounds: Math.max(...legs.map((l) => l.results.rounds)),
     totalSeconds: Math.max(...legs.map((l) => l.results.totalSeconds)),
     startedAt: legs.map((l) => l.results.startedAt).sort()[0]!,
@@ -123,8 +124,8 @@ export function mergeLegs(legs: readonly Leg[], rejudge: (results: Results) => R
   const judged = values ? rejudge(merged) : recountTotals(merged);
   if (values && differs.length > 0) {
     // rejudge rebuilds the rows from the values: say again which machine measured each.
-    const measuredBy = new Map(workloads.map((w) => [`${w.python}\u0000${w.name}`, w.warnings.filter((x) => x.startsWith('measured by '))]));
-    judged.workloads = judged.workloads.map((w) => ({ ...w, warnings: [...w.warnings, ...(measuredBy.get(`${w.python}\u0000${w.name}`) ?? [])] }));
+    const measuredBy = new Map(workloads.map((w) => [variantKey({ workload: w.name, interpreter: w.python }), w.warnings.filter((x) => x.startsWith('measured by '))]));
+    judged.workloads = judged.workloads.map((w) => ({ ...w, warnings: [...w.warnings, ...(measuredBy.get(variantKey({ workload: w.name, interpreter: w.python })) ?? [])] }));
   }
   return { ...judged, merge: merged.merge };
 }
@@ -137,8 +138,7 @@ export function mergeLegs(legs: readonly Leg[], rejudge: (results: Results) => R
 export function recountTotals(results: Results): Results {
   return {
     ...results,
-    regressions: results.workloads.reduce((n, w) => n + w.regressions.length, 0),
-    improvements: results.workloads.reduce((n, w) => n + w.improvements.length, 0),
+    ...totals(results.workloads),
   };
 }
 
@@ -157,7 +157,8 @@ export function interpreterLabel(environment: PythonEnvironment): string {
   return `${environment.implementation} ${environment.python}${environment.freeThreadedBuild ? 't' : ''}`;
 }
 
-function describeEnvironment(environment: PythonEnvironment): string {
+/** The machine and interpreter a leg ran on, for the note that legs differ. */
+function machineLabel(environment: PythonEnvironment): string {
   return `${environment.cpuModel} (${environment.cores} cores), ${interpreterLabel(environment)}`;
 }
 

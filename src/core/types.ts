@@ -199,15 +199,19 @@ export interface Provenance {
   modules?: { name: string; file: string; repository: boolean }[];
 }
 
-export type FailureKind =
-  | 'python-missing' // interpreter not found
-  | 'import' // module/function missing or import error
-  | 'tasks' // the tasks function failed or returned nonsense
-  | 'task' // an exception inside a task
-  | 'timeout' // trial ran past `timeout`
-  | 'crash' // interpreter or worker died (segfault, os._exit, BrokenProcessPool)
-  | 'pickle' // could not pickle function, argument or result
-  | 'runner'; // the runner itself broke (a gilgate bug)
+/** Every kind of failure, spelled once: the type below and the contracts' enums (contracts/) read it. */
+export const FAILURE_KINDS = [
+  'python-missing', // interpreter not found
+  'import', // module/function missing or import error
+  'tasks', // the tasks function failed or returned nonsense
+  'task', // an exception inside a task
+  'timeout', // trial ran past `timeout`
+  'crash', // interpreter or worker died (segfault, os._exit, BrokenProcessPool)
+  'pickle', // could not pickle function, argument or result
+  'runner', // the runner itself broke (a gilgate bug)
+] as const;
+
+export type FailureKind = (typeof FAILURE_KINDS)[number];
 
 export interface Failure {
   ok: false;

@@ -283,6 +283,13 @@ interface Decision {
   raced: ReadonlyMap<string, Race>;
 }
 
+/** Each pair of models (cheaper first, COST_ORDER) and where SideResult['comparisons'] keeps it. */
+const PAIR_KEYS: readonly { cheap: ParallelModel; dear: ParallelModel; key: keyof SideResult['comparisons'] }[] = [
+  { cheap: 'threads', dear: 'processes', key: 'threadsVsProcesses' },
+  { cheap: 'threads', dear: 'interpreters', key: 'threadsVsInterpreters' },
+  { cheap: 'interpreters', dear: 'processes', key: 'interpretersVsProcesses' },
+];
+
 /** Every model's facts under one pool lifetime, the pairwise comparisons, and the rule that fires. */
 function decideFor(c: DecisionContext, pool: PoolLifetime): Decision {
   const time = timeOf(pool);
@@ -311,8 +318,8 @@ function decideFor(c: DecisionContext, pool: PoolLifetime): Decision {
   comparisons.interpretersVsProcesses = pair('interpreters', 'processes');
   const pairOf = (a: ParallelModel, b: ParallelModel): PairFacts | null => {
     const [cheap, dear] = COST_ORDER.indexOf(a) < COST_ORDER.indexOf(b) ? [a, b] : [b, a];
-    const key = `${cheap}Vs${dear[0]!.toUpperCase()}${dear.slice(1)}` as keyof SideResult['comparisons'];
-    const comparison = comparisons[key];
+    const key = PAIR_KEYS.find((p) => p.cheap === cheap && p.dear === dear)?.key;
+    const comparison = key === undefined ? null : comparisons[key];
     return comparison ? { a: cheap, b: dear, comparison } : null;
   };
   return { ...decide(c, models, pairOf), models, comparisons, raced };
@@ -465,6 +472,16 @@ function decide(
   return undecided();
 }
 
+/** Serial CPU seconds per wall second below which a workload mostly waits: its character is 'io-wait'. */
+export const WAITING_CPU_PER_WALL = 0.5;
+/** Threads' CPU seconds per wall second above which they ran in parallel (the code releases the GIL,
+ *  or the build has none); at or below it the GIL serialized them. */
+export const PARALLEL_THREADS_CPU_PER_WALL = 1.3;
+
+export function threadsRunInParallel(threadsCpuPerWall: number): boolean {
+  return threadsCpuPerWall > PARALLEL_THREADS_CPU_PER_WALL;
+}
+
 /** The first comparison not yet clearly inside or outside the margin: pairs first, then vs serial. */
 function openQuestion(
   available: readonly ParallelModel[],
@@ -515,12 +532,12 @@ function classify(
   const at = (model: ParallelModel) => (models[model] ? arms.find((a) => a.model === model && a.workers === models[model]!.workers) : undefined);
   const threadsArm = at('threads');
   const processesArm = at('processes');
-  if (serial.cpuPerWall < 0.5) return 'io-wait';
+  if (serial.cpuPerWall < WAITING_CPU_PER_WALL) return 'io-wait';
   const perTask = probe.taskCount > 0 ? serial.wall.median / probe.taskCount : Infinity;
   const noGain = (s: number | null) => s === null || s < 1 + margin;
   if (perTask < TINY_TASK_SECONDS && PARALLEL_MODELS.every((m) => noGain(speedup[m]))) return 'overhead-bound';
-  if (threadsArm && threadsArm.cpuPerWall > 1.3) return 'gil-releasing';
-  if (threadsArm && threadsArm.cpuPerWall <= 1.3 && noGain(speedup.threads)) {
+  if (threadsArm && threadsRunInParallel(threadsArm.cpuPerWall)) return 'gil-releasing';
+  if (threadsArm && !threadsRunInParallel(threadsArm.cpuPerWall) && noGain(speedup.threads)) {
     if (processesArm && processesArm.peakRssBytes > 4 * serial.peakRssBytes && processesArm.peakRssBytes > 512 * 2 ** 20) return 'memory-heavy';
     return 'cpu-bound-gil';
   }

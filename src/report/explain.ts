@@ -4,6 +4,7 @@
 import type { ChangeFact, Comparison, ModelFacts, NotComparedFact, PairFacts, ParallelModel, SideFacts, SideWords, WarningFact, WorkloadCharacter } from '../core/types.js';
 import { PARALLEL_MODELS } from '../core/types.js';
 import type { Words } from '../core/experiment.js';
+import { threadsRunInParallel } from '../core/verdict.js';
 import { formatSeconds, interpreterName } from './format.js';
 
 /** Two decimals below 10, one above: ×1.53, ×12.4. */
@@ -63,9 +64,9 @@ export function explainReason(f: SideFacts): string {
   if (f.serial && threads) {
     const ratio = threads.cpuPerWall;
     const meaning =
-      f.serial.cpuPerWall < 0.5
+      f.character === 'io-wait'
         ? 'the code waits more than it computes'
-        : ratio <= 1.3
+        : !threadsRunInParallel(ratio)
           ? freeThreaded(f)
             ? 'even on this free-threaded build the threads do not run in parallel'
             : reenabledBy(f) !== undefined

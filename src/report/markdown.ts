@@ -10,6 +10,7 @@
 // interpreter's reasons. With one interpreter the document is what it always was.
 import { checkInvariants } from '../core/invariants.js';
 import type { ParallelModel, Results, WorkloadResult } from '../core/types.js';
+import { totals } from '../core/totals.js';
 import { chartLegend, chartNotes, planChart, scalingChart } from './chart.js';
 import { codeFence, codeSpan, escapeHtml, escapeMarkdown } from './escape.js';
 import {
@@ -180,8 +181,7 @@ function renderSection(w: WorkloadResult, detail: Detail): string {
 function renderMatrixSection(results: Results, ws: readonly WorkloadResult[], detail: Detail): string {
   if (detail === 'none') return '';
   const first = ws[0]!;
-  const regressions = ws.reduce((n, w) => n + w.regressions.length, 0);
-  const improvements = ws.reduce((n, w) => n + w.improvements.length, 0);
+  const { regressions, improvements } = totals(ws);
   const badge = regressions > 0 ? ` · ❌ ${plural(regressions, 'regression')}` : improvements > 0 ? ` · ✅ ${plural(improvements, 'improvement')}` : '';
   const open = regressions > 0 || ws.some((w) => w.error);
   const verdicts = ws.map((w) => `${escapeHtml(interpreterLabel(results, w.python))}: ${escapeHtml(w.recommendation)}`).join(' · ');

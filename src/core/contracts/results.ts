@@ -18,11 +18,11 @@ import type {
   SideResult,
   WorkloadResult,
 } from '../types.js';
+import { FAILURE_KINDS } from '../types.js';
 import { environmentSchema, failureSchema, machineSchema, probeSchema, trialSchema } from './runner.js';
 
 const MODELS = ['serial', 'threads', 'processes', 'interpreters'] as const;
 const RECOMMENDATIONS = ['threads', 'processes', 'interpreters', 'either', 'serial', 'inconclusive', 'error'] as const;
-const FAILURE_KINDS = ['python-missing', 'import', 'tasks', 'task', 'timeout', 'crash', 'pickle', 'runner'] as const;
 const SIDES = ['head', 'base'] as const;
 
 /**

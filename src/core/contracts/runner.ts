@@ -2,9 +2,7 @@
 // cast: one schema per mode. Results files of schemaVersion 1 hold environments written before the
 // runner measured placement and interpreters: those fields get the defaults that say so.
 import { z } from 'zod';
-import type { Failure, MachineProbe, PythonEnvironment, TrialMeasurement, WorkloadProbe } from '../types.js';
-
-const FAILURE_KINDS = ['python-missing', 'import', 'tasks', 'task', 'timeout', 'crash', 'pickle', 'runner'] as const;
+import { FAILURE_KINDS, type Failure, type MachineProbe, type PythonEnvironment, type TrialMeasurement, type WorkloadProbe } from '../types.js';
 
 export const failureSchema = z.looseObject({
   ok: z.literal(false),
