@@ -17,6 +17,7 @@ import { MergeError } from '../core/merge.js';
 import { parseShard, ShardError, type ShardSpec } from '../core/shard.js';
 import type { Results } from '../core/types.js';
 import { VERSION } from '../core/version.js';
+import { historyCommand } from './history.js';
 
 
 export interface CliIo {
@@ -35,13 +36,18 @@ Usage:
   gilgate merge FILES|FOLDERS|GLOBS… [--json OUT] [--markdown OUT] [--fail-on …]
                                   merge matrix legs (run --shard i/n, or one Python per leg) into one
                                   report and one gate decision; a missing or duplicated leg is an error
+  gilgate history [--branch gilgate-data] [--html OUT] [--window N] [--threshold F]
+                                  the default branch's history from the data branch of this clone:
+                                  trend table, verdict timeline and creep; --html writes the charts
 
 Options for run:
   --config FILE                   config file (default: gilgate.yml, then .github/gilgate.yml)
   --base REF                      also run REF (e.g. origin/main) in a temporary worktree and compare
   --json FILE                     write the results JSON there
   --markdown FILE                 write the Markdown report (the PR comment) there
-  --fail-on regression|flip|never exit 1 on regressions (default), only on flips, or never
+  --fail-on regression|flip|never|creep
+                                  exit 1 on regressions (default), only on flips, never, or (creep)
+                                  also on creep in history (the action's; the CLI run has none)
   --seed N                        seed of the randomized trial order (default: random, recorded)
   --max-time SECONDS              stop adding rounds after this budget
   --threshold FRACTION            slowdown that counts as a regression (default 0.1 = 10%)
@@ -66,6 +72,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (command === 'run') return await runCommand(rest, io);
     if (command === 'report') return await reportCommand(rest, io);
     if (command === 'merge') return await mergeCommand(rest, io);
+    if (command === 'history') return await historyCommand(rest, io);
     throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   } catch (error) {
     if (error instanceof UsageError || isArgError(error)) {

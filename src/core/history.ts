@@ -9,6 +9,10 @@ import { z } from 'zod';
 import type { ArmResult, Recommendation, Results, WorkloadResult } from './types.js';
 
 export const HISTORY_FORMAT = 1;
+/** The data branch's default name: a branch of its own, never one with code or a site. */
+export const DEFAULT_HISTORY_BRANCH = 'gilgate-data';
+/** Commits whose files stay on the branch by default; older ones are squashed into one file. */
+export const DEFAULT_HISTORY_KEEP = 200;
 
 const RECOMMENDATIONS = ['threads', 'processes', 'interpreters', 'either', 'serial', 'inconclusive', 'error'] as const;
 const MODELS = ['serial', 'threads', 'processes', 'interpreters'] as const;

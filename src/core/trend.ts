@@ -50,7 +50,8 @@ export function timelineOf(points: readonly SeriesPoint[]): Timeline {
   for (const { commit, point } of points) {
     const r = point.recommendation as Recommendation;
     if (UNDECIDED.includes(r)) {
-      if (current !== null) commits++;
+      // Undecided commits do not change the verdict; before any decision they are counted as such.
+      commits++;
       continue;
     }
     if (current !== null && r !== current) flips.push({ commit, from: current, to: r });

@@ -20,9 +20,6 @@ import {
   type HistoryEntry,
 } from '../core/history.js';
 
-export const DEFAULT_HISTORY_BRANCH = 'gilgate-data';
-export const DEFAULT_HISTORY_KEEP = 200;
-
 /** Where the branch lives: a URL (with credentials where needed) or a remote name of a local clone. */
 export interface HistoryRemote {
   url: string;
@@ -203,7 +200,7 @@ export async function writeHistory(dir: string, remote: HistoryRemote, entry: Hi
     // ref" or "cannot lock ref": a race too.)
     const lostRace = /non-fast-forward|fetch first|stale info|cannot lock ref|failed to update ref|failed to lock|incorrect old value/i.test(said);
     if (!lostRace || /hook declined|protected branch/i.test(said)) {
-      return { kind: 'refused', reason: firstLines(scrub(said, secrets)), attempts: attempt };
+      return { kind: 'refused', reason: pushReason(scrub(said, secrets)), attempts: attempt };
     }
     lastReason = firstLines(scrub(said, secrets));
     options.onRetry?.(attempt, lastReason);
@@ -211,6 +208,12 @@ export async function writeHistory(dir: string, remote: HistoryRemote, entry: Hi
     if (attempt < attempts) await sleep(base * 2 ** (attempt - 1) * (1 + Math.random()));
   }
   return { kind: 'refused', reason: `gave up after ${attempts} attempts, each beaten by another push (${lastReason})`, attempts };
+}
+
+/** What the server said: its `remote:` lines (a hook's message), errors and the rejected ref. */
+function pushReason(said: string): string {
+  const lines = said.split('\n').map((l) => l.trim()).filter((l) => /^(remote:|error:|fatal:|!)/.test(l) && !/^remote:\s*$/.test(l));
+  return lines.length > 0 ? lines.slice(0, 5).join(' / ').replace(/\t/g, ' ') : firstLines(said);
 }
 
 async function addFile(git: Git, env: Record<string, string>, path: string, text: string): Promise<void> {

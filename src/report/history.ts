@@ -55,7 +55,7 @@ function trendCell(points: readonly SeriesPoint[], value: (p: SeriesPoint) => nu
 
 /** "threads since `3f2a1c0`, 14 commits; flipped processes → threads at `9b0e7d2`". */
 export function timelineText(t: Timeline, maxFlips = 2): string {
-  if (t.current === null || t.since === null) return 'no decided verdict yet';
+  if (t.current === null || t.since === null) return t.commits > 0 ? `undecided in all ${plural(t.commits, 'commit')}` : 'no decided verdict yet';
   const parts = [`${t.current} since ${sha(t.since)}, ${plural(t.commits, 'commit')}`];
   const flips = t.flips.slice(-maxFlips).reverse();
   for (const f of flips) parts.push(`flipped ${f.from} → ${f.to} at ${sha(f.commit)}`);
