@@ -131,6 +131,19 @@ export function renderHistoryTable(view: HistoryView): string {
   return [`${plural(view.commits, 'commit')} of history, newest ${view.newest ? shortSha(view.newest) : '—'}`, line(header), ...rows.map(line), ''].join('\n');
 }
 
+/**
+ * Short shas fit side by side for about eight points: beyond that every k-th is named (and the
+ * newest), the others get labels of zero-width spaces, distinct so that no two points share a slot.
+ */
+function xLabels(points: readonly SeriesPoint[]): string[] {
+  const every = Math.max(1, Math.ceil(points.length / 8));
+  return points.map((p, i) => {
+    const named = i === points.length - 1 || (i % every === 0 && points.length - 1 - i >= every);
+    const text = named ? `${escapeMermaidLabel(shortSha(p.commit) ?? p.commit)}${p.head ? ' (PR)' : ''}` : '\u200b'.repeat(i + 1);
+    return `"${text}"`;
+  });
+}
+
 function chart(title: string, axis: string, points: readonly SeriesPoint[], value: (p: SeriesPoint) => number | null, scale: number): string {
   const values = points.map((p) => {
     const v = value(p);
@@ -143,7 +156,7 @@ function chart(title: string, axis: string, points: readonly SeriesPoint[], valu
       `%%{init: ${JSON.stringify(init)}}%%`,
       'xychart-beta',
       `    title "${escapeMermaidLabel(title)}"`,
-      `    x-axis [${points.map((p) => `"${escapeMermaidLabel(shortSha(p.commit) ?? p.commit)}${p.head ? ' (PR)' : ''}"`).join(', ')}]`,
+      `    x-axis "commits, oldest to newest" [${xLabels(points).join(', ')}]`,
       `    y-axis "${escapeMermaidLabel(axis)}" 0 --> ${Number((top * 1.15).toPrecision(3))}`,
       `    line [${values.join(', ')}]`,
     ].join('\n'),
