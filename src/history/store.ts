@@ -11,6 +11,7 @@
 import { execa } from 'execa';
 import { mkdir } from 'node:fs/promises';
 import {
+  compactNumber,
   entryPath,
   HISTORY_FORMAT,
   readHistoryFile,
@@ -244,7 +245,7 @@ async function applyRetention(git: Git, dir: string, tip: string, env: Record<st
     format: HISTORY_FORMAT,
     entries: [...previous, ...squashed].map((e) => ({ ...e, workloads: e.workloads.map((w) => ({ ...w, arms: [] })) })),
   };
-  await addFile(git, env, SQUASHED_PATH, `${JSON.stringify(body)}\n`);
+  await addFile(git, env, SQUASHED_PATH, `${JSON.stringify(body, compactNumber)}\n`);
   // Mode 0 removes a path from the index (update-index --index-info): no work tree needed.
   const removed = await git(['update-index', '-z', '--index-info'], { env, input: drop.map((p) => `0 ${'0'.repeat(40)}\t${p}\0`).join('') });
   if (!removed.ok) throw new HistoryError(`cannot fold old files: ${firstLines(removed.stderr)}`);
