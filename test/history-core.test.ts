@@ -119,3 +119,16 @@ describe('shard costs from history', () => {
     for (const leg of legs) expect(Math.abs(leg - mean) / mean).toBeLessThan(0.25);
   });
 });
+
+describe('fail-on: creep', () => {
+  const results = (kinds: string[]) => ({ workloads: [{ regressions: kinds.map((kind) => ({ kind, detail: '' })) }] }) as never;
+  it('gates on creep only when asked, and on regressions as `regression` does', async () => {
+    const { gateFails, parseFailOn } = await import('../src/core/gate.js');
+    expect(parseFailOn('creep')).toBe('creep');
+    expect(gateFails(results([]), 'regression', 2)).toBe(false);
+    expect(gateFails(results([]), 'creep', 0)).toBe(false);
+    expect(gateFails(results([]), 'creep', 1)).toBe(true);
+    expect(gateFails(results(['slower']), 'creep', 0)).toBe(true);
+    expect(gateFails(results([]), 'never', 3)).toBe(false);
+  });
+});
