@@ -78818,6 +78818,20 @@ function timelineOf(points) {
     return { current, since, commits, flips };
 }
 /**
+ * The newest recommended arm's time at every commit: creep compares like with like, so a verdict
+ * that flipped to another arm (a different time by design) is not a step. Commits without that arm
+ * in their summary (squashed entries keep none) count only where it was the recommended one.
+ */
+function sameArmSeries(points) {
+    const arm = points.at(-1)?.point.arm;
+    return points.map(({ commit, point }) => {
+        if (point.arm === arm)
+            return { commit, seconds: point.seconds };
+        const found = point.arms.find((a) => (a.model === 'serial' ? 'serial' : `${a.model}×${a.workers}`) === arm);
+        return { commit, seconds: found && Number.isFinite(found.median) && found.median > 0 ? found.median : null };
+    });
+}
+/**
  * The view a report draws: per workload of `results` (or, without results, every workload history
  * knows), its window of points, timeline and creep. The head's point is added last when `results`
  * is a pull request's (its head commit is not itself in history).
@@ -78840,7 +78854,7 @@ function historyView(entries, results, options) {
         const shown = branch.slice(Math.max(0, branch.length - window));
         const points = head && !options.headOnBranch ? [...shown, head] : shown;
         const creepSeries = branch.slice(-(options.creepWindow ?? 50));
-        const creep = detectCreep(creepSeries.map((p) => ({ commit: p.commit, seconds: p.point.seconds })), { threshold: options.threshold });
+        const creep = detectCreep(sameArmSeries(creepSeries), { threshold: options.threshold });
         return { name, python, points, timeline: timelineOf(branch), creep };
     });
     const commits = [...new Set(ordered.map((e) => e.commit))];
@@ -78863,7 +78877,8 @@ function sparkline(values) {
         .map((v) => {
         if (v === null || !Number.isFinite(v))
             return ' ';
-        if (hi - lo < 1e-12 * Math.max(1, Math.abs(hi)))
+        // Under 0.5% apart is flat: rounding must not draw a cliff.
+        if (hi - lo <= 0.005 * Math.max(Math.abs(hi), Math.abs(lo)))
             return BARS[3];
         return BARS[Math.min(BARS.length - 1, Math.floor(((v - lo) / (hi - lo)) * BARS.length))];
     })
@@ -78914,7 +78929,8 @@ function percent(ratio) {
 /** "12.4% slower since `abc1234`, in steps at `…` (+4.1%), …". */
 function creepText(c) {
     const steps = c.steps.map((s) => `${sha(s.commit)} (+${percent(s.ratio)})`).join(', ');
-    return `${percent(c.ratio)} slower since ${sha(c.since)}${steps ? `, in steps at ${steps}` : ''}`;
+    const at = c.steps.length === 1 ? 'in one step at' : 'in steps at';
+    return `${percent(c.ratio)} slower since ${sha(c.since)}${steps ? `, ${at} ${steps}` : ''} (the recommended arm, ${format_plural(c.commits, 'commit')} read)`;
 }
 function label(w, pythons) {
     return pythons > 1 ? `${escape_escapeMarkdown(w.name)} · ${escape_escapeMarkdown(w.python)}` : escape_escapeMarkdown(w.name);

@@ -42,6 +42,17 @@ describe('creep detector (L1 Potts fit, BIC-like penalty)', () => {
     expect(reported).toBe(0);
   });
 
+  it('a verdict that flipped to another arm is not creep: the newest arm is compared with itself', () => {
+    const entries = Array.from({ length: 20 }, (_, i) => {
+      const p = point('flip', i < 10 ? 0.1 : 0.2, i < 10 ? 'threads' : 'processes');
+      // The processes arm took 0.2 s all along; threads (recommended first) 0.1 s.
+      return entryAt(i, [{ ...p, arms: [...p.arms.filter((a) => a.model === 'serial'), { model: 'processes', workers: 4, median: 0.2, cv: 0.01, n: 3 }, { model: 'threads', workers: 4, median: 0.1, cv: 0.01, n: 3 }] }]);
+    });
+    const view = historyView(entries, null, { threshold: 0.1 });
+    expect(view.workloads[0]!.timeline.flips).toHaveLength(1);
+    expect(view.workloads[0]!.creep).toBeNull();
+  });
+
   it('a single slow commit at the end is not a level (segments hold two commits)', () => {
     const series = Array.from({ length: 12 }, (_, i) => ({ commit: sha(i), seconds: i === 11 ? 0.15 : 0.1 }));
     expect(detectCreep(series, { threshold: 0.1 })).toBeNull();

@@ -236,6 +236,9 @@ describe('history through the bundled action', () => {
     const comments = api.comments(OWNER, REPO, 5).filter((c) => c.body.includes(MARKER));
     expect(comments).toHaveLength(1);
     const body = comments[0]!.body;
+    // For a reader of this test: the comment as posted.
+    mkdirSync(resolve('test-output'), { recursive: true });
+    writeFileSync(resolve('test-output/history-comment.md'), body);
     expect(body).toMatch(/History: the last 8 default-branch commits/);
     expect(body).toMatch(/Context, not the gate/);
     const section = body.slice(body.indexOf('History: the last'));
@@ -248,6 +251,8 @@ describe('history through the bundled action', () => {
       // Commits 1–4 said threads, 5–7 processes (the first measured, whatever it found).
       expect(row).toMatch(/processes since `[0-9a-f]{7}`, 3 commits; flipped threads → processes at `[0-9a-f]{7}`/);
     }
+    // Stored times grew 5% a commit (the recommended arm, compared with itself across the flip).
+    expect(section).toMatch(/⚠️ spin: \d+\.\d% slower since `[0-9a-f]{7}`/);
     // A pull request only reads: still 8 files.
     expect(dataFiles()).toHaveLength(8);
   });

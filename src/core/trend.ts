@@ -65,6 +65,20 @@ export function timelineOf(points: readonly SeriesPoint[]): Timeline {
   return { current, since, commits, flips };
 }
 
+/**
+ * The newest recommended arm's time at every commit: creep compares like with like, so a verdict
+ * that flipped to another arm (a different time by design) is not a step. Commits without that arm
+ * in their summary (squashed entries keep none) count only where it was the recommended one.
+ */
+export function sameArmSeries(points: readonly SeriesPoint[]): { commit: string; seconds: number | null }[] {
+  const arm = points.at(-1)?.point.arm;
+  return points.map(({ commit, point }) => {
+    if (point.arm === arm) return { commit, seconds: point.seconds };
+    const found = point.arms.find((a) => (a.model === 'serial' ? 'serial' : `${a.model}×${a.workers}`) === arm);
+    return { commit, seconds: found && Number.isFinite(found.median) && found.median > 0 ? found.median : null };
+  });
+}
+
 export interface HistoryViewOptions {
   /** Default-branch commits shown in trends (default 20). */
   window?: number;
@@ -98,7 +112,7 @@ export function historyView(entries: readonly HistoryEntry[], results: Results |
     const shown = branch.slice(Math.max(0, branch.length - window));
     const points = head && !options.headOnBranch ? [...shown, head] : shown;
     const creepSeries = branch.slice(-(options.creepWindow ?? 50));
-    const creep = detectCreep(creepSeries.map((p) => ({ commit: p.commit, seconds: p.point.seconds })), { threshold: options.threshold });
+    const creep = detectCreep(sameArmSeries(creepSeries), { threshold: options.threshold });
     return { name, python, points, timeline: timelineOf(branch), creep };
   });
   const commits = [...new Set(ordered.map((e) => e.commit))];

@@ -18,7 +18,8 @@ export function sparkline(values: readonly (number | null)[]): string {
   return values
     .map((v) => {
       if (v === null || !Number.isFinite(v)) return ' ';
-      if (hi - lo < 1e-12 * Math.max(1, Math.abs(hi))) return BARS[3]!;
+      // Under 0.5% apart is flat: rounding must not draw a cliff.
+      if (hi - lo <= 0.005 * Math.max(Math.abs(hi), Math.abs(lo))) return BARS[3]!;
       return BARS[Math.min(BARS.length - 1, Math.floor(((v - lo) / (hi - lo)) * BARS.length))]!;
     })
     .join('');
@@ -70,7 +71,8 @@ function percent(ratio: number): string {
 /** "12.4% slower since `abc1234`, in steps at `…` (+4.1%), …". */
 export function creepText(c: Creep): string {
   const steps = c.steps.map((s) => `${sha(s.commit)} (+${percent(s.ratio)})`).join(', ');
-  return `${percent(c.ratio)} slower since ${sha(c.since)}${steps ? `, in steps at ${steps}` : ''}`;
+  const at = c.steps.length === 1 ? 'in one step at' : 'in steps at';
+  return `${percent(c.ratio)} slower since ${sha(c.since)}${steps ? `, ${at} ${steps}` : ''} (the recommended arm, ${plural(c.commits, 'commit')} read)`;
 }
 
 function label(w: WorkloadHistory, pythons: number): string {
