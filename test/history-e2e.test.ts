@@ -257,6 +257,28 @@ describe('history through the bundled action', () => {
     expect(dataFiles()).toHaveLength(8);
   });
 
+  it('a shard leg takes its costs from history, without shard-costs', async () => {
+    const payload = {
+      action: 'synchronize',
+      number: 6,
+      pull_request: {
+        number: 6,
+        base: { sha: mainCommits[7], ref: 'main', repo: { full_name: `${OWNER}/${REPO}` } },
+        head: { sha: featureSha, ref: 'feature', repo: { full_name: `${OWNER}/${REPO}` } },
+      },
+      repository: { full_name: `${OWNER}/${REPO}`, default_branch: 'main' },
+    };
+    const run = await runAction('pull_request', payload, featureSha, { shard: '1/2', base: 'none' });
+    expect(run.code, explain(run)).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`shard: costs of 2 workloads from history up to the base ${mainCommits[7]!.slice(0, 7)}`));
+    const leg = JSON.parse(run.results!) as { shard: { measured: Record<string, number>; assignment: Record<string, number> } };
+    // The split was made from history's costs (positive seconds), not from equal ones.
+    expect(Object.keys(leg.shard.measured).sort()).toEqual(['sleepy', 'spin']);
+    for (const cost of Object.values(leg.shard.measured)) expect(cost).toBeGreaterThan(0);
+    expect(leg.shard.measured).not.toEqual({ sleepy: 1, spin: 1 }); // what equal costs would record
+    expect(new Set(Object.values(leg.shard.assignment))).toEqual(new Set([1, 2]));
+  });
+
   it('a protected data branch is a warning, not a failed run', async () => {
     gitServer.protect(OWNER, REPO, 'gilgate-data');
     try {
