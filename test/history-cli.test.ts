@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeHistory } from '../src/history/store.js';
+import { shardCostsFromClone } from '../src/cli/history.js';
 import { creepFixture, sha } from './helpers/history-fixtures.js';
 
 const CLI = resolve('dist/cli/index.js');
@@ -53,6 +54,14 @@ describe('gilgate history', () => {
     for (const step of [8, 11, 14]) expect(resize).toContain(sha(step).slice(0, 7));
     const hash = run.stdout.split('\n').find((l) => l.startsWith('hash'))!;
     expect(hash).not.toMatch(/creep/);
+  });
+
+  it('gives `run --shard` the costs of the clone\'s history branch (none where there is no branch)', async () => {
+    const costs = await shardCostsFromClone(clone);
+    expect(Object.keys(costs!.shard.measured).sort()).toEqual(['hash', 'resize']);
+    // resize's newest measuring cost: 3 rounds × (serial 0.4 s + its processes arm) — history's own figure.
+    expect(costs!.shard.measured['resize']).toBeCloseTo(3 * (0.4 + creepFixture().at(-1)!.workloads[0]!.seconds!), 3);
+    expect(await shardCostsFromClone(work)).toBeNull();
   });
 
   it('says how to get the branch when the clone has none', async () => {

@@ -47048,6 +47048,14 @@ async function historyCommand(args, io) {
     }
     return 0;
 }
+/** Shard costs from this clone's history branch (local, else origin's), or null when there is none. */
+async function shardCostsFromClone(cwd, branch = DEFAULT_HISTORY_BRANCH) {
+    const rev = await localHistoryRev(cwd, branch).catch(() => null);
+    if (rev === null)
+        return null;
+    const { entries } = await readEntriesAt(cwd, rev).catch(() => ({ entries: [] }));
+    return shardCostsFromHistory(entries);
+}
 
 ;// CONCATENATED MODULE: ./lib/cli/cli.js
 // The CLI: `gilgate run` measures and gates; `gilgate report` re-renders a results JSON.
@@ -47095,7 +47103,8 @@ Options for run:
   --threshold FRACTION            slowdown that counts as a regression (default 0.1 = 10%)
   --python CMD                    Python interpreter (overrides the config); repeat for a matrix
   --shard I/N                     measure only leg I of N (every leg computes the same split; merge the legs)
-  --shard-costs RESULTS.json      balance the split by the costs in an earlier results file (else round robin)
+  --shard-costs RESULTS.json      balance the split by the costs in an earlier results file (else by the
+                                  gilgate-data branch's costs when the clone has it, else round robin)
   --quiet                         no progress on stderr
   -h, --help                      this help
 `;
@@ -47168,7 +47177,8 @@ async function runCommand(args, io) {
     const maxTime = optionalNumber('--max-time', values['max-time'], (n) => n > 0);
     const threshold = optionalNumber('--threshold', values.threshold, (n) => n > 0 && n < 10);
     const shard = optionalShard(values.shard);
-    const shardCosts = values['shard-costs'] ? await readShardCosts(external_node_path_namespaceObject.resolve(io.cwd, values['shard-costs'])) : null;
+    // Without --shard-costs, legs balance by the costs on this clone's history branch, when it has one.
+    const shardCosts = values['shard-costs'] ? await readShardCosts(external_node_path_namespaceObject.resolve(io.cwd, values['shard-costs'])) : shard ? await shardCostsFromClone(io.cwd) : null;
     const tty = Boolean(io.stderr.isTTY);
     let lastDraw = 0;
     const results = await measure({

@@ -17,7 +17,7 @@ import { MergeError } from '../core/merge.js';
 import { parseShard, ShardError, type ShardSpec } from '../core/shard.js';
 import type { Results } from '../core/types.js';
 import { VERSION } from '../core/version.js';
-import { historyCommand } from './history.js';
+import { historyCommand, shardCostsFromClone } from './history.js';
 
 
 export interface CliIo {
@@ -53,7 +53,8 @@ Options for run:
   --threshold FRACTION            slowdown that counts as a regression (default 0.1 = 10%)
   --python CMD                    Python interpreter (overrides the config); repeat for a matrix
   --shard I/N                     measure only leg I of N (every leg computes the same split; merge the legs)
-  --shard-costs RESULTS.json      balance the split by the costs in an earlier results file (else round robin)
+  --shard-costs RESULTS.json      balance the split by the costs in an earlier results file (else by the
+                                  gilgate-data branch's costs when the clone has it, else round robin)
   --quiet                         no progress on stderr
   -h, --help                      this help
 `;
@@ -123,7 +124,8 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
   const maxTime = optionalNumber('--max-time', values['max-time'], (n) => n > 0);
   const threshold = optionalNumber('--threshold', values.threshold, (n) => n > 0 && n < 10);
   const shard = optionalShard(values.shard);
-  const shardCosts = values['shard-costs'] ? await readShardCosts(path.resolve(io.cwd, values['shard-costs'])) : null;
+  // Without --shard-costs, legs balance by the costs on this clone's history branch, when it has one.
+  const shardCosts = values['shard-costs'] ? await readShardCosts(path.resolve(io.cwd, values['shard-costs'])) : shard ? await shardCostsFromClone(io.cwd) : null;
 
   const tty = Boolean(io.stderr.isTTY);
   let lastDraw = 0;

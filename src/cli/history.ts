@@ -4,7 +4,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_HISTORY_BRANCH } from '../core/history.js';
+import { DEFAULT_HISTORY_BRANCH, shardCostsFromHistory } from '../core/history.js';
 import { historyView } from '../core/trend.js';
 import { renderHistoryPage, renderHistoryTable } from '../report/history.js';
 import { htmlPage, markdownToHtml } from '../report/html.js';
@@ -45,4 +45,12 @@ export async function historyCommand(args: readonly string[], io: CliIo): Promis
     io.stderr.write(`gilgate: wrote ${target}\n`);
   }
   return 0;
+}
+
+/** Shard costs from this clone's history branch (local, else origin's), or null when there is none. */
+export async function shardCostsFromClone(cwd: string, branch = DEFAULT_HISTORY_BRANCH): Promise<ReturnType<typeof shardCostsFromHistory>> {
+  const rev = await localHistoryRev(cwd, branch).catch(() => null);
+  if (rev === null) return null;
+  const { entries } = await readEntriesAt(cwd, rev).catch(() => ({ entries: [] }));
+  return shardCostsFromHistory(entries);
 }
