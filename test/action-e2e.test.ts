@@ -164,7 +164,8 @@ async function runAction(
     ACTIONS_RUNTIME_TOKEN: 'runtime-secret-456',
     ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:1/oidc',
     GILGATE_RETRY_BASE_MS: '5',
-    ...inputsWithDefaults(payload, given),
+    // No history here (test/history-e2e.test.ts has it): nothing reaches for github.com.
+    ...inputsWithDefaults(payload, { history: 'off', ...given }),
   };
 
   const child = spawn(process.execPath, [ACTION], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });

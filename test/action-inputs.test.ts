@@ -20,6 +20,8 @@ describe('parseActionInputs', () => {
       shard: null,
       shardCosts: null,
       merge: null,
+      history: 'gilgate-data',
+      historyKeep: 200,
     });
   });
 
@@ -64,7 +66,18 @@ describe('parseActionInputs', () => {
       shard: null,
       shardCosts: null,
       merge: null,
+      history: 'gilgate-data',
+      historyKeep: 200,
     });
+  });
+
+  it('reads the history inputs and refuses branches that hold code or a site', () => {
+    expect(parseActionInputs({ history: 'off' }).history).toBeNull();
+    expect(parseActionInputs({ history: 'perf-data', 'history-keep': '50' })).toMatchObject({ history: 'perf-data', historyKeep: 50 });
+    expect(() => parseActionInputs({ history: 'gh-pages' })).toThrow(/history: "gh-pages" would write into a branch/);
+    expect(() => parseActionInputs({ history: 'main' })).toThrow(/branch of its own/);
+    expect(() => parseActionInputs({ 'history-keep': '0' })).toThrow(/history-keep/);
+    expect(parseActionInputs({ 'fail-on': 'creep' }).failOn).toBe('creep');
   });
 
   it('reads the matrix inputs: shard i/n for a leg, merge (one a line) for the final job', () => {

@@ -102,7 +102,8 @@ async function runAction(given: Record<string, string>): Promise<ActionRun> {
     GITHUB_WORKSPACE: repo,
     RUNNER_TEMP: files.temp,
     GILGATE_RETRY_BASE_MS: '5',
-    ...inputs(payload(), given),
+    // No history here (test/history-e2e.test.ts has it): nothing reaches for github.com.
+    ...inputs(payload(), { history: 'off', ...given }),
   };
   const child = spawn(process.execPath, [ACTION], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

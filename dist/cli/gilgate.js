@@ -620,7 +620,7 @@ exports.composeDoc = composeDoc;
 
 
 
-var Alias = __nccwpck_require__(6446);
+var Alias = __nccwpck_require__(4065);
 var identity = __nccwpck_require__(1127);
 var composeCollection = __nccwpck_require__(7349);
 var composeScalar = __nccwpck_require__(5413);
@@ -2230,7 +2230,7 @@ exports.mapIncludes = mapIncludes;
 
 
 
-var Alias = __nccwpck_require__(6446);
+var Alias = __nccwpck_require__(4065);
 var Collection = __nccwpck_require__(101);
 var identity = __nccwpck_require__(1127);
 var Pair = __nccwpck_require__(7165);
@@ -2721,7 +2721,7 @@ exports.applyReviver = applyReviver;
 
 
 
-var Alias = __nccwpck_require__(6446);
+var Alias = __nccwpck_require__(4065);
 var identity = __nccwpck_require__(1127);
 var Scalar = __nccwpck_require__(3301);
 
@@ -3077,7 +3077,7 @@ var composer = __nccwpck_require__(9984);
 var Document = __nccwpck_require__(3021);
 var Schema = __nccwpck_require__(5840);
 var errors = __nccwpck_require__(1464);
-var Alias = __nccwpck_require__(6446);
+var Alias = __nccwpck_require__(4065);
 var identity = __nccwpck_require__(1127);
 var Pair = __nccwpck_require__(7165);
 var Scalar = __nccwpck_require__(3301);
@@ -3151,7 +3151,7 @@ exports.warn = warn;
 
 /***/ }),
 
-/***/ 6446:
+/***/ 4065:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -9135,18 +9135,24 @@ const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 ;// CONCATENATED MODULE: external "node:util"
 const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 ;// CONCATENATED MODULE: ./lib/core/gate.js
-const FAIL_ON_VALUES = ['regression', 'flip', 'never'];
+const FAIL_ON_VALUES = ['regression', 'flip', 'never', 'creep'];
 function parseFailOn(value) {
     const v = value.trim().toLowerCase();
     if (FAIL_ON_VALUES.includes(v))
         return v;
     throw new Error(`fail-on must be one of ${FAIL_ON_VALUES.join(', ')}; got ${JSON.stringify(value)}`);
 }
-/** `regression` fails on any regression (flips included); `flip` only on flips; `never` never. */
-function gateFails(results, failOn) {
+/**
+ * `regression` fails on any regression (flips included); `flip` only on flips; `never` never;
+ * `creep` on what `regression` fails on and also on creep in the default branch's history
+ * (`creeps`: workloads the history reports as creeping; history never gates otherwise).
+ */
+function gateFails(results, failOn, creeps = 0) {
     if (failOn === 'never')
         return false;
     const kinds = results.workloads.flatMap((w) => w.regressions.map((r) => r.kind));
+    if (failOn === 'creep')
+        return kinds.length > 0 || creeps > 0;
     return failOn === 'flip' ? kinds.includes('flip') : kinds.length > 0;
 }
 
@@ -23412,7 +23418,7 @@ const INVARIANT_LINES = 10;
 function renderMarkdown(results, options = {}) {
     const maxChars = options.maxChars ?? COMMENT_LIMIT;
     const head = [options.marker ?? null, headline(results)].filter((x) => x !== null).join('\n');
-    const footer = renderFooter(results, options);
+    const footer = options.appendix ? `${options.appendix}\n\n${renderFooter(results, options)}` : renderFooter(results, options);
     return fitToLimit(results, head, footer, options, maxChars);
 }
 // ------------------------------------------------------------------ headline and table
@@ -47882,6 +47888,880 @@ function splitGlob(absolute) {
     return { root, pattern: new RegExp(`^${source}$`) };
 }
 
+;// CONCATENATED MODULE: ./lib/core/history.js
+// History: what one default-branch commit's run leaves behind for trends, timelines, creep and shard
+// costs. Pure: values in, values out (the git I/O is src/history/store.ts).
+//
+// One file per (commit, interpreter set), written once and never changed, holding only what the
+// trends read: per workload the recommendation, the recommended arm and its median time, the best
+// speedup, the rounds and a summary per arm (median, CV, n). No raw values: a file of ten workloads
+// is a few KiB, so even thousands of commits stay far from GitHub's limits.
+
+const history_HISTORY_FORMAT = 1;
+/** The data branch's default name: a branch of its own, never one with code or a site. */
+const DEFAULT_HISTORY_BRANCH = 'gilgate-data';
+/** Commits whose files stay on the branch by default; older ones are squashed into one file. */
+const DEFAULT_HISTORY_KEEP = 200;
+const history_RECOMMENDATIONS = ['threads', 'processes', 'interpreters', 'either', 'serial', 'inconclusive', 'error'];
+const history_MODELS = ['serial', 'threads', 'processes', 'interpreters'];
+const armSummarySchema = looseObject({
+    model: schemas_enum(history_MODELS),
+    workers: schemas_number().int().positive(),
+    /** Median seconds per batch (pool start-up included). */
+    median: schemas_number(),
+    cv: schemas_number(),
+    n: schemas_number().int().nonnegative(),
+});
+const workloadPointSchema = looseObject({
+    name: schemas_string().min(1),
+    /** The interpreter's label (its command in the config): a matrix has one point per interpreter. */
+    python: schemas_string(),
+    recommendation: schemas_enum(history_RECOMMENDATIONS),
+    /** The arm the recommendation names ("processes×4"; serial for serial and undecided verdicts). */
+    arm: schemas_string(),
+    /** Median seconds per batch of that arm: the figure the trend draws and creep watches. */
+    seconds: schemas_number().nullable(),
+    /** Best speedup over serial of any parallel model, null when none ran. */
+    speedup: schemas_number().nullable(),
+    /** Serial median seconds: the cost a shard split balances by. */
+    serialSeconds: schemas_number().nullable(),
+    rounds: schemas_number().int().nonnegative(),
+    arms: array(armSummarySchema),
+});
+const historyEntrySchema = looseObject({
+    format: literal(history_HISTORY_FORMAT),
+    commit: schemas_string().regex(/^[0-9a-f]{7,64}$/),
+    /** Committer date of the commit (ISO 8601): the order of the series. */
+    committedAt: schemas_string(),
+    /** The commit's first parent on the default branch, when known: ties in committedAt are ordered by it. */
+    parent: schemas_string().nullable(),
+    /** Interpreter labels this file covers, in the run's order. */
+    pythons: array(schemas_string()),
+    tool: schemas_string(),
+    cores: schemas_number().int().nonnegative(),
+    threshold: schemas_number(),
+    workloads: array(workloadPointSchema),
+});
+/** Older entries folded into one file by retention (`history-keep`): the same points, fewer files. */
+const squashedSchema = looseObject({
+    format: literal(history_HISTORY_FORMAT),
+    entries: array(historyEntrySchema),
+});
+class HistoryFileError extends Error {
+    name = 'HistoryFileError';
+}
+/** Parse one stored file (an entry or a squashed file) into entries; a bad file names its path. */
+function readHistoryFile(path, parsed) {
+    const asEntry = historyEntrySchema.safeParse(parsed);
+    if (asEntry.success)
+        return [asEntry.data];
+    const asSquashed = squashedSchema.safeParse(parsed);
+    if (asSquashed.success)
+        return asSquashed.data.entries;
+    const issue = asEntry.error.issues[0];
+    throw new HistoryFileError(`${path}: not a gilgate history file (${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unknown shape'})`);
+}
+/** The arm a recommendation names: the best-speedup arm of that model (either: of threads or processes). */
+function recommendedArm(w) {
+    const serial = w.arms.find((a) => a.model === 'serial') ?? null;
+    const models = w.recommendation === 'either' ? ['threads', 'processes'] : ['threads', 'processes', 'interpreters'].includes(w.recommendation) ? [w.recommendation] : [];
+    const candidates = w.arms.filter((a) => models.includes(a.model) && Number.isFinite(a.wall.median) && a.wall.median > 0);
+    if (candidates.length === 0)
+        return serial;
+    return candidates.reduce((best, a) => (a.wall.median < best.wall.median ? a : best));
+}
+function armName(arm) {
+    return arm.model === 'serial' ? 'serial' : `${arm.model}×${arm.workers}`;
+}
+function finite(x) {
+    return typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : null;
+}
+/** One workload's point from its result. Removed workloads describe base, not this commit: none. */
+function workloadPoint(w, rounds) {
+    if (w.status === 'removed')
+        return null;
+    const arm = recommendedArm(w);
+    const speedups = w.arms.filter((a) => a.model !== 'serial').map((a) => a.speedup).filter((s) => Number.isFinite(s) && s > 0);
+    return {
+        name: w.name,
+        python: w.python,
+        recommendation: w.recommendation,
+        arm: arm ? armName(arm) : 'serial',
+        seconds: finite(arm?.wall.median),
+        speedup: speedups.length > 0 ? Math.max(...speedups) : null,
+        serialSeconds: finite(w.arms.find((a) => a.model === 'serial')?.wall.median),
+        rounds: rounds ?? w.rounds,
+        arms: w.arms.map((a) => ({ model: a.model, workers: a.workers, median: a.wall.median, cv: round(a.wall.cv, 4), n: a.wall.n })),
+    };
+}
+function round(x, digits) {
+    const f = 10 ** digits;
+    return Number.isFinite(x) ? Math.round(x * f) / f : 0;
+}
+/** The entry a finished run writes for its head commit. */
+function historyEntry(results, commit) {
+    const pythons = [...new Set(results.workloads.map((w) => w.python))];
+    return {
+        format: history_HISTORY_FORMAT,
+        commit: commit.sha,
+        committedAt: commit.committedAt,
+        parent: commit.parent,
+        pythons: results.values?.setup.pythons ?? pythons,
+        tool: `${results.tool.name} ${results.tool.version}`,
+        cores: results.environment.cores,
+        threshold: results.settings.threshold,
+        workloads: results.workloads.map((w) => workloadPoint(w)).filter((p) => p !== null),
+    };
+}
+/**
+ * The file an entry is stored in: `commits/<sha>/<interpreters>.json`. The interpreter part keeps the
+ * legs of an unmerged interpreter matrix (one job per Python) from writing the same path.
+ */
+function history_entryPath(entry) {
+    return `commits/${entry.commit}/${interpreterSlug(entry.pythons)}.json`;
+}
+const history_SQUASHED_PATH = 'squashed.json';
+/** File-name-safe and stable: "python3.12+pypy3". */
+function interpreterSlug(pythons) {
+    const slug = pythons
+        .map((p) => p.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, ''))
+        .filter((p) => p !== '')
+        .join('+');
+    return slug === '' ? 'default' : slug.slice(0, 120);
+}
+/**
+ * Serialized compactly: one line, no indentation, fractions to 5 significant digits (0.01%: far
+ * below any runner's noise; halves the file against 17-digit floats).
+ */
+function history_serializeEntry(entry) {
+    return `${JSON.stringify(entry, history_compactNumber)}\n`;
+}
+function history_compactNumber(_key, value) {
+    return typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value) ? Number(value.toPrecision(5)) : value;
+}
+/**
+ * Entries in commit order, oldest first: by committer date, then parent links, then sha. Several
+ * files of one commit (an interpreter matrix run as separate jobs) stay separate entries.
+ */
+function orderEntries(entries) {
+    const unique = new Map();
+    for (const e of entries)
+        unique.set(`${e.commit}/${interpreterSlug(e.pythons)}`, e);
+    const parentOf = new Map([...unique.values()].map((e) => [e.commit, e.parent]));
+    const isAncestor = (a, b) => {
+        let at = parentOf.get(b);
+        for (let steps = 0; at && steps < 10_000; steps++) {
+            if (at === a)
+                return true;
+            at = parentOf.get(at);
+        }
+        return false;
+    };
+    return [...unique.values()].sort((a, b) => {
+        const t = Date.parse(a.committedAt) - Date.parse(b.committedAt);
+        if (Number.isFinite(t) && t !== 0)
+            return t;
+        if (isAncestor(a.commit, b.commit))
+            return -1;
+        if (isAncestor(b.commit, a.commit))
+            return 1;
+        return a.commit < b.commit ? -1 : a.commit > b.commit ? 1 : 0;
+    });
+}
+/** Retention: which entries keep their own file (the newest `keep` commits) and which are squashed. */
+function history_retain(entries, keep) {
+    const ordered = orderEntries(entries);
+    const commits = [...new Set(ordered.map((e) => e.commit))];
+    const keptCommits = new Set(commits.slice(Math.max(0, commits.length - keep)));
+    return { kept: ordered.filter((e) => keptCommits.has(e.commit)), squashed: ordered.filter((e) => !keptCommits.has(e.commit)) };
+}
+/** A workload's series under one interpreter, oldest first, the last `window` commits. */
+function seriesOf(entries, name, python, window = Infinity) {
+    const points = [];
+    for (const e of orderEntries(entries)) {
+        const p = e.workloads.find((w) => w.name === name && w.python === python);
+        if (p)
+            points.push({ commit: e.commit, point: p });
+    }
+    return Number.isFinite(window) ? points.slice(Math.max(0, points.length - window)) : points;
+}
+/** Every (workload, interpreter) any entry names, in first-seen order of the newest entry first. */
+function workloadKeys(entries) {
+    const seen = new Map();
+    for (const e of [...orderEntries(entries)].reverse()) {
+        for (const w of e.workloads) {
+            const key = `${w.python}\u0000${w.name}`;
+            if (!seen.has(key))
+                seen.set(key, { name: w.name, python: w.python });
+        }
+    }
+    return [...seen.values()];
+}
+/**
+ * What measuring a workload cost on that commit: rounds × the sum of its arms' median times, which
+ * is what a leg spends on it (every arm runs every round). Serial seconds alone miss that a workload
+ * with a slow pool arm or many rounds costs more.
+ */
+function measuringCost(point) {
+    const perRound = point.arms.reduce((sum, a) => sum + (Number.isFinite(a.median) && a.median > 0 ? a.median : 0), 0);
+    const cost = perRound * Math.max(1, point.rounds);
+    return cost > 0 ? cost : point.serialSeconds;
+}
+/**
+ * Shard costs from history: each workload's measuring cost in the newest entry that measured it
+ * (summed over interpreters: a leg measures every interpreter). Shaped like a leg's `shard.measured`
+ * so core/shard.ts's costsFromResults reads it unchanged.
+ */
+function shardCostsFromHistory(entries) {
+    const measured = {};
+    for (const e of [...orderEntries(entries)].reverse()) {
+        const here = {};
+        for (const w of e.workloads) {
+            const cost = measuringCost(w);
+            if (cost !== null && cost > 0)
+                here[w.name] = (here[w.name] ?? 0) + cost;
+        }
+        for (const [name, cost] of Object.entries(here))
+            if (measured[name] === undefined)
+                measured[name] = cost;
+    }
+    return Object.keys(measured).length > 0 ? { shard: { measured } } : null;
+}
+
+;// CONCATENATED MODULE: ./lib/core/creep.js
+// Creep: a workload that got slower by more than the threshold over several default-branch commits,
+// each step too small for the per-PR gate (five PRs each 4% slower under a 10% threshold). Pure.
+//
+// The detector fits a piecewise-constant level to the log times by exact optimal partitioning under
+// an L1 loss with a per-segment penalty (an L1 Potts fit, as asv does), then reads the steps off it.
+//   - Log times: a 4% step is 4% whether the workload takes 10 ms or 10 s.
+//   - L1 (medians), not squares: history comes from different shared runners, and one slow runner
+//     is an outlier that least squares would follow and medians ignore.
+//   - The penalty is BIC-like, β = γ·σ·ln n: ln n per extra segment (a level and a change point) in
+//     units of the series' own noise σ, estimated robustly from successive differences (MAD), with a
+//     floor (runners never agree to better than ~0.5%). So a series from noisy runners needs larger
+//     steps before a split pays off, and a quiet one shows small true steps.
+//   - Segments hold at least two commits: one commit on a slow runner is not a level.
+//   - γ = 2: in 300 simulated series each (test/history-core.test.ts has the generator), three +4%
+//     steps held three commits each under 1% noise were reported as creep in 259 (86%); with γ = 1.5
+//     in 279 (93%), but A/A series of 20 commits with 5% noise then gave 2 false creeps, against 0
+//     with γ = 2 (0 also at 3% noise). γ = 3 found only 187 (62%).
+// Exact dynamic programming is O(n²) segments × O(n) medians; the windows read here are tens to a
+// few hundred commits, so this is well under a millisecond to a few tens of milliseconds.
+// Creep is reported when the newest level is above the lowest earlier level by more than the
+// threshold; the commits named are the upward steps between the two.
+function creep_median(sorted) {
+    const n = sorted.length;
+    return n % 2 === 1 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+/** σ of the noise, robustly: MAD of successive differences / (0.6745·√2), which steps barely move. */
+function noiseScale(values) {
+    if (values.length < 3)
+        return 0;
+    const diffs = values.slice(1).map((v, i) => Math.abs(v - values[i])).sort((a, b) => a - b);
+    return creep_median(diffs) / (0.6745 * Math.SQRT2);
+}
+/** The L1 Potts fit: levels minimising Σ|y − level| + β·segments, each segment ≥ minSegment long. */
+function fitLevels(values, beta, minSegment = 2) {
+    const n = values.length;
+    if (n === 0)
+        return [];
+    if (n < 2 * minSegment)
+        return [{ start: 0, end: n, level: creep_median([...values].sort((a, b) => a - b)) }];
+    // cost[i][j]: L1 deviation of values[i..j) from their median.
+    const cost = (i, j) => {
+        const part = values.slice(i, j).sort((a, b) => a - b);
+        const m = creep_median(part);
+        return { cost: part.reduce((s, v) => s + Math.abs(v - m), 0), level: m };
+    };
+    const best = new Array(n + 1).fill(Infinity);
+    const from = new Array(n + 1).fill(-1);
+    best[0] = 0;
+    for (let j = minSegment; j <= n; j++) {
+        for (let i = 0; i <= j - minSegment; i++) {
+            if (best[i] === Infinity)
+                continue;
+            if (i !== 0 && i < minSegment)
+                continue;
+            const total = best[i] + cost(i, j).cost + beta;
+            if (total < best[j] - 1e-12) {
+                best[j] = total;
+                from[j] = i;
+            }
+        }
+    }
+    const segments = [];
+    for (let j = n; j > 0; j = from[j]) {
+        const i = from[j];
+        segments.unshift({ start: i, end: j, level: cost(i, j).level });
+    }
+    return segments;
+}
+/**
+ * Creep in one series (oldest first; seconds per batch of the recommended arm), or null. Points
+ * without a time are skipped.
+ */
+function detectCreep(series, options) {
+    const points = series.filter((p) => p.seconds !== null && Number.isFinite(p.seconds) && p.seconds > 0);
+    const minSegment = options.minSegment ?? 2;
+    if (points.length < 2 * minSegment)
+        return null;
+    const logs = points.map((p) => Math.log(p.seconds));
+    const sigma = Math.max(noiseScale(logs), options.noiseFloor ?? 0.005);
+    const beta = (options.penalty ?? 2) * sigma * Math.log(points.length);
+    const segments = fitLevels(logs, beta, minSegment);
+    if (segments.length < 2)
+        return null;
+    const last = segments[segments.length - 1];
+    let low = 0;
+    for (let k = 1; k < segments.length - 1; k++)
+        if (segments[k].level < segments[low].level)
+            low = k;
+    const ratio = Math.exp(last.level - segments[low].level);
+    if (!(ratio > 1 + options.threshold))
+        return null;
+    const steps = [];
+    for (let k = low + 1; k < segments.length; k++) {
+        const rise = segments[k].level - segments[k - 1].level;
+        if (rise > 0)
+            steps.push({ commit: points[segments[k].start].commit, ratio: Math.exp(rise) });
+    }
+    return { ratio, since: points[segments[low].end - 1].commit, steps, commits: points.length };
+}
+
+;// CONCATENATED MODULE: ./lib/core/trend.js
+// Trends and verdict timelines over the default branch's history, with a pull request's head as the
+// last point. Pure. History is context measured on other runners: nothing here feeds the gate except
+// creep, and that only under an explicit `fail-on: creep`.
+
+
+const UNDECIDED = ['inconclusive', 'error'];
+function timelineOf(points) {
+    const flips = [];
+    let current = null;
+    let since = null;
+    let commits = 0;
+    for (const { commit, point } of points) {
+        const r = point.recommendation;
+        if (UNDECIDED.includes(r)) {
+            // Undecided commits do not change the verdict; before any decision they are counted as such.
+            commits++;
+            continue;
+        }
+        if (current !== null && r !== current)
+            flips.push({ commit, from: current, to: r });
+        if (r !== current) {
+            current = r;
+            since = commit;
+            commits = 0;
+        }
+        commits++;
+    }
+    return { current, since, commits, flips };
+}
+/**
+ * The newest recommended arm's time at every commit: creep compares like with like, so a verdict
+ * that flipped to another arm (a different time by design) is not a step. Commits without that arm
+ * in their summary (squashed entries keep none) count only where it was the recommended one.
+ */
+function sameArmSeries(points) {
+    const arm = points.at(-1)?.point.arm;
+    return points.map(({ commit, point }) => {
+        if (point.arm === arm)
+            return { commit, seconds: point.seconds };
+        const found = point.arms.find((a) => (a.model === 'serial' ? 'serial' : `${a.model}×${a.workers}`) === arm);
+        return { commit, seconds: found && Number.isFinite(found.median) && found.median > 0 ? found.median : null };
+    });
+}
+/**
+ * The view a report draws: per workload of `results` (or, without results, every workload history
+ * knows), its window of points, timeline and creep. The head's point is added last when `results`
+ * is a pull request's (its head commit is not itself in history).
+ */
+function historyView(entries, results, options) {
+    const window = options.window ?? 20;
+    const ordered = orderEntries(entries);
+    const keys = results
+        ? results.workloads.filter((w) => w.status !== 'removed').map((w) => ({ name: w.name, python: w.python }))
+        : workloadKeys(ordered);
+    const headCommit = results?.git.head ?? null;
+    const workloads = keys.map(({ name, python }) => {
+        // History never holds two points of one commit: a re-run's point replaces nothing.
+        const stored = seriesOf(ordered, name, python).filter((p) => p.commit !== headCommit);
+        const headResult = results?.workloads.find((w) => w.name === name && w.python === python);
+        const headPoint = headResult ? workloadPoint(headResult) : null;
+        const head = headPoint && headCommit ? { commit: headCommit, point: headPoint, head: !options.headOnBranch } : null;
+        // A push to the default branch: its own point is the branch's newest; a pull request's is not.
+        const branch = head && options.headOnBranch ? [...stored, head] : stored;
+        const shown = branch.slice(Math.max(0, branch.length - window));
+        const points = head && !options.headOnBranch ? [...shown, head] : shown;
+        const creepSeries = branch.slice(-(options.creepWindow ?? 50));
+        const creep = detectCreep(sameArmSeries(creepSeries), { threshold: options.threshold });
+        return { name, python, points, timeline: timelineOf(branch), creep };
+    });
+    const commits = [...new Set(ordered.map((e) => e.commit))];
+    const inWindow = commits.slice(Math.max(0, commits.length - window));
+    return { commits: inWindow.length, newest: inWindow.at(-1) ?? null, workloads, creeps: workloads.filter((w) => w.creep !== null).length };
+}
+
+;// CONCATENATED MODULE: ./lib/report/history.js
+
+
+const BARS = '▁▂▃▄▅▆▇█';
+/** Unicode bars scaled to the values' range; a gap (no value) is a space. */
+function sparkline(values) {
+    const known = values.filter((v) => v !== null && Number.isFinite(v));
+    if (known.length === 0)
+        return '';
+    const lo = Math.min(...known);
+    const hi = Math.max(...known);
+    return values
+        .map((v) => {
+        if (v === null || !Number.isFinite(v))
+            return ' ';
+        // Under 0.5% apart is flat: rounding must not draw a cliff.
+        if (hi - lo <= 0.005 * Math.max(Math.abs(hi), Math.abs(lo)))
+            return BARS[3];
+        return BARS[Math.min(BARS.length - 1, Math.floor(((v - lo) / (hi - lo)) * BARS.length))];
+    })
+        .join('');
+}
+function sha(commit) {
+    return codeSpan(shortSha(commit) ?? commit);
+}
+function speedupText(x) {
+    return x === null ? '—' : `×${x.toFixed(2)}`;
+}
+function secondsText(x) {
+    return x === null ? '—' : formatSeconds(x);
+}
+/** "▂▃▃▄▅ │ ▅ 10.2 ms → 10.6 ms · this PR 10.5 ms": the branch, then the head after a bar. */
+function trendCell(points, value, text) {
+    const branch = points.filter((p) => !p.head);
+    const head = points.find((p) => p.head);
+    if (points.length === 0)
+        return '—';
+    const line = sparkline(points.map(value));
+    const spark = head ? `${line.slice(0, branch.length)}│${line.slice(branch.length)}` : line;
+    const parts = [codeSpan(spark)];
+    if (branch.length > 0) {
+        const first = value(branch[0]);
+        const last = value(branch.at(-1));
+        parts.push(branch.length > 1 ? `${text(first)} → ${text(last)}` : text(last));
+    }
+    if (head)
+        parts.push(`this PR ${text(value(head))}`);
+    return parts.join(' ');
+}
+/** "threads since `3f2a1c0`, 14 commits; flipped processes → threads at `9b0e7d2`". */
+function timelineText(t, maxFlips = 2) {
+    if (t.current === null || t.since === null)
+        return t.commits > 0 ? `undecided in all ${plural(t.commits, 'commit')}` : 'no decided verdict yet';
+    const parts = [`${t.current} since ${sha(t.since)}, ${plural(t.commits, 'commit')}`];
+    const flips = t.flips.slice(-maxFlips).reverse();
+    for (const f of flips)
+        parts.push(`flipped ${f.from} → ${f.to} at ${sha(f.commit)}`);
+    if (t.flips.length > maxFlips)
+        parts.push(`${t.flips.length - maxFlips} earlier ${t.flips.length - maxFlips === 1 ? 'flip' : 'flips'}`);
+    return parts.join('; ');
+}
+function percent(ratio) {
+    return `${((ratio - 1) * 100).toFixed(1)}%`;
+}
+/** "12.4% slower since `abc1234`, in steps at `…` (+4.1%), …". */
+function creepText(c) {
+    const steps = c.steps.map((s) => `${sha(s.commit)} (+${percent(s.ratio)})`).join(', ');
+    const at = c.steps.length === 1 ? 'in one step at' : 'in steps at';
+    return `${percent(c.ratio)} slower since ${sha(c.since)}${steps ? `, ${at} ${steps}` : ''} (the recommended arm, ${plural(c.commits, 'commit')} read)`;
+}
+function label(w, pythons) {
+    return pythons > 1 ? `${escapeMarkdown(w.name)} · ${escapeMarkdown(w.python)}` : escapeMarkdown(w.name);
+}
+/**
+ * The comment's section: one row per workload (trend of the recommended arm's time and of the best
+ * speedup, verdict timeline), then creep. It says it is context and never decides the gate.
+ */
+function renderHistorySection(view, options) {
+    const pythons = new Set(view.workloads.map((w) => w.python)).size;
+    const lines = [
+        `#### 📈 History: the last ${plural(view.commits, 'default-branch commit')}`,
+        '',
+        `Context, not the gate: measured on other runners (from the ${codeSpan(options.branch)} branch); the head-vs-base comparison above decides. ` +
+            (view.workloads.some((w) => w.points.some((p) => p.head)) ? 'The last point after `│` is this run.' : ''),
+        '',
+        '| Workload | Time (recommended arm) | Best speedup | Verdict timeline |',
+        '|---|---|---|---|',
+        ...view.workloads.map((w) => `| ${label(w, pythons)} | ${trendCell(w.points, (p) => p.point.seconds, secondsText)} | ${trendCell(w.points, (p) => p.point.speedup, speedupText)} | ${timelineText(w.timeline)} |`),
+    ];
+    const creeping = view.workloads.filter((w) => w.creep !== null);
+    if (creeping.length > 0) {
+        lines.push('', `**Creep** (slower by more than the threshold over several commits${options.creepGates ? '; `fail-on: creep` gates on it' : '; reported only, `fail-on: creep` would gate on it'}):`, '');
+        for (const w of creeping)
+            lines.push(`- ⚠️ ${label(w, pythons)}: ${creepText(w.creep)}`);
+    }
+    else {
+        lines.push('', 'No creep: no workload got slower by more than the threshold over these commits.');
+    }
+    return lines.join('\n');
+}
+/** The plain table `gilgate history` prints. */
+function renderHistoryTable(view) {
+    const pythons = new Set(view.workloads.map((w) => w.python)).size;
+    const rows = view.workloads.map((w) => {
+        const last = w.points.at(-1)?.point;
+        return [
+            pythons > 1 ? `${w.name} · ${w.python}` : w.name,
+            sparkline(w.points.map((p) => p.point.seconds)),
+            last ? `${last.recommendation} (${last.arm})` : '—',
+            secondsText(last?.seconds ?? null),
+            speedupText(last?.speedup ?? null),
+            timelineText(w.timeline).replace(/`/g, ''),
+            w.creep ? `creep: ${creepText(w.creep).replace(/`/g, '')}` : '',
+        ];
+    });
+    const header = ['workload', 'time trend', 'verdict', 'time', 'speedup', 'timeline', ''];
+    const widths = header.map((h, i) => Math.max([...h].length, ...rows.map((r) => [...r[i]].length)));
+    const line = (cells) => cells.map((c, i) => c + ' '.repeat(widths[i] - [...c].length)).join('  ').trimEnd();
+    return [`${plural(view.commits, 'commit')} of history, newest ${view.newest ? shortSha(view.newest) : '—'}`, line(header), ...rows.map(line), ''].join('\n');
+}
+/**
+ * Short shas fit side by side for about eight points: beyond that every k-th is named (and the
+ * newest), the others get labels of zero-width spaces, distinct so that no two points share a slot.
+ */
+function xLabels(points) {
+    const every = Math.max(1, Math.ceil(points.length / 8));
+    return points.map((p, i) => {
+        const named = i === points.length - 1 || (i % every === 0 && points.length - 1 - i >= every);
+        const text = named ? `${escapeMermaidLabel(shortSha(p.commit) ?? p.commit)}${p.head ? ' (PR)' : ''}` : '\u200b'.repeat(i + 1);
+        return `"${text}"`;
+    });
+}
+function chart(title, axis, points, value, scale) {
+    const values = points.map((p) => {
+        const v = value(p);
+        return v === null ? 0 : Math.round(v * scale * 1000) / 1000;
+    });
+    const top = Math.max(1e-9, ...values);
+    const init = { xyChart: { width: 640, height: 240 }, themeVariables: { xyChart: { plotColorPalette: '#2563eb' } } };
+    return codeFence([
+        `%%{init: ${JSON.stringify(init)}}%%`,
+        'xychart-beta',
+        `    title "${escapeMermaidLabel(title)}"`,
+        `    x-axis "commits, oldest to newest" [${xLabels(points).join(', ')}]`,
+        `    y-axis "${escapeMermaidLabel(axis)}" 0 --> ${Number((top * 1.15).toPrecision(3))}`,
+        `    line [${values.join(', ')}]`,
+    ].join('\n'), 'mermaid');
+}
+/** The Markdown of the history page: the table, then per workload its two charts. */
+function renderHistoryPage(view, options) {
+    const parts = [renderHistorySection(view, options)];
+    const pythons = new Set(view.workloads.map((w) => w.python)).size;
+    for (const w of view.workloads) {
+        if (w.points.length === 0)
+            continue;
+        const name = pythons > 1 ? `${w.name} · ${w.python}` : w.name;
+        const known = w.points.map((p) => p.point.seconds).filter((s) => s !== null);
+        const ms = known.length > 0 && Math.max(...known) < 1;
+        parts.push(`#### ${escapeMarkdown(name)}`);
+        parts.push(chart(`${name}: recommended arm, time per batch`, ms ? 'ms' : 's', w.points, (p) => p.point.seconds, ms ? 1000 : 1));
+        parts.push(chart(`${name}: best speedup vs serial`, 'speedup', w.points, (p) => p.point.speedup, 1));
+    }
+    return `${parts.join('\n\n')}\n`;
+}
+
+;// CONCATENATED MODULE: ./lib/history/store.js
+// The history branch: reading it (pull requests, forks included, and `gilgate history`) and adding
+// one immutable file per default-branch commit (push runs). Shell code: git through execa.
+//
+// The action never touches the user's checkout for this: it works in a bare repository of its own
+// (under RUNNER_TEMP), fetching the one branch at depth 1. A write builds its commit on the branch's
+// current tip with a temporary index (the new file added, retention applied), and pushes; when the
+// push loses a race (another job pushed first) it fetches the new tip and builds again — a rebase
+// that cannot conflict, since every file is new and immutable — with bounded, jittered backoff. A
+// push the server refuses (branch protection, a read-only token) is a warning: it never fails the
+// measurement.
+
+
+
+const store_GIT_ENV = {
+    LC_ALL: 'C',
+    GIT_TERMINAL_PROMPT: '0',
+    // The history commits' author: fixed, so the branch reads as the tool's.
+    GIT_AUTHOR_NAME: 'gilgate',
+    GIT_AUTHOR_EMAIL: 'gilgate@users.noreply.github.com',
+    GIT_COMMITTER_NAME: 'gilgate',
+    GIT_COMMITTER_EMAIL: 'gilgate@users.noreply.github.com',
+    GIT_CONFIG_NOSYSTEM: '1',
+};
+class HistoryError extends Error {
+    name = 'HistoryError';
+}
+function gitIn(dir, secrets) {
+    return async (args, options = {}) => {
+        const result = await execa('git', args, {
+            cwd: dir,
+            env: { ...store_GIT_ENV, ...options.env },
+            reject: false,
+            input: options.input,
+            stdin: options.input === undefined ? 'ignore' : undefined,
+            stripFinalNewline: false,
+        });
+        return { ok: !result.failed, stdout: String(result.stdout ?? ''), stderr: scrub(String(result.stderr ?? ''), secrets) };
+    };
+}
+/** Tokens out of messages (a URL's credentials included). */
+function scrub(text, secrets) {
+    let out = text.replace(/(https?:\/\/)[^/@\s]+@/g, '$1***@');
+    for (const s of secrets)
+        if (s)
+            out = out.split(s).join('***');
+    return out;
+}
+function store_firstLines(text) {
+    return text.trim().split('\n').filter((l) => l.trim() !== '').slice(-3).join(' / ') || '(no output)';
+}
+/** A bare repository of our own for history I/O (created when missing). */
+async function historyRepository(dir) {
+    await mkdir(dir, { recursive: true });
+    const git = gitIn(dir, []);
+    const inside = await git(['rev-parse', '--is-bare-repository']);
+    if (!inside.ok || inside.stdout.trim() !== 'true') {
+        const init = await git(['init', '--quiet', '--bare', '.']);
+        if (!init.ok)
+            throw new HistoryError(`cannot create ${dir}: ${store_firstLines(init.stderr)}`);
+    }
+    return dir;
+}
+function localRef(branch) {
+    return `refs/gilgate/${branch}`;
+}
+/** Fetch the branch's tip (depth 1) into our ref; null when the branch does not exist. */
+async function fetchTip(git, remote, branch) {
+    const fetched = await git(['fetch', '--quiet', '--no-tags', '--depth=1', remote.url, `+refs/heads/${branch}:${localRef(branch)}`]);
+    if (!fetched.ok) {
+        if (/couldn't find remote ref|not our ref|no such ref/i.test(fetched.stderr))
+            return null;
+        throw new HistoryError(`cannot fetch the ${branch} branch: ${store_firstLines(fetched.stderr)}`);
+    }
+    const tip = await git(['rev-parse', '--verify', '--quiet', `${localRef(branch)}^{commit}`]);
+    return tip.ok ? tip.stdout.trim() : null;
+}
+/** Every history file at `rev` (a commit or ref in `dir`), read in one `cat-file --batch`. */
+async function readEntriesAt(dir, rev, secrets = []) {
+    const git = gitIn(dir, secrets);
+    const listed = await git(['ls-tree', '-r', '-z', '--full-tree', rev]);
+    if (!listed.ok)
+        throw new HistoryError(`cannot list ${rev}: ${store_firstLines(listed.stderr)}`);
+    const files = listed.stdout
+        .split('\0')
+        .filter((line) => line !== '')
+        .map((line) => {
+        const tab = line.indexOf('\t');
+        const [, type, object] = line.slice(0, tab).split(' ');
+        return { type, object: object, path: line.slice(tab + 1) };
+    })
+        .filter((f) => f.type === 'blob' && f.path.endsWith('.json') && (f.path.startsWith('commits/') || f.path === history_SQUASHED_PATH));
+    if (files.length === 0)
+        return { entries: [], skipped: [] };
+    const batch = await execa('git', ['cat-file', '--batch'], { cwd: dir, env: store_GIT_ENV, input: files.map((f) => f.object).join('\n') + '\n', encoding: 'buffer', reject: false });
+    if (batch.failed)
+        throw new HistoryError(`cannot read ${rev}: ${scrub(String(batch.stderr), secrets)}`);
+    const out = Buffer.from(batch.stdout);
+    const entries = [];
+    const skipped = [];
+    let at = 0;
+    for (const file of files) {
+        const eol = out.indexOf(0x0a, at);
+        const size = Number(out.subarray(at, eol).toString('utf8').split(' ')[2]);
+        const body = out.subarray(eol + 1, eol + 1 + size).toString('utf8');
+        at = eol + 1 + size + 1;
+        try {
+            entries.push(...readHistoryFile(file.path, JSON.parse(body)));
+        }
+        catch (error) {
+            skipped.push(`${file.path}: ${error.message}`);
+        }
+    }
+    return { entries, skipped };
+}
+/** A pull request's (or any run's) read: a shallow fetch of the branch, then its files. */
+async function readHistory(dir, remote, branch) {
+    const git = gitIn(await historyRepository(dir), remote.secrets ?? []);
+    const tip = await fetchTip(git, remote, branch);
+    if (tip === null)
+        return { entries: [], skipped: [], found: false, tip: null };
+    const { entries, skipped } = await readEntriesAt(dir, tip, remote.secrets ?? []);
+    return { entries, skipped, found: true, tip };
+}
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+/** Add `entry` as its own file on the branch, racing other writers safely (see the file's head). */
+async function writeHistory(dir, remote, entry, options) {
+    const secrets = remote.secrets ?? [];
+    const git = gitIn(await historyRepository(dir), secrets);
+    const path = entryPath(entry);
+    const attempts = options.attempts ?? 8;
+    const index = `${dir}/gilgate-index-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    const withIndex = { env: { GIT_INDEX_FILE: index } };
+    let lastReason = '';
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+        const tip = await fetchTip(git, remote, options.branch);
+        if (tip !== null && (await git(['cat-file', '-e', `${tip}:${path}`])).ok)
+            return { kind: 'exists', path, attempts: attempt };
+        const read = tip === null ? await git(['read-tree', '--empty'], withIndex) : await git(['read-tree', tip], withIndex);
+        if (!read.ok)
+            throw new HistoryError(`cannot read the ${options.branch} tree: ${store_firstLines(read.stderr)}`);
+        await addFile(git, withIndex.env, path, serializeEntry(entry));
+        const squashed = tip === null ? 0 : await applyRetention(git, dir, tip, withIndex.env, entry, options.keep, secrets);
+        const tree = await git(['write-tree'], withIndex);
+        if (!tree.ok)
+            throw new HistoryError(`cannot write the tree: ${store_firstLines(tree.stderr)}`);
+        const message = `gilgate: ${entry.commit.slice(0, 12)} (${entry.pythons.join(', ') || 'default'})${squashed > 0 ? `, squashed ${squashed}` : ''}`;
+        const commit = await git(['commit-tree', tree.stdout.trim(), ...(tip ? ['-p', tip] : []), '-m', message]);
+        if (!commit.ok)
+            throw new HistoryError(`cannot commit: ${store_firstLines(commit.stderr)}`);
+        const sha = commit.stdout.trim();
+        const pushed = await git(['push', '--quiet', '--porcelain', remote.url, `${sha}:refs/heads/${options.branch}`]);
+        if (pushed.ok)
+            return { kind: 'written', path, attempts: attempt, commit: sha };
+        const said = `${pushed.stderr}\n${pushed.stdout}`;
+        // Lost a race: someone pushed since our fetch. Anything else is the server saying no.
+        // (A server that took the push but lost the ref update to a concurrent one says "failed to update
+        // ref" or "cannot lock ref": a race too.)
+        const lostRace = /non-fast-forward|fetch first|stale info|cannot lock ref|failed to update ref|failed to lock|incorrect old value/i.test(said);
+        if (!lostRace || /hook declined|protected branch/i.test(said)) {
+            return { kind: 'refused', reason: pushReason(scrub(said, secrets)), attempts: attempt };
+        }
+        lastReason = store_firstLines(scrub(said, secrets));
+        options.onRetry?.(attempt, lastReason);
+        const base = options.backoffMs ?? 500;
+        if (attempt < attempts)
+            await sleep(base * 2 ** (attempt - 1) * (1 + Math.random()));
+    }
+    return { kind: 'refused', reason: `gave up after ${attempts} attempts, each beaten by another push (${lastReason})`, attempts };
+}
+/** What the server said: its `remote:` lines (a hook's message), errors and the rejected ref. */
+function pushReason(said) {
+    const lines = said.split('\n').map((l) => l.trim()).filter((l) => /^(remote:|error:|fatal:|!)/.test(l) && !/^remote:\s*$/.test(l));
+    return lines.length > 0 ? lines.slice(0, 5).join(' / ').replace(/\t/g, ' ') : store_firstLines(said);
+}
+async function addFile(git, env, path, text) {
+    const blob = await git(['hash-object', '-w', '--stdin'], { input: text });
+    if (!blob.ok)
+        throw new HistoryError(`cannot store ${path}: ${store_firstLines(blob.stderr)}`);
+    const added = await git(['update-index', '--add', '--cacheinfo', `100644,${blob.stdout.trim()},${path}`], { env });
+    if (!added.ok)
+        throw new HistoryError(`cannot add ${path}: ${store_firstLines(added.stderr)}`);
+}
+/**
+ * Keep the newest `keep` commits' files; fold older ones into squashed.json (without their per-arm
+ * summaries: trends read the recommendation, time and speedup). Returns how many files were folded.
+ */
+async function applyRetention(git, dir, tip, env, added, keep, secrets) {
+    const listed = await git(['ls-files', '-z', 'commits/'], { env });
+    const files = listed.stdout.split('\0').filter((p) => p !== '');
+    const withFiles = new Set(files.map((p) => p.split('/')[1] ?? ''));
+    if (withFiles.size <= keep)
+        return 0;
+    const { entries } = await readEntriesAt(dir, tip, secrets);
+    const all = [...entries, added];
+    const { squashed } = retain(all.filter((e) => withFiles.has(e.commit)), keep);
+    const fold = new Set(squashed.map((e) => e.commit));
+    const drop = files.filter((p) => fold.has(p.split('/')[1] ?? ''));
+    if (drop.length === 0)
+        return 0;
+    // The squashed file keeps what it held plus the newly folded entries.
+    const previous = all.filter((e) => !withFiles.has(e.commit));
+    const body = {
+        format: HISTORY_FORMAT,
+        entries: [...previous, ...squashed].map((e) => ({ ...e, workloads: e.workloads.map((w) => ({ ...w, arms: [] })) })),
+    };
+    await addFile(git, env, SQUASHED_PATH, `${JSON.stringify(body, compactNumber)}\n`);
+    // Mode 0 removes a path from the index (update-index --index-info): no work tree needed.
+    const removed = await git(['update-index', '-z', '--index-info'], { env, input: drop.map((p) => `0 ${'0'.repeat(40)}\t${p}\0`).join('') });
+    if (!removed.ok)
+        throw new HistoryError(`cannot fold old files: ${store_firstLines(removed.stderr)}`);
+    return drop.length;
+}
+/** The branch's tip in a local clone: the local branch, else origin's. For `gilgate history`. */
+async function localHistoryRev(cwd, branch) {
+    const git = gitIn(cwd, []);
+    for (const ref of [`refs/heads/${branch}`, `refs/remotes/origin/${branch}`]) {
+        const found = await git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+        if (found.ok)
+            return found.stdout.trim();
+    }
+    return null;
+}
+/** The commit a run measured: its committer date and first parent, for ordering the series. */
+async function commitFacts(cwd, sha) {
+    const git = gitIn(cwd, []);
+    const shown = await git(['show', '-s', '--format=%H%n%cI%n%P', sha]);
+    if (!shown.ok)
+        throw new HistoryError(`cannot read commit ${sha}: ${store_firstLines(shown.stderr)}`);
+    const [full, date, parents] = shown.stdout.split('\n');
+    return { sha: full.trim(), committedAt: (date ?? '').trim(), parent: (parents ?? '').trim().split(' ')[0] || null };
+}
+
+;// CONCATENATED MODULE: ./lib/cli/history.js
+// `gilgate history`: the default branch's history from the data branch of a local clone (the local
+// branch, else origin's: `git fetch origin gilgate-data` first), printed as a trend table and, with
+// --html, written as a page of charts by the same renderer as the comment preview.
+
+
+
+
+
+
+
+
+
+
+async function historyCommand(args, io) {
+    const { values } = (0,external_node_util_namespaceObject.parseArgs)({
+        args: [...args],
+        options: {
+            branch: { type: 'string', default: DEFAULT_HISTORY_BRANCH },
+            html: { type: 'string' },
+            window: { type: 'string', default: '50' },
+            threshold: { type: 'string', default: '0.1' },
+        },
+        strict: true,
+        allowPositionals: false,
+    });
+    const window = Number(values.window);
+    const threshold = Number(values.threshold);
+    if (!Number.isInteger(window) || window < 1)
+        throw new UsageError(`--window: invalid value ${JSON.stringify(values.window)}`);
+    if (!(threshold > 0 && threshold < 10))
+        throw new UsageError(`--threshold: invalid value ${JSON.stringify(values.threshold)}`);
+    const rev = await localHistoryRev(io.cwd, values.branch);
+    if (rev === null) {
+        throw new UsageError(`no ${values.branch} branch here (neither local nor origin/${values.branch}): run \`git fetch origin ${values.branch}\` first`);
+    }
+    const { entries, skipped } = await readEntriesAt(io.cwd, rev);
+    for (const line of skipped)
+        io.stderr.write(`warning: skipped ${line}\n`);
+    const view = historyView(entries, null, { window, threshold });
+    io.stdout.write(renderHistoryTable(view));
+    if (values.html) {
+        const markdown = renderHistoryPage(view, { branch: values.branch });
+        const page = htmlPage(`gilgate history: ${values.branch}`, markdownToHtml(markdown), await (0,promises_namespaceObject.readFile)(mermaidScriptPath(), 'utf8'));
+        const target = external_node_path_namespaceObject.resolve(io.cwd, values.html);
+        await (0,promises_namespaceObject.mkdir)(external_node_path_namespaceObject.dirname(target), { recursive: true });
+        await (0,promises_namespaceObject.writeFile)(target, page);
+        io.stderr.write(`gilgate: wrote ${target}\n`);
+    }
+    return 0;
+}
+/** Shard costs from this clone's history branch (local, else origin's), or null when there is none. */
+async function shardCostsFromClone(cwd, branch = DEFAULT_HISTORY_BRANCH) {
+    const rev = await localHistoryRev(cwd, branch).catch(() => null);
+    if (rev === null)
+        return null;
+    const { entries } = await readEntriesAt(cwd, rev).catch(() => ({ entries: [] }));
+    return shardCostsFromHistory(entries);
+}
+
 ;// CONCATENATED MODULE: ./lib/core/proposal.js
 /** The generated bench module (importable from the config's directory, which `paths` holds). */
 const BENCH_MODULE = 'gilgate_bench';
@@ -48368,6 +49248,7 @@ function installKind(root) {
 
 
 
+
 const USAGE = `gilgate ${VERSION} — measure whether Python workloads want threads or processes
 
 Usage:
@@ -48377,20 +49258,27 @@ Usage:
   gilgate merge FILES|FOLDERS|GLOBS… [--json OUT] [--markdown OUT] [--fail-on …]
                                   merge matrix legs (run --shard i/n, or one Python per leg) into one
                                   report and one gate decision; a missing or duplicated leg is an error
+  gilgate history [--branch gilgate-data] [--html OUT] [--window N] [--threshold F]
+                                  the default branch's history from the data branch of this clone:
+                                  trend table, verdict timeline and creep; --html writes the charts
+
 ${INIT_USAGE}
 Options for run:
   --config FILE                   config file (default: gilgate.yml, then .github/gilgate.yml)
   --base REF                      also run REF (e.g. origin/main) in a temporary worktree and compare
   --json FILE                     write the results JSON there
   --markdown FILE                 write the Markdown report (the PR comment) there
-  --fail-on regression|flip|never exit 1 on regressions (default), only on flips, or never
+  --fail-on regression|flip|never|creep
+                                  exit 1 on regressions (default), only on flips, never, or (creep)
+                                  also on creep in history (the action's; the CLI run has none)
   --seed N                        seed of the randomized trial order (default: random, recorded)
   --max-time SECONDS              stop adding rounds after this budget
   --threshold FRACTION            slowdown that counts as a regression (default 0.1 = 10%)
   --python CMD                    Python interpreter (overrides the config); repeat for a matrix
   --install CMD                   run CMD in each side's tree inside its own venv (overrides the config's install:)
   --shard I/N                     measure only leg I of N (every leg computes the same split; merge the legs)
-  --shard-costs RESULTS.json      balance the split by the costs in an earlier results file (else round robin)
+  --shard-costs RESULTS.json      balance the split by the costs in an earlier results file (else by the
+                                  gilgate-data branch's costs when the clone has it, else round robin)
   --quiet                         no progress on stderr
   -h, --help                      this help
 `;
@@ -48413,6 +49301,8 @@ async function main(argv, io) {
             return await mergeCommand(rest, io);
         if (command === 'init')
             return await initCommand(rest, io);
+        if (command === 'history')
+            return await historyCommand(rest, io);
         throw new ArgumentError(`unknown command ${JSON.stringify(command)}`);
     }
     catch (error) {
@@ -48474,7 +49364,8 @@ async function runCommand(args, io) {
     const maxTime = optionalNumber('--max-time', values['max-time'], (n) => n > 0);
     const threshold = optionalNumber('--threshold', values.threshold, (n) => n > 0 && n < 10);
     const shard = optionalShard(values.shard);
-    const shardCosts = values['shard-costs'] ? await readShardCosts(external_node_path_namespaceObject.resolve(io.cwd, values['shard-costs'])) : null;
+    // Without --shard-costs, legs balance by the costs on this clone's history branch, when it has one.
+    const shardCosts = values['shard-costs'] ? await readShardCosts(external_node_path_namespaceObject.resolve(io.cwd, values['shard-costs'])) : shard ? await shardCostsFromClone(io.cwd) : null;
     const tty = Boolean(io.stderr.isTTY);
     let lastDraw = 0;
     let shown = null;

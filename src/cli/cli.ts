@@ -17,6 +17,7 @@ import { MergeError } from '../core/merge.js';
 import { parseShard, ShardError, type ShardSpec } from '../core/shard.js';
 import type { Results } from '../core/types.js';
 import { VERSION } from '../core/version.js';
+import { historyCommand, shardCostsFromClone } from './history.js';
 import { INIT_USAGE, initCommand } from './init.js';
 
 
@@ -36,20 +37,27 @@ Usage:
   gilgate merge FILES|FOLDERS|GLOBS… [--json OUT] [--markdown OUT] [--fail-on …]
                                   merge matrix legs (run --shard i/n, or one Python per leg) into one
                                   report and one gate decision; a missing or duplicated leg is an error
+  gilgate history [--branch gilgate-data] [--html OUT] [--window N] [--threshold F]
+                                  the default branch's history from the data branch of this clone:
+                                  trend table, verdict timeline and creep; --html writes the charts
+
 ${INIT_USAGE}
 Options for run:
   --config FILE                   config file (default: gilgate.yml, then .github/gilgate.yml)
   --base REF                      also run REF (e.g. origin/main) in a temporary worktree and compare
   --json FILE                     write the results JSON there
   --markdown FILE                 write the Markdown report (the PR comment) there
-  --fail-on regression|flip|never exit 1 on regressions (default), only on flips, or never
+  --fail-on regression|flip|never|creep
+                                  exit 1 on regressions (default), only on flips, never, or (creep)
+                                  also on creep in history (the action's; the CLI run has none)
   --seed N                        seed of the randomized trial order (default: random, recorded)
   --max-time SECONDS              stop adding rounds after this budget
   --threshold FRACTION            slowdown that counts as a regression (default 0.1 = 10%)
   --python CMD                    Python interpreter (overrides the config); repeat for a matrix
   --install CMD                   run CMD in each side's tree inside its own venv (overrides the config's install:)
   --shard I/N                     measure only leg I of N (every leg computes the same split; merge the legs)
-  --shard-costs RESULTS.json      balance the split by the costs in an earlier results file (else round robin)
+  --shard-costs RESULTS.json      balance the split by the costs in an earlier results file (else by the
+                                  gilgate-data branch's costs when the clone has it, else round robin)
   --quiet                         no progress on stderr
   -h, --help                      this help
 `;
@@ -69,6 +77,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (command === 'report') return await reportCommand(rest, io);
     if (command === 'merge') return await mergeCommand(rest, io);
     if (command === 'init') return await initCommand(rest, io);
+    if (command === 'history') return await historyCommand(rest, io);
     throw new ArgumentError(`unknown command ${JSON.stringify(command)}`);
   } catch (error) {
     // A mistake in the command line gets the usage text; any other (a config mistake, a missing
@@ -131,7 +140,8 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
   const maxTime = optionalNumber('--max-time', values['max-time'], (n) => n > 0);
   const threshold = optionalNumber('--threshold', values.threshold, (n) => n > 0 && n < 10);
   const shard = optionalShard(values.shard);
-  const shardCosts = values['shard-costs'] ? await readShardCosts(path.resolve(io.cwd, values['shard-costs'])) : null;
+  // Without --shard-costs, legs balance by the costs on this clone's history branch, when it has one.
+  const shardCosts = values['shard-costs'] ? await readShardCosts(path.resolve(io.cwd, values['shard-costs'])) : shard ? await shardCostsFromClone(io.cwd) : null;
 
   const tty = Boolean(io.stderr.isTTY);
   let lastDraw = 0;

@@ -17,6 +17,7 @@ import { mergeResultsFiles } from '../measure/legs.js';
 import { MergeError } from '../core/merge.js';
 import { formatShard } from '../core/shard.js';
 import type { Results } from '../core/types.js';
+import { readRunHistory, recordRunHistory, shardCostsFromBranch } from './history.js';
 
 
 /** GitHub's job summary takes up to 1 MiB per step; leave room for the multibyte characters. */
@@ -37,7 +38,8 @@ async function runAction(env: NodeJS.ProcessEnv): Promise<void> {
     Object.fromEntries(ACTION_INPUT_NAMES.map((name) => [name, core.getInput(name)])),
   );
   if (inputs.githubToken) core.setSecret(inputs.githubToken);
-  const context = parseEventContext(env, readEventPayload(env['GITHUB_EVENT_PATH']));
+  const payload = readEventPayload(env['GITHUB_EVENT_PATH']);
+  const context = parseEventContext(env, payload);
   const workspace = env['GITHUB_WORKSPACE'] || process.cwd();
   const cwd = resolve(workspace, inputs.workingDirectory);
 
@@ -45,7 +47,7 @@ async function runAction(env: NodeJS.ProcessEnv): Promise<void> {
     ? mergeHere(inputs.merge, cwd)
     : inputs.report
       ? readReport(resolve(cwd, inputs.report))
-      : await measureHere(inputs, context, cwd, env);
+      : await measureHere(inputs, context, cwd, env, payload);
 
   const resultsPath = resolve(env['RUNNER_TEMP'] || cwd, RESULTS_FILE);
   writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
@@ -53,27 +55,32 @@ async function runAction(env: NodeJS.ProcessEnv): Promise<void> {
   core.setOutput('regressions', String(results.regressions));
   core.setOutput('recommendations', JSON.stringify(recommendations(results)));
 
+  // History (the data branch) is context for the comment; only `fail-on: creep` gates on it.
+  const history = inputs.shard ? null : await readRunHistory(inputs, context, payload, results, env);
   // A shard leg holds part of the workloads: the merge step comments and gates on all of them.
-  const failsGate = inputs.shard ? false : gateFails(results, inputs.failOn);
+  const failsGate = inputs.shard ? false : gateFails(results, inputs.failOn, history?.creeps ?? 0);
   const marker = stickyMarker(configKey(inputs, results, cwd));
   const runUrl = context.runUrl ?? undefined;
-  await writeJobSummary(renderMarkdown(results, { marker, runUrl, maxChars: SUMMARY_LIMIT }));
+  const appendix = history?.markdown;
+  await writeJobSummary(renderMarkdown(results, { marker, runUrl, maxChars: SUMMARY_LIMIT, appendix }));
   annotate(results, failsGate);
 
   if (inputs.shard) core.info(`gilgate: shard ${formatShard(inputs.shard)}: no comment and no gate here; merge the legs' results (merge input) for both`);
   const commented = inputs.shard ? null : await publishComment(inputs, context, results, () =>
-    renderMarkdown(results, { marker, runUrl, summaryUrl: runUrl, maxChars: COMMENT_LIMIT }),
+    renderMarkdown(results, { marker, runUrl, summaryUrl: runUrl, maxChars: COMMENT_LIMIT, appendix }),
   marker, env);
   core.setOutput('comment-url', commented?.comment?.url ?? '');
+  if (!inputs.shard) await recordRunHistory(inputs, context, payload, results, cwd, env);
 
   if (failsGate) {
+    const creeping = inputs.failOn === 'creep' && history && history.creeps > 0 ? ` and ${history.creeps} creeping in history` : '';
     core.setFailed(
-      `gilgate: ${results.regressions} regression${results.regressions === 1 ? '' : 's'} against base (fail-on: ${inputs.failOn})`,
+      `gilgate: ${results.regressions} regression${results.regressions === 1 ? '' : 's'} against base${creeping} (fail-on: ${inputs.failOn})`,
     );
   }
 }
 
-async function measureHere(inputs: ActionInputs, context: EventContext, cwd: string, env: NodeJS.ProcessEnv): Promise<Results> {
+async function measureHere(inputs: ActionInputs, context: EventContext, cwd: string, env: NodeJS.ProcessEnv, payload: unknown): Promise<Results> {
   const base = inputs.baseDisabled ? null : (inputs.base ?? context.pullRequest?.baseSha ?? null);
   if (base) core.info(`gilgate: comparing with base ${base}`);
   else core.info(`gilgate: no base to compare with (event: ${context.eventName || 'unknown'})`);
@@ -89,7 +96,8 @@ async function measureHere(inputs: ActionInputs, context: EventContext, cwd: str
     maxTimeSeconds: inputs.maxTimeSeconds,
     threshold: inputs.threshold,
     shard: inputs.shard,
-    shardCosts: inputs.shard && inputs.shardCosts ? readShardCosts(resolve(cwd, inputs.shardCosts)) : null,
+    // Without shard-costs, a leg balances by history's costs when the data branch has them.
+    shardCosts: inputs.shard && inputs.shardCosts ? readShardCosts(resolve(cwd, inputs.shardCosts)) : inputs.shard ? await shardCostsFromBranch(inputs, context, payload, env) : null,
     // The engine strips INPUT_*, ACTIONS_* and GITHUB_TOKEN from the trials' environment and refuses
     // to pass on any variable holding one of these values.
     secrets: inputs.githubToken ? [inputs.githubToken] : [],

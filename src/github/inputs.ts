@@ -3,6 +3,7 @@
 // and must still mean something sensible, because runners of old or local harnesses may omit it.
 import { FAIL_ON_VALUES, type FailOn } from '../core/gate.js';
 import { parseShard, type ShardSpec } from '../core/shard.js';
+import { DEFAULT_HISTORY_BRANCH, DEFAULT_HISTORY_KEEP } from '../core/history.js';
 
 export type CommentMode = 'always' | 'on-regression' | 'never';
 
@@ -33,7 +34,14 @@ export interface ActionInputs {
   shardCosts: string | null;
   /** `merge:` folders, globs or files (one a line) of legs' results: merge them instead of measuring. */
   merge: string[] | null;
+  /** `history:` the data branch (default gilgate-data); null: `off`, no history read or written. */
+  history: string | null;
+  /** `history-keep:` commits whose files are kept on the data branch; older ones are squashed. */
+  historyKeep: number;
 }
+
+/** Branches history must never write to: code lives there, or a site does. */
+const RESERVED_BRANCHES = ['main', 'master', 'gh-pages'];
 
 /** Every input name action.yml declares, in the spelling runners turn into INPUT_<NAME>. */
 export const ACTION_INPUT_NAMES = [
@@ -52,6 +60,8 @@ export const ACTION_INPUT_NAMES = [
   'shard',
   'shard-costs',
   'merge',
+  'history',
+  'history-keep',
 ] as const;
 
 export type ActionInputName = (typeof ACTION_INPUT_NAMES)[number];
@@ -86,6 +96,9 @@ export function parseActionInputs(raw: Readonly<Partial<Record<ActionInputName, 
 
   const { shard, merge } = parseMatrixInputs(text('shard'), text('merge'), text('report'), problems);
 
+  const history = parseHistoryBranch(text('history'), problems);
+  const historyKeep = parseHistoryKeep(text('history-keep'), problems);
+
   if (problems.length > 0) throw new ActionInputError(problems);
   return {
     config: text('config'),
@@ -104,7 +117,34 @@ export function parseActionInputs(raw: Readonly<Partial<Record<ActionInputName, 
     shard,
     shardCosts: text('shard-costs'),
     merge,
+    history,
+    historyKeep,
   };
+}
+
+/** A branch of its own: never one that holds code or a site (the default branch is checked at run time). */
+function parseHistoryBranch(value: string | null, problems: string[]): string | null {
+  if (value === null) return DEFAULT_HISTORY_BRANCH;
+  if (/^(off|none|false)$/i.test(value)) return null;
+  const name = value.replace(/^refs\/heads\//, '');
+  if (RESERVED_BRANCHES.includes(name.toLowerCase())) {
+    problems.push(`history: "${value}" would write into a branch that holds code or a site; use a branch of its own (default ${DEFAULT_HISTORY_BRANCH}) or off`);
+    return null;
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(name) || name.includes('..') || name.endsWith('/') || name.endsWith('.lock')) {
+    problems.push(`history: "${value}" is not a branch name (or off)`);
+    return null;
+  }
+  return name;
+}
+
+function parseHistoryKeep(value: string | null, problems: string[]): number {
+  if (value === null) return DEFAULT_HISTORY_KEEP;
+  if (!/^\d+$/.test(value) || Number(value) < 1) {
+    problems.push(`history-keep: "${value}" must be a positive whole number of commits`);
+    return DEFAULT_HISTORY_KEEP;
+  }
+  return Number(value);
 }
 
 /** The matrix inputs: a leg measures (`shard`), the final job merges (`merge`); never both, never with `report`. */

@@ -55,6 +55,8 @@ export interface MarkdownOptions {
   maxChars?: number;
   /** CLI command to reproduce locally; default built from the results. */
   reproduce?: string;
+  /** A section placed above the footer (the default branch's history, report/history.ts). */
+  appendix?: string;
 }
 
 /** How much of a workload's section to show; folding walks down this list. */
@@ -71,7 +73,7 @@ const INVARIANT_LINES = 10;
 export function renderMarkdown(results: Results, options: MarkdownOptions = {}): string {
   const maxChars = options.maxChars ?? COMMENT_LIMIT;
   const head = [options.marker ?? null, headline(results)].filter((x): x is string => x !== null).join('\n');
-  const footer = renderFooter(results, options);
+  const footer = options.appendix ? `${options.appendix}\n\n${renderFooter(results, options)}` : renderFooter(results, options);
   return fitToLimit(results, head, footer, options, maxChars);
 }
 

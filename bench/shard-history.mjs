@@ -1,0 +1,58 @@
+// Figure, not an assertion: a 4-leg split balanced from history alone. An earlier unsharded results
+// file of the suite becomes a history entry (as a push run would store it); the split is made from
+// that entry's costs only (src/core/history.ts shardCostsFromHistory → core/shard.ts), and then every
+// leg runs for real (rounds pinned to {min: 3, max: 3}, one leg after another), printing each leg's
+// seconds against the mean. The issue's bar: every leg within 25% of the mean.
+//
+//   npm run build && node_modules/.bin/node dist/cli/index.js run --config bench/stdlib/gilgate.yml --json /tmp/stdlib.json
+//   node_modules/.bin/node bench/shard-history.mjs /tmp/stdlib.json [suite=stdlib] [count=4] [--dry]
+//
+// --dry prints the split's predicted loads from history's costs without running the legs.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { historyEntry, shardCostsFromHistory, measuringCost } from '../lib/core/history.js';
+import { costsFromResults, shardOf } from '../lib/core/shard.js';
+
+const args = process.argv.slice(2).filter((a) => a !== '--dry');
+const dry = process.argv.includes('--dry');
+const [resultsFile, suite = 'stdlib', countText = '4'] = args;
+if (!resultsFile) throw new Error('usage: bench/shard-history.mjs RESULTS.json [suite] [count] [--dry]');
+const count = Number(countText);
+const earlier = JSON.parse(readFileSync(resultsFile, 'utf8'));
+const entry = historyEntry(earlier, { sha: 'a'.repeat(40), committedAt: earlier.startedAt, parent: null });
+const costs = shardCostsFromHistory([entry]);
+const names = entry.workloads.map((w) => w.name);
+const split = shardOf(costsFromResults(costs, names), count);
+const predicted = Array.from({ length: count }, () => 0);
+for (const w of entry.workloads) predicted[split.get(w.name)] += measuringCost(w) ?? 0;
+const pmean = predicted.reduce((a, b) => a + b) / count;
+console.log(`history costs of ${names.length} workloads from ${resultsFile}; predicted leg loads (history's own seconds):`);
+predicted.forEach((p, i) => console.log(`  leg ${i + 1}/${count}: ${p.toFixed(2)} s (${((p - pmean) / pmean * 100).toFixed(0)}% vs mean)`));
+if (dry) process.exit(0);
+
+// The legs: each gets the same costs file (what every leg reads from the branch).
+const work = mkdtempSync(path.join(tmpdir(), 'gilgate-shard-history-'));
+const costsFile = path.join(work, 'history-costs.json');
+writeFileSync(costsFile, JSON.stringify({ workloads: [], ...costs }));
+const suiteDir = path.resolve('bench', suite);
+const config = path.join(work, 'gilgate.yml');
+const python = process.env.GILGATE_PYTHON ?? '/usr/bin/python3';
+writeFileSync(config, readFileSync(path.join(suiteDir, 'gilgate.yml'), 'utf8').replace(/^paths:.*$/m, `paths: [${JSON.stringify(suiteDir)}]`).concat(`\npython: ${python}\nrounds: {min: 3, max: 3}\n`));
+const legs = [];
+for (let index = 1; index <= count; index++) {
+  const out = path.join(work, `leg-${index}.json`);
+  const started = process.hrtime.bigint();
+  const run = spawnSync(process.execPath, ['dist/cli/index.js', 'run', '--config', config, '--shard', `${index}/${count}`, '--shard-costs', costsFile, '--json', out, '--quiet', '--fail-on', 'never'], { encoding: 'utf8' });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (run.status !== 0) throw new Error(`leg ${index}/${count} failed (${run.status}):\n${run.stderr}`);
+  const mine = JSON.parse(readFileSync(out, 'utf8')).workloads.map((w) => w.name);
+  legs.push({ index, seconds, mine });
+  process.stderr.write(`leg ${index}/${count}: ${seconds.toFixed(1)} s (${mine.join(', ')})\n`);
+}
+const mean = legs.reduce((s, l) => s + l.seconds, 0) / count;
+const worst = Math.max(...legs.map((l) => Math.abs(l.seconds - mean) / mean));
+console.log(`suite ${suite}, python ${python}, ${count} legs balanced from history alone`);
+for (const l of legs) console.log(`  leg ${l.index}/${count}: ${l.seconds.toFixed(1)} s (${((l.seconds - mean) / mean * 100).toFixed(0)}% vs mean): ${l.mine.join(' ')}`);
+console.log(`worst leg ${(worst * 100).toFixed(0)}% from the mean (bar: 25%): ${worst <= 0.25 ? 'within' : 'OUTSIDE'}`);
