@@ -66236,7 +66236,8 @@ function modelFromStored(stored, model, speedup, written) {
         lower: Number.NaN,
         upper: Number.NaN,
         helps: vsSerial.outcome === 'a-faster',
-        ruledOut: vsSerial.outcome === 'b-faster',
+        // Faster beyond the margin is ruled out when serial won or the two are equivalent.
+        ruledOut: vsSerial.outcome === 'b-faster' || vsSerial.outcome === 'equivalent',
         oneAtATime: false,
         cpuPerWall: best?.cpuPerWall ?? Number.NaN,
         wallSpeedup: best?.speedup ?? Number.NaN,
@@ -66540,10 +66541,7 @@ function readResults(json) {
     }
     const file = parsed.data;
     if (file.schemaVersion === 3) {
-        const workloads = file.workloads.map(({ speedup: _view, ...w }) => ({
-            ...w,
-            base: w.base ? (({ speedup: _baseView, ...base }) => base)(w.base) : null,
-        }));
+        const workloads = file.workloads.map((w) => ({ ...withoutView(w), base: w.base ? withoutView(w.base) : null }));
         return { ...file, workloads };
     }
     const margin = file.settings.margin;
@@ -66554,6 +66552,12 @@ function readResults(json) {
     }));
     // Each row keeps its name, python, status and changes (sideFromStored passes them through).
     return { ...file, workloads };
+}
+/** A row or base of a version 3 file without its `speedup` view (the facts hold those figures). */
+function withoutView(row) {
+    const copy = { ...row };
+    delete copy.speedup;
+    return copy;
 }
 /**
  * The results file for a Results value: version 3, with `speedup` per workload and in `base` written

@@ -98,7 +98,8 @@ function modelFromStored(stored: StoredSide, model: ParallelModel, speedup: numb
     lower: Number.NaN,
     upper: Number.NaN,
     helps: vsSerial.outcome === 'a-faster',
-    ruledOut: vsSerial.outcome === 'b-faster',
+    // Faster beyond the margin is ruled out when serial won or the two are equivalent.
+    ruledOut: vsSerial.outcome === 'b-faster' || vsSerial.outcome === 'equivalent',
     oneAtATime: false,
     cpuPerWall: best?.cpuPerWall ?? Number.NaN,
     wallSpeedup: best?.speedup ?? Number.NaN,

@@ -300,10 +300,7 @@ export function readResults(json: unknown): ResultsRead {
   }
   const file = parsed.data;
   if (file.schemaVersion === 3) {
-    const workloads = file.workloads.map(({ speedup: _view, ...w }) => ({
-      ...w,
-      base: w.base ? (({ speedup: _baseView, ...base }) => base)(w.base as typeof w.base & { speedup?: unknown }) : null,
-    }));
+    const workloads = file.workloads.map((w) => ({ ...withoutView(w), base: w.base ? withoutView(w.base) : null }));
     return { ...file, workloads } as ResultsRead;
   }
   const margin = file.settings.margin;
@@ -314,6 +311,13 @@ export function readResults(json: unknown): ResultsRead {
   }));
   // Each row keeps its name, python, status and changes (sideFromStored passes them through).
   return { ...file, workloads } as unknown as ResultsRead;
+}
+
+/** A row or base of a version 3 file without its `speedup` view (the facts hold those figures). */
+function withoutView<T extends object>(row: T): T {
+  const copy = { ...row } as T & { speedup?: unknown };
+  delete copy.speedup;
+  return copy;
 }
 
 /**
