@@ -3,6 +3,7 @@
 //
 // Run: npx tsc -p tsconfig.json && node_modules/.bin/node bench/repeatability.mjs [runs=3]
 import path from 'node:path';
+import { modelFigure } from '../lib/core/side-facts.js';
 import { measure } from '../lib/measure/run.js';
 
 const runs = Number(process.argv[2] ?? 3);
@@ -15,7 +16,7 @@ for (let run = 1; run <= runs; run++) {
   const line = results.workloads.map((w) => {
     verdicts.set(w.name, [...(verdicts.get(w.name) ?? []), w.recommendation]);
     const s = (x) => (x === null ? '—' : x.toFixed(2));
-    return `${w.name}=${w.recommendation} (t×${s(w.speedup.threads)} p×${s(w.speedup.processes)}, ${w.rounds} rounds)`;
+    return `${w.name}=${w.recommendation} (t×${s(modelFigure(w, 'threads', 'speedup'))} p×${s(modelFigure(w, 'processes', 'speedup'))}, ${w.rounds} rounds)`;
   });
   console.log(`run ${run} (${results.totalSeconds.toFixed(1)} s, seed ${results.settings.seed}): ${line.join('; ')}`);
 }

@@ -39518,7 +39518,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 783:
+/***/ 2539:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -57645,7 +57645,7 @@ function variantLabel(results, w) {
 }
 /** Whether this workload ran with the GIL on: the verdict's build facts, else the run's environment. */
 function gilBuild(results, w) {
-    const build = w.facts?.build;
+    const build = w.facts.build;
     if (build)
         return build.gilEnabled && !build.freeThreadedBuild;
     const index = results.values?.setup.pythons.indexOf(w.python) ?? -1;
@@ -57658,29 +57658,20 @@ function checkSide(out, name, side, cores, gil, margin) {
         checkArm(out, `${name} · ${arm.model}×${arm.workers}`, arm, cores);
     if (serial && gil)
         checkGilThreads(out, name, side.arms, serial, margin);
+    // Each figure once, where it is stored: each model's facts, then the comparisons between models.
     for (const model of PARALLEL_MODELS) {
-        const speedup = side.speedup[model];
-        if (speedup !== null && speedup !== undefined)
-            checkSpeedup(out, `${name} · ${model} speedup`, speedup);
-        const steady = side.steadySpeedup?.[model];
-        if (steady !== null && steady !== undefined)
-            checkSpeedup(out, `${name} · ${model} speedup once started`, steady);
-        const startup = side.startupSeconds?.[model];
-        if (typeof startup === 'number')
-            checkStartup(out, `${name} · ${model} start-up`, startup);
-        const capacity = side.capacity?.[model];
-        const facts = side.facts?.models[model];
-        if (typeof capacity === 'number')
-            checkCapacity(out, `${name} · ${model} capacity`, capacity, facts?.workers ?? Infinity, cores);
-        if (facts)
-            checkModelFacts(out, `${name} · ${model}`, facts);
+        const facts = side.facts.models[model];
+        if (!facts)
+            continue;
+        checkModelFacts(out, `${name} · ${model}`, facts);
+        // NaN: a figure an older file did not record (unknown, not broken).
+        if (!Number.isNaN(facts.steadySpeedup))
+            checkSpeedup(out, `${name} · ${model} speedup once started`, facts.steadySpeedup);
+        if (typeof facts.capacity === 'number')
+            checkCapacity(out, `${name} · ${model} capacity`, facts.capacity, facts.workers || Infinity, cores);
     }
-    for (const [key, comparison] of Object.entries(side.comparisons))
-        if (comparison)
-            checkComparison(out, `${name} · ${key}`, comparison);
-    for (const pair of [side.facts?.deciding, side.facts?.open])
-        if (pair)
-            checkComparison(out, `${name} · ${pair.a} vs ${pair.b}`, pair.comparison);
+    for (const pair of side.facts.pairs)
+        checkComparison(out, `${name} · ${pair.a} vs ${pair.b}`, pair.comparison);
 }
 function checkArm(out, figure, arm, cores) {
     if (arm.model === 'serial') {
@@ -58080,6 +58071,35 @@ function quantile(values, q) {
     return sorted[below] + (sorted[above] - sorted[below]) * (position - below);
 }
 
+;// CONCATENATED MODULE: ./lib/core/side-facts.js
+
+/** A model's figure, null when the model did not run (or, for break-even and capacity, has none). */
+function modelFigure(side, model, field) {
+    const facts = side.facts.models[model];
+    return facts ? facts[field] : null;
+}
+/** One figure for every parallel model: what the results file writes as `speedup` (a view, not state). */
+function modelFigures(side, field) {
+    const out = { threads: null, processes: null, interpreters: null };
+    for (const m of PARALLEL_MODELS)
+        out[m] = modelFigure(side, m, field);
+    return out;
+}
+/**
+ * The comparison of two models' best arms, oriented as stored (`a` the cheaper, COST_ORDER), or of
+ * a model with serial (its `vsSerial`, `b` serial); null when one of them did not run.
+ */
+function side_facts_pairComparison(facts, a, b) {
+    if (a === b)
+        return null;
+    if (a === 'serial' || b === 'serial') {
+        const model = (a === 'serial' ? b : a);
+        const f = facts.models[model];
+        return f ? { a: model, b: 'serial', comparison: f.vsSerial } : null;
+    }
+    return facts.pairs.find((p) => (p.a === a && p.b === b) || (p.a === b && p.b === a)) ?? null;
+}
+
 ;// CONCATENATED MODULE: ./lib/core/plan.js
 /** CPU/wall at one worker below which a workload "mostly waits" and deserves oversubscription. */
 const WAITING_CPU_PER_WALL = 0.5;
@@ -58225,6 +58245,7 @@ function seededRandom(seed) {
 ;// CONCATENATED MODULE: ./lib/report/format.js
 
 
+
 function formatSpeedup(speedup) {
     if (speedup === null || !Number.isFinite(speedup))
         return 'n/a';
@@ -58247,12 +58268,12 @@ function bestWorkers(arms, model) {
  * workload ran them or has its own reason they could not (not where the interpreter lacks them).
  */
 function pageModels(results) {
-    const interpreters = results.workloads.some((w) => (w.speedup.interpreters ?? null) !== null || localUnavailable(w).includes('interpreters'));
+    const interpreters = results.workloads.some((w) => modelFigure(w, 'interpreters', 'speedup') !== null || localUnavailable(w).includes('interpreters'));
     return interpreters ? ['threads', 'processes', 'interpreters'] : ['threads', 'processes'];
 }
 /** Models this workload could not run, less those the whole interpreter cannot (said once). */
 function localUnavailable(w) {
-    return PARALLEL_MODELS.filter((m) => w.unavailable[m] && !w.facts?.everywhere[m]);
+    return PARALLEL_MODELS.filter((m) => w.unavailable[m] && !w.facts.everywhere[m]);
 }
 /**
  * Per-batch against once-started speedups, start-up and break-even, for the models whose start-up
@@ -58262,7 +58283,7 @@ function localUnavailable(w) {
  */
 function lifetimeSummary(w) {
     const facts = w.facts;
-    if (!facts?.serial)
+    if (!facts.serial)
         return null;
     const batch = facts.serial.seconds;
     // A pool model in play (processes, interpreters) always gets its start-up: a figure that vanishes
@@ -58307,7 +58328,7 @@ function formatShare(fraction) {
 }
 /** "×1.9 at 2" — the speedup with the worker count it was reached at, when known. */
 function speedupAt(w, model) {
-    const s = w.speedup[model] ?? null;
+    const s = modelFigure(w, model, 'speedup');
     if (s === null)
         return w.unavailable[model] ? 'unavailable' : 'n/a';
     const at = bestWorkers(w.arms, model);
@@ -58416,17 +58437,21 @@ function truncate(text, max) {
 }
 /** The comparison whose interval best supports the recommendation, for the confidence column. */
 function keyComparison(w) {
-    const c = w.comparisons;
-    const byRecommendation = {
-        threads: [c.threadsVsSerial, c.threadsVsProcesses],
-        processes: [c.processesVsSerial, c.threadsVsProcesses],
-        interpreters: [c.interpretersVsSerial ?? null, c.interpretersVsProcesses ?? null],
-        either: [c.threadsVsProcesses, c.threadsVsSerial, c.processesVsSerial],
-        serial: [c.threadsVsSerial, c.processesVsSerial],
-        inconclusive: [c.threadsVsProcesses, c.threadsVsSerial, c.processesVsSerial],
+    const pairs = {
+        threads: [['threads', 'serial'], ['threads', 'processes']],
+        processes: [['processes', 'serial'], ['threads', 'processes']],
+        interpreters: [['interpreters', 'serial'], ['interpreters', 'processes']],
+        either: [['threads', 'processes'], ['threads', 'serial'], ['processes', 'serial']],
+        serial: [['threads', 'serial'], ['processes', 'serial']],
+        inconclusive: [['threads', 'processes'], ['threads', 'serial'], ['processes', 'serial']],
         error: [],
     };
-    return byRecommendation[w.recommendation].find((x) => x !== null) ?? null;
+    for (const [a, b] of pairs[w.recommendation]) {
+        const pair = pairComparison(w.facts, a, b);
+        if (pair)
+            return pair.comparison;
+    }
+    return null;
 }
 const REGRESSION_WORDS = {
     slower: 'slower',
@@ -64489,6 +64514,7 @@ function describeFailure(failure) {
 
 
 
+
 /**
  * Racing: at each scheduled look, an arm shown slower than its side's current best arm beyond the
  * margin stops running (it cannot become the recommendation), worker counts of one model raced like
@@ -64571,15 +64597,6 @@ function capacityAt(machine, workers) {
 function capacityShare(speedup, capacity) {
     return speedup === null || capacity === null || !(capacity > 0) ? null : speedup / capacity;
 }
-const NO_FIGURES = () => ({ threads: null, processes: null, interpreters: null });
-const NO_COMPARISONS = () => ({
-    threadsVsSerial: null,
-    processesVsSerial: null,
-    interpretersVsSerial: null,
-    threadsVsProcesses: null,
-    threadsVsInterpreters: null,
-    interpretersVsProcesses: null,
-});
 function judge(input) {
     const { probe, arms, rounds, margin, policy } = input;
     const pool = input.pool ?? 'per-batch';
@@ -64608,8 +64625,7 @@ function judge(input) {
     // An arm stops running only when raced out under both pool lifetimes: the other lifetime's advice
     // (a long-lived pool would pay off) still needs its rounds.
     const raced = new Map([...decision.raced].filter(([label]) => other.raced.has(label)));
-    const speedup = figures(decision.models, (m) => m.speedup);
-    const character = classify(armResults, decision.models, speedup, probe, margin);
+    const character = classify(armResults, decision.models, probe, margin);
     const facts = {
         rule: decision.rule,
         recommendation: decision.recommendation,
@@ -64623,6 +64639,7 @@ function judge(input) {
         models: decision.models,
         unavailable,
         everywhere,
+        pairs: decision.pairs,
         deciding: decision.deciding,
         open: decision.open,
         otherLifetimeOpen: !other.settled,
@@ -64637,20 +64654,13 @@ function judge(input) {
     const result = {
         recommendation: decision.recommendation,
         reason: words.reason,
-        speedup,
         pool,
-        steadySpeedup: figures(decision.models, (m) => m.steadySpeedup),
-        startupSeconds: figures(decision.models, (m) => m.startupSeconds),
-        breakEven: figures(decision.models, (m) => m.breakEven),
-        capacity: figures(decision.models, (m) => m.capacity),
-        capacityShare: figures(decision.models, (m) => m.capacityShare),
         character,
         arms: armResults,
         unavailable,
         warnings: words.warnings,
         error: null,
         rounds,
-        comparisons: decision.comparisons,
         facts,
     };
     return { settled: decision.settled || final, result, raced };
@@ -64661,19 +64671,11 @@ function adviceDiffers(a, b) {
     const pair = new Set([a, b]);
     return !(pair.has('either') && (pair.has('threads') || pair.has('processes')));
 }
-function figures(models, pick) {
-    const out = NO_FIGURES();
-    for (const m of PARALLEL_MODELS) {
-        const f = models[m];
-        out[m] = f ? pick(f) : null;
-    }
-    return out;
-}
-/** Each pair of models (cheaper first, COST_ORDER) and where SideResult['comparisons'] keeps it. */
-const PAIR_KEYS = [
-    { cheap: 'threads', dear: 'processes', key: 'threadsVsProcesses' },
-    { cheap: 'threads', dear: 'interpreters', key: 'threadsVsInterpreters' },
-    { cheap: 'interpreters', dear: 'processes', key: 'interpretersVsProcesses' },
+/** Each pair of models, cheaper first (COST_ORDER), in the order SideFacts['pairs'] keeps them. */
+const PAIRS = [
+    ['threads', 'processes'],
+    ['threads', 'interpreters'],
+    ['interpreters', 'processes'],
 ];
 /** Every model's facts under one pool lifetime, the pairwise comparisons, and the rule that fires. */
 function decideFor(c, pool) {
@@ -64692,23 +64694,15 @@ function decideFor(c, pool) {
         models[model] = facts.facts;
         bestArms[model] = facts.arm;
     }
-    const comparisons = NO_COMPARISONS();
-    comparisons.threadsVsSerial = models.threads?.vsSerial ?? null;
-    comparisons.processesVsSerial = models.processes?.vsSerial ?? null;
-    comparisons.interpretersVsSerial = models.interpreters?.vsSerial ?? null;
     // Pairs are oriented cheaper / costlier (COST_ORDER), so 'a-faster' always means "the cheaper one is faster".
     const pairSeries = (m) => series(bestArms[m], c.rounds, time);
-    const pair = (a, b) => bestArms[a] && bestArms[b] ? compareTimes(pairSeries(a), pairSeries(b), c.margin, c.policy) : null;
-    comparisons.threadsVsProcesses = pair('threads', 'processes');
-    comparisons.threadsVsInterpreters = pair('threads', 'interpreters');
-    comparisons.interpretersVsProcesses = pair('interpreters', 'processes');
-    const pairOf = (a, b) => {
-        const [cheap, dear] = COST_ORDER.indexOf(a) < COST_ORDER.indexOf(b) ? [a, b] : [b, a];
-        const key = PAIR_KEYS.find((p) => p.cheap === cheap && p.dear === dear)?.key;
-        const comparison = key === undefined ? null : comparisons[key];
-        return comparison ? { a: cheap, b: dear, comparison } : null;
-    };
-    return { ...decide(c, models, pairOf), models, comparisons, raced };
+    const pairs = PAIRS.filter(([a, b]) => bestArms[a] && bestArms[b]).map(([a, b]) => ({
+        a,
+        b,
+        comparison: compareTimes(pairSeries(a), pairSeries(b), c.margin, c.policy),
+    }));
+    const pairOf = (a, b) => side_facts_pairComparison({ models, pairs }, a, b);
+    return { ...decide(c, models, pairOf), models, pairs, raced };
 }
 function modelFacts(c, model, candidates, serialSeries, time, raced) {
     // Winner's curse: α is split over the model's arms too (Bonferroni), so an arm that wins only by
@@ -64899,7 +64893,7 @@ function unavailableModels(probe, arms, environment) {
     }
     return out;
 }
-function classify(arms, models, speedup, probe, margin) {
+function classify(arms, models, probe, margin) {
     const serial = arms.find((a) => a.model === 'serial');
     if (!serial)
         return 'unknown';
@@ -64909,12 +64903,12 @@ function classify(arms, models, speedup, probe, margin) {
     if (serial.cpuPerWall < verdict_WAITING_CPU_PER_WALL)
         return 'io-wait';
     const perTask = probe.taskCount > 0 ? serial.wall.median / probe.taskCount : Infinity;
-    const noGain = (s) => s === null || s < 1 + margin;
-    if (perTask < TINY_TASK_SECONDS && PARALLEL_MODELS.every((m) => noGain(speedup[m])))
+    const noGain = (s) => s === undefined || s < 1 + margin;
+    if (perTask < TINY_TASK_SECONDS && PARALLEL_MODELS.every((m) => noGain(models[m]?.speedup)))
         return 'overhead-bound';
     if (threadsArm && threadsRunInParallel(threadsArm.cpuPerWall))
         return 'gil-releasing';
-    if (threadsArm && !threadsRunInParallel(threadsArm.cpuPerWall) && noGain(speedup.threads)) {
+    if (threadsArm && !threadsRunInParallel(threadsArm.cpuPerWall) && noGain(models.threads?.speedup)) {
         if (processesArm && processesArm.peakRssBytes > 4 * serial.peakRssBytes && processesArm.peakRssBytes > 512 * 2 ** 20)
             return 'memory-heavy';
         return 'cpu-bound-gil';
@@ -64959,6 +64953,7 @@ function errorResult(failure, arms, rounds, pool, margin, build, describe) {
         models: {},
         unavailable: {},
         everywhere: {},
+        pairs: [],
         deciding: null,
         open: null,
         otherLifetime: null,
@@ -64969,20 +64964,13 @@ function errorResult(failure, arms, rounds, pool, margin, build, describe) {
     return {
         recommendation: 'error',
         reason: words.reason,
-        speedup: NO_FIGURES(),
         pool,
-        steadySpeedup: NO_FIGURES(),
-        startupSeconds: NO_FIGURES(),
-        breakEven: NO_FIGURES(),
-        capacity: NO_FIGURES(),
-        capacityShare: NO_FIGURES(),
         character: 'unknown',
         arms: arms.filter((a) => measurements(a).length > 0).map((a) => armResult(a, null)),
         unavailable: {},
         warnings: words.warnings,
         error: { kind: failure.kind, message: message + (failure.stderrTail ? `\n${failure.stderrTail}` : ''), traceback: failure.traceback },
         rounds,
-        comparisons: NO_COMPARISONS(),
         facts,
     };
 }
@@ -66342,6 +66330,542 @@ function progressLine(done, total, elapsedSeconds, label, options) {
     return `\r${status}${shown}\x1b[K`;
 }
 
+;// CONCATENATED MODULE: ./lib/core/contracts/runner.js
+// The python runner's JSON outputs (python/gilgate_runner.py), validated at the boundary instead of
+// cast: one schema per mode. Results files of schemaVersion 1 hold environments written before the
+// runner measured placement and interpreters: those fields get the defaults that say so.
+
+
+const failureSchema = looseObject({
+    ok: literal(false),
+    kind: schemas_enum(FAILURE_KINDS),
+    type: schemas_string(),
+    message: schemas_string(),
+    traceback: schemas_string(),
+    /** The runner writes ""; the TypeScript side fills it from the interpreter's stderr. */
+    stderrTail: schemas_string().default(''),
+    missingModule: schemas_string().nullable().default(null),
+});
+/** Where a probe's or trial's code came from; null in results written before it was recorded. */
+const provenanceSchema = looseObject({
+    workload: array(looseObject({ module: schemas_string(), file: schemas_string().nullable() })),
+    packages: array(looseObject({ name: schemas_string(), file: schemas_string().nullable() })),
+    digest: schemas_string(),
+    fileCount: schemas_number().int().nonnegative(),
+    modules: array(looseObject({ name: schemas_string(), file: schemas_string(), repository: schemas_boolean() })).optional(),
+});
+const environmentSchema = looseObject({
+    cores: schemas_number().int().positive(),
+    coresSource: schemas_string(),
+    python: schemas_string(),
+    implementation: schemas_string(),
+    executable: schemas_string(),
+    gilEnabled: schemas_boolean(),
+    freeThreadedBuild: schemas_boolean(),
+    startMethod: schemas_string(),
+    os: schemas_string(),
+    cpuModel: schemas_string(),
+    cpus: array(schemas_number().int().nonnegative()).default([]),
+    placement: schemas_enum(['affinity', 'unsupported']).default('unsupported'),
+    startMethods: array(schemas_string()).default([]),
+    interpretersUnavailable: schemas_string().nullable().default('not recorded (a results file from before interpreters were measured)'),
+});
+const probeSchema = looseObject({
+    ok: literal(true),
+    taskCount: schemas_number().int().nonnegative(),
+    processesUnavailable: schemas_string().nullable(),
+    spawnProblem: schemas_string().nullable(),
+    pilotWallSeconds: schemas_number().nonnegative(),
+    pilotCpuSeconds: schemas_number().nonnegative(),
+    interpretersUnavailable: schemas_string().nullable(),
+    startMethod: schemas_string(),
+    gilEnabledAfterImport: schemas_boolean(),
+    gilReenabledBy: schemas_string().nullable(),
+    provenance: provenanceSchema.nullable().default(null),
+});
+const repetitionSchema = looseObject({
+    wallSeconds: schemas_number().nonnegative(),
+    steadySeconds: schemas_number().nonnegative(),
+    startupSeconds: schemas_number().nonnegative(),
+    cpuSeconds: schemas_number().nonnegative(),
+});
+const trialSchema = looseObject({
+    ok: literal(true),
+    wallSeconds: schemas_number().nonnegative(),
+    startupSeconds: schemas_number().nonnegative(),
+    cpuSeconds: schemas_number().nonnegative(),
+    peakRssSelfBytes: schemas_number().nonnegative(),
+    peakRssChildBytes: schemas_number().nonnegative(),
+    tasks: schemas_number().int().nonnegative(),
+    digest: schemas_string(),
+    digestStable: schemas_boolean(),
+    chunksize: schemas_number().int().positive().nullable(),
+    startMethod: schemas_string().nullable(),
+    cpu: schemas_number().int().nonnegative().nullable(),
+    repetitions: array(repetitionSchema).min(1),
+    steadySeconds: schemas_number().nonnegative(),
+    repetitionsDiffer: schemas_boolean(),
+    provenance: provenanceSchema.nullable().default(null),
+});
+/** A trial as the runner writes it: every repetition; the per-trial values are added by python.ts. */
+const runnerTrialSchema = trialSchema.omit({ wallSeconds: true, steadySeconds: true, startupSeconds: true, cpuSeconds: true });
+/** The machine probe (a new runner mode): each CPU's loop time and what N processes deliver. */
+const machineSchema = looseObject({
+    ok: literal(true),
+    cpus: array(looseObject({ cpu: schemas_number().int().nonnegative(), loopSeconds: schemas_number().positive() })),
+    capacity: array(looseObject({
+        workers: schemas_number().int().positive(),
+        ratio: schemas_number().positive(),
+        ratios: array(schemas_number().positive()).optional(),
+        attempts: schemas_number().int().positive().optional(),
+        disturbed: schemas_boolean().optional(),
+    })),
+    singleLoopSeconds: schemas_number().positive(),
+});
+const OUTPUT_SCHEMAS = {
+    environment: environmentSchema,
+    probe: probeSchema,
+    trial: runnerTrialSchema,
+    machine: machineSchema,
+};
+/** Thrown when the runner wrote JSON that is not what its mode promises: a gilgate bug, named precisely. */
+class RunnerOutputError extends Error {
+    mode;
+    issues;
+    constructor(mode, issues) {
+        super(`the runner's ${mode} output does not match its contract: ${issues.join('; ')}`);
+        this.mode = mode;
+        this.issues = issues;
+        this.name = 'RunnerOutputError';
+    }
+}
+function parseRunnerOutput(mode, json) {
+    const failure = failureSchema.safeParse(json);
+    if (failure.success)
+        return failure.data;
+    const parsed = OUTPUT_SCHEMAS[mode].safeParse(json);
+    if (parsed.success)
+        return parsed.data;
+    throw new RunnerOutputError(mode, parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
+}
+// Compile-time checks that a parsed output is what today's code consumes (no casts needed).
+const parsedAreTodaysTypes = { environment: (v) => v, probe: (v) => v, trial: (v) => v, machine: (v) => v, failure: (v) => v };
+
+;// CONCATENATED MODULE: ./lib/core/contracts/older-results.js
+
+const STORED_KEYS = ['speedup', 'steadySpeedup', 'startupSeconds', 'breakEven', 'capacity', 'capacityShare', 'comparisons', 'facts'];
+/** The pairs of models as the comparisons named them: cheaper first, as SideFacts['pairs'] keeps them. */
+const older_results_PAIRS = [
+    { a: 'threads', b: 'processes', key: 'threadsVsProcesses' },
+    { a: 'threads', b: 'interpreters', key: 'threadsVsInterpreters' },
+    { a: 'interpreters', b: 'processes', key: 'interpretersVsProcesses' },
+];
+/** An older file's side (or workload row: its other fields pass through) in today's shape. */
+function sideFromStored(stored, margin) {
+    const rest = { ...stored };
+    for (const key of STORED_KEYS)
+        delete rest[key];
+    const written = stored.facts ?? {};
+    const pool = stored.pool ?? written.pool ?? 'per-batch';
+    const models = {};
+    for (const model of PARALLEL_MODELS) {
+        const speedup = stored.speedup[model] ?? null;
+        // The file showed no speedup for a model that did not run (or was unavailable): no facts.
+        if (speedup === null)
+            continue;
+        models[model] = modelFromStored(stored, model, speedup, written.models?.[model]);
+    }
+    const pairs = [];
+    for (const { a, b, key } of older_results_PAIRS) {
+        const comparison = stored.comparisons[key] ?? null;
+        if (comparison)
+            pairs.push({ a, b, comparison });
+    }
+    const facts = {
+        rule: written.rule ?? ruleOf(stored.recommendation),
+        recommendation: stored.recommendation,
+        character: stored.character,
+        pool,
+        margin: written.margin ?? margin,
+        rounds: stored.rounds,
+        final: written.final ?? true,
+        build: written.build ?? null,
+        serial: written.serial ?? null,
+        models,
+        unavailable: stored.unavailable,
+        everywhere: written.everywhere ?? {},
+        pairs,
+        deciding: written.deciding ?? null,
+        open: written.open ?? null,
+        otherLifetime: written.otherLifetime ?? null,
+        ...(written.otherLifetimeOpen !== undefined ? { otherLifetimeOpen: written.otherLifetimeOpen } : {}),
+        warnings: written.warnings ?? [],
+        error: written.error ?? (stored.error ? { kind: stored.error.kind, message: stored.error.message } : null),
+    };
+    return { ...rest, pool, facts };
+}
+function modelFromStored(stored, model, speedup, written) {
+    const vsSerialKey = `${model}VsSerial`;
+    const vsSerial = stored.comparisons[vsSerialKey] ?? written?.vsSerial ?? UNKNOWN;
+    const arms = stored.arms.filter((a) => a.model === model);
+    const best = older_results_bestArm(arms);
+    // A figure the file did not record: NaN (unknown); break-even and capacity are null when absent.
+    const figure = (figures, own) => figures?.[model] ?? own ?? Number.NaN;
+    const optional = (figures, own) => figures?.[model] ?? own ?? null;
+    return {
+        armsTested: arms.length,
+        lower: Number.NaN,
+        upper: Number.NaN,
+        helps: vsSerial.outcome === 'a-faster',
+        // Faster beyond the margin is ruled out when serial won or the two are equivalent.
+        ruledOut: vsSerial.outcome === 'b-faster' || vsSerial.outcome === 'equivalent',
+        oneAtATime: false,
+        cpuPerWall: best?.cpuPerWall ?? Number.NaN,
+        wallSpeedup: best?.speedup ?? Number.NaN,
+        ...written,
+        model,
+        workers: written?.workers ?? best?.workers ?? 0,
+        speedup,
+        vsSerial,
+        steadySpeedup: figure(stored.steadySpeedup, written?.steadySpeedup),
+        startupSeconds: figure(stored.startupSeconds, written?.startupSeconds),
+        breakEven: optional(stored.breakEven, written?.breakEven),
+        capacity: optional(stored.capacity, written?.capacity),
+        capacityShare: optional(stored.capacityShare, written?.capacityShare),
+    };
+}
+/** The model's arm with the highest speedup: the one an older report named ("×1.9 at 2"). */
+function older_results_bestArm(arms) {
+    let best;
+    for (const arm of arms)
+        if (Number.isFinite(arm.speedup) && (!best || arm.speedup > best.speedup))
+            best = arm;
+    return best;
+}
+/** No comparison with serial was recorded: unknown, with no estimate. */
+const UNKNOWN = { outcome: 'unknown', estimate: { ratio: Number.NaN, lower: Number.NaN, upper: Number.NaN, level: Number.NaN, pValue: Number.NaN, n: 0 } };
+/** Version 1 did not record which rule fired: the one its recommendation implies. */
+function ruleOf(recommendation) {
+    const rules = {
+        error: 'error',
+        serial: 'no-model-helps',
+        inconclusive: 'undecided',
+        either: 'either',
+        threads: 'fastest',
+        processes: 'fastest',
+        interpreters: 'fastest',
+    };
+    return rules[recommendation];
+}
+
+;// CONCATENATED MODULE: ./lib/core/contracts/results.js
+// The results JSON (docs/results.md), validated when read back (`gilgate report`, the action's
+// `report` input) instead of cast, and written by resultsFile. Version 1 holds the summaries;
+// version 2 adds `values`, every measured value, so a file can be judged again; version 3 stores
+// each figure once, in the facts, and writes the per-model `speedup` users read as a view of them.
+// Readers accept all three (older sides through contracts/older-results.ts); objects are loose: a
+// newer writer's extra fields pass through untouched.
+
+
+
+
+
+const results_MODELS = ['serial', 'threads', 'processes', 'interpreters'];
+const results_RECOMMENDATIONS = ['threads', 'processes', 'interpreters', 'either', 'serial', 'inconclusive', 'error'];
+const SIDES = ['head', 'base'];
+/**
+ * A figure JSON could not hold: JSON.stringify writes NaN and ±Infinity as null (an interval after
+ * one round is open to +∞). Read back as NaN, "not a finite number", which every reader treats as
+ * unknown; rejecting the whole file made `report` and `merge` fail on a run the budget cut short.
+ */
+const statistic = union([schemas_number(), schemas_null().transform(() => Number.NaN)]);
+const ratioEstimateSchema = looseObject({
+    ratio: statistic,
+    lower: statistic,
+    upper: statistic,
+    level: statistic,
+    pValue: statistic,
+    n: schemas_number(),
+});
+const comparisonSchema = looseObject({
+    outcome: schemas_enum(['a-faster', 'b-faster', 'equivalent', 'unknown']),
+    estimate: ratioEstimateSchema,
+});
+const sampleSummarySchema = looseObject({
+    n: schemas_number(),
+    median: schemas_number(),
+    min: schemas_number(),
+    max: schemas_number(),
+    cv: schemas_number(),
+});
+const armResultSchema = looseObject({
+    model: schemas_enum(results_MODELS),
+    workers: schemas_number().int().positive(),
+    wall: sampleSummarySchema,
+    startupSeconds: schemas_number(),
+    cpuPerWall: schemas_number(),
+    peakRssBytes: schemas_number(),
+    speedup: schemas_number(),
+    steadySpeedup: schemas_number().optional(),
+    capacity: schemas_number().nullable().optional(),
+    startupInterval: looseObject({ estimate: schemas_number(), lower: schemas_number(), upper: schemas_number(), repetitions: schemas_number().int().nonnegative() }).optional(),
+    chunksize: schemas_number().nullable(),
+    failures: schemas_number(),
+});
+// One figure per parallel model. Version 1 files know only threads and processes: interpreters
+// reads as not measured (null), as do the figures version 1 did not have at all.
+const figuresSchema = looseObject({
+    threads: schemas_number().nullable().default(null),
+    processes: schemas_number().nullable().default(null),
+    interpreters: schemas_number().nullable().default(null),
+});
+const NO_FIGURES = { threads: null, processes: null, interpreters: null };
+const speedupSchema = figuresSchema;
+const figures = () => figuresSchema.default(NO_FIGURES);
+// The facts behind a reason are figures for people, re-derived by `gilgate report` from the values;
+// a reader only checks that they are an object.
+const factsSchema = () => custom((value) => typeof value === 'object' && value !== null);
+// Versions 1 and 2: each model's figures stored beside the facts (StoredSide).
+const storedSideShape = {
+    recommendation: schemas_enum(results_RECOMMENDATIONS),
+    reason: schemas_string(),
+    speedup: speedupSchema,
+    pool: schemas_enum(['per-batch', 'long-lived']).default('per-batch'),
+    steadySpeedup: figures(),
+    startupSeconds: figures(),
+    breakEven: figures(),
+    capacity: figures(),
+    capacityShare: figures(),
+    character: schemas_enum(['cpu-bound-gil', 'gil-releasing', 'io-wait', 'overhead-bound', 'memory-heavy', 'unknown']),
+    arms: array(armResultSchema),
+    unavailable: looseObject({ threads: schemas_string().optional(), processes: schemas_string().optional(), interpreters: schemas_string().optional() }),
+    warnings: array(schemas_string()),
+    error: looseObject({ kind: schemas_enum(FAILURE_KINDS), message: schemas_string(), traceback: schemas_string() }).nullable(),
+    rounds: schemas_number().int().nonnegative(),
+    comparisons: looseObject({
+        threadsVsSerial: comparisonSchema.nullable(),
+        processesVsSerial: comparisonSchema.nullable(),
+        interpretersVsSerial: comparisonSchema.nullable().default(null),
+        threadsVsProcesses: comparisonSchema.nullable(),
+        threadsVsInterpreters: comparisonSchema.nullable().default(null),
+        interpretersVsProcesses: comparisonSchema.nullable().default(null),
+    }),
+    facts: factsSchema().optional(),
+};
+const storedSideSchema = looseObject(storedSideShape);
+// Version 3: the figures live in the facts alone. Their numbers are read like any statistic (a NaN
+// or an open interval's ∞ was written as null); the rest of the facts is checked for its shape only.
+const pairSchema = looseObject({ a: schemas_enum(results_MODELS), b: schemas_enum(results_MODELS), comparison: comparisonSchema });
+const modelFactsSchema = looseObject({
+    model: schemas_enum(['threads', 'processes', 'interpreters']),
+    workers: schemas_number(),
+    armsTested: schemas_number(),
+    speedup: statistic,
+    lower: statistic,
+    upper: statistic,
+    vsSerial: comparisonSchema,
+    helps: schemas_boolean(),
+    ruledOut: schemas_boolean(),
+    oneAtATime: schemas_boolean(),
+    raced: looseObject({ round: schemas_number(), by: schemas_string() }).optional(),
+    cpuPerWall: statistic,
+    wallSpeedup: statistic,
+    steadySpeedup: statistic,
+    startupSeconds: statistic,
+    breakEven: schemas_number().nullable(),
+    capacity: schemas_number().nullable(),
+    capacityShare: schemas_number().nullable(),
+});
+const sideFactsSchema = looseObject({
+    rule: schemas_string(),
+    recommendation: schemas_enum(results_RECOMMENDATIONS),
+    pool: schemas_enum(['per-batch', 'long-lived']),
+    margin: schemas_number(),
+    models: looseObject({ threads: modelFactsSchema.optional(), processes: modelFactsSchema.optional(), interpreters: modelFactsSchema.optional() }),
+    pairs: array(pairSchema),
+    deciding: pairSchema.nullable(),
+    open: pairSchema.nullable(),
+    unavailable: record(schemas_string(), schemas_string()),
+    everywhere: record(schemas_string(), schemas_string()),
+    warnings: array(looseObject({ kind: schemas_string() })),
+});
+const sideResultShape = {
+    recommendation: schemas_enum(results_RECOMMENDATIONS),
+    reason: schemas_string(),
+    pool: schemas_enum(['per-batch', 'long-lived']),
+    character: storedSideShape.character,
+    arms: storedSideShape.arms,
+    unavailable: storedSideShape.unavailable,
+    warnings: storedSideShape.warnings,
+    error: storedSideShape.error,
+    rounds: storedSideShape.rounds,
+    facts: sideFactsSchema.transform((facts) => facts),
+};
+const sideResultSchema = looseObject(sideResultShape);
+const regressionSchema = looseObject({
+    kind: schemas_enum(['slower', 'flip', 'scaling', 'memory', 'failing', 'not-compared']),
+    detail: schemas_string(),
+    estimate: ratioEstimateSchema.optional(),
+    facts: factsSchema().optional(),
+});
+const improvementSchema = looseObject({
+    kind: schemas_enum(['faster', 'scaling', 'memory', 'fixed']),
+    detail: schemas_string(),
+    estimate: ratioEstimateSchema.optional(),
+    facts: factsSchema().optional(),
+});
+const workloadShape = {
+    name: schemas_string(),
+    /** Version 1 measured one interpreter and did not name it: "" until readResults fills it in. */
+    python: schemas_string().default(''),
+    status: schemas_enum(['measured', 'new', 'removed']),
+    vsBase: comparisonSchema.nullable(),
+    regressions: array(regressionSchema),
+    improvements: array(improvementSchema),
+};
+const storedWorkloadSchema = looseObject({
+    ...storedSideShape,
+    ...workloadShape,
+    base: looseObject({ recommendation: schemas_enum(results_RECOMMENDATIONS), speedup: speedupSchema, detail: storedSideSchema }).nullable(),
+});
+// `speedup` (here and in `base`) is written as a view of the facts: read, it is dropped (readResults).
+const workloadResultSchema = looseObject({
+    ...sideResultShape,
+    ...workloadShape,
+    base: looseObject({ recommendation: schemas_enum(results_RECOMMENDATIONS), detail: sideResultSchema }).nullable(),
+});
+const commonShape = {
+    tool: looseObject({ name: literal('gilgate'), version: schemas_string() }),
+    environment: environmentSchema,
+    settings: looseObject({
+        seed: schemas_number(),
+        threshold: schemas_number(),
+        margin: schemas_number(),
+        memoryThreshold: schemas_number(),
+        alpha: schemas_number(),
+        beta: schemas_number().optional(),
+        minRounds: schemas_number(),
+        maxRounds: schemas_number(),
+        maxTimeSeconds: schemas_number().nullable(),
+        trialEnvironment: record(schemas_string(), schemas_string()),
+    }),
+    git: looseObject({ head: schemas_string().nullable(), base: schemas_string().nullable(), baseRef: schemas_string().nullable() }),
+    config: schemas_string(),
+    regressions: schemas_number().int().nonnegative(),
+    improvements: schemas_number().int().nonnegative(),
+    rounds: schemas_number().int().nonnegative(),
+    totalSeconds: schemas_number().nonnegative(),
+    startedAt: schemas_string(),
+    budgetExhausted: schemas_boolean(),
+};
+const storedSummaryShape = { ...commonShape, workloads: array(storedWorkloadSchema) };
+const summaryShape = { ...commonShape, workloads: array(workloadResultSchema) };
+/**
+ * Every measured value (version 2). Its exact shape is the engine's (ResultValues in
+ * src/core/types.ts, written by finish() in src/core/experiment.ts); this schema checks the parts
+ * rejudge() relies on and lets the rest through.
+ */
+const workloadConfigSchema = looseObject({
+    name: schemas_string(),
+    run: schemas_string(),
+    tasks: union([schemas_string(), schemas_number()]),
+    timeout: schemas_number(),
+    workers: array(schemas_number().int().positive()).optional(),
+    startMethod: schemas_enum(['fork', 'forkserver', 'spawn']).nullable(),
+    pool: schemas_enum(['per-batch', 'long-lived']),
+});
+const armSchema = looseObject({ model: schemas_enum([...results_MODELS, 'interpreters']), workers: schemas_number().int().positive() });
+const resultValuesSchema = looseObject({
+    setup: looseObject({
+        pythons: array(schemas_string()).min(1),
+        workloads: array(workloadConfigSchema),
+        base: looseObject({ workloads: array(workloadConfigSchema).nullable(), configMissing: schemas_boolean() }).nullable(),
+    }),
+    trials: array(looseObject({
+        workload: schemas_string(),
+        python: schemas_string(),
+        side: schemas_enum(SIDES),
+        round: schemas_number().int().nonnegative(),
+        arm: armSchema,
+        cpu: schemas_number().int().nonnegative().nullable(),
+        outcome: union([trialSchema, failureSchema]),
+    })),
+    probes: array(looseObject({ workload: schemas_string(), python: schemas_string(), side: schemas_enum(SIDES), probe: union([probeSchema, failureSchema]) })),
+    environments: array(environmentSchema).min(1),
+    machine: array(machineSchema),
+    stopReason: schemas_enum(['settled', 'budget', 'cap']).nullable(),
+});
+const resultsFileSchema = discriminatedUnion('schemaVersion', [
+    looseObject({ schemaVersion: literal(1), ...storedSummaryShape }),
+    looseObject({ schemaVersion: literal(2), ...storedSummaryShape, values: resultValuesSchema.optional() }),
+    looseObject({ schemaVersion: literal(3), ...summaryShape, values: resultValuesSchema.optional() }),
+]);
+class ResultsFileError extends Error {
+    issues;
+    constructor(issues) {
+        super(`not a gilgate results file (schemaVersion 1, 2 or 3): ${issues.slice(0, 5).join('; ')}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}`);
+        this.issues = issues;
+        this.name = 'ResultsFileError';
+    }
+}
+/**
+ * Validate a parsed results JSON and bring it to the in-memory shape. Sides of version 1 and 2 files
+ * get facts built from their stored figures (older-results.ts), so they render as they did; version
+ * 1 files name their one interpreter by its version. Version 2 and 3 files keep their values, which
+ * `rejudge` (src/core/experiment.ts) judges again with today's code. The `speedup` views a version
+ * 3 file carries are dropped: the facts hold those figures.
+ */
+function readResults(json) {
+    const parsed = resultsFileSchema.safeParse(json);
+    if (!parsed.success) {
+        throw new ResultsFileError(parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`));
+    }
+    const file = parsed.data;
+    if (file.schemaVersion === 3) {
+        const workloads = file.workloads.map((w) => ({ ...withoutView(w), base: w.base ? withoutView(w.base) : null }));
+        return { ...file, workloads };
+    }
+    const margin = file.settings.margin;
+    const workloads = file.workloads.map(({ base, ...stored }) => ({
+        ...sideFromStored(stored, margin),
+        python: stored.python || (file.schemaVersion === 1 ? file.environment.python : ''),
+        base: base ? { recommendation: base.recommendation, detail: sideFromStored(base.detail, margin) } : null,
+    }));
+    // Each row keeps its name, python, status and changes (sideFromStored passes them through).
+    return { ...file, workloads };
+}
+/** A row or base of a version 3 file without its `speedup` view (the facts hold those figures). */
+function withoutView(row) {
+    const copy = { ...row };
+    delete copy.speedup;
+    return copy;
+}
+/**
+ * The results file for a Results value: version 3, with `speedup` per workload and in `base` written
+ * as views of the facts (each model's best-arm speedup under the verdict's pool lifetime), the fields
+ * users and the action's consumers read; nothing else is stored twice.
+ */
+function resultsFile(results) {
+    const view = (side) => modelFigures(side, 'speedup');
+    return {
+        ...results,
+        schemaVersion: 3,
+        workloads: results.workloads.map((w) => {
+            const { name, python, status, recommendation, reason, ...rest } = w;
+            return {
+                name,
+                python,
+                status,
+                recommendation,
+                reason,
+                speedup: view(w),
+                ...rest,
+                base: w.base ? { recommendation: w.base.recommendation, speedup: view(w.base.detail), detail: w.base.detail } : null,
+            };
+        }),
+    };
+}
+
 ;// CONCATENATED MODULE: ./lib/core/provenance.js
 /** True when `file` is `dir` or lies below it (both absolute, '/'-separated). */
 function isUnder(file, dir) {
@@ -67059,7 +67583,7 @@ function evaluate(state, v, final, words) {
     const sidesSettled = [v.head, v.base].every((s) => s === null || s.verdict === null || s.verdict.settled);
     v.settled = final || (sidesSettled && (v.compare === null || v.compare.settled));
 }
-/** Judge every variant for the last time and assemble the Results (schemaVersion 2, every value kept). */
+/** Judge every variant for the last time and assemble the Results (schemaVersion 3, every value kept). */
 function finish(state, words) {
     const { input } = state;
     const { settings } = input;
@@ -67074,7 +67598,7 @@ function finish(state, words) {
             w.warnings.push(`possible ${r.kind} regression (${r.detail}) did not survive the Holm correction across ${workloads.length} workloads`);
     });
     return {
-        schemaVersion: 2,
+        schemaVersion: 3,
         tool: { name: 'gilgate', version: core_version_VERSION },
         environment: input.environments[0],
         settings,
@@ -67103,8 +67627,8 @@ function finish(state, words) {
  */
 function rejudge(results, words) {
     const values = results.values;
-    if (results.schemaVersion !== 2 || !values)
-        throw new Error('only schemaVersion 2 results carry the values to judge again');
+    if (!values)
+        throw new Error('only results that kept their values (schemaVersion 2 or 3) can be judged again');
     const state = start({
         setup: values.setup,
         settings: results.settings,
@@ -67137,7 +67661,7 @@ function toWorkloadResult(state, v, words) {
         status: v.status,
         ...result,
         warnings: [...result.warnings],
-        base: base ? { recommendation: base.recommendation, speedup: base.speedup, detail: base } : null,
+        base: base ? { recommendation: base.recommendation, detail: base } : null,
         vsBase: v.compare?.vsBase ?? null,
         regressions: v.compare?.regressions ?? [],
         improvements: v.compare?.improvements ?? [],
@@ -67152,332 +67676,6 @@ function notRun(state, words) {
         probe: failure, arms: [], rounds: 0, margin: state.input.settings.margin, policy: state.policy, final: true,
         ...(words ? { describe: words.side } : {}),
     }).result;
-}
-
-;// CONCATENATED MODULE: ./lib/core/contracts/runner.js
-// The python runner's JSON outputs (python/gilgate_runner.py), validated at the boundary instead of
-// cast: one schema per mode. Results files of schemaVersion 1 hold environments written before the
-// runner measured placement and interpreters: those fields get the defaults that say so.
-
-
-const failureSchema = looseObject({
-    ok: literal(false),
-    kind: schemas_enum(FAILURE_KINDS),
-    type: schemas_string(),
-    message: schemas_string(),
-    traceback: schemas_string(),
-    /** The runner writes ""; the TypeScript side fills it from the interpreter's stderr. */
-    stderrTail: schemas_string().default(''),
-    missingModule: schemas_string().nullable().default(null),
-});
-/** Where a probe's or trial's code came from; null in results written before it was recorded. */
-const provenanceSchema = looseObject({
-    workload: array(looseObject({ module: schemas_string(), file: schemas_string().nullable() })),
-    packages: array(looseObject({ name: schemas_string(), file: schemas_string().nullable() })),
-    digest: schemas_string(),
-    fileCount: schemas_number().int().nonnegative(),
-    modules: array(looseObject({ name: schemas_string(), file: schemas_string(), repository: schemas_boolean() })).optional(),
-});
-const environmentSchema = looseObject({
-    cores: schemas_number().int().positive(),
-    coresSource: schemas_string(),
-    python: schemas_string(),
-    implementation: schemas_string(),
-    executable: schemas_string(),
-    gilEnabled: schemas_boolean(),
-    freeThreadedBuild: schemas_boolean(),
-    startMethod: schemas_string(),
-    os: schemas_string(),
-    cpuModel: schemas_string(),
-    cpus: array(schemas_number().int().nonnegative()).default([]),
-    placement: schemas_enum(['affinity', 'unsupported']).default('unsupported'),
-    startMethods: array(schemas_string()).default([]),
-    interpretersUnavailable: schemas_string().nullable().default('not recorded (a results file from before interpreters were measured)'),
-});
-const probeSchema = looseObject({
-    ok: literal(true),
-    taskCount: schemas_number().int().nonnegative(),
-    processesUnavailable: schemas_string().nullable(),
-    spawnProblem: schemas_string().nullable(),
-    pilotWallSeconds: schemas_number().nonnegative(),
-    pilotCpuSeconds: schemas_number().nonnegative(),
-    interpretersUnavailable: schemas_string().nullable(),
-    startMethod: schemas_string(),
-    gilEnabledAfterImport: schemas_boolean(),
-    gilReenabledBy: schemas_string().nullable(),
-    provenance: provenanceSchema.nullable().default(null),
-});
-const repetitionSchema = looseObject({
-    wallSeconds: schemas_number().nonnegative(),
-    steadySeconds: schemas_number().nonnegative(),
-    startupSeconds: schemas_number().nonnegative(),
-    cpuSeconds: schemas_number().nonnegative(),
-});
-const trialSchema = looseObject({
-    ok: literal(true),
-    wallSeconds: schemas_number().nonnegative(),
-    startupSeconds: schemas_number().nonnegative(),
-    cpuSeconds: schemas_number().nonnegative(),
-    peakRssSelfBytes: schemas_number().nonnegative(),
-    peakRssChildBytes: schemas_number().nonnegative(),
-    tasks: schemas_number().int().nonnegative(),
-    digest: schemas_string(),
-    digestStable: schemas_boolean(),
-    chunksize: schemas_number().int().positive().nullable(),
-    startMethod: schemas_string().nullable(),
-    cpu: schemas_number().int().nonnegative().nullable(),
-    repetitions: array(repetitionSchema).min(1),
-    steadySeconds: schemas_number().nonnegative(),
-    repetitionsDiffer: schemas_boolean(),
-    provenance: provenanceSchema.nullable().default(null),
-});
-/** A trial as the runner writes it: every repetition; the per-trial values are added by python.ts. */
-const runnerTrialSchema = trialSchema.omit({ wallSeconds: true, steadySeconds: true, startupSeconds: true, cpuSeconds: true });
-/** The machine probe (a new runner mode): each CPU's loop time and what N processes deliver. */
-const machineSchema = looseObject({
-    ok: literal(true),
-    cpus: array(looseObject({ cpu: schemas_number().int().nonnegative(), loopSeconds: schemas_number().positive() })),
-    capacity: array(looseObject({
-        workers: schemas_number().int().positive(),
-        ratio: schemas_number().positive(),
-        ratios: array(schemas_number().positive()).optional(),
-        attempts: schemas_number().int().positive().optional(),
-        disturbed: schemas_boolean().optional(),
-    })),
-    singleLoopSeconds: schemas_number().positive(),
-});
-const OUTPUT_SCHEMAS = {
-    environment: environmentSchema,
-    probe: probeSchema,
-    trial: runnerTrialSchema,
-    machine: machineSchema,
-};
-/** Thrown when the runner wrote JSON that is not what its mode promises: a gilgate bug, named precisely. */
-class RunnerOutputError extends Error {
-    mode;
-    issues;
-    constructor(mode, issues) {
-        super(`the runner's ${mode} output does not match its contract: ${issues.join('; ')}`);
-        this.mode = mode;
-        this.issues = issues;
-        this.name = 'RunnerOutputError';
-    }
-}
-function parseRunnerOutput(mode, json) {
-    const failure = failureSchema.safeParse(json);
-    if (failure.success)
-        return failure.data;
-    const parsed = OUTPUT_SCHEMAS[mode].safeParse(json);
-    if (parsed.success)
-        return parsed.data;
-    throw new RunnerOutputError(mode, parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
-}
-// Compile-time checks that a parsed output is what today's code consumes (no casts needed).
-const parsedAreTodaysTypes = { environment: (v) => v, probe: (v) => v, trial: (v) => v, machine: (v) => v, failure: (v) => v };
-
-;// CONCATENATED MODULE: ./lib/core/contracts/results.js
-// The results JSON (docs/results.md), validated when read back (`gilgate report`, the action's
-// `report` input) instead of cast. Version 1 holds the summaries; version 2 adds `values`, every
-// measured value, so a file can be judged again. Readers accept both; fields are only ever added,
-// so objects are loose: a newer writer's extra fields pass through untouched.
-
-
-
-const results_MODELS = ['serial', 'threads', 'processes', 'interpreters'];
-const results_RECOMMENDATIONS = ['threads', 'processes', 'interpreters', 'either', 'serial', 'inconclusive', 'error'];
-const SIDES = ['head', 'base'];
-/**
- * A figure JSON could not hold: JSON.stringify writes NaN and ±Infinity as null (an interval after
- * one round is open to +∞). Read back as NaN, "not a finite number", which every reader treats as
- * unknown; rejecting the whole file made `report` and `merge` fail on a run the budget cut short.
- */
-const statistic = union([schemas_number(), schemas_null().transform(() => Number.NaN)]);
-const ratioEstimateSchema = looseObject({
-    ratio: statistic,
-    lower: statistic,
-    upper: statistic,
-    level: schemas_number(),
-    pValue: statistic,
-    n: schemas_number(),
-});
-const comparisonSchema = looseObject({
-    outcome: schemas_enum(['a-faster', 'b-faster', 'equivalent', 'unknown']),
-    estimate: ratioEstimateSchema,
-});
-const sampleSummarySchema = looseObject({
-    n: schemas_number(),
-    median: schemas_number(),
-    min: schemas_number(),
-    max: schemas_number(),
-    cv: schemas_number(),
-});
-const armResultSchema = looseObject({
-    model: schemas_enum(results_MODELS),
-    workers: schemas_number().int().positive(),
-    wall: sampleSummarySchema,
-    startupSeconds: schemas_number(),
-    cpuPerWall: schemas_number(),
-    peakRssBytes: schemas_number(),
-    speedup: schemas_number(),
-    steadySpeedup: schemas_number().optional(),
-    capacity: schemas_number().nullable().optional(),
-    startupInterval: looseObject({ estimate: schemas_number(), lower: schemas_number(), upper: schemas_number(), repetitions: schemas_number().int().nonnegative() }).optional(),
-    chunksize: schemas_number().nullable(),
-    failures: schemas_number(),
-});
-// One figure per parallel model. Version 1 files know only threads and processes: interpreters
-// reads as not measured (null), as do the figures version 1 did not have at all.
-const figuresSchema = looseObject({
-    threads: schemas_number().nullable().default(null),
-    processes: schemas_number().nullable().default(null),
-    interpreters: schemas_number().nullable().default(null),
-});
-const results_NO_FIGURES = { threads: null, processes: null, interpreters: null };
-const speedupSchema = figuresSchema;
-const results_figures = () => figuresSchema.default(results_NO_FIGURES);
-// The facts behind a reason are figures for people, re-derived by `gilgate report` from the values;
-// a reader only checks that they are an object.
-const factsSchema = () => custom((value) => typeof value === 'object' && value !== null);
-const sideResultShape = {
-    recommendation: schemas_enum(results_RECOMMENDATIONS),
-    reason: schemas_string(),
-    speedup: speedupSchema,
-    pool: schemas_enum(['per-batch', 'long-lived']).default('per-batch'),
-    steadySpeedup: results_figures(),
-    startupSeconds: results_figures(),
-    breakEven: results_figures(),
-    capacity: results_figures(),
-    capacityShare: results_figures(),
-    character: schemas_enum(['cpu-bound-gil', 'gil-releasing', 'io-wait', 'overhead-bound', 'memory-heavy', 'unknown']),
-    arms: array(armResultSchema),
-    unavailable: looseObject({ threads: schemas_string().optional(), processes: schemas_string().optional(), interpreters: schemas_string().optional() }),
-    warnings: array(schemas_string()),
-    error: looseObject({ kind: schemas_enum(FAILURE_KINDS), message: schemas_string(), traceback: schemas_string() }).nullable(),
-    rounds: schemas_number().int().nonnegative(),
-    comparisons: looseObject({
-        threadsVsSerial: comparisonSchema.nullable(),
-        processesVsSerial: comparisonSchema.nullable(),
-        interpretersVsSerial: comparisonSchema.nullable().default(null),
-        threadsVsProcesses: comparisonSchema.nullable(),
-        threadsVsInterpreters: comparisonSchema.nullable().default(null),
-        interpretersVsProcesses: comparisonSchema.nullable().default(null),
-    }),
-    facts: factsSchema().optional(),
-};
-const sideResultSchema = looseObject(sideResultShape);
-const regressionSchema = looseObject({
-    kind: schemas_enum(['slower', 'flip', 'scaling', 'memory', 'failing', 'not-compared']),
-    detail: schemas_string(),
-    estimate: ratioEstimateSchema.optional(),
-    facts: factsSchema().optional(),
-});
-const improvementSchema = looseObject({
-    kind: schemas_enum(['faster', 'scaling', 'memory', 'fixed']),
-    detail: schemas_string(),
-    estimate: ratioEstimateSchema.optional(),
-    facts: factsSchema().optional(),
-});
-const workloadResultSchema = looseObject({
-    ...sideResultShape,
-    name: schemas_string(),
-    /** Version 1 measured one interpreter and did not name it: "" until readResults fills it in. */
-    python: schemas_string().default(''),
-    status: schemas_enum(['measured', 'new', 'removed']),
-    base: looseObject({ recommendation: schemas_enum(results_RECOMMENDATIONS), speedup: speedupSchema, detail: sideResultSchema })
-        .nullable(),
-    vsBase: comparisonSchema.nullable(),
-    regressions: array(regressionSchema),
-    improvements: array(improvementSchema),
-});
-const summaryShape = {
-    tool: looseObject({ name: literal('gilgate'), version: schemas_string() }),
-    environment: environmentSchema,
-    settings: looseObject({
-        seed: schemas_number(),
-        threshold: schemas_number(),
-        margin: schemas_number(),
-        memoryThreshold: schemas_number(),
-        alpha: schemas_number(),
-        beta: schemas_number().optional(),
-        minRounds: schemas_number(),
-        maxRounds: schemas_number(),
-        maxTimeSeconds: schemas_number().nullable(),
-        trialEnvironment: record(schemas_string(), schemas_string()),
-    }),
-    git: looseObject({ head: schemas_string().nullable(), base: schemas_string().nullable(), baseRef: schemas_string().nullable() }),
-    config: schemas_string(),
-    workloads: array(workloadResultSchema),
-    regressions: schemas_number().int().nonnegative(),
-    improvements: schemas_number().int().nonnegative(),
-    rounds: schemas_number().int().nonnegative(),
-    totalSeconds: schemas_number().nonnegative(),
-    startedAt: schemas_string(),
-    budgetExhausted: schemas_boolean(),
-};
-/**
- * Every measured value (version 2). Its exact shape is the engine's (ResultValues in
- * src/core/types.ts, written by finish() in src/core/experiment.ts); this schema checks the parts
- * rejudge() relies on and lets the rest through.
- */
-const workloadConfigSchema = looseObject({
-    name: schemas_string(),
-    run: schemas_string(),
-    tasks: union([schemas_string(), schemas_number()]),
-    timeout: schemas_number(),
-    workers: array(schemas_number().int().positive()).optional(),
-    startMethod: schemas_enum(['fork', 'forkserver', 'spawn']).nullable(),
-    pool: schemas_enum(['per-batch', 'long-lived']),
-});
-const armSchema = looseObject({ model: schemas_enum([...results_MODELS, 'interpreters']), workers: schemas_number().int().positive() });
-const resultValuesSchema = looseObject({
-    setup: looseObject({
-        pythons: array(schemas_string()).min(1),
-        workloads: array(workloadConfigSchema),
-        base: looseObject({ workloads: array(workloadConfigSchema).nullable(), configMissing: schemas_boolean() }).nullable(),
-    }),
-    trials: array(looseObject({
-        workload: schemas_string(),
-        python: schemas_string(),
-        side: schemas_enum(SIDES),
-        round: schemas_number().int().nonnegative(),
-        arm: armSchema,
-        cpu: schemas_number().int().nonnegative().nullable(),
-        outcome: union([trialSchema, failureSchema]),
-    })),
-    probes: array(looseObject({ workload: schemas_string(), python: schemas_string(), side: schemas_enum(SIDES), probe: union([probeSchema, failureSchema]) })),
-    environments: array(environmentSchema).min(1),
-    machine: array(machineSchema),
-    stopReason: schemas_enum(['settled', 'budget', 'cap']).nullable(),
-});
-const resultsFileSchema = discriminatedUnion('schemaVersion', [
-    looseObject({ schemaVersion: literal(1), ...summaryShape }),
-    looseObject({ schemaVersion: literal(2), ...summaryShape, values: resultValuesSchema.optional() }),
-]);
-class ResultsFileError extends Error {
-    issues;
-    constructor(issues) {
-        super(`not a gilgate results file (schemaVersion 1 or 2): ${issues.slice(0, 5).join('; ')}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}`);
-        this.issues = issues;
-        this.name = 'ResultsFileError';
-    }
-}
-/**
- * Validate a parsed results JSON and bring it to the in-memory shape. Version 1 files have no
- * `values` and are rendered as they are (figures they did not record read as null, their one
- * interpreter is named by its version); version 2 files keep theirs, which `rejudge`
- * (src/core/experiment.ts) judges again with today's code.
- */
-function readResults(json) {
-    const parsed = resultsFileSchema.safeParse(json);
-    if (!parsed.success) {
-        throw new ResultsFileError(parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`));
-    }
-    const file = parsed.data;
-    if (file.schemaVersion === 1) {
-        return { ...file, workloads: file.workloads.map((w) => ({ ...w, python: w.python || file.environment.python })) };
-    }
-    const { values, ...summaries } = file;
-    return { ...summaries, schemaVersion: 2, ...(values ? { values } : {}) };
 }
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
@@ -79947,12 +80145,12 @@ function lockstepGroups(trials) {
 }
 /**
  * A results file read back for publishing (`gilgate report`, the action's `report` input):
- * validated, and, when it keeps every value (schemaVersion 2), judged again with this version's
+ * validated, and, when it keeps every value (schemaVersion 2 or 3), judged again with this version's
  * code and words, so a report never shows verdicts the values do not support.
  */
 function loadResults(json) {
     const read = readResults(json);
-    return read.schemaVersion === 2 && read.values ? rejudge(read, WORDS) : read;
+    return read.values ? rejudge(read, WORDS) : read;
 }
 
 ;// CONCATENATED MODULE: ./lib/core/merge.js
@@ -81128,6 +81326,7 @@ async function recordRunHistory(inputs, context, payload, results, cwd, env) {
 
 
 
+
 /** GitHub's job summary takes up to 1 MiB per step; leave room for the multibyte characters. */
 const SUMMARY_LIMIT = 900_000;
 const RESULTS_FILE = 'gilgate-results.json';
@@ -81156,7 +81355,7 @@ async function runAction(env) {
             ? readReport((0,external_node_path_namespaceObject.resolve)(cwd, inputs.report))
             : await measureHere(inputs, context, cwd, env, payload);
     const resultsPath = (0,external_node_path_namespaceObject.resolve)(env['RUNNER_TEMP'] || cwd, RESULTS_FILE);
-    (0,external_node_fs_namespaceObject.writeFileSync)(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+    (0,external_node_fs_namespaceObject.writeFileSync)(resultsPath, `${JSON.stringify(resultsFile(results), null, 2)}\n`);
     setOutput('results', resultsPath);
     setOutput('regressions', String(results.regressions));
     setOutput('recommendations', JSON.stringify(recommendations(results)));
@@ -81361,7 +81560,7 @@ function retryOptions(env) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _github_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(783);
+/* harmony import */ var _github_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2539);
 // The action's entry point: everything lives in action.ts.
 
 await (0,_github_action_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();

@@ -235,7 +235,7 @@ describe('the action, run as a runner runs dist/index.js', () => {
     const resultsPath = run.outputs['results'];
     expect(resultsPath).toBe(join(run.runnerTemp, 'gilgate-results.json'));
     const results = JSON.parse(readFileSync(resultsPath!, 'utf8')) as { schemaVersion: number; git: { head: string } };
-    expect(results.schemaVersion).toBe(2);
+    expect(results.schemaVersion).toBe(3);
     expect(results.git.head).toBe(headSha);
     expect(run.summary).toContain('spin');
     // The runner consumes ::add-mask:: and masks the value everywhere else; nothing else may print it.
@@ -336,7 +336,7 @@ describe('the action, run as a runner runs dist/index.js', () => {
     writeFileSync(bogus, JSON.stringify({ schemaVersion: 2, workloads: [] }));
     const run = await runAction('workflow_run', {}, { report: bogus, 'pr-number': '7' });
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/bogus\.json: not a gilgate results file \(schemaVersion 1 or 2\): .*tool/);
+    expect(run.stdout).toMatch(/bogus\.json: not a gilgate results file \(schemaVersion 1, 2 or 3\): .*tool/);
   });
 
   it('never lets a workload see the token or the runner\'s INPUT_/ACTIONS_ variables', () => {

@@ -11,7 +11,7 @@ import { main, streamWantsColor, type CliIo } from '../src/cli/cli.js';
 import { fixtures } from './fixtures/results/index.js';
 import type { Results } from '../src/core/types.js';
 import { checkInvariants } from '../src/core/invariants.js';
-import { readResults } from '../src/core/contracts/results.js';
+import { readResults, resultsFile } from '../src/core/contracts/results.js';
 
 const FIXTURES = path.resolve('test/fixtures/cli');
 let out: string;
@@ -65,7 +65,10 @@ describe('gilgate CLI', () => {
     const code = await main(['run', '--json', json, '--markdown', markdown, '--seed', '5', '--quiet'], t.io);
     expect(code).toBe(0);
     const results = JSON.parse(await readFile(json, 'utf8')) as Results;
-    expect(results.schemaVersion).toBe(2);
+    expect(results.schemaVersion).toBe(3);
+    // The documented per-workload view: best-arm speedups, written from the facts.
+    const written = JSON.parse(await readFile(json, 'utf8')) as { workloads: { name: string; speedup: Record<string, number | null>; facts: { models: Record<string, { speedup: number } | undefined> } }[] };
+    for (const w of written.workloads) for (const m of ['threads', 'processes', 'interpreters']) expect(w.speedup[m], `${w.name} ${m}`).toBe(w.facts.models[m]?.speedup ?? null);
     expect(results.settings.seed).toBe(5);
     expect(results.regressions).toBe(0);
     const byName = Object.fromEntries(results.workloads.map((w) => [w.name, w]));
@@ -82,13 +85,15 @@ describe('gilgate CLI', () => {
     expect(physical).toEqual([]);
   });
 
-  it('renders a results file of schemaVersion 1 or 2 as a self-contained HTML page, and Markdown', async () => {
+  it('renders a results file of schemaVersion 1, 2 or 3 as a self-contained HTML page, and Markdown', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'gilgate-cli-report-'));
     try {
       const name = fixtures.regressions.workloads[0]!.name;
-      for (const version of [1, 2]) {
+      // Versions 1 and 2 as gilgate wrote them (test/fixtures/results/files), version 3 as it writes now.
+      const older = JSON.parse(await readFile(path.resolve('test/fixtures/results/files/v1.json'), 'utf8'));
+      for (const version of [1, 2, 3]) {
         const file = path.join(dir, `v${version}.json`);
-        await writeFile(file, JSON.stringify({ ...fixtures.regressions, schemaVersion: version }));
+        await writeFile(file, JSON.stringify(version === 3 ? resultsFile(fixtures.regressions) : { ...older, schemaVersion: version }));
         const html = io();
         expect(await main(['report', '--html', file], html.io), html.stderr()).toBe(0);
         expect(html.stdout()).toMatch(/^<!doctype html>/i);

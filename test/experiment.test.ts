@@ -424,7 +424,7 @@ describe('experiment: every value kept', () => {
       t.workload === 'b' && t.arm.model === 'processes' && round === 2 ? failure('crash') : gilBound[t.arm.model] * (t.side === 'head' && t.workload === 'a' ? 1.2 : 1);
     const run = simulate(i, truth, 0.05);
     const results = run.results;
-    expect(results.schemaVersion).toBe(2);
+    expect(results.schemaVersion).toBe(3);
     expect(results.values!.trials).toHaveLength(run.rounds.reduce((n, r) => n + r.trials.length, 0));
     expect(results.values!.trials[0]).toMatchObject({ workload: expect.any(String), python: 'python3', round: 0, arm: expect.any(Object), outcome: expect.any(Object) });
     const file = JSON.parse(JSON.stringify(results)) as Results;

@@ -4,15 +4,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkInvariants, type InvariantRule } from '../src/core/invariants.js';
-import type { ArmResult, Comparison, Results, SideResult } from '../src/core/types.js';
+import type { ArmResult, Comparison, Results } from '../src/core/types.js';
+import type { StoredSide } from '../src/core/contracts/older-results.js';
 import { renderMarkdown } from '../src/report/markdown.js';
 import { renderTerminal } from '../src/report/terminal.js';
 import { arm, comparison, cpuBoundSide, fixtures, ioWaitSide, results, workload } from './fixtures/results/index.js';
 
 const rules = (r: Results): InvariantRule[] => checkInvariants(r).map((v) => v.rule);
 
-/** One workload whose side is changed by `edit` (a copy of a CPU-bound side on 4 cores). */
-function withSide(edit: (side: SideResult) => SideResult, extra: Partial<Results> = {}): Results {
+/** One workload whose side is changed by `edit` (a copy of a CPU-bound side on 4 cores, as older files stored it). */
+function withSide(edit: (side: StoredSide) => StoredSide, extra: Partial<Results> = {}): Results {
   return results([workload('resize-images', edit(cpuBoundSide()))], extra);
 }
 function withArm(index: number, change: Partial<ArmResult>): Results {
@@ -68,6 +69,9 @@ describe('a test per invariant', () => {
     expect(rules(bad({ level: 1.5 }))).toEqual(['interval-contains-estimate']);
     expect(rules(bad({ pValue: -0.1 }))).toEqual(['interval-contains-estimate']);
     expect(rules(bad({ ratio: Number.NaN, lower: Number.NaN, upper: Number.NaN }))).toEqual([]); // no data yet: unknown, not broken
+    // Each comparison is stored once (the facts' pairs) and flagged once, named by the models it compares.
+    const pairBroken = withSide((s) => ({ ...s, comparisons: { ...s.comparisons, threadsVsProcesses: comparison(5, 3.4, 3.8, 'b-faster') } }));
+    expect(checkInvariants(pairBroken)).toEqual([expect.objectContaining({ rule: 'interval-contains-estimate', figure: 'resize-images · threads vs processes' })]);
     expect(rules(withArm(3, { startupInterval: { estimate: 0.03, lower: 0.01, upper: 0.02, repetitions: 9 } }))).toEqual(['interval-contains-estimate']);
     const vsBase = results([workload('w', cpuBoundSide(), { vsBase: comparison(1.3, 0.9, 1.1, 'unknown') })]);
     expect(checkInvariants(vsBase)).toEqual([expect.objectContaining({ rule: 'interval-contains-estimate', figure: 'w · vs base' })]);
@@ -142,7 +146,7 @@ const resultsArb: fc.Arbitrary<Results> = fc.integer({ min: 1, max: 64 }).chain(
       freeThreaded: fc.boolean(),
     })
     .map((g) => {
-      const side: SideResult = { ...ioWaitSide(), arms: [arm('serial', 1, 1, 1, { cpuPerWall: 0.99 }), ...g.arms] };
+      const side: StoredSide = { ...ioWaitSide(), arms: [arm('serial', 1, 1, 1, { cpuPerWall: 0.99 }), ...g.arms] };
       side.comparisons = { ...side.comparisons, threadsVsSerial: g.vsSerial };
       const r = results([workload('generated', side, { vsBase: g.vsBase })]);
       r.environment = { ...r.environment, cores, gilEnabled: !g.freeThreaded, freeThreadedBuild: g.freeThreaded };
@@ -163,7 +167,7 @@ describe('properties over generated results', () => {
     ['speedup-positive', (_r, a) => (a.speedup = 0)],
     ['wall-ordered', (_r, a) => (a.wall = { ...a.wall, min: a.wall.median * 2 })],
     ['interval-contains-estimate', (r) => {
-      const c = r.workloads[0]!.comparisons.threadsVsSerial!;
+      const c = r.workloads[0]!.facts.models.threads!.vsSerial;
       c.estimate = { ...c.estimate, ratio: c.estimate.upper * 1.5 + 0.01 };
     }],
   ];

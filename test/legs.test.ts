@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findResultsFiles, mergeResultsFiles, readLeg } from '../src/measure/legs.js';
+import { resultsFile } from '../src/core/contracts/results.js';
 import { gilBound, input, shardLegs, simulate } from './helpers/experiment.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gilgate-legs-'));
@@ -16,7 +17,7 @@ const UNSHARDED = simulate(input({ names: ['a', 'b'], base: true }), (t) =>
 const costs = [{ name: 'a', cost: 2 }, { name: 'b', cost: 1 }];
 for (const leg of shardLegs(UNSHARDED, 2, costs, (index) => `legs/gilgate-shard-${index}/gilgate-results.json`)) {
   mkdirSync(join(dir, leg.file, '..'), { recursive: true });
-  writeFileSync(join(dir, leg.file), JSON.stringify(leg.results));
+  writeFileSync(join(dir, leg.file), JSON.stringify(resultsFile(leg.results)));
 }
 writeFileSync(join(dir, 'legs', 'notes.txt'), 'not json');
 writeFileSync(join(dir, 'bogus.json'), JSON.stringify({ schemaVersion: 9, workloads: [] }));
@@ -42,7 +43,7 @@ describe('findResultsFiles', () => {
 
 describe('readLeg and mergeResultsFiles', () => {
   it('refuses a file that is not gilgate results, naming it', () => {
-    expect(() => readLeg(join(dir, 'bogus.json'), dir)).toThrow('merge: bogus.json: not a gilgate results file (schemaVersion 1 or 2): ');
+    expect(() => readLeg(join(dir, 'bogus.json'), dir)).toThrow('merge: bogus.json: not a gilgate results file (schemaVersion 1, 2 or 3): ');
     expect(() => readLeg(join(dir, 'legs', 'notes.txt'), dir)).toThrow(/merge: legs\/notes.txt is not valid JSON/);
   });
 

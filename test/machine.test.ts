@@ -66,7 +66,7 @@ describe('the report', () => {
     };
     const facts = (character: SideFacts['character']): SideFacts => ({
       rule: 'only-helper', recommendation: 'threads', character, pool: 'per-batch', margin: 0.1, rounds: 10, final: true, build: null,
-      serial: { seconds: 0.4, cpuPerWall: character === 'io-wait' ? 0.01 : 1 }, models: { threads }, unavailable: {}, everywhere: {}, deciding: null, open: null, otherLifetime: null, warnings: [], error: null,
+      serial: { seconds: 0.4, cpuPerWall: character === 'io-wait' ? 0.01 : 1 }, models: { threads }, unavailable: {}, everywhere: {}, pairs: [], deciding: null, open: null, otherLifetime: null, warnings: [], error: null,
     });
     expect(explainReason(facts('io-wait'))).not.toContain('delivers');
     expect(explainReason(facts('gil-releasing'))).toContain('this runner delivers ×1.90 with 8 workers');

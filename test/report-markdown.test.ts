@@ -3,7 +3,7 @@ import { COMMENT_LIMIT, renderMarkdown } from '../src/report/markdown.js';
 import { scalingChart, planChart } from '../src/report/chart.js';
 import { codeFence, escapeMarkdown, escapeMermaidLabel } from '../src/report/escape.js';
 import { inline, markdownToHtml, renderHtml } from '../src/report/html.js';
-import { arm, cpuBoundSide, fixtures, HOSTILE_NAME, results, workload } from './fixtures/results/index.js';
+import { arm, cpuBoundSide, fixtures, HOSTILE_NAME, results, withBase, workload } from './fixtures/results/index.js';
 
 const MARKER = '<!-- gilgate:examples/gilgate.yml -->';
 const OPTIONS = { marker: MARKER, runUrl: 'https://github.com/acme/repo/actions/runs/42', summaryUrl: 'https://github.com/acme/repo/actions/runs/42#summary' };
@@ -103,7 +103,7 @@ describe('renderMarkdown content', () => {
     const two = (s: number) => [arm('serial', 1, 1, 1), arm('threads', 2, 1 / (1.0 * s), 1.0 * s), arm('processes', 2, 1 / (1.8 * s), 1.8 * s)];
     const side = { ...cpuBoundSide(), arms: two(1) };
     const baseSide = { ...cpuBoundSide(), arms: two(0.9) };
-    const md = renderMarkdown(results([workload('w', side, { base: { recommendation: 'processes', speedup: baseSide.speedup, detail: baseSide } })]));
+    const md = renderMarkdown(results([workload('w', side, { base: withBase(baseSide) })]));
     expect(md).not.toContain('```mermaid');
     expect(md).toContain('| Speedup vs serial | threads×2 | processes×2 |');
     expect(md).toContain('| head | ×1.00 | ×1.80 |');

@@ -3,6 +3,7 @@ import type { SequentialPolicy } from '../src/core/stats/sequential.js';
 import { series } from '../src/core/samples.js';
 import { breakEven, capacityAt, capacityShare, judge, racedArms, type VerdictInput } from '../src/core/verdict.js';
 import { explainSide } from '../src/report/explain.js';
+import { modelFigure, pairComparison } from '../src/core/side-facts.js';
 import { arm, failure, interpreters, probe, processes, rounds, scaled, SERIAL, threads, trial } from './helpers/samples.js';
 
 const policy: SequentialPolicy = { alpha: 0.01, minRounds: 3, maxRounds: 15 };
@@ -24,10 +25,16 @@ describe('judge', () => {
     expect(v.settled).toBe(true);
     expect(v.result.recommendation).toBe('processes');
     expect(v.result.character).toBe('cpu-bound-gil');
-    expect(v.result.speedup.processes).toBeCloseTo(1.0 / 0.53, 1);
+    expect(modelFigure(v.result, 'processes', 'speedup')).toBeCloseTo(1.0 / 0.53, 1);
     expect(v.result.reason).toMatch(/CPU-bound and holds the GIL: threads ×0\.9\d at 2 workers, processes ×1\.8\d at 2 workers/);
     expect(v.result.reason).toContain('the GIL serializes this code');
-    expect(v.result.comparisons.threadsVsProcesses?.outcome).toBe('b-faster');
+    expect(pairComparison(v.result.facts, 'threads', 'processes')?.comparison.outcome).toBe('b-faster');
+    // Each comparison is kept once, cheaper model first, and found from either side.
+    expect(v.result.facts.pairs.map((p) => [p.a, p.b])).toEqual([['threads', 'processes']]);
+    expect(pairComparison(v.result.facts, 'processes', 'threads')).toBe(v.result.facts.pairs[0]);
+    expect(pairComparison(v.result.facts, 'processes', 'serial')?.comparison).toBe(v.result.facts.models.processes!.vsSerial);
+    expect(v.result).not.toHaveProperty('speedup');
+    expect(v.result).not.toHaveProperty('comparisons');
   });
 
   it('shows the speedup its test rests on (the paired estimate), not a ratio of medians', () => {
@@ -37,7 +44,7 @@ describe('judge', () => {
     const processWalls = serialWalls.map((s) => (s === 1.0 ? 0.7 : 1.9));
     const v = judge(input([rounds(SERIAL, serialWalls.map((s) => trial(s))), rounds(processes(), processWalls.map((s) => trial(s)))]));
     const expected = 1 / Math.exp((Math.log(0.7) + Math.log(0.95)) / 2);
-    expect(v.result.speedup.processes).toBeCloseTo(expected, 6);
+    expect(modelFigure(v.result, 'processes', 'speedup')).toBeCloseTo(expected, 6);
     const facts = v.result.facts.models.processes!;
     expect(facts.speedup).toBeCloseTo(1 / facts.vsSerial.estimate.ratio, 12);
     expect(facts.speedup).toBeGreaterThanOrEqual(facts.lower);
@@ -78,7 +85,7 @@ describe('judge', () => {
     const unpicklable = probe({ processesUnavailable: "TypeError: cannot pickle 'generator' object" });
     const arms = [arm(SERIAL, 10, 1.0, 0.01), scaled(arm(threads(), 10, 1.13, 0.01), swing)];
     const v = judge(input(arms, { probe: unpicklable, rounds: 10 }));
-    const c = v.result.comparisons.threadsVsSerial!;
+    const c = pairComparison(v.result.facts, 'threads', 'serial')!.comparison;
     expect(c.outcome).toBe('unknown');
     expect(c.estimate.lower).toBeLessThan(1);
     expect(c.estimate.lower).toBeGreaterThan(1 / 1.1);
@@ -93,7 +100,7 @@ describe('judge', () => {
     const swing = (i: number) => (i % 2 === 0 ? 1.6 : 0.6);
     const arms = [arm(SERIAL, 10, 1.0, 0.01), scaled(arm(threads(), 10, 1.0, 0.01), swing)];
     const v = judge(input(arms, { probe: probe({ processesUnavailable: 'unpicklable' }), rounds: 10 }));
-    expect(v.result.comparisons.threadsVsSerial!.estimate.lower).toBeLessThan(1 / 1.1);
+    expect(pairComparison(v.result.facts, 'threads', 'serial')!.comparison.estimate.lower).toBeLessThan(1 / 1.1);
     expect(v.result.recommendation).toBe('inconclusive');
     expect(v.settled).toBe(false);
   });
@@ -109,7 +116,7 @@ describe('judge', () => {
       arm(processes(), 15, 0.68, 0.01, () => ({ cpuSeconds: 1.0 })),
     ];
     const atCap = judge(input(arms, { rounds: 15 }));
-    const c = atCap.result.comparisons.threadsVsProcesses!;
+    const c = pairComparison(atCap.result.facts, 'threads', 'processes')!.comparison;
     expect(c.outcome).toBe('unknown');
     expect(c.estimate.lower).toBeLessThan(1 / 1.1);
     expect(c.estimate.upper).toBeLessThan(1.1);
@@ -159,7 +166,7 @@ describe('judge', () => {
     );
     expect(v.result.recommendation).toBe('threads');
     expect(v.result.unavailable.processes).toContain('cannot pickle');
-    expect(v.result.speedup.processes).toBeNull();
+    expect(modelFigure(v.result, 'processes', 'speedup')).toBeNull();
     expect(v.result.reason).toContain('processes cannot run');
   });
 
@@ -249,8 +256,8 @@ describe('judge with interpreters', () => {
     );
     expect(v.result.recommendation).toBe('interpreters');
     expect(v.result.facts?.rule).toBe('fastest');
-    expect(v.result.speedup.interpreters).toBeCloseTo(1 / 0.53, 1);
-    expect(v.result.comparisons.interpretersVsProcesses?.outcome).toBe('a-faster');
+    expect(modelFigure(v.result, 'interpreters', 'speedup')).toBeCloseTo(1 / 0.53, 1);
+    expect(pairComparison(v.result.facts, 'interpreters', 'processes')?.comparison.outcome).toBe('a-faster');
     expect(v.result.reason).toMatch(/interpreters ×1\.8\d at 2 workers/);
   });
 
@@ -276,7 +283,7 @@ describe('judge with interpreters', () => {
       }),
     );
     expect(fromEnvironment.result.unavailable.interpreters).toContain('InterpreterPoolExecutor');
-    expect(fromEnvironment.result.speedup.interpreters).toBeNull();
+    expect(modelFigure(fromEnvironment.result, 'interpreters', 'speedup')).toBeNull();
     // The whole interpreter lacks them: the report says so once, not in every workload's reason.
     expect(fromEnvironment.result.facts?.everywhere.interpreters).toContain('InterpreterPoolExecutor');
     expect(fromEnvironment.result.reason).not.toContain('interpreters');
@@ -325,9 +332,9 @@ describe('judge: pool lifetime', () => {
     const v = judge(input(arms));
     expect(v.result.pool).toBe('per-batch');
     expect(v.result.recommendation).toBe('serial');
-    expect(v.result.steadySpeedup.processes).toBeCloseTo(0.06 / 0.0375, 1);
-    expect(v.result.startupSeconds.processes).toBeCloseTo(0.05, 3);
-    expect(v.result.breakEven.processes).toBeCloseTo(breakEven(0.05, v.result.steadySpeedup.processes!, 0.1)!, 12);
+    expect(modelFigure(v.result, 'processes', 'steadySpeedup')).toBeCloseTo(0.06 / 0.0375, 1);
+    expect(modelFigure(v.result, 'processes', 'startupSeconds')).toBeCloseTo(0.05, 3);
+    expect(modelFigure(v.result, 'processes', 'breakEven')).toBeCloseTo(breakEven(0.05, modelFigure(v.result, 'processes', 'steadySpeedup')!, 0.1)!, 12);
     expect(v.result.facts?.otherLifetime).toEqual({ pool: 'long-lived', recommendation: 'processes' });
     expect(v.result.reason).toMatch(/serial for this 60 ms batch; processes scale ×1\.\d\d once started and pay off above about 1\d0 ms of work per pool/);
   });
@@ -336,7 +343,7 @@ describe('judge: pool lifetime', () => {
     const v = judge(input(arms, { pool: 'long-lived' }));
     expect(v.result.pool).toBe('long-lived');
     expect(v.result.recommendation).toBe('processes');
-    expect(v.result.speedup.processes).toBeCloseTo(0.06 / 0.0375, 1);
+    expect(modelFigure(v.result, 'processes', 'speedup')).toBeCloseTo(0.06 / 0.0375, 1);
     expect(v.result.facts?.otherLifetime?.recommendation).toBe('serial');
   });
 
@@ -388,8 +395,8 @@ describe('judge: the build and the machine', () => {
   it('reports what the runner can deliver and the speedup as a share of it', () => {
     const machine = { cpus: [{ cpu: 0, loopSeconds: 0.01 }, { cpu: 1, loopSeconds: 0.0105 }], singleLoopSeconds: 0.0102, capacity: [{ workers: 1, ratio: 1 }, { workers: 2, ratio: 1.56 }] };
     const v = judge(input([arm(SERIAL, R, 1.0), arm(threads(), R, 1.0, 0.01, gil4), arm(processes(), R, 0.68)], { machine }));
-    expect(v.result.capacity.processes).toBe(1.56);
-    expect(v.result.capacityShare.processes).toBeCloseTo(1 / 0.68 / 1.56, 1);
+    expect(modelFigure(v.result, 'processes', 'capacity')).toBe(1.56);
+    expect(modelFigure(v.result, 'processes', 'capacityShare')).toBeCloseTo(1 / 0.68 / 1.56, 1);
     expect(v.result.reason).toMatch(/this runner delivers ×1\.56 with 2 workers: processes reach 9\d% of it/);
   });
 });

@@ -15909,7 +15909,7 @@ function variantLabel(results, w) {
 }
 /** Whether this workload ran with the GIL on: the verdict's build facts, else the run's environment. */
 function gilBuild(results, w) {
-    const build = w.facts?.build;
+    const build = w.facts.build;
     if (build)
         return build.gilEnabled && !build.freeThreadedBuild;
     const index = results.values?.setup.pythons.indexOf(w.python) ?? -1;
@@ -15922,29 +15922,20 @@ function checkSide(out, name, side, cores, gil, margin) {
         checkArm(out, `${name} · ${arm.model}×${arm.workers}`, arm, cores);
     if (serial && gil)
         checkGilThreads(out, name, side.arms, serial, margin);
+    // Each figure once, where it is stored: each model's facts, then the comparisons between models.
     for (const model of PARALLEL_MODELS) {
-        const speedup = side.speedup[model];
-        if (speedup !== null && speedup !== undefined)
-            checkSpeedup(out, `${name} · ${model} speedup`, speedup);
-        const steady = side.steadySpeedup?.[model];
-        if (steady !== null && steady !== undefined)
-            checkSpeedup(out, `${name} · ${model} speedup once started`, steady);
-        const startup = side.startupSeconds?.[model];
-        if (typeof startup === 'number')
-            checkStartup(out, `${name} · ${model} start-up`, startup);
-        const capacity = side.capacity?.[model];
-        const facts = side.facts?.models[model];
-        if (typeof capacity === 'number')
-            checkCapacity(out, `${name} · ${model} capacity`, capacity, facts?.workers ?? Infinity, cores);
-        if (facts)
-            checkModelFacts(out, `${name} · ${model}`, facts);
+        const facts = side.facts.models[model];
+        if (!facts)
+            continue;
+        checkModelFacts(out, `${name} · ${model}`, facts);
+        // NaN: a figure an older file did not record (unknown, not broken).
+        if (!Number.isNaN(facts.steadySpeedup))
+            checkSpeedup(out, `${name} · ${model} speedup once started`, facts.steadySpeedup);
+        if (typeof facts.capacity === 'number')
+            checkCapacity(out, `${name} · ${model} capacity`, facts.capacity, facts.workers || Infinity, cores);
     }
-    for (const [key, comparison] of Object.entries(side.comparisons))
-        if (comparison)
-            checkComparison(out, `${name} · ${key}`, comparison);
-    for (const pair of [side.facts?.deciding, side.facts?.open])
-        if (pair)
-            checkComparison(out, `${name} · ${pair.a} vs ${pair.b}`, pair.comparison);
+    for (const pair of side.facts.pairs)
+        checkComparison(out, `${name} · ${pair.a} vs ${pair.b}`, pair.comparison);
 }
 function checkArm(out, figure, arm, cores) {
     if (arm.model === 'serial') {
@@ -16133,6 +16124,35 @@ function quantile(values, q) {
     return sorted[below] + (sorted[above] - sorted[below]) * (position - below);
 }
 
+;// CONCATENATED MODULE: ./lib/core/side-facts.js
+
+/** A model's figure, null when the model did not run (or, for break-even and capacity, has none). */
+function modelFigure(side, model, field) {
+    const facts = side.facts.models[model];
+    return facts ? facts[field] : null;
+}
+/** One figure for every parallel model: what the results file writes as `speedup` (a view, not state). */
+function modelFigures(side, field) {
+    const out = { threads: null, processes: null, interpreters: null };
+    for (const m of PARALLEL_MODELS)
+        out[m] = modelFigure(side, m, field);
+    return out;
+}
+/**
+ * The comparison of two models' best arms, oriented as stored (`a` the cheaper, COST_ORDER), or of
+ * a model with serial (its `vsSerial`, `b` serial); null when one of them did not run.
+ */
+function side_facts_pairComparison(facts, a, b) {
+    if (a === b)
+        return null;
+    if (a === 'serial' || b === 'serial') {
+        const model = (a === 'serial' ? b : a);
+        const f = facts.models[model];
+        return f ? { a: model, b: 'serial', comparison: f.vsSerial } : null;
+    }
+    return facts.pairs.find((p) => (p.a === a && p.b === b) || (p.a === b && p.b === a)) ?? null;
+}
+
 ;// CONCATENATED MODULE: ./lib/core/plan.js
 /** CPU/wall at one worker below which a workload "mostly waits" and deserves oversubscription. */
 const WAITING_CPU_PER_WALL = 0.5;
@@ -16278,6 +16298,7 @@ function seededRandom(seed) {
 ;// CONCATENATED MODULE: ./lib/report/format.js
 
 
+
 function formatSpeedup(speedup) {
     if (speedup === null || !Number.isFinite(speedup))
         return 'n/a';
@@ -16300,12 +16321,12 @@ function bestWorkers(arms, model) {
  * workload ran them or has its own reason they could not (not where the interpreter lacks them).
  */
 function pageModels(results) {
-    const interpreters = results.workloads.some((w) => (w.speedup.interpreters ?? null) !== null || localUnavailable(w).includes('interpreters'));
+    const interpreters = results.workloads.some((w) => modelFigure(w, 'interpreters', 'speedup') !== null || localUnavailable(w).includes('interpreters'));
     return interpreters ? ['threads', 'processes', 'interpreters'] : ['threads', 'processes'];
 }
 /** Models this workload could not run, less those the whole interpreter cannot (said once). */
 function localUnavailable(w) {
-    return PARALLEL_MODELS.filter((m) => w.unavailable[m] && !w.facts?.everywhere[m]);
+    return PARALLEL_MODELS.filter((m) => w.unavailable[m] && !w.facts.everywhere[m]);
 }
 /**
  * Per-batch against once-started speedups, start-up and break-even, for the models whose start-up
@@ -16315,7 +16336,7 @@ function localUnavailable(w) {
  */
 function lifetimeSummary(w) {
     const facts = w.facts;
-    if (!facts?.serial)
+    if (!facts.serial)
         return null;
     const batch = facts.serial.seconds;
     // A pool model in play (processes, interpreters) always gets its start-up: a figure that vanishes
@@ -16360,7 +16381,7 @@ function formatShare(fraction) {
 }
 /** "×1.9 at 2" — the speedup with the worker count it was reached at, when known. */
 function speedupAt(w, model) {
-    const s = w.speedup[model] ?? null;
+    const s = modelFigure(w, model, 'speedup');
     if (s === null)
         return w.unavailable[model] ? 'unavailable' : 'n/a';
     const at = bestWorkers(w.arms, model);
@@ -16469,17 +16490,21 @@ function truncate(text, max) {
 }
 /** The comparison whose interval best supports the recommendation, for the confidence column. */
 function keyComparison(w) {
-    const c = w.comparisons;
-    const byRecommendation = {
-        threads: [c.threadsVsSerial, c.threadsVsProcesses],
-        processes: [c.processesVsSerial, c.threadsVsProcesses],
-        interpreters: [c.interpretersVsSerial ?? null, c.interpretersVsProcesses ?? null],
-        either: [c.threadsVsProcesses, c.threadsVsSerial, c.processesVsSerial],
-        serial: [c.threadsVsSerial, c.processesVsSerial],
-        inconclusive: [c.threadsVsProcesses, c.threadsVsSerial, c.processesVsSerial],
+    const pairs = {
+        threads: [['threads', 'serial'], ['threads', 'processes']],
+        processes: [['processes', 'serial'], ['threads', 'processes']],
+        interpreters: [['interpreters', 'serial'], ['interpreters', 'processes']],
+        either: [['threads', 'processes'], ['threads', 'serial'], ['processes', 'serial']],
+        serial: [['threads', 'serial'], ['processes', 'serial']],
+        inconclusive: [['threads', 'processes'], ['threads', 'serial'], ['processes', 'serial']],
         error: [],
     };
-    return byRecommendation[w.recommendation].find((x) => x !== null) ?? null;
+    for (const [a, b] of pairs[w.recommendation]) {
+        const pair = pairComparison(w.facts, a, b);
+        if (pair)
+            return pair.comparison;
+    }
+    return null;
 }
 const REGRESSION_WORDS = {
     slower: 'slower',
@@ -22542,6 +22567,7 @@ function describeFailure(failure) {
 
 
 
+
 /**
  * Racing: at each scheduled look, an arm shown slower than its side's current best arm beyond the
  * margin stops running (it cannot become the recommendation), worker counts of one model raced like
@@ -22624,15 +22650,6 @@ function capacityAt(machine, workers) {
 function capacityShare(speedup, capacity) {
     return speedup === null || capacity === null || !(capacity > 0) ? null : speedup / capacity;
 }
-const NO_FIGURES = () => ({ threads: null, processes: null, interpreters: null });
-const NO_COMPARISONS = () => ({
-    threadsVsSerial: null,
-    processesVsSerial: null,
-    interpretersVsSerial: null,
-    threadsVsProcesses: null,
-    threadsVsInterpreters: null,
-    interpretersVsProcesses: null,
-});
 function judge(input) {
     const { probe, arms, rounds, margin, policy } = input;
     const pool = input.pool ?? 'per-batch';
@@ -22661,8 +22678,7 @@ function judge(input) {
     // An arm stops running only when raced out under both pool lifetimes: the other lifetime's advice
     // (a long-lived pool would pay off) still needs its rounds.
     const raced = new Map([...decision.raced].filter(([label]) => other.raced.has(label)));
-    const speedup = figures(decision.models, (m) => m.speedup);
-    const character = classify(armResults, decision.models, speedup, probe, margin);
+    const character = classify(armResults, decision.models, probe, margin);
     const facts = {
         rule: decision.rule,
         recommendation: decision.recommendation,
@@ -22676,6 +22692,7 @@ function judge(input) {
         models: decision.models,
         unavailable,
         everywhere,
+        pairs: decision.pairs,
         deciding: decision.deciding,
         open: decision.open,
         otherLifetimeOpen: !other.settled,
@@ -22690,20 +22707,13 @@ function judge(input) {
     const result = {
         recommendation: decision.recommendation,
         reason: words.reason,
-        speedup,
         pool,
-        steadySpeedup: figures(decision.models, (m) => m.steadySpeedup),
-        startupSeconds: figures(decision.models, (m) => m.startupSeconds),
-        breakEven: figures(decision.models, (m) => m.breakEven),
-        capacity: figures(decision.models, (m) => m.capacity),
-        capacityShare: figures(decision.models, (m) => m.capacityShare),
         character,
         arms: armResults,
         unavailable,
         warnings: words.warnings,
         error: null,
         rounds,
-        comparisons: decision.comparisons,
         facts,
     };
     return { settled: decision.settled || final, result, raced };
@@ -22714,19 +22724,11 @@ function adviceDiffers(a, b) {
     const pair = new Set([a, b]);
     return !(pair.has('either') && (pair.has('threads') || pair.has('processes')));
 }
-function figures(models, pick) {
-    const out = NO_FIGURES();
-    for (const m of PARALLEL_MODELS) {
-        const f = models[m];
-        out[m] = f ? pick(f) : null;
-    }
-    return out;
-}
-/** Each pair of models (cheaper first, COST_ORDER) and where SideResult['comparisons'] keeps it. */
-const PAIR_KEYS = [
-    { cheap: 'threads', dear: 'processes', key: 'threadsVsProcesses' },
-    { cheap: 'threads', dear: 'interpreters', key: 'threadsVsInterpreters' },
-    { cheap: 'interpreters', dear: 'processes', key: 'interpretersVsProcesses' },
+/** Each pair of models, cheaper first (COST_ORDER), in the order SideFacts['pairs'] keeps them. */
+const PAIRS = [
+    ['threads', 'processes'],
+    ['threads', 'interpreters'],
+    ['interpreters', 'processes'],
 ];
 /** Every model's facts under one pool lifetime, the pairwise comparisons, and the rule that fires. */
 function decideFor(c, pool) {
@@ -22745,23 +22747,15 @@ function decideFor(c, pool) {
         models[model] = facts.facts;
         bestArms[model] = facts.arm;
     }
-    const comparisons = NO_COMPARISONS();
-    comparisons.threadsVsSerial = models.threads?.vsSerial ?? null;
-    comparisons.processesVsSerial = models.processes?.vsSerial ?? null;
-    comparisons.interpretersVsSerial = models.interpreters?.vsSerial ?? null;
     // Pairs are oriented cheaper / costlier (COST_ORDER), so 'a-faster' always means "the cheaper one is faster".
     const pairSeries = (m) => series(bestArms[m], c.rounds, time);
-    const pair = (a, b) => bestArms[a] && bestArms[b] ? compareTimes(pairSeries(a), pairSeries(b), c.margin, c.policy) : null;
-    comparisons.threadsVsProcesses = pair('threads', 'processes');
-    comparisons.threadsVsInterpreters = pair('threads', 'interpreters');
-    comparisons.interpretersVsProcesses = pair('interpreters', 'processes');
-    const pairOf = (a, b) => {
-        const [cheap, dear] = COST_ORDER.indexOf(a) < COST_ORDER.indexOf(b) ? [a, b] : [b, a];
-        const key = PAIR_KEYS.find((p) => p.cheap === cheap && p.dear === dear)?.key;
-        const comparison = key === undefined ? null : comparisons[key];
-        return comparison ? { a: cheap, b: dear, comparison } : null;
-    };
-    return { ...decide(c, models, pairOf), models, comparisons, raced };
+    const pairs = PAIRS.filter(([a, b]) => bestArms[a] && bestArms[b]).map(([a, b]) => ({
+        a,
+        b,
+        comparison: compareTimes(pairSeries(a), pairSeries(b), c.margin, c.policy),
+    }));
+    const pairOf = (a, b) => side_facts_pairComparison({ models, pairs }, a, b);
+    return { ...decide(c, models, pairOf), models, pairs, raced };
 }
 function modelFacts(c, model, candidates, serialSeries, time, raced) {
     // Winner's curse: α is split over the model's arms too (Bonferroni), so an arm that wins only by
@@ -22952,7 +22946,7 @@ function unavailableModels(probe, arms, environment) {
     }
     return out;
 }
-function classify(arms, models, speedup, probe, margin) {
+function classify(arms, models, probe, margin) {
     const serial = arms.find((a) => a.model === 'serial');
     if (!serial)
         return 'unknown';
@@ -22962,12 +22956,12 @@ function classify(arms, models, speedup, probe, margin) {
     if (serial.cpuPerWall < verdict_WAITING_CPU_PER_WALL)
         return 'io-wait';
     const perTask = probe.taskCount > 0 ? serial.wall.median / probe.taskCount : Infinity;
-    const noGain = (s) => s === null || s < 1 + margin;
-    if (perTask < TINY_TASK_SECONDS && PARALLEL_MODELS.every((m) => noGain(speedup[m])))
+    const noGain = (s) => s === undefined || s < 1 + margin;
+    if (perTask < TINY_TASK_SECONDS && PARALLEL_MODELS.every((m) => noGain(models[m]?.speedup)))
         return 'overhead-bound';
     if (threadsArm && threadsRunInParallel(threadsArm.cpuPerWall))
         return 'gil-releasing';
-    if (threadsArm && !threadsRunInParallel(threadsArm.cpuPerWall) && noGain(speedup.threads)) {
+    if (threadsArm && !threadsRunInParallel(threadsArm.cpuPerWall) && noGain(models.threads?.speedup)) {
         if (processesArm && processesArm.peakRssBytes > 4 * serial.peakRssBytes && processesArm.peakRssBytes > 512 * 2 ** 20)
             return 'memory-heavy';
         return 'cpu-bound-gil';
@@ -23012,6 +23006,7 @@ function errorResult(failure, arms, rounds, pool, margin, build, describe) {
         models: {},
         unavailable: {},
         everywhere: {},
+        pairs: [],
         deciding: null,
         open: null,
         otherLifetime: null,
@@ -23022,20 +23017,13 @@ function errorResult(failure, arms, rounds, pool, margin, build, describe) {
     return {
         recommendation: 'error',
         reason: words.reason,
-        speedup: NO_FIGURES(),
         pool,
-        steadySpeedup: NO_FIGURES(),
-        startupSeconds: NO_FIGURES(),
-        breakEven: NO_FIGURES(),
-        capacity: NO_FIGURES(),
-        capacityShare: NO_FIGURES(),
         character: 'unknown',
         arms: arms.filter((a) => measurements(a).length > 0).map((a) => armResult(a, null)),
         unavailable: {},
         warnings: words.warnings,
         error: { kind: failure.kind, message: message + (failure.stderrTail ? `\n${failure.stderrTail}` : ''), traceback: failure.traceback },
         rounds,
-        comparisons: NO_COMPARISONS(),
         facts,
     };
 }
@@ -24173,818 +24161,6 @@ function terminal_headline(results, paint) {
     bits.push(plural(env.cores, 'core'));
     bits.push(isMatrix(results) ? oneLine(interpretersOf(results).map((p) => interpreterLabel(results, p)).join(', ')) : oneLine(`${env.implementation} ${env.python}`));
     return bits.join(' · ');
-}
-
-;// CONCATENATED MODULE: ./lib/core/provenance.js
-/** True when `file` is `dir` or lies below it (both absolute, '/'-separated). */
-function isUnder(file, dir) {
-    const d = dir.endsWith('/') ? dir.slice(0, -1) : dir;
-    return file === d || file.startsWith(`${d}/`);
-}
-/** A file's path relative to `root`, or null when it is outside. */
-function relativeTo(file, root) {
-    if (!isUnder(file, root))
-        return null;
-    return file.slice(root.replace(/\/$/, '').length + 1);
-}
-/** The module an import failure names: the runner's missingModule, else the message's "No module named 'x'". */
-function missingModuleOf(failure) {
-    if (failure.missingModule)
-        return failure.missingModule;
-    return /No module named '([^']+)'/.exec(failure.message)?.[1] ?? null;
-}
-/** Each module the side's code came from, with its file: the workload's modules, then the repository's packages. */
-function origins(p) {
-    const seen = new Set();
-    const out = [];
-    for (const { module, file } of [...p.workload, ...p.packages.map((x) => ({ module: x.name, file: x.file }))]) {
-        if (file === null || seen.has(module))
-            continue;
-        seen.add(module);
-        out.push({ module, file });
-    }
-    return out;
-}
-/**
- * Where head loaded `module` from: the module itself among head's imports, or, for a dependency
- * (only its top-level package is listed), that package. A parent package of the repository does
- * not count: head having `pkg` says nothing about `pkg.gone`.
- */
-function headFileOf(head, module) {
-    const modules = head.modules ?? [];
-    const exact = modules.find((m) => m.name === module) ?? origins(head).find((o) => o.module === module);
-    if (exact)
-        return exact.file;
-    const top = module.split('.')[0];
-    return modules.find((m) => m.name === top && !m.repository)?.file ?? null;
-}
-/**
- * Why head and base of one workload cannot be compared, or null when each ran its own code.
- * Only probes that ran decide: without provenance (older runners, results files) nothing is said.
- */
-function notComparedReason(headProbe, baseProbe, sides) {
-    if (!sides || !headProbe?.ok || !headProbe.provenance || !baseProbe)
-        return null;
-    const head = headProbe.provenance;
-    const untracked = (file) => {
-        const relative = file === null ? null : relativeTo(file, sides.head.root);
-        return relative !== null && sides.untracked.includes(relative);
-    };
-    const fact = (reason, module, baseFile, headFile) => ({
-        kind: 'not-compared', reason, module, baseFile, headFile, untracked: untracked(headFile),
-    });
-    if (!baseProbe.ok) {
-        // Base failing on a module head imported is an environment problem (a file git does not track,
-        // a package installed for head only, a build that did not run): never a fix.
-        if (baseProbe.kind !== 'import')
-            return null;
-        const missing = missingModuleOf(baseProbe);
-        const headFile = missing === null ? null : headFileOf(head, missing);
-        return headFile === null ? null : fact('base-import', missing, null, headFile);
-    }
-    const base = baseProbe.provenance;
-    if (!base)
-        return null;
-    const shared = (file) => sides.shared.some((dir) => isUnder(file, dir));
-    const headOrigin = new Map(origins(head).map((o) => [o.module, o.file]));
-    const separateTrees = sides.head.root !== sides.base.root;
-    for (const { module, file } of origins(base)) {
-        if (shared(file))
-            continue;
-        const headFile = headOrigin.get(module) ?? null;
-        if (separateTrees && isUnder(file, sides.head.root))
-            return fact('head-tree', module, file, headFile);
-        if (sides.head.venvs.some((venv) => isUnder(file, venv)))
-            return fact('head-venv', module, file, headFile);
-        if (headFile === file)
-            return fact('same-files', module, file, headFile);
-        if (!isUnder(file, sides.base.root) && !sides.base.venvs.some((venv) => isUnder(file, venv)))
-            return fact('outside-tree', module, file, headFile);
-    }
-    // The same bytes on both sides are fine when the commits do not change them; when git says they
-    // do, base ran something other than its own commit.
-    if (base.digest === head.digest && sides.head.commit !== sides.base.commit) {
-        const changed = (head.modules ?? []).filter((m) => m.repository).map((m) => relativeTo(m.file, sides.head.root)).find((r) => r !== null && sides.changed.includes(r));
-        if (changed)
-            return fact('same-code', null, null, `${sides.head.root.replace(/\/$/, '')}/${changed}`);
-    }
-    return null;
-}
-/** Provenance as results keep it beside a workload: without the per-module list. */
-function provenanceSummary(probe) {
-    if (!probe?.ok || !probe.provenance)
-        return null;
-    const { modules: _modules, ...summary } = probe.provenance;
-    return summary;
-}
-
-;// CONCATENATED MODULE: ./lib/core/compare.js
-// Compare: what the PR changed for one workload, head against its base re-run in the same job.
-// Pure. Base and head trials ran in the same rounds, so head[i] and base[i] are paired like arms.
-// Returns facts (ChangeFact) with every regression and improvement; the words come from `describe`
-// (report/explain.ts: explainChange), since core never imports report/.
-
-
-
-
-/** The arm that stands for a recommendation: the recommended model at its best worker count. */
-function representativeArm(side, pool = 'per-batch') {
-    const recommendation = side.result.recommendation;
-    const model = recommendation === 'either' ? 'threads' : PARALLEL_MODELS.includes(recommendation) ? recommendation : null;
-    return (model && bestArm(side.arms, model, timeOf(pool))) || serialArm(side.arms);
-}
-/** Without report/, the facts' kind: callers pass report/explain.ts's explainChange. */
-const plainChange = (fact) => fact.kind;
-function matching(arms, arm) {
-    return arms.find((a) => a.arm.model === arm.model && a.arm.workers === arm.workers && measurements(a).length > 0) ?? null;
-}
-/**
- * The arms compareSides reads for this pair of sides: serial, head's representative arm, and base's
- * fastest parallel arm for the scaling comparison, each wherever a side has it. Once both verdicts
- * have settled, later rounds run only these (experiment.ts): the other arms could only feed
- * verdicts that no longer change.
- */
-function comparedArms(head, base, pool = 'per-batch') {
-    const picked = [serialArm(head.arms) ?? serialArm(base.arms), representativeArm(head, pool), scalingArm(base, timeOf(pool))];
-    const arms = [];
-    for (const samples of picked)
-        if (samples && !arms.some((a) => a.model === samples.arm.model && a.workers === samples.arm.workers))
-            arms.push(samples.arm);
-    return arms;
-}
-/** Base's fastest parallel arm by median time, when base recommended a parallel model: what scaling compares. */
-function scalingArm(base, time) {
-    if (!['threads', 'processes', 'interpreters', 'either'].includes(base.result.recommendation))
-        return null;
-    const candidates = PARALLEL_MODELS.map((m) => bestArm(base.arms, m, time)).filter((a) => a !== null);
-    if (candidates.length === 0)
-        return null;
-    return candidates.reduce((a, b) => (medianTime(a, time) <= medianTime(b, time) ? a : b));
-}
-function compareSides(input) {
-    const { head, base, rounds, threshold, memoryThreshold, policy } = input;
-    const pool = input.pool ?? 'per-batch';
-    const describe = input.describe ?? plainChange;
-    const time = timeOf(pool);
-    const regressions = [];
-    const improvements = [];
-    const firstLine = (side) => side.result.error?.message.split('\n')[0] ?? 'error';
-    // A comparison that did not happen is a regression of its own kind: it never passes the gate.
-    if (input.notCompared) {
-        regressions.push({ kind: 'not-compared', detail: describe(input.notCompared), facts: input.notCompared });
-        return { vsBase: null, arm: null, regressions, improvements, settled: true };
-    }
-    if (head.result.recommendation === 'error') {
-        if (base.result.recommendation !== 'error') {
-            const facts = { kind: 'failing', message: firstLine(head) };
-            regressions.push({ kind: 'failing', detail: describe(facts), facts });
-        }
-        return { vsBase: null, arm: null, regressions, improvements, settled: true };
-    }
-    if (base.result.recommendation === 'error') {
-        const facts = { kind: 'fixed', message: firstLine(base) };
-        improvements.push({ kind: 'fixed', detail: describe(facts), facts });
-        return { vsBase: null, arm: null, regressions, improvements, settled: true };
-    }
-    const headArm = representativeArm(head, pool);
-    const baseArm = headArm ? matching(base.arms, headArm.arm) : null;
-    let vsBase = null;
-    if (headArm && baseArm) {
-        vsBase = compareToBase(series(headArm, rounds, time), series(baseArm, rounds, time), threshold, policy);
-        const e = vsBase.estimate;
-        const where = armLabel(headArm.arm);
-        if (vsBase.outcome === 'b-faster') {
-            const facts = { kind: 'time', direction: 'slower', arm: where, estimate: e };
-            regressions.push({ kind: 'slower', detail: describe(facts), estimate: e, facts });
-        }
-        else if (vsBase.outcome === 'a-faster') {
-            const facts = { kind: 'time', direction: 'faster', arm: where, estimate: e };
-            improvements.push({ kind: 'faster', detail: describe(facts), estimate: e, facts });
-        }
-        const headRss = series(headArm, rounds, poolRssOf(headArm.arm));
-        const baseRss = series(baseArm, rounds, poolRssOf(baseArm.arm));
-        const memory = compareValues(headRss, baseRss, memoryThreshold, policy);
-        if (memory.outcome === 'higher') {
-            const facts = { kind: 'memory', direction: 'more', arm: where, estimate: memory.estimate, threshold: memoryThreshold };
-            regressions.push({ kind: 'memory', detail: describe(facts), estimate: memory.estimate, facts });
-        }
-        else if (memory.outcome === 'lower') {
-            const facts = { kind: 'memory', direction: 'less', arm: where, estimate: memory.estimate, threshold: memoryThreshold };
-            improvements.push({ kind: 'memory', detail: describe(facts), estimate: memory.estimate, facts });
-        }
-    }
-    if (isFlip(base.result.recommendation, head.result.recommendation)) {
-        const facts = {
-            kind: 'flip',
-            before: base.result.recommendation,
-            after: head.result.recommendation,
-            ...(input.interpreter ? { interpreter: input.interpreter } : {}),
-        };
-        regressions.push({ kind: 'flip', detail: describe(facts), facts });
-    }
-    const scaling = scalingChange(head, base, rounds, threshold, policy, time);
-    if (scaling && (scaling.comparison.outcome === 'lower' || scaling.comparison.outcome === 'higher')) {
-        const e = scaling.comparison.estimate;
-        const fell = scaling.comparison.outcome === 'lower';
-        const facts = { kind: 'scaling', direction: fell ? 'fell' : 'rose', arm: scaling.label, estimate: e, baseSpeedup: scaling.baseSpeedup, headSpeedup: scaling.headSpeedup };
-        if (fell)
-            regressions.push({ kind: 'scaling', detail: describe(facts), estimate: e, facts });
-        else
-            improvements.push({ kind: 'scaling', detail: describe(facts), estimate: e, facts });
-    }
-    return { vsBase, arm: headArm?.arm ?? null, regressions, improvements, settled: vsBase === null || vsBase.outcome !== 'unknown' };
-}
-/**
- * A flip is a change between settled recommendations that makes the old advice wrong.
- * `either` ↔ `threads`/`processes` is not one: the old advice still works within the margin.
- */
-function isFlip(before, after) {
-    const settled = ['threads', 'processes', 'interpreters', 'either', 'serial'];
-    if (!settled.includes(before) || !settled.includes(after) || before === after)
-        return false;
-    const pair = new Set([before, after]);
-    return !(pair.has('either') && (pair.has('threads') || pair.has('processes')));
-}
-/**
- * Per round, the speedup base got from its best parallel arm, against the speedup head gets from the
- * same arm; compared as paired ratios so the margin and the interval mean the same as for times.
- */
-function scalingChange(head, base, rounds, threshold, policy, time) {
-    const baseBest = scalingArm(base, time);
-    if (!baseBest)
-        return null;
-    const headSame = matching(head.arms, baseBest.arm);
-    const baseSerial = serialArm(base.arms);
-    const headSerial = serialArm(head.arms);
-    if (!headSame || !baseSerial || !headSerial)
-        return null;
-    const speedups = (serial, arm) => {
-        const s = series(serial, rounds, time);
-        const p = series(arm, rounds, time);
-        return s.map((x, i) => x / p[i]);
-    };
-    const headSpeedups = speedups(headSerial, headSame);
-    const baseSpeedups = speedups(baseSerial, baseBest);
-    return {
-        label: armLabel(baseBest.arm),
-        comparison: compareValues(headSpeedups, baseSpeedups, threshold, policy),
-        headSpeedup: medianOf(headSpeedups),
-        baseSpeedup: medianOf(baseSpeedups),
-    };
-}
-/**
- * Holm across every statistical regression of the run (slower, scaling, memory). Returns, per
- * regression, whether it stands. flip and failing are not statistical claims of this kind and
- * always stand.
- *
- * Each regression was claimed by a sequential test at its look; Holm needs to know whether that
- * test would also have claimed it at the smaller levels α/j of its steps. With error spending the
- * look's nominal error is not proportional to α, so this asks the test itself (Holm in its
- * closed-testing form): with j hypotheses left, a regression stands at this step when its one-sided
- * p-value at its look is within that look's nominal error for a total of α/j. A test that did not
- * cross the α/j boundary at its stopping look cannot have crossed it earlier (the boundary at α/j
- * lies above the one at α at every look), and later looks were never taken: counted as not rejected,
- * which is conservative. An estimate without its look (results from before error spending) falls
- * back to the two-sided p-value times the number of looks (Bonferroni).
- */
-function holmFilter(regressionsPerWorkload, alpha, policy) {
-    const looks = lookSchedule(policy);
-    const claims = [];
-    regressionsPerWorkload.forEach((list, w) => list.forEach((r, i) => {
-        const e = r.estimate;
-        if (!e)
-            return;
-        const index = e.look === undefined ? -1 : looks.indexOf(e.look);
-        const rejectsAt = index >= 0 && e.t !== undefined
-            ? (level) => oneSidedP(e) <= lookErrors(level, policy)[index]
-            : (level) => Math.min(1, e.pValue * lookCount(policy)) <= level;
-        claims.push({ w, i, rejectsAt });
-    }));
-    const keep = regressionsPerWorkload.map((list) => list.map(() => true));
-    const remaining = new Set(claims.keys());
-    let rejected = true;
-    while (rejected && remaining.size > 0) {
-        rejected = false;
-        const level = alpha / remaining.size;
-        for (const k of [...remaining]) {
-            if (claims[k].rejectsAt(level)) {
-                remaining.delete(k);
-                rejected = true;
-            }
-        }
-    }
-    for (const k of remaining)
-        keep[claims[k].w][claims[k].i] = false;
-    return keep;
-}
-
-;// CONCATENATED MODULE: ./lib/core/outlook.js
-// The outlook beyond the runner: what more cores could give a CPU-bound workload, as a model.
-// Pure. From the measured speedup S at p workers, the Karp–Flatt serial fraction
-//   e = (1/S − 1/p) / (1 − 1/p)
-// and Amdahl's bound for n workers, A(n) = 1 / (e + (1 − e)/n). Amdahl's law ignores every cost
-// that grows with n (pickling, contention, memory bandwidth), so A(n) is an upper bound under the
-// model, never a prediction and never a measurement: reports say so in the same sentence.
-//
-// Which p: the worker count, not the runner's measured capacity. On a runner whose 2 vCPUs deliver
-// ×1.6 of one, e from p = 2 counts the runner's shortfall (a shared or hyper-threaded core) as
-// serial work; the bound is then for more cores like these, which is what cloud machines with more
-// vCPUs mostly are (siblings, neighbours). The fraction against capacity (p replaced by the
-// capacity) is kept beside it, for cores that each deliver a whole one.
-
-/** Worker counts the outlook speaks of (those above the measured count). */
-const OUTLOOK_WORKERS = [4, 8, 16, 32, 64];
-/** Serial CPU/wall at or above which the work computes rather than waits: Amdahl's law is about computing. */
-const CPU_BOUND_CPU_PER_WALL = 0.8;
-/** Confidence level of the fit's interval. */
-const FIT_LEVEL = 0.95;
-/** Karp–Flatt: the serial fraction a speedup S at p workers implies, clamped to [0, 1]. */
-function karpFlatt(speedup, workers) {
-    if (!(workers > 1) || !(speedup > 0) || !Number.isFinite(speedup))
-        return speedup === Number.POSITIVE_INFINITY ? 0 : 1;
-    return clamp01((1 / speedup - 1 / workers) / (1 - 1 / workers));
-}
-/** Amdahl's law: the speedup at n workers of work whose serial fraction is e. */
-function amdahl(serialFraction, workers) {
-    const e = clamp01(serialFraction);
-    return 1 / (e + (1 - e) / workers);
-}
-/**
- * The outlook of one side's result, or null where the model does not apply: no parallel
- * recommendation, work that is not CPU-bound, no facts (files before v2), or no measured speedup.
- */
-function outlookOf(result) {
-    const facts = result.facts;
-    if (!facts?.serial || facts.error)
-        return null;
-    if (result.character === 'io-wait' || result.character === 'overhead-bound')
-        return null;
-    if (!(facts.serial.cpuPerWall >= CPU_BOUND_CPU_PER_WALL))
-        return null;
-    const model = outlookModel(result);
-    if (model === null)
-        return null;
-    const m = facts.models[model];
-    if (!m || !(m.workers > 1) || !(m.speedup > 0))
-        return null;
-    // e falls as S rises: the speedup's upper end gives e's lower end.
-    const serialFraction = { value: karpFlatt(m.speedup, m.workers), lower: karpFlatt(m.upper, m.workers), upper: karpFlatt(m.lower, m.workers) };
-    const beyond = OUTLOOK_WORKERS.filter((n) => n > m.workers);
-    const capacity = m.capacity ?? null;
-    return {
-        model,
-        measuredWorkers: m.workers,
-        speedup: { value: m.speedup, lower: m.lower, upper: m.upper, level: m.vsSerial.estimate.level },
-        serialFraction,
-        bounds: boundsOf(serialFraction, beyond),
-        capacity,
-        serialFractionVsCapacity: capacity !== null && capacity > 1 ? karpFlatt(m.speedup, capacity) : null,
-        fit: fitOf(result.arms, model, facts.pool === 'long-lived', beyond),
-    };
-}
-/** The model a parallel recommendation names; `either`: the faster of threads and processes. */
-function outlookModel(result) {
-    const r = result.recommendation;
-    if (r === 'threads' || r === 'processes' || r === 'interpreters')
-        return r;
-    if (r !== 'either')
-        return null;
-    const threads = result.facts?.models.threads?.speedup ?? 0;
-    const processes = result.facts?.models.processes?.speedup ?? 0;
-    return processes > threads ? 'processes' : 'threads';
-}
-function boundsOf(e, workers) {
-    // A(n) falls as e rises: e's upper end gives the bound's lower end.
-    return workers.map((n) => ({ workers: n, value: amdahl(e.value, n), lower: amdahl(e.upper, n), upper: amdahl(e.lower, n) }));
-}
-/**
- * e fitted over the sweep: 1/S = e + (1 − e)/p is linear in e as y = e·x with x = 1 − 1/p and
- * y = 1/S − 1/p (serial, p = 1, is the origin and adds nothing). Least squares through the origin,
- * its standard error from the residuals (k − 1 degrees of freedom) and a Student t interval.
- */
-function fitOf(arms, model, longLived, workers) {
-    const points = arms
-        .filter((a) => a.model === model && a.workers > 1 && a.failures === 0)
-        .map((a) => ({ p: a.workers, s: longLived ? (a.steadySpeedup ?? a.speedup) : a.speedup }))
-        .filter((pt) => Number.isFinite(pt.s) && pt.s > 0);
-    const k = points.length;
-    if (k < 2)
-        return null;
-    const xs = points.map((pt) => 1 - 1 / pt.p);
-    const ys = points.map((pt) => 1 / pt.s - 1 / pt.p);
-    const sxx = xs.reduce((sum, x) => sum + x * x, 0);
-    const sxy = xs.reduce((sum, x, i) => sum + x * ys[i], 0);
-    const estimate = sxy / sxx;
-    const residual = xs.reduce((sum, x, i) => sum + (ys[i] - estimate * x) ** 2, 0);
-    const standardError = Math.sqrt(residual / (k - 1) / sxx);
-    const half = studentTQuantile(1 - (1 - FIT_LEVEL) / 2, k - 1) * standardError;
-    const serialFraction = { value: clamp01(estimate), lower: clamp01(estimate - half), upper: clamp01(estimate + half) };
-    return { points: k + 1, serialFraction, level: FIT_LEVEL, bounds: boundsOf(serialFraction, workers) };
-}
-function clamp01(x) {
-    return Number.isNaN(x) ? 1 : Math.min(1, Math.max(0, x));
-}
-
-;// CONCATENATED MODULE: ./lib/core/version.js
-// The version printed in results and reports. Kept in a module (not read from package.json) because
-// the ncc bundle in dist/ ships without package.json.
-const VERSION = '0.1.0';
-
-;// CONCATENATED MODULE: ./lib/core/variant-key.js
-// One key for "this workload, under this interpreter (index or label), on this side": the maps that
-// find a variant again (experiment.ts, merge.ts, measure/run.ts) build it here, not by hand.
-/** NUL-separated: no config name or interpreter label holds one, so distinct ids never collide. */
-function variantKey({ workload, interpreter, side }) {
-    return `${side === undefined ? '' : `${side}\u0000`}${interpreter}\u0000${workload}`;
-}
-
-;// CONCATENATED MODULE: ./lib/core/experiment.js
-// Experiment: a whole run as a pure state machine. The shell (measure/run.ts) asks `next` what to
-// do, does it (a machine probe or one round of trials), hands back what it learned with `record`,
-// and repeats until `next` says stop; `finish` judges and assembles the Results. Every decision of
-// a run lives here: which workloads and interpreters run, which arms, on which CPU, in what order,
-// when to stop (settled, time budget, round cap), which arms are dropped, and Holm across workloads.
-//
-// The state is plain data plus the seeded generator. `next` and `record` update it in place and
-// return it (copying every round's samples would cost for nothing); nothing outside it is touched:
-// no clock (the shell passes `nowSeconds`), no I/O, no randomness but the seeded generator.
-//
-// A workload is measured once per interpreter (Config.pythons): a *variant* is (workload,
-// interpreter), with its own head and base sides, arms, verdict and settling. Position i of head's
-// interpreters is paired with position i of base's (setup.base.pythons: the base config's, absent
-// when base runs head's), so comparisons compare like with like, and when the two differ a flip
-// says the interpreter changed (interpreterChange).
-//
-// Sentences: verdict and compare return facts; `finish` and `rejudge` take the `Words` that report/
-// (explain.ts) writes from them, so that judging and re-judging word reasons the same way; core never
-// imports report/.
-
-
-
-
-
-
-
-
-
-
-/** The variants a setup measures, without probes: shared by probePlan and start. */
-function variantsOf(setup) {
-    const side = (which, workload) => ({
-        side: which, workload, probe: null, arms: [], dropped: new Set(), rounds: 0, verdict: null, settledAt: null,
-    });
-    const variant = (name, interpreter, status, head, base, w) => ({
-        name, interpreter, python: setup.pythons[interpreter], status, head, base, compare: null, compared: null, settled: false,
-        repetitions: 1, startMethod: w.startMethod ?? null,
-    });
-    const variants = [];
-    const base = setup.base;
-    for (const w of setup.workloads) {
-        const inBase = base !== null && (base.workloads === null || base.workloads.some((b) => b.name === w.name));
-        setup.pythons.forEach((_, i) => {
-            variants.push(variant(w.name, i, base !== null && !inBase ? 'new' : 'measured', side('head', w), inBase ? side('base', w) : null, w));
-        });
-    }
-    for (const b of base?.workloads ?? []) {
-        if (setup.workloads.some((w) => w.name === b.name))
-            continue;
-        setup.pythons.forEach((_, i) => variants.push(variant(b.name, i, 'removed', null, side('base', { ...b }), b)));
-    }
-    return variants;
-}
-/** The workload probes start() needs, in a stable order. */
-function probePlan(setup) {
-    return variantsOf(setup).flatMap((v) => [v.head, v.base].filter((s) => s !== null).map((s) => ({ workload: s.workload, interpreter: v.interpreter, python: v.python, side: s.side })));
-}
-function start(input) {
-    const { settings, setup } = input;
-    const variants = variantsOf(setup);
-    for (const v of variants) {
-        for (const side of [v.head, v.base]) {
-            if (!side)
-                continue;
-            side.probe = input.probes.find((p) => p.workload === v.name && p.python === v.python && p.side === side.side)?.probe ?? null;
-        }
-        // With no base config, a workload that cannot even be imported in base did not exist there.
-        if (setup.base?.configMissing && v.head && v.base?.probe && !v.base.probe.ok && v.base.probe.kind === 'import') {
-            v.base = null;
-            v.status = 'new';
-        }
-        const measured = [v.head, v.base].filter((s) => s !== null);
-        const pilots = measured.map((s) => s.probe).filter((p) => p !== null && p.ok);
-        const pilotCpuPerWall = Math.min(...pilots.map((p) => (p.pilotWallSeconds > 0 ? p.pilotCpuSeconds / p.pilotWallSeconds : 1)));
-        const taskCount = Math.max(0, ...pilots.map((p) => p.taskCount));
-        // One count per variant, from its faster side's pilot, so both sides reach the target.
-        v.repetitions = pilots.length > 0 ? repetitionsFor(Math.min(...pilots.map((p) => p.pilotWallSeconds))) : 1;
-        for (const side of measured) {
-            if (!side.probe?.ok)
-                continue;
-            const environment = sideEnvironment(input, side.side, v.interpreter);
-            side.arms = planArms({
-                cores: environment?.cores ?? 1,
-                pilotCpuPerWall,
-                taskCount,
-                ...(side.workload.workers ? { workers: side.workload.workers } : {}),
-                processesAvailable: side.probe.processesUnavailable === null,
-                interpretersAvailable: environment?.interpretersUnavailable === null && side.probe.interpretersUnavailable === null,
-            }).map((arm) => ({ arm, outcomes: [] }));
-        }
-    }
-    return {
-        input,
-        policy: { alpha: settings.alpha, beta: settings.beta ?? DEFAULT_BETA, minRounds: settings.minRounds, maxRounds: settings.maxRounds },
-        random: seededRandom(settings.seed),
-        variants,
-        round: 0,
-        pending: null,
-        roundStartedAt: null,
-        lastRoundSeconds: 0,
-        machineAskedBefore: -1,
-        elapsedSeconds: 0,
-        stopped: null,
-        trials: [],
-        machine: [],
-    };
-}
-const runnable = (s) => s !== null && s.probe !== null && s.probe.ok && s.verdict?.result.recommendation !== 'error';
-function next(state, nowSeconds) {
-    state.elapsedSeconds = nowSeconds;
-    if (state.stopped)
-        return { kind: 'stop', reason: state.stopped };
-    if (state.pending)
-        throw new Error('experiment: next() called before record() of the round it asked for');
-    if (state.roundStartedAt !== null) {
-        state.lastRoundSeconds = nowSeconds - state.roundStartedAt;
-        state.roundStartedAt = null;
-    }
-    const { settings } = state.input;
-    const stop = (reason) => {
-        state.stopped = reason;
-        return { kind: 'stop', reason };
-    };
-    if (state.round >= settings.maxRounds)
-        return stop('cap');
-    if (state.round > 0)
-        for (const v of state.variants)
-            evaluate(state, v, false);
-    const active = state.variants.filter((v) => !v.settled && [v.head, v.base].some(runnable));
-    if (active.length === 0)
-        return stop('settled');
-    // The budget check uses the last round's duration: would one more round still fit?
-    if (settings.maxTimeSeconds !== null && nowSeconds + state.lastRoundSeconds > settings.maxTimeSeconds)
-        return stop('budget');
-    if (machineProbeDue(state.round) && state.machineAskedBefore !== state.round) {
-        state.machineAskedBefore = state.round;
-        return { kind: 'machine' };
-    }
-    const byKey = new Map(active.map((v) => [variantKey({ workload: v.name, interpreter: v.interpreter }), v]));
-    const entries = active.flatMap((v) => {
-        const environment = state.input.environments[v.interpreter];
-        const cpus = environment ? serialCpus(environment.cpus, environment.cores, environment.placement, state.round) : [null];
-        return [v.head, v.base].filter(runnable).map((side) => ({
-            workload: variantKey({ workload: v.name, interpreter: v.interpreter }),
-            side: side.side,
-            // Arms raced out by the side's verdict (verdict.ts, racedArms) run no more rounds.
-            arms: side.arms.map((a) => a.arm).filter((arm) => !side.dropped.has(armLabel(arm)) && !side.verdict?.raced?.has(armLabel(arm)) && (v.compared === null || v.compared.has(armLabel(arm)))),
-            serialCpus: cpus,
-        }));
-    });
-    const groups = new Map();
-    const trials = roundSchedule(entries, state.random).map((t) => {
-        const v = byKey.get(t.workload);
-        if (!groups.has(t.workload))
-            groups.set(t.workload, groups.size);
-        return {
-            workload: v.name,
-            interpreter: v.interpreter,
-            side: t.side,
-            arm: t.arm,
-            cpu: t.cpu,
-            repetitions: v.repetitions,
-            startMethod: v.startMethod,
-            group: groups.get(t.workload),
-        };
-    });
-    state.pending = trials;
-    state.roundStartedAt = nowSeconds;
-    return { kind: 'trials', round: state.round, trials };
-}
-/** Hand back what the last step learned: a machine probe (null when it failed) or the round's outcomes, in the step's order. */
-function record(state, observation) {
-    if (observation.kind === 'machine') {
-        if (observation.probe)
-            state.machine.push(observation.probe);
-        return state;
-    }
-    const pending = state.pending;
-    if (!pending)
-        throw new Error('experiment: record() of trials that next() did not ask for');
-    if (observation.outcomes.length !== pending.length) {
-        throw new Error(`experiment: ${observation.outcomes.length} outcomes for ${pending.length} trials`);
-    }
-    const records = pending.map((t, i) => ({
-        workload: t.workload,
-        python: state.input.setup.pythons[t.interpreter],
-        side: t.side,
-        round: state.round,
-        arm: t.arm,
-        cpu: t.cpu,
-        outcome: observation.outcomes[i],
-    }));
-    state.pending = null;
-    applyRound(state, records);
-    return state;
-}
-/** The one place trial values enter the state: live (record) and from a results file (rejudge). */
-function applyRound(state, records) {
-    const round = state.round;
-    for (const r of records) {
-        const v = state.variants.find((x) => x.name === r.workload && x.python === r.python);
-        const side = v && (r.side === 'head' ? v.head : v.base);
-        if (!side)
-            throw new Error(`experiment: a trial of ${r.workload} (${r.python}, ${r.side}) that this setup does not measure`);
-        let samples = side.arms.find((a) => sameArm(a.arm, r.arm));
-        if (!samples) {
-            samples = { arm: r.arm, outcomes: [] };
-            side.arms.push(samples);
-        }
-        samples.outcomes[round] = [...(samples.outcomes[round] ?? []), r.outcome];
-        if (!r.outcome.ok)
-            side.dropped.add(armLabel(r.arm));
-        side.rounds = round + 1;
-        state.trials.push(r);
-    }
-    state.round = round + 1;
-}
-/** The environment a side ran in: base's own where base ran another interpreter, else head's. */
-function sideEnvironment(input, side, interpreter) {
-    const own = side === 'base' ? input.setup.base?.environments?.[interpreter] : undefined;
-    return own ?? input.environments[interpreter] ?? null;
-}
-function interpreterFact(command, environment) {
-    const known = environment && environment.implementation !== 'unknown';
-    return {
-        command,
-        implementation: known ? environment.implementation : null,
-        version: known ? environment.python : null,
-        freeThreadedBuild: environment?.freeThreadedBuild ?? false,
-    };
-}
-/**
- * Whether head and base of a variant ran different interpreters (the base config's python list
- * differs at this position), as facts for the comparison; null when they ran the same one.
- */
-function interpreterChange(input, interpreter) {
-    const headCommand = input.setup.pythons[interpreter];
-    const baseCommand = input.setup.base?.pythons?.[interpreter];
-    if (baseCommand === undefined)
-        return null;
-    const before = interpreterFact(baseCommand, input.setup.base?.environments?.[interpreter]);
-    const after = interpreterFact(headCommand, input.environments[interpreter]);
-    const sameBuild = before.implementation !== null && after.implementation !== null
-        ? before.implementation === after.implementation && before.version === after.version && before.freeThreadedBuild === after.freeThreadedBuild
-        : baseCommand === headCommand;
-    return sameBuild ? null : { before, after };
-}
-function evaluate(state, v, final, words) {
-    const { settings } = state.input;
-    // Every probe of the run, pooled and bounded by the CPUs (core/machine.ts), not the last alone.
-    const machine = aggregateMachine(state.machine, state.input.environments[v.interpreter]?.cores ?? state.input.environments[0]?.cores ?? 0);
-    for (const side of [v.head, v.base]) {
-        if (!side?.probe)
-            continue;
-        const frozen = side.settledAt;
-        const input = {
-            probe: side.probe,
-            arms: frozen === null ? side.arms : side.arms.map((a) => ({ arm: a.arm, outcomes: a.outcomes.slice(0, frozen) })),
-            rounds: frozen ?? side.rounds,
-            margin: settings.margin, policy: state.policy,
-            // A settled verdict is judged as it was when it settled, so that the end of the run cannot reopen it.
-            final: frozen === null ? final : false,
-            pool: side.workload.pool ?? 'per-batch', machine, environment: sideEnvironment(state.input, side.side, v.interpreter),
-            ...(words ? { describe: words.side } : {}),
-        };
-        side.verdict = judge(input);
-        if (frozen === null && !final && side.verdict.settled)
-            side.settledAt = side.rounds;
-    }
-    if (v.head?.verdict && v.base?.verdict) {
-        const pool = v.head.workload.pool ?? 'per-batch';
-        const head = { result: v.head.verdict.result, arms: v.head.arms };
-        const base = { result: v.base.verdict.result, arms: v.base.arms };
-        if (v.compared === null && v.head.settledAt !== null && v.base.settledAt !== null) {
-            v.compared = new Set(comparedArms(head, base, pool).map(armLabel));
-        }
-        const kept = (arms) => (v.compared === null ? arms : arms.filter((a) => v.compared.has(armLabel(a.arm))));
-        v.compare = compareSides({
-            head: { ...head, arms: kept(head.arms) },
-            base: { ...base, arms: kept(base.arms) },
-            rounds: Math.min(v.head.rounds, v.base.rounds),
-            threshold: settings.threshold,
-            memoryThreshold: settings.memoryThreshold,
-            policy: state.policy,
-            pool,
-            interpreter: interpreterChange(state.input, v.interpreter),
-            notCompared: notComparedReason(v.head.probe, v.base.probe, state.input.setup.sides),
-            ...(words ? { describe: words.change } : {}),
-        });
-    }
-    const sidesSettled = [v.head, v.base].every((s) => s === null || s.verdict === null || s.verdict.settled);
-    v.settled = final || (sidesSettled && (v.compare === null || v.compare.settled));
-}
-/** Judge every variant for the last time and assemble the Results (schemaVersion 2, every value kept). */
-function finish(state, words) {
-    const { input } = state;
-    const { settings } = input;
-    for (const v of state.variants)
-        evaluate(state, v, true, words);
-    const workloads = state.variants.map((v) => toWorkloadResult(state, v, words));
-    const keep = holmFilter(workloads.map((w) => w.regressions), settings.alpha, state.policy);
-    workloads.forEach((w, i) => {
-        const dropped = w.regressions.filter((_, j) => !keep[i][j]);
-        w.regressions = w.regressions.filter((_, j) => keep[i][j]);
-        for (const r of dropped)
-            w.warnings.push(`possible ${r.kind} regression (${r.detail}) did not survive the Holm correction across ${workloads.length} workloads`);
-    });
-    return {
-        schemaVersion: 2,
-        tool: { name: 'gilgate', version: VERSION },
-        environment: input.environments[0],
-        settings,
-        git: input.git,
-        config: input.config,
-        workloads,
-        ...totals(workloads),
-        rounds: state.round,
-        totalSeconds: state.elapsedSeconds,
-        startedAt: input.startedAt,
-        budgetExhausted: state.stopped === 'budget',
-        ...(input.setup.sides ? { sides: input.setup.sides } : {}),
-        values: {
-            setup: input.setup,
-            trials: [...state.trials],
-            probes: input.probes,
-            environments: input.environments,
-            machine: [...state.machine],
-            stopReason: state.stopped,
-        },
-    };
-}
-/**
- * Judge a results file again with today's code: rebuild the state from its values (setup, probes,
- * environments, every trial, machine probes) and call finish — the same code as a live run.
- */
-function rejudge(results, words) {
-    const values = results.values;
-    if (results.schemaVersion !== 2 || !values)
-        throw new Error('only schemaVersion 2 results carry the values to judge again');
-    const state = start({
-        setup: values.setup,
-        settings: results.settings,
-        environments: values.environments,
-        probes: values.probes,
-        startedAt: results.startedAt,
-        git: results.git,
-        config: results.config,
-    });
-    const rounds = Math.max(0, ...values.trials.map((t) => t.round + 1));
-    state.machine.push(...values.machine);
-    // Judged after every round as the live run was (next() does it before each round), so that each
-    // verdict settles, and is held, at the round it did.
-    for (let round = 0; round < rounds; round++) {
-        applyRound(state, values.trials.filter((t) => t.round === round));
-        for (const v of state.variants)
-            evaluate(state, v, false);
-    }
-    state.stopped = values.stopReason;
-    state.elapsedSeconds = results.totalSeconds;
-    return finish(state, words);
-}
-function toWorkloadResult(state, v, words) {
-    const primary = v.head ?? v.base;
-    const result = primary.verdict?.result ?? notRun(state, words);
-    const base = v.head && v.base?.verdict ? v.base.verdict.result : null;
-    return {
-        name: v.name,
-        python: v.python,
-        status: v.status,
-        ...result,
-        warnings: [...result.warnings],
-        base: base ? { recommendation: base.recommendation, speedup: base.speedup, detail: base } : null,
-        vsBase: v.compare?.vsBase ?? null,
-        regressions: v.compare?.regressions ?? [],
-        improvements: v.compare?.improvements ?? [],
-        outlook: outlookOf(result),
-        ...(state.input.setup.sides ? { provenance: { head: provenanceSummary(v.head?.probe ?? null), base: provenanceSummary(v.base?.probe ?? null) } } : {}),
-    };
-}
-/** A variant that never got a verdict (no probe ran): an error result, worded like any other. */
-function notRun(state, words) {
-    const failure = { ok: false, kind: 'runner', type: 'NotRun', message: 'not run', traceback: '', stderrTail: '' };
-    return judge({
-        probe: failure, arms: [], rounds: 0, margin: state.input.settings.margin, policy: state.policy, final: true,
-        ...(words ? { describe: words.side } : {}),
-    }).result;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
@@ -34008,7 +33184,7 @@ const ZodRecord = /*@__PURE__*/ $constructor("ZodRecord", (inst, def) => {
     inst.keyType = def.keyType;
     inst.valueType = def.valueType;
 });
-function schemas_record(keyType, valueType, params) {
+function record(keyType, valueType, params) {
     // v3-compat: z.record(valueType, params?) — defaults keyType to z.string()
     if (!valueType || !valueType._zod) {
         return new ZodRecord({
@@ -34509,7 +33685,7 @@ const stringbool = (...args) => core._stringbool({
 }, ...args);
 function json(params) {
     const jsonSchema = lazy(() => {
-        return union([schemas_string(params), schemas_number(), schemas_boolean(), schemas_null(), array(jsonSchema), schemas_record(schemas_string(), jsonSchema)]);
+        return union([schemas_string(params), schemas_number(), schemas_boolean(), schemas_null(), array(jsonSchema), record(schemas_string(), jsonSchema)]);
     });
     return jsonSchema;
 }
@@ -34643,11 +33819,122 @@ function parseRunnerOutput(mode, json) {
 // Compile-time checks that a parsed output is what today's code consumes (no casts needed).
 const parsedAreTodaysTypes = { environment: (v) => v, probe: (v) => v, trial: (v) => v, machine: (v) => v, failure: (v) => v };
 
+;// CONCATENATED MODULE: ./lib/core/contracts/older-results.js
+
+const STORED_KEYS = ['speedup', 'steadySpeedup', 'startupSeconds', 'breakEven', 'capacity', 'capacityShare', 'comparisons', 'facts'];
+/** The pairs of models as the comparisons named them: cheaper first, as SideFacts['pairs'] keeps them. */
+const older_results_PAIRS = [
+    { a: 'threads', b: 'processes', key: 'threadsVsProcesses' },
+    { a: 'threads', b: 'interpreters', key: 'threadsVsInterpreters' },
+    { a: 'interpreters', b: 'processes', key: 'interpretersVsProcesses' },
+];
+/** An older file's side (or workload row: its other fields pass through) in today's shape. */
+function sideFromStored(stored, margin) {
+    const rest = { ...stored };
+    for (const key of STORED_KEYS)
+        delete rest[key];
+    const written = stored.facts ?? {};
+    const pool = stored.pool ?? written.pool ?? 'per-batch';
+    const models = {};
+    for (const model of PARALLEL_MODELS) {
+        const speedup = stored.speedup[model] ?? null;
+        // The file showed no speedup for a model that did not run (or was unavailable): no facts.
+        if (speedup === null)
+            continue;
+        models[model] = modelFromStored(stored, model, speedup, written.models?.[model]);
+    }
+    const pairs = [];
+    for (const { a, b, key } of older_results_PAIRS) {
+        const comparison = stored.comparisons[key] ?? null;
+        if (comparison)
+            pairs.push({ a, b, comparison });
+    }
+    const facts = {
+        rule: written.rule ?? ruleOf(stored.recommendation),
+        recommendation: stored.recommendation,
+        character: stored.character,
+        pool,
+        margin: written.margin ?? margin,
+        rounds: stored.rounds,
+        final: written.final ?? true,
+        build: written.build ?? null,
+        serial: written.serial ?? null,
+        models,
+        unavailable: stored.unavailable,
+        everywhere: written.everywhere ?? {},
+        pairs,
+        deciding: written.deciding ?? null,
+        open: written.open ?? null,
+        otherLifetime: written.otherLifetime ?? null,
+        ...(written.otherLifetimeOpen !== undefined ? { otherLifetimeOpen: written.otherLifetimeOpen } : {}),
+        warnings: written.warnings ?? [],
+        error: written.error ?? (stored.error ? { kind: stored.error.kind, message: stored.error.message } : null),
+    };
+    return { ...rest, pool, facts };
+}
+function modelFromStored(stored, model, speedup, written) {
+    const vsSerialKey = `${model}VsSerial`;
+    const vsSerial = stored.comparisons[vsSerialKey] ?? written?.vsSerial ?? UNKNOWN;
+    const arms = stored.arms.filter((a) => a.model === model);
+    const best = older_results_bestArm(arms);
+    // A figure the file did not record: NaN (unknown); break-even and capacity are null when absent.
+    const figure = (figures, own) => figures?.[model] ?? own ?? Number.NaN;
+    const optional = (figures, own) => figures?.[model] ?? own ?? null;
+    return {
+        armsTested: arms.length,
+        lower: Number.NaN,
+        upper: Number.NaN,
+        helps: vsSerial.outcome === 'a-faster',
+        // Faster beyond the margin is ruled out when serial won or the two are equivalent.
+        ruledOut: vsSerial.outcome === 'b-faster' || vsSerial.outcome === 'equivalent',
+        oneAtATime: false,
+        cpuPerWall: best?.cpuPerWall ?? Number.NaN,
+        wallSpeedup: best?.speedup ?? Number.NaN,
+        ...written,
+        model,
+        workers: written?.workers ?? best?.workers ?? 0,
+        speedup,
+        vsSerial,
+        steadySpeedup: figure(stored.steadySpeedup, written?.steadySpeedup),
+        startupSeconds: figure(stored.startupSeconds, written?.startupSeconds),
+        breakEven: optional(stored.breakEven, written?.breakEven),
+        capacity: optional(stored.capacity, written?.capacity),
+        capacityShare: optional(stored.capacityShare, written?.capacityShare),
+    };
+}
+/** The model's arm with the highest speedup: the one an older report named ("×1.9 at 2"). */
+function older_results_bestArm(arms) {
+    let best;
+    for (const arm of arms)
+        if (Number.isFinite(arm.speedup) && (!best || arm.speedup > best.speedup))
+            best = arm;
+    return best;
+}
+/** No comparison with serial was recorded: unknown, with no estimate. */
+const UNKNOWN = { outcome: 'unknown', estimate: { ratio: Number.NaN, lower: Number.NaN, upper: Number.NaN, level: Number.NaN, pValue: Number.NaN, n: 0 } };
+/** Version 1 did not record which rule fired: the one its recommendation implies. */
+function ruleOf(recommendation) {
+    const rules = {
+        error: 'error',
+        serial: 'no-model-helps',
+        inconclusive: 'undecided',
+        either: 'either',
+        threads: 'fastest',
+        processes: 'fastest',
+        interpreters: 'fastest',
+    };
+    return rules[recommendation];
+}
+
 ;// CONCATENATED MODULE: ./lib/core/contracts/results.js
 // The results JSON (docs/results.md), validated when read back (`gilgate report`, the action's
-// `report` input) instead of cast. Version 1 holds the summaries; version 2 adds `values`, every
-// measured value, so a file can be judged again. Readers accept both; fields are only ever added,
-// so objects are loose: a newer writer's extra fields pass through untouched.
+// `report` input) instead of cast, and written by resultsFile. Version 1 holds the summaries;
+// version 2 adds `values`, every measured value, so a file can be judged again; version 3 stores
+// each figure once, in the facts, and writes the per-model `speedup` users read as a view of them.
+// Readers accept all three (older sides through contracts/older-results.ts); objects are loose: a
+// newer writer's extra fields pass through untouched.
+
+
 
 
 
@@ -34664,7 +33951,7 @@ const ratioEstimateSchema = looseObject({
     ratio: statistic,
     lower: statistic,
     upper: statistic,
-    level: schemas_number(),
+    level: statistic,
     pValue: statistic,
     n: schemas_number(),
 });
@@ -34700,22 +33987,23 @@ const figuresSchema = looseObject({
     processes: schemas_number().nullable().default(null),
     interpreters: schemas_number().nullable().default(null),
 });
-const results_NO_FIGURES = { threads: null, processes: null, interpreters: null };
+const NO_FIGURES = { threads: null, processes: null, interpreters: null };
 const speedupSchema = figuresSchema;
-const results_figures = () => figuresSchema.default(results_NO_FIGURES);
+const figures = () => figuresSchema.default(NO_FIGURES);
 // The facts behind a reason are figures for people, re-derived by `gilgate report` from the values;
 // a reader only checks that they are an object.
 const factsSchema = () => custom((value) => typeof value === 'object' && value !== null);
-const sideResultShape = {
+// Versions 1 and 2: each model's figures stored beside the facts (StoredSide).
+const storedSideShape = {
     recommendation: schemas_enum(RECOMMENDATIONS),
     reason: schemas_string(),
     speedup: speedupSchema,
     pool: schemas_enum(['per-batch', 'long-lived']).default('per-batch'),
-    steadySpeedup: results_figures(),
-    startupSeconds: results_figures(),
-    breakEven: results_figures(),
-    capacity: results_figures(),
-    capacityShare: results_figures(),
+    steadySpeedup: figures(),
+    startupSeconds: figures(),
+    breakEven: figures(),
+    capacity: figures(),
+    capacityShare: figures(),
     character: schemas_enum(['cpu-bound-gil', 'gil-releasing', 'io-wait', 'overhead-bound', 'memory-heavy', 'unknown']),
     arms: array(armResultSchema),
     unavailable: looseObject({ threads: schemas_string().optional(), processes: schemas_string().optional(), interpreters: schemas_string().optional() }),
@@ -34732,6 +34020,55 @@ const sideResultShape = {
     }),
     facts: factsSchema().optional(),
 };
+const storedSideSchema = looseObject(storedSideShape);
+// Version 3: the figures live in the facts alone. Their numbers are read like any statistic (a NaN
+// or an open interval's ∞ was written as null); the rest of the facts is checked for its shape only.
+const pairSchema = looseObject({ a: schemas_enum(MODELS), b: schemas_enum(MODELS), comparison: comparisonSchema });
+const modelFactsSchema = looseObject({
+    model: schemas_enum(['threads', 'processes', 'interpreters']),
+    workers: schemas_number(),
+    armsTested: schemas_number(),
+    speedup: statistic,
+    lower: statistic,
+    upper: statistic,
+    vsSerial: comparisonSchema,
+    helps: schemas_boolean(),
+    ruledOut: schemas_boolean(),
+    oneAtATime: schemas_boolean(),
+    raced: looseObject({ round: schemas_number(), by: schemas_string() }).optional(),
+    cpuPerWall: statistic,
+    wallSpeedup: statistic,
+    steadySpeedup: statistic,
+    startupSeconds: statistic,
+    breakEven: schemas_number().nullable(),
+    capacity: schemas_number().nullable(),
+    capacityShare: schemas_number().nullable(),
+});
+const sideFactsSchema = looseObject({
+    rule: schemas_string(),
+    recommendation: schemas_enum(RECOMMENDATIONS),
+    pool: schemas_enum(['per-batch', 'long-lived']),
+    margin: schemas_number(),
+    models: looseObject({ threads: modelFactsSchema.optional(), processes: modelFactsSchema.optional(), interpreters: modelFactsSchema.optional() }),
+    pairs: array(pairSchema),
+    deciding: pairSchema.nullable(),
+    open: pairSchema.nullable(),
+    unavailable: record(schemas_string(), schemas_string()),
+    everywhere: record(schemas_string(), schemas_string()),
+    warnings: array(looseObject({ kind: schemas_string() })),
+});
+const sideResultShape = {
+    recommendation: schemas_enum(RECOMMENDATIONS),
+    reason: schemas_string(),
+    pool: schemas_enum(['per-batch', 'long-lived']),
+    character: storedSideShape.character,
+    arms: storedSideShape.arms,
+    unavailable: storedSideShape.unavailable,
+    warnings: storedSideShape.warnings,
+    error: storedSideShape.error,
+    rounds: storedSideShape.rounds,
+    facts: sideFactsSchema.transform((facts) => facts),
+};
 const sideResultSchema = looseObject(sideResultShape);
 const regressionSchema = looseObject({
     kind: schemas_enum(['slower', 'flip', 'scaling', 'memory', 'failing', 'not-compared']),
@@ -34745,19 +34082,27 @@ const improvementSchema = looseObject({
     estimate: ratioEstimateSchema.optional(),
     facts: factsSchema().optional(),
 });
-const workloadResultSchema = looseObject({
-    ...sideResultShape,
+const workloadShape = {
     name: schemas_string(),
     /** Version 1 measured one interpreter and did not name it: "" until readResults fills it in. */
     python: schemas_string().default(''),
     status: schemas_enum(['measured', 'new', 'removed']),
-    base: looseObject({ recommendation: schemas_enum(RECOMMENDATIONS), speedup: speedupSchema, detail: sideResultSchema })
-        .nullable(),
     vsBase: comparisonSchema.nullable(),
     regressions: array(regressionSchema),
     improvements: array(improvementSchema),
+};
+const storedWorkloadSchema = looseObject({
+    ...storedSideShape,
+    ...workloadShape,
+    base: looseObject({ recommendation: schemas_enum(RECOMMENDATIONS), speedup: speedupSchema, detail: storedSideSchema }).nullable(),
 });
-const summaryShape = {
+// `speedup` (here and in `base`) is written as a view of the facts: read, it is dropped (readResults).
+const workloadResultSchema = looseObject({
+    ...sideResultShape,
+    ...workloadShape,
+    base: looseObject({ recommendation: schemas_enum(RECOMMENDATIONS), detail: sideResultSchema }).nullable(),
+});
+const commonShape = {
     tool: looseObject({ name: literal('gilgate'), version: schemas_string() }),
     environment: environmentSchema,
     settings: looseObject({
@@ -34770,11 +34115,10 @@ const summaryShape = {
         minRounds: schemas_number(),
         maxRounds: schemas_number(),
         maxTimeSeconds: schemas_number().nullable(),
-        trialEnvironment: schemas_record(schemas_string(), schemas_string()),
+        trialEnvironment: record(schemas_string(), schemas_string()),
     }),
     git: looseObject({ head: schemas_string().nullable(), base: schemas_string().nullable(), baseRef: schemas_string().nullable() }),
     config: schemas_string(),
-    workloads: array(workloadResultSchema),
     regressions: schemas_number().int().nonnegative(),
     improvements: schemas_number().int().nonnegative(),
     rounds: schemas_number().int().nonnegative(),
@@ -34782,6 +34126,8 @@ const summaryShape = {
     startedAt: schemas_string(),
     budgetExhausted: schemas_boolean(),
 };
+const storedSummaryShape = { ...commonShape, workloads: array(storedWorkloadSchema) };
+const summaryShape = { ...commonShape, workloads: array(workloadResultSchema) };
 /**
  * Every measured value (version 2). Its exact shape is the engine's (ResultValues in
  * src/core/types.ts, written by finish() in src/core/experiment.ts); this schema checks the parts
@@ -34818,22 +34164,24 @@ const resultValuesSchema = looseObject({
     stopReason: schemas_enum(['settled', 'budget', 'cap']).nullable(),
 });
 const resultsFileSchema = discriminatedUnion('schemaVersion', [
-    looseObject({ schemaVersion: literal(1), ...summaryShape }),
-    looseObject({ schemaVersion: literal(2), ...summaryShape, values: resultValuesSchema.optional() }),
+    looseObject({ schemaVersion: literal(1), ...storedSummaryShape }),
+    looseObject({ schemaVersion: literal(2), ...storedSummaryShape, values: resultValuesSchema.optional() }),
+    looseObject({ schemaVersion: literal(3), ...summaryShape, values: resultValuesSchema.optional() }),
 ]);
 class ResultsFileError extends Error {
     issues;
     constructor(issues) {
-        super(`not a gilgate results file (schemaVersion 1 or 2): ${issues.slice(0, 5).join('; ')}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}`);
+        super(`not a gilgate results file (schemaVersion 1, 2 or 3): ${issues.slice(0, 5).join('; ')}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}`);
         this.issues = issues;
         this.name = 'ResultsFileError';
     }
 }
 /**
- * Validate a parsed results JSON and bring it to the in-memory shape. Version 1 files have no
- * `values` and are rendered as they are (figures they did not record read as null, their one
- * interpreter is named by its version); version 2 files keep theirs, which `rejudge`
- * (src/core/experiment.ts) judges again with today's code.
+ * Validate a parsed results JSON and bring it to the in-memory shape. Sides of version 1 and 2 files
+ * get facts built from their stored figures (older-results.ts), so they render as they did; version
+ * 1 files name their one interpreter by its version. Version 2 and 3 files keep their values, which
+ * `rejudge` (src/core/experiment.ts) judges again with today's code. The `speedup` views a version
+ * 3 file carries are dropped: the facts hold those figures.
  */
 function readResults(json) {
     const parsed = resultsFileSchema.safeParse(json);
@@ -34841,11 +34189,861 @@ function readResults(json) {
         throw new ResultsFileError(parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`));
     }
     const file = parsed.data;
-    if (file.schemaVersion === 1) {
-        return { ...file, workloads: file.workloads.map((w) => ({ ...w, python: w.python || file.environment.python })) };
+    if (file.schemaVersion === 3) {
+        const workloads = file.workloads.map((w) => ({ ...withoutView(w), base: w.base ? withoutView(w.base) : null }));
+        return { ...file, workloads };
     }
-    const { values, ...summaries } = file;
-    return { ...summaries, schemaVersion: 2, ...(values ? { values } : {}) };
+    const margin = file.settings.margin;
+    const workloads = file.workloads.map(({ base, ...stored }) => ({
+        ...sideFromStored(stored, margin),
+        python: stored.python || (file.schemaVersion === 1 ? file.environment.python : ''),
+        base: base ? { recommendation: base.recommendation, detail: sideFromStored(base.detail, margin) } : null,
+    }));
+    // Each row keeps its name, python, status and changes (sideFromStored passes them through).
+    return { ...file, workloads };
+}
+/** A row or base of a version 3 file without its `speedup` view (the facts hold those figures). */
+function withoutView(row) {
+    const copy = { ...row };
+    delete copy.speedup;
+    return copy;
+}
+/**
+ * The results file for a Results value: version 3, with `speedup` per workload and in `base` written
+ * as views of the facts (each model's best-arm speedup under the verdict's pool lifetime), the fields
+ * users and the action's consumers read; nothing else is stored twice.
+ */
+function resultsFile(results) {
+    const view = (side) => modelFigures(side, 'speedup');
+    return {
+        ...results,
+        schemaVersion: 3,
+        workloads: results.workloads.map((w) => {
+            const { name, python, status, recommendation, reason, ...rest } = w;
+            return {
+                name,
+                python,
+                status,
+                recommendation,
+                reason,
+                speedup: view(w),
+                ...rest,
+                base: w.base ? { recommendation: w.base.recommendation, speedup: view(w.base.detail), detail: w.base.detail } : null,
+            };
+        }),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/core/provenance.js
+/** True when `file` is `dir` or lies below it (both absolute, '/'-separated). */
+function isUnder(file, dir) {
+    const d = dir.endsWith('/') ? dir.slice(0, -1) : dir;
+    return file === d || file.startsWith(`${d}/`);
+}
+/** A file's path relative to `root`, or null when it is outside. */
+function relativeTo(file, root) {
+    if (!isUnder(file, root))
+        return null;
+    return file.slice(root.replace(/\/$/, '').length + 1);
+}
+/** The module an import failure names: the runner's missingModule, else the message's "No module named 'x'". */
+function missingModuleOf(failure) {
+    if (failure.missingModule)
+        return failure.missingModule;
+    return /No module named '([^']+)'/.exec(failure.message)?.[1] ?? null;
+}
+/** Each module the side's code came from, with its file: the workload's modules, then the repository's packages. */
+function origins(p) {
+    const seen = new Set();
+    const out = [];
+    for (const { module, file } of [...p.workload, ...p.packages.map((x) => ({ module: x.name, file: x.file }))]) {
+        if (file === null || seen.has(module))
+            continue;
+        seen.add(module);
+        out.push({ module, file });
+    }
+    return out;
+}
+/**
+ * Where head loaded `module` from: the module itself among head's imports, or, for a dependency
+ * (only its top-level package is listed), that package. A parent package of the repository does
+ * not count: head having `pkg` says nothing about `pkg.gone`.
+ */
+function headFileOf(head, module) {
+    const modules = head.modules ?? [];
+    const exact = modules.find((m) => m.name === module) ?? origins(head).find((o) => o.module === module);
+    if (exact)
+        return exact.file;
+    const top = module.split('.')[0];
+    return modules.find((m) => m.name === top && !m.repository)?.file ?? null;
+}
+/**
+ * Why head and base of one workload cannot be compared, or null when each ran its own code.
+ * Only probes that ran decide: without provenance (older runners, results files) nothing is said.
+ */
+function notComparedReason(headProbe, baseProbe, sides) {
+    if (!sides || !headProbe?.ok || !headProbe.provenance || !baseProbe)
+        return null;
+    const head = headProbe.provenance;
+    const untracked = (file) => {
+        const relative = file === null ? null : relativeTo(file, sides.head.root);
+        return relative !== null && sides.untracked.includes(relative);
+    };
+    const fact = (reason, module, baseFile, headFile) => ({
+        kind: 'not-compared', reason, module, baseFile, headFile, untracked: untracked(headFile),
+    });
+    if (!baseProbe.ok) {
+        // Base failing on a module head imported is an environment problem (a file git does not track,
+        // a package installed for head only, a build that did not run): never a fix.
+        if (baseProbe.kind !== 'import')
+            return null;
+        const missing = missingModuleOf(baseProbe);
+        const headFile = missing === null ? null : headFileOf(head, missing);
+        return headFile === null ? null : fact('base-import', missing, null, headFile);
+    }
+    const base = baseProbe.provenance;
+    if (!base)
+        return null;
+    const shared = (file) => sides.shared.some((dir) => isUnder(file, dir));
+    const headOrigin = new Map(origins(head).map((o) => [o.module, o.file]));
+    const separateTrees = sides.head.root !== sides.base.root;
+    for (const { module, file } of origins(base)) {
+        if (shared(file))
+            continue;
+        const headFile = headOrigin.get(module) ?? null;
+        if (separateTrees && isUnder(file, sides.head.root))
+            return fact('head-tree', module, file, headFile);
+        if (sides.head.venvs.some((venv) => isUnder(file, venv)))
+            return fact('head-venv', module, file, headFile);
+        if (headFile === file)
+            return fact('same-files', module, file, headFile);
+        if (!isUnder(file, sides.base.root) && !sides.base.venvs.some((venv) => isUnder(file, venv)))
+            return fact('outside-tree', module, file, headFile);
+    }
+    // The same bytes on both sides are fine when the commits do not change them; when git says they
+    // do, base ran something other than its own commit.
+    if (base.digest === head.digest && sides.head.commit !== sides.base.commit) {
+        const changed = (head.modules ?? []).filter((m) => m.repository).map((m) => relativeTo(m.file, sides.head.root)).find((r) => r !== null && sides.changed.includes(r));
+        if (changed)
+            return fact('same-code', null, null, `${sides.head.root.replace(/\/$/, '')}/${changed}`);
+    }
+    return null;
+}
+/** Provenance as results keep it beside a workload: without the per-module list. */
+function provenanceSummary(probe) {
+    if (!probe?.ok || !probe.provenance)
+        return null;
+    const { modules: _modules, ...summary } = probe.provenance;
+    return summary;
+}
+
+;// CONCATENATED MODULE: ./lib/core/compare.js
+// Compare: what the PR changed for one workload, head against its base re-run in the same job.
+// Pure. Base and head trials ran in the same rounds, so head[i] and base[i] are paired like arms.
+// Returns facts (ChangeFact) with every regression and improvement; the words come from `describe`
+// (report/explain.ts: explainChange), since core never imports report/.
+
+
+
+
+/** The arm that stands for a recommendation: the recommended model at its best worker count. */
+function representativeArm(side, pool = 'per-batch') {
+    const recommendation = side.result.recommendation;
+    const model = recommendation === 'either' ? 'threads' : PARALLEL_MODELS.includes(recommendation) ? recommendation : null;
+    return (model && bestArm(side.arms, model, timeOf(pool))) || serialArm(side.arms);
+}
+/** Without report/, the facts' kind: callers pass report/explain.ts's explainChange. */
+const plainChange = (fact) => fact.kind;
+function matching(arms, arm) {
+    return arms.find((a) => a.arm.model === arm.model && a.arm.workers === arm.workers && measurements(a).length > 0) ?? null;
+}
+/**
+ * The arms compareSides reads for this pair of sides: serial, head's representative arm, and base's
+ * fastest parallel arm for the scaling comparison, each wherever a side has it. Once both verdicts
+ * have settled, later rounds run only these (experiment.ts): the other arms could only feed
+ * verdicts that no longer change.
+ */
+function comparedArms(head, base, pool = 'per-batch') {
+    const picked = [serialArm(head.arms) ?? serialArm(base.arms), representativeArm(head, pool), scalingArm(base, timeOf(pool))];
+    const arms = [];
+    for (const samples of picked)
+        if (samples && !arms.some((a) => a.model === samples.arm.model && a.workers === samples.arm.workers))
+            arms.push(samples.arm);
+    return arms;
+}
+/** Base's fastest parallel arm by median time, when base recommended a parallel model: what scaling compares. */
+function scalingArm(base, time) {
+    if (!['threads', 'processes', 'interpreters', 'either'].includes(base.result.recommendation))
+        return null;
+    const candidates = PARALLEL_MODELS.map((m) => bestArm(base.arms, m, time)).filter((a) => a !== null);
+    if (candidates.length === 0)
+        return null;
+    return candidates.reduce((a, b) => (medianTime(a, time) <= medianTime(b, time) ? a : b));
+}
+function compareSides(input) {
+    const { head, base, rounds, threshold, memoryThreshold, policy } = input;
+    const pool = input.pool ?? 'per-batch';
+    const describe = input.describe ?? plainChange;
+    const time = timeOf(pool);
+    const regressions = [];
+    const improvements = [];
+    const firstLine = (side) => side.result.error?.message.split('\n')[0] ?? 'error';
+    // A comparison that did not happen is a regression of its own kind: it never passes the gate.
+    if (input.notCompared) {
+        regressions.push({ kind: 'not-compared', detail: describe(input.notCompared), facts: input.notCompared });
+        return { vsBase: null, arm: null, regressions, improvements, settled: true };
+    }
+    if (head.result.recommendation === 'error') {
+        if (base.result.recommendation !== 'error') {
+            const facts = { kind: 'failing', message: firstLine(head) };
+            regressions.push({ kind: 'failing', detail: describe(facts), facts });
+        }
+        return { vsBase: null, arm: null, regressions, improvements, settled: true };
+    }
+    if (base.result.recommendation === 'error') {
+        const facts = { kind: 'fixed', message: firstLine(base) };
+        improvements.push({ kind: 'fixed', detail: describe(facts), facts });
+        return { vsBase: null, arm: null, regressions, improvements, settled: true };
+    }
+    const headArm = representativeArm(head, pool);
+    const baseArm = headArm ? matching(base.arms, headArm.arm) : null;
+    let vsBase = null;
+    if (headArm && baseArm) {
+        vsBase = compareToBase(series(headArm, rounds, time), series(baseArm, rounds, time), threshold, policy);
+        const e = vsBase.estimate;
+        const where = armLabel(headArm.arm);
+        if (vsBase.outcome === 'b-faster') {
+            const facts = { kind: 'time', direction: 'slower', arm: where, estimate: e };
+            regressions.push({ kind: 'slower', detail: describe(facts), estimate: e, facts });
+        }
+        else if (vsBase.outcome === 'a-faster') {
+            const facts = { kind: 'time', direction: 'faster', arm: where, estimate: e };
+            improvements.push({ kind: 'faster', detail: describe(facts), estimate: e, facts });
+        }
+        const headRss = series(headArm, rounds, poolRssOf(headArm.arm));
+        const baseRss = series(baseArm, rounds, poolRssOf(baseArm.arm));
+        const memory = compareValues(headRss, baseRss, memoryThreshold, policy);
+        if (memory.outcome === 'higher') {
+            const facts = { kind: 'memory', direction: 'more', arm: where, estimate: memory.estimate, threshold: memoryThreshold };
+            regressions.push({ kind: 'memory', detail: describe(facts), estimate: memory.estimate, facts });
+        }
+        else if (memory.outcome === 'lower') {
+            const facts = { kind: 'memory', direction: 'less', arm: where, estimate: memory.estimate, threshold: memoryThreshold };
+            improvements.push({ kind: 'memory', detail: describe(facts), estimate: memory.estimate, facts });
+        }
+    }
+    if (isFlip(base.result.recommendation, head.result.recommendation)) {
+        const facts = {
+            kind: 'flip',
+            before: base.result.recommendation,
+            after: head.result.recommendation,
+            ...(input.interpreter ? { interpreter: input.interpreter } : {}),
+        };
+        regressions.push({ kind: 'flip', detail: describe(facts), facts });
+    }
+    const scaling = scalingChange(head, base, rounds, threshold, policy, time);
+    if (scaling && (scaling.comparison.outcome === 'lower' || scaling.comparison.outcome === 'higher')) {
+        const e = scaling.comparison.estimate;
+        const fell = scaling.comparison.outcome === 'lower';
+        const facts = { kind: 'scaling', direction: fell ? 'fell' : 'rose', arm: scaling.label, estimate: e, baseSpeedup: scaling.baseSpeedup, headSpeedup: scaling.headSpeedup };
+        if (fell)
+            regressions.push({ kind: 'scaling', detail: describe(facts), estimate: e, facts });
+        else
+            improvements.push({ kind: 'scaling', detail: describe(facts), estimate: e, facts });
+    }
+    return { vsBase, arm: headArm?.arm ?? null, regressions, improvements, settled: vsBase === null || vsBase.outcome !== 'unknown' };
+}
+/**
+ * A flip is a change between settled recommendations that makes the old advice wrong.
+ * `either` ↔ `threads`/`processes` is not one: the old advice still works within the margin.
+ */
+function isFlip(before, after) {
+    const settled = ['threads', 'processes', 'interpreters', 'either', 'serial'];
+    if (!settled.includes(before) || !settled.includes(after) || before === after)
+        return false;
+    const pair = new Set([before, after]);
+    return !(pair.has('either') && (pair.has('threads') || pair.has('processes')));
+}
+/**
+ * Per round, the speedup base got from its best parallel arm, against the speedup head gets from the
+ * same arm; compared as paired ratios so the margin and the interval mean the same as for times.
+ */
+function scalingChange(head, base, rounds, threshold, policy, time) {
+    const baseBest = scalingArm(base, time);
+    if (!baseBest)
+        return null;
+    const headSame = matching(head.arms, baseBest.arm);
+    const baseSerial = serialArm(base.arms);
+    const headSerial = serialArm(head.arms);
+    if (!headSame || !baseSerial || !headSerial)
+        return null;
+    const speedups = (serial, arm) => {
+        const s = series(serial, rounds, time);
+        const p = series(arm, rounds, time);
+        return s.map((x, i) => x / p[i]);
+    };
+    const headSpeedups = speedups(headSerial, headSame);
+    const baseSpeedups = speedups(baseSerial, baseBest);
+    return {
+        label: armLabel(baseBest.arm),
+        comparison: compareValues(headSpeedups, baseSpeedups, threshold, policy),
+        headSpeedup: medianOf(headSpeedups),
+        baseSpeedup: medianOf(baseSpeedups),
+    };
+}
+/**
+ * Holm across every statistical regression of the run (slower, scaling, memory). Returns, per
+ * regression, whether it stands. flip and failing are not statistical claims of this kind and
+ * always stand.
+ *
+ * Each regression was claimed by a sequential test at its look; Holm needs to know whether that
+ * test would also have claimed it at the smaller levels α/j of its steps. With error spending the
+ * look's nominal error is not proportional to α, so this asks the test itself (Holm in its
+ * closed-testing form): with j hypotheses left, a regression stands at this step when its one-sided
+ * p-value at its look is within that look's nominal error for a total of α/j. A test that did not
+ * cross the α/j boundary at its stopping look cannot have crossed it earlier (the boundary at α/j
+ * lies above the one at α at every look), and later looks were never taken: counted as not rejected,
+ * which is conservative. An estimate without its look (results from before error spending) falls
+ * back to the two-sided p-value times the number of looks (Bonferroni).
+ */
+function holmFilter(regressionsPerWorkload, alpha, policy) {
+    const looks = lookSchedule(policy);
+    const claims = [];
+    regressionsPerWorkload.forEach((list, w) => list.forEach((r, i) => {
+        const e = r.estimate;
+        if (!e)
+            return;
+        const index = e.look === undefined ? -1 : looks.indexOf(e.look);
+        const rejectsAt = index >= 0 && e.t !== undefined
+            ? (level) => oneSidedP(e) <= lookErrors(level, policy)[index]
+            : (level) => Math.min(1, e.pValue * lookCount(policy)) <= level;
+        claims.push({ w, i, rejectsAt });
+    }));
+    const keep = regressionsPerWorkload.map((list) => list.map(() => true));
+    const remaining = new Set(claims.keys());
+    let rejected = true;
+    while (rejected && remaining.size > 0) {
+        rejected = false;
+        const level = alpha / remaining.size;
+        for (const k of [...remaining]) {
+            if (claims[k].rejectsAt(level)) {
+                remaining.delete(k);
+                rejected = true;
+            }
+        }
+    }
+    for (const k of remaining)
+        keep[claims[k].w][claims[k].i] = false;
+    return keep;
+}
+
+;// CONCATENATED MODULE: ./lib/core/outlook.js
+// The outlook beyond the runner: what more cores could give a CPU-bound workload, as a model.
+// Pure. From the measured speedup S at p workers, the Karp–Flatt serial fraction
+//   e = (1/S − 1/p) / (1 − 1/p)
+// and Amdahl's bound for n workers, A(n) = 1 / (e + (1 − e)/n). Amdahl's law ignores every cost
+// that grows with n (pickling, contention, memory bandwidth), so A(n) is an upper bound under the
+// model, never a prediction and never a measurement: reports say so in the same sentence.
+//
+// Which p: the worker count, not the runner's measured capacity. On a runner whose 2 vCPUs deliver
+// ×1.6 of one, e from p = 2 counts the runner's shortfall (a shared or hyper-threaded core) as
+// serial work; the bound is then for more cores like these, which is what cloud machines with more
+// vCPUs mostly are (siblings, neighbours). The fraction against capacity (p replaced by the
+// capacity) is kept beside it, for cores that each deliver a whole one.
+
+/** Worker counts the outlook speaks of (those above the measured count). */
+const OUTLOOK_WORKERS = [4, 8, 16, 32, 64];
+/** Serial CPU/wall at or above which the work computes rather than waits: Amdahl's law is about computing. */
+const CPU_BOUND_CPU_PER_WALL = 0.8;
+/** Confidence level of the fit's interval. */
+const FIT_LEVEL = 0.95;
+/** Karp–Flatt: the serial fraction a speedup S at p workers implies, clamped to [0, 1]. */
+function karpFlatt(speedup, workers) {
+    if (!(workers > 1) || !(speedup > 0) || !Number.isFinite(speedup))
+        return speedup === Number.POSITIVE_INFINITY ? 0 : 1;
+    return clamp01((1 / speedup - 1 / workers) / (1 - 1 / workers));
+}
+/** Amdahl's law: the speedup at n workers of work whose serial fraction is e. */
+function amdahl(serialFraction, workers) {
+    const e = clamp01(serialFraction);
+    return 1 / (e + (1 - e) / workers);
+}
+/**
+ * The outlook of one side's result, or null where the model does not apply: no parallel
+ * recommendation, work that is not CPU-bound, no facts (files before v2), or no measured speedup.
+ */
+function outlookOf(result) {
+    const facts = result.facts;
+    if (!facts?.serial || facts.error)
+        return null;
+    if (result.character === 'io-wait' || result.character === 'overhead-bound')
+        return null;
+    if (!(facts.serial.cpuPerWall >= CPU_BOUND_CPU_PER_WALL))
+        return null;
+    const model = outlookModel(result);
+    if (model === null)
+        return null;
+    const m = facts.models[model];
+    if (!m || !(m.workers > 1) || !(m.speedup > 0))
+        return null;
+    // e falls as S rises: the speedup's upper end gives e's lower end.
+    const serialFraction = { value: karpFlatt(m.speedup, m.workers), lower: karpFlatt(m.upper, m.workers), upper: karpFlatt(m.lower, m.workers) };
+    const beyond = OUTLOOK_WORKERS.filter((n) => n > m.workers);
+    const capacity = m.capacity ?? null;
+    return {
+        model,
+        measuredWorkers: m.workers,
+        speedup: { value: m.speedup, lower: m.lower, upper: m.upper, level: m.vsSerial.estimate.level },
+        serialFraction,
+        bounds: boundsOf(serialFraction, beyond),
+        capacity,
+        serialFractionVsCapacity: capacity !== null && capacity > 1 ? karpFlatt(m.speedup, capacity) : null,
+        fit: fitOf(result.arms, model, facts.pool === 'long-lived', beyond),
+    };
+}
+/** The model a parallel recommendation names; `either`: the faster of threads and processes. */
+function outlookModel(result) {
+    const r = result.recommendation;
+    if (r === 'threads' || r === 'processes' || r === 'interpreters')
+        return r;
+    if (r !== 'either')
+        return null;
+    const threads = result.facts?.models.threads?.speedup ?? 0;
+    const processes = result.facts?.models.processes?.speedup ?? 0;
+    return processes > threads ? 'processes' : 'threads';
+}
+function boundsOf(e, workers) {
+    // A(n) falls as e rises: e's upper end gives the bound's lower end.
+    return workers.map((n) => ({ workers: n, value: amdahl(e.value, n), lower: amdahl(e.upper, n), upper: amdahl(e.lower, n) }));
+}
+/**
+ * e fitted over the sweep: 1/S = e + (1 − e)/p is linear in e as y = e·x with x = 1 − 1/p and
+ * y = 1/S − 1/p (serial, p = 1, is the origin and adds nothing). Least squares through the origin,
+ * its standard error from the residuals (k − 1 degrees of freedom) and a Student t interval.
+ */
+function fitOf(arms, model, longLived, workers) {
+    const points = arms
+        .filter((a) => a.model === model && a.workers > 1 && a.failures === 0)
+        .map((a) => ({ p: a.workers, s: longLived ? (a.steadySpeedup ?? a.speedup) : a.speedup }))
+        .filter((pt) => Number.isFinite(pt.s) && pt.s > 0);
+    const k = points.length;
+    if (k < 2)
+        return null;
+    const xs = points.map((pt) => 1 - 1 / pt.p);
+    const ys = points.map((pt) => 1 / pt.s - 1 / pt.p);
+    const sxx = xs.reduce((sum, x) => sum + x * x, 0);
+    const sxy = xs.reduce((sum, x, i) => sum + x * ys[i], 0);
+    const estimate = sxy / sxx;
+    const residual = xs.reduce((sum, x, i) => sum + (ys[i] - estimate * x) ** 2, 0);
+    const standardError = Math.sqrt(residual / (k - 1) / sxx);
+    const half = studentTQuantile(1 - (1 - FIT_LEVEL) / 2, k - 1) * standardError;
+    const serialFraction = { value: clamp01(estimate), lower: clamp01(estimate - half), upper: clamp01(estimate + half) };
+    return { points: k + 1, serialFraction, level: FIT_LEVEL, bounds: boundsOf(serialFraction, workers) };
+}
+function clamp01(x) {
+    return Number.isNaN(x) ? 1 : Math.min(1, Math.max(0, x));
+}
+
+;// CONCATENATED MODULE: ./lib/core/version.js
+// The version printed in results and reports. Kept in a module (not read from package.json) because
+// the ncc bundle in dist/ ships without package.json.
+const VERSION = '0.1.0';
+
+;// CONCATENATED MODULE: ./lib/core/variant-key.js
+// One key for "this workload, under this interpreter (index or label), on this side": the maps that
+// find a variant again (experiment.ts, merge.ts, measure/run.ts) build it here, not by hand.
+/** NUL-separated: no config name or interpreter label holds one, so distinct ids never collide. */
+function variantKey({ workload, interpreter, side }) {
+    return `${side === undefined ? '' : `${side}\u0000`}${interpreter}\u0000${workload}`;
+}
+
+;// CONCATENATED MODULE: ./lib/core/experiment.js
+// Experiment: a whole run as a pure state machine. The shell (measure/run.ts) asks `next` what to
+// do, does it (a machine probe or one round of trials), hands back what it learned with `record`,
+// and repeats until `next` says stop; `finish` judges and assembles the Results. Every decision of
+// a run lives here: which workloads and interpreters run, which arms, on which CPU, in what order,
+// when to stop (settled, time budget, round cap), which arms are dropped, and Holm across workloads.
+//
+// The state is plain data plus the seeded generator. `next` and `record` update it in place and
+// return it (copying every round's samples would cost for nothing); nothing outside it is touched:
+// no clock (the shell passes `nowSeconds`), no I/O, no randomness but the seeded generator.
+//
+// A workload is measured once per interpreter (Config.pythons): a *variant* is (workload,
+// interpreter), with its own head and base sides, arms, verdict and settling. Position i of head's
+// interpreters is paired with position i of base's (setup.base.pythons: the base config's, absent
+// when base runs head's), so comparisons compare like with like, and when the two differ a flip
+// says the interpreter changed (interpreterChange).
+//
+// Sentences: verdict and compare return facts; `finish` and `rejudge` take the `Words` that report/
+// (explain.ts) writes from them, so that judging and re-judging word reasons the same way; core never
+// imports report/.
+
+
+
+
+
+
+
+
+
+
+/** The variants a setup measures, without probes: shared by probePlan and start. */
+function variantsOf(setup) {
+    const side = (which, workload) => ({
+        side: which, workload, probe: null, arms: [], dropped: new Set(), rounds: 0, verdict: null, settledAt: null,
+    });
+    const variant = (name, interpreter, status, head, base, w) => ({
+        name, interpreter, python: setup.pythons[interpreter], status, head, base, compare: null, compared: null, settled: false,
+        repetitions: 1, startMethod: w.startMethod ?? null,
+    });
+    const variants = [];
+    const base = setup.base;
+    for (const w of setup.workloads) {
+        const inBase = base !== null && (base.workloads === null || base.workloads.some((b) => b.name === w.name));
+        setup.pythons.forEach((_, i) => {
+            variants.push(variant(w.name, i, base !== null && !inBase ? 'new' : 'measured', side('head', w), inBase ? side('base', w) : null, w));
+        });
+    }
+    for (const b of base?.workloads ?? []) {
+        if (setup.workloads.some((w) => w.name === b.name))
+            continue;
+        setup.pythons.forEach((_, i) => variants.push(variant(b.name, i, 'removed', null, side('base', { ...b }), b)));
+    }
+    return variants;
+}
+/** The workload probes start() needs, in a stable order. */
+function probePlan(setup) {
+    return variantsOf(setup).flatMap((v) => [v.head, v.base].filter((s) => s !== null).map((s) => ({ workload: s.workload, interpreter: v.interpreter, python: v.python, side: s.side })));
+}
+function start(input) {
+    const { settings, setup } = input;
+    const variants = variantsOf(setup);
+    for (const v of variants) {
+        for (const side of [v.head, v.base]) {
+            if (!side)
+                continue;
+            side.probe = input.probes.find((p) => p.workload === v.name && p.python === v.python && p.side === side.side)?.probe ?? null;
+        }
+        // With no base config, a workload that cannot even be imported in base did not exist there.
+        if (setup.base?.configMissing && v.head && v.base?.probe && !v.base.probe.ok && v.base.probe.kind === 'import') {
+            v.base = null;
+            v.status = 'new';
+        }
+        const measured = [v.head, v.base].filter((s) => s !== null);
+        const pilots = measured.map((s) => s.probe).filter((p) => p !== null && p.ok);
+        const pilotCpuPerWall = Math.min(...pilots.map((p) => (p.pilotWallSeconds > 0 ? p.pilotCpuSeconds / p.pilotWallSeconds : 1)));
+        const taskCount = Math.max(0, ...pilots.map((p) => p.taskCount));
+        // One count per variant, from its faster side's pilot, so both sides reach the target.
+        v.repetitions = pilots.length > 0 ? repetitionsFor(Math.min(...pilots.map((p) => p.pilotWallSeconds))) : 1;
+        for (const side of measured) {
+            if (!side.probe?.ok)
+                continue;
+            const environment = sideEnvironment(input, side.side, v.interpreter);
+            side.arms = planArms({
+                cores: environment?.cores ?? 1,
+                pilotCpuPerWall,
+                taskCount,
+                ...(side.workload.workers ? { workers: side.workload.workers } : {}),
+                processesAvailable: side.probe.processesUnavailable === null,
+                interpretersAvailable: environment?.interpretersUnavailable === null && side.probe.interpretersUnavailable === null,
+            }).map((arm) => ({ arm, outcomes: [] }));
+        }
+    }
+    return {
+        input,
+        policy: { alpha: settings.alpha, beta: settings.beta ?? DEFAULT_BETA, minRounds: settings.minRounds, maxRounds: settings.maxRounds },
+        random: seededRandom(settings.seed),
+        variants,
+        round: 0,
+        pending: null,
+        roundStartedAt: null,
+        lastRoundSeconds: 0,
+        machineAskedBefore: -1,
+        elapsedSeconds: 0,
+        stopped: null,
+        trials: [],
+        machine: [],
+    };
+}
+const runnable = (s) => s !== null && s.probe !== null && s.probe.ok && s.verdict?.result.recommendation !== 'error';
+function next(state, nowSeconds) {
+    state.elapsedSeconds = nowSeconds;
+    if (state.stopped)
+        return { kind: 'stop', reason: state.stopped };
+    if (state.pending)
+        throw new Error('experiment: next() called before record() of the round it asked for');
+    if (state.roundStartedAt !== null) {
+        state.lastRoundSeconds = nowSeconds - state.roundStartedAt;
+        state.roundStartedAt = null;
+    }
+    const { settings } = state.input;
+    const stop = (reason) => {
+        state.stopped = reason;
+        return { kind: 'stop', reason };
+    };
+    if (state.round >= settings.maxRounds)
+        return stop('cap');
+    if (state.round > 0)
+        for (const v of state.variants)
+            evaluate(state, v, false);
+    const active = state.variants.filter((v) => !v.settled && [v.head, v.base].some(runnable));
+    if (active.length === 0)
+        return stop('settled');
+    // The budget check uses the last round's duration: would one more round still fit?
+    if (settings.maxTimeSeconds !== null && nowSeconds + state.lastRoundSeconds > settings.maxTimeSeconds)
+        return stop('budget');
+    if (machineProbeDue(state.round) && state.machineAskedBefore !== state.round) {
+        state.machineAskedBefore = state.round;
+        return { kind: 'machine' };
+    }
+    const byKey = new Map(active.map((v) => [variantKey({ workload: v.name, interpreter: v.interpreter }), v]));
+    const entries = active.flatMap((v) => {
+        const environment = state.input.environments[v.interpreter];
+        const cpus = environment ? serialCpus(environment.cpus, environment.cores, environment.placement, state.round) : [null];
+        return [v.head, v.base].filter(runnable).map((side) => ({
+            workload: variantKey({ workload: v.name, interpreter: v.interpreter }),
+            side: side.side,
+            // Arms raced out by the side's verdict (verdict.ts, racedArms) run no more rounds.
+            arms: side.arms.map((a) => a.arm).filter((arm) => !side.dropped.has(armLabel(arm)) && !side.verdict?.raced?.has(armLabel(arm)) && (v.compared === null || v.compared.has(armLabel(arm)))),
+            serialCpus: cpus,
+        }));
+    });
+    const groups = new Map();
+    const trials = roundSchedule(entries, state.random).map((t) => {
+        const v = byKey.get(t.workload);
+        if (!groups.has(t.workload))
+            groups.set(t.workload, groups.size);
+        return {
+            workload: v.name,
+            interpreter: v.interpreter,
+            side: t.side,
+            arm: t.arm,
+            cpu: t.cpu,
+            repetitions: v.repetitions,
+            startMethod: v.startMethod,
+            group: groups.get(t.workload),
+        };
+    });
+    state.pending = trials;
+    state.roundStartedAt = nowSeconds;
+    return { kind: 'trials', round: state.round, trials };
+}
+/** Hand back what the last step learned: a machine probe (null when it failed) or the round's outcomes, in the step's order. */
+function experiment_record(state, observation) {
+    if (observation.kind === 'machine') {
+        if (observation.probe)
+            state.machine.push(observation.probe);
+        return state;
+    }
+    const pending = state.pending;
+    if (!pending)
+        throw new Error('experiment: record() of trials that next() did not ask for');
+    if (observation.outcomes.length !== pending.length) {
+        throw new Error(`experiment: ${observation.outcomes.length} outcomes for ${pending.length} trials`);
+    }
+    const records = pending.map((t, i) => ({
+        workload: t.workload,
+        python: state.input.setup.pythons[t.interpreter],
+        side: t.side,
+        round: state.round,
+        arm: t.arm,
+        cpu: t.cpu,
+        outcome: observation.outcomes[i],
+    }));
+    state.pending = null;
+    applyRound(state, records);
+    return state;
+}
+/** The one place trial values enter the state: live (record) and from a results file (rejudge). */
+function applyRound(state, records) {
+    const round = state.round;
+    for (const r of records) {
+        const v = state.variants.find((x) => x.name === r.workload && x.python === r.python);
+        const side = v && (r.side === 'head' ? v.head : v.base);
+        if (!side)
+            throw new Error(`experiment: a trial of ${r.workload} (${r.python}, ${r.side}) that this setup does not measure`);
+        let samples = side.arms.find((a) => sameArm(a.arm, r.arm));
+        if (!samples) {
+            samples = { arm: r.arm, outcomes: [] };
+            side.arms.push(samples);
+        }
+        samples.outcomes[round] = [...(samples.outcomes[round] ?? []), r.outcome];
+        if (!r.outcome.ok)
+            side.dropped.add(armLabel(r.arm));
+        side.rounds = round + 1;
+        state.trials.push(r);
+    }
+    state.round = round + 1;
+}
+/** The environment a side ran in: base's own where base ran another interpreter, else head's. */
+function sideEnvironment(input, side, interpreter) {
+    const own = side === 'base' ? input.setup.base?.environments?.[interpreter] : undefined;
+    return own ?? input.environments[interpreter] ?? null;
+}
+function interpreterFact(command, environment) {
+    const known = environment && environment.implementation !== 'unknown';
+    return {
+        command,
+        implementation: known ? environment.implementation : null,
+        version: known ? environment.python : null,
+        freeThreadedBuild: environment?.freeThreadedBuild ?? false,
+    };
+}
+/**
+ * Whether head and base of a variant ran different interpreters (the base config's python list
+ * differs at this position), as facts for the comparison; null when they ran the same one.
+ */
+function interpreterChange(input, interpreter) {
+    const headCommand = input.setup.pythons[interpreter];
+    const baseCommand = input.setup.base?.pythons?.[interpreter];
+    if (baseCommand === undefined)
+        return null;
+    const before = interpreterFact(baseCommand, input.setup.base?.environments?.[interpreter]);
+    const after = interpreterFact(headCommand, input.environments[interpreter]);
+    const sameBuild = before.implementation !== null && after.implementation !== null
+        ? before.implementation === after.implementation && before.version === after.version && before.freeThreadedBuild === after.freeThreadedBuild
+        : baseCommand === headCommand;
+    return sameBuild ? null : { before, after };
+}
+function evaluate(state, v, final, words) {
+    const { settings } = state.input;
+    // Every probe of the run, pooled and bounded by the CPUs (core/machine.ts), not the last alone.
+    const machine = aggregateMachine(state.machine, state.input.environments[v.interpreter]?.cores ?? state.input.environments[0]?.cores ?? 0);
+    for (const side of [v.head, v.base]) {
+        if (!side?.probe)
+            continue;
+        const frozen = side.settledAt;
+        const input = {
+            probe: side.probe,
+            arms: frozen === null ? side.arms : side.arms.map((a) => ({ arm: a.arm, outcomes: a.outcomes.slice(0, frozen) })),
+            rounds: frozen ?? side.rounds,
+            margin: settings.margin, policy: state.policy,
+            // A settled verdict is judged as it was when it settled, so that the end of the run cannot reopen it.
+            final: frozen === null ? final : false,
+            pool: side.workload.pool ?? 'per-batch', machine, environment: sideEnvironment(state.input, side.side, v.interpreter),
+            ...(words ? { describe: words.side } : {}),
+        };
+        side.verdict = judge(input);
+        if (frozen === null && !final && side.verdict.settled)
+            side.settledAt = side.rounds;
+    }
+    if (v.head?.verdict && v.base?.verdict) {
+        const pool = v.head.workload.pool ?? 'per-batch';
+        const head = { result: v.head.verdict.result, arms: v.head.arms };
+        const base = { result: v.base.verdict.result, arms: v.base.arms };
+        if (v.compared === null && v.head.settledAt !== null && v.base.settledAt !== null) {
+            v.compared = new Set(comparedArms(head, base, pool).map(armLabel));
+        }
+        const kept = (arms) => (v.compared === null ? arms : arms.filter((a) => v.compared.has(armLabel(a.arm))));
+        v.compare = compareSides({
+            head: { ...head, arms: kept(head.arms) },
+            base: { ...base, arms: kept(base.arms) },
+            rounds: Math.min(v.head.rounds, v.base.rounds),
+            threshold: settings.threshold,
+            memoryThreshold: settings.memoryThreshold,
+            policy: state.policy,
+            pool,
+            interpreter: interpreterChange(state.input, v.interpreter),
+            notCompared: notComparedReason(v.head.probe, v.base.probe, state.input.setup.sides),
+            ...(words ? { describe: words.change } : {}),
+        });
+    }
+    const sidesSettled = [v.head, v.base].every((s) => s === null || s.verdict === null || s.verdict.settled);
+    v.settled = final || (sidesSettled && (v.compare === null || v.compare.settled));
+}
+/** Judge every variant for the last time and assemble the Results (schemaVersion 3, every value kept). */
+function finish(state, words) {
+    const { input } = state;
+    const { settings } = input;
+    for (const v of state.variants)
+        evaluate(state, v, true, words);
+    const workloads = state.variants.map((v) => toWorkloadResult(state, v, words));
+    const keep = holmFilter(workloads.map((w) => w.regressions), settings.alpha, state.policy);
+    workloads.forEach((w, i) => {
+        const dropped = w.regressions.filter((_, j) => !keep[i][j]);
+        w.regressions = w.regressions.filter((_, j) => keep[i][j]);
+        for (const r of dropped)
+            w.warnings.push(`possible ${r.kind} regression (${r.detail}) did not survive the Holm correction across ${workloads.length} workloads`);
+    });
+    return {
+        schemaVersion: 3,
+        tool: { name: 'gilgate', version: VERSION },
+        environment: input.environments[0],
+        settings,
+        git: input.git,
+        config: input.config,
+        workloads,
+        ...totals(workloads),
+        rounds: state.round,
+        totalSeconds: state.elapsedSeconds,
+        startedAt: input.startedAt,
+        budgetExhausted: state.stopped === 'budget',
+        ...(input.setup.sides ? { sides: input.setup.sides } : {}),
+        values: {
+            setup: input.setup,
+            trials: [...state.trials],
+            probes: input.probes,
+            environments: input.environments,
+            machine: [...state.machine],
+            stopReason: state.stopped,
+        },
+    };
+}
+/**
+ * Judge a results file again with today's code: rebuild the state from its values (setup, probes,
+ * environments, every trial, machine probes) and call finish — the same code as a live run.
+ */
+function rejudge(results, words) {
+    const values = results.values;
+    if (!values)
+        throw new Error('only results that kept their values (schemaVersion 2 or 3) can be judged again');
+    const state = start({
+        setup: values.setup,
+        settings: results.settings,
+        environments: values.environments,
+        probes: values.probes,
+        startedAt: results.startedAt,
+        git: results.git,
+        config: results.config,
+    });
+    const rounds = Math.max(0, ...values.trials.map((t) => t.round + 1));
+    state.machine.push(...values.machine);
+    // Judged after every round as the live run was (next() does it before each round), so that each
+    // verdict settles, and is held, at the round it did.
+    for (let round = 0; round < rounds; round++) {
+        applyRound(state, values.trials.filter((t) => t.round === round));
+        for (const v of state.variants)
+            evaluate(state, v, false);
+    }
+    state.stopped = values.stopReason;
+    state.elapsedSeconds = results.totalSeconds;
+    return finish(state, words);
+}
+function toWorkloadResult(state, v, words) {
+    const primary = v.head ?? v.base;
+    const result = primary.verdict?.result ?? notRun(state, words);
+    const base = v.head && v.base?.verdict ? v.base.verdict.result : null;
+    return {
+        name: v.name,
+        python: v.python,
+        status: v.status,
+        ...result,
+        warnings: [...result.warnings],
+        base: base ? { recommendation: base.recommendation, detail: base } : null,
+        vsBase: v.compare?.vsBase ?? null,
+        regressions: v.compare?.regressions ?? [],
+        improvements: v.compare?.improvements ?? [],
+        outlook: outlookOf(result),
+        ...(state.input.setup.sides ? { provenance: { head: provenanceSummary(v.head?.probe ?? null), base: provenanceSummary(v.base?.probe ?? null) } } : {}),
+    };
+}
+/** A variant that never got a verdict (no probe ran): an error result, worded like any other. */
+function notRun(state, words) {
+    const failure = { ok: false, kind: 'runner', type: 'NotRun', message: 'not run', traceback: '', stderrTail: '' };
+    return judge({
+        probe: failure, arms: [], rounds: 0, margin: state.input.settings.margin, policy: state.policy, final: true,
+        ...(words ? { describe: words.side } : {}),
+    }).result;
 }
 
 ;// CONCATENATED MODULE: external "node:os"
@@ -47407,7 +47605,7 @@ async function runExperiment(state, runner, clock, onProgress) {
     let done = 0;
     for (let step = next(state, clock()); step.kind !== 'stop'; step = next(state, clock())) {
         if (step.kind === 'machine') {
-            state = record(state, { kind: 'machine', probe: await runner.machine() });
+            state = experiment_record(state, { kind: 'machine', probe: await runner.machine() });
             continue;
         }
         const total = done + step.trials.length * (maxRounds - step.round);
@@ -47427,7 +47625,7 @@ async function runExperiment(state, runner, clock, onProgress) {
             }
             done += group.length;
         }
-        state = record(state, { kind: 'trials', outcomes });
+        state = experiment_record(state, { kind: 'trials', outcomes });
     }
     report(done, done, 'done');
     return state;
@@ -47446,12 +47644,12 @@ function lockstepGroups(trials) {
 }
 /**
  * A results file read back for publishing (`gilgate report`, the action's `report` input):
- * validated, and, when it keeps every value (schemaVersion 2), judged again with this version's
+ * validated, and, when it keeps every value (schemaVersion 2 or 3), judged again with this version's
  * code and words, so a report never shows verdicts the values do not support.
  */
 function loadResults(json) {
     const read = readResults(json);
-    return read.schemaVersion === 2 && read.values ? rejudge(read, WORDS) : read;
+    return read.values ? rejudge(read, WORDS) : read;
 }
 
 ;// CONCATENATED MODULE: ./lib/core/merge.js
@@ -49249,11 +49447,12 @@ function installKind(root) {
 
 
 
+
 const USAGE = `gilgate ${VERSION} — measure whether Python workloads want threads or processes
 
 Usage:
   gilgate run [options]           measure the workloads in gilgate.yml (from the repository root)
-  gilgate report [--html|--markdown] RESULTS.json   (schemaVersion 1 or 2)
+  gilgate report [--html|--markdown] RESULTS.json   (schemaVersion 1, 2 or 3)
                                   render a results file (HTML: a self-contained preview page)
   gilgate merge FILES|FOLDERS|GLOBS… [--json OUT] [--markdown OUT] [--fail-on …]
                                   merge matrix legs (run --shard i/n, or one Python per leg) into one
@@ -49404,7 +49603,7 @@ async function runCommand(args, io) {
         io.stderr.write('\r\x1b[K');
     // The JSON first: whatever happens next, the measurements are kept.
     if (values.json)
-        await writeOut(io.cwd, values.json, `${JSON.stringify(results, null, 2)}\n`);
+        await writeOut(io.cwd, values.json, `${JSON.stringify(resultsFile(results), null, 2)}\n`);
     if (values.markdown)
         await writeOut(io.cwd, values.markdown, renderMarkdown(results));
     io.stdout.write(renderTerminal(results, { color: streamWantsColor(io.stdout) }));
@@ -49449,7 +49648,7 @@ async function mergeCommand(args, io) {
         throw error;
     }
     if (values.json)
-        await writeOut(io.cwd, values.json, `${JSON.stringify(results, null, 2)}\n`);
+        await writeOut(io.cwd, values.json, `${JSON.stringify(resultsFile(results), null, 2)}\n`);
     if (values.markdown)
         await writeOut(io.cwd, values.markdown, renderMarkdown(results));
     io.stdout.write(renderTerminal(results, { color: streamWantsColor(io.stdout) }));

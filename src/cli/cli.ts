@@ -11,6 +11,7 @@ import { renderHtml } from '../report/html.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { advanceProgress, progressLine, type ShownProgress } from '../report/progress.js';
 import { renderTerminal } from '../report/terminal.js';
+import { resultsFile } from '../core/contracts/results.js';
 import { loadResults, measure, UsageError } from '../measure/run.js';
 import { mergeResultsFiles } from '../measure/legs.js';
 import { MergeError } from '../core/merge.js';
@@ -32,7 +33,7 @@ export const USAGE = `gilgate ${VERSION} — measure whether Python workloads wa
 
 Usage:
   gilgate run [options]           measure the workloads in gilgate.yml (from the repository root)
-  gilgate report [--html|--markdown] RESULTS.json   (schemaVersion 1 or 2)
+  gilgate report [--html|--markdown] RESULTS.json   (schemaVersion 1, 2 or 3)
                                   render a results file (HTML: a self-contained preview page)
   gilgate merge FILES|FOLDERS|GLOBS… [--json OUT] [--markdown OUT] [--fail-on …]
                                   merge matrix legs (run --shard i/n, or one Python per leg) into one
@@ -178,7 +179,7 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
   if (tty && !values.quiet) io.stderr.write('\r\x1b[K');
 
   // The JSON first: whatever happens next, the measurements are kept.
-  if (values.json) await writeOut(io.cwd, values.json, `${JSON.stringify(results, null, 2)}\n`);
+  if (values.json) await writeOut(io.cwd, values.json, `${JSON.stringify(resultsFile(results), null, 2)}\n`);
   if (values.markdown) await writeOut(io.cwd, values.markdown, renderMarkdown(results));
   io.stdout.write(renderTerminal(results, { color: streamWantsColor(io.stdout) }));
   const failed = gateFails(results, failOn);
@@ -217,7 +218,7 @@ async function mergeCommand(args: readonly string[], io: CliIo): Promise<number>
     if (error instanceof MergeError) throw new UsageError(error.message);
     throw error;
   }
-  if (values.json) await writeOut(io.cwd, values.json, `${JSON.stringify(results, null, 2)}\n`);
+  if (values.json) await writeOut(io.cwd, values.json, `${JSON.stringify(resultsFile(results), null, 2)}\n`);
   if (values.markdown) await writeOut(io.cwd, values.markdown, renderMarkdown(results));
   io.stdout.write(renderTerminal(results, { color: streamWantsColor(io.stdout) }));
   const failed = gateFails(results, failOn);

@@ -398,7 +398,7 @@ function evaluate(state: ExperimentState, v: VariantState, final: boolean, words
   v.settled = final || (sidesSettled && (v.compare === null || v.compare.settled));
 }
 
-/** Judge every variant for the last time and assemble the Results (schemaVersion 2, every value kept). */
+/** Judge every variant for the last time and assemble the Results (schemaVersion 3, every value kept). */
 export function finish(state: ExperimentState, words?: Words): Results {
   const { input } = state;
   const { settings } = input;
@@ -411,7 +411,7 @@ export function finish(state: ExperimentState, words?: Words): Results {
     for (const r of dropped) w.warnings.push(`possible ${r.kind} regression (${r.detail}) did not survive the Holm correction across ${workloads.length} workloads`);
   });
   return {
-    schemaVersion: 2,
+    schemaVersion: 3,
     tool: { name: 'gilgate', version: VERSION },
     environment: input.environments[0]!,
     settings,
@@ -441,7 +441,7 @@ export function finish(state: ExperimentState, words?: Words): Results {
  */
 export function rejudge(results: Results, words?: Words): Results {
   const values = results.values;
-  if (results.schemaVersion !== 2 || !values) throw new Error('only schemaVersion 2 results carry the values to judge again');
+  if (!values) throw new Error('only results that kept their values (schemaVersion 2 or 3) can be judged again');
   const state = start({
     setup: values.setup,
     settings: results.settings,
@@ -474,7 +474,7 @@ function toWorkloadResult(state: ExperimentState, v: VariantState, words?: Words
     status: v.status,
     ...result,
     warnings: [...result.warnings],
-    base: base ? { recommendation: base.recommendation, speedup: base.speedup, detail: base } : null,
+    base: base ? { recommendation: base.recommendation, detail: base } : null,
     vsBase: v.compare?.vsBase ?? null,
     regressions: v.compare?.regressions ?? [],
     improvements: v.compare?.improvements ?? [],

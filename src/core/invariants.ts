@@ -62,7 +62,7 @@ function variantLabel(results: Results, w: WorkloadResult): string {
 
 /** Whether this workload ran with the GIL on: the verdict's build facts, else the run's environment. */
 function gilBuild(results: Results, w: WorkloadResult): boolean {
-  const build = w.facts?.build;
+  const build = w.facts.build;
   if (build) return build.gilEnabled && !build.freeThreadedBuild;
   const index = results.values?.setup.pythons.indexOf(w.python) ?? -1;
   const environment = (index >= 0 ? results.values?.environments[index] : undefined) ?? results.environment;
@@ -73,20 +73,16 @@ function checkSide(out: InvariantViolation[], name: string, side: SideResult, co
   const serial = side.arms.find((a) => a.model === 'serial');
   for (const arm of side.arms) checkArm(out, `${name} · ${arm.model}×${arm.workers}`, arm, cores);
   if (serial && gil) checkGilThreads(out, name, side.arms, serial, margin);
+  // Each figure once, where it is stored: each model's facts, then the comparisons between models.
   for (const model of PARALLEL_MODELS) {
-    const speedup = side.speedup[model];
-    if (speedup !== null && speedup !== undefined) checkSpeedup(out, `${name} · ${model} speedup`, speedup);
-    const steady = side.steadySpeedup?.[model];
-    if (steady !== null && steady !== undefined) checkSpeedup(out, `${name} · ${model} speedup once started`, steady);
-    const startup = side.startupSeconds?.[model];
-    if (typeof startup === 'number') checkStartup(out, `${name} · ${model} start-up`, startup);
-    const capacity = side.capacity?.[model];
-    const facts = side.facts?.models[model];
-    if (typeof capacity === 'number') checkCapacity(out, `${name} · ${model} capacity`, capacity, facts?.workers ?? Infinity, cores);
-    if (facts) checkModelFacts(out, `${name} · ${model}`, facts);
+    const facts = side.facts.models[model];
+    if (!facts) continue;
+    checkModelFacts(out, `${name} · ${model}`, facts);
+    // NaN: a figure an older file did not record (unknown, not broken).
+    if (!Number.isNaN(facts.steadySpeedup)) checkSpeedup(out, `${name} · ${model} speedup once started`, facts.steadySpeedup);
+    if (typeof facts.capacity === 'number') checkCapacity(out, `${name} · ${model} capacity`, facts.capacity, facts.workers || Infinity, cores);
   }
-  for (const [key, comparison] of Object.entries(side.comparisons)) if (comparison) checkComparison(out, `${name} · ${key}`, comparison);
-  for (const pair of [side.facts?.deciding, side.facts?.open]) if (pair) checkComparison(out, `${name} · ${pair.a} vs ${pair.b}`, pair.comparison);
+  for (const pair of side.facts.pairs) checkComparison(out, `${name} · ${pair.a} vs ${pair.b}`, pair.comparison);
 }
 
 function checkArm(out: InvariantViolation[], figure: string, arm: ArmResult, cores: number): void {

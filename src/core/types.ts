@@ -2,8 +2,8 @@ import type { Outlook } from './outlook.js';
 import type { ShardRecord } from './shard.js';
 
 // The nouns every stage shares. Pure data: no functions with side effects live here.
-// The Results value at the bottom is both the results JSON (schemaVersion 2, see docs/results.md)
-// and the single input every report renderer takes.
+// The Results value at the bottom is the single input every report renderer takes; the results
+// JSON (schemaVersion 3, see docs/results.md) is it plus views derived when written.
 
 export type Model = 'serial' | 'threads' | 'processes' | 'interpreters';
 export type ParallelModel = Exclude<Model, 'serial'>;
@@ -608,6 +608,9 @@ export interface SideFacts {
   unavailable: Partial<Record<ParallelModel, string>>;
   /** Of those, the models this interpreter cannot run for any workload (said once, not per workload). */
   everywhere: Partial<Record<ParallelModel, string>>;
+  /** The comparisons between models whose best arms both ran, each pair once, cheaper model as
+   *  `a` (COST_ORDER); the comparisons with serial are each model's `vsSerial`. */
+  pairs: PairFacts[];
   /** The comparison behind the rule, when one is (fastest, within-margin, either, at-cap). */
   deciding: PairFacts | null;
   /** When undecided: the first comparison still open. */
@@ -626,25 +629,20 @@ export interface SideWords {
   warnings: string[];
 }
 
+/** One figure per parallel model, null where the model did not run: a view of the facts
+ *  (modelFigures in side-facts.ts), written into the results file, never stored beside them. */
 export type ModelFigures = Record<ParallelModel, number | null>;
 
+/**
+ * One side's verdict. Every figure lives once, in `facts` (each model's speedups, start-up,
+ * break-even, capacity, its comparison with serial; the comparisons between models): readers take
+ * them through modelFigure and pairComparison (src/core/side-facts.ts).
+ */
 export interface SideResult {
   recommendation: Recommendation;
   reason: string;
-  /** Best arm vs serial under the verdict's pool lifetime; null when unavailable or not run. */
-  speedup: ModelFigures;
   /** Which lifetime the verdict answers (per-batch compares wall time, long-lived steady time). */
   pool: PoolLifetime;
-  /** Best arm once started (pool start-up excluded). */
-  steadySpeedup: ModelFigures;
-  /** Best arm's median pool start-up, seconds. */
-  startupSeconds: ModelFigures;
-  /** Serial work per batch (seconds) above which a per-batch pool pays off beyond the margin; null: never. */
-  breakEven: ModelFigures;
-  /** The machine's capacity at the best arm's worker count (null without a machine probe). */
-  capacity: ModelFigures;
-  /** speedup / capacity. */
-  capacityShare: ModelFigures;
   character: WorkloadCharacter;
   arms: ArmResult[];
   /** Models that could not run, with the reason. */
@@ -653,17 +651,9 @@ export interface SideResult {
   warnings: string[];
   error: { kind: FailureKind; message: string; traceback: string } | null;
   rounds: number;
-  /** The key comparisons behind the verdict (time ratios a/b, best arms). */
-  comparisons: {
-    threadsVsSerial: Comparison | null;
-    processesVsSerial: Comparison | null;
-    interpretersVsSerial: Comparison | null;
-    threadsVsProcesses: Comparison | null;
-    threadsVsInterpreters: Comparison | null;
-    interpretersVsProcesses: Comparison | null;
-  };
-  /** The figures and the rule behind `reason` (absent in files written before v2). */
-  facts?: SideFacts;
+  /** The figures and the rule behind `reason` (for files before v3, built from their stored figures:
+   *  contracts/older-results.ts). */
+  facts: SideFacts;
 }
 
 export interface WorkloadResult extends SideResult {
@@ -672,7 +662,8 @@ export interface WorkloadResult extends SideResult {
   python: string;
   /** `new`: absent in base; `removed`: absent in head (then head fields describe base). */
   status: 'measured' | 'new' | 'removed';
-  base: (Pick<SideResult, 'recommendation' | 'speedup'> & { detail: SideResult }) | null;
+  /** The file also carries `base.speedup`, derived from `detail` when written (resultsFile). */
+  base: { recommendation: Recommendation; detail: SideResult } | null;
   /** Head vs base for the recommended model at its best worker count. */
   vsBase: Comparison | null;
   regressions: Regression[];
@@ -686,8 +677,9 @@ export interface WorkloadResult extends SideResult {
 }
 
 export interface Results {
-  /** The file format: writers write the newest; readers (contracts/results.ts) accept 1 and 2. */
-  schemaVersion: 1 | 2;
+  /** The version of the file these results were read from (1, 2) or 3 when judged by this code;
+   *  writers always write 3 (resultsFile in contracts/results.ts), readers accept 1, 2 and 3. */
+  schemaVersion: 1 | 2 | 3;
   tool: { name: 'gilgate'; version: string };
   environment: PythonEnvironment;
   settings: DecisionSettings & {

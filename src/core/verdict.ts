@@ -25,6 +25,7 @@ import {
   type ArmSamples,
 } from './samples.js';
 import { armLabel } from './plan.js';
+import { pairComparison } from './side-facts.js';
 import type {
   ArmResult,
   Comparison,
@@ -33,7 +34,6 @@ import type {
   MachineProbe,
   Model,
   ModelFacts,
-  ModelFigures,
   PairFacts,
   ParallelModel,
   PoolLifetime,
@@ -157,16 +157,6 @@ export function capacityShare(speedup: number | null, capacity: number | null): 
   return speedup === null || capacity === null || !(capacity > 0) ? null : speedup / capacity;
 }
 
-const NO_FIGURES = (): ModelFigures => ({ threads: null, processes: null, interpreters: null });
-const NO_COMPARISONS = (): SideResult['comparisons'] => ({
-  threadsVsSerial: null,
-  processesVsSerial: null,
-  interpretersVsSerial: null,
-  threadsVsProcesses: null,
-  threadsVsInterpreters: null,
-  interpretersVsProcesses: null,
-});
-
 export function judge(input: VerdictInput): Verdict {
   const { probe, arms, rounds, margin, policy } = input;
   const pool = input.pool ?? 'per-batch';
@@ -196,8 +186,7 @@ export function judge(input: VerdictInput): Verdict {
   // (a long-lived pool would pay off) still needs its rounds.
   const raced = new Map([...decision.raced].filter(([label]) => other.raced.has(label)));
 
-  const speedup = figures(decision.models, (m) => m.speedup);
-  const character = classify(armResults, decision.models, speedup, probe, margin);
+  const character = classify(armResults, decision.models, probe, margin);
   const facts: SideFacts = {
     rule: decision.rule,
     recommendation: decision.recommendation,
@@ -211,6 +200,7 @@ export function judge(input: VerdictInput): Verdict {
     models: decision.models,
     unavailable,
     everywhere,
+    pairs: decision.pairs,
     deciding: decision.deciding,
     open: decision.open,
     otherLifetimeOpen: !other.settled,
@@ -226,20 +216,13 @@ export function judge(input: VerdictInput): Verdict {
   const result: SideResult = {
     recommendation: decision.recommendation,
     reason: words.reason,
-    speedup,
     pool,
-    steadySpeedup: figures(decision.models, (m) => m.steadySpeedup),
-    startupSeconds: figures(decision.models, (m) => m.startupSeconds),
-    breakEven: figures(decision.models, (m) => m.breakEven),
-    capacity: figures(decision.models, (m) => m.capacity),
-    capacityShare: figures(decision.models, (m) => m.capacityShare),
     character,
     arms: armResults,
     unavailable,
     warnings: words.warnings,
     error: null,
     rounds,
-    comparisons: decision.comparisons,
     facts,
   };
   return { settled: decision.settled || final, result, raced };
@@ -249,15 +232,6 @@ function adviceDiffers(a: Recommendation, b: Recommendation): boolean {
   if (a === b) return false;
   const pair = new Set([a, b]);
   return !(pair.has('either') && (pair.has('threads') || pair.has('processes')));
-}
-
-function figures(models: SideFacts['models'], pick: (m: ModelFacts) => number | null): ModelFigures {
-  const out = NO_FIGURES();
-  for (const m of PARALLEL_MODELS) {
-    const f = models[m];
-    out[m] = f ? pick(f) : null;
-  }
-  return out;
 }
 
 interface DecisionContext {
@@ -277,17 +251,17 @@ interface Decision {
   rule: DecisionRule;
   settled: boolean;
   models: Partial<Record<ParallelModel, ModelFacts>>;
-  comparisons: SideResult['comparisons'];
+  pairs: PairFacts[];
   deciding: PairFacts | null;
   open: PairFacts | null;
   raced: ReadonlyMap<string, Race>;
 }
 
-/** Each pair of models (cheaper first, COST_ORDER) and where SideResult['comparisons'] keeps it. */
-const PAIR_KEYS: readonly { cheap: ParallelModel; dear: ParallelModel; key: keyof SideResult['comparisons'] }[] = [
-  { cheap: 'threads', dear: 'processes', key: 'threadsVsProcesses' },
-  { cheap: 'threads', dear: 'interpreters', key: 'threadsVsInterpreters' },
-  { cheap: 'interpreters', dear: 'processes', key: 'interpretersVsProcesses' },
+/** Each pair of models, cheaper first (COST_ORDER), in the order SideFacts['pairs'] keeps them. */
+const PAIRS: readonly (readonly [ParallelModel, ParallelModel])[] = [
+  ['threads', 'processes'],
+  ['threads', 'interpreters'],
+  ['interpreters', 'processes'],
 ];
 
 /** Every model's facts under one pool lifetime, the pairwise comparisons, and the rule that fires. */
@@ -305,24 +279,15 @@ function decideFor(c: DecisionContext, pool: PoolLifetime): Decision {
     models[model] = facts.facts;
     bestArms[model] = facts.arm;
   }
-  const comparisons = NO_COMPARISONS();
-  comparisons.threadsVsSerial = models.threads?.vsSerial ?? null;
-  comparisons.processesVsSerial = models.processes?.vsSerial ?? null;
-  comparisons.interpretersVsSerial = models.interpreters?.vsSerial ?? null;
   // Pairs are oriented cheaper / costlier (COST_ORDER), so 'a-faster' always means "the cheaper one is faster".
   const pairSeries = (m: ParallelModel) => series(bestArms[m]!, c.rounds, time);
-  const pair = (a: ParallelModel, b: ParallelModel): Comparison | null =>
-    bestArms[a] && bestArms[b] ? compareTimes(pairSeries(a), pairSeries(b), c.margin, c.policy) : null;
-  comparisons.threadsVsProcesses = pair('threads', 'processes');
-  comparisons.threadsVsInterpreters = pair('threads', 'interpreters');
-  comparisons.interpretersVsProcesses = pair('interpreters', 'processes');
-  const pairOf = (a: ParallelModel, b: ParallelModel): PairFacts | null => {
-    const [cheap, dear] = COST_ORDER.indexOf(a) < COST_ORDER.indexOf(b) ? [a, b] : [b, a];
-    const key = PAIR_KEYS.find((p) => p.cheap === cheap && p.dear === dear)?.key;
-    const comparison = key === undefined ? null : comparisons[key];
-    return comparison ? { a: cheap, b: dear, comparison } : null;
-  };
-  return { ...decide(c, models, pairOf), models, comparisons, raced };
+  const pairs: PairFacts[] = PAIRS.filter(([a, b]) => bestArms[a] && bestArms[b]).map(([a, b]) => ({
+    a,
+    b,
+    comparison: compareTimes(pairSeries(a), pairSeries(b), c.margin, c.policy),
+  }));
+  const pairOf = (a: ParallelModel, b: ParallelModel): PairFacts | null => pairComparison({ models, pairs }, a, b);
+  return { ...decide(c, models, pairOf), models, pairs, raced };
 }
 
 function modelFacts(
@@ -523,7 +488,6 @@ function unavailableModels(
 function classify(
   arms: readonly ArmResult[],
   models: Partial<Record<ParallelModel, ModelFacts>>,
-  speedup: ModelFigures,
   probe: WorkloadProbe,
   margin: number,
 ): WorkloadCharacter {
@@ -534,10 +498,10 @@ function classify(
   const processesArm = at('processes');
   if (serial.cpuPerWall < WAITING_CPU_PER_WALL) return 'io-wait';
   const perTask = probe.taskCount > 0 ? serial.wall.median / probe.taskCount : Infinity;
-  const noGain = (s: number | null) => s === null || s < 1 + margin;
-  if (perTask < TINY_TASK_SECONDS && PARALLEL_MODELS.every((m) => noGain(speedup[m]))) return 'overhead-bound';
+  const noGain = (s: number | undefined) => s === undefined || s < 1 + margin;
+  if (perTask < TINY_TASK_SECONDS && PARALLEL_MODELS.every((m) => noGain(models[m]?.speedup))) return 'overhead-bound';
   if (threadsArm && threadsRunInParallel(threadsArm.cpuPerWall)) return 'gil-releasing';
-  if (threadsArm && !threadsRunInParallel(threadsArm.cpuPerWall) && noGain(speedup.threads)) {
+  if (threadsArm && !threadsRunInParallel(threadsArm.cpuPerWall) && noGain(models.threads?.speedup)) {
     if (processesArm && processesArm.peakRssBytes > 4 * serial.peakRssBytes && processesArm.peakRssBytes > 512 * 2 ** 20) return 'memory-heavy';
     return 'cpu-bound-gil';
   }
@@ -587,6 +551,7 @@ function errorResult(
     models: {},
     unavailable: {},
     everywhere: {},
+    pairs: [],
     deciding: null,
     open: null,
     otherLifetime: null,
@@ -597,20 +562,13 @@ function errorResult(
   return {
     recommendation: 'error',
     reason: words.reason,
-    speedup: NO_FIGURES(),
     pool,
-    steadySpeedup: NO_FIGURES(),
-    startupSeconds: NO_FIGURES(),
-    breakEven: NO_FIGURES(),
-    capacity: NO_FIGURES(),
-    capacityShare: NO_FIGURES(),
     character: 'unknown',
     arms: arms.filter((a) => measurements(a).length > 0).map((a) => armResult(a, null)),
     unavailable: {},
     warnings: words.warnings,
     error: { kind: failure.kind, message: message + (failure.stderrTail ? `\n${failure.stderrTail}` : ''), traceback: failure.traceback },
     rounds,
-    comparisons: NO_COMPARISONS(),
     facts,
   };
 }

@@ -12,6 +12,7 @@ import { parseEventContext, type EventContext } from './context.js';
 import { DEFAULT_RETRY, describeHttpFailure, isReadOnlyTokenFailure, type RetryOptions } from './retry.js';
 import { COMMENT_LIMIT, renderMarkdown } from '../report/markdown.js';
 import { advanceProgress, progressLine, type ShownProgress } from '../report/progress.js';
+import { resultsFile } from '../core/contracts/results.js';
 import { loadResults, measure, UsageError } from '../measure/run.js';
 import { mergeResultsFiles } from '../measure/legs.js';
 import { MergeError } from '../core/merge.js';
@@ -50,7 +51,7 @@ async function runAction(env: NodeJS.ProcessEnv): Promise<void> {
       : await measureHere(inputs, context, cwd, env, payload);
 
   const resultsPath = resolve(env['RUNNER_TEMP'] || cwd, RESULTS_FILE);
-  writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(resultsPath, `${JSON.stringify(resultsFile(results), null, 2)}\n`);
   core.setOutput('results', resultsPath);
   core.setOutput('regressions', String(results.regressions));
   core.setOutput('recommendations', JSON.stringify(recommendations(results)));

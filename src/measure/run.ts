@@ -211,10 +211,10 @@ export function lockstepGroups(trials: readonly TrialRequest[]): TrialRequest[][
 
 /**
  * A results file read back for publishing (`gilgate report`, the action's `report` input):
- * validated, and, when it keeps every value (schemaVersion 2), judged again with this version's
+ * validated, and, when it keeps every value (schemaVersion 2 or 3), judged again with this version's
  * code and words, so a report never shows verdicts the values do not support.
  */
 export function loadResults(json: unknown): Results {
   const read = readResults(json);
-  return read.schemaVersion === 2 && read.values ? rejudge(read, WORDS) : read;
+  return read.values ? rejudge(read, WORDS) : read;
 }

@@ -1,8 +1,9 @@
 // Number and word formatting shared by the Markdown, HTML and terminal reports, so a number reads
 // the same everywhere. Plain text out: callers escape for their sink.
-import type { ArmResult, Comparison, InterpreterFact, ParallelModel, PythonEnvironment, Recommendation, RegressionKind, Results, WorkloadResult } from '../core/types.js';
+import type { ArmResult, Comparison, InterpreterFact, Model, ParallelModel, PythonEnvironment, Recommendation, RegressionKind, Results, WorkloadResult } from '../core/types.js';
 import { PARALLEL_MODELS } from '../core/types.js';
 import { summarizeCapacity } from '../core/machine.js';
+import { modelFigure, pairComparison } from '../core/side-facts.js';
 
 export function formatSpeedup(speedup: number | null): string {
   if (speedup === null || !Number.isFinite(speedup)) return 'n/a';
@@ -25,13 +26,13 @@ export function bestWorkers(arms: readonly ArmResult[], model: ParallelModel): n
  * workload ran them or has its own reason they could not (not where the interpreter lacks them).
  */
 export function pageModels(results: Results): ParallelModel[] {
-  const interpreters = results.workloads.some((w) => (w.speedup.interpreters ?? null) !== null || localUnavailable(w).includes('interpreters'));
+  const interpreters = results.workloads.some((w) => modelFigure(w, 'interpreters', 'speedup') !== null || localUnavailable(w).includes('interpreters'));
   return interpreters ? ['threads', 'processes', 'interpreters'] : ['threads', 'processes'];
 }
 
 /** Models this workload could not run, less those the whole interpreter cannot (said once). */
 export function localUnavailable(w: WorkloadResult): ParallelModel[] {
-  return PARALLEL_MODELS.filter((m) => w.unavailable[m] && !w.facts?.everywhere[m]);
+  return PARALLEL_MODELS.filter((m) => w.unavailable[m] && !w.facts.everywhere[m]);
 }
 
 /**
@@ -42,7 +43,7 @@ export function localUnavailable(w: WorkloadResult): ParallelModel[] {
  */
 export function lifetimeSummary(w: WorkloadResult): string | null {
   const facts = w.facts;
-  if (!facts?.serial) return null;
+  if (!facts.serial) return null;
   const batch = facts.serial.seconds;
   // A pool model in play (processes, interpreters) always gets its start-up: a figure that vanishes
   // under some share of the batch reads as unstable. Threads start in microseconds: said only when
@@ -87,7 +88,7 @@ function formatShare(fraction: number): string {
 
 /** "×1.9 at 2" — the speedup with the worker count it was reached at, when known. */
 export function speedupAt(w: WorkloadResult, model: ParallelModel): string {
-  const s = w.speedup[model] ?? null;
+  const s = modelFigure(w, model, 'speedup');
   if (s === null) return w.unavailable[model] ? 'unavailable' : 'n/a';
   const at = bestWorkers(w.arms, model);
   return at === null ? formatSpeedup(s) : `${formatSpeedup(s)} at ${at}`;
@@ -201,17 +202,20 @@ export function truncate(text: string, max: number): string {
 
 /** The comparison whose interval best supports the recommendation, for the confidence column. */
 export function keyComparison(w: WorkloadResult): Comparison | null {
-  const c = w.comparisons;
-  const byRecommendation: Record<Recommendation, (Comparison | null)[]> = {
-    threads: [c.threadsVsSerial, c.threadsVsProcesses],
-    processes: [c.processesVsSerial, c.threadsVsProcesses],
-    interpreters: [c.interpretersVsSerial ?? null, c.interpretersVsProcesses ?? null],
-    either: [c.threadsVsProcesses, c.threadsVsSerial, c.processesVsSerial],
-    serial: [c.threadsVsSerial, c.processesVsSerial],
-    inconclusive: [c.threadsVsProcesses, c.threadsVsSerial, c.processesVsSerial],
+  const pairs: Record<Recommendation, [Model, Model][]> = {
+    threads: [['threads', 'serial'], ['threads', 'processes']],
+    processes: [['processes', 'serial'], ['threads', 'processes']],
+    interpreters: [['interpreters', 'serial'], ['interpreters', 'processes']],
+    either: [['threads', 'processes'], ['threads', 'serial'], ['processes', 'serial']],
+    serial: [['threads', 'serial'], ['processes', 'serial']],
+    inconclusive: [['threads', 'processes'], ['threads', 'serial'], ['processes', 'serial']],
     error: [],
   };
-  return byRecommendation[w.recommendation].find((x) => x !== null) ?? null;
+  for (const [a, b] of pairs[w.recommendation]) {
+    const pair = pairComparison(w.facts, a, b);
+    if (pair) return pair.comparison;
+  }
+  return null;
 }
 
 export const REGRESSION_WORDS: Record<RegressionKind, string> = {

@@ -1,13 +1,18 @@
 // The results JSON (docs/results.md), validated when read back (`gilgate report`, the action's
-// `report` input) instead of cast. Version 1 holds the summaries; version 2 adds `values`, every
-// measured value, so a file can be judged again. Readers accept both; fields are only ever added,
-// so objects are loose: a newer writer's extra fields pass through untouched.
+// `report` input) instead of cast, and written by resultsFile. Version 1 holds the summaries;
+// version 2 adds `values`, every measured value, so a file can be judged again; version 3 stores
+// each figure once, in the facts, and writes the per-model `speedup` users read as a view of them.
+// Readers accept all three (older sides through contracts/older-results.ts); objects are loose: a
+// newer writer's extra fields pass through untouched.
 import { z } from 'zod';
 import type {
   ArmResult,
   ChangeFact,
   Comparison,
   Improvement,
+  ModelFacts,
+  ModelFigures,
+  PairFacts,
   PythonEnvironment,
   RatioEstimate,
   Regression,
@@ -20,6 +25,8 @@ import type {
 } from '../types.js';
 import { FAILURE_KINDS } from '../types.js';
 import { environmentSchema, failureSchema, machineSchema, probeSchema, trialSchema } from './runner.js';
+import { sideFromStored, type StoredSide } from './older-results.js';
+import { modelFigures } from '../side-facts.js';
 
 const MODELS = ['serial', 'threads', 'processes', 'interpreters'] as const;
 const RECOMMENDATIONS = ['threads', 'processes', 'interpreters', 'either', 'serial', 'inconclusive', 'error'] as const;
@@ -36,7 +43,7 @@ const ratioEstimateSchema = z.looseObject({
   ratio: statistic,
   lower: statistic,
   upper: statistic,
-  level: z.number(),
+  level: statistic,
   pValue: statistic,
   n: z.number(),
 }) satisfies z.ZodType<RatioEstimate>;
@@ -83,7 +90,8 @@ const figures = () => figuresSchema.default(NO_FIGURES);
 // a reader only checks that they are an object.
 const factsSchema = <T>() => z.custom<T>((value) => typeof value === 'object' && value !== null);
 
-const sideResultShape = {
+// Versions 1 and 2: each model's figures stored beside the facts (StoredSide).
+const storedSideShape = {
   recommendation: z.enum(RECOMMENDATIONS),
   reason: z.string(),
   speedup: speedupSchema,
@@ -107,7 +115,57 @@ const sideResultShape = {
     threadsVsInterpreters: comparisonSchema.nullable().default(null),
     interpretersVsProcesses: comparisonSchema.nullable().default(null),
   }),
-  facts: factsSchema<SideFacts>().optional(),
+  facts: factsSchema<NonNullable<StoredSide['facts']>>().optional(),
+};
+const storedSideSchema = z.looseObject(storedSideShape) satisfies z.ZodType<StoredSide>;
+
+// Version 3: the figures live in the facts alone. Their numbers are read like any statistic (a NaN
+// or an open interval's ∞ was written as null); the rest of the facts is checked for its shape only.
+const pairSchema = z.looseObject({ a: z.enum(MODELS), b: z.enum(MODELS), comparison: comparisonSchema }) satisfies z.ZodType<PairFacts>;
+const modelFactsSchema = z.looseObject({
+  model: z.enum(['threads', 'processes', 'interpreters']),
+  workers: z.number(),
+  armsTested: z.number(),
+  speedup: statistic,
+  lower: statistic,
+  upper: statistic,
+  vsSerial: comparisonSchema,
+  helps: z.boolean(),
+  ruledOut: z.boolean(),
+  oneAtATime: z.boolean(),
+  raced: z.looseObject({ round: z.number(), by: z.string() }).optional(),
+  cpuPerWall: statistic,
+  wallSpeedup: statistic,
+  steadySpeedup: statistic,
+  startupSeconds: statistic,
+  breakEven: z.number().nullable(),
+  capacity: z.number().nullable(),
+  capacityShare: z.number().nullable(),
+}) satisfies z.ZodType<ModelFacts>;
+const sideFactsSchema = z.looseObject({
+  rule: z.string(),
+  recommendation: z.enum(RECOMMENDATIONS),
+  pool: z.enum(['per-batch', 'long-lived']),
+  margin: z.number(),
+  models: z.looseObject({ threads: modelFactsSchema.optional(), processes: modelFactsSchema.optional(), interpreters: modelFactsSchema.optional() }),
+  pairs: z.array(pairSchema),
+  deciding: pairSchema.nullable(),
+  open: pairSchema.nullable(),
+  unavailable: z.record(z.string(), z.string()),
+  everywhere: z.record(z.string(), z.string()),
+  warnings: z.array(z.looseObject({ kind: z.string() })),
+});
+const sideResultShape = {
+  recommendation: z.enum(RECOMMENDATIONS),
+  reason: z.string(),
+  pool: z.enum(['per-batch', 'long-lived']),
+  character: storedSideShape.character,
+  arms: storedSideShape.arms,
+  unavailable: storedSideShape.unavailable,
+  warnings: storedSideShape.warnings,
+  error: storedSideShape.error,
+  rounds: storedSideShape.rounds,
+  facts: sideFactsSchema.transform((facts) => facts as unknown as SideFacts),
 };
 const sideResultSchema = z.looseObject(sideResultShape) satisfies z.ZodType<SideResult>;
 
@@ -125,21 +183,28 @@ const improvementSchema = z.looseObject({
   facts: factsSchema<ChangeFact>().optional(),
 }) satisfies z.ZodType<Improvement>;
 
-const workloadResultSchema = z.looseObject({
-  ...sideResultShape,
+const workloadShape = {
   name: z.string(),
   /** Version 1 measured one interpreter and did not name it: "" until readResults fills it in. */
   python: z.string().default(''),
   status: z.enum(['measured', 'new', 'removed']),
-  base: z
-    .looseObject({ recommendation: z.enum(RECOMMENDATIONS), speedup: speedupSchema, detail: sideResultSchema })
-    .nullable(),
   vsBase: comparisonSchema.nullable(),
   regressions: z.array(regressionSchema),
   improvements: z.array(improvementSchema),
+};
+const storedWorkloadSchema = z.looseObject({
+  ...storedSideShape,
+  ...workloadShape,
+  base: z.looseObject({ recommendation: z.enum(RECOMMENDATIONS), speedup: speedupSchema, detail: storedSideSchema }).nullable(),
+});
+// `speedup` (here and in `base`) is written as a view of the facts: read, it is dropped (readResults).
+const workloadResultSchema = z.looseObject({
+  ...sideResultShape,
+  ...workloadShape,
+  base: z.looseObject({ recommendation: z.enum(RECOMMENDATIONS), detail: sideResultSchema }).nullable(),
 }) satisfies z.ZodType<WorkloadResult>;
 
-const summaryShape = {
+const commonShape = {
   tool: z.looseObject({ name: z.literal('gilgate'), version: z.string() }),
   environment: environmentSchema satisfies z.ZodType<PythonEnvironment>,
   settings: z.looseObject({
@@ -156,7 +221,6 @@ const summaryShape = {
   }),
   git: z.looseObject({ head: z.string().nullable(), base: z.string().nullable(), baseRef: z.string().nullable() }),
   config: z.string(),
-  workloads: z.array(workloadResultSchema),
   regressions: z.number().int().nonnegative(),
   improvements: z.number().int().nonnegative(),
   rounds: z.number().int().nonnegative(),
@@ -164,6 +228,8 @@ const summaryShape = {
   startedAt: z.string(),
   budgetExhausted: z.boolean(),
 };
+const storedSummaryShape = { ...commonShape, workloads: z.array(storedWorkloadSchema) };
+const summaryShape = { ...commonShape, workloads: z.array(workloadResultSchema) };
 
 /**
  * Every measured value (version 2). Its exact shape is the engine's (ResultValues in
@@ -205,25 +271,27 @@ export const resultValuesSchema = z.looseObject({
 export type ResultValuesRead = z.infer<typeof resultValuesSchema>;
 
 const resultsFileSchema = z.discriminatedUnion('schemaVersion', [
-  z.looseObject({ schemaVersion: z.literal(1), ...summaryShape }),
-  z.looseObject({ schemaVersion: z.literal(2), ...summaryShape, values: resultValuesSchema.optional() }),
+  z.looseObject({ schemaVersion: z.literal(1), ...storedSummaryShape }),
+  z.looseObject({ schemaVersion: z.literal(2), ...storedSummaryShape, values: resultValuesSchema.optional() }),
+  z.looseObject({ schemaVersion: z.literal(3), ...summaryShape, values: resultValuesSchema.optional() }),
 ]);
 
-/** Results as read from a file: today's Results, plus the values a version 2 file carries. */
+/** Results as read from a file: today's Results, plus the values a version 2 or 3 file carries. */
 export type ResultsRead = Results & { values?: ResultValuesRead };
 
 export class ResultsFileError extends Error {
   constructor(readonly issues: string[]) {
-    super(`not a gilgate results file (schemaVersion 1 or 2): ${issues.slice(0, 5).join('; ')}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}`);
+    super(`not a gilgate results file (schemaVersion 1, 2 or 3): ${issues.slice(0, 5).join('; ')}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}`);
     this.name = 'ResultsFileError';
   }
 }
 
 /**
- * Validate a parsed results JSON and bring it to the in-memory shape. Version 1 files have no
- * `values` and are rendered as they are (figures they did not record read as null, their one
- * interpreter is named by its version); version 2 files keep theirs, which `rejudge`
- * (src/core/experiment.ts) judges again with today's code.
+ * Validate a parsed results JSON and bring it to the in-memory shape. Sides of version 1 and 2 files
+ * get facts built from their stored figures (older-results.ts), so they render as they did; version
+ * 1 files name their one interpreter by its version. Version 2 and 3 files keep their values, which
+ * `rejudge` (src/core/experiment.ts) judges again with today's code. The `speedup` views a version
+ * 3 file carries are dropped: the facts hold those figures.
  */
 export function readResults(json: unknown): ResultsRead {
   const parsed = resultsFileSchema.safeParse(json);
@@ -231,9 +299,49 @@ export function readResults(json: unknown): ResultsRead {
     throw new ResultsFileError(parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`));
   }
   const file = parsed.data;
-  if (file.schemaVersion === 1) {
-    return { ...file, workloads: file.workloads.map((w) => ({ ...w, python: w.python || file.environment.python })) };
+  if (file.schemaVersion === 3) {
+    const workloads = file.workloads.map((w) => ({ ...withoutView(w), base: w.base ? withoutView(w.base) : null }));
+    return { ...file, workloads } as ResultsRead;
   }
-  const { values, ...summaries } = file;
-  return { ...summaries, schemaVersion: 2, ...(values ? { values } : {}) };
+  const margin = file.settings.margin;
+  const workloads = file.workloads.map(({ base, ...stored }) => ({
+    ...sideFromStored(stored, margin),
+    python: stored.python || (file.schemaVersion === 1 ? file.environment.python : ''),
+    base: base ? { recommendation: base.recommendation, detail: sideFromStored(base.detail, margin) } : null,
+  }));
+  // Each row keeps its name, python, status and changes (sideFromStored passes them through).
+  return { ...file, workloads } as unknown as ResultsRead;
+}
+
+/** A row or base of a version 3 file without its `speedup` view (the facts hold those figures). */
+function withoutView<T extends object>(row: T): T {
+  const copy = { ...row } as T & { speedup?: unknown };
+  delete copy.speedup;
+  return copy;
+}
+
+/**
+ * The results file for a Results value: version 3, with `speedup` per workload and in `base` written
+ * as views of the facts (each model's best-arm speedup under the verdict's pool lifetime), the fields
+ * users and the action's consumers read; nothing else is stored twice.
+ */
+export function resultsFile(results: Results): Omit<Results, 'schemaVersion'> & { schemaVersion: 3 } {
+  const view = (side: SideResult): ModelFigures => modelFigures(side, 'speedup');
+  return {
+    ...results,
+    schemaVersion: 3,
+    workloads: results.workloads.map((w) => {
+      const { name, python, status, recommendation, reason, ...rest } = w;
+      return {
+        name,
+        python,
+        status,
+        recommendation,
+        reason,
+        speedup: view(w),
+        ...rest,
+        base: w.base ? { recommendation: w.base.recommendation, speedup: view(w.base.detail), detail: w.base.detail } : null,
+      };
+    }),
+  };
 }
