@@ -130,12 +130,11 @@ function pushPayload(sha: string, before: string) {
 }
 
 /**
- * Stored results for another commit: run 1's measurement as a version-1 file (summaries only, so
+ * Stored results for another commit: run 1's measurement without its values (summaries only, so
  * they are published as given, not judged again), its times scaled, its verdicts set, head renamed.
  */
 function storedResults(measured: string, sha: string, scale: number, file: string, recommendation = 'threads'): string {
   const results = JSON.parse(measured) as { schemaVersion: number; values?: unknown; git: { head: string }; workloads: { recommendation: string; arms: { wall: { median: number } }[] }[] };
-  results.schemaVersion = 1;
   delete results.values;
   results.git.head = sha;
   for (const w of results.workloads) {
