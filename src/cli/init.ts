@@ -98,7 +98,7 @@ export async function initCommand(args: readonly string[], io: CliIo): Promise<n
   out(`${ready} of ${plan.proposals.length} ran one task with no edit${values['no-check'] ? ' (not checked: --no-check)' : ''}; ${stubs.length} need${stubs.length === 1 ? 's' : ''} only tasks: filled in.`);
   if (stubs.length > 0) out(`Fill in what ${BENCH_MODULE}.py marks ${TODO_MARK} (${stubs.map((p) => `tasks_${p.name.replace(/-/g, '_')}`).join(', ')}).`);
   if (values.action === DEFAULT_ACTION) out(`In ${WORKFLOW_FILE}, replace ${DEFAULT_ACTION} with the gilgate action's repository and version.`);
-  out('Then: npx gilgate run   (and commit the three files).');
+  out('Then: gilgate run   (and commit the three files).');
   return 0;
 }
 
