@@ -1,8 +1,9 @@
 // Figure, not an assertion: a 4-leg split balanced from history alone. An earlier unsharded results
 // file of the suite becomes a history entry (as a push run would store it); the split is made from
 // that entry's costs only (src/core/history.ts shardCostsFromHistory → core/shard.ts), and then every
-// leg runs for real (rounds pinned to {min: 3, max: 3}, one leg after another), printing each leg's
-// seconds against the mean. The issue's bar: every leg within 25% of the mean.
+// leg runs for real, one leg after another, with the suite's own rounds (history's cost counts the
+// rounds a workload took, so pinning the legs' rounds would measure another split than the one
+// predicted), printing each leg's seconds against the mean. The issue's bar: every leg within 25% of the mean.
 //
 //   npm run build && node_modules/.bin/node dist/cli/index.js run --config bench/stdlib/gilgate.yml --json /tmp/stdlib.json
 //   node_modules/.bin/node bench/shard-history.mjs /tmp/stdlib.json [suite=stdlib] [count=4] [--dry]
@@ -39,7 +40,9 @@ writeFileSync(costsFile, JSON.stringify({ workloads: [], ...costs }));
 const suiteDir = path.resolve('bench', suite);
 const config = path.join(work, 'gilgate.yml');
 const python = process.env.GILGATE_PYTHON ?? '/usr/bin/python3';
-writeFileSync(config, readFileSync(path.join(suiteDir, 'gilgate.yml'), 'utf8').replace(/^paths:.*$/m, `paths: [${JSON.stringify(suiteDir)}]`).concat(`\npython: ${python}\nrounds: {min: 3, max: 3}\n`));
+// The suite's own interpreter where its config names one (thirdparty: Debian's, for its packages).
+const suiteConfig = readFileSync(path.join(suiteDir, 'gilgate.yml'), 'utf8').replace(/^paths:.*$/m, `paths: [${JSON.stringify(suiteDir)}]`);
+writeFileSync(config, /^python:/m.test(suiteConfig) ? suiteConfig : suiteConfig.concat(`\npython: ${python}\n`));
 const legs = [];
 for (let index = 1; index <= count; index++) {
   const out = path.join(work, `leg-${index}.json`);
