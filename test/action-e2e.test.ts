@@ -2,13 +2,14 @@
 // variables with action.yml's defaults applied, an event payload file, GITHUB_OUTPUT and
 // GITHUB_STEP_SUMMARY files, and GITHUB_API_URL pointing at a GitHub API stand-in on 127.0.0.1.
 // The measured repository is a real git repo with two commits; the head makes its workload ~3× slower.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { startGitHubApiServer, type GitHubApiServer } from './helpers/github-api-server.js';
+import { runnerEnvironment, runnerFiles, runStep } from './helpers/runner-step.js';
 
 const ACTION = resolve('dist/index.js');
 const TOKEN = 'ghs_testtoken123';
@@ -134,54 +135,23 @@ async function runAction(
   given: Record<string, string> = {},
 ): Promise<ActionRun> {
   const dir = mkdtempSync(join(work, 'run-'));
-  const runnerTemp = join(dir, 'temp');
-  mkdirSync(runnerTemp);
-  const eventPath = join(dir, 'event.json');
-  const outputPath = join(dir, 'output');
-  const summaryPath = join(dir, 'summary.md');
-  writeFileSync(eventPath, JSON.stringify(payload));
-  writeFileSync(outputPath, '');
-  writeFileSync(summaryPath, '');
-
+  const files = runnerFiles(dir, payload);
   const env: Record<string, string> = {
-    PATH: process.env['PATH'] ?? '',
-    HOME: process.env['HOME'] ?? dir,
-    CI: 'true',
-    GITHUB_ACTIONS: 'true',
-    GITHUB_EVENT_NAME: eventName,
-    GITHUB_EVENT_PATH: eventPath,
-    GITHUB_OUTPUT: outputPath,
-    GITHUB_STEP_SUMMARY: summaryPath,
+    ...runnerEnvironment(eventName, files, dir),
     GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
     GITHUB_RUN_ID: '4242',
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_API_URL: server.url,
     GITHUB_WORKSPACE: repo,
     GITHUB_SHA: 'f'.repeat(40), // the merge commit: must not be mistaken for the head
-    RUNNER_TEMP: runnerTemp,
     // What a real runner also puts in the environment, and no workload may see.
     GITHUB_TOKEN: TOKEN,
     ACTIONS_RUNTIME_TOKEN: 'runtime-secret-456',
     ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:1/oidc',
-    GILGATE_RETRY_BASE_MS: '5',
     // No history here (test/history-e2e.test.ts has it): nothing reaches for github.com.
     ...inputsWithDefaults(payload, { history: 'off', ...given }),
   };
-
-  const child = spawn(process.execPath, [ACTION], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const code = await new Promise<number | null>((done) => child.on('close', done));
-  return { code, stdout, outputs: parseOutputs(readFileSync(outputPath, 'utf8')), summary: readFileSync(summaryPath, 'utf8'), runnerTemp };
-}
-
-/** GITHUB_OUTPUT holds `name<<delimiter\nvalue\ndelimiter` blocks. */
-function parseOutputs(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  const pattern = /^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
-  for (const match of text.matchAll(pattern)) outputs[match[1]!] = match[3]!;
-  return outputs;
+  return { ...(await runStep(ACTION, repo, env, files)), runnerTemp: files.temp };
 }
 
 const ourComments = (issue: number) => server.comments(OWNER, REPO, issue).filter((c) => c.body.includes(MARKER));

@@ -5,7 +5,7 @@
 // shows a trend and a timeline for every workload. The first push run measures for real; the others
 // publish stored results (the `report:` input) for other commits, which keeps the file cheap.
 // A protected data branch and a read-only token are warnings, never failed runs.
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { startGitHubApiServer, type GitHubApiServer } from './helpers/github-api-server.js';
 import { startGitHttpServer, type GitHttpServer } from './helpers/git-http-server.js';
+import { runnerEnvironment, runnerFiles, runStep } from './helpers/runner-step.js';
 
 const ACTION = resolve('dist/index.js');
 const TOKEN = 'ghs_history_write_token';
@@ -88,41 +89,21 @@ async function runAction(eventName: string, payload: unknown, sha: string, given
   const workspace = join(dir, 'workspace');
   git(dir, 'clone', '--quiet', origin, workspace);
   git(workspace, 'checkout', '--quiet', '--detach', sha);
-  const temp = join(dir, 'temp');
-  mkdirSync(temp);
-  const eventPath = join(dir, 'event.json');
-  const summaryPath = join(dir, 'summary.md');
-  const outputPath = join(dir, 'output');
-  writeFileSync(eventPath, JSON.stringify(payload));
-  writeFileSync(summaryPath, '');
-  writeFileSync(outputPath, '');
+  const files = runnerFiles(dir, payload);
   const env: Record<string, string> = {
-    PATH: process.env['PATH'] ?? '',
-    HOME: process.env['HOME'] ?? dir,
-    CI: 'true',
-    GITHUB_ACTIONS: 'true',
-    GITHUB_EVENT_NAME: eventName,
-    GITHUB_EVENT_PATH: eventPath,
-    GITHUB_OUTPUT: outputPath,
-    GITHUB_STEP_SUMMARY: summaryPath,
+    ...runnerEnvironment(eventName, files, dir),
     GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
     GITHUB_RUN_ID: '77',
     GITHUB_SERVER_URL: gitServer.url,
     GITHUB_API_URL: api.url,
     GITHUB_WORKSPACE: workspace,
     GITHUB_SHA: sha,
-    RUNNER_TEMP: temp,
     GITHUB_TOKEN: given['github-token'] ?? TOKEN,
-    GILGATE_RETRY_BASE_MS: '5',
     ...inputsWithDefaults(given),
   };
-  const child = spawn(process.execPath, [ACTION], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stdout += c.toString()));
-  const code = await new Promise<number | null>((done) => child.on('close', done));
-  const resultsPath = join(temp, 'gilgate-results.json');
-  return { code, stdout, summary: readFileSync(summaryPath, 'utf8'), results: existsSync(resultsPath) ? readFileSync(resultsPath, 'utf8') : null };
+  const { code, stdout, summary } = await runStep(ACTION, workspace, env, files);
+  const resultsPath = join(files.temp, 'gilgate-results.json');
+  return { code, stdout, summary, results: existsSync(resultsPath) ? readFileSync(resultsPath, 'utf8') : null };
 }
 
 function pushPayload(sha: string, before: string) {

@@ -4,12 +4,13 @@
 // head), real Python trials. The workloads sleep, so their verdicts (threads) and the head's
 // regression (one workload sleeps 4× longer) do not depend on the machine's speed. Without
 // shard-costs every leg splits alike by equal costs (round robin in name order).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { runnerEnvironment, runnerFiles, runStep } from './helpers/runner-step.js';
 import { startGitHubApiServer, type GitHubApiServer } from './helpers/github-api-server.js';
 
 const ACTION = resolve('dist/index.js');
@@ -81,38 +82,18 @@ function inputs(event: unknown, given: Record<string, string>): Record<string, s
 
 async function runAction(given: Record<string, string>): Promise<ActionRun> {
   const dir = mkdtempSync(join(work, 'run-'));
-  const files = { event: join(dir, 'event.json'), output: join(dir, 'output'), summary: join(dir, 'summary.md'), temp: join(dir, 'temp') };
-  mkdirSync(files.temp);
-  writeFileSync(files.event, JSON.stringify(payload()));
-  writeFileSync(files.output, '');
-  writeFileSync(files.summary, '');
+  const files = runnerFiles(dir, payload());
   const env = {
-    PATH: process.env['PATH'] ?? '',
-    HOME: process.env['HOME'] ?? dir,
-    CI: 'true',
-    GITHUB_ACTIONS: 'true',
-    GITHUB_EVENT_NAME: 'pull_request',
-    GITHUB_EVENT_PATH: files.event,
-    GITHUB_OUTPUT: files.output,
-    GITHUB_STEP_SUMMARY: files.summary,
+    ...runnerEnvironment('pull_request', files, dir),
     GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
     GITHUB_RUN_ID: '77',
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_API_URL: server.url,
     GITHUB_WORKSPACE: repo,
-    RUNNER_TEMP: files.temp,
-    GILGATE_RETRY_BASE_MS: '5',
     // No history here (test/history-e2e.test.ts has it): nothing reaches for github.com.
     ...inputs(payload(), { history: 'off', ...given }),
   };
-  const child = spawn(process.execPath, [ACTION], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const code = await new Promise<number | null>((done) => child.on('close', done));
-  const outputs: Record<string, string> = {};
-  for (const m of readFileSync(files.output, 'utf8').matchAll(/^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]!] = m[3]!;
-  return { code, stdout, outputs, summary: readFileSync(files.summary, 'utf8') };
+  return runStep(ACTION, repo, env, files);
 }
 
 interface LegFile {
