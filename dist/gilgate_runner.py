@@ -1213,13 +1213,16 @@ def main(argv):
     return 0
 
 
-if __name__ == "__main__":
-    status = main(sys.argv)
-    # Leave at once: non-daemon threads or atexit handlers left by workload code must not hang
-    # or change a trial whose result is already written.
+def leave(status):
+    """Leave at once: non-daemon threads or atexit handlers left by workload code must not hang
+    or change a trial whose result is already written. gilgate_scan.py leaves the same way."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except Exception:
             pass
     os._exit(status)
+
+
+if __name__ == "__main__":
+    leave(main(sys.argv))

@@ -26,6 +26,11 @@ import sys
 import time
 import traceback
 
+# The runner is shipped beside this file: the checks load a proposal with its code, and a result
+# is written and the process left as the runner does.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gilgate_runner  # noqa: E402
+
 # ---------------------------------------------------------------- what a pool is
 
 # Fully qualified constructor -> the model it runs.
@@ -599,10 +604,6 @@ def scan(spec):
 
 def check(spec):
     """Import the proposal as the runner would, pickle the function and the first task, run it."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    if here not in sys.path:
-        sys.path.insert(0, here)
-    import gilgate_runner  # shipped beside this file
     for path in reversed(spec.get("paths", [])):
         sys.path.insert(0, path)
     result = {"ok": True, "stage": None, "message": None, "taskCount": None, "pickles": None, "seconds": None}
@@ -636,13 +637,6 @@ def check(spec):
 MODES = {"scan": scan, "check": check}
 
 
-def write_result(path, result):
-    temporary = "%s.%d.tmp" % (path, os.getpid())
-    with open(temporary, "w") as handle:
-        json.dump(result, handle)
-    os.replace(temporary, path)
-
-
 def main(argv):
     if len(argv) != 4 or argv[1] not in MODES:
         sys.stderr.write("usage: gilgate_scan.py <scan|check> <spec.json> <result.json>\n")
@@ -655,15 +649,9 @@ def main(argv):
     except BaseException as exc:
         result = {"ok": False, "stage": "runner", "message": "%s: %s" % (type(exc).__name__, exc),
                   "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))}
-    write_result(result_path, result)
+    gilgate_runner.write_result(result_path, result)
     return 0
 
 
 if __name__ == "__main__":
-    status = main(sys.argv)
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except Exception:
-            pass
-    os._exit(status)
+    gilgate_runner.leave(main(sys.argv))
