@@ -58164,6 +58164,25 @@ function repetitionsFor(pilotWallSeconds, noise = TRIAL_NOISE) {
     const candidates = [Math.floor(best), Math.ceil(best)].map((r) => Math.max(1, Math.min(most, r)));
     return candidates.reduce((a, b) => (cost(b) < cost(a) ? b : a));
 }
+/**
+ * Timed repetitions for one arm's trials in a round. `repetitionsFor` minimises time per unit of
+ * information for a trial whose repetition takes L seconds, so once an arm has run it gets the count
+ * for its own L when that is fewer than the workload's (`workloadCount`, from the serial pilot):
+ * threads on tiny tasks (0.23 s a repetition beside serial's 1 ms) would otherwise spend the
+ * runner's 2 s cap on every trial of an arm that serial beats ×300. Never more: a pool arm faster
+ * than serial would earn more repetitions, which lengthen the round and leave the ratio's noise,
+ * where serial's share stays, about as it was.
+ *
+ * Serial runs as `processesPerRound` processes (one per CPU of the round, serialCpus) whose mean is
+ * the round's value: their per-process offsets average too, so they share the count, each getting
+ * ceil(count / processes). The round's serial value is then no noisier than one process with the
+ * whole count (variance offset²/k + repetition²/count at most), for about that process's timed work
+ * instead of k times it.
+ */
+function armRepetitions(workloadCount, observedRepetitionSeconds, processesPerRound = 1) {
+    const count = observedRepetitionSeconds === null ? workloadCount : Math.min(workloadCount, repetitionsFor(observedRepetitionSeconds));
+    return Math.max(1, Math.ceil(count / Math.max(1, processesPerRound)));
+}
 /** Every this many rounds the machine is probed again (CPU speeds and capacity drift). */
 const MACHINE_PROBE_EVERY = 5;
 /** True when a machine probe is due before round `round` (0-based): before the first, then every MACHINE_PROBE_EVERY. */
@@ -64802,7 +64821,7 @@ function decide(c, models, pairOf) {
     }
     for (const model of helps) {
         const rank = COST_ORDER.indexOf(model);
-        let atCap = null;
+        let atLeastAsFast = null;
         let withinMargin = null;
         let beaten = null;
         let wins = true;
@@ -64831,8 +64850,10 @@ function decide(c, models, pairOf) {
                 else
                     beaten ??= p;
             }
-            else if (outcome === 'unknown' && c.final && rulesOut(p.comparison, 'b-faster', c.margin, c.policy)) {
-                atCap ??= p;
+            else if (outcome === 'unknown' && rulesOut(p.comparison, 'b-faster', c.margin, c.policy)) {
+                // The costlier cannot be faster beyond the margin: "cheaper wins" and "equivalent", the two
+                // answers still open, both say "use the cheaper", so the question is answered now.
+                atLeastAsFast ??= p;
             }
             else
                 wins = false;
@@ -64844,8 +64865,8 @@ function decide(c, models, pairOf) {
         const processesAlike = model === 'threads' && helps.includes('processes') && pairOf('threads', 'processes')?.comparison.outcome === 'equivalent';
         if (processesAlike)
             return { recommendation: 'either', rule: 'either', settled: true, deciding: pairOf('threads', 'processes'), open: null };
-        if (atCap)
-            return { recommendation: model, rule: 'threads-at-least-as-fast-at-cap', settled: true, deciding: atCap, open: null };
+        if (atLeastAsFast)
+            return { recommendation: model, rule: 'at-least-as-fast', settled: true, deciding: atLeastAsFast, open: null };
         if (withinMargin)
             return { recommendation: model, rule: 'within-margin-prefer-cheaper', settled: true, deciding: withinMargin, open: null };
         return { recommendation: model, rule: 'fastest', settled: true, deciding: beaten, open: null };
@@ -65060,9 +65081,10 @@ function explainReason(f) {
         parts.push(capacity);
     const percent = Math.round(f.margin * 100);
     switch (f.rule) {
+        case 'at-least-as-fast':
         case 'threads-at-least-as-fast-at-cap': {
             const p = f.deciding;
-            parts.push(`${p.a} are at least as fast as ${p.b} (${ratioText(p.comparison)}: ${p.b} cannot be more than ${percent}% faster), not shown equivalent after ${roundsText(f.rounds)}: use ${p.a}${because(p.a)}`);
+            parts.push(`${p.a} are at least as fast as ${p.b} (${ratioText(p.comparison)}: ${p.b} cannot be more than ${percent}% faster): use ${p.a}${because(p.a)}`);
             break;
         }
         case 'either':
@@ -67319,6 +67341,7 @@ function variantKey({ workload, interpreter, side }) {
 
 
 
+
 /** The variants a setup measures, without probes: shared by probePlan and start. */
 function variantsOf(setup) {
     const side = (which, workload) => ({
@@ -67445,13 +67468,14 @@ function next(state, nowSeconds) {
         const v = byKey.get(t.workload);
         if (!groups.has(t.workload))
             groups.set(t.workload, groups.size);
+        const serialProcesses = entries.find((e) => e.workload === t.workload)?.serialCpus.length ?? 1;
         return {
             workload: v.name,
             interpreter: v.interpreter,
             side: t.side,
             arm: t.arm,
             cpu: t.cpu,
-            repetitions: v.repetitions,
+            repetitions: armRepetitions(v.repetitions, repetitionSeconds(v, t.arm), t.arm.model === 'serial' ? serialProcesses : 1),
             startMethod: v.startMethod,
             group: groups.get(t.workload),
         };
@@ -67459,6 +67483,23 @@ function next(state, nowSeconds) {
     state.pending = trials;
     state.roundStartedAt = nowSeconds;
     return { kind: 'trials', round: state.round, trials };
+}
+/**
+ * The median wall time of one repetition of `arm` over every successful trial of it so far, both
+ * sides together (head and base of an arm keep one count, so that their pairs do equal work); null
+ * before it has run.
+ */
+function repetitionSeconds(v, arm) {
+    const walls = [];
+    for (const side of [v.head, v.base]) {
+        const samples = side?.arms.find((a) => sameArm(a.arm, arm));
+        for (const outcome of (samples?.outcomes ?? []).flat()) {
+            // Results of schemaVersion 1 kept no repetitions: the trial's summary is one repetition's time.
+            if (outcome?.ok)
+                walls.push(...(outcome.repetitions?.length ? outcome.repetitions.map((r) => r.wallSeconds) : [outcome.wallSeconds]));
+        }
+    }
+    return walls.length === 0 ? null : medianOf(walls);
 }
 /** Hand back what the last step learned: a machine probe (null when it failed) or the round's outcomes, in the step's order. */
 function experiment_record(state, observation) {
@@ -79002,7 +79043,7 @@ async function runLockstep(group, options = {}) {
     const cap = new PartnerCap(group.map((member) => member.settings));
     const random = options.seed === undefined ? null : seededRandom(options.seed);
     for (let r = 0;; r++) {
-        const due = turns.live().filter((i) => group[i].settings.repetitions > r && (r === 0 || !cap.reached(i)));
+        const due = turns.live().filter((i) => group[i].settings.repetitions > r && (r === 0 || !cap.reached(i, r)));
         if (due.length === 0)
             break;
         for (const i of turnOrder(group.length, r, random)) {
@@ -79100,20 +79141,35 @@ class Turns {
         return this.runners[i];
     }
 }
-/** REPETITION_SECONDS_CAP applied to partners together: the same arm (model, workers) on the same CPU. */
+/**
+ * When partners (the same arm (model, workers) on the same CPU: head and base of one arm) stop
+ * repeating, together so that they keep one count: at REPETITION_SECONDS_CAP timed between them,
+ * or at the count `repetitionsFor` gives their slower first repetition, whichever comes first. The
+ * experiment plans each arm's count from its earlier rounds (armRepetitions); in an arm's first
+ * round it has only the serial pilot's, and threads on tiny tasks (0.23 s a repetition against
+ * serial's 1 ms) would time 2 s per trial where two repetitions inform as much per second.
+ */
 class PartnerCap {
     timed;
+    first;
     partners;
     constructor(settings) {
         this.timed = settings.map(() => 0);
+        this.first = settings.map(() => null);
         const key = (s) => `${s.model} ${s.workers} ${s.cpu}`;
         this.partners = settings.map((mine) => settings.flatMap((other, j) => (key(other) === key(mine) ? [j] : [])));
     }
     add(i, seconds) {
         this.timed[i] += seconds;
+        this.first[i] ??= seconds;
     }
-    reached(i) {
-        return Math.max(...this.partners[i].map((j) => this.timed[j])) >= REPETITION_SECONDS_CAP;
+    /** Whether member i, having taken `done` repetitions, starts no more. */
+    reached(i, done) {
+        const partners = this.partners[i];
+        if (Math.max(...partners.map((j) => this.timed[j])) >= REPETITION_SECONDS_CAP)
+            return true;
+        const firsts = partners.map((j) => this.first[j]).filter((s) => s !== null);
+        return firsts.length > 0 && done >= repetitionsFor(Math.max(...firsts));
     }
 }
 
@@ -79964,12 +80020,26 @@ function describeEnvironment(probe) {
 
 
 
-async function probeWorkloads(requests, targets, report, matrix) {
-    const probes = [];
-    for (const [i, r] of requests.entries()) {
-        report(i, requests.length, `probe ${r.workload.name}${r.side === 'base' ? ' (base)' : ''}${matrix ? ` [${r.python}]` : ''}`);
-        probes.push({ workload: r.workload.name, python: r.python, side: r.side, probe: await probeWorkload(targets[r.side][r.interpreter], r.workload, r.workload.startMethod ?? null) });
-    }
+/**
+ * Every probe, `concurrency` at a time (the runner's cores, at most 2), in request order in the
+ * result. A probe is mostly one serial pass and a short pool start: two at once take half the
+ * wall time, and on 2 cores each still has a core for its pilot pass (whose CPU/wall only has to
+ * tell code that waits, below 0.5, from code that computes).
+ */
+async function probeWorkloads(requests, targets, report, matrix, concurrency = 1) {
+    const probes = new Array(requests.length);
+    let nextIndex = 0;
+    let done = 0;
+    const worker = async () => {
+        while (nextIndex < requests.length) {
+            const i = nextIndex++;
+            const r = requests[i];
+            report(done, requests.length, `probe ${r.workload.name}${r.side === 'base' ? ' (base)' : ''}${matrix ? ` [${r.python}]` : ''}`);
+            probes[i] = { workload: r.workload.name, python: r.python, side: r.side, probe: await probeWorkload(targets[r.side][r.interpreter], r.workload, r.workload.startMethod ?? null) };
+            done += 1;
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, requests.length)) }, worker));
     return probes;
 }
 /**
@@ -80044,7 +80114,7 @@ async function measure(options) {
             setup = shardSetup(setup, shard);
         }
         const requests = probePlan(setup);
-        const probes = await probeWorkloads(requests, targets, report, pythons.length > 1);
+        const probes = await probeWorkloads(requests, targets, report, pythons.length > 1, Math.min(2, environments[0]?.cores ?? 1));
         if (prepared.sides)
             setup = { ...setup, sides: { ...prepared.sides, untracked: await untrackedImports(probes, prepared.sides, warn) } };
         const workloadOf = new Map(requests.map((r) => [`${r.side}\u0000${r.interpreter}\u0000${r.workload.name}`, r.workload]));

@@ -291,14 +291,29 @@ describe('experiment: placement, repetitions, machine probes', () => {
     expect(run.results.workloads[0]!.arms.map((a) => `${a.model}×${a.workers}`).sort()).toEqual(['processes×2', 'processes×4', 'serial×1', 'threads×2', 'threads×4']);
   });
 
-  it('carries one repetition count per workload, from its pilot, on every arm and side', () => {
+  it('gives round 0 the pilot\'s count and later rounds each arm\'s own, one count for head and base, serial\'s shared over its CPUs', () => {
     const probe = (name: string, side: 'head' | 'base') => okProbe({ pilotWallSeconds: name === 'tiny' ? 0.001 : side === 'base' ? 0.05 : 0.06 });
-    const run = simulate(input({ workloads: [workload('tiny'), workload('small')], base: { workloads: null, configMissing: false }, probe, settings: { maxRounds: 2 } }));
-    const counts = (name: string) => new Set(run.rounds.flatMap((r) => r.trials).filter((t) => t.workload === name).map((t) => t.repetitions));
-    expect(counts('tiny')).toEqual(new Set([repetitionsFor(0.001)]));
+    // Threads on tiny tasks: 0.3 s a repetition beside serial's 1 ms (measured on examples/tiny_tasks).
+    const truth: Truth = (t) => (t.workload === 'tiny' ? (t.arm.model === 'threads' ? 0.3 : 0.001) : 0.05);
+    const run = simulate(input({ workloads: [workload('tiny'), workload('small')], base: { workloads: null, configMissing: false }, probe, settings: { maxRounds: 3, minRounds: 3 } }), truth);
+    const counts = (name: string, round: number, model: Model) =>
+      new Set(run.rounds[round]!.trials.filter((t) => t.workload === name && t.arm.model === model).map((t) => t.repetitions));
+    const serialProcesses = run.rounds[0]!.trials.filter((t) => t.workload === 'tiny' && t.arm.model === 'serial' && t.side === 'head').length;
+    expect(serialProcesses).toBe(2);
+    // Round 0: the faster side's pilot (0.05 s, not head's 0.06 s); serial's count split over its CPUs.
     expect(repetitionsFor(0.001)).toBe(21);
-    expect(counts('small')).toEqual(new Set([repetitionsFor(0.05)]));
     expect(repetitionsFor(0.05)).toBe(4);
+    expect(counts('tiny', 0, 'threads')).toEqual(new Set([21]));
+    expect(counts('tiny', 0, 'serial')).toEqual(new Set([11]));
+    expect(counts('small', 0, 'processes')).toEqual(new Set([4]));
+    expect(counts('small', 0, 'serial')).toEqual(new Set([2]));
+    // Later rounds: each arm's own repetition time, so threads on tiny tasks stop paying 21 × 0.3 s.
+    expect(repetitionsFor(0.3)).toBe(2);
+    for (const round of [1, 2]) {
+      expect(counts('tiny', round, 'threads')).toEqual(new Set([2]));
+      expect(counts('tiny', round, 'serial')).toEqual(new Set([11]));
+      expect(counts('small', round, 'processes')).toEqual(new Set([4]));
+    }
   });
 
   it('probes the machine before the first round and every MACHINE_PROBE_EVERY rounds, keeping every probe', () => {

@@ -17,7 +17,7 @@ import {
   type PythonTarget,
   type TrialSettings,
 } from '../src/measure/python.js';
-import { seededRandom } from '../src/core/plan.js';
+import { repetitionsFor, seededRandom } from '../src/core/plan.js';
 import { trialEnvironment } from '../src/measure/trial-environment.js';
 import type { Failure, TrialMeasurement, TrialOutcome, WorkloadConfig } from '../src/core/types.js';
 import { requirePython } from './helpers/pythons.js';
@@ -144,9 +144,11 @@ describe('runLockstep', { timeout: 60_000 }, () => {
     expect(await turns(log, 2)).toEqual(['A', 'B', 'B', 'A', 'B', 'B']);
   });
 
-  it('stops partners (one arm, one CPU) at the same count once either reaches the time cap; other arms go on', async () => {
+  it('stops partners (one arm, one CPU) at the same count: what their slower first repetition earns, or the time cap; other arms go on', async () => {
     const log = newLog();
-    // nap takes ≥ 0.3 s a call, so at most 7 of 20 repetitions fit under the 2 s cap; record is instant.
+    // nap takes ≥ 0.3 s a call, so at most 7 of 20 repetitions fit under the 2 s cap, and a 0.3 s
+    // repetition earns 2 (repetitionsFor): more would buy little beside the per-process offset.
+    // record is instant.
     const outcomes = await runLockstep([
       member('A', log, 'lockstep:nap', { repetitions: 20 }),
       member('A2', log, 'lockstep:record', { repetitions: 20 }),
@@ -156,9 +158,13 @@ describe('runLockstep', { timeout: 60_000 }, () => {
     // A and A2 are partners (serial, unpinned): A2 stops with A, though its own calls take no time.
     expect(counts[0]).toBe(counts[1]);
     expect(counts[0]).toBeLessThanOrEqual(Math.ceil(REPETITION_SECONDS_CAP / 0.3));
-    expect(counts[0]).toBeGreaterThanOrEqual(2);
-    // B runs another arm: it gets every repetition it asked for.
-    expect(counts[2]).toBe(20);
+    const firstNap = expectMeasurement(outcomes[0]).repetitions[0]!.wallSeconds;
+    expect(counts[0]).toBe(repetitionsFor(firstNap));
+    expect(counts[0]).toBe(2);
+    // B runs another arm: it stops at its own count, not A's.
+    const firstB = expectMeasurement(outcomes[2]).repetitions[0]!.wallSeconds;
+    expect(counts[2]).toBe(Math.min(20, repetitionsFor(firstB)));
+    expect(counts[2]).toBeGreaterThan(counts[0]!);
   });
 
   it('gives the runner its cap in the spec (one source): it stops there, and refuses a spec without one', async () => {
@@ -210,14 +216,16 @@ describe('runLockstep', { timeout: 60_000 }, () => {
 
   it("does not count the time a member waits for the others against its timeout", async () => {
     const log = newLog();
-    // B's 2 turns nap ≥ 2 × 6 × 0.3 s = 3.6 s; A's own work (start-up, two tiny turns) is far
-    // below its 2 s timeout, which the group's wall time exceeds.
+    // B (another arm: not A's partner) naps ≥ 24 × 0.3 s / 2 threads = 3.6 s in its one turn,
+    // between A's two; A's own work (start-up, two tiny turns) is far below its 2 s timeout, which
+    // the group's wall time exceeds.
     const outcomes = await runLockstep([
       member('A', log, 'lockstep:record', { repetitions: 2 }, 2),
-      { ...member('B', log, 'lockstep:nap', { repetitions: 2 }), workload: workload('lockstep:nap', 6, 60) },
+      { ...member('B', log, 'lockstep:nap', { repetitions: 1, model: 'threads', workers: 2 }), workload: workload('lockstep:nap', 24, 60) },
     ]);
     expect(expectMeasurement(outcomes[0]).repetitions).toHaveLength(2);
-    expect(expectMeasurement(outcomes[1]).repetitions).toHaveLength(2);
+    expect(expectMeasurement(outcomes[1]).repetitions).toHaveLength(1);
+    expect(expectMeasurement(outcomes[1]).repetitions[0]!.wallSeconds).toBeGreaterThan(2);
   });
 
   it("gives a member that cannot import its 'import' failure before any turn; the other completes", async () => {

@@ -105,7 +105,7 @@ describe('judge', () => {
     expect(v.settled).toBe(false);
   });
 
-  it('at the cap, says threads when both help and processes cannot be faster beyond the margin', () => {
+  it('says threads when both help and processes cannot be faster beyond the margin, at the cap or before', () => {
     // GIL-releasing code: threads ×1.53, processes ×1.47, threads swinging ±5% between rounds. At 15
     // rounds threads/processes is ×0.96 with an interval from below 1/1.1 to below 1.1: "threads
     // win" and "equivalent" are both open, and both mean "use threads".
@@ -122,10 +122,21 @@ describe('judge', () => {
     expect(c.estimate.upper).toBeLessThan(1.1);
     expect(atCap.result.recommendation).toBe('threads');
     expect(atCap.result.reason).toMatch(/threads are at least as fast as processes \(×0\.9\d, CI 0\.\d\d–1\.\d\d: processes cannot be more than 10% faster\)/);
-    // Before the cap the same data keeps going: `either` may still be shown.
-    const early = judge(input(arms.map((a) => ({ ...a, outcomes: a.outcomes.slice(0, 10) })), { rounds: 10 }));
-    expect(early.settled).toBe(false);
-    expect(early.result.recommendation).toBe('inconclusive');
+    expect(atCap.result.facts.rule).toBe('at-least-as-fast');
+    // The one-sided question is answered at the first look where the interval allows it: waiting
+    // for `either` would not change the advice.
+    const looks = [3, 6, 8, 10].map((n) => judge(input(arms.map((a) => ({ ...a, outcomes: a.outcomes.slice(0, n) })), { rounds: n })));
+    const first = looks.findIndex((v) => v.settled);
+    expect(first).toBeGreaterThanOrEqual(0);
+    const early = looks[first]!;
+    const upper = pairComparison(early.result.facts, 'threads', 'processes')!.comparison.estimate.upper;
+    expect(upper).toBeLessThan(1.1);
+    expect(early.result.recommendation).toBe('threads');
+    // Every look before it left the question open: its upper bound was not yet below 1 + margin.
+    for (const v of looks.slice(0, first)) {
+      expect(v.settled).toBe(false);
+      expect(pairComparison(v.result.facts, 'threads', 'processes')!.comparison.estimate.upper).toBeGreaterThanOrEqual(1.1);
+    }
   });
 
   it('says serial when no parallel model beats serial', () => {

@@ -20,10 +20,11 @@
 import { notComparedReason, provenanceSummary } from './provenance.js';
 import { aggregateMachine } from './machine.js';
 import { comparedArms, compareSides, holmFilter, type ComparisonReport } from './compare.js';
-import { armLabel, machineProbeDue, planArms, repetitionsFor, roundSchedule, sameArm, seededRandom, serialCpus } from './plan.js';
-import type { ArmSamples } from './samples.js';
+import { armLabel, armRepetitions, machineProbeDue, planArms, repetitionsFor, roundSchedule, sameArm, seededRandom, serialCpus } from './plan.js';
+import { medianOf, type ArmSamples } from './samples.js';
 import { DEFAULT_BETA, type SequentialPolicy } from './stats/sequential.js';
 import type {
+  Arm,
   ExperimentSetup,
   Failure,
   InterpreterChange,
@@ -260,13 +261,14 @@ export function next(state: ExperimentState, nowSeconds: number): Step {
   const trials: TrialRequest[] = roundSchedule(entries, state.random).map((t) => {
     const v = byKey.get(t.workload)!;
     if (!groups.has(t.workload)) groups.set(t.workload, groups.size);
+    const serialProcesses = entries.find((e) => e.workload === t.workload)?.serialCpus.length ?? 1;
     return {
       workload: v.name,
       interpreter: v.interpreter,
       side: t.side,
       arm: t.arm,
       cpu: t.cpu,
-      repetitions: v.repetitions,
+      repetitions: armRepetitions(v.repetitions, repetitionSeconds(v, t.arm), t.arm.model === 'serial' ? serialProcesses : 1),
       startMethod: v.startMethod,
       group: groups.get(t.workload)!,
     };
@@ -274,6 +276,23 @@ export function next(state: ExperimentState, nowSeconds: number): Step {
   state.pending = trials;
   state.roundStartedAt = nowSeconds;
   return { kind: 'trials', round: state.round, trials };
+}
+
+/**
+ * The median wall time of one repetition of `arm` over every successful trial of it so far, both
+ * sides together (head and base of an arm keep one count, so that their pairs do equal work); null
+ * before it has run.
+ */
+function repetitionSeconds(v: VariantState, arm: Arm): number | null {
+  const walls: number[] = [];
+  for (const side of [v.head, v.base]) {
+    const samples = side?.arms.find((a) => sameArm(a.arm, arm));
+    for (const outcome of (samples?.outcomes ?? []).flat()) {
+      // Results of schemaVersion 1 kept no repetitions: the trial's summary is one repetition's time.
+      if (outcome?.ok) walls.push(...(outcome.repetitions?.length ? outcome.repetitions.map((r) => r.wallSeconds) : [outcome.wallSeconds]));
+    }
+  }
+  return walls.length === 0 ? null : medianOf(walls);
 }
 
 /** Hand back what the last step learned: a machine probe (null when it failed) or the round's outcomes, in the step's order. */

@@ -92,6 +92,26 @@ export function repetitionsFor(pilotWallSeconds: number, noise: TrialNoise = TRI
   return candidates.reduce((a, b) => (cost(b) < cost(a) ? b : a));
 }
 
+/**
+ * Timed repetitions for one arm's trials in a round. `repetitionsFor` minimises time per unit of
+ * information for a trial whose repetition takes L seconds, so once an arm has run it gets the count
+ * for its own L when that is fewer than the workload's (`workloadCount`, from the serial pilot):
+ * threads on tiny tasks (0.23 s a repetition beside serial's 1 ms) would otherwise spend the
+ * runner's 2 s cap on every trial of an arm that serial beats ×300. Never more: a pool arm faster
+ * than serial would earn more repetitions, which lengthen the round and leave the ratio's noise,
+ * where serial's share stays, about as it was.
+ *
+ * Serial runs as `processesPerRound` processes (one per CPU of the round, serialCpus) whose mean is
+ * the round's value: their per-process offsets average too, so they share the count, each getting
+ * ceil(count / processes). The round's serial value is then no noisier than one process with the
+ * whole count (variance offset²/k + repetition²/count at most), for about that process's timed work
+ * instead of k times it.
+ */
+export function armRepetitions(workloadCount: number, observedRepetitionSeconds: number | null, processesPerRound = 1): number {
+  const count = observedRepetitionSeconds === null ? workloadCount : Math.min(workloadCount, repetitionsFor(observedRepetitionSeconds));
+  return Math.max(1, Math.ceil(count / Math.max(1, processesPerRound)));
+}
+
 /** Every this many rounds the machine is probed again (CPU speeds and capacity drift). */
 export const MACHINE_PROBE_EVERY = 5;
 

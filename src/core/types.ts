@@ -534,7 +534,8 @@ export type DecisionRule =
   | 'fastest' // several help; this one is faster than each other beyond the margin
   | 'within-margin-prefer-cheaper' // the fastest is within the margin of a cheaper helper: the cheaper one
   | 'either' // threads and processes help and are equivalent within the margin
-  | 'threads-at-least-as-fast-at-cap' // at the cap: processes cannot beat threads beyond the margin
+  | 'at-least-as-fast' // a costlier model that helps cannot beat this cheaper one beyond the margin
+  | 'threads-at-least-as-fast-at-cap' // the same, in results written before it could settle before the cap
   | 'undecided'; // the data cannot tell yet (or, at the cap, could not)
 
 /** One parallel model's figures, from its best arm. */

@@ -401,7 +401,7 @@ function decide(
 
   for (const model of helps) {
     const rank = COST_ORDER.indexOf(model);
-    let atCap: PairFacts | null = null;
+    let atLeastAsFast: PairFacts | null = null;
     let withinMargin: PairFacts | null = null;
     let beaten: PairFacts | null = null;
     let wins = true;
@@ -422,15 +422,17 @@ function decide(
       } else if (outcome === 'equivalent') {
         if (models[other]!.speedup > models[model]!.speedup) withinMargin ??= p;
         else beaten ??= p;
-      } else if (outcome === 'unknown' && c.final && rulesOut(p.comparison, 'b-faster', c.margin, c.policy)) {
-        atCap ??= p;
+      } else if (outcome === 'unknown' && rulesOut(p.comparison, 'b-faster', c.margin, c.policy)) {
+        // The costlier cannot be faster beyond the margin: "cheaper wins" and "equivalent", the two
+        // answers still open, both say "use the cheaper", so the question is answered now.
+        atLeastAsFast ??= p;
       } else wins = false;
       if (!wins) break;
     }
     if (!wins) continue;
     const processesAlike = model === 'threads' && helps.includes('processes') && pairOf('threads', 'processes')?.comparison.outcome === 'equivalent';
     if (processesAlike) return { recommendation: 'either', rule: 'either', settled: true, deciding: pairOf('threads', 'processes'), open: null };
-    if (atCap) return { recommendation: model, rule: 'threads-at-least-as-fast-at-cap', settled: true, deciding: atCap, open: null };
+    if (atLeastAsFast) return { recommendation: model, rule: 'at-least-as-fast', settled: true, deciding: atLeastAsFast, open: null };
     if (withinMargin) return { recommendation: model, rule: 'within-margin-prefer-cheaper', settled: true, deciding: withinMargin, open: null };
     return { recommendation: model, rule: 'fastest', settled: true, deciding: beaten, open: null };
   }

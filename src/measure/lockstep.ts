@@ -2,7 +2,7 @@
 // one repetition at a time. The runner's side is python/gilgate_runner.py's Turns: it says "ready"
 // once warmed up; gilgate says "go" (one repetition, answered "done <seconds>") or "stop".
 
-import { seededRandom, shuffle } from '../core/plan.js';
+import { repetitionsFor, seededRandom, shuffle } from '../core/plan.js';
 import type { Failure, TrialOutcome, WorkloadConfig } from '../core/types.js';
 import type { PythonTarget } from './python.js';
 import { startRunner, type RunnerProcess } from './runner-process.js';
@@ -51,7 +51,7 @@ export async function runLockstep(group: readonly LockstepMember[], options: Loc
   const cap = new PartnerCap(group.map((member) => member.settings));
   const random = options.seed === undefined ? null : seededRandom(options.seed);
   for (let r = 0; ; r++) {
-    const due = turns.live().filter((i) => group[i]!.settings.repetitions > r && (r === 0 || !cap.reached(i)));
+    const due = turns.live().filter((i) => group[i]!.settings.repetitions > r && (r === 0 || !cap.reached(i, r)));
     if (due.length === 0) break;
     for (const i of turnOrder(group.length, r, random)) {
       if (!due.includes(i)) continue;
@@ -149,22 +149,36 @@ class Turns {
   }
 }
 
-/** REPETITION_SECONDS_CAP applied to partners together: the same arm (model, workers) on the same CPU. */
+/**
+ * When partners (the same arm (model, workers) on the same CPU: head and base of one arm) stop
+ * repeating, together so that they keep one count: at REPETITION_SECONDS_CAP timed between them,
+ * or at the count `repetitionsFor` gives their slower first repetition, whichever comes first. The
+ * experiment plans each arm's count from its earlier rounds (armRepetitions); in an arm's first
+ * round it has only the serial pilot's, and threads on tiny tasks (0.23 s a repetition against
+ * serial's 1 ms) would time 2 s per trial where two repetitions inform as much per second.
+ */
 class PartnerCap {
   private readonly timed: number[];
+  private readonly first: (number | null)[];
   private readonly partners: number[][];
 
   constructor(settings: readonly TrialSettings[]) {
     this.timed = settings.map(() => 0);
+    this.first = settings.map(() => null);
     const key = (s: TrialSettings) => `${s.model} ${s.workers} ${s.cpu}`;
     this.partners = settings.map((mine) => settings.flatMap((other, j) => (key(other) === key(mine) ? [j] : [])));
   }
 
   add(i: number, seconds: number): void {
     this.timed[i]! += seconds;
+    this.first[i] ??= seconds;
   }
 
-  reached(i: number): boolean {
-    return Math.max(...this.partners[i]!.map((j) => this.timed[j]!)) >= REPETITION_SECONDS_CAP;
+  /** Whether member i, having taken `done` repetitions, starts no more. */
+  reached(i: number, done: number): boolean {
+    const partners = this.partners[i]!;
+    if (Math.max(...partners.map((j) => this.timed[j]!)) >= REPETITION_SECONDS_CAP) return true;
+    const firsts = partners.map((j) => this.first[j]).filter((s): s is number => s !== null);
+    return firsts.length > 0 && done >= repetitionsFor(Math.max(...firsts));
   }
 }

@@ -7,17 +7,32 @@ import { headRepositoryFiles } from './sides.js';
 import type { ProbeRequest } from '../core/experiment.js';
 import type { ProbeRecord, Side, SidesSetup } from '../core/types.js';
 
+/**
+ * Every probe, `concurrency` at a time (the runner's cores, at most 2), in request order in the
+ * result. A probe is mostly one serial pass and a short pool start: two at once take half the
+ * wall time, and on 2 cores each still has a core for its pilot pass (whose CPU/wall only has to
+ * tell code that waits, below 0.5, from code that computes).
+ */
 export async function probeWorkloads(
   requests: readonly ProbeRequest[],
   targets: Record<Side, PythonTarget[]>,
   report: (done: number, total: number, label: string) => void,
   matrix: boolean,
+  concurrency = 1,
 ): Promise<ProbeRecord[]> {
-  const probes: ProbeRecord[] = [];
-  for (const [i, r] of requests.entries()) {
-    report(i, requests.length, `probe ${r.workload.name}${r.side === 'base' ? ' (base)' : ''}${matrix ? ` [${r.python}]` : ''}`);
-    probes.push({ workload: r.workload.name, python: r.python, side: r.side, probe: await probeWorkload(targets[r.side][r.interpreter]!, r.workload, r.workload.startMethod ?? null) });
-  }
+  const probes: ProbeRecord[] = new Array(requests.length);
+  let nextIndex = 0;
+  let done = 0;
+  const worker = async () => {
+    while (nextIndex < requests.length) {
+      const i = nextIndex++;
+      const r = requests[i]!;
+      report(done, requests.length, `probe ${r.workload.name}${r.side === 'base' ? ' (base)' : ''}${matrix ? ` [${r.python}]` : ''}`);
+      probes[i] = { workload: r.workload.name, python: r.python, side: r.side, probe: await probeWorkload(targets[r.side][r.interpreter]!, r.workload, r.workload.startMethod ?? null) };
+      done += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, requests.length)) }, worker));
   return probes;
 }
 

@@ -96,7 +96,7 @@ export async function measure(options: MeasureOptions): Promise<Results> {
       setup = shardSetup(setup, shard);
     }
     const requests = probePlan(setup);
-    const probes = await probeWorkloads(requests, targets, report, pythons.length > 1);
+    const probes = await probeWorkloads(requests, targets, report, pythons.length > 1, Math.min(2, environments[0]?.cores ?? 1));
     if (prepared.sides) setup = { ...setup, sides: { ...prepared.sides, untracked: await untrackedImports(probes, prepared.sides, warn) } };
 
     const workloadOf = new Map(requests.map((r) => [`${r.side}\u0000${r.interpreter}\u0000${r.workload.name}`, r.workload]));

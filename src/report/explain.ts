@@ -88,10 +88,11 @@ export function explainReason(f: SideFacts): string {
   if (capacity) parts.push(capacity);
   const percent = Math.round(f.margin * 100);
   switch (f.rule) {
+    case 'at-least-as-fast':
     case 'threads-at-least-as-fast-at-cap': {
       const p = f.deciding!;
       parts.push(
-        `${p.a} are at least as fast as ${p.b} (${ratioText(p.comparison)}: ${p.b} cannot be more than ${percent}% faster), not shown equivalent after ${roundsText(f.rounds)}: use ${p.a}${because(p.a as ParallelModel)}`,
+        `${p.a} are at least as fast as ${p.b} (${ratioText(p.comparison)}: ${p.b} cannot be more than ${percent}% faster): use ${p.a}${because(p.a as ParallelModel)}`,
       );
       break;
     }
