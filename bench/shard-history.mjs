@@ -25,7 +25,8 @@ const earlier = JSON.parse(readFileSync(resultsFile, 'utf8'));
 const entry = historyEntry(earlier, { sha: 'a'.repeat(40), committedAt: earlier.startedAt, parent: null });
 const costs = shardCostsFromHistory([entry]);
 const names = entry.workloads.map((w) => w.name);
-const split = shardOf(costsFromResults(costs, names), count);
+// Split as a run splits shared costs (src/measure/run.ts): as they are, not rounded.
+const split = shardOf(costsFromResults(costs, names), count, { step: null });
 const predicted = Array.from({ length: count }, () => 0);
 for (const w of entry.workloads) predicted[split.get(w.name)] += measuringCost(w) ?? 0;
 const pmean = predicted.reduce((a, b) => a + b) / count;

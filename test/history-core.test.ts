@@ -2,8 +2,9 @@
 // A/A series, verdict timelines, shard costs, and the comment's wording.
 import { describe, expect, it } from 'vitest';
 import { detectCreep, fitLevels } from '../src/core/creep.js';
-import { orderEntries, readHistoryFile, retain, shardCostsFromHistory, type WorkloadPoint } from '../src/core/history.js';
-import { costsFromResults, shardOf } from '../src/core/shard.js';
+import { measuringCost, orderEntries, readHistoryFile, retain, SHARD_COST_ENTRIES, shardCostsFromHistory, type WorkloadPoint } from '../src/core/history.js';
+import { TRIAL_NOISE } from '../src/core/plan.js';
+import { costsFromResults, shardOf, trialSeconds } from '../src/core/shard.js';
 import { historyView, timelineOf } from '../src/core/trend.js';
 import { renderHistoryPage, renderHistorySection, renderHistoryTable, sparkline } from '../src/report/history.js';
 import { creepFixture, entryAt, normals, point, sha } from './helpers/history-fixtures.js';
@@ -128,6 +129,44 @@ describe('shard costs from history', () => {
     names.forEach((name, i) => (legs[split.get(name)!]! += costs[i]!));
     const mean = legs.reduce((a, b) => a + b) / 4;
     for (const leg of legs) expect(Math.abs(leg - mean) / mean).toBeLessThan(0.25);
+  });
+});
+
+describe('measuring costs', () => {
+  it('keeps what a workload\'s trials took: repetitions, pools\' second batches and a fixed cost per trial', () => {
+    const rep = (wall: number, steady: number) => ({ wallSeconds: wall, steadySeconds: steady, startupSeconds: wall - steady, cpuSeconds: wall });
+    const trial = (model: 'serial' | 'threads' | 'processes', reps: ReturnType<typeof rep>[]) =>
+      ({ arm: { model, workers: model === 'serial' ? 1 : 2 }, outcome: { ok: true, repetitions: reps, wallSeconds: reps[0]!.wallSeconds } }) as never;
+    // Serial: its repetitions. Threads: theirs (warm workers, no second batch). Processes: each
+    // repetition's batch and its second, warm batch (the steady time).
+    expect(trialSeconds(trial('serial', [rep(0.2, 0.2), rep(0.3, 0.3)]))).toBeCloseTo(0.5 + TRIAL_NOISE.overheadSeconds, 12);
+    expect(trialSeconds(trial('threads', [rep(0.2, 0.15)]))).toBeCloseTo(0.2 + TRIAL_NOISE.overheadSeconds, 12);
+    expect(trialSeconds(trial('processes', [rep(0.2, 0.15), rep(0.2, 0.15)]))).toBeCloseTo(0.7 + TRIAL_NOISE.overheadSeconds, 12);
+    expect(trialSeconds({ arm: { model: 'serial', workers: 1 }, outcome: { ok: false } } as never)).toBe(TRIAL_NOISE.overheadSeconds);
+  });
+
+  it('prefers the measured seconds to the old proxy, and takes a workload\'s median over its newest entries', () => {
+    const measured = (seconds: number | undefined) => ({ ...point('w', 0.1), ...(seconds === undefined ? {} : { measuringSeconds: seconds }) });
+    // The proxy: rounds × the sum of the arms' medians (0.4 + 0.1) × 3.
+    expect(measuringCost(measured(undefined))).toBeCloseTo(1.5, 12);
+    expect(measuringCost(measured(12))).toBe(12);
+    // Five entries 10, 50 (a run that went to the round cap), 12, 11, 9 and an older 1000: the
+    // newest five's median, not the newest alone nor the outlier.
+    const seconds = [1000, 9, 11, 12, 50, 10];
+    const entries = seconds.map((s, i) => entryAt(i, [measured(s)]));
+    expect(SHARD_COST_ENTRIES).toBe(5);
+    expect(shardCostsFromHistory(entries)!.shard.measured['w']).toBe(11);
+    expect(shardCostsFromHistory(entries.slice(-1))!.shard.measured['w']).toBe(10);
+  });
+
+  it('splits shared costs as they are: rounded to powers of two, 5.5, 3 and 2.9 all weigh 4', () => {
+    // Rounded: a, b, c → 4 and d → 2, so c joins a (8.4 s against 5.7 s); as they are, c joins b
+    // and d joins a (8.2 s against 5.9 s).
+    const uneven = [{ name: 'a', cost: 5.5 }, { name: 'b', cost: 3 }, { name: 'c', cost: 2.9 }, { name: 'd', cost: 2.7 }];
+    const load = (split: Map<string, number>) => [0, 1].map((leg) => uneven.filter((w) => split.get(w.name) === leg).reduce((sum, w) => sum + w.cost, 0));
+    const rounded = load(shardOf(uneven, 2));
+    const asTheyAre = load(shardOf(uneven, 2, { step: null }));
+    expect(Math.max(...asTheyAre) - Math.min(...asTheyAre)).toBeLessThan(Math.max(...rounded) - Math.min(...rounded));
   });
 });
 

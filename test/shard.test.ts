@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TRIAL_NOISE } from '../src/core/plan.js';
 import { costsFromResults, parseShard, quantizeCost, shardOf, shardRecord, workloadsOfShard, ShardError, type WorkloadCost } from '../src/core/shard.js';
 
 describe('parseShard', () => {
@@ -125,6 +126,19 @@ describe('costsFromResults', () => {
       { name: 'c', cost: 2 },
       { name: 'new', cost: 0.5 },
     ]);
+  });
+
+  it('takes what each workload\'s head trials took from a results file with values, before the serial median', () => {
+    const rep = (wall: number) => ({ wallSeconds: wall, steadySeconds: wall, startupSeconds: 0, cpuSeconds: wall });
+    const trial = (workload: string, side: 'head' | 'base', wall: number) => ({ workload, side, arm: { model: 'serial' as const, workers: 1 }, outcome: { ok: true, repetitions: [rep(wall)] } });
+    const previous = {
+      workloads: [{ name: 'a', arms: [{ model: 'serial', wall: { median: 9 } }] }, { name: 'b', arms: [{ model: 'serial', wall: { median: 9 } }] }],
+      values: { trials: [trial('a', 'head', 1), trial('a', 'head', 2), trial('a', 'base', 50), trial('b', 'head', 4)] },
+    } as never;
+    const [a, b] = costsFromResults(previous, ['a', 'b']);
+    // Base's trials are not what a leg of this commit will run; the serial median (9) is a proxy.
+    expect(a!.cost).toBeCloseTo(3 + 2 * TRIAL_NOISE.overheadSeconds, 12);
+    expect(b!.cost).toBeCloseTo(4 + TRIAL_NOISE.overheadSeconds, 12);
   });
 
   it('gives every leg the same split, whatever each leg would have probed', () => {

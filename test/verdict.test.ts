@@ -193,6 +193,29 @@ describe('judge', () => {
     expect(v.result.recommendation).toBe('serial');
   });
 
+  it('lets an arm that failed once decide nothing more: its model is unavailable, and the verdict settles on the rest', () => {
+    // GIL-releasing code: threads ×1.9, processes ×1.85 (within the margin: with threads standing,
+    // the pair needs many rounds). Threads failed in round 4 and ran no more rounds (experiment.ts
+    // drops a failing arm); left in, its four rounds held threads vs processes open to the cap.
+    const R = 10;
+    const threadRounds = [...arm(threads(), 4, 0.526, 0.01, () => ({ cpuSeconds: 1.0 })).outcomes.map((o) => o[0]!), failure('runner', "No module named 'gilgate_runner'")];
+    const v = judge(
+      input(
+        [
+          arm(SERIAL, R, 1.0),
+          rounds(threads(), threadRounds),
+          arm(processes(), R, 0.54, 0.01, () => ({ cpuSeconds: 1.0 })),
+        ],
+        { rounds: R },
+      ),
+    );
+    expect(v.settled).toBe(true);
+    expect(v.result.recommendation).toBe('processes');
+    expect(v.result.unavailable.threads).toBe("RuntimeError: No module named 'gilgate_runner' (threads×2, runner; failed in 1 of 5 trials)");
+    // The failed arm stays in the table, with its failure counted.
+    expect(v.result.arms.find((a) => a.model === 'threads')!.failures).toBe(1);
+  });
+
   it('reports an error when the probe or serial fails', () => {
     const v = judge(input([], { probe: failure('import', "No module named 'nope'") }));
     expect(v.result.recommendation).toBe('error');

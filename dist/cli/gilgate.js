@@ -16201,8 +16201,8 @@ const MAX_REPETITIONS = 50;
  * r* = (repetition / offset)·√((overhead + L) / L): a 10 ms workload gets 7 (not 30: past that the
  * per-process offset dominates and repetitions buy nothing), a 100 ms one 3, a 0.5 s one 2. The
  * better integer neighbour is taken, within 1..MAX_REPETITIONS and under the runner's
- * REPETITION_CAP_SECONDS. One count per workload, the same for every arm and both sides, so every
- * trial does equal work.
+ * REPETITION_CAP_SECONDS. This is the workload's count, from its serial pilot; `armRepetitions` gives
+ * each arm fewer when its own repetitions are slower, the same on both sides.
  */
 function repetitionsFor(pilotWallSeconds, noise = TRIAL_NOISE) {
     if (!Number.isFinite(pilotWallSeconds) || pilotWallSeconds < 0)
@@ -22691,7 +22691,12 @@ function judge(input) {
     const everywhere = {};
     if (input.environment?.interpretersUnavailable)
         everywhere.interpreters = input.environment.interpretersUnavailable;
-    const context = { arms, serial, rounds, margin, policy, final, unavailable, machine: input.machine ?? null, armResults };
+    // An arm that failed runs no more rounds (experiment.ts drops it), so it cannot decide anything
+    // later: left in, its few rounds held a comparison open to the round cap (a threads arm that
+    // failed once in round 4 kept bench/thirdparty's pillow-blur-large running 26 more rounds). It
+    // stays in the table with its failures; its model is unavailable when no arm is left.
+    const standing = arms.filter((a) => a === serial || failures(a).length === 0);
+    const context = { arms: standing, serial, rounds, margin, policy, final, unavailable, machine: input.machine ?? null, armResults };
     const decision = decideFor(context, pool);
     const other = decideFor(context, pool === 'per-batch' ? 'long-lived' : 'per-batch');
     // An arm stops running only when raced out under both pool lifetimes: the other lifetime's advice
@@ -22957,12 +22962,14 @@ function unavailableModels(probe, arms, environment) {
         if (out[model])
             continue;
         const ofModel = arms.filter((a) => a.arm.model === model);
-        // A model that failed in every arm it ran is an answer ("cannot run"), not a crash of the run.
-        const ran = ofModel.filter((a) => measurements(a).length > 0);
+        // A model that failed in every arm it ran is an answer ("cannot run"), not a crash of the run;
+        // so is one whose every arm failed once (a failed arm runs no more rounds), said with the count.
         const failed = ofModel.flatMap((a) => failures(a).map((f) => ({ arm: a.arm, f })));
-        if (ofModel.length > 0 && ran.length === 0 && failed.length > 0) {
+        if (ofModel.length > 0 && ofModel.every((a) => failures(a).length > 0)) {
             const first = failed[0];
-            out[model] = `${describeFailure(first.f)} (${armLabel(first.arm)}, ${first.f.kind})`;
+            const trials = ofModel.reduce((n, a) => n + measurements(a).length + failures(a).length, 0);
+            const partly = ofModel.some((a) => measurements(a).length > 0) ? `; failed in ${failed.length} of ${trials} trials` : '';
+            out[model] = `${describeFailure(first.f)} (${armLabel(first.arm)}, ${first.f.kind}${partly})`;
         }
     }
     return out;
@@ -46389,10 +46396,10 @@ function trial_spec_summarize(repetitions) {
  * runs past its timeout, writes a failure, breaks the turn protocol) gets its Failure and leaves
  * the turns; the others go on. Each member's timeout counts only its own work: start-up, warm-up,
  * its turns and writing its result, not the time it waits for the others. Each member gets the
- * repetitions of its settings, or fewer once partners (the same arm on the same CPU: head and base
- * of one arm) have timed REPETITION_SECONDS_CAP together, so that partners keep the same count
- * (a member's own cap would cut it short of its partner's). Other arms go on: a slow arm (threads
- * on tiny tasks, 0.3 s a repetition against serial's 1 ms) must not cut serial's count to its own.
+ * repetitions of its settings, or fewer once its partners (the same arm on the same CPU: head and
+ * base of one arm) stop together (PartnerCap), so that partners keep the same count (a member's own
+ * cap would cut it short of its partner's). Other arms go on: a slow arm (threads on tiny tasks,
+ * 0.3 s a repetition against serial's 1 ms) must not cut serial's count to its own.
  */
 async function runLockstep(group, options = {}) {
     const started = await startGroup(group);
@@ -46629,9 +46636,11 @@ function trialEnvironment(parent, secrets) {
 // start from the same costs — an earlier results file every leg is given (`--shard-costs`), or
 // equal costs. (Each leg's own pilot passes differ by tens of percent between legs on shared
 // runners; splits made from them disagreed in 41–73% of simulated 2–4-leg runs: docs/matrix.md.)
-// Costs are rounded to a power of `step` (2 by default), then split longest-processing-time first
+// Costs may be rounded to a power of `step` (2 by default; a run splits its shared costs as they are,
+// step null), then split longest-processing-time first
 // (largest cost to the least loaded leg), ties broken by name. Every leg records the assignment it
 // used, and mergeLegs refuses legs whose assignments differ.
+
 class ShardError extends Error {
     name = 'ShardError';
 }
@@ -46670,6 +46679,8 @@ function quantizeCost(cost, step = 2) {
 function splitCost(cost, options = {}) {
     const speed = options.referenceSeconds;
     const normalized = speed !== undefined && speed !== null && speed > 0 ? cost / speed : cost;
+    if (options.step === null)
+        return Number.isFinite(normalized) && normalized > 0 ? normalized : 0;
     return quantizeCost(normalized, options.step ?? 2);
 }
 /**
@@ -46718,12 +46729,22 @@ function shardRecord(shard, workloads, options = {}) {
 }
 /**
  * Costs every leg can agree on: read from one earlier results file that all legs are given (a cached
- * merged report from the default branch, or any leg's file). A leg's `shard.measured` holds every
- * workload's probed cost; otherwise the serial arm's median time per workload. Workloads the file
- * does not know get the median of the known costs, so a new workload still lands somewhere balanced.
+ * merged report from the default branch, or any leg's file). A leg's `shard.measured` holds the
+ * costs its split was made from; otherwise the seconds each workload's head trials took (the file's
+ * values), else its serial arm's median time. Workloads the file does not know get the median of
+ * the known costs, so a new workload still lands somewhere balanced.
  */
 function costsFromResults(previous, names) {
     const known = new Map(Object.entries(previous.shard?.measured ?? {}));
+    // What each workload's head trials took (every interpreter): what a leg will spend on it.
+    const spent = new Map();
+    for (const t of previous.values?.trials ?? [])
+        if (t.side === 'head')
+            spent.set(t.workload, (spent.get(t.workload) ?? 0) + trialSeconds(t));
+    for (const [name, seconds] of spent)
+        if (!known.has(name) && seconds > 0)
+            known.set(name, seconds);
+    // Results without values (schemaVersion 1): the serial median, a rougher proxy.
     for (const w of previous.workloads ?? []) {
         const serial = w.arms?.find((a) => a.model === 'serial')?.wall?.median;
         if (!known.has(w.name) && typeof serial === 'number' && serial > 0)
@@ -46732,6 +46753,17 @@ function costsFromResults(previous, names) {
     const values = [...known.values()].sort((a, b) => a - b);
     const median = values.length > 0 ? values[Math.floor(values.length / 2)] : 1;
     return names.map((name) => ({ name, cost: known.get(name) ?? median }));
+}
+/**
+ * What one trial cost in seconds: every timed repetition, the second, warm batch that processes and
+ * interpreters pools run in each repetition (COLD_WORKER_MODELS in python/gilgate_runner.py: the
+ * steady time), and the fixed cost of a trial besides (start-up, imports, warm-up, its result).
+ */
+function trialSeconds(trial) {
+    const cold = trial.arm.model === 'processes' || trial.arm.model === 'interpreters';
+    const outcome = trial.outcome;
+    const timed = outcome.ok ? (outcome.repetitions?.length ? outcome.repetitions : [outcome]).reduce((sum, r) => sum + r.wallSeconds + (cold ? r.steadySeconds : 0), 0) : 0;
+    return timed + TRIAL_NOISE.overheadSeconds;
 }
 /** The names this leg measures, in the order given. */
 function workloadsOfShard(record) {
@@ -47609,7 +47641,8 @@ async function measure(options) {
         let shard = null;
         if (options.shard) {
             const names = allWorkloadNames(setup);
-            shard = shardRecord(options.shard, options.shardCosts ? costsFromResults(options.shardCosts, names) : names.map((name) => ({ name, cost: 1 })));
+            // Every leg reads the same costs, so they are split as they are: rounding would only unbalance.
+            shard = shardRecord(options.shard, options.shardCosts ? costsFromResults(options.shardCosts, names) : names.map((name) => ({ name, cost: 1 })), { step: null });
             setup = shardSetup(setup, shard);
         }
         const requests = probePlan(setup);
@@ -48165,6 +48198,8 @@ function splitGlob(absolute) {
 // speedup, the rounds and a summary per arm (median, CV, n). No raw values: a file of ten workloads
 // is a few KiB, so even thousands of commits stay far from GitHub's limits.
 
+
+
 const history_HISTORY_FORMAT = 1;
 /** The data branch's default name: a branch of its own, never one with code or a site. */
 const DEFAULT_HISTORY_BRANCH = 'gilgate-data';
@@ -48195,6 +48230,11 @@ const workloadPointSchema = looseObject({
     serialSeconds: schemas_number().nullable(),
     rounds: schemas_number().int().nonnegative(),
     arms: array(armSummarySchema),
+    /**
+     * Seconds measuring it took on that commit (trialSeconds over its trials): what a shard leg
+     * spends on it. Absent in entries written before 2026-12-05.
+     */
+    measuringSeconds: schemas_number().nullable().optional(),
 });
 const historyEntrySchema = looseObject({
     format: literal(history_HISTORY_FORMAT),
@@ -48245,7 +48285,7 @@ function finite(x) {
     return typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : null;
 }
 /** One workload's point from its result. Removed workloads describe base, not this commit: none. */
-function workloadPoint(w, rounds) {
+function workloadPoint(w, rounds, trials) {
     if (w.status === 'removed')
         return null;
     const arm = recommendedArm(w);
@@ -48260,6 +48300,7 @@ function workloadPoint(w, rounds) {
         serialSeconds: finite(w.arms.find((a) => a.model === 'serial')?.wall.median),
         rounds: rounds ?? w.rounds,
         arms: w.arms.map((a) => ({ model: a.model, workers: a.workers, median: a.wall.median, cv: round(a.wall.cv, 4), n: a.wall.n })),
+        ...(trials && trials.length > 0 ? { measuringSeconds: trials.reduce((sum, t) => sum + trialSeconds(t), 0) } : {}),
     };
 }
 function round(x, digits) {
@@ -48278,7 +48319,9 @@ function historyEntry(results, commit) {
         tool: `${results.tool.name} ${results.tool.version}`,
         cores: results.environment.cores,
         threshold: results.settings.threshold,
-        workloads: results.workloads.map((w) => workloadPoint(w)).filter((p) => p !== null),
+        workloads: results.workloads
+            .map((w) => workloadPoint(w, undefined, results.values?.trials.filter((t) => t.workload === w.name && t.python === w.python && t.side === 'head')))
+            .filter((p) => p !== null),
     };
 }
 /**
@@ -48366,22 +48409,30 @@ function workloadKeys(entries) {
     return [...seen.values()];
 }
 /**
- * What measuring a workload cost on that commit: rounds × the sum of its arms' median times, which
- * is what a leg spends on it (every arm runs every round). Serial seconds alone miss that a workload
- * with a slow pool arm or many rounds costs more.
+ * What measuring a workload cost on that commit: the seconds its trials took (measuringSeconds),
+ * else, in entries written before those were kept, rounds × the sum of its arms' median times — a
+ * proxy that missed repetitions, serial's run on every CPU and pools' second batches, and was off
+ * by ×2.4–×5.5 between workloads of bench/stdlib.
  */
 function measuringCost(point) {
+    if (typeof point.measuringSeconds === 'number' && point.measuringSeconds > 0)
+        return point.measuringSeconds;
     const perRound = point.arms.reduce((sum, a) => sum + (Number.isFinite(a.median) && a.median > 0 ? a.median : 0), 0);
     const cost = perRound * Math.max(1, point.rounds);
     return cost > 0 ? cost : point.serialSeconds;
 }
+/** How many of a workload's newest entries its shard cost is the median of. */
+const SHARD_COST_ENTRIES = 5;
 /**
- * Shard costs from history: each workload's measuring cost in the newest entry that measured it
- * (summed over interpreters: a leg measures every interpreter). Shaped like a leg's `shard.measured`
- * so core/shard.ts's costsFromResults reads it unchanged.
+ * Shard costs from history: each workload's measuring cost (summed over interpreters: a leg measures
+ * every interpreter), the median over the newest SHARD_COST_ENTRIES entries that measured it. A
+ * workload's rounds vary from run to run (bench/stdlib's regex-scan-small: 6 rounds in one run, 30
+ * in the next, its processes ×1.08 beside the 10% margin), so one entry's cost is one draw; the
+ * median of a few is what a leg can expect. Shaped like a leg's `shard.measured` so core/shard.ts's
+ * costsFromResults reads it unchanged.
  */
 function shardCostsFromHistory(entries) {
-    const measured = {};
+    const costs = new Map();
     for (const e of [...orderEntries(entries)].reverse()) {
         const here = {};
         for (const w of e.workloads) {
@@ -48389,10 +48440,13 @@ function shardCostsFromHistory(entries) {
             if (cost !== null && cost > 0)
                 here[w.name] = (here[w.name] ?? 0) + cost;
         }
-        for (const [name, cost] of Object.entries(here))
-            if (measured[name] === undefined)
-                measured[name] = cost;
+        for (const [name, cost] of Object.entries(here)) {
+            const list = costs.get(name) ?? [];
+            if (list.length < SHARD_COST_ENTRIES)
+                costs.set(name, [...list, cost]);
+        }
     }
+    const measured = Object.fromEntries([...costs].map(([name, list]) => [name, simple_statistics_median(list)]));
     return Object.keys(measured).length > 0 ? { shard: { measured } } : null;
 }
 

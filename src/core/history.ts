@@ -5,8 +5,10 @@
 // trends read: per workload the recommendation, the recommended arm and its median time, the best
 // speedup, the rounds and a summary per arm (median, CV, n). No raw values: a file of ten workloads
 // is a few KiB, so even thousands of commits stay far from GitHub's limits.
+import { median } from 'simple-statistics';
 import { z } from 'zod';
-import type { ArmResult, Recommendation, Results, WorkloadResult } from './types.js';
+import { trialSeconds } from './shard.js';
+import type { ArmResult, Recommendation, Results, TrialRecord, WorkloadResult } from './types.js';
 
 export const HISTORY_FORMAT = 1;
 /** The data branch's default name: a branch of its own, never one with code or a site. */
@@ -41,6 +43,11 @@ const workloadPointSchema = z.looseObject({
   serialSeconds: z.number().nullable(),
   rounds: z.number().int().nonnegative(),
   arms: z.array(armSummarySchema),
+  /**
+   * Seconds measuring it took on that commit (trialSeconds over its trials): what a shard leg
+   * spends on it. Absent in entries written before 2026-12-05.
+   */
+  measuringSeconds: z.number().nullable().optional(),
 });
 
 export const historyEntrySchema = z.looseObject({
@@ -102,7 +109,7 @@ function finite(x: number | undefined | null): number | null {
 }
 
 /** One workload's point from its result. Removed workloads describe base, not this commit: none. */
-export function workloadPoint(w: WorkloadResult, rounds?: number): WorkloadPoint | null {
+export function workloadPoint(w: WorkloadResult, rounds?: number, trials?: readonly TrialRecord[]): WorkloadPoint | null {
   if (w.status === 'removed') return null;
   const arm = recommendedArm(w);
   const speedups = w.arms.filter((a) => a.model !== 'serial').map((a) => a.speedup).filter((s) => Number.isFinite(s) && s > 0);
@@ -116,6 +123,7 @@ export function workloadPoint(w: WorkloadResult, rounds?: number): WorkloadPoint
     serialSeconds: finite(w.arms.find((a) => a.model === 'serial')?.wall.median),
     rounds: rounds ?? w.rounds,
     arms: w.arms.map((a) => ({ model: a.model, workers: a.workers, median: a.wall.median, cv: round(a.wall.cv, 4), n: a.wall.n })),
+    ...(trials && trials.length > 0 ? { measuringSeconds: trials.reduce((sum, t) => sum + trialSeconds(t), 0) } : {}),
   };
 }
 
@@ -136,7 +144,9 @@ export function historyEntry(results: Results, commit: { sha: string; committedA
     tool: `${results.tool.name} ${results.tool.version}`,
     cores: results.environment.cores,
     threshold: results.settings.threshold,
-    workloads: results.workloads.map((w) => workloadPoint(w)).filter((p): p is WorkloadPoint => p !== null),
+    workloads: results.workloads
+      .map((w) => workloadPoint(w, undefined, results.values?.trials.filter((t) => t.workload === w.name && t.python === w.python && t.side === 'head')))
+      .filter((p): p is WorkloadPoint => p !== null),
   };
 }
 
@@ -235,30 +245,42 @@ export function workloadKeys(entries: readonly HistoryEntry[]): { name: string; 
 }
 
 /**
- * What measuring a workload cost on that commit: rounds × the sum of its arms' median times, which
- * is what a leg spends on it (every arm runs every round). Serial seconds alone miss that a workload
- * with a slow pool arm or many rounds costs more.
+ * What measuring a workload cost on that commit: the seconds its trials took (measuringSeconds),
+ * else, in entries written before those were kept, rounds × the sum of its arms' median times — a
+ * proxy that missed repetitions, serial's run on every CPU and pools' second batches, and was off
+ * by ×2.4–×5.5 between workloads of bench/stdlib.
  */
 export function measuringCost(point: WorkloadPoint): number | null {
+  if (typeof point.measuringSeconds === 'number' && point.measuringSeconds > 0) return point.measuringSeconds;
   const perRound = point.arms.reduce((sum, a) => sum + (Number.isFinite(a.median) && a.median > 0 ? a.median : 0), 0);
   const cost = perRound * Math.max(1, point.rounds);
   return cost > 0 ? cost : point.serialSeconds;
 }
 
+/** How many of a workload's newest entries its shard cost is the median of. */
+export const SHARD_COST_ENTRIES = 5;
+
 /**
- * Shard costs from history: each workload's measuring cost in the newest entry that measured it
- * (summed over interpreters: a leg measures every interpreter). Shaped like a leg's `shard.measured`
- * so core/shard.ts's costsFromResults reads it unchanged.
+ * Shard costs from history: each workload's measuring cost (summed over interpreters: a leg measures
+ * every interpreter), the median over the newest SHARD_COST_ENTRIES entries that measured it. A
+ * workload's rounds vary from run to run (bench/stdlib's regex-scan-small: 6 rounds in one run, 30
+ * in the next, its processes ×1.08 beside the 10% margin), so one entry's cost is one draw; the
+ * median of a few is what a leg can expect. Shaped like a leg's `shard.measured` so core/shard.ts's
+ * costsFromResults reads it unchanged.
  */
 export function shardCostsFromHistory(entries: readonly HistoryEntry[]): { shard: { measured: Record<string, number> } } | null {
-  const measured: Record<string, number> = {};
+  const costs = new Map<string, number[]>();
   for (const e of [...orderEntries(entries)].reverse()) {
     const here: Record<string, number> = {};
     for (const w of e.workloads) {
       const cost = measuringCost(w);
       if (cost !== null && cost > 0) here[w.name] = (here[w.name] ?? 0) + cost;
     }
-    for (const [name, cost] of Object.entries(here)) if (measured[name] === undefined) measured[name] = cost;
+    for (const [name, cost] of Object.entries(here)) {
+      const list = costs.get(name) ?? [];
+      if (list.length < SHARD_COST_ENTRIES) costs.set(name, [...list, cost]);
+    }
   }
+  const measured = Object.fromEntries([...costs].map(([name, list]) => [name, median(list)]));
   return Object.keys(measured).length > 0 ? { shard: { measured } } : null;
 }

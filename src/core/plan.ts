@@ -77,8 +77,8 @@ export const MAX_REPETITIONS = 50;
  * r* = (repetition / offset)·√((overhead + L) / L): a 10 ms workload gets 7 (not 30: past that the
  * per-process offset dominates and repetitions buy nothing), a 100 ms one 3, a 0.5 s one 2. The
  * better integer neighbour is taken, within 1..MAX_REPETITIONS and under the runner's
- * REPETITION_CAP_SECONDS. One count per workload, the same for every arm and both sides, so every
- * trial does equal work.
+ * REPETITION_CAP_SECONDS. This is the workload's count, from its serial pilot; `armRepetitions` gives
+ * each arm fewer when its own repetitions are slower, the same on both sides.
  */
 export function repetitionsFor(pilotWallSeconds: number, noise: TrialNoise = TRIAL_NOISE): number {
   if (!Number.isFinite(pilotWallSeconds) || pilotWallSeconds < 0) return 1;

@@ -4,11 +4,13 @@
 // start from the same costs — an earlier results file every leg is given (`--shard-costs`), or
 // equal costs. (Each leg's own pilot passes differ by tens of percent between legs on shared
 // runners; splits made from them disagreed in 41–73% of simulated 2–4-leg runs: docs/matrix.md.)
-// Costs are rounded to a power of `step` (2 by default), then split longest-processing-time first
+// Costs may be rounded to a power of `step` (2 by default; a run splits its shared costs as they are,
+// step null), then split longest-processing-time first
 // (largest cost to the least loaded leg), ties broken by name. Every leg records the assignment it
 // used, and mergeLegs refuses legs whose assignments differ.
 
-import type { ExperimentSetup, WorkloadConfig } from './types.js';
+import { TRIAL_NOISE } from './plan.js';
+import type { ExperimentSetup, TrialRecord, WorkloadConfig } from './types.js';
 
 export interface ShardSpec {
   /** 1-based leg number. */
@@ -64,8 +66,13 @@ export interface ShardOptions {
    * by it, so legs on a slower or faster runner see the same normalized costs.
    */
   referenceSeconds?: number | null;
-  /** Buckets are powers of this (2 or Math.SQRT2): coarser is more robust, finer balances better. */
-  step?: number;
+  /**
+   * Buckets are powers of this (2 or Math.SQRT2): coarser is more robust to costs that differ a
+   * little between legs, finer balances better. null: the costs as they are, for costs every leg
+   * reads from one shared source (a results file, the history branch), which agree bit for bit:
+   * rounding them only unbalances (a power-of-2 bucket is up to 41% off).
+   */
+  step?: number | null;
 }
 
 /**
@@ -83,6 +90,7 @@ export function quantizeCost(cost: number, step = 2): number {
 export function splitCost(cost: number, options: ShardOptions = {}): number {
   const speed = options.referenceSeconds;
   const normalized = speed !== undefined && speed !== null && speed > 0 ? cost / speed : cost;
+  if (options.step === null) return Number.isFinite(normalized) && normalized > 0 ? normalized : 0;
   return quantizeCost(normalized, options.step ?? 2);
 }
 
@@ -129,15 +137,25 @@ export function shardRecord(shard: ShardSpec, workloads: readonly WorkloadCost[]
 
 /**
  * Costs every leg can agree on: read from one earlier results file that all legs are given (a cached
- * merged report from the default branch, or any leg's file). A leg's `shard.measured` holds every
- * workload's probed cost; otherwise the serial arm's median time per workload. Workloads the file
- * does not know get the median of the known costs, so a new workload still lands somewhere balanced.
+ * merged report from the default branch, or any leg's file). A leg's `shard.measured` holds the
+ * costs its split was made from; otherwise the seconds each workload's head trials took (the file's
+ * values), else its serial arm's median time. Workloads the file does not know get the median of
+ * the known costs, so a new workload still lands somewhere balanced.
  */
 export function costsFromResults(
-  previous: { workloads?: readonly { name: string; arms?: readonly { model: string; wall?: { median?: number } }[] }[]; shard?: { measured?: Record<string, number> } | null },
+  previous: {
+    workloads?: readonly { name: string; arms?: readonly { model: string; wall?: { median?: number } }[] }[];
+    shard?: { measured?: Record<string, number> } | null;
+    values?: { trials?: readonly Pick<TrialRecord, 'workload' | 'side' | 'arm' | 'outcome'>[] } | null;
+  },
   names: readonly string[],
 ): WorkloadCost[] {
   const known = new Map<string, number>(Object.entries(previous.shard?.measured ?? {}));
+  // What each workload's head trials took (every interpreter): what a leg will spend on it.
+  const spent = new Map<string, number>();
+  for (const t of previous.values?.trials ?? []) if (t.side === 'head') spent.set(t.workload, (spent.get(t.workload) ?? 0) + trialSeconds(t));
+  for (const [name, seconds] of spent) if (!known.has(name) && seconds > 0) known.set(name, seconds);
+  // Results without values (schemaVersion 1): the serial median, a rougher proxy.
   for (const w of previous.workloads ?? []) {
     const serial = w.arms?.find((a) => a.model === 'serial')?.wall?.median;
     if (!known.has(w.name) && typeof serial === 'number' && serial > 0) known.set(w.name, serial);
@@ -145,6 +163,18 @@ export function costsFromResults(
   const values = [...known.values()].sort((a, b) => a - b);
   const median = values.length > 0 ? values[Math.floor(values.length / 2)]! : 1;
   return names.map((name) => ({ name, cost: known.get(name) ?? median }));
+}
+
+/**
+ * What one trial cost in seconds: every timed repetition, the second, warm batch that processes and
+ * interpreters pools run in each repetition (COLD_WORKER_MODELS in python/gilgate_runner.py: the
+ * steady time), and the fixed cost of a trial besides (start-up, imports, warm-up, its result).
+ */
+export function trialSeconds(trial: Pick<TrialRecord, 'arm' | 'outcome'>): number {
+  const cold = trial.arm.model === 'processes' || trial.arm.model === 'interpreters';
+  const outcome = trial.outcome;
+  const timed = outcome.ok ? (outcome.repetitions?.length ? outcome.repetitions : [outcome]).reduce((sum, r) => sum + r.wallSeconds + (cold ? r.steadySeconds : 0), 0) : 0;
+  return timed + TRIAL_NOISE.overheadSeconds;
 }
 
 /** The names this leg measures, in the order given. */

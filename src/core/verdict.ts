@@ -179,7 +179,12 @@ export function judge(input: VerdictInput): Verdict {
   const unavailable = unavailableModels(probe, arms, input.environment ?? null);
   const everywhere: Partial<Record<ParallelModel, string>> = {};
   if (input.environment?.interpretersUnavailable) everywhere.interpreters = input.environment.interpretersUnavailable;
-  const context: DecisionContext = { arms, serial, rounds, margin, policy, final, unavailable, machine: input.machine ?? null, armResults };
+  // An arm that failed runs no more rounds (experiment.ts drops it), so it cannot decide anything
+  // later: left in, its few rounds held a comparison open to the round cap (a threads arm that
+  // failed once in round 4 kept bench/thirdparty's pillow-blur-large running 26 more rounds). It
+  // stays in the table with its failures; its model is unavailable when no arm is left.
+  const standing = arms.filter((a) => a === serial || failures(a).length === 0);
+  const context: DecisionContext = { arms: standing, serial, rounds, margin, policy, final, unavailable, machine: input.machine ?? null, armResults };
   const decision = decideFor(context, pool);
   const other = decideFor(context, pool === 'per-batch' ? 'long-lived' : 'per-batch');
   // An arm stops running only when raced out under both pool lifetimes: the other lifetime's advice
@@ -476,12 +481,14 @@ function unavailableModels(
   for (const model of PARALLEL_MODELS) {
     if (out[model]) continue;
     const ofModel = arms.filter((a) => a.arm.model === model);
-    // A model that failed in every arm it ran is an answer ("cannot run"), not a crash of the run.
-    const ran = ofModel.filter((a) => measurements(a).length > 0);
+    // A model that failed in every arm it ran is an answer ("cannot run"), not a crash of the run;
+    // so is one whose every arm failed once (a failed arm runs no more rounds), said with the count.
     const failed = ofModel.flatMap((a) => failures(a).map((f) => ({ arm: a.arm, f })));
-    if (ofModel.length > 0 && ran.length === 0 && failed.length > 0) {
+    if (ofModel.length > 0 && ofModel.every((a) => failures(a).length > 0)) {
       const first = failed[0]!;
-      out[model] = `${describeFailure(first.f)} (${armLabel(first.arm)}, ${first.f.kind})`;
+      const trials = ofModel.reduce((n, a) => n + measurements(a).length + failures(a).length, 0);
+      const partly = ofModel.some((a) => measurements(a).length > 0) ? `; failed in ${failed.length} of ${trials} trials` : '';
+      out[model] = `${describeFailure(first.f)} (${armLabel(first.arm)}, ${first.f.kind}${partly})`;
     }
   }
   return out;

@@ -36,10 +36,10 @@ export interface LockstepOptions {
  * runs past its timeout, writes a failure, breaks the turn protocol) gets its Failure and leaves
  * the turns; the others go on. Each member's timeout counts only its own work: start-up, warm-up,
  * its turns and writing its result, not the time it waits for the others. Each member gets the
- * repetitions of its settings, or fewer once partners (the same arm on the same CPU: head and base
- * of one arm) have timed REPETITION_SECONDS_CAP together, so that partners keep the same count
- * (a member's own cap would cut it short of its partner's). Other arms go on: a slow arm (threads
- * on tiny tasks, 0.3 s a repetition against serial's 1 ms) must not cut serial's count to its own.
+ * repetitions of its settings, or fewer once its partners (the same arm on the same CPU: head and
+ * base of one arm) stop together (PartnerCap), so that partners keep the same count (a member's own
+ * cap would cut it short of its partner's). Other arms go on: a slow arm (threads on tiny tasks,
+ * 0.3 s a repetition against serial's 1 ms) must not cut serial's count to its own.
  */
 export async function runLockstep(group: readonly LockstepMember[], options: LockstepOptions = {}): Promise<TrialOutcome[]> {
   const started = await startGroup(group);

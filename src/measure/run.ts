@@ -92,7 +92,8 @@ export async function measure(options: MeasureOptions): Promise<Results> {
     let shard: ShardRecord | null = null;
     if (options.shard) {
       const names = allWorkloadNames(setup);
-      shard = shardRecord(options.shard, options.shardCosts ? costsFromResults(options.shardCosts, names) : names.map((name) => ({ name, cost: 1 })));
+      // Every leg reads the same costs, so they are split as they are: rounding would only unbalance.
+      shard = shardRecord(options.shard, options.shardCosts ? costsFromResults(options.shardCosts, names) : names.map((name) => ({ name, cost: 1 })), { step: null });
       setup = shardSetup(setup, shard);
     }
     const requests = probePlan(setup);
