@@ -6,31 +6,39 @@
 // predicted), printing each leg's seconds against the mean. The issue's bar: every leg within 25% of the mean.
 //
 //   npm run build && node_modules/.bin/node dist/cli/index.js run --config bench/stdlib/gilgate.yml --json /tmp/stdlib.json
-//   node_modules/.bin/node bench/shard-history.mjs /tmp/stdlib.json [suite=stdlib] [count=4] [--dry]
+//   node_modules/.bin/node bench/shard-history.mjs /tmp/stdlib.json [more.json ...] [suite=stdlib] [count=4] [--dry]
+//
+// Several results files make several entries, oldest first (history takes each workload's median
+// over its newest five): e.g. the results of `bench/verdicts.mjs stdlib 3`.
 //
 // --dry prints the split's predicted loads from history's costs without running the legs.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { historyEntry, shardCostsFromHistory, measuringCost } from '../lib/core/history.js';
+import { historyEntry, shardCostsFromHistory } from '../lib/core/history.js';
 import { costsFromResults, shardOf } from '../lib/core/shard.js';
 
 const args = process.argv.slice(2).filter((a) => a !== '--dry');
 const dry = process.argv.includes('--dry');
-const [resultsFile, suite = 'stdlib', countText = '4'] = args;
-if (!resultsFile) throw new Error('usage: bench/shard-history.mjs RESULTS.json [suite] [count] [--dry]');
+// Every results file is one default-branch commit's entry (oldest first); the rest: suite, count.
+const resultsFiles = args.filter((a) => a.endsWith('.json'));
+const [suite = 'stdlib', countText = '4'] = args.filter((a) => !a.endsWith('.json'));
+if (resultsFiles.length === 0) throw new Error('usage: bench/shard-history.mjs RESULTS.json... [suite] [count] [--dry]');
 const count = Number(countText);
-const earlier = JSON.parse(readFileSync(resultsFile, 'utf8'));
-const entry = historyEntry(earlier, { sha: 'a'.repeat(40), committedAt: earlier.startedAt, parent: null });
-const costs = shardCostsFromHistory([entry]);
+const entries = resultsFiles.map((file, i) => {
+  const earlier = JSON.parse(readFileSync(file, 'utf8'));
+  return historyEntry(earlier, { sha: String(i + 1).repeat(40).slice(0, 40).replace(/[^0-9a-f]/g, 'a'), committedAt: new Date(Date.UTC(2026, 0, 1) + i * 3_600_000).toISOString(), parent: null });
+});
+const entry = entries.at(-1);
+const costs = shardCostsFromHistory(entries);
 const names = entry.workloads.map((w) => w.name);
 // Split as a run splits shared costs (src/measure/run.ts): as they are, not rounded.
 const split = shardOf(costsFromResults(costs, names), count, { step: null });
 const predicted = Array.from({ length: count }, () => 0);
-for (const w of entry.workloads) predicted[split.get(w.name)] += measuringCost(w) ?? 0;
+for (const w of entry.workloads) predicted[split.get(w.name)] += costs.shard.measured[w.name] ?? 0;
 const pmean = predicted.reduce((a, b) => a + b) / count;
-console.log(`history costs of ${names.length} workloads from ${resultsFile}; predicted leg loads (history's own seconds):`);
+console.log(`history costs of ${names.length} workloads from ${resultsFiles.length} entr${resultsFiles.length === 1 ? 'y' : 'ies'} (${resultsFiles.join(', ')}); predicted leg loads (history's own seconds):`);
 predicted.forEach((p, i) => console.log(`  leg ${i + 1}/${count}: ${p.toFixed(2)} s (${((p - pmean) / pmean * 100).toFixed(0)}% vs mean)`));
 if (dry) process.exit(0);
 
