@@ -59,6 +59,17 @@ describe('the report', () => {
     expect(renderMarkdown(results([workload('waits', withCapacity(ioWaitSide()))]))).not.toContain('% of ×');
   });
 
+  it('never shows a share of capacity above 100%: an arm beyond what the probe read says the probe read low', () => {
+    const side = cpuBoundSide();
+    const lowProbe = { ...side, arms: side.arms.map((a) => (a.model === 'serial' ? a : { ...a, capacity: a.speedup / 1.22 })) };
+    const md = renderMarkdown(results([workload('computes', lowProbe)]));
+    expect(md).toMatch(/beyond ×\d\.\d\d \(probe read low\)/);
+    expect(md).not.toMatch(/1[0-9]{2}% of ×/);
+    // Within 5% above the probe: rounding and noise, said as 100%.
+    const close = { ...side, arms: side.arms.map((a) => (a.model === 'serial' ? a : { ...a, capacity: a.speedup / 1.03 })) };
+    expect(renderMarkdown(results([workload('computes', close)]))).toMatch(/\| 100% of ×/);
+  });
+
   it('never speaks of capacity in the reason of code that waits', () => {
     const threads: ModelFacts = {
       model: 'threads', workers: 8, armsTested: 3, speedup: 4.6, lower: 4.2, upper: 5, vsSerial: { outcome: 'a-faster', estimate: { ratio: 0.22, lower: 0.2, upper: 0.24, level: 0.99, pValue: 0.001, n: 10 } },
@@ -69,6 +80,8 @@ describe('the report', () => {
       serial: { seconds: 0.4, cpuPerWall: character === 'io-wait' ? 0.01 : 1 }, models: { threads }, unavailable: {}, everywhere: {}, pairs: [], deciding: null, open: null, otherLifetime: null, warnings: [], error: null,
     });
     expect(explainReason(facts('io-wait'))).not.toContain('delivers');
-    expect(explainReason(facts('gil-releasing'))).toContain('this runner delivers ×1.90 with 8 workers');
+    expect(explainReason(facts('io-wait'))).not.toContain('machine probe');
+    // Code that computes hears of it (here: ×4.6 beside a probe's ×1.90, so the probe read low).
+    expect(explainReason(facts('gil-releasing'))).toContain("this runner's machine probe read ×1.90 with 8 workers");
   });
 });

@@ -433,6 +433,17 @@ describe('judge: the build and the machine', () => {
     expect(modelFigure(v.result, 'processes', 'capacityShare')).toBeCloseTo(1 / 0.68 / 1.56, 1);
     expect(v.result.reason).toMatch(/this runner delivers ×1\.56 with 2 workers: processes reach 9\d% of it/);
   });
+
+  it('says the machine probe read low, never a share above 100%, when the workload delivered more than it read', () => {
+    const machine = { cpus: [{ cpu: 0, loopSeconds: 0.01 }, { cpu: 1, loopSeconds: 0.01 }], singleLoopSeconds: 0.01, capacity: [{ workers: 2, ratio: 1.61 }] };
+    const v = judge(input([arm(SERIAL, R, 1.0), arm(threads(), R, 0.508, 0.01, () => ({ cpuSeconds: 1.0 })), arm(processes(), R, 0.8)], { machine }));
+    expect(v.result.recommendation).toBe('threads');
+    expect(v.result.reason).toMatch(/this runner's machine probe read ×1\.61 with 2 workers, less than the ×1\.9\d threads reached here: the probe was disturbed, so no share of it is given/);
+    expect(v.result.reason).not.toMatch(/reach \d+% of it/);
+    // Within 5% of the probe is rounding and noise: said as all of it, never above.
+    const close = judge(input([arm(SERIAL, R, 1.0), arm(threads(), R, 0.6, 0.01, () => ({ cpuSeconds: 1.0 })), arm(processes(), R, 0.9)], { machine }));
+    expect(close.result.reason).toMatch(/this runner delivers ×1\.61 with 2 workers: threads reach 100% of it/);
+  });
 });
 
 describe('judge: threads that ran one at a time (CPU accounting)', () => {

@@ -5,7 +5,7 @@ import type { ChangeFact, Comparison, ModelFacts, NotComparedFact, PairFacts, Pa
 import { PARALLEL_MODELS } from '../core/types.js';
 import type { Words } from '../core/experiment.js';
 import { threadsRunInParallel } from '../core/verdict.js';
-import { formatSeconds, interpreterName } from './format.js';
+import { formatSeconds, interpreterName, percentOfCapacity } from './format.js';
 
 /** Two decimals below 10, one above: ×1.53, ×12.4. */
 export function fmt(x: number): string {
@@ -147,7 +147,11 @@ function capacityClause(f: SideFacts): string | null {
   // a model that does not beat serial has no share of it worth saying.
   if (f.character === 'io-wait') return null;
   if (facts.speedup <= 1) return `this runner delivers ×${fmt(facts.capacity)} with ${facts.workers} busy workers`;
-  return `this runner delivers ×${fmt(facts.capacity)} with ${facts.workers} workers: ${facts.model} reach ${Math.round(facts.capacityShare * 100)}% of it`;
+  const percent = percentOfCapacity(facts.speedup, facts.capacity);
+  if (percent === null) {
+    return `this runner's machine probe read ×${fmt(facts.capacity)} with ${facts.workers} workers, less than the ×${fmt(facts.speedup)} ${facts.model} reached here: the probe was disturbed, so no share of it is given`;
+  }
+  return `this runner delivers ×${fmt(facts.capacity)} with ${facts.workers} workers: ${facts.model} reach ${percent}% of it`;
 }
 
 function bestModel(f: SideFacts): ParallelModel | null {

@@ -376,6 +376,20 @@ export function machineSummary(results: Results): string | null {
   return pieces.join(' · ');
 }
 
+/**
+ * A speedup as a whole-number percentage of what the machine probe read at that worker count, at
+ * most 100; null when the speedup is beyond the probe by more than CAPACITY_SHARE_SLACK — the
+ * workload itself delivered more than the probe read, so the probe ran in a burst (seen: ×1.61 from
+ * runs of ×1.33–×2.07, beside threads' ×1.97), and "122% of it" cannot be.
+ */
+export function percentOfCapacity(speedup: number, capacity: number): number | null {
+  const share = speedup / capacity;
+  return share > 1 + CAPACITY_SHARE_SLACK ? null : Math.min(100, Math.round(share * 100));
+}
+
+/** A share this far above 1 is rounding and noise, said as 100%; beyond it the probe read low. */
+export const CAPACITY_SHARE_SLACK = 0.05;
+
 /** Whether "of capacity" means anything for this workload: its serial arm computes (not mostly waiting). */
 export function computes(w: Pick<WorkloadResult, 'arms' | 'character'>): boolean {
   const serial = w.arms.find((a) => a.model === 'serial');

@@ -40,6 +40,7 @@ import {
   REGRESSION_WORDS,
   shortSha,
   speedupAt,
+  percentOfCapacity,
 } from './format.js';
 import { outlookText } from './outlook.js';
 
@@ -315,7 +316,7 @@ function armTable(w: WorkloadResult): string {
       `${Math.round(a.wall.cv * 1000) / 10}%`,
       ratio(a.speedup),
       ...(anySteady ? [a.model === 'serial' || typeof a.steadySpeedup !== 'number' || !Number.isFinite(a.steadySpeedup) ? '—' : ratio(a.steadySpeedup)] : []),
-      ...(anyCapacity ? [a.model === 'serial' || typeof a.capacity !== 'number' ? '—' : `${Math.round((a.speedup / a.capacity) * 100)}% of ×${a.capacity.toFixed(2)}`] : []),
+      ...(anyCapacity ? [a.model === 'serial' || typeof a.capacity !== 'number' ? '—' : capacityCell(a.speedup, a.capacity)] : []),
       a.cpuPerWall.toFixed(2),
       a.model === 'serial' ? '—' : formatSeconds(a.startupSeconds),
       formatBytes(a.peakRssBytes),
@@ -482,4 +483,10 @@ function fitToLimit(results: Results, head: string, footer: string, options: Mar
     if (fits()) return out;
   }
   return out;
+}
+
+/** The arms table's "Of capacity" cell: "98% of ×1.96", or "beyond ×1.61 (probe read low)". */
+function capacityCell(speedup: number, capacity: number): string {
+  const percent = percentOfCapacity(speedup, capacity);
+  return percent === null ? `beyond ×${capacity.toFixed(2)} (probe read low)` : `${percent}% of ×${capacity.toFixed(2)}`;
 }
