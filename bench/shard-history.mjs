@@ -48,7 +48,11 @@ const costsFile = path.join(work, 'history-costs.json');
 writeFileSync(costsFile, JSON.stringify({ workloads: [], ...costs }));
 const suiteDir = path.resolve('bench', suite);
 const config = path.join(work, 'gilgate.yml');
-const python = process.env.GILGATE_PYTHON ?? '/usr/bin/python3';
+// The interpreter the history's runs used (the newest results file's), so that the legs measure
+// what history measured: a stdlib history from pyenv's 3.11.7 run on Debian's 3.11.2 put
+// regex-scan-small (×1.14 there, near the margin here) at 30 rounds instead of 6.
+const lastResults = JSON.parse(readFileSync(resultsFiles.at(-1), 'utf8'));
+const python = process.env.GILGATE_PYTHON ?? lastResults.values?.setup?.pythons?.[0] ?? '/usr/bin/python3';
 // The suite's own interpreter where its config names one (thirdparty: Debian's, for its packages).
 const suiteConfig = readFileSync(path.join(suiteDir, 'gilgate.yml'), 'utf8').replace(/^paths:.*$/m, `paths: [${JSON.stringify(suiteDir)}]`);
 writeFileSync(config, /^python:/m.test(suiteConfig) ? suiteConfig : suiteConfig.concat(`\npython: ${python}\n`));
