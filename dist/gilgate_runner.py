@@ -1195,22 +1195,30 @@ def write_result(path, result):
     os.replace(temporary, path)
 
 
-def main(argv):
-    if len(argv) != 4 or argv[1] not in MODES:
-        sys.stderr.write("usage: gilgate_runner.py <%s> <spec.json> <result.json>\n"
-                         % "|".join(MODES))
+def serve(argv, modes, program, failure_result):
+    """The command line of this runner and of gilgate_scan.py: <mode> <spec.json> <result.json>.
+    The result file is always written: what the mode returned, or failure_result(the exception)."""
+    if len(argv) != 4 or argv[1] not in modes:
+        sys.stderr.write("usage: %s <%s> <spec.json> <result.json>\n" % (program, "|".join(modes)))
         return 2
     mode, spec_path, result_path = argv[1], argv[2], os.path.abspath(argv[3])
     try:
         with open(spec_path) as handle:
             spec = json.load(handle)
-        result = MODES[mode](spec)
-    except Failed as failure:
-        result = failure.as_result()
+        result = modes[mode](spec)
     except BaseException as exc:
-        result = Failed("runner", exc).as_result()
+        result = failure_result(exc)
     write_result(result_path, result)
     return 0
+
+
+def failure_result(exc):
+    """A Failed as it says; anything else escaped the runner itself."""
+    return (exc if isinstance(exc, Failed) else Failed("runner", exc)).as_result()
+
+
+def main(argv):
+    return serve(argv, MODES, "gilgate_runner.py", failure_result)
 
 
 def leave(status):

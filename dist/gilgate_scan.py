@@ -19,7 +19,6 @@ Stdlib only, Python >= 3.8, results in a file (never stdout), like gilgate_runne
 
 import ast
 import builtins
-import json
 import os
 import pickle
 import sys
@@ -637,20 +636,14 @@ def check(spec):
 MODES = {"scan": scan, "check": check}
 
 
+def failure_result(exc):
+    """Anything that escaped a mode: the scan's own failure shape."""
+    return {"ok": False, "stage": "runner", "message": "%s: %s" % (type(exc).__name__, exc),
+            "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))}
+
+
 def main(argv):
-    if len(argv) != 4 or argv[1] not in MODES:
-        sys.stderr.write("usage: gilgate_scan.py <scan|check> <spec.json> <result.json>\n")
-        return 2
-    mode, spec_path, result_path = argv[1], argv[2], os.path.abspath(argv[3])
-    try:
-        with open(spec_path) as handle:
-            spec = json.load(handle)
-        result = MODES[mode](spec)
-    except BaseException as exc:
-        result = {"ok": False, "stage": "runner", "message": "%s: %s" % (type(exc).__name__, exc),
-                  "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))}
-    gilgate_runner.write_result(result_path, result)
-    return 0
+    return gilgate_runner.serve(argv, MODES, "gilgate_scan.py", failure_result)
 
 
 if __name__ == "__main__":

@@ -46758,11 +46758,7 @@ function shardRecord(shard, workloads, options = {}) {
 function costsFromResults(previous, names) {
     const known = new Map(Object.entries(previous.shard?.measured ?? {}));
     // What each workload's head trials took (every interpreter): what a leg will spend on it.
-    const spent = new Map();
-    for (const t of previous.values?.trials ?? [])
-        if (t.side === 'head')
-            spent.set(t.workload, (spent.get(t.workload) ?? 0) + trialSeconds(t));
-    for (const [name, seconds] of spent)
+    for (const [name, seconds] of shard_headTrialSeconds(previous.values?.trials ?? [], (t) => t.workload))
         if (!known.has(name) && seconds > 0)
             known.set(name, seconds);
     // Results without values (schemaVersion 1): the serial median, a rougher proxy.
@@ -46785,6 +46781,14 @@ function trialSeconds(trial) {
     const outcome = trial.outcome;
     const timed = outcome.ok ? (outcome.repetitions?.length ? outcome.repetitions : [outcome]).reduce((sum, r) => sum + r.wallSeconds + (cold ? r.steadySeconds : 0), 0) : 0;
     return timed + TRIAL_NOISE.overheadSeconds;
+}
+/** The seconds head's trials took (trialSeconds), summed per `keyOf` (a workload, or a workload under one interpreter). */
+function shard_headTrialSeconds(trials, keyOf) {
+    const spent = new Map();
+    for (const t of trials)
+        if (t.side === 'head')
+            spent.set(keyOf(t), (spent.get(keyOf(t)) ?? 0) + trialSeconds(t));
+    return spent;
 }
 /** The names this leg measures, in the order given. */
 function workloadsOfShard(record) {
@@ -48306,7 +48310,7 @@ function finite(x) {
     return typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : null;
 }
 /** One workload's point from its result. Removed workloads describe base, not this commit: none. */
-function workloadPoint(w, rounds, trials) {
+function workloadPoint(w, rounds, measuringSeconds) {
     if (w.status === 'removed')
         return null;
     const arm = recommendedArm(w);
@@ -48321,7 +48325,7 @@ function workloadPoint(w, rounds, trials) {
         serialSeconds: finite(w.arms.find((a) => a.model === 'serial')?.wall.median),
         rounds: rounds ?? w.rounds,
         arms: w.arms.map((a) => ({ model: a.model, workers: a.workers, median: a.wall.median, cv: round(a.wall.cv, 4), n: a.wall.n })),
-        ...(trials && trials.length > 0 ? { measuringSeconds: trials.reduce((sum, t) => sum + trialSeconds(t), 0) } : {}),
+        ...(measuringSeconds !== undefined ? { measuringSeconds } : {}),
     };
 }
 function round(x, digits) {
@@ -48331,6 +48335,9 @@ function round(x, digits) {
 /** The entry a finished run writes for its head commit. */
 function historyEntry(results, commit) {
     const pythons = [...new Set(results.workloads.map((w) => w.python))];
+    // What measuring each (workload, interpreter) took: its point's measuringSeconds, the shard cost.
+    const key = (python, name) => `${python}\u0000${name}`;
+    const spent = headTrialSeconds(results.values?.trials ?? [], (t) => key(t.python, t.workload));
     return {
         format: history_HISTORY_FORMAT,
         commit: commit.sha,
@@ -48340,9 +48347,7 @@ function historyEntry(results, commit) {
         tool: `${results.tool.name} ${results.tool.version}`,
         cores: results.environment.cores,
         threshold: results.settings.threshold,
-        workloads: results.workloads
-            .map((w) => workloadPoint(w, undefined, results.values?.trials.filter((t) => t.workload === w.name && t.python === w.python && t.side === 'head')))
-            .filter((p) => p !== null),
+        workloads: results.workloads.map((w) => workloadPoint(w, undefined, spent.get(key(w.python, w.name)))).filter((p) => p !== null),
     };
 }
 /**

@@ -7,8 +7,8 @@
 // is a few KiB, so even thousands of commits stay far from GitHub's limits.
 import { median } from 'simple-statistics';
 import { z } from 'zod';
-import { trialSeconds } from './shard.js';
-import type { ArmResult, Recommendation, Results, TrialRecord, WorkloadResult } from './types.js';
+import { headTrialSeconds } from './shard.js';
+import type { ArmResult, Recommendation, Results, WorkloadResult } from './types.js';
 
 export const HISTORY_FORMAT = 1;
 /** The data branch's default name: a branch of its own, never one with code or a site. */
@@ -109,7 +109,7 @@ function finite(x: number | undefined | null): number | null {
 }
 
 /** One workload's point from its result. Removed workloads describe base, not this commit: none. */
-export function workloadPoint(w: WorkloadResult, rounds?: number, trials?: readonly TrialRecord[]): WorkloadPoint | null {
+export function workloadPoint(w: WorkloadResult, rounds?: number, measuringSeconds?: number): WorkloadPoint | null {
   if (w.status === 'removed') return null;
   const arm = recommendedArm(w);
   const speedups = w.arms.filter((a) => a.model !== 'serial').map((a) => a.speedup).filter((s) => Number.isFinite(s) && s > 0);
@@ -123,7 +123,7 @@ export function workloadPoint(w: WorkloadResult, rounds?: number, trials?: reado
     serialSeconds: finite(w.arms.find((a) => a.model === 'serial')?.wall.median),
     rounds: rounds ?? w.rounds,
     arms: w.arms.map((a) => ({ model: a.model, workers: a.workers, median: a.wall.median, cv: round(a.wall.cv, 4), n: a.wall.n })),
-    ...(trials && trials.length > 0 ? { measuringSeconds: trials.reduce((sum, t) => sum + trialSeconds(t), 0) } : {}),
+    ...(measuringSeconds !== undefined ? { measuringSeconds } : {}),
   };
 }
 
@@ -135,6 +135,9 @@ function round(x: number, digits: number): number {
 /** The entry a finished run writes for its head commit. */
 export function historyEntry(results: Results, commit: { sha: string; committedAt: string; parent: string | null }): HistoryEntry {
   const pythons = [...new Set(results.workloads.map((w) => w.python))];
+  // What measuring each (workload, interpreter) took: its point's measuringSeconds, the shard cost.
+  const key = (python: string, name: string) => `${python}\u0000${name}`;
+  const spent = headTrialSeconds(results.values?.trials ?? [], (t) => key(t.python, t.workload));
   return {
     format: HISTORY_FORMAT,
     commit: commit.sha,
@@ -144,9 +147,7 @@ export function historyEntry(results: Results, commit: { sha: string; committedA
     tool: `${results.tool.name} ${results.tool.version}`,
     cores: results.environment.cores,
     threshold: results.settings.threshold,
-    workloads: results.workloads
-      .map((w) => workloadPoint(w, undefined, results.values?.trials.filter((t) => t.workload === w.name && t.python === w.python && t.side === 'head')))
-      .filter((p): p is WorkloadPoint => p !== null),
+    workloads: results.workloads.map((w) => workloadPoint(w, undefined, spent.get(key(w.python, w.name)))).filter((p): p is WorkloadPoint => p !== null),
   };
 }
 

@@ -152,9 +152,7 @@ export function costsFromResults(
 ): WorkloadCost[] {
   const known = new Map<string, number>(Object.entries(previous.shard?.measured ?? {}));
   // What each workload's head trials took (every interpreter): what a leg will spend on it.
-  const spent = new Map<string, number>();
-  for (const t of previous.values?.trials ?? []) if (t.side === 'head') spent.set(t.workload, (spent.get(t.workload) ?? 0) + trialSeconds(t));
-  for (const [name, seconds] of spent) if (!known.has(name) && seconds > 0) known.set(name, seconds);
+  for (const [name, seconds] of headTrialSeconds(previous.values?.trials ?? [], (t) => t.workload)) if (!known.has(name) && seconds > 0) known.set(name, seconds);
   // Results without values (schemaVersion 1): the serial median, a rougher proxy.
   for (const w of previous.workloads ?? []) {
     const serial = w.arms?.find((a) => a.model === 'serial')?.wall?.median;
@@ -175,6 +173,13 @@ export function trialSeconds(trial: Pick<TrialRecord, 'arm' | 'outcome'>): numbe
   const outcome = trial.outcome;
   const timed = outcome.ok ? (outcome.repetitions?.length ? outcome.repetitions : [outcome]).reduce((sum, r) => sum + r.wallSeconds + (cold ? r.steadySeconds : 0), 0) : 0;
   return timed + TRIAL_NOISE.overheadSeconds;
+}
+
+/** The seconds head's trials took (trialSeconds), summed per `keyOf` (a workload, or a workload under one interpreter). */
+export function headTrialSeconds<T extends Pick<TrialRecord, 'side' | 'arm' | 'outcome'>>(trials: readonly T[], keyOf: (trial: T) => string): Map<string, number> {
+  const spent = new Map<string, number>();
+  for (const t of trials) if (t.side === 'head') spent.set(keyOf(t), (spent.get(keyOf(t)) ?? 0) + trialSeconds(t));
+  return spent;
 }
 
 /** The names this leg measures, in the order given. */
